@@ -1,0 +1,1 @@
+package network.aios.policy; class X{}

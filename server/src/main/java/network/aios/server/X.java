@@ -1,0 +1,1 @@
+package network.aios.server; class X{}

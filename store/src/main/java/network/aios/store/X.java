@@ -1,0 +1,1 @@
+package network.aios.store; class X{}
