@@ -1,0 +1,32 @@
+package network.aios.policy;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One version of the policy for one action: CEL rules evaluated over {@code {cluster_data: <document>}}
+ * (and {@code old_cluster_data} on update), each with the message shown when it fails; optionally a
+ * remote executor asked after the rules pass.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PolicySpec(List<Rule> rules, Executor executor) {
+    public PolicySpec {
+        rules = rules == null ? List.of() : List.copyOf(rules);
+    }
+
+    public static PolicySpec allowAll() {
+        return new PolicySpec(List.of(), null);
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Rule(String name, String expression, String message) {}
+
+    /** AIOS's remote mode: POST {policy_rule_uri, input_data, parameters} → {allowed, input_data, reason}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Executor(String url, String policyRuleUri, Map<String, Object> parameters, Long timeoutMillis) {
+        public long timeoutOrDefault() {
+            return timeoutMillis == null ? 5_000 : timeoutMillis;
+        }
+    }
+}
