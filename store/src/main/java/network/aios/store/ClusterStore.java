@@ -1,0 +1,158 @@
+package network.aios.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import network.aios.api.ClusterDocument;
+import network.aios.api.Json;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Clusters in PostgreSQL. Every write is one transaction together with its audit entry. */
+public final class ClusterStore {
+    private static final String COLUMNS = "id, owner, status, requested_status, document::text AS document, version, "
+            + "created_at, updated_at, policy_action, policy_version";
+
+    private final Jdbi jdbi;
+
+    public ClusterStore(Database db) {
+        this.jdbi = db.jdbi();
+    }
+
+    /** Inserts a new cluster; empty if the id is taken (the caller answers 409). */
+    public Optional<ClusterRecord> insert(ClusterRecord c, String actor) {
+        ClusterDocument typed = ClusterDocument.of(c.document());
+        return jdbi.inTransaction(h -> {
+            int rows = h.createUpdate("""
+                    INSERT INTO clusters (id, owner, region_id, status, requested_status, document, tags, gpu_models,
+                        gpu_count, vcpus, memory_mb, policy_action, policy_version, version, created_at, updated_at)
+                    VALUES (:id, :owner, :region, :status, :requested, CAST(:doc AS jsonb), :tags, :models,
+                        :gpus, :vcpus, :memory, :paction, :pversion, :version, :created, :updated)
+                    ON CONFLICT (id) DO NOTHING""")
+                    .bind("id", c.id()).bind("owner", c.owner()).bind("region", typed.regionId())
+                    .bind("status", c.status()).bind("requested", c.requestedStatus())
+                    .bind("doc", Json.MAPPER.writeValueAsString(c.document()))
+                    .bind("tags", typed.tagsOrEmpty().toArray(new String[0]))
+                    .bind("models", typed.gpuModels().toArray(new String[0]))
+                    .bind("gpus", typed.gpus().count()).bind("vcpus", typed.vcpus().count())
+                    .bind("memory", typed.memory())
+                    .bind("paction", c.policyAction()).bind("pversion", c.policyVersion())
+                    .bind("version", c.version())
+                    .bind("created", Timestamp.from(c.createdAt())).bind("updated", Timestamp.from(c.updatedAt()))
+                    .execute();
+            if (rows == 0) {
+                return Optional.<ClusterRecord>empty();
+            }
+            Audit.write(h, c.updatedAt(), actor, "cluster.create", c.id(), null);
+            return Optional.of(c);
+        });
+    }
+
+    public Optional<ClusterRecord> get(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM clusters WHERE id = :id")
+                .bind("id", id).map(ClusterStore::row).findOne());
+    }
+
+    public long count() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM clusters").mapTo(Long.class).one());
+    }
+
+    public List<ClusterRecord> list(ClusterQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM clusters WHERE true");
+        return jdbi.withHandle(h -> {
+            if (q.owner() != null) {
+                sql.append(" AND owner = :owner");
+            }
+            if (q.region() != null) {
+                sql.append(" AND region_id = :region");
+            }
+            if (q.status() != null) {
+                sql.append(" AND status = :status");
+            }
+            if (q.tags() != null && !q.tags().isEmpty()) {
+                sql.append(" AND tags @> CAST(:tags AS text[])");
+            }
+            if (q.gpuModel() != null) {
+                sql.append(" AND gpu_models @> ARRAY[CAST(:model AS text)]");
+            }
+            if (q.minGpus() != null) {
+                sql.append(" AND gpu_count >= :minGpus");
+            }
+            if (q.minVcpus() != null) {
+                sql.append(" AND vcpus >= :minVcpus");
+            }
+            if (q.minMemoryMb() != null) {
+                sql.append(" AND memory_mb >= :minMemory");
+            }
+            if (q.after() != null) {
+                sql.append(" AND id > :after");
+            }
+            sql.append(" ORDER BY id LIMIT :limit");
+            Query query = h.createQuery(sql.toString())
+                    .bind("owner", q.owner()).bind("region", q.region()).bind("status", q.status())
+                    .bind("tags", q.tags() == null ? new String[0] : q.tags().toArray(new String[0]))
+                    .bind("model", q.gpuModel()).bind("minGpus", q.minGpus()).bind("minVcpus", q.minVcpus())
+                    .bind("minMemory", q.minMemoryMb()).bind("after", q.after()).bind("limit", q.limit());
+            return query.map(ClusterStore::row).list();
+        });
+    }
+
+    /**
+     * Replaces the document if the stored version is {@code expectedVersion}. Empty when the cluster
+     * is gone or the version moved on (the caller tells which by reading again).
+     */
+    public Optional<ClusterRecord> update(ClusterRecord next, long expectedVersion, String actor) {
+        ClusterDocument typed = ClusterDocument.of(next.document());
+        return jdbi.inTransaction(h -> {
+            int rows = h.createUpdate("""
+                    UPDATE clusters SET region_id = :region, requested_status = :requested,
+                        document = CAST(:doc AS jsonb), tags = :tags, gpu_models = :models, gpu_count = :gpus,
+                        vcpus = :vcpus, memory_mb = :memory, policy_action = :paction, policy_version = :pversion,
+                        version = version + 1, updated_at = :updated
+                    WHERE id = :id AND version = :expected""")
+                    .bind("id", next.id()).bind("region", typed.regionId())
+                    .bind("requested", next.requestedStatus())
+                    .bind("doc", Json.MAPPER.writeValueAsString(next.document()))
+                    .bind("tags", typed.tagsOrEmpty().toArray(new String[0]))
+                    .bind("models", typed.gpuModels().toArray(new String[0]))
+                    .bind("gpus", typed.gpus().count()).bind("vcpus", typed.vcpus().count())
+                    .bind("memory", typed.memory())
+                    .bind("paction", next.policyAction()).bind("pversion", next.policyVersion())
+                    .bind("updated", Timestamp.from(next.updatedAt())).bind("expected", expectedVersion)
+                    .execute();
+            if (rows == 0) {
+                return Optional.<ClusterRecord>empty();
+            }
+            Audit.write(h, next.updatedAt(), actor, "cluster.update", next.id(), null);
+            return h.createQuery("SELECT " + COLUMNS + " FROM clusters WHERE id = :id").bind("id", next.id())
+                    .map(ClusterStore::row).findOne();
+        });
+    }
+
+    /** Deletes the cluster if it still has {@code expectedVersion}; false if it is gone or changed. */
+    public boolean delete(String id, long expectedVersion, String actor, Instant at) {
+        return jdbi.inTransaction(h -> {
+            int rows = h.createUpdate("DELETE FROM clusters WHERE id = :id AND version = :v")
+                    .bind("id", id).bind("v", expectedVersion).execute();
+            if (rows > 0) {
+                Audit.write(h, at, actor, "cluster.delete", id, null);
+            }
+            return rows > 0;
+        });
+    }
+
+    private static ClusterRecord row(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws SQLException {
+        int pv = rs.getInt("policy_version");
+        Integer policyVersion = rs.wasNull() ? null : pv;
+        return new ClusterRecord(rs.getString("id"), rs.getString("owner"), rs.getString("status"),
+                rs.getString("requested_status"), (ObjectNode) Json.MAPPER.readTree(rs.getString("document")),
+                rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant(), rs.getString("policy_action"), policyVersion);
+    }
+
+}

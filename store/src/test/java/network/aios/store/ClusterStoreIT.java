@@ -1,0 +1,90 @@
+package network.aios.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import network.aios.api.ClusterValidator;
+import network.aios.api.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+class ClusterStoreIT {
+    private static Database db;
+    private static ClusterStore store;
+
+    @BeforeAll
+    static void open() {
+        db = TestPostgres.freshDatabase(4);
+        store = new ClusterStore(db);
+    }
+
+    @AfterAll
+    static void close() {
+        db.close();
+    }
+
+    private static ClusterRecord record(String id, String owner) throws Exception {
+        ObjectNode doc = (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(Path.of("..", "examples", "cluster.json")));
+        doc.put("id", id);
+        ObjectNode normalised = new ClusterValidator().validate(doc).document();
+        Instant now = Instant.parse("2026-11-25T12:00:00Z");
+        return new ClusterRecord(id, owner, "registered", "live", normalised, 1, now, now, "add_cluster", 1);
+    }
+
+    @Test
+    void insertIsRefusedForATakenIdAndKeepsTheFirst() throws Exception {
+        assertThat(store.insert(record("dup-1", "alice"), "alice")).isPresent();
+        assertThat(store.insert(record("dup-1", "bob"), "bob")).isEmpty();
+        assertThat(store.get("dup-1").orElseThrow().owner()).isEqualTo("alice");
+    }
+
+    @Test
+    void roundTripKeepsTheDocumentAndServerFields() throws Exception {
+        ClusterRecord r = record("round-trip", "alice");
+        store.insert(r, "alice");
+        ClusterRecord back = store.get("round-trip").orElseThrow();
+        assertThat(back.document()).isEqualTo(r.document());
+        assertThat(back.version()).isEqualTo(1);
+        assertThat(back.policyVersion()).isEqualTo(1);
+        assertThat(back.createdAt()).isEqualTo(r.createdAt());
+    }
+
+    @Test
+    void listFiltersAndPages() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            ClusterRecord r = record("page-" + i, i % 2 == 0 ? "even" : "odd");
+            store.insert(r, "t");
+        }
+        List<ClusterRecord> first = store.list(new ClusterQuery(null, "us-west-2", null, List.of("gpu", "ml"),
+                "NVIDIA V100", 3, 48, 196608L, "page-", 2));
+        assertThat(first).extracting(ClusterRecord::id).containsExactly("page-0", "page-1");
+        List<ClusterRecord> second = store.list(new ClusterQuery(null, null, null, null, null, null, null, null,
+                "page-1", 2));
+        assertThat(second).extracting(ClusterRecord::id).containsExactly("page-2", "page-3");
+        assertThat(store.list(new ClusterQuery("odd", null, null, null, null, null, null, null, "page-", 10)))
+                .extracting(ClusterRecord::id).containsExactly("page-1", "page-3");
+        assertThat(store.list(new ClusterQuery(null, null, null, null, null, 4, null, null, "page-", 10))).isEmpty();
+        assertThat(store.list(new ClusterQuery(null, null, null, List.of("nope"), null, null, null, null, "page-", 10)))
+                .isEmpty();
+    }
+
+    @Test
+    void updateAndDeleteNeedTheCurrentVersion() throws Exception {
+        ClusterRecord r = record("versioned", "alice");
+        store.insert(r, "alice");
+        ObjectNode changed = r.document().deepCopy();
+        changed.put("regionId", "eu-west-1");
+        ClusterRecord next = new ClusterRecord(r.id(), r.owner(), r.status(), r.requestedStatus(), changed, 0,
+                r.createdAt(), Instant.parse("2026-11-25T13:00:00Z"), "update_cluster", 1);
+        assertThat(store.update(next, 7, "alice")).isEmpty();
+        assertThat(store.update(next, 1, "alice").orElseThrow().version()).isEqualTo(2);
+        assertThat(store.delete("versioned", 1, "alice", Instant.now())).isFalse();
+        assertThat(store.delete("versioned", 2, "alice", Instant.now())).isTrue();
+        assertThat(store.get("versioned")).isEmpty();
+    }
+}
