@@ -13,6 +13,7 @@ CREATE TABLE clusters (
     memory_mb        bigint      NOT NULL,
     policy_action    text,
     policy_version   integer,
+    reputation       double precision NOT NULL DEFAULT 0,
     version          bigint      NOT NULL,
     created_at       timestamptz NOT NULL,
     updated_at       timestamptz NOT NULL

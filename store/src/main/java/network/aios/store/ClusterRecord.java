@@ -14,4 +14,5 @@ public record ClusterRecord(
         Instant createdAt,
         Instant updatedAt,
         String policyAction,
-        Integer policyVersion) {}
+        Integer policyVersion,
+        double reputation) {}

@@ -15,7 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** Clusters in PostgreSQL. Every write is one transaction together with its audit entry. */
 public final class ClusterStore {
     private static final String COLUMNS = "id, owner, status, requested_status, document::text AS document, version, "
-            + "created_at, updated_at, policy_action, policy_version";
+            + "created_at, updated_at, policy_action, policy_version, reputation";
 
     private final Jdbi jdbi;
 
@@ -29,9 +29,9 @@ public final class ClusterStore {
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("""
                     INSERT INTO clusters (id, owner, region_id, status, requested_status, document, tags, gpu_models,
-                        gpu_count, vcpus, memory_mb, policy_action, policy_version, version, created_at, updated_at)
+                        gpu_count, vcpus, memory_mb, policy_action, policy_version, reputation, version, created_at, updated_at)
                     VALUES (:id, :owner, :region, :status, :requested, CAST(:doc AS jsonb), :tags, :models,
-                        :gpus, :vcpus, :memory, :paction, :pversion, :version, :created, :updated)
+                        :gpus, :vcpus, :memory, :paction, :pversion, :reputation, :version, :created, :updated)
                     ON CONFLICT (id) DO NOTHING""")
                     .bind("id", c.id()).bind("owner", c.owner()).bind("region", typed.regionId())
                     .bind("status", c.status()).bind("requested", c.requestedStatus())
@@ -41,7 +41,7 @@ public final class ClusterStore {
                     .bind("gpus", typed.gpus().count()).bind("vcpus", typed.vcpus().count())
                     .bind("memory", typed.memory())
                     .bind("paction", c.policyAction()).bind("pversion", c.policyVersion())
-                    .bind("version", c.version())
+                    .bind("reputation", c.reputation()).bind("version", c.version())
                     .bind("created", Timestamp.from(c.createdAt())).bind("updated", Timestamp.from(c.updatedAt()))
                     .execute();
             if (rows == 0) {
@@ -152,7 +152,8 @@ public final class ClusterStore {
         return new ClusterRecord(rs.getString("id"), rs.getString("owner"), rs.getString("status"),
                 rs.getString("requested_status"), (ObjectNode) Json.MAPPER.readTree(rs.getString("document")),
                 rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant(), rs.getString("policy_action"), policyVersion);
+                rs.getTimestamp("updated_at").toInstant(), rs.getString("policy_action"), policyVersion,
+                rs.getDouble("reputation"));
     }
 
 }

@@ -33,7 +33,7 @@ class ClusterStoreIT {
         doc.put("id", id);
         ObjectNode normalised = new ClusterValidator().validate(doc).document();
         Instant now = Instant.parse("2026-11-25T12:00:00Z");
-        return new ClusterRecord(id, owner, "registered", "live", normalised, 1, now, now, "add_cluster", 1);
+        return new ClusterRecord(id, owner, "registered", "live", normalised, 1, now, now, "add_cluster", 1, 0);
     }
 
     @Test
@@ -80,7 +80,7 @@ class ClusterStoreIT {
         ObjectNode changed = r.document().deepCopy();
         changed.put("regionId", "eu-west-1");
         ClusterRecord next = new ClusterRecord(r.id(), r.owner(), r.status(), r.requestedStatus(), changed, 0,
-                r.createdAt(), Instant.parse("2026-11-25T13:00:00Z"), "update_cluster", 1);
+                r.createdAt(), Instant.parse("2026-11-25T13:00:00Z"), "update_cluster", 1, 0);
         assertThat(store.update(next, 7, "alice")).isEmpty();
         assertThat(store.update(next, 1, "alice").orElseThrow().version()).isEqualTo(2);
         assertThat(store.delete("versioned", 1, "alice", Instant.now())).isFalse();

@@ -1,1 +1,0 @@
-package network.aios.cli; class X{}

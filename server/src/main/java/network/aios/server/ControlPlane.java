@@ -1,0 +1,168 @@
+package network.aios.server;
+
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import network.aios.api.Json;
+import network.aios.policy.PolicyEngine;
+import network.aios.policy.RemoteExecutorClient;
+import network.aios.server.auth.Authenticator;
+import network.aios.server.auth.Principal;
+import network.aios.server.auth.TokenService;
+import network.aios.server.clusters.ClusterService;
+import network.aios.server.http.ApiException;
+import network.aios.server.http.ClusterRoutes;
+import network.aios.server.http.Http;
+import network.aios.server.http.PolicyRoutes;
+import network.aios.server.http.TokenRoutes;
+import network.aios.server.policy.PolicyService;
+import network.aios.store.ClusterStore;
+import network.aios.store.Database;
+import network.aios.store.PolicyStore;
+import network.aios.store.TokenStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: wires store, policy, services and HTTP routes by hand, and owns their lifecycle. */
+public final class ControlPlane implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+    public static final String ADMIN_TOKEN_FILE = "admin-token";
+
+    private final Database db;
+    private final boolean ownsDb;
+    private final Javalin http;
+    private final TokenService tokens;
+    private final String bootstrapToken;
+
+    private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock) {
+        this.db = db;
+        this.ownsDb = ownsDb;
+        this.tokens = new TokenService(new TokenStore(db), clock);
+        TokenStore tokenStore = new TokenStore(db);
+        PolicyService policies = new PolicyService(new PolicyStore(db),
+                new PolicyEngine(new RemoteExecutorClient()), clock);
+        if (config.policyFile() != null) {
+            policies.seedFrom(config.policyFile());
+        }
+        ClusterService clusters = new ClusterService(new ClusterStore(db), policies, clock);
+        Authenticator auth = new Authenticator(tokens);
+        this.bootstrapToken = bootstrapAdmin(config.dataDir());
+
+        ClusterRoutes clusterRoutes = new ClusterRoutes(clusters);
+        PolicyRoutes policyRoutes = new PolicyRoutes(policies);
+        TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore, clock);
+        this.http = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.http.maxRequestSize = config.maxBodyBytes();
+            c.jetty.host = config.host();
+            c.jetty.port = config.port();
+            c.routes.get("/healthz", ctx -> Http.json(ctx, 200, Json.object().put("status", "ok")));
+            c.routes.before(ctx -> {
+                if (!ctx.path().equals("/healthz")) {
+                    auth.authenticate(ctx);
+                }
+            });
+            clusterRoutes.register(c.routes);
+            policyRoutes.register(c.routes);
+            tokenRoutes.register(c.routes);
+            c.routes.exception(ApiException.class, (e, ctx) -> Http.error(ctx, e));
+            c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx,
+                    config.maxBodyBytes())));
+            c.routes.exception(Exception.class, (e, ctx) -> {
+                String ref = UUID.randomUUID().toString();
+                LOG.error("internal error {} on {} {}", ref, ctx.method(), ctx.path(), e);
+                Http.error(ctx, new ApiException(500, "internal_error", "internal error; reference " + ref,
+                        List.of(), null));
+            });
+        });
+    }
+
+    /** Javalin's own answers (no route, wrong method, body too large) in the API's error shape. */
+    private static ApiException fromJavalin(HttpResponseException e, io.javalin.http.Context ctx, long maxBody) {
+        return switch (e.getStatus()) {
+            case 404 -> ApiException.notFound("route " + ctx.method() + " " + ctx.path());
+            case 405 -> new ApiException(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path(),
+                    List.of(), null);
+            case 413 -> new ApiException(413, "payload_too_large", "the request body is larger than the limit of "
+                    + maxBody + " bytes", List.of(), null);
+            default -> new ApiException(e.getStatus(), "http_" + e.getStatus(), e.getMessage(), List.of(), null);
+        };
+    }
+
+    /** Starts on an already open database (tests, benchmarks); the caller keeps ownership of it. */
+    public static ControlPlane start(ServerConfig config, Database db, Clock clock) {
+        ControlPlane cp = new ControlPlane(config, db, false, clock);
+        cp.http.start();
+        return cp;
+    }
+
+    /** Starts with the database the configuration names: embedded by default, or external by JDBC URL. */
+    public static ControlPlane start(ServerConfig config) {
+        Database db = config.jdbcUrl() == null
+                ? Database.embedded(config.dataDir().resolve("postgres"), config.dbPoolSize())
+                : Database.external(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
+        try {
+            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC());
+            cp.http.start();
+            return cp;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    /** The admin token created on this start, if the network had none; null otherwise. */
+    public String bootstrapToken() {
+        return bootstrapToken;
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    /**
+     * On first start (no active admin token), issues one, writes it to {@code dataDir/admin-token}
+     * (owner-only permissions) and returns it so the launcher can print it once. Only its hash is stored.
+     */
+    private String bootstrapAdmin(Path dataDir) {
+        if (tokens.anyAdmin()) {
+            return null;
+        }
+        String name = "admin";
+        TokenService.Issued issued;
+        try {
+            issued = tokens.issue(name, Principal.Role.ADMIN, "bootstrap");
+        } catch (ApiException taken) {
+            issued = tokens.issue(name + "-" + System.currentTimeMillis() / 1000, Principal.Role.ADMIN, "bootstrap");
+        }
+        try {
+            Files.createDirectories(dataDir);
+            Path file = dataDir.resolve(ADMIN_TOKEN_FILE);
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, issued.token() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the admin token to " + dataDir, e);
+        }
+        return issued.token();
+    }
+
+    @Override
+    public void close() {
+        http.stop();
+        if (ownsDb) {
+            db.close();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package network.aios.server;
+
+import java.nio.file.Path;
+
+/**
+ * How the control plane runs. {@code jdbcUrl} null means the embedded PostgreSQL, with its data under
+ * {@code dataDir/postgres}; the admin token file also lives in {@code dataDir}.
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        Path dataDir,
+        String jdbcUrl,
+        String dbUser,
+        String dbPassword,
+        Path policyFile,
+        long maxBodyBytes,
+        int dbPoolSize) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final long DEFAULT_MAX_BODY = 1024 * 1024;
+
+    public static ServerConfig defaults(Path dataDir) {
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16);
+    }
+
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize);
+    }
+
+    public ServerConfig withDatabase(String url, String user, String password) {
+        return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize);
+    }
+
+    public ServerConfig withPolicyFile(Path file) {
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize);
+    }
+}

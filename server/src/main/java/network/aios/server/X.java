@@ -1,1 +1,0 @@
-package network.aios.server; class X{}

@@ -1,0 +1,65 @@
+package network.aios.server.auth;
+
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import network.aios.server.http.ApiException;
+
+/**
+ * Reads the caller's token from {@code Authorization: Bearer <token>} or from the password of HTTP
+ * Basic auth, so URLs like {@code http://admin:TOKEN@host/api/createCluster} work with unchanged
+ * curl commands and Python scripts. The user name of Basic auth is ignored.
+ */
+public final class Authenticator {
+    public static final String PRINCIPAL = "aios.principal";
+    private final TokenService tokens;
+
+    public Authenticator(TokenService tokens) {
+        this.tokens = tokens;
+    }
+
+    public void authenticate(Context ctx) {
+        Principal p = presented(ctx.header("Authorization")).flatMap(tokens::authenticate).orElseThrow(() -> {
+            ctx.header("WWW-Authenticate", "Basic realm=\"aios\", Bearer realm=\"aios\"");
+            return new ApiException(401, "unauthorized", "a valid API token is required: send it as "
+                    + "'Authorization: Bearer <token>' or as the password of HTTP Basic auth "
+                    + "(http://admin:<token>@host:port/...)", null, null);
+        });
+        ctx.attribute(PRINCIPAL, p);
+    }
+
+    public static Principal principal(Context ctx) {
+        Principal p = ctx.attribute(PRINCIPAL);
+        if (p == null) {
+            throw new IllegalStateException("route reached without authentication");
+        }
+        return p;
+    }
+
+    public static void requireAdmin(Principal p) {
+        if (!p.isAdmin()) {
+            throw ApiException.forbidden("this needs the network admin's token");
+        }
+    }
+
+    static Optional<String> presented(String header) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        String h = header.trim();
+        if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.of(h.substring(7).trim());
+        }
+        if (h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                return colon < 0 ? Optional.empty() : Optional.of(decoded.substring(colon + 1));
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,82 @@
+package network.aios.server.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import network.aios.api.FieldError;
+import network.aios.server.http.ApiException;
+import network.aios.store.TokenRecord;
+import network.aios.store.TokenStore;
+
+/**
+ * API tokens of the form {@code aios_<id>_<secret>}: the id finds the row, the secret is checked against
+ * a SHA-256 hash (the secret is 256 random bits, so a slow hash buys nothing). Secrets are shown once.
+ */
+public final class TokenService {
+    private static final Pattern TOKEN = Pattern.compile("aios_([0-9a-f]{16})_([A-Za-z0-9_-]{43})");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.@_]{0,61}[a-z0-9])?");
+
+    private final TokenStore store;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public TokenService(TokenStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** A new token's one-time secret, and what is stored of it. */
+    public record Issued(String token, TokenRecord record) {}
+
+    public Issued issue(String name, Principal.Role role, String actor) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw ApiException.invalid(List.of(new FieldError("/name", "must be 1-63 lower-case letters, digits, "
+                    + "'-', '.', '@' or '_', starting and ending with a letter or digit")));
+        }
+        byte[] idBytes = new byte[8];
+        byte[] secretBytes = new byte[32];
+        random.nextBytes(idBytes);
+        random.nextBytes(secretBytes);
+        String id = HexFormat.of().formatHex(idBytes);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+        TokenRecord record = new TokenRecord(id, name, hash(secret), role.name().toLowerCase(), clock.instant(), null);
+        if (!store.insert(record, actor)) {
+            throw ApiException.conflict("a token named '" + name + "' exists already");
+        }
+        return new Issued("aios_" + id + "_" + secret, record);
+    }
+
+    /** The principal behind a presented token, if it is well-formed, known, unrevoked and matches. */
+    public Optional<Principal> authenticate(String presented) {
+        if (presented == null) {
+            return Optional.empty();
+        }
+        var m = TOKEN.matcher(presented.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        return store.get(m.group(1))
+                .filter(TokenRecord::active)
+                .filter(t -> MessageDigest.isEqual(t.secretHash(), hash(m.group(2))))
+                .map(t -> new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase())));
+    }
+
+    public boolean anyAdmin() {
+        return store.anyAdmin();
+    }
+
+    private static byte[] hash(String secret) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package network.aios.server.clusters;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import network.aios.api.ClusterStatus;
+import network.aios.api.ClusterValidator;
+import network.aios.api.DocumentParser;
+import network.aios.api.FieldError;
+import network.aios.api.MalformedDocumentException;
+import network.aios.api.MergePatch;
+import network.aios.policy.PolicyAction;
+import network.aios.server.auth.Principal;
+import network.aios.server.http.ApiException;
+import network.aios.server.policy.PolicyService;
+import network.aios.store.ClusterQuery;
+import network.aios.store.ClusterRecord;
+import network.aios.store.ClusterStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Registration and upkeep of cluster documents: parse → validate → network policy → one transaction.
+ * Nothing here touches Kubernetes.
+ */
+public final class ClusterService {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterService.class);
+
+    private final ClusterStore store;
+    private final PolicyService policies;
+    private final ClusterValidator validator = new ClusterValidator();
+    private final Clock clock;
+
+    public ClusterService(ClusterStore store, PolicyService policies, Clock clock) {
+        this.store = store;
+        this.policies = policies;
+        this.clock = clock;
+    }
+
+    /** A stored (or, on a dry run, would-be) cluster. */
+    public record Outcome(ClusterRecord record, boolean dryRun) {}
+
+    public Outcome create(Principal who, byte[] body, boolean dryRun) {
+        DocumentParser.Parsed parsed = parse(body);
+        ObjectNode doc = validate(parsed.document(), parsed.pointerPrefix());
+        PolicyService.Admission admission = policies.check(PolicyAction.ADD_CLUSTER, doc, null);
+        PolicyService.enforce(PolicyAction.ADD_CLUSTER, admission);
+        String id = doc.get("id").asString();
+        Instant now = clock.instant();
+        ClusterRecord record = new ClusterRecord(id, who.name(), ClusterStatus.REGISTERED.wire(),
+                ClusterView.requestedStatus(doc), ClusterView.stored(doc), 1, now, now,
+                PolicyAction.ADD_CLUSTER.wire(), admission.version(), 0);
+        if (dryRun) {
+            if (store.get(id).isPresent()) {
+                throw duplicate(id);
+            }
+            return new Outcome(record, true);
+        }
+        ClusterRecord stored = store.insert(record, who.name()).orElseThrow(() -> duplicate(id));
+        LOG.info("cluster {} registered by {} (policy add_cluster v{})", id, who.name(), admission.version());
+        return new Outcome(stored, false);
+    }
+
+    public ClusterRecord get(Principal who, String id) {
+        return store.get(id).filter(r -> who.mayAccess(r.owner()))
+                .orElseThrow(() -> ApiException.notFound("cluster '" + id + "'"));
+    }
+
+    public List<ClusterRecord> list(Principal who, ClusterQuery q) {
+        ClusterQuery scoped = who.isAdmin() ? q : new ClusterQuery(who.name(), q.region(), q.status(), q.tags(),
+                q.gpuModel(), q.minGpus(), q.minVcpus(), q.minMemoryMb(), q.after(), q.limit());
+        return store.list(scoped);
+    }
+
+    /** Replaces the document; {@code ifMatch} must be the current version. */
+    public ClusterRecord replace(Principal who, String id, byte[] body, Long ifMatch) {
+        if (ifMatch == null) {
+            throw new ApiException(428, "precondition_required", "updates need If-Match with the cluster's current "
+                    + "version (its ETag, or system.version from GET)", null, null);
+        }
+        ClusterRecord current = get(who, id);
+        DocumentParser.Parsed parsed = parse(body);
+        return update(who, current, parsed.document(), parsed.pointerPrefix(), ifMatch);
+    }
+
+    /** Applies a JSON merge patch (RFC 7396) to the current document; If-Match optional. */
+    public ClusterRecord patch(Principal who, String id, byte[] body, Long ifMatch) {
+        ClusterRecord current = get(who, id);
+        JsonNode patch = parse(body).document();
+        if (!patch.isObject()) {
+            throw ApiException.invalid(List.of(new FieldError("", "a merge patch must be a JSON object")));
+        }
+        ObjectNode base = current.document().deepCopy();
+        if (current.requestedStatus() != null) {
+            base.put("status", current.requestedStatus());
+        }
+        JsonNode merged = MergePatch.apply(base, patch);
+        return update(who, current, merged, "", ifMatch == null ? current.version() : ifMatch);
+    }
+
+    private ClusterRecord update(Principal who, ClusterRecord current, JsonNode input, String prefix, long expected) {
+        if (expected != current.version()) {
+            throw stale(current);
+        }
+        if (input.isObject() && !input.has("id")) {
+            ((ObjectNode) input).put("id", current.id());
+        }
+        ObjectNode doc = validate(input, prefix);
+        if (!doc.get("id").asString().equals(current.id())) {
+            throw ApiException.invalid(List.of(new FieldError(prefix + "/id",
+                    "must be '" + current.id() + "', the cluster being updated: ids cannot change")));
+        }
+        ObjectNode old = ClusterView.of(current);
+        PolicyService.Admission admission = policies.check(PolicyAction.UPDATE_CLUSTER, doc, old);
+        PolicyService.enforce(PolicyAction.UPDATE_CLUSTER, admission);
+        ClusterRecord next = new ClusterRecord(current.id(), current.owner(), current.status(),
+                ClusterView.requestedStatus(doc), ClusterView.stored(doc), expected, current.createdAt(),
+                clock.instant(), PolicyAction.UPDATE_CLUSTER.wire(), admission.version(), current.reputation());
+        return store.update(next, expected, who.name()).orElseThrow(() -> lostRace(who, current.id()));
+    }
+
+    public void delete(Principal who, String id, Long ifMatch) {
+        ClusterRecord current = get(who, id);
+        if (ifMatch != null && ifMatch != current.version()) {
+            throw stale(current);
+        }
+        PolicyService.Admission admission = policies.check(PolicyAction.REMOVE_CLUSTER, ClusterView.of(current), null);
+        PolicyService.enforce(PolicyAction.REMOVE_CLUSTER, admission);
+        if (!store.delete(id, current.version(), who.name(), clock.instant())) {
+            throw lostRace(who, id);
+        }
+        LOG.info("cluster {} deleted by {}", id, who.name());
+    }
+
+    private ApiException lostRace(Principal who, String id) {
+        Optional<ClusterRecord> now = store.get(id).filter(r -> who.mayAccess(r.owner()));
+        return now.map(r -> ApiException.conflict("cluster '" + id + "' was changed concurrently (now version "
+                + r.version() + "); read it again and retry")).orElseGet(() -> ApiException.notFound("cluster '" + id + "'"));
+    }
+
+    private static ApiException stale(ClusterRecord current) {
+        return new ApiException(412, "precondition_failed", "cluster '" + current.id() + "' is at version "
+                + current.version() + ", not the version in If-Match; read it again and retry", null, null);
+    }
+
+    private static ApiException duplicate(String id) {
+        return ApiException.conflict("a cluster with id '" + id + "' is already registered");
+    }
+
+    private ObjectNode validate(JsonNode document, String prefix) {
+        ClusterValidator.Result result = validator.validate(document);
+        if (!result.valid()) {
+            throw ApiException.invalid(ClusterView.prefixed(result.errors(), prefix));
+        }
+        return result.document();
+    }
+
+    static DocumentParser.Parsed parse(byte[] body) {
+        try {
+            return DocumentParser.parse(body);
+        } catch (MalformedDocumentException e) {
+            throw malformed(e);
+        }
+    }
+
+    public static ApiException malformed(MalformedDocumentException e) {
+        return new ApiException(400, "malformed_json", "the body is not valid JSON: " + e.getMessage()
+                + " (line " + e.line() + ", column " + e.column() + ")", List.of(), e.hint());
+    }
+}

@@ -1,0 +1,75 @@
+package network.aios.server.http;
+
+import static network.aios.server.auth.Authenticator.principal;
+import static network.aios.server.auth.Authenticator.requireAdmin;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import network.aios.api.FieldError;
+import network.aios.api.Json;
+import network.aios.server.auth.Principal;
+import network.aios.server.auth.TokenService;
+import network.aios.store.TokenStore;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** API tokens: the admin issues tokens for cluster owners (the secret is returned once) and revokes them. */
+public final class TokenRoutes {
+    private final TokenService tokens;
+    private final TokenStore store;
+    private final java.time.Clock clock;
+
+    public TokenRoutes(TokenService tokens, TokenStore store, java.time.Clock clock) {
+        this.tokens = tokens;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    public void register(RoutesConfig r) {
+        r.get("/api/v1/whoami", ctx -> {
+            Principal p = principal(ctx);
+            Http.json(ctx, 200, Json.object().put("name", p.name()).put("role", p.role().name().toLowerCase()));
+        });
+        r.post("/api/v1/tokens", this::issue);
+        r.get("/api/v1/tokens", this::list);
+        r.delete("/api/v1/tokens/{name}", this::revoke);
+    }
+
+    private void issue(Context ctx) {
+        Principal admin = principal(ctx);
+        requireAdmin(admin);
+        JsonNode body = Bodies.object(ctx.bodyAsBytes());
+        String role = body.path("role").asString("owner");
+        Principal.Role r;
+        try {
+            r = Principal.Role.valueOf(role.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(List.of(new FieldError("/role", "must be owner or admin")));
+        }
+        TokenService.Issued issued = tokens.issue(body.path("name").asString(null), r, admin.name());
+        ObjectNode out = Json.object().put("name", issued.record().name()).put("role", issued.record().role())
+                .put("token", issued.token())
+                .put("note", "store this token now: it is not shown again");
+        Http.json(ctx, 201, out);
+    }
+
+    private void list(Context ctx) {
+        requireAdmin(principal(ctx));
+        ArrayNode items = Json.MAPPER.createArrayNode();
+        store.list().forEach(t -> items.addObject().put("name", t.name()).put("role", t.role())
+                .put("createdAt", t.createdAt().toString()).put("revoked", !t.active()));
+        Http.json(ctx, 200, Json.object().set("items", items));
+    }
+
+    private void revoke(Context ctx) {
+        Principal admin = principal(ctx);
+        requireAdmin(admin);
+        String name = ctx.pathParam("name");
+        if (!store.revoke(name, admin.name(), clock.instant())) {
+            throw ApiException.notFound("active token '" + name + "'");
+        }
+        Http.json(ctx, 200, Json.object().put("name", name).put("revoked", true));
+    }
+}

@@ -1,0 +1,178 @@
+package network.aios.server.policy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import network.aios.api.FieldError;
+import network.aios.api.Json;
+import network.aios.policy.CompiledPolicy;
+import network.aios.policy.Decision;
+import network.aios.policy.PolicyAction;
+import network.aios.policy.PolicyCompileException;
+import network.aios.policy.PolicyEngine;
+import network.aios.policy.PolicySpec;
+import network.aios.server.http.ApiException;
+import network.aios.store.PolicyRecord;
+import network.aios.store.PolicyStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+
+/** The network's pre-check policies: versioned per action, compiled once per version, evaluated per request. */
+public final class PolicyService {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyService.class);
+    private static final ObjectReader SPEC_READER = Json.MAPPER.readerFor(PolicySpec.class)
+            .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final PolicyStore store;
+    private final PolicyEngine engine;
+    private final Clock clock;
+    private final Map<String, CompiledPolicy> compiled = new ConcurrentHashMap<>();
+
+    public PolicyService(PolicyStore store, PolicyEngine engine, Clock clock) {
+        this.store = store;
+        this.engine = engine;
+        this.clock = clock;
+    }
+
+    /** A decision and the policy version that made it (null when the action has no policy: allow). */
+    public record Admission(Decision decision, Integer version) {}
+
+    public static PolicyAction action(String wire) {
+        return PolicyAction.fromWire(wire).orElseThrow(() -> ApiException.notFound(
+                "policy action '" + wire + "' (known: " + PolicyAction.known() + ")"));
+    }
+
+    public Optional<PolicyRecord> current(PolicyAction action) {
+        return store.current(action.wire());
+    }
+
+    public List<PolicyRecord> versions(PolicyAction action) {
+        return store.versions(action.wire());
+    }
+
+    public Optional<PolicyRecord> version(PolicyAction action, int version) {
+        return store.get(action.wire(), version);
+    }
+
+    /** Parses and compiles a submitted policy; 422 with pointers into it when it can't be used. */
+    public static CompiledPolicy parse(JsonNode body) {
+        PolicySpec spec;
+        try {
+            spec = SPEC_READER.readValue(body);
+        } catch (JacksonException e) {
+            throw ApiException.invalid(List.of(new FieldError(pointer(e), firstLine(e.getOriginalMessage()))));
+        }
+        try {
+            return CompiledPolicy.compile(spec);
+        } catch (PolicyCompileException e) {
+            throw ApiException.invalid(e.errors());
+        }
+    }
+
+    public PolicyRecord set(PolicyAction action, JsonNode body, String actor) {
+        CompiledPolicy policy = parse(body);
+        PolicyRecord record = store.append(action.wire(), policy.spec(), actor, clock.instant());
+        compiled.put(key(action.wire(), record.version()), policy);
+        LOG.info("policy {} set to version {} by {}", action.wire(), record.version(), actor);
+        return record;
+    }
+
+    /** Evaluates the policy in force for {@code action}. */
+    public Admission check(PolicyAction action, JsonNode clusterData, JsonNode oldClusterData) {
+        Optional<PolicyRecord> current = store.current(action.wire());
+        if (current.isEmpty()) {
+            return new Admission(Decision.allowed(), null);
+        }
+        PolicyRecord r = current.get();
+        CompiledPolicy policy = compiled.computeIfAbsent(key(r.action(), r.version()), k -> parse(r.spec()));
+        return new Admission(engine.evaluate(policy, clusterData, oldClusterData), r.version());
+    }
+
+    /** Evaluates a given (not stored) policy, for dry runs. */
+    public Decision evaluate(CompiledPolicy policy, JsonNode clusterData, JsonNode oldClusterData) {
+        return engine.evaluate(policy, clusterData, oldClusterData);
+    }
+
+    /** Throws the HTTP answer for a decision that is not an allow. */
+    public static void enforce(PolicyAction action, Admission admission) {
+        Decision d = admission.decision();
+        switch (d.outcome()) {
+            case ALLOWED -> { }
+            case DENIED -> throw new ApiException(403, "policy_denied", "the network's " + action.wire()
+                    + " policy (version " + admission.version() + ") denied this: " + String.join("; ", d.reasons()),
+                    details(d), null);
+            case EXECUTOR_FAILED -> throw new ApiException(502, "policy_executor_failed", "the network's "
+                    + action.wire() + " policy could not be evaluated: " + String.join("; ", d.reasons()),
+                    null, "this is not a denial; retry when the policy executor is back");
+        }
+    }
+
+    private static List<FieldError> details(Decision d) {
+        List<FieldError> out = new ArrayList<>();
+        d.reasons().forEach(r -> out.add(new FieldError("", r)));
+        return out;
+    }
+
+    /**
+     * Seeds the network's starting policies from a YAML or JSON file mapping action → policy. Only
+     * actions with no stored policy are seeded, so later changes made through the API survive restarts.
+     */
+    public void seedFrom(Path file) {
+        JsonNode root;
+        try {
+            root = Json.YAML.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the policy file " + file, e);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("the policy file " + file + " is not valid YAML/JSON: "
+                    + firstLine(e.getOriginalMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("the policy file " + file + " must map action names to policies");
+        }
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
+            PolicyAction action = PolicyAction.fromWire(e.getKey()).orElseThrow(() -> new IllegalArgumentException(
+                    "the policy file " + file + " names unknown action '" + e.getKey() + "'; known: "
+                            + PolicyAction.known()));
+            CompiledPolicy policy;
+            try {
+                policy = parse(e.getValue());
+            } catch (ApiException bad) {
+                throw new IllegalArgumentException("the policy for " + e.getKey() + " in " + file + " is invalid: "
+                        + bad.details());
+            }
+            if (store.current(action.wire()).isEmpty()) {
+                store.append(action.wire(), policy.spec(), "policy-file", clock.instant());
+                LOG.info("seeded policy {} from {}", action.wire(), file);
+            }
+        }
+    }
+
+    private static String key(String action, int version) {
+        return action + "@" + version;
+    }
+
+    private static String pointer(JacksonException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            sb.append('/').append(ref.getPropertyName() != null ? ref.getPropertyName() : ref.getIndex());
+        }
+        return sb.toString();
+    }
+
+    private static String firstLine(String s) {
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
+    }
+}

@@ -1,0 +1,117 @@
+package network.aios.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Base64;
+import network.aios.api.Json;
+import network.aios.store.Database;
+import network.aios.store.TestPostgres;
+import tools.jackson.databind.JsonNode;
+
+/** A control plane on a fresh database of its own and a free port, with a plain HTTP client. */
+public final class TestServer implements AutoCloseable {
+    public final Database db;
+    public final ControlPlane cp;
+    public final String adminToken;
+    public final Path dataDir;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public TestServer() {
+        this(null);
+    }
+
+    public TestServer(Path policyFile) {
+        try {
+            dataDir = Files.createTempDirectory("aios-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        db = TestPostgres.freshDatabase(16);
+        cp = ControlPlane.start(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile), db,
+                Clock.systemUTC());
+        adminToken = cp.bootstrapToken();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + cp.port();
+    }
+
+    public static byte[] example(String name) {
+        try {
+            return Files.readAllBytes(Path.of("..", "examples", name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A response with its body parsed as JSON (null when the body is empty). */
+    public record Answer(int status, JsonNode body, java.net.http.HttpHeaders headers) {
+        public String text(String pointer) {
+            return body.at(pointer).asString();
+        }
+    }
+
+    public Answer send(String method, String path, byte[] body, String token, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode parsed = r.body().length == 0 ? null : Json.MAPPER.readTree(r.body());
+            return new Answer(r.statusCode(), parsed, r.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Answer post(String path, String body, String token) {
+        return send("POST", path, body.getBytes(StandardCharsets.UTF_8), token);
+    }
+
+    public Answer get(String path, String token) {
+        return send("GET", path, null, token);
+    }
+
+    public static String basic(String user, String token) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + token).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Issues an owner token through the API. */
+    public String ownerToken(String name) {
+        Answer a = post("/api/v1/tokens", "{\"name\":\"" + name + "\",\"role\":\"owner\"}", adminToken);
+        if (a.status() != 201) {
+            throw new IllegalStateException("token not issued: " + a.body());
+        }
+        return a.text("/token");
+    }
+
+    /** The seed document with another id. */
+    public static String seedWithId(String id) {
+        String doc = new String(example("cluster.json"), StandardCharsets.UTF_8);
+        return doc.replace("\"cluster-west-vision-001\"", "\"" + id + "\"");
+    }
+
+    @Override
+    public void close() {
+        cp.close();
+        db.close();
+    }
+}
