@@ -1,0 +1,119 @@
+package network.aios.cli;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import network.aios.api.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/** The control plane's HTTP API as the CLI uses it. Errors carry the server's field paths. */
+public final class ApiClient {
+    private final String base;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ApiClient(String base, String token) {
+        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.token = token;
+    }
+
+    /** A non-2xx answer, rendered as "error <status> <code>: message" plus one line per field. */
+    public static final class ApiError extends RuntimeException {
+        private final int status;
+        private final JsonNode body;
+
+        ApiError(int status, JsonNode body) {
+            super("HTTP " + status);
+            this.status = status;
+            this.body = body;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String render() {
+            JsonNode e = body == null ? null : body.get("error");
+            if (e == null) {
+                return "error: HTTP " + status;
+            }
+            StringBuilder sb = new StringBuilder("error ").append(status).append(' ')
+                    .append(e.path("code").asString("")).append(": ").append(e.path("message").asString(""));
+            for (JsonNode d : e.path("details")) {
+                String path = d.path("path").asString("");
+                sb.append("\n  ").append(path.isEmpty() ? "(document)" : path).append(": ")
+                        .append(d.path("message").asString(""));
+            }
+            if (e.hasNonNull("hint")) {
+                sb.append("\n  hint: ").append(e.get("hint").asString());
+            }
+            return sb.toString();
+        }
+    }
+
+    public JsonNode get(String path) {
+        return send("GET", path, null, null);
+    }
+
+    public JsonNode post(String path, byte[] body) {
+        return send("POST", path, body, null);
+    }
+
+    public JsonNode put(String path, byte[] body) {
+        return send("PUT", path, body, null);
+    }
+
+    public JsonNode delete(String path) {
+        return send("DELETE", path, null, null);
+    }
+
+    public static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private JsonNode send(String method, String path, byte[] body, String ifMatch) {
+        if (token == null) {
+            throw new CliException("no API token: pass --token, set AIOS_TOKEN, or run next to a local server's "
+                    + "data folder (data/admin-token)", 2);
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (ifMatch != null) {
+            b.header("If-Match", ifMatch);
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach the control plane at " + base + " (is `aios server` running?)", 3);
+        } catch (IOException e) {
+            throw new CliException("request to " + base + " failed: " + e.getMessage(), 3);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted", 3);
+        }
+        JsonNode parsed = null;
+        if (r.body().length > 0) {
+            try {
+                parsed = Json.MAPPER.readTree(r.body());
+            } catch (JacksonException e) {
+                throw new CliException("the server answered HTTP " + r.statusCode() + " with a body that is not JSON", 3);
+            }
+        }
+        if (r.statusCode() / 100 != 2) {
+            throw new ApiError(r.statusCode(), parsed);
+        }
+        return parsed;
+    }
+}

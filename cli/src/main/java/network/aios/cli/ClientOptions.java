@@ -1,0 +1,69 @@
+package network.aios.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import network.aios.api.Json;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Where the server is and which token to use. Each comes from the flag, else the environment
+ * (AIOS_SERVER, AIOS_TOKEN), else the config file (~/.config/aios/config.yaml: {server, token}),
+ * else the defaults: http://127.0.0.1:8080 and the admin token a local server wrote to ./data/admin-token.
+ */
+public final class ClientOptions {
+    @Option(names = "--server", description = "Control plane URL (env AIOS_SERVER).")
+    String server;
+
+    @Option(names = "--token", description = "API token (env AIOS_TOKEN).")
+    String token;
+
+    @Option(names = "--config", description = "Client config file (default ~/.config/aios/config.yaml).")
+    Path config;
+
+    ApiClient client() {
+        JsonNode file = readConfig();
+        String url = first(server, System.getenv("AIOS_SERVER"), text(file, "server"), "http://127.0.0.1:8080");
+        String tok = first(token, System.getenv("AIOS_TOKEN"), text(file, "token"), localAdminToken());
+        return new ApiClient(url, tok);
+    }
+
+    private JsonNode readConfig() {
+        Path p = config != null ? config : Path.of(System.getProperty("user.home"), ".config", "aios", "config.yaml");
+        if (!Files.exists(p)) {
+            if (config != null) {
+                throw new CliException("config file " + p + " does not exist", 2);
+            }
+            return null;
+        }
+        try {
+            return Json.YAML.readTree(Files.readString(p));
+        } catch (IOException | RuntimeException e) {
+            throw new CliException("cannot read config file " + p + ": " + e.getMessage(), 2);
+        }
+    }
+
+    private static String localAdminToken() {
+        String data = System.getenv("AIOS_DATA");
+        Path p = Path.of(data == null ? "data" : data, "admin-token");
+        try {
+            return Files.exists(p) ? Files.readString(p).trim() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n == null || !n.hasNonNull(field) ? null : n.get(field).asString();
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,73 @@
+package network.aios.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import network.aios.server.ControlPlane;
+import network.aios.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the control plane until interrupted. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Run the control plane (embedded PostgreSQL in the data folder unless --db-url is given).")
+final class ServerCommand implements Runnable {
+    @Option(names = "--host", defaultValue = "${env:AIOS_HOST:-127.0.0.1}",
+            description = "Address to listen on (env AIOS_HOST; default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:AIOS_PORT:-8080}",
+            description = "HTTP port (env AIOS_PORT; default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = "${env:AIOS_DATA:-data}",
+            description = "Data folder: embedded PostgreSQL and the admin token (env AIOS_DATA; default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--db-url", defaultValue = "${env:AIOS_DB_URL}",
+            description = "JDBC URL of an external PostgreSQL, e.g. jdbc:postgresql://db:5432/aios (env AIOS_DB_URL).")
+    String dbUrl;
+
+    @Option(names = "--db-user", defaultValue = "${env:AIOS_DB_USER}", description = "External database user (env AIOS_DB_USER).")
+    String dbUser;
+
+    @Option(names = "--db-password-env", defaultValue = "AIOS_DB_PASSWORD",
+            description = "Name of the environment variable holding the external database password (default ${DEFAULT-VALUE}).")
+    String dbPasswordEnv;
+
+    @Option(names = "--policy-file", defaultValue = "${env:AIOS_POLICY_FILE}",
+            description = "YAML/JSON file with the network's starting policies (action -> rules), applied to actions "
+                    + "that have none yet (env AIOS_POLICY_FILE).")
+    Path policyFile;
+
+    @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body accepted.")
+    long maxBody;
+
+    @Override
+    public void run() {
+        ServerConfig config = new ServerConfig(host, port, dataDir.toAbsolutePath(), dbUrl, dbUser,
+                dbUrl == null ? null : System.getenv(dbPasswordEnv), policyFile, maxBody, 16);
+        ControlPlane cp = ControlPlane.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cp.close();
+            stopped.countDown();
+        }, "aios-shutdown"));
+        if (cp.bootstrapToken() != null) {
+            System.out.println();
+            System.out.println("  First start: an admin token was created. It is shown only this once, and kept");
+            System.out.println("  (readable by you alone) in " + config.dataDir().resolve(ControlPlane.ADMIN_TOKEN_FILE));
+            System.out.println();
+            System.out.println("    " + cp.bootstrapToken());
+            System.out.println();
+        }
+        System.out.println("AIOS control plane listening on http://" + host + ":" + cp.port()
+                + (dbUrl == null ? " (embedded PostgreSQL in " + config.dataDir().resolve("postgres") + ")"
+                        : " (external PostgreSQL)"));
+        System.out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package network.aios.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import network.aios.server.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The aios client commands against a running control plane. */
+class CliIT {
+    static TestServer server;
+    static final Path SEED = Path.of("..", "examples", "cluster.json");
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    static Run aios(String... args) {
+        CommandLine cl = Aios.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        String[] full = args;
+        if (args.length > 1 && !args[1].equals("validate")) {
+            full = new String[args.length + 4];
+            System.arraycopy(args, 0, full, 0, args.length);
+            full[args.length] = "--server";
+            full[args.length + 1] = server.url();
+            full[args.length + 2] = "--token";
+            full[args.length + 3] = server.adminToken;
+        }
+        int exit = cl.execute(full);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void validateAcceptsTheSeedOfflineAndPrintsPathsForErrors() throws Exception {
+        Run ok = aios("cluster", "validate", "-f", SEED.toString());
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.out()).contains("valid (cluster cluster-west-vision-001)");
+        Path bad = Files.createTempFile("bad", ".json");
+        Files.writeString(bad, Files.readString(SEED).replace("\"count\": 48", "\"count\": 4")
+                .replace("\"regionId\": \"us-west-2\",", ""));
+        Run r = aios("cluster", "validate", "-f", bad.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("/regionId: is required", "/vcpus/count: must equal the sum");
+    }
+
+    @Test
+    void createGetListAndDelete() {
+        Run created = aios("cluster", "create", "-f", SEED.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(created.out()).contains("\"status\" : \"registered\"");
+        Run again = aios("cluster", "create", "-f", SEED.toString());
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("error 409 conflict");
+        assertThat(aios("cluster", "get", "cluster-west-vision-001", "-o", "yaml").out()).contains("regionId: \"us-west-2\"");
+        Run table = aios("cluster", "list", "--tag", "vision", "--min-gpus", "3");
+        assertThat(table.out()).contains("ID", "REGION", "cluster-west-vision-001", "us-west-2", "196608");
+        assertThat(aios("cluster", "list", "-o", "json", "--region", "nowhere").out()).contains("\"items\" : [ ]");
+        assertThat(aios("cluster", "delete", "cluster-west-vision-001").exit()).isZero();
+        assertThat(aios("cluster", "get", "cluster-west-vision-001").err()).contains("error 404 not_found");
+    }
+
+    @Test
+    void policySetAndTest() throws Exception {
+        Path policy = Files.createTempFile("policy", ".yaml");
+        Files.writeString(policy, """
+                rules:
+                  - expression: cluster_data.gpus.count >= 8
+                    message: at least 8 GPUs
+                """);
+        Path seedCopy = Files.createTempFile("seed", ".json");
+        Files.writeString(seedCopy, Files.readString(SEED).replace("cluster-west-vision-001", "policy-cli"));
+        Run tried = aios("policy", "test", "add_cluster", "-f", seedCopy.toString(), "--policy", policy.toString());
+        assertThat(tried.exit()).isEqualTo(1);
+        assertThat(tried.out()).contains("denied", "at least 8 GPUs");
+        assertThat(aios("policy", "set", "update_cluster", "-f", policy.toString()).out())
+                .contains("policy update_cluster is now version 1");
+        assertThat(aios("policy", "get", "update_cluster").out()).contains("at least 8 GPUs");
+        Path broken = Files.createTempFile("broken", ".yaml");
+        Files.writeString(broken, "rules:\n  - expression: 'cluster_data.gpus.count >='\n    message: m\n");
+        Run bad = aios("policy", "set", "update_cluster", "-f", broken.toString());
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("/rules/0/expression");
+    }
+
+    @Test
+    void tokensForOwners() {
+        Run t = aios("token", "create", "dora");
+        assertThat(t.exit()).isZero();
+        String token = t.out().trim();
+        assertThat(token).startsWith("aios_");
+        assertThat(aios("token", "list").out()).contains("dora", "owner", "active").doesNotContain(token);
+    }
+
+    @Test
+    void unreachableServerIsAClearError() {
+        CommandLine cl = Aios.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("cluster", "list", "--server", "http://127.0.0.1:1", "--token", "x");
+        assertThat(exit).isEqualTo(3);
+        assertThat(err.toString()).contains("cannot reach the control plane");
+    }
+}
