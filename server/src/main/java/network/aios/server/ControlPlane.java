@@ -57,10 +57,12 @@ public final class ControlPlane implements AutoCloseable {
 
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
-        TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore, clock);
+        TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.http.maxRequestSize = config.maxBodyBytes();
+            // API answers are a few KB of JSON; compressing them cost more CPU than it saved bytes (see BENCHMARKS.md)
+            c.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
             c.routes.get("/healthz", ctx -> Http.json(ctx, 200, Json.object().put("status", "ok")));

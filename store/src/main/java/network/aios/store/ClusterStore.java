@@ -1,11 +1,15 @@
 package network.aios.store;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
 import network.aios.api.ClusterDocument;
 import network.aios.api.Json;
 import org.jdbi.v3.core.Jdbi;
@@ -18,38 +22,57 @@ public final class ClusterStore {
             + "created_at, updated_at, policy_action, policy_version, reputation";
 
     private final Jdbi jdbi;
+    private final DataSource dataSource;
 
     public ClusterStore(Database db) {
         this.jdbi = db.jdbi();
+        this.dataSource = db.dataSource();
     }
 
-    /** Inserts a new cluster; empty if the id is taken (the caller answers 409). */
+    private static final String INSERT = """
+            WITH ins AS (
+                INSERT INTO clusters (id, owner, region_id, status, requested_status, document, tags, gpu_models,
+                    gpu_count, vcpus, memory_mb, policy_action, policy_version, reputation, version, created_at,
+                    updated_at)
+                VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id)
+            INSERT INTO audit_log (at, actor, action, target)
+            SELECT ?, ?, 'cluster.create', id FROM ins""";
+
+    /**
+     * Inserts a new cluster and its audit entry in one statement (both commit, or neither); empty if
+     * the id is taken (the caller answers 409). Plain JDBC: this is the registration hot path, and
+     * the benchmark showed JDBI's per-statement binding costing a third of its throughput.
+     */
     public Optional<ClusterRecord> insert(ClusterRecord c, String actor) {
         ClusterDocument typed = ClusterDocument.of(c.document());
-        return jdbi.inTransaction(h -> {
-            int rows = h.createUpdate("""
-                    INSERT INTO clusters (id, owner, region_id, status, requested_status, document, tags, gpu_models,
-                        gpu_count, vcpus, memory_mb, policy_action, policy_version, reputation, version, created_at, updated_at)
-                    VALUES (:id, :owner, :region, :status, :requested, CAST(:doc AS jsonb), :tags, :models,
-                        :gpus, :vcpus, :memory, :paction, :pversion, :reputation, :version, :created, :updated)
-                    ON CONFLICT (id) DO NOTHING""")
-                    .bind("id", c.id()).bind("owner", c.owner()).bind("region", typed.regionId())
-                    .bind("status", c.status()).bind("requested", c.requestedStatus())
-                    .bind("doc", Json.MAPPER.writeValueAsString(c.document()))
-                    .bind("tags", typed.tagsOrEmpty().toArray(new String[0]))
-                    .bind("models", typed.gpuModels().toArray(new String[0]))
-                    .bind("gpus", typed.gpus().count()).bind("vcpus", typed.vcpus().count())
-                    .bind("memory", typed.memory())
-                    .bind("paction", c.policyAction()).bind("pversion", c.policyVersion())
-                    .bind("reputation", c.reputation()).bind("version", c.version())
-                    .bind("created", Timestamp.from(c.createdAt())).bind("updated", Timestamp.from(c.updatedAt()))
-                    .execute();
-            if (rows == 0) {
-                return Optional.<ClusterRecord>empty();
-            }
-            Audit.write(h, c.updatedAt(), actor, "cluster.create", c.id(), null);
-            return Optional.of(c);
-        });
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(INSERT)) {
+            Timestamp updated = Timestamp.from(c.updatedAt());
+            int i = 0;
+            ps.setString(++i, c.id());
+            ps.setString(++i, c.owner());
+            ps.setString(++i, typed.regionId());
+            ps.setString(++i, c.status());
+            ps.setString(++i, c.requestedStatus());
+            ps.setString(++i, Json.MAPPER.writeValueAsString(c.document()));
+            ps.setArray(++i, conn.createArrayOf("text", typed.tagsOrEmpty().toArray()));
+            ps.setArray(++i, conn.createArrayOf("text", typed.gpuModels().toArray()));
+            ps.setInt(++i, typed.gpus().count());
+            ps.setInt(++i, typed.vcpus().count());
+            ps.setLong(++i, typed.memory());
+            ps.setString(++i, c.policyAction());
+            ps.setObject(++i, c.policyVersion(), Types.INTEGER);
+            ps.setDouble(++i, c.reputation());
+            ps.setLong(++i, c.version());
+            ps.setTimestamp(++i, Timestamp.from(c.createdAt()));
+            ps.setTimestamp(++i, updated);
+            ps.setTimestamp(++i, updated);
+            ps.setString(++i, actor);
+            return ps.executeUpdate() == 0 ? Optional.empty() : Optional.of(c);
+        } catch (SQLException e) {
+            throw new StoreException("could not insert cluster " + c.id(), e);
+        }
     }
 
     public Optional<ClusterRecord> get(String id) {

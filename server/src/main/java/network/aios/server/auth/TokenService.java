@@ -23,9 +23,18 @@ public final class TokenService {
     private static final Pattern TOKEN = Pattern.compile("aios_([0-9a-f]{16})_([A-Za-z0-9_-]{43})");
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.@_]{0,61}[a-z0-9])?");
 
+    /**
+     * Verified tokens are remembered briefly so a request costs no database read. A revocation made on
+     * this replica takes effect at once; one made on another replica within this time.
+     */
+    public static final java.time.Duration CACHE_TTL = java.time.Duration.ofSeconds(10);
+
+    private record Cached(byte[] secretHash, Principal principal, java.time.Instant expires) {}
+
     private final TokenStore store;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TokenService(TokenStore store, Clock clock) {
         this.store = store;
@@ -62,10 +71,29 @@ public final class TokenService {
         if (!m.matches()) {
             return Optional.empty();
         }
-        return store.get(m.group(1))
-                .filter(TokenRecord::active)
-                .filter(t -> MessageDigest.isEqual(t.secretHash(), hash(m.group(2))))
-                .map(t -> new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase())));
+        String id = m.group(1);
+        byte[] presentedHash = hash(m.group(2));
+        java.time.Instant now = clock.instant();
+        Cached hit = cache.get(id);
+        if (hit != null && hit.expires().isAfter(now)) {
+            return MessageDigest.isEqual(hit.secretHash(), presentedHash) ? Optional.of(hit.principal()) : Optional.empty();
+        }
+        Optional<TokenRecord> stored = store.get(id).filter(TokenRecord::active);
+        if (stored.isEmpty()) {
+            cache.remove(id);
+            return Optional.empty();
+        }
+        TokenRecord t = stored.get();
+        Principal p = new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase()));
+        cache.put(id, new Cached(t.secretHash(), p, now.plus(CACHE_TTL)));
+        return MessageDigest.isEqual(t.secretHash(), presentedHash) ? Optional.of(p) : Optional.empty();
+    }
+
+    /** Revokes a token by name; effective on this replica immediately. */
+    public boolean revoke(String name, String actor) {
+        boolean done = store.revoke(name, actor, clock.instant());
+        cache.values().removeIf(c -> c.principal().name().equals(name));
+        return done;
     }
 
     public boolean anyAdmin() {

@@ -39,6 +39,16 @@ public final class PolicyService {
     private final Clock clock;
     private final Map<String, CompiledPolicy> compiled = new ConcurrentHashMap<>();
 
+    /**
+     * The version in force per action is re-read at most this often; a change made through this
+     * replica applies at once, one made through another replica within this time.
+     */
+    public static final java.time.Duration CURRENT_TTL = java.time.Duration.ofSeconds(1);
+
+    private record Current(Optional<PolicyRecord> record, java.time.Instant readAt) {}
+
+    private final Map<String, Current> current = new ConcurrentHashMap<>();
+
     public PolicyService(PolicyStore store, PolicyEngine engine, Clock clock) {
         this.store = store;
         this.engine = engine;
@@ -84,19 +94,30 @@ public final class PolicyService {
         CompiledPolicy policy = parse(body);
         PolicyRecord record = store.append(action.wire(), policy.spec(), actor, clock.instant());
         compiled.put(key(action.wire(), record.version()), policy);
+        current.put(action.wire(), new Current(Optional.of(record), clock.instant()));
         LOG.info("policy {} set to version {} by {}", action.wire(), record.version(), actor);
         return record;
     }
 
     /** Evaluates the policy in force for {@code action}. */
     public Admission check(PolicyAction action, JsonNode clusterData, JsonNode oldClusterData) {
-        Optional<PolicyRecord> current = store.current(action.wire());
-        if (current.isEmpty()) {
+        Optional<PolicyRecord> inForce = inForce(action);
+        if (inForce.isEmpty()) {
             return new Admission(Decision.allowed(), null);
         }
-        PolicyRecord r = current.get();
+        PolicyRecord r = inForce.get();
         CompiledPolicy policy = compiled.computeIfAbsent(key(r.action(), r.version()), k -> parse(r.spec()));
         return new Admission(engine.evaluate(policy, clusterData, oldClusterData), r.version());
+    }
+
+    private Optional<PolicyRecord> inForce(PolicyAction action) {
+        java.time.Instant now = clock.instant();
+        Current c = current.get(action.wire());
+        if (c == null || c.readAt().plus(CURRENT_TTL).isBefore(now)) {
+            c = new Current(store.current(action.wire()), now);
+            current.put(action.wire(), c);
+        }
+        return c.record();
     }
 
     /** Evaluates a given (not stored) policy, for dry runs. */
