@@ -39,13 +39,22 @@ final class ServerCommand implements Runnable {
                     + "that have none yet (env AIOS_POLICY_FILE).")
     Path policyFile;
 
+    @Option(names = "--public-url", defaultValue = "${env:AIOS_PUBLIC_URL}",
+            description = "URL at which agents on member clusters reach this control plane (env AIOS_PUBLIC_URL; "
+                    + "default http://<host>:<port>).")
+    String publicUrl;
+
+    @Option(names = "--agent-image", defaultValue = "${env:AIOS_AGENT_IMAGE:-aios/agent:0.1.0}",
+            description = "Image of the AIOS agent services deployed on member clusters (default ${DEFAULT-VALUE}).")
+    String agentImage;
+
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body accepted.")
     long maxBody;
 
     @Override
     public void run() {
         ServerConfig config = new ServerConfig(host, port, dataDir.toAbsolutePath(), dbUrl, dbUser,
-                dbUrl == null ? null : System.getenv(dbPasswordEnv), policyFile, maxBody, 16);
+                dbUrl == null ? null : System.getenv(dbPasswordEnv), policyFile, maxBody, 16, publicUrl, agentImage);
         ControlPlane cp = ControlPlane.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

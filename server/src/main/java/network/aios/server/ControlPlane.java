@@ -22,6 +22,13 @@ import network.aios.server.http.ClusterRoutes;
 import network.aios.server.http.Http;
 import network.aios.server.http.PolicyRoutes;
 import network.aios.server.http.TokenRoutes;
+import network.aios.server.http.InfraRoutes;
+import network.aios.server.infra.ClusterConnector;
+import network.aios.server.infra.InfraService;
+import network.aios.server.security.SecretBox;
+import network.aios.infra.InfraSettings;
+import network.aios.store.InfraStore;
+import java.time.Duration;
 import network.aios.server.policy.PolicyService;
 import network.aios.store.ClusterStore;
 import network.aios.store.Database;
@@ -40,8 +47,9 @@ public final class ControlPlane implements AutoCloseable {
     private final Javalin http;
     private final TokenService tokens;
     private final String bootstrapToken;
+    private final InfraService infra;
 
-    private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock) {
+    private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock, ClusterConnector connector) {
         this.db = db;
         this.ownsDb = ownsDb;
         this.tokens = new TokenService(new TokenStore(db), clock);
@@ -51,11 +59,18 @@ public final class ControlPlane implements AutoCloseable {
         if (config.policyFile() != null) {
             policies.seedFrom(config.policyFile());
         }
-        ClusterService clusters = new ClusterService(new ClusterStore(db), policies, clock);
+        InfraStore infraStore = new InfraStore(db);
+        ClusterStore clusterStore = new ClusterStore(db);
+        ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore);
         Authenticator auth = new Authenticator(tokens);
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters);
+        SecretBox box = SecretBox.fromEnvOrDataDir(System.getenv("AIOS_SECRET_KEY"), config.dataDir());
+        this.infra = new InfraService(clusters, clusterStore, infraStore, tokens, box,
+                new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1),
+                connector, clock, Duration.ofMinutes(10), 8);
+        InfraRoutes infraRoutes = new InfraRoutes(infra);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {
@@ -74,6 +89,7 @@ public final class ControlPlane implements AutoCloseable {
             clusterRoutes.register(c.routes);
             policyRoutes.register(c.routes);
             tokenRoutes.register(c.routes);
+            infraRoutes.register(c.routes);
             c.routes.exception(ApiException.class, (e, ctx) -> Http.error(ctx, e));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx,
                     config.maxBodyBytes())));
@@ -100,8 +116,14 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Starts on an already open database (tests, benchmarks); the caller keeps ownership of it. */
     public static ControlPlane start(ServerConfig config, Database db, Clock clock) {
-        ControlPlane cp = new ControlPlane(config, db, false, clock);
+        return start(config, db, clock, ClusterConnector.REAL);
+    }
+
+    /** As above, with the way member clusters are reached replaced (fault-injection tests). */
+    public static ControlPlane start(ServerConfig config, Database db, Clock clock, ClusterConnector connector) {
+        ControlPlane cp = new ControlPlane(config, db, false, clock, connector);
         cp.http.start();
+        cp.infra.start();
         return cp;
     }
 
@@ -111,8 +133,9 @@ public final class ControlPlane implements AutoCloseable {
                 ? Database.embedded(config.dataDir().resolve("postgres"), config.dbPoolSize())
                 : Database.external(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
         try {
-            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC());
+            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC(), ClusterConnector.REAL);
             cp.http.start();
+            cp.infra.start();
             return cp;
         } catch (RuntimeException e) {
             db.close();
@@ -162,6 +185,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        infra.close();
         http.stop();
         if (ownsDb) {
             db.close();

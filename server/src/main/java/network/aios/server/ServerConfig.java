@@ -15,24 +15,36 @@ public record ServerConfig(
         String dbPassword,
         Path policyFile,
         long maxBodyBytes,
-        int dbPoolSize) {
+        int dbPoolSize,
+        String publicUrl,
+        String agentImage) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY = 1024 * 1024;
+    public static final String DEFAULT_AGENT_IMAGE = "aios/agent:0.1.0";
+
+    /** Where agents on member clusters reach this control plane. */
+    public String controlPlaneUrl(int boundPort) {
+        return publicUrl != null ? publicUrl : "http://" + host + ":" + boundPort;
+    }
 
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16);
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16, null,
+                DEFAULT_AGENT_IMAGE);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize);
+        return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
-        return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize);
+        return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize);
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage);
     }
 }

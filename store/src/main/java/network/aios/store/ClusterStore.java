@@ -156,6 +156,24 @@ public final class ClusterStore {
         });
     }
 
+    /**
+     * Records the infrastructure's state on the cluster: its lifecycle status and the document's
+     * {@code config.urlMap} (removed when {@code urlMapJson} is null). Bumps the version.
+     */
+    public void setInfra(String id, String status, String urlMapJson, String actor, Instant at) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                    UPDATE clusters SET status = :status, version = version + 1, updated_at = :at,
+                        document = CASE WHEN CAST(:url AS jsonb) IS NULL THEN document #- '{config,urlMap}'
+                            ELSE jsonb_set(document, '{config}', coalesce(document->'config', '{}'::jsonb)
+                                || jsonb_build_object('urlMap', CAST(:url AS jsonb))) END
+                    WHERE id = :id""")
+                    .bind("status", status).bind("at", Timestamp.from(at)).bind("url", urlMapJson).bind("id", id)
+                    .execute();
+            Audit.write(h, at, actor, "cluster.status", id, "{\"status\":\"" + status + "\"}");
+        });
+    }
+
     /** Deletes the cluster if it still has {@code expectedVersion}; false if it is gone or changed. */
     public boolean delete(String id, long expectedVersion, String actor, Instant at) {
         return jdbi.inTransaction(h -> {

@@ -8,7 +8,7 @@ import org.jdbi.v3.core.Jdbi;
 
 /** API tokens by id; secrets are hashed before they get here. */
 public final class TokenStore {
-    private static final String COLUMNS = "id, name, secret_hash, role, created_at, revoked_at";
+    private static final String COLUMNS = "id, name, secret_hash, role, created_at, revoked_at, cluster_id";
     private final Jdbi jdbi;
 
     public TokenStore(Database db) {
@@ -19,9 +19,9 @@ public final class TokenStore {
     public boolean insert(TokenRecord t, String actor) {
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("INSERT INTO api_tokens (" + COLUMNS + ") VALUES "
-                            + "(:id, :name, :hash, :role, :created, NULL) ON CONFLICT DO NOTHING")
+                            + "(:id, :name, :hash, :role, :created, NULL, :cluster) ON CONFLICT DO NOTHING")
                     .bind("id", t.id()).bind("name", t.name()).bind("hash", t.secretHash()).bind("role", t.role())
-                    .bind("created", Timestamp.from(t.createdAt())).execute();
+                    .bind("created", Timestamp.from(t.createdAt())).bind("cluster", t.clusterId()).execute();
             if (rows > 0) {
                 Audit.write(h, t.createdAt(), actor, "token.create", t.name(), null);
             }
@@ -56,11 +56,17 @@ public final class TokenStore {
         });
     }
 
+    public void revokeAgents(String clusterId, Instant at) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE api_tokens SET revoked_at = :at WHERE cluster_id = :c "
+                        + "AND role = 'agent' AND revoked_at IS NULL")
+                .bind("at", Timestamp.from(at)).bind("c", clusterId).execute());
+    }
+
     private static TokenRecord row(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
             throws java.sql.SQLException {
         Timestamp revoked = rs.getTimestamp("revoked_at");
         return new TokenRecord(rs.getString("id"), rs.getString("name"), rs.getBytes("secret_hash"),
                 rs.getString("role"), rs.getTimestamp("created_at").toInstant(),
-                revoked == null ? null : revoked.toInstant());
+                revoked == null ? null : revoked.toInstant(), rs.getString("cluster_id"));
     }
 }

@@ -1,8 +1,11 @@
 package network.aios.server.auth;
 
-/** Who is calling: the token's name, and whether it is the network's admin or a cluster owner. */
-public record Principal(String name, Role role) {
-    public enum Role { ADMIN, OWNER }
+/**
+ * Who is calling: the token's name and role. An agent acts for one cluster ({@code clusterId}) and
+ * for nothing else.
+ */
+public record Principal(String name, Role role, String clusterId) {
+    public enum Role { ADMIN, OWNER, AGENT }
 
     public boolean isAdmin() {
         return role == Role.ADMIN;
@@ -10,6 +13,6 @@ public record Principal(String name, Role role) {
 
     /** Admin sees everything; an owner only what it owns. */
     public boolean mayAccess(String owner) {
-        return isAdmin() || name.equals(owner);
+        return isAdmin() || role == Role.OWNER && name.equals(owner);
     }
 }

@@ -49,13 +49,32 @@ public final class TokenService {
             throw ApiException.invalid(List.of(new FieldError("/name", "must be 1-63 lower-case letters, digits, "
                     + "'-', '.', '@' or '_', starting and ending with a letter or digit")));
         }
+        return issue(name, role, null, actor);
+    }
+
+    /** A token for the agents of one cluster: it can act for that cluster only. */
+    public Issued issueAgent(String clusterId, String actor) {
+        byte[] suffix = new byte[4];
+        random.nextBytes(suffix);
+        return issue("agent." + clusterId + "." + HexFormat.of().formatHex(suffix), Principal.Role.AGENT, clusterId,
+                actor);
+    }
+
+    /** Revokes every agent token of a cluster (on removal, and before a new one is minted). */
+    public void revokeAgent(String clusterId) {
+        store.revokeAgents(clusterId, clock.instant());
+        cache.values().removeIf(c -> clusterId.equals(c.principal().clusterId()));
+    }
+
+    private Issued issue(String name, Principal.Role role, String clusterId, String actor) {
         byte[] idBytes = new byte[8];
         byte[] secretBytes = new byte[32];
         random.nextBytes(idBytes);
         random.nextBytes(secretBytes);
         String id = HexFormat.of().formatHex(idBytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
-        TokenRecord record = new TokenRecord(id, name, hash(secret), role.name().toLowerCase(), clock.instant(), null);
+        TokenRecord record = new TokenRecord(id, name, hash(secret), role.name().toLowerCase(), clock.instant(), null,
+                clusterId);
         if (!store.insert(record, actor)) {
             throw ApiException.conflict("a token named '" + name + "' exists already");
         }
@@ -84,7 +103,7 @@ public final class TokenService {
             return Optional.empty();
         }
         TokenRecord t = stored.get();
-        Principal p = new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase()));
+        Principal p = new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase()), t.clusterId());
         cache.put(id, new Cached(t.secretHash(), p, now.plus(CACHE_TTL)));
         return MessageDigest.isEqual(t.secretHash(), presentedHash) ? Optional.of(p) : Optional.empty();
     }

@@ -17,6 +17,7 @@ import network.aios.server.policy.PolicyService;
 import network.aios.store.ClusterQuery;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
+import network.aios.store.InfraStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +35,10 @@ public final class ClusterService {
     private final ClusterValidator validator = new ClusterValidator();
     private final Clock clock;
 
-    public ClusterService(ClusterStore store, PolicyService policies, Clock clock) {
+    private final InfraStore infra;
+
+    public ClusterService(ClusterStore store, PolicyService policies, Clock clock, InfraStore infra) {
+        this.infra = infra;
         this.store = store;
         this.policies = policies;
         this.clock = clock;
@@ -126,6 +130,12 @@ public final class ClusterService {
         ClusterRecord current = get(who, id);
         if (ifMatch != null && ifMatch != current.version()) {
             throw stale(current);
+        }
+        int objects = infra.inventory(id).size();
+        if (objects > 0 || infra.activeJob(id).isPresent()) {
+            throw ApiException.conflict("cluster '" + id + "' has AIOS infrastructure"
+                    + (objects > 0 ? " (" + objects + " objects)" : " being changed")
+                    + "; remove it first: POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}");
         }
         PolicyService.Admission admission = policies.check(PolicyAction.REMOVE_CLUSTER, ClusterView.of(current), null);
         PolicyService.enforce(PolicyAction.REMOVE_CLUSTER, admission);

@@ -43,6 +43,9 @@ public final class TokenRoutes {
         Principal.Role r;
         try {
             r = Principal.Role.valueOf(role.toUpperCase());
+            if (r == Principal.Role.AGENT) {
+                throw new IllegalArgumentException("agent tokens are minted by the infra job");
+            }
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(List.of(new FieldError("/role", "must be owner or admin")));
         }

@@ -1,0 +1,234 @@
+package network.aios.infra;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import network.aios.api.ClusterDocument;
+
+import static network.aios.infra.InfraNames.AGENT_SA;
+import static network.aios.infra.InfraNames.AGENT_SECRET;
+import static network.aios.infra.InfraNames.CLUSTER_CONFIGMAP;
+import static network.aios.infra.InfraNames.CONTROL_PLANE_SA;
+import static network.aios.infra.InfraNames.CONTROL_PLANE_TOKEN_SECRET;
+import static network.aios.infra.InfraNames.NAMESPACE;
+
+/**
+ * The Kubernetes objects the AIOS infrastructure consists of on one member cluster: pure functions of
+ * the cluster document and settings (no client, no clock, no environment). Two sets, applied with
+ * different identities:
+ * <ul>
+ *   <li>{@link #bootstrap}: applied once with the owner's admin kubeconfig; creates the control plane's
+ *       own least-privilege ServiceAccount, its token Secret, and the cluster-scoped RBAC the agents need.
+ *       After it the admin kubeconfig is dropped.</li>
+ *   <li>{@link #services}: applied with that ServiceAccount's token; the four agent services.</li>
+ * </ul>
+ */
+public final class DesiredState {
+    private static final String RBAC = "rbac.authorization.k8s.io";
+    private static final int CONTAINER_PORT = 8080;
+    private static final int SERVICE_PORT = 80;
+
+    private DesiredState() {}
+
+    /** The namespace, applied first: the cluster-scoped objects are owned by it (see {@link #bootstrap}). */
+    public static HasMetadata namespace(String clusterId) {
+        return new NamespaceBuilder().withMetadata(meta(NAMESPACE, null, clusterId)).build();
+    }
+
+    /**
+     * The control plane's identity and the agents' cluster-scoped RBAC. The cluster-scoped objects are
+     * owned by the namespace (uid {@code namespaceUid}), so deleting the namespace garbage-collects them:
+     * the control plane can remove everything it made, its own access last, without cluster-admin.
+     */
+    public static List<HasMetadata> bootstrap(String clusterId, String namespaceUid) {
+        List<HasMetadata> out = new ArrayList<>();
+        out.add(new ServiceAccountBuilder().withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId)).build());
+        ObjectMeta tokenMeta = meta(CONTROL_PLANE_TOKEN_SECRET, NAMESPACE, clusterId);
+        tokenMeta.setAnnotations(Map.of("kubernetes.io/service-account.name", CONTROL_PLANE_SA));
+        out.add(new SecretBuilder().withMetadata(tokenMeta).withType("kubernetes.io/service-account-token").build());
+        out.add(new RoleBuilder().withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId)).withRules(
+                rule("", List.of("configmaps", "secrets", "services", "serviceaccounts"), MANAGE),
+                rule("", List.of("pods"), READ),
+                rule("apps", List.of("deployments"), MANAGE),
+                rule("apps", List.of("replicasets"), READ),
+                rule(InfraNames.MAPPING_GROUP, List.of("mappings"), MANAGE)).build());
+        out.add(new RoleBindingBuilder().withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId))
+                .withNewRoleRef(RBAC, "Role", CONTROL_PLANE_SA)
+                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(CONTROL_PLANE_SA)
+                        .withNamespace(NAMESPACE).build()).build());
+        // the agents' RBAC is granted here, by the owner's identity: the control plane's own identity
+        // holds no RBAC-writing rights at all
+        out.add(new RoleBuilder().withMetadata(meta(AGENT_SA, NAMESPACE, clusterId)).withRules(
+                rule("", List.of("configmaps"), READ),
+                rule("", List.of("events"), List.of("create", "patch"))).build());
+        out.add(new RoleBindingBuilder().withMetadata(meta(AGENT_SA, NAMESPACE, clusterId))
+                .withNewRoleRef(RBAC, "Role", AGENT_SA)
+                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(AGENT_SA)
+                        .withNamespace(NAMESPACE).build()).build());
+        String cpRole = InfraNames.controlPlaneClusterRole(clusterId);
+        out.add(new ClusterRoleBuilder().withMetadata(owned(meta(cpRole, null, clusterId), namespaceUid)).withRules(
+                rule("", List.of("nodes"), READ),
+                rule("", List.of("services"), List.of("list")),
+                rule("", List.of("namespaces"), List.of("get")),
+                rule("apiextensions.k8s.io", List.of("customresourcedefinitions"), List.of("get")),
+                rule("authorization.k8s.io", List.of("selfsubjectaccessreviews"), List.of("create")),
+                named(rule("", List.of("namespaces"), List.of("delete")), NAMESPACE),
+                named(rule(RBAC, List.of("clusterroles", "clusterrolebindings"), List.of("get", "delete")),
+                        cpRole, InfraNames.agentClusterRole(clusterId))).build());
+        out.add(new ClusterRoleBindingBuilder().withMetadata(owned(meta(cpRole, null, clusterId), namespaceUid))
+                .withNewRoleRef(RBAC, "ClusterRole", cpRole)
+                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(CONTROL_PLANE_SA)
+                        .withNamespace(NAMESPACE).build()).build());
+        String agentRole = InfraNames.agentClusterRole(clusterId);
+        out.add(new ClusterRoleBuilder().withMetadata(owned(meta(agentRole, null, clusterId), namespaceUid)).withRules(
+                rule("", List.of("nodes"), List.of("get", "list", "watch", "patch")),
+                rule("", List.of("pods"), READ),
+                rule("", List.of("pods/eviction"), List.of("create")),
+                rule("apps", List.of("deployments", "replicasets", "statefulsets", "daemonsets"), READ),
+                rule("metrics.k8s.io", List.of("nodes", "pods"), List.of("get", "list"))).build());
+        out.add(new ClusterRoleBindingBuilder().withMetadata(owned(meta(agentRole, null, clusterId), namespaceUid))
+                .withNewRoleRef(RBAC, "ClusterRole", agentRole)
+                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(AGENT_SA)
+                        .withNamespace(NAMESPACE).build()).build());
+        return out;
+    }
+
+    /** The agent services; {@code agentToken} is the credential agents use to call the control plane. */
+    public static List<HasMetadata> services(ClusterDocument doc, InfraSettings s, String agentToken) {
+        String id = doc.id();
+        List<HasMetadata> out = new ArrayList<>();
+        out.add(new ServiceAccountBuilder().withMetadata(meta(AGENT_SA, NAMESPACE, id)).build());
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("AIOS_CLUSTER_ID", id);
+        config.put("AIOS_CONTROL_PLANE_URL", s.controlPlaneUrl());
+        config.put("AIOS_NODE_IDS", String.join(",", doc.nodeIds()));
+        config.put("AIOS_USE_GATEWAY", Boolean.toString(doc.config() != null && doc.config().gateway()));
+        out.add(new ConfigMapBuilder().withMetadata(meta(CLUSTER_CONFIGMAP, NAMESPACE, id)).withData(config).build());
+        out.add(new SecretBuilder().withMetadata(meta(AGENT_SECRET, NAMESPACE, id)).withType("Opaque")
+                .withStringData(Map.of("AIOS_AGENT_TOKEN", agentToken)).build());
+        for (AgentRole role : AgentRole.values()) {
+            out.add(deployment(id, role, s));
+            out.add(service(id, role));
+        }
+        if (doc.config() != null && doc.config().gateway()) {
+            for (AgentRole role : AgentRole.values()) {
+                out.add(mapping(id, role));
+            }
+        }
+        return out;
+    }
+
+    /** Where each service is reached: the owner's gateway (32000 + suffix) or the service's NodePort. */
+    public static Map<String, String> urlMap(ClusterDocument doc) {
+        String host = doc.config() == null ? null : doc.config().publicHostname();
+        boolean gateway = doc.config() != null && doc.config().gateway();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (AgentRole role : AgentRole.values()) {
+            out.put(role.urlMapKey(), gateway
+                    ? "http://" + host + ":" + InfraNames.AMBASSADOR_NODE_PORT + role.gatewaySuffix()
+                    : "http://" + host + ":" + role.nodePort());
+        }
+        if (gateway) {
+            out.put("publicGateway", "http://" + host + ":" + InfraNames.AMBASSADOR_NODE_PORT + "/");
+        }
+        return out;
+    }
+
+    private static HasMetadata deployment(String clusterId, AgentRole role, InfraSettings s) {
+        String name = InfraNames.workload(role);
+        Map<String, String> labels = InfraNames.labels(clusterId, role);
+        Map<String, String> selector = Map.of(InfraNames.CLUSTER_LABEL, clusterId, InfraNames.COMPONENT_LABEL, role.id());
+        return new DeploymentBuilder().withMetadata(meta(name, NAMESPACE, labels))
+                .withNewSpec().withReplicas(s.replicas())
+                .withNewSelector().withMatchLabels(selector).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec().withServiceAccountName(AGENT_SA)
+                .withContainers(new ContainerBuilder().withName("agent").withImage(s.image())
+                        .withImagePullPolicy(s.imagePullPolicy())
+                        .withArgs("--role=" + role.id(), "--port=" + CONTAINER_PORT)
+                        .addNewPort().withName("http").withContainerPort(CONTAINER_PORT).withProtocol("TCP").endPort()
+                        .withEnvFrom(new EnvFromSourceBuilder().withNewConfigMapRef(CLUSTER_CONFIGMAP, false).build(),
+                                new EnvFromSourceBuilder().withNewSecretRef(AGENT_SECRET, false).build())
+                        .withNewReadinessProbe().withNewHttpGet().withPath("/healthz")
+                        .withPort(new IntOrString("http")).endHttpGet().withPeriodSeconds(5).endReadinessProbe()
+                        .withNewResources()
+                        .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("128Mi")))
+                        .withLimits(Map.of("memory", new Quantity("512Mi")))
+                        .endResources()
+                        .withNewSecurityContext().withRunAsNonRoot(true).withAllowPrivilegeEscalation(false)
+                        .withReadOnlyRootFilesystem(true).endSecurityContext()
+                        .build())
+                .endSpec().endTemplate().endSpec().build();
+    }
+
+    private static HasMetadata service(String clusterId, AgentRole role) {
+        return new ServiceBuilder().withMetadata(meta(InfraNames.workload(role), NAMESPACE,
+                        InfraNames.labels(clusterId, role)))
+                .withNewSpec().withType("NodePort")
+                .withSelector(Map.of(InfraNames.CLUSTER_LABEL, clusterId, InfraNames.COMPONENT_LABEL, role.id()))
+                .addNewPort().withName("http").withProtocol("TCP").withPort(SERVICE_PORT)
+                .withTargetPort(new IntOrString("http")).withNodePort(role.nodePort()).endPort()
+                .endSpec().build();
+    }
+
+    private static GenericKubernetesResource mapping(String clusterId, AgentRole role) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("hostname", "*");
+        spec.put("prefix", role.gatewaySuffix() + "/");
+        spec.put("service", InfraNames.workload(role) + "." + NAMESPACE + ":" + SERVICE_PORT);
+        return new GenericKubernetesResourceBuilder()
+                .withApiVersion(InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION).withKind("Mapping")
+                .withMetadata(meta(InfraNames.workload(role), NAMESPACE, InfraNames.labels(clusterId, role)))
+                .withAdditionalProperties(Map.of("spec", spec)).build();
+    }
+
+    private static final List<String> READ = List.of("get", "list", "watch");
+    private static final List<String> MANAGE = List.of("get", "list", "watch", "create", "update", "patch", "delete");
+
+    private static PolicyRule rule(String group, List<String> resources, List<String> verbs) {
+        return new PolicyRuleBuilder().withApiGroups(group).withResources(resources).withVerbs(verbs).build();
+    }
+
+    private static PolicyRule named(PolicyRule rule, String... names) {
+        rule.setResourceNames(List.of(names));
+        return rule;
+    }
+
+    private static ObjectMeta owned(ObjectMeta meta, String namespaceUid) {
+        meta.setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                .withApiVersion("v1").withKind("Namespace").withName(NAMESPACE).withUid(namespaceUid).build()));
+        return meta;
+    }
+
+    private static ObjectMeta meta(String name, String namespace, String clusterId) {
+        return meta(name, namespace, InfraNames.labels(clusterId));
+    }
+
+    private static ObjectMeta meta(String name, String namespace, Map<String, String> labels) {
+        return new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(new LinkedHashMap<>(labels))
+                .build();
+    }
+}

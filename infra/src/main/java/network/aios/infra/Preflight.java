@@ -1,0 +1,148 @@
+package network.aios.infra;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import network.aios.api.ClusterDocument;
+
+/**
+ * Checks a member cluster against the seed's prerequisites and the cluster's document before
+ * anything is installed. Each check passes, warns or fails, and says how to fix it.
+ */
+public final class Preflight {
+    public enum Status { PASS, WARN, FAIL }
+
+    public record Check(String name, Status status, String message, String fix) {}
+
+    /** What the install needs the owner's identity to be allowed to do (cluster-wide). */
+    public static final List<String[]> REQUIRED_ACCESS = List.of(
+            new String[] {"create", "", "namespaces"},
+            new String[] {"create", "", "serviceaccounts"},
+            new String[] {"create", "", "secrets"},
+            new String[] {"create", "rbac.authorization.k8s.io", "clusterroles"},
+            new String[] {"create", "rbac.authorization.k8s.io", "clusterrolebindings"},
+            new String[] {"create", "rbac.authorization.k8s.io", "roles"},
+            new String[] {"create", "rbac.authorization.k8s.io", "rolebindings"});
+
+    private Preflight() {}
+
+    public static List<Check> run(ClusterOps ops, ClusterDocument doc) {
+        KubernetesClient k = ops.client();
+        List<Check> out = new ArrayList<>();
+        out.add(new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
+        List<String> denied = new ArrayList<>();
+        for (String[] a : REQUIRED_ACCESS) {
+            if (!ops.may(a[0], a[1], a[2], null)) {
+                denied.add(a[0] + " " + (a[1].isEmpty() ? "" : a[1] + "/") + a[2]);
+            }
+        }
+        out.add(denied.isEmpty()
+                ? new Check("permissions", Status.PASS, "the kubeconfig may set up the control plane's identity", null)
+                : new Check("permissions", Status.FAIL, "the kubeconfig's identity may not: " + String.join(", ", denied),
+                        "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step"));
+        out.add(nodeLabels(k.nodes().list().getItems(), doc));
+        out.add(nodePorts(k.services().inAnyNamespace().list().getItems(), doc.id()));
+        if (doc.config() != null && doc.config().gateway()) {
+            out.addAll(ambassador(k));
+        }
+        boolean kubeadm = k.configMaps().inNamespace("kube-system").withName("kubeadm-config").get() != null;
+        out.add(kubeadm ? new Check("kubeadm", Status.PASS, "set up with kubeadm (kube-system/kubeadm-config)", null)
+                : new Check("kubeadm", Status.WARN, "no kube-system/kubeadm-config: the seed expects a kubeadm cluster",
+                        "AIOS supports kubeadm clusters; node joins (add_node) need kubeadm"));
+        if (doc.config() != null && Boolean.TRUE.equals(doc.config().allowExternalNodes())) {
+            out.add(new Check("external-nodes", Status.WARN, "allowExternalNodes is true: external nodes need TCP "
+                    + "6443 (API server) and 10250 (kubelet) reachable on the control-plane node",
+                    "open 6443 and 10250 to the joining nodes only, ideally over a VPN (WireGuard, Tailscale)"));
+        }
+        return out;
+    }
+
+    public static boolean passed(List<Check> checks) {
+        return checks.stream().noneMatch(c -> c.status() == Status.FAIL);
+    }
+
+    static Check nodeLabels(List<Node> nodes, ClusterDocument doc) {
+        Set<String> labelled = new TreeSet<>();
+        List<String> unlabelled = new ArrayList<>();
+        for (Node n : nodes) {
+            Map<String, String> labels = n.getMetadata().getLabels();
+            String id = labels == null ? null : labels.get("nodeID");
+            if (id == null) {
+                unlabelled.add(n.getMetadata().getName());
+            } else {
+                labelled.add(id);
+            }
+        }
+        Set<String> declared = new TreeSet<>(doc.nodeIds());
+        Set<String> missing = new TreeSet<>(declared);
+        missing.removeAll(labelled);
+        Set<String> extra = new TreeSet<>(labelled);
+        extra.removeAll(declared);
+        if (missing.isEmpty() && extra.isEmpty() && unlabelled.isEmpty()) {
+            return new Check("node-labels", Status.PASS, "every node is labelled nodeID and matches the document: "
+                    + declared, null);
+        }
+        List<String> what = new ArrayList<>();
+        if (!missing.isEmpty()) {
+            what.add("no node labelled nodeID=" + String.join(", ", missing));
+        }
+        if (!extra.isEmpty()) {
+            what.add("nodes labelled " + extra + " are not in the document");
+        }
+        if (!unlabelled.isEmpty()) {
+            what.add("nodes without a nodeID label: " + unlabelled);
+        }
+        String node = unlabelled.isEmpty() ? "<node-name>" : unlabelled.get(0);
+        String id = missing.isEmpty() ? "<unique-id>" : missing.iterator().next();
+        return new Check("node-labels", Status.FAIL, String.join("; ", what),
+                "kubectl label node " + node + " nodeID=" + id + " --overwrite (and list every node in the document)");
+    }
+
+    static Check nodePorts(List<Service> services, String clusterId) {
+        List<String> taken = new ArrayList<>();
+        for (Service s : services) {
+            Map<String, String> labels = s.getMetadata().getLabels();
+            boolean ours = labels != null && InfraNames.MANAGED_BY.equals(labels.get(InfraNames.MANAGED_BY_LABEL))
+                    && clusterId.equals(labels.get(InfraNames.CLUSTER_LABEL));
+            if (ours || s.getSpec() == null || s.getSpec().getPorts() == null) {
+                continue;
+            }
+            for (ServicePort p : s.getSpec().getPorts()) {
+                for (AgentRole r : AgentRole.values()) {
+                    if (p.getNodePort() != null && p.getNodePort() == r.nodePort()) {
+                        taken.add(r.nodePort() + " by " + s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
+                    }
+                }
+            }
+        }
+        return taken.isEmpty()
+                ? new Check("node-ports", Status.PASS, "NodePorts 32300-32303 are free", null)
+                : new Check("node-ports", Status.FAIL, "NodePorts taken: " + String.join(", ", taken),
+                        "free them (kubectl -n <ns> edit svc <name>, or delete the Service): the AIOS services need them");
+    }
+
+    static List<Check> ambassador(KubernetesClient k) {
+        List<Check> out = new ArrayList<>();
+        String install = "helm install ambassador datawire/ambassador --namespace ambassador --set service.type=NodePort "
+                + "--set service.nodePorts.http=32000 --set service.nodePorts.https=32000";
+        Service svc = k.services().inNamespace(InfraNames.AMBASSADOR_NAMESPACE).withName(InfraNames.AMBASSADOR_SERVICE).get();
+        boolean on32000 = svc != null && svc.getSpec() != null && "NodePort".equals(svc.getSpec().getType())
+                && svc.getSpec().getPorts().stream().anyMatch(p -> p.getNodePort() != null
+                && p.getNodePort() == InfraNames.AMBASSADOR_NODE_PORT);
+        out.add(on32000 ? new Check("ambassador", Status.PASS, "ambassador/ambassador is a NodePort Service on 32000", null)
+                : new Check("ambassador", Status.FAIL, svc == null ? "no Service ambassador in namespace ambassador"
+                        : "ambassador/ambassador is not a NodePort Service on 32000",
+                        "kubectl create namespace ambassador; " + install));
+        boolean crd = k.apiextensions().v1().customResourceDefinitions().withName(InfraNames.MAPPING_CRD).get() != null;
+        out.add(crd ? new Check("ambassador-mapping-crd", Status.PASS, "the Mapping CRD is installed", null)
+                : new Check("ambassador-mapping-crd", Status.FAIL, "CRD " + InfraNames.MAPPING_CRD + " is missing",
+                        install + " (the chart installs the CRDs)"));
+        return out;
+    }
+}

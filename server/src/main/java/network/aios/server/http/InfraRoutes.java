@@ -1,0 +1,132 @@
+package network.aios.server.http;
+
+import static network.aios.server.auth.Authenticator.principal;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import network.aios.api.FieldError;
+import network.aios.api.Json;
+import network.aios.infra.Preflight;
+import network.aios.server.infra.InfraService;
+import network.aios.store.InfraJob;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The cluster controller gateway's infra paths as the seed calls them ({@code POST
+ * /create-cluster-infra}, {@code /remove-cluster-infra}: 200 with a job id, since the seed's scripts
+ * test for 200), the resource API form (202), jobs, preflight and the rendered manifests.
+ */
+public final class InfraRoutes {
+    private final InfraService infra;
+
+    public InfraRoutes(InfraService infra) {
+        this.infra = infra;
+    }
+
+    public void register(RoutesConfig r) {
+        r.post("/create-cluster-infra", ctx -> seedPath(ctx, true));
+        r.post("/remove-cluster-infra", ctx -> seedPath(ctx, false));
+        r.put("/api/v1/clusters/{id}/infra", ctx -> resource(ctx, true));
+        r.delete("/api/v1/clusters/{id}/infra", ctx -> resource(ctx, false));
+        r.get("/api/v1/clusters/{id}/infra", this::status);
+        r.get("/api/v1/clusters/{id}/infra/manifests", this::manifests);
+        r.post("/api/v1/clusters/{id}/preflight", this::preflight);
+        r.get("/api/v1/jobs/{id}", ctx -> Http.json(ctx, 200, jobView(infra.job(principal(ctx), ctx.pathParam("id")))));
+    }
+
+    private void seedPath(Context ctx, boolean create) {
+        JsonNode body = Bodies.object(ctx.bodyAsBytes());
+        JsonNode id = body.get("cluster_id");
+        if (id == null || !id.isString() || id.asString().isBlank()) {
+            throw ApiException.invalid(List.of(new FieldError("/cluster_id", "is required: the registered cluster's id")));
+        }
+        InfraService.Scheduled s = create
+                ? infra.create(principal(ctx), id.asString(), body.get("kube_config_data"), "/kube_config_data")
+                : infra.remove(principal(ctx), id.asString(), body.get("kube_config_data"), "/kube_config_data");
+        Http.json(ctx, 200, scheduled(s));
+    }
+
+    private void resource(Context ctx, boolean create) {
+        byte[] raw = ctx.bodyAsBytes();
+        JsonNode body = raw.length == 0 ? Json.object() : Bodies.object(raw);
+        String id = ctx.pathParam("id");
+        InfraService.Scheduled s = create
+                ? infra.create(principal(ctx), id, body.get("kube_config_data"), "/kube_config_data")
+                : infra.remove(principal(ctx), id, body.get("kube_config_data"), "/kube_config_data");
+        ctx.header("Location", "/api/v1/jobs/" + s.job().id());
+        Http.json(ctx, s.created() ? 202 : 200, scheduled(s));
+    }
+
+    private void status(Context ctx) {
+        String id = ctx.pathParam("id");
+        ObjectNode out = Json.object().put("clusterId", id);
+        infra.latest(principal(ctx), id).ifPresentOrElse(j -> out.set("job", jobView(j)), () -> out.putNull("job"));
+        ArrayNode inv = out.putArray("inventory");
+        infra.inventory(id).forEach(i -> inv.addObject().put("apiVersion", i.apiVersion()).put("kind", i.kind())
+                .put("namespace", i.namespace()).put("name", i.name()).put("uid", i.uid()));
+        Http.json(ctx, 200, out);
+    }
+
+    private void manifests(Context ctx) {
+        List<HasMetadata> objects = infra.render(principal(ctx), ctx.pathParam("id"));
+        StringBuilder yaml = new StringBuilder();
+        for (HasMetadata o : objects) {
+            String doc = Serialization.asYaml(o);
+            yaml.append(doc.startsWith("---") ? doc : "---\n" + doc);
+        }
+        ctx.status(200).contentType("application/yaml").result(yaml.toString());
+    }
+
+    private void preflight(Context ctx) {
+        JsonNode body = Bodies.object(ctx.bodyAsBytes());
+        List<Preflight.Check> checks = infra.preflight(principal(ctx), ctx.pathParam("id"),
+                body.get("kube_config_data"), "/kube_config_data");
+        ObjectNode out = Json.object().put("passed", Preflight.passed(checks));
+        ArrayNode list = out.putArray("checks");
+        for (Preflight.Check c : checks) {
+            ObjectNode n = list.addObject().put("name", c.name()).put("status", c.status().name().toLowerCase())
+                    .put("message", c.message());
+            if (c.fix() != null) {
+                n.put("fix", c.fix());
+            }
+        }
+        Http.json(ctx, 200, out);
+    }
+
+    private static ObjectNode scheduled(InfraService.Scheduled s) {
+        InfraJob j = s.job();
+        return Json.object().put("message", s.note()).put("cluster_id", j.clusterId()).put("job_id", j.id())
+                .put("state", j.state()).put("status_url", "/api/v1/jobs/" + j.id());
+    }
+
+    /** A job with Kubernetes-shaped conditions. */
+    public static ObjectNode jobView(InfraJob j) {
+        ObjectNode out = Json.object();
+        out.put("id", j.id()).put("clusterId", j.clusterId()).put("kind", j.kind()).put("state", j.state())
+                .put("reason", j.reason()).put("message", j.message()).put("attempts", j.attempts());
+        out.putObject("progress").put("done", j.progressDone()).put("total", j.progressTotal());
+        out.put("createdAt", j.createdAt().toString()).put("updatedAt", j.updatedAt().toString());
+        if (j.finishedAt() != null) {
+            out.put("finishedAt", j.finishedAt().toString());
+        }
+        ArrayNode conditions = out.putArray("conditions");
+        String done = "create".equals(j.kind()) ? "Ready" : "Removed";
+        boolean succeeded = j.finished() && (j.state().equals("Ready") || j.state().equals("Removed"));
+        conditions.addObject().put("type", done)
+                .put("status", succeeded ? "True" : j.finished() ? "False" : "Unknown")
+                .put("reason", j.reason()).put("message", j.message())
+                .put("lastTransitionTime", j.updatedAt().toString());
+        conditions.addObject().put("type", "Progressing").put("status", j.finished() ? "False" : "True")
+                .put("reason", j.state()).put("message", j.message())
+                .put("lastTransitionTime", j.updatedAt().toString());
+        if (j.receipt() != null) {
+            out.set("receipt", j.receipt());
+        }
+        return out;
+    }
+}

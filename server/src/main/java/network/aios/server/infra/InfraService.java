@@ -1,0 +1,196 @@
+package network.aios.server.infra;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import network.aios.api.ClusterDocument;
+import network.aios.api.ClusterStatus;
+import network.aios.api.FieldError;
+import network.aios.infra.ClusterOps;
+import network.aios.infra.DesiredState;
+import network.aios.infra.InfraSettings;
+import network.aios.infra.KubeconfigException;
+import network.aios.infra.Kubeconfigs;
+import network.aios.infra.Preflight;
+import network.aios.server.auth.Principal;
+import network.aios.server.auth.TokenService;
+import network.aios.server.clusters.ClusterService;
+import network.aios.server.http.ApiException;
+import network.aios.server.security.SecretBox;
+import network.aios.store.ClusterRecord;
+import network.aios.store.ClusterStore;
+import network.aios.store.InfraJob;
+import network.aios.store.InfraStore;
+import network.aios.store.InfraStore.Sealed;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Create and remove a cluster's AIOS infrastructure. Everything that can be checked before answering
+ * is (registration, kubeconfig, API server reachable, permissions, preflight); the work itself is a
+ * persisted job.
+ */
+public final class InfraService implements AutoCloseable {
+    private final ClusterService clusterService;
+    private final ClusterStore clusters;
+    private final InfraStore store;
+    private final SecretBox box;
+    private final InfraSettings settings;
+    private final ClusterConnector connector;
+    private final Clock clock;
+    private final JobRunner runner;
+
+    public InfraService(ClusterService clusterService, ClusterStore clusters, InfraStore store, TokenService tokens,
+            SecretBox box, InfraSettings settings, ClusterConnector connector, Clock clock, Duration readyTimeout,
+            int parallelism) {
+        this.clusterService = clusterService;
+        this.clusters = clusters;
+        this.store = store;
+        this.box = box;
+        this.settings = settings;
+        this.connector = connector;
+        this.clock = clock;
+        InfraSteps steps = new InfraSteps(clusters, store, tokens, box, settings, connector, clock, readyTimeout);
+        this.runner = new JobRunner(store, steps, clock, parallelism);
+    }
+
+    public void start() {
+        runner.start();
+    }
+
+    /** A job and whether the request created it (false: an existing one answers, e.g. already Ready). */
+    public record Scheduled(InfraJob job, boolean created, String note) {}
+
+    public Scheduled create(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
+        ClusterRecord cluster = clusterService.get(who, clusterId);
+        Kubeconfigs.Parsed parsed = parse(kubeconfig, pointer);
+        List<Preflight.Check> checks = preflight(parsed, cluster);
+        if (!Preflight.passed(checks)) {
+            throw new ApiException(422, "preflight_failed", "the cluster is not ready for the AIOS infrastructure: "
+                    + String.join("; ", checks.stream().filter(c -> c.status() == Preflight.Status.FAIL)
+                    .map(c -> c.name() + ": " + c.message()).toList()),
+                    checks.stream().filter(c -> c.status() == Preflight.Status.FAIL)
+                            .map(c -> new FieldError("/preflight/" + c.name(), c.message() + (c.fix() == null ? ""
+                                    : " (fix: " + c.fix() + ")"))).toList(), null);
+        }
+        Optional<InfraJob> latest = store.latestJob(clusterId);
+        if (latest.isPresent() && latest.get().finished() && "create".equals(latest.get().kind())
+                && JobStates.READY.equals(latest.get().state()) && ClusterStatus.LIVE.wire().equals(cluster.status())) {
+            return new Scheduled(latest.get(), false, "the infrastructure is already ready; nothing to do");
+        }
+        InfraJob job = newJob(who, clusterId, "create", parsed);
+        clusters.setInfra(clusterId, ClusterStatus.PROVISIONING.wire(), null, who.name(), clock.instant());
+        runner.wake();
+        return new Scheduled(job, true, "cluster creation scheduled");
+    }
+
+    public Scheduled remove(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
+        clusterService.get(who, clusterId);
+        Kubeconfigs.Parsed parsed = null;
+        if (kubeconfig != null && !kubeconfig.isNull() && !(kubeconfig.isObject() && kubeconfig.isEmpty())
+                && !(kubeconfig.isString() && kubeconfig.asString().isBlank())) {
+            parsed = parse(kubeconfig, pointer);
+            reachable(parsed);
+        }
+        InfraJob job = newJob(who, clusterId, "remove", parsed);
+        clusters.setInfra(clusterId, ClusterStatus.DEPROVISIONING.wire(), null, who.name(), clock.instant());
+        runner.wake();
+        return new Scheduled(job, true, "cluster removal scheduled");
+    }
+
+    public List<Preflight.Check> preflight(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
+        ClusterRecord cluster = clusterService.get(who, clusterId);
+        return preflight(parse(kubeconfig, pointer), cluster);
+    }
+
+    /** The manifests the infrastructure consists of, for review; credentials redacted. */
+    public List<HasMetadata> render(Principal who, String clusterId) {
+        ClusterRecord cluster = clusterService.get(who, clusterId);
+        List<HasMetadata> all = new java.util.ArrayList<>();
+        all.add(DesiredState.namespace(clusterId));
+        all.addAll(DesiredState.bootstrap(clusterId, "<uid of namespace aios-system>"));
+        all.addAll(DesiredState.services(ClusterDocument.of(cluster.document()), settings, "<redacted>"));
+        return all;
+    }
+
+    public InfraJob job(Principal who, String jobId) {
+        InfraJob j = store.job(jobId).orElseThrow(() -> ApiException.notFound("job '" + jobId + "'"));
+        clusters.get(j.clusterId()).filter(c -> who.mayAccess(c.owner()))
+                .orElseThrow(() -> ApiException.notFound("job '" + jobId + "'"));
+        return j;
+    }
+
+    public Optional<InfraJob> latest(Principal who, String clusterId) {
+        clusterService.get(who, clusterId);
+        return store.latestJob(clusterId);
+    }
+
+    public List<InfraStore.InventoryItem> inventory(String clusterId) {
+        return store.inventory(clusterId);
+    }
+
+    /** Whether the cluster has infrastructure (recorded objects) or a job under way. */
+    public boolean hasInfra(String clusterId) {
+        return !store.inventory(clusterId).isEmpty() || store.activeJob(clusterId).isPresent();
+    }
+
+    private InfraJob newJob(Principal who, String clusterId, String kind, Kubeconfigs.Parsed admin) {
+        String id = "job-" + UUID.randomUUID().toString().substring(0, 13);
+        Sealed sealed = admin == null ? null
+                : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), InfraSteps.adminContext(id));
+        java.time.Instant now = clock.instant();
+        InfraJob job = new InfraJob(id, clusterId, kind, JobStates.PENDING, "Queued", kind + " queued", 0, 0, 0,
+                sealed == null ? null : sealed.keyId(), sealed == null ? null : sealed.bytes(), null, who.name(), now,
+                now, now, null);
+        return store.insert(job, who.name()).orElseThrow(() -> {
+            InfraJob active = store.activeJob(clusterId).orElse(null);
+            return ApiException.conflict("cluster '" + clusterId + "' already has a "
+                    + (active == null ? "" : active.kind() + " ") + "job under way"
+                    + (active == null ? "" : ": " + active.id() + " (" + active.state() + ")")
+                    + "; wait for it to finish (GET /api/v1/jobs/" + (active == null ? "<id>" : active.id()) + ")");
+        });
+    }
+
+    private static Kubeconfigs.Parsed parse(JsonNode kubeconfig, String pointer) {
+        try {
+            return Kubeconfigs.parse(kubeconfig, pointer);
+        } catch (KubeconfigException e) {
+            throw new ApiException(422, "invalid_kubeconfig", "kube_config_data cannot be used", e.errors(), null);
+        }
+    }
+
+    private void reachable(Kubeconfigs.Parsed parsed) {
+        try (ClusterOps ops = connector.open(parsed.config())) {
+            ops.version();
+        } catch (KubernetesClientException e) {
+            throw unreachable(parsed, e);
+        }
+    }
+
+    private List<Preflight.Check> preflight(Kubeconfigs.Parsed parsed, ClusterRecord cluster) {
+        try (ClusterOps ops = connector.open(parsed.config())) {
+            return Preflight.run(ops, ClusterDocument.of(cluster.document()));
+        } catch (KubernetesClientException e) {
+            throw unreachable(parsed, e);
+        }
+    }
+
+    private static ApiException unreachable(Kubeconfigs.Parsed parsed, KubernetesClientException e) {
+        if (e.getCode() == 401 || e.getCode() == 403) {
+            return new ApiException(422, "kubeconfig_rejected", "the API server at " + parsed.server()
+                    + " rejected the kubeconfig's credentials (HTTP " + e.getCode() + ")", List.of(), null);
+        }
+        return new ApiException(422, "cluster_unreachable", "the API server at " + parsed.server()
+                + " did not answer" + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : ""), List.of(),
+                "check that the kubeconfig's server address is reachable from the control plane");
+    }
+
+    @Override
+    public void close() {
+        runner.close();
+    }
+}

@@ -1,0 +1,394 @@
+package network.aios.server.infra;
+
+import static network.aios.server.infra.JobStates.APPLYING;
+import static network.aios.server.infra.JobStates.BOOTSTRAPPING;
+import static network.aios.server.infra.JobStates.FAILED;
+import static network.aios.server.infra.JobStates.PENDING;
+import static network.aios.server.infra.JobStates.READY;
+import static network.aios.server.infra.JobStates.REMOVED;
+import static network.aios.server.infra.JobStates.REMOVING;
+import static network.aios.server.infra.JobStates.VALIDATING;
+import static network.aios.server.infra.JobStates.WAITING_NAMESPACE;
+import static network.aios.server.infra.JobStates.WAITING_READY;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import network.aios.api.ClusterDocument;
+import network.aios.api.ClusterStatus;
+import network.aios.api.Json;
+import network.aios.infra.ClusterOps;
+import network.aios.infra.DesiredState;
+import network.aios.infra.InfraNames;
+import network.aios.infra.InfraSettings;
+import network.aios.infra.KubeconfigException;
+import network.aios.infra.Kubeconfigs;
+import network.aios.infra.ObjectRef;
+import network.aios.server.auth.TokenService;
+import network.aios.server.security.SecretBox;
+import network.aios.store.ClusterRecord;
+import network.aios.store.ClusterStore;
+import network.aios.store.InfraJob;
+import network.aios.store.InfraStore;
+import network.aios.store.InfraStore.InventoryItem;
+import network.aios.store.InfraStore.Sealed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One pass of an infra job: observe where it is, act on the next step, and return the job as it
+ * should be persisted (the runner saves it). Each step is idempotent (server-side apply; deletes
+ * that tolerate "already gone"), so a pass repeated after a crash does no harm. Transient API
+ * errors requeue with backoff; permanent ones fail the job with the reason.
+ */
+final class InfraSteps {
+    private static final Logger LOG = LoggerFactory.getLogger(InfraSteps.class);
+    static final int MAX_ATTEMPTS = 8;
+
+    private final ClusterStore clusters;
+    private final InfraStore store;
+    private final TokenService tokens;
+    private final SecretBox box;
+    private final InfraSettings settings;
+    private final ClusterConnector connector;
+    private final Clock clock;
+    private final Duration readyTimeout;
+
+    InfraSteps(ClusterStore clusters, InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings,
+            ClusterConnector connector, Clock clock, Duration readyTimeout) {
+        this.clusters = clusters;
+        this.store = store;
+        this.tokens = tokens;
+        this.box = box;
+        this.settings = settings;
+        this.connector = connector;
+        this.clock = clock;
+        this.readyTimeout = readyTimeout;
+    }
+
+    /** Context string binding a sealed admin kubeconfig to its job. */
+    static String adminContext(String jobId) {
+        return "admin-kubeconfig:" + jobId;
+    }
+
+    static String credentialContext(String clusterId) {
+        return "cluster-credential:" + clusterId;
+    }
+
+    InfraJob step(InfraJob job, String lease) {
+        try {
+            return "create".equals(job.kind()) ? create(job, lease) : remove(job, lease);
+        } catch (KubernetesClientException e) {
+            return failure(job, e);
+        } catch (KubeconfigException e) {
+            return finish(job.next(FAILED, "InvalidKubeconfig", "the stored kubeconfig is no longer usable"), true);
+        }
+    }
+
+    // ---- create ----------------------------------------------------------------------------------------
+
+    private InfraJob create(InfraJob job, String lease) throws KubeconfigException {
+        ClusterRecord cluster = clusters.get(job.clusterId()).orElse(null);
+        if (cluster == null) {
+            return finish(job.next(FAILED, "ClusterGone", "the cluster was deleted from the registry"), false);
+        }
+        switch (job.state()) {
+            case PENDING, VALIDATING -> {
+                try (ClusterOps ops = adminOps(job)) {
+                    String version = ops.version();
+                    return requeue(job.next(BOOTSTRAPPING, "Validated", "API server " + version + " answers"),
+                            Duration.ZERO);
+                }
+            }
+            case BOOTSTRAPPING -> {
+                return bootstrap(job, lease);
+            }
+            case APPLYING -> {
+                return apply(job, lease, cluster);
+            }
+            case WAITING_READY -> {
+                Credential cred = credential(job.clusterId()).orElseThrow();
+                try (ClusterOps ops = connector.open(tokenConfig(cred))) {
+                    List<String> waiting = ops.notReady();
+                    if (waiting.isEmpty()) {
+                        ClusterDocument doc = ClusterDocument.of(cluster.document());
+                        String urlMap = Json.MAPPER.writeValueAsString(DesiredState.urlMap(doc));
+                        clusters.setInfra(job.clusterId(), ClusterStatus.LIVE.wire(), urlMap, "infra-job", clock.instant());
+                        LOG.info("cluster {} infrastructure ready (job {})", job.clusterId(), job.id());
+                        return finish(job.next(READY, "Ready", "all " + job.progressTotal()
+                                + " objects applied and the four services are available"), false);
+                    }
+                    if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
+                        return finish(job.next(FAILED, "NotReady", "not available after " + readyTimeout.toMinutes()
+                                + " min: " + String.join(", ", waiting)), true);
+                    }
+                    return requeue(job.next(WAITING_READY, "WaitingForDeployments", "waiting for "
+                            + String.join(", ", waiting)), Duration.ofSeconds(1));
+                }
+            }
+            default -> throw new IllegalStateException("create job in state " + job.state());
+        }
+    }
+
+    private InfraJob bootstrap(InfraJob job, String lease) throws KubeconfigException {
+        Kubeconfigs.Parsed admin = adminKubeconfig(job);
+        try (ClusterOps ops = connector.open(admin.config())) {
+            HasMetadata ns = DesiredState.namespace(job.clusterId());
+            String nsUid = applyRecorded(ops, job.clusterId(), 0, ns).uid();
+            List<HasMetadata> objects = DesiredState.bootstrap(job.clusterId(), nsUid);
+            for (int i = 0; i < objects.size(); i++) {
+                applyRecorded(ops, job.clusterId(), i + 1, objects.get(i));
+                store.progress(job.id(), lease, BOOTSTRAPPING, i + 1, objects.size(), "bootstrapping the control "
+                        + "plane's identity (" + (i + 1) + " of " + objects.size() + ")", clock.instant());
+            }
+            Optional<String> token = ops.controlPlaneToken();
+            if (token.isEmpty()) {
+                return requeue(job.next(BOOTSTRAPPING, "WaitingForToken", "waiting for the ServiceAccount token"),
+                        Duration.ofMillis(500));
+            }
+            String agentToken = credential(job.clusterId()).map(Credential::agentToken)
+                    .orElseGet(() -> mintAgentToken(job.clusterId()));
+            Credential cred = new Credential(admin.server(), admin.caData(), admin.insecure(), token.get(), agentToken);
+            store.putCredential(job.clusterId(), box.seal(cred.bytes(), credentialContext(job.clusterId())),
+                    clock.instant());
+        }
+        // the owner's kubeconfig has done its one job: forget it
+        InfraJob next = new InfraJob(job.id(), job.clusterId(), job.kind(), APPLYING, "Bootstrapped",
+                "the control plane's own ServiceAccount is set up; the admin kubeconfig was dropped", 0, 0, 0, null,
+                null, job.receipt(), job.requestedBy(), clock.instant(), job.createdAt(), job.updatedAt(), null);
+        return next;
+    }
+
+    private String mintAgentToken(String clusterId) {
+        tokens.revokeAgent(clusterId);
+        return tokens.issueAgent(clusterId, "infra-job").token();
+    }
+
+    private InfraJob apply(InfraJob job, String lease, ClusterRecord cluster) {
+        Credential cred = credential(job.clusterId()).orElseThrow(() -> new IllegalStateException(
+                "no credential for " + job.clusterId()));
+        List<HasMetadata> objects = DesiredState.services(ClusterDocument.of(cluster.document()), settings,
+                cred.agentToken());
+        int base = 100;
+        try (ClusterOps ops = connector.open(tokenConfig(cred))) {
+            for (int i = 0; i < objects.size(); i++) {
+                applyRecorded(ops, job.clusterId(), base + i, objects.get(i));
+                store.progress(job.id(), lease, APPLYING, i + 1, objects.size(), "applying " + (i + 1) + " of "
+                        + objects.size() + ": " + ObjectRef.of(objects.get(i)), clock.instant());
+            }
+        }
+        InfraJob next = job.next(WAITING_READY, "Applied", "applied " + objects.size() + " objects");
+        return requeue(withProgress(next, objects.size(), objects.size()), Duration.ZERO);
+    }
+
+    /** Records the intent, applies, records the uid: the inventory never misses what might exist. */
+    private ObjectRef applyRecorded(ClusterOps ops, String clusterId, int seq, HasMetadata o) {
+        store.recordIntent(clusterId, seq, o.getApiVersion(), o.getKind(), o.getMetadata().getNamespace(),
+                o.getMetadata().getName(), clock.instant());
+        ObjectRef ref = ops.apply(o);
+        store.recordApplied(clusterId, o.getApiVersion(), o.getKind(), o.getMetadata().getNamespace(),
+                o.getMetadata().getName(), ref.uid());
+        return ref;
+    }
+
+    // ---- remove ----------------------------------------------------------------------------------------
+
+    private InfraJob remove(InfraJob job, String lease) throws KubeconfigException {
+        switch (job.state()) {
+            case PENDING, REMOVING -> {
+                ObjectNode receipt = Json.object();
+                ArrayNode items = receipt.putArray("items");
+                List<InventoryItem> inventory = store.inventory(job.clusterId());
+                Optional<ClusterOps> maybe = removalOps(job);
+                if (maybe.isEmpty()) {
+                    for (InventoryItem i : inventory) {
+                        items.addObject().put("object", describe(i)).put("outcome", "residual")
+                                .put("reason", "no credential for this cluster: pass kube_config_data to remove it");
+                    }
+                    return finalizeRemoval(withReceipt(job, receipt), inventory.isEmpty());
+                }
+                try (ClusterOps ops = maybe.get()) {
+                    // namespaced objects, newest first; then the namespace, whose deletion also
+                    // garbage-collects the cluster-scoped RBAC it owns (the control plane's own access last)
+                    for (int k = inventory.size() - 1; k >= 0; k--) {
+                        InventoryItem i = inventory.get(k);
+                        if (i.namespace() == null) {
+                            continue;
+                        }
+                        ClusterOps.Deletion d = ops.delete(ref(i));
+                        items.addObject().put("object", describe(i))
+                                .put("outcome", d == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
+                        store.progress(job.id(), lease, REMOVING, inventory.size() - k, inventory.size(),
+                                "deleting " + describe(i), clock.instant());
+                    }
+                    if (job.adminSealed() != null) {
+                        for (InventoryItem i : inventory) {
+                            if (i.namespace() == null && !"Namespace".equals(i.kind())) {
+                                ClusterOps.Deletion d = ops.delete(ref(i));
+                                items.addObject().put("object", describe(i))
+                                        .put("outcome", d == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
+                            }
+                        }
+                    }
+                    ClusterOps.Deletion nsDeletion = ops.delete(new ObjectRef("v1", "Namespace", null,
+                            InfraNames.NAMESPACE, null));
+                    items.addObject().put("object", "Namespace " + InfraNames.NAMESPACE)
+                            .put("outcome", nsDeletion == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
+                }
+                InfraJob next = new InfraJob(job.id(), job.clusterId(), job.kind(), WAITING_NAMESPACE, "Deleting",
+                        "waiting for namespace " + InfraNames.NAMESPACE + " to finish deleting", job.progressDone(),
+                        job.progressTotal(), 0, job.adminKeyId(), job.adminSealed(), receipt, job.requestedBy(),
+                        clock.instant(), job.createdAt(), job.updatedAt(), null);
+                return next;
+            }
+            case WAITING_NAMESPACE -> {
+                Optional<ClusterOps> maybe = removalOps(job);
+                if (maybe.isPresent()) {
+                    try (ClusterOps ops = maybe.get()) {
+                        if (!ops.namespaceGone()) {
+                            if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
+                                ObjectNode receipt = (ObjectNode) job.receipt().deepCopy();
+                                ((ArrayNode) receipt.get("items")).addObject().put("object", "Namespace "
+                                        + InfraNames.NAMESPACE).put("outcome", "residual")
+                                        .put("reason", "still terminating after " + readyTimeout.toMinutes() + " min");
+                                return finalizeRemoval(withReceipt(job, receipt), false);
+                            }
+                            return requeue(job.next(WAITING_NAMESPACE, "Deleting", job.message()), Duration.ofSeconds(1));
+                        }
+                    }
+                }
+                return finalizeRemoval(job, true);
+            }
+            default -> throw new IllegalStateException("remove job in state " + job.state());
+        }
+    }
+
+    private InfraJob finalizeRemoval(InfraJob job, boolean clean) {
+        store.clearInventory(job.clusterId());
+        store.dropCredential(job.clusterId());
+        tokens.revokeAgent(job.clusterId());
+        if (clusters.get(job.clusterId()).isPresent()) {
+            clusters.setInfra(job.clusterId(), ClusterStatus.REGISTERED.wire(), null, "infra-job", clock.instant());
+        }
+        ObjectNode receipt = job.receipt() == null ? Json.object() : (ObjectNode) job.receipt().deepCopy();
+        if (!receipt.has("items")) {
+            receipt.putArray("items");
+        }
+        receipt.put("clean", clean);
+        LOG.info("cluster {} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
+        return finish(withReceipt(job.next(REMOVED, clean ? "Removed" : "RemovedWithResiduals",
+                clean ? "everything the control plane created is gone" : "removed; see the receipt for residuals"),
+                receipt), false);
+    }
+
+    private Optional<ClusterOps> removalOps(InfraJob job) throws KubeconfigException {
+        if (job.adminSealed() != null) {
+            return Optional.of(adminOps(job));
+        }
+        return credential(job.clusterId()).map(c -> connector.open(tokenConfig(c)));
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------
+
+    private ClusterOps adminOps(InfraJob job) throws KubeconfigException {
+        return connector.open(adminKubeconfig(job).config());
+    }
+
+    private Kubeconfigs.Parsed adminKubeconfig(InfraJob job) throws KubeconfigException {
+        if (job.adminSealed() == null) {
+            throw new KubeconfigException(List.of());
+        }
+        byte[] text = box.open(new Sealed(job.adminKeyId(), job.adminSealed()), adminContext(job.id()));
+        return Kubeconfigs.parse(Json.MAPPER.getNodeFactory().stringNode(new String(text, StandardCharsets.UTF_8)),
+                "/kube_config_data");
+    }
+
+    private Optional<Credential> credential(String clusterId) {
+        return store.credential(clusterId).map(s -> Credential.from(box.open(s, credentialContext(clusterId))));
+    }
+
+    static Config tokenConfig(Credential c) {
+        return Kubeconfigs.forToken(c.server(), c.caData(), c.insecure(), c.token());
+    }
+
+    private static ObjectRef ref(InventoryItem i) {
+        return new ObjectRef(i.apiVersion(), i.kind(), i.namespace(), i.name(), i.uid());
+    }
+
+    private static String describe(InventoryItem i) {
+        return i.kind() + " " + (i.namespace() == null ? "" : i.namespace() + "/") + i.name();
+    }
+
+    /** A bug or an unreadable secret: the job fails with a reason that leaks nothing. */
+    InfraJob internalFailure(InfraJob job) {
+        return finish(job.next(FAILED, "InternalError", "the control plane failed on this step; see its log"), true);
+    }
+
+    /** 5xx, 429 and connection failures are worth retrying; other answers are final. */
+    private InfraJob failure(InfraJob job, KubernetesClientException e) {
+        int code = e.getCode();
+        boolean transientError = code == 0 || code == 429 || code >= 500;
+        String what = code == 0 ? "the API server could not be reached (" + rootCause(e) + ")"
+                : "the API server answered " + code + (e.getStatus() != null && e.getStatus().getMessage() != null
+                        ? ": " + e.getStatus().getMessage() : "");
+        if (transientError && job.attempts() + 1 < MAX_ATTEMPTS) {
+            Duration backoff = Duration.ofMillis(Math.min(30_000, 500L << job.attempts()));
+            InfraJob retry = new InfraJob(job.id(), job.clusterId(), job.kind(), job.state(), "Retrying",
+                    what + "; retry " + (job.attempts() + 1) + " of " + (MAX_ATTEMPTS - 1) + " in " + backoff.toMillis()
+                            + " ms", job.progressDone(), job.progressTotal(), job.attempts() + 1, job.adminKeyId(),
+                    job.adminSealed(), job.receipt(), job.requestedBy(), clock.instant().plus(backoff), job.createdAt(),
+                    job.updatedAt(), null);
+            LOG.warn("infra job {} ({} {}): {}", job.id(), job.kind(), job.clusterId(), retry.message());
+            return retry;
+        }
+        LOG.warn("infra job {} ({} {}) failed: {}", job.id(), job.kind(), job.clusterId(), what);
+        return finish(job.next(FAILED, code == 403 ? "Forbidden" : transientError ? "Unreachable" : "Rejected", what),
+                true);
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName();
+    }
+
+    private InfraJob requeue(InfraJob j, Duration after) {
+        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), j.progressDone(),
+                j.progressTotal(), j.attempts(), j.adminKeyId(), j.adminSealed(), j.receipt(), j.requestedBy(),
+                clock.instant().plus(after), j.createdAt(), j.updatedAt(), null);
+    }
+
+    /** A finished job keeps no admin kubeconfig. A failed create marks the cluster failed. */
+    private InfraJob finish(InfraJob j, boolean failed) {
+        Instant now = clock.instant();
+        if (failed && "create".equals(j.kind()) && clusters.get(j.clusterId()).isPresent()) {
+            clusters.setInfra(j.clusterId(), ClusterStatus.FAILED.wire(), null, "infra-job", now);
+        }
+        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), j.progressDone(),
+                j.progressTotal(), j.attempts(), null, null, j.receipt(), j.requestedBy(), now, j.createdAt(),
+                j.updatedAt(), now);
+    }
+
+    private static InfraJob withProgress(InfraJob j, int done, int total) {
+        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), done, total,
+                j.attempts(), j.adminKeyId(), j.adminSealed(), j.receipt(), j.requestedBy(), j.nextRunAt(),
+                j.createdAt(), j.updatedAt(), j.finishedAt());
+    }
+
+    private static InfraJob withReceipt(InfraJob j, ObjectNode receipt) {
+        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), j.progressDone(),
+                j.progressTotal(), j.attempts(), j.adminKeyId(), j.adminSealed(), receipt, j.requestedBy(),
+                j.nextRunAt(), j.createdAt(), j.updatedAt(), j.finishedAt());
+    }
+
+}

@@ -1,0 +1,99 @@
+package network.aios.server.infra;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import network.aios.store.InfraJob;
+import network.aios.store.InfraStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs infra jobs: claims a due job under a lease (so two control-plane replicas never run the same
+ * cluster's job), runs one step, saves the result and releases the lease. A job whose runner died
+ * is claimed again when its lease expires, and resumes from its persisted state.
+ */
+public final class JobRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    static final Duration LEASE = Duration.ofSeconds(15);
+
+    private final InfraStore store;
+    private final InfraSteps steps;
+    private final Clock clock;
+    private final String owner = "runner-" + UUID.randomUUID();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aios-jobs"));
+    private final ExecutorService workers;
+    private final Semaphore free;
+
+    JobRunner(InfraStore store, InfraSteps steps, Clock clock, int parallelism) {
+        this.store = store;
+        this.steps = steps;
+        this.clock = clock;
+        this.workers = Executors.newFixedThreadPool(parallelism, r -> daemon(r, "aios-job-worker"));
+        this.free = new Semaphore(parallelism);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    void start() {
+        ticker.scheduleWithFixedDelay(this::tick, 0, 200, TimeUnit.MILLISECONDS);
+    }
+
+    /** Look for work now (a job was just queued). */
+    void wake() {
+        ticker.execute(this::tick);
+    }
+
+    private void tick() {
+        try {
+            while (free.tryAcquire()) {
+                Optional<InfraJob> claimed = store.claim(owner, clock.instant(), LEASE);
+                if (claimed.isEmpty()) {
+                    free.release();
+                    return;
+                }
+                workers.execute(() -> run(claimed.get()));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("job claim failed: {}", e.getMessage());
+        }
+    }
+
+    private void run(InfraJob job) {
+        try {
+            InfraJob next = steps.step(job, owner);
+            if (!store.save(next, owner, clock.instant())) {
+                LOG.warn("infra job {} lost its lease before saving; another runner will redo the step", job.id());
+            }
+            if (!next.finished() && !next.nextRunAt().isAfter(clock.instant())) {
+                wake();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("infra job {} step failed unexpectedly", job.id(), e);
+            store.save(steps.internalFailure(job), owner, clock.instant());
+        } finally {
+            free.release();
+        }
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

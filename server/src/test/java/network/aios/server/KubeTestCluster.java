@@ -1,0 +1,255 @@
+package network.aios.server;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import network.aios.api.Json;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A real kube-apiserver for integration tests: the one AIOS_IT_KUBECONFIG points at (kind, a real
+ * cluster), or one started from ../shared/k8s (etcd + kube-apiserver + controller-manager on
+ * loopback) once per test JVM and stopped at exit. Also the seed's prerequisites on it (nodes
+ * labelled nodeID, Ambassador's Service and Mapping CRD) and a kubelet stand-in.
+ */
+public final class KubeTestCluster {
+    private static KubeTestCluster shared;
+
+    public final Path kubeconfig;
+    public final KubernetesClient admin;
+    private final Path sharedK8s;
+
+    private KubeTestCluster(Path kubeconfig, Path sharedK8s) {
+        this.kubeconfig = kubeconfig;
+        this.sharedK8s = sharedK8s;
+        this.admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig.toFile())).build();
+    }
+
+    public static synchronized KubeTestCluster shared() {
+        if (shared == null) {
+            shared = start();
+        }
+        return shared;
+    }
+
+    private static Path sharedK8sDir() {
+        String env = System.getenv("AIOS_SHARED_K8S");
+        Path p = env != null ? Path.of(env) : Path.of("..", "..", "shared", "k8s").toAbsolutePath().normalize();
+        return Files.exists(p.resolve("up.sh")) ? p : null;
+    }
+
+    private static KubeTestCluster start() {
+        String env = System.getenv("AIOS_IT_KUBECONFIG");
+        Path tools = sharedK8sDir();
+        if (env != null && !env.isBlank()) {
+            return new KubeTestCluster(Path.of(env), tools);
+        }
+        if (tools == null) {
+            throw new IllegalStateException("no Kubernetes API server for the integration tests: set "
+                    + "AIOS_IT_KUBECONFIG to a kubeconfig, or run next to ../shared/k8s (see README)");
+        }
+        try {
+            Path state = Files.createTempDirectory("aios-kube");
+            int base = freePortBase();
+            String out = run(List.of("bash", tools.resolve("up.sh").toString(), state.toString(), Integer.toString(base)),
+                    Duration.ofMinutes(15)).trim();
+            Path kubeconfig = Path.of(out.substring(out.lastIndexOf('\n') + 1).trim());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    run(List.of("bash", tools.resolve("down.sh").toString(), state.toString(), "--wipe"), Duration.ofSeconds(30));
+                } catch (RuntimeException ignored) {
+                    // best effort at JVM exit
+                }
+            }));
+            KubeTestCluster c = new KubeTestCluster(kubeconfig, tools);
+            await(() -> {
+                try {
+                    return c.admin.namespaces().withName("default").get() != null
+                            && c.admin.serviceAccounts().inNamespace("default").withName("default").get() != null;
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(60), "the test API server to come up");
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePortBase() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20000 + (int) (Math.random() * 900) * 10;
+            boolean free = true;
+            for (int p = base; p < base + 4 && free; p++) {
+                try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    s.setReuseAddress(true);
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IOException("no free port range for the test API server");
+    }
+
+    static String run(List<String> cmd, Duration timeout) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls a condition until it holds or the deadline passes; fails with what it waited for. */
+    public static void await(BooleanSupplier condition, Duration timeout, String what) {
+        Instant end = Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    /** The admin kubeconfig as an owner would hand it over: one YAML text, credentials inline. */
+    public String ownerKubeconfigYaml() {
+        try {
+            ObjectNode kc = (ObjectNode) Json.YAML.readTree(Files.readString(kubeconfig));
+            for (var cluster : kc.get("clusters")) {
+                ObjectNode c = (ObjectNode) cluster.get("cluster");
+                if (c.has("certificate-authority")) {
+                    byte[] ca = Files.readAllBytes(Path.of(c.get("certificate-authority").asString()));
+                    c.remove("certificate-authority");
+                    c.put("certificate-authority-data", Base64.getEncoder().encodeToString(ca));
+                }
+            }
+            return Json.yaml(kc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String adminToken() {
+        return Json.YAML.readTree(ownerKubeconfigYaml()).at("/users/0/user/token").asString();
+    }
+
+    /** The seed's prerequisites: Ambassador (Service on NodePort 32000, Mapping CRD), kubeadm-config, nodes. */
+    public void prepare(List<String> nodeIds) {
+        admin.resource(new NamespaceBuilder().withNewMetadata().withName("ambassador").endMetadata().build())
+                .serverSideApply();
+        admin.resource(new ServiceBuilder().withNewMetadata().withName("ambassador").withNamespace("ambassador")
+                .endMetadata().withNewSpec().withType("NodePort").withSelector(Map.of("app", "ambassador"))
+                .addNewPort().withName("http").withProtocol("TCP").withPort(80).withNodePort(32000).endPort()
+                .endSpec().build()).serverSideApply();
+        admin.resource(Json.MAPPER.convertValue(Json.parse(MAPPING_CRD),
+                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class)).serverSideApply();
+        admin.resource(new ConfigMapBuilder().withNewMetadata().withName("kubeadm-config").withNamespace("kube-system")
+                .endMetadata().withData(Map.of("ClusterConfiguration", "kubernetesVersion: v1.20.2\n")).build())
+                .serverSideApply();
+        for (String id : nodeIds) {
+            admin.resource(new NodeBuilder().withNewMetadata().withName("worker-" + id)
+                    .withLabels(Map.of("nodeID", id, "kubernetes.io/hostname", "worker-" + id)).endMetadata()
+                    .withNewStatus().withCapacity(Map.of("cpu", new Quantity("32"), "memory", new Quantity("128Gi"),
+                            "pods", new Quantity("110")))
+                    .withAllocatable(Map.of("cpu", new Quantity("32"), "memory", new Quantity("128Gi"),
+                            "pods", new Quantity("110"))).endStatus().build()).serverSideApply();
+        }
+        await(() -> admin.apiextensions().v1().customResourceDefinitions().withName("mappings.getambassador.io").get()
+                .getStatus() != null && admin.apiextensions().v1().customResourceDefinitions()
+                .withName("mappings.getambassador.io").get().getStatus().getConditions().stream()
+                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
+                Duration.ofSeconds(30), "the Mapping CRD to be established");
+    }
+
+    /** Starts the kubelet stand-in: binds pending pods in {@code namespace} and reports them Ready. */
+    public Process fakeKubelet(String namespace, int seconds) {
+        if (sharedK8s == null) {
+            throw new IllegalStateException("the kubelet stand-in lives in ../shared/k8s; set AIOS_SHARED_K8S");
+        }
+        try {
+            return new ProcessBuilder("python3", sharedK8s.resolve("fake-kubelet.py").toString(), kubeconfig.toString(),
+                    "--seconds", Integer.toString(seconds), "--namespace", namespace)
+                    .redirectErrorStream(true).redirectOutput(new File("target/fake-kubelet.log")).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The other half of a kubelet's part in the test: it confirms that terminating pods in
+     * {@code namespace} stopped (a real kubelet does, after stopping the containers), so namespace
+     * deletion can finish. Runs until closed.
+     */
+    public AutoCloseable podTerminator(String namespace) {
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    admin.pods().inNamespace(namespace).list().getItems().stream()
+                            .filter(p -> p.getMetadata().getDeletionTimestamp() != null)
+                            .forEach(p -> admin.pods().inNamespace(namespace).withName(p.getMetadata().getName())
+                                    .withGracePeriod(0).delete());
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // the namespace may be going away under us; try again
+                }
+            }
+        }, "pod-terminator");
+        t.setDaemon(true);
+        t.start();
+        return t::interrupt;
+    }
+
+    /** Every object on the API server labelled with {@code selector}, over every listable kind (kubectl). */
+    public String everythingLabelled(String selector) {
+        String kinds = run(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "api-resources", "--verbs=list",
+                "-o", "name"), Duration.ofSeconds(60)).lines().filter(l -> !l.isBlank() && !l.contains(" "))
+                .filter(l -> !l.startsWith("Warning")).reduce((a, b) -> a + "," + b).orElseThrow();
+        return run(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "get", kinds, "-A", "-l", selector,
+                "-o", "name", "--ignore-not-found"), Duration.ofSeconds(60)).lines()
+                .filter(l -> !l.startsWith("Warning")).reduce("", (a, b) -> a + b + "\n").trim();
+    }
+
+    private static final String MAPPING_CRD = """
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
+             "metadata":{"name":"mappings.getambassador.io"},
+             "spec":{"group":"getambassador.io","scope":"Namespaced",
+               "names":{"plural":"mappings","singular":"mapping","kind":"Mapping","listKind":"MappingList"},
+               "versions":[{"name":"v3alpha1","served":true,"storage":true,
+                 "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}""";
+}

@@ -1,0 +1,212 @@
+package network.aios.server.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import network.aios.infra.InfraNames;
+import network.aios.server.KubeTestCluster;
+import network.aios.server.TestServer;
+import network.aios.server.TestServer.Answer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The seed's "Create Cluster Infrastructure" and "Uninstalling" against a real kube-apiserver, with
+ * the seed's own Python scripts: deploy, verify what is there and what the control plane may do,
+ * remove, and find nothing of ours left.
+ */
+class InfraLifecycleIT {
+    static final String CLUSTER = "cluster-west-vision-001";
+    static KubeTestCluster kube;
+    static TestServer server;
+    static Process kubelet;
+
+    @BeforeAll
+    static void start() {
+        kube = KubeTestCluster.shared();
+        kube.prepare(List.of("node-1", "node-2"));
+        server = new TestServer();
+        assertThat(server.send("POST", "/api/createCluster", TestServer.example("cluster.json"), server.adminToken)
+                .status()).isEqualTo(201);
+        kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kubelet != null) {
+            kubelet.destroy();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** The seed's Python script, unchanged but for API_URL (with the token as Basic-auth password). */
+    static String seedScript(int which, String path) throws Exception {
+        String md = Files.readString(Path.of("..", "..", "shared", "seed", "onboarding-cluster.md"));
+        Matcher m = Pattern.compile("```python\\n(.*?)```", Pattern.DOTALL).matcher(md);
+        List<String> scripts = new ArrayList<>();
+        while (m.find()) {
+            scripts.add(m.group(1));
+        }
+        String url = "http://admin:" + server.adminToken + "@127.0.0.1:" + server.cp.port() + path;
+        return scripts.get(which).replaceFirst("API_URL = \"http://<server-url>/[a-z-]+\"", "API_URL = \"" + url + "\"");
+    }
+
+    static String python(String script, String... args) throws Exception {
+        Path file = Files.createTempFile("seed", ".py");
+        Files.writeString(file, script);
+        Path kubeconfig = Files.createTempFile("owner-kubeconfig", ".yaml");
+        Files.writeString(kubeconfig, kube.ownerKubeconfigYaml());
+        List<String> cmd = new ArrayList<>(List.of("python3", file.toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--config", kubeconfig.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        Files.delete(kubeconfig);
+        return out;
+    }
+
+    static String jobId(String scriptOutput) {
+        Matcher m = Pattern.compile("'job_id': '([^']+)'").matcher(scriptOutput);
+        assertThat(m.find()).as(scriptOutput).isTrue();
+        return m.group(1);
+    }
+
+    static JsonNode awaitJob(String id, String state) {
+        KubeTestCluster.await(() -> {
+            Answer a = server.get("/api/v1/jobs/" + id, server.adminToken);
+            return a.status() == 200 && a.body().hasNonNull("finishedAt");
+        }, Duration.ofMinutes(3), "job " + id + " to finish");
+        JsonNode job = server.get("/api/v1/jobs/" + id, server.adminToken).body();
+        assertThat(job.get("state").asString()).as(job.toString()).isEqualTo(state);
+        return job;
+    }
+
+    @Test
+    void createVerifyAndRemoveWithTheSeedScripts() throws Exception {
+        // create, as the seed's script does it (kube_config_data = the file's text)
+        String created = python(seedScript(0, "/create-cluster-infra"), CLUSTER);
+        assertThat(created).startsWith("Cluster creation scheduled successfully:");
+        JsonNode job = awaitJob(jobId(created), "Ready");
+        assertThat(job.at("/conditions/0/type").asString()).isEqualTo("Ready");
+        assertThat(job.at("/conditions/0/status").asString()).isEqualTo("True");
+
+        JsonNode cluster = server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).body();
+        assertThat(cluster.get("status").asString()).isEqualTo("live");
+        assertThat(cluster.at("/config/urlMap/controllerService").asString())
+                .isEqualTo("http://cluster-west-vision-001.company.net:32000/controller");
+        assertThat(cluster.at("/config/urlMap/mgmtService").asString())
+                .isEqualTo("http://cluster-west-vision-001.company.net:32000/mgmt");
+
+        // what is on the cluster
+        var services = kube.admin.services().inNamespace(InfraNames.NAMESPACE).list().getItems();
+        assertThat(services).extracting(s -> s.getSpec().getPorts().get(0).getNodePort())
+                .containsExactlyInAnyOrder(32300, 32301, 32302, 32303);
+        assertThat(kube.admin.apps().deployments().inNamespace(InfraNames.NAMESPACE).list().getItems())
+                .hasSize(4).allSatisfy(d -> assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(1));
+        var mappings = kube.admin.genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                .inNamespace(InfraNames.NAMESPACE).list().getItems();
+        assertThat(mappings).extracting(m -> (Object) ((java.util.Map<?, ?>) m.getAdditionalProperties().get("spec")).get("prefix"))
+                .containsExactlyInAnyOrder("/controller/", "/metrics/", "/blocks/", "/mgmt/");
+        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + CLUSTER)).contains(
+                "deployment.apps/aios-controller", "clusterrole.rbac.authorization.k8s.io/aios-control-plane-" + CLUSTER);
+
+        // least privilege: nothing of ours is bound to cluster-admin, and the control plane's identity is narrow
+        assertThat(kube.admin.rbac().clusterRoleBindings().list().getItems())
+                .filteredOn(b -> "cluster-admin".equals(b.getRoleRef().getName()))
+                .allSatisfy(b -> assertThat(b.getSubjects()).noneMatch(s -> InfraNames.NAMESPACE.equals(s.getNamespace())));
+        String sa = "system:serviceaccount:" + InfraNames.NAMESPACE + ":" + InfraNames.CONTROL_PLANE_SA;
+        assertThat(allowed(sa, "create", "", "namespaces", null)).isFalse();
+        assertThat(allowed(sa, "list", "", "secrets", "kube-system")).isFalse();
+        assertThat(allowed(sa, "delete", "", "nodes", null)).isFalse();
+        assertThat(allowed(sa, "create", "apps", "deployments", InfraNames.NAMESPACE)).isTrue();
+        assertThat(allowed(sa, "create", "apps", "deployments", "default")).isFalse();
+
+        // secrets: the control plane's token and the owner's admin token appear nowhere in the database
+        String saToken = new String(Base64.getDecoder().decode(kube.admin.secrets().inNamespace(InfraNames.NAMESPACE)
+                .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET).get().getData().get("token")), StandardCharsets.UTF_8);
+        String dump = databaseDump();
+        assertThat(dump).doesNotContain(saToken).doesNotContain(kube.adminToken());
+        assertThat(job.toString()).doesNotContain(saToken).doesNotContain(kube.adminToken());
+        assertThat(Files.readString(Path.of("target", "fake-kubelet.log"))).doesNotContain(saToken);
+
+        // create again: a no-op; deleting the registration is refused while infra is there
+        Answer again = server.post("/create-cluster-infra", "{\"cluster_id\":\"" + CLUSTER
+                + "\",\"kube_config_data\":" + network.aios.api.Json.MAPPER.writeValueAsString(kube.ownerKubeconfigYaml())
+                + "}", server.adminToken);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.text("/message")).contains("already ready");
+        assertThat(server.send("DELETE", "/api/v1/clusters/" + CLUSTER, null, server.adminToken).status()).isEqualTo(409);
+
+        // remove, as the seed's script does it
+        JsonNode removal;
+        try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
+            String removed = python(seedScript(1, "/remove-cluster-infra"), CLUSTER);
+            assertThat(removed).startsWith("Cluster removal scheduled successfully:");
+            removal = awaitJob(jobId(removed), "Removed");
+        }
+        assertThat(removal.at("/receipt/clean").asBoolean()).as(removal.toString()).isTrue();
+        assertThat(removal.at("/receipt/items").toString()).contains("Deployment aios-system/aios-controller", "deleted");
+
+        KubeTestCluster.await(() -> kube.admin.namespaces().withName(InfraNames.NAMESPACE).get() == null,
+                Duration.ofMinutes(2), "namespace aios-system to be gone");
+        KubeTestCluster.await(() -> kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + CLUSTER).isEmpty(),
+                Duration.ofMinutes(1), "every labelled object to be gone");
+        JsonNode after = server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).body();
+        assertThat(after.get("status").asString()).isEqualTo("registered");
+        assertThat(after.at("/config/urlMap").isMissingNode()).isTrue();
+        assertThat(databaseDump()).doesNotContain(saToken);
+    }
+
+    static boolean allowed(String user, String verb, String group, String resource, String namespace) {
+        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user)
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + InfraNames.NAMESPACE, "system:authenticated")
+                .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource)
+                .withNamespace(namespace).endResourceAttributes().endSpec().build();
+        return kube.admin.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
+    }
+
+    /** Every row of every table as text (bytea as hex, then also decoded as latin-1), to search for secrets. */
+    static String databaseDump() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        try (Connection c = server.db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            for (String t : tables) {
+                try (ResultSet rs = s.executeQuery("SELECT * FROM " + t)) {
+                    int n = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int i = 1; i <= n; i++) {
+                            byte[] b = rs.getBytes(i);
+                            if (b != null) {
+                                sb.append(new String(b, StandardCharsets.ISO_8859_1)).append('\n');
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+}

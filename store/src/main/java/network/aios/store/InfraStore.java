@@ -1,0 +1,175 @@
+package network.aios.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import network.aios.api.Json;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/** Infra jobs (with leases), the inventory of created objects, and sealed cluster credentials. */
+public final class InfraStore {
+    private static final String JOB_COLUMNS = "id, cluster_id, kind, state, reason, message, progress_done, "
+            + "progress_total, attempts, admin_key_id, admin_sealed, receipt::text AS receipt, requested_by, next_run_at, "
+            + "created_at, updated_at, finished_at";
+
+    private final Jdbi jdbi;
+
+    public InfraStore(Database db) {
+        this.jdbi = db.jdbi();
+    }
+
+    /** Inserts a job; empty if the cluster already has an unfinished one. */
+    public Optional<InfraJob> insert(InfraJob j, String actor) {
+        try {
+            return jdbi.inTransaction(h -> {
+                h.createUpdate("INSERT INTO infra_jobs (id, cluster_id, kind, state, reason, message, admin_key_id, "
+                                + "admin_sealed, requested_by, next_run_at, created_at, updated_at) VALUES (:id, :cluster, "
+                                + ":kind, :state, :reason, :message, :keyId, :sealed, :by, :next, :at, :at)")
+                        .bind("id", j.id()).bind("cluster", j.clusterId()).bind("kind", j.kind()).bind("state", j.state())
+                        .bind("reason", j.reason()).bind("message", j.message()).bind("keyId", j.adminKeyId())
+                        .bind("sealed", j.adminSealed()).bind("by", j.requestedBy())
+                        .bind("next", Timestamp.from(j.nextRunAt())).bind("at", Timestamp.from(j.createdAt())).execute();
+                Audit.write(h, j.createdAt(), actor, "infra." + j.kind(), j.clusterId(), "{\"job\":\"" + j.id() + "\"}");
+                return Optional.of(j);
+            });
+        } catch (UnableToExecuteStatementException e) {
+            if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public Optional<InfraJob> job(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs WHERE id = :id")
+                .bind("id", id).map(InfraStore::jobRow).findOne());
+    }
+
+    public Optional<InfraJob> activeJob(String clusterId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs "
+                        + "WHERE cluster_id = :c AND finished_at IS NULL")
+                .bind("c", clusterId).map(InfraStore::jobRow).findOne());
+    }
+
+    public Optional<InfraJob> latestJob(String clusterId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs "
+                        + "WHERE cluster_id = :c ORDER BY created_at DESC LIMIT 1")
+                .bind("c", clusterId).map(InfraStore::jobRow).findOne());
+    }
+
+    /**
+     * Claims one due, unfinished job for {@code owner} until {@code now + lease}; a job whose lease
+     * expired (its runner died) is claimable again, so a restart resumes it.
+     */
+    public Optional<InfraJob> claim(String owner, Instant now, Duration lease) {
+        return jdbi.inTransaction(h -> h.createQuery("UPDATE infra_jobs SET lease_owner = :owner, lease_until = :until "
+                        + "WHERE id = (SELECT id FROM infra_jobs WHERE finished_at IS NULL AND next_run_at <= :now "
+                        + "AND (lease_until IS NULL OR lease_until < :now) ORDER BY next_run_at LIMIT 1 "
+                        + "FOR UPDATE SKIP LOCKED) RETURNING " + JOB_COLUMNS)
+                .bind("owner", owner).bind("until", Timestamp.from(now.plus(lease))).bind("now", Timestamp.from(now))
+                .map(InfraStore::jobRow).findOne());
+    }
+
+    /** Persists a step's outcome and releases the lease, if {@code owner} still holds it. */
+    public boolean save(InfraJob j, String owner, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, reason = :reason, "
+                        + "message = :message, progress_done = :done, progress_total = :total, attempts = :attempts, "
+                        + "admin_key_id = :keyId, admin_sealed = :sealed, receipt = CAST(:receipt AS jsonb), "
+                        + "next_run_at = :next, updated_at = :now, finished_at = :finished, lease_owner = NULL, "
+                        + "lease_until = NULL WHERE id = :id AND lease_owner = :owner")
+                .bind("state", j.state()).bind("reason", j.reason()).bind("message", j.message())
+                .bind("done", j.progressDone()).bind("total", j.progressTotal()).bind("attempts", j.attempts())
+                .bind("keyId", j.adminKeyId()).bind("sealed", j.adminSealed())
+                .bind("receipt", j.receipt() == null ? null : Json.MAPPER.writeValueAsString(j.receipt()))
+                .bind("next", Timestamp.from(j.nextRunAt())).bind("now", Timestamp.from(now))
+                .bind("finished", j.finishedAt() == null ? null : Timestamp.from(j.finishedAt()))
+                .bind("id", j.id()).bind("owner", owner).execute() == 1);
+    }
+
+    /** Progress inside a step, keeping the lease. */
+    public void progress(String jobId, String owner, String state, int done, int total, String message, Instant now) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, progress_done = :done, "
+                        + "progress_total = :total, message = :message, updated_at = :now "
+                        + "WHERE id = :id AND lease_owner = :owner")
+                .bind("state", state).bind("done", done).bind("total", total).bind("message", message)
+                .bind("now", Timestamp.from(now)).bind("id", jobId).bind("owner", owner).execute());
+    }
+
+    // ---- inventory -------------------------------------------------------------------------------------
+
+    /** One recorded object. {@code uid} is null while only the intent is recorded. */
+    public record InventoryItem(int seq, String apiVersion, String kind, String namespace, String name, String uid) {}
+
+    /** Records the intent to create an object before it is applied (idempotent). */
+    public void recordIntent(String clusterId, int seq, String apiVersion, String kind, String namespace, String name,
+            Instant at) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO infra_inventory (cluster_id, seq, api_version, kind, namespace, "
+                        + "name, recorded_at) VALUES (:c, :seq, :v, :k, :ns, :n, :at) ON CONFLICT DO NOTHING")
+                .bind("c", clusterId).bind("seq", seq).bind("v", apiVersion).bind("k", kind)
+                .bind("ns", namespace == null ? "" : namespace).bind("n", name).bind("at", Timestamp.from(at)).execute());
+    }
+
+    public void recordApplied(String clusterId, String apiVersion, String kind, String namespace, String name, String uid) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE infra_inventory SET uid = :uid WHERE cluster_id = :c AND "
+                        + "api_version = :v AND kind = :k AND namespace = :ns AND name = :n")
+                .bind("uid", uid).bind("c", clusterId).bind("v", apiVersion).bind("k", kind)
+                .bind("ns", namespace == null ? "" : namespace).bind("n", name).execute());
+    }
+
+    public List<InventoryItem> inventory(String clusterId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT seq, api_version, kind, namespace, name, uid FROM "
+                        + "infra_inventory WHERE cluster_id = :c ORDER BY seq")
+                .bind("c", clusterId).map((rs, ctx) -> new InventoryItem(rs.getInt("seq"), rs.getString("api_version"),
+                        rs.getString("kind"), rs.getString("namespace").isEmpty() ? null : rs.getString("namespace"),
+                        rs.getString("name"), rs.getString("uid"))).list());
+    }
+
+    public void clearInventory(String clusterId) {
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_inventory WHERE cluster_id = :c").bind("c", clusterId)
+                .execute());
+    }
+
+    // ---- credentials -----------------------------------------------------------------------------------
+
+    /** A sealed credential and the key that sealed it. */
+    public record Sealed(String keyId, byte[] bytes) {}
+
+    public void putCredential(String clusterId, Sealed s, Instant at) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO cluster_credentials (cluster_id, key_id, sealed, created_at) "
+                        + "VALUES (:c, :k, :s, :at) ON CONFLICT (cluster_id) DO UPDATE SET key_id = :k, sealed = :s, "
+                        + "created_at = :at")
+                .bind("c", clusterId).bind("k", s.keyId()).bind("s", s.bytes()).bind("at", Timestamp.from(at)).execute());
+    }
+
+    public Optional<Sealed> credential(String clusterId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT key_id, sealed FROM cluster_credentials WHERE cluster_id = :c")
+                .bind("c", clusterId).map((rs, ctx) -> new Sealed(rs.getString("key_id"), rs.getBytes("sealed")))
+                .findOne());
+    }
+
+    public void dropCredential(String clusterId) {
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM cluster_credentials WHERE cluster_id = :c").bind("c", clusterId)
+                .execute());
+    }
+
+    private static InfraJob jobRow(ResultSet rs, StatementContext ctx) throws SQLException {
+        String receipt = rs.getString("receipt");
+        return new InfraJob(rs.getString("id"), rs.getString("cluster_id"), rs.getString("kind"), rs.getString("state"),
+                rs.getString("reason"), rs.getString("message"), rs.getInt("progress_done"), rs.getInt("progress_total"),
+                rs.getInt("attempts"), rs.getString("admin_key_id"), rs.getBytes("admin_sealed"),
+                receipt == null ? null : Json.MAPPER.readTree(receipt), rs.getString("requested_by"),
+                instant(rs, "next_run_at"), instant(rs, "created_at"), instant(rs, "updated_at"),
+                instant(rs, "finished_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String col) throws SQLException {
+        Timestamp t = rs.getTimestamp(col);
+        return t == null ? null : t.toInstant();
+    }
+}
