@@ -46,21 +46,38 @@ public final class Preflight {
                 ? new Check("permissions", Status.PASS, "the kubeconfig may set up the control plane's identity", null)
                 : new Check("permissions", Status.FAIL, "the kubeconfig's identity may not: " + String.join(", ", denied),
                         "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step"));
-        out.add(nodeLabels(k.nodes().list().getItems(), doc));
-        out.add(nodePorts(k.services().inAnyNamespace().list().getItems(), doc.id()));
+        out.add(guarded("node-labels", "list nodes", () -> nodeLabels(k.nodes().list().getItems(), doc)));
+        out.add(guarded("node-ports", "list services", () -> nodePorts(k.services().inAnyNamespace().list().getItems(),
+                doc.id())));
         if (doc.config() != null && doc.config().gateway()) {
-            out.addAll(ambassador(k));
+            out.add(guarded("ambassador", "read services in namespace ambassador", () -> ambassadorService(k)));
+            out.add(guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
         }
-        boolean kubeadm = k.configMaps().inNamespace("kube-system").withName("kubeadm-config").get() != null;
-        out.add(kubeadm ? new Check("kubeadm", Status.PASS, "set up with kubeadm (kube-system/kubeadm-config)", null)
-                : new Check("kubeadm", Status.WARN, "no kube-system/kubeadm-config: the seed expects a kubeadm cluster",
-                        "AIOS supports kubeadm clusters; node joins (add_node) need kubeadm"));
+        out.add(guarded("kubeadm", "read configmaps in kube-system", () -> {
+            boolean kubeadm = k.configMaps().inNamespace("kube-system").withName("kubeadm-config").get() != null;
+            return kubeadm ? new Check("kubeadm", Status.PASS, "set up with kubeadm (kube-system/kubeadm-config)", null)
+                    : new Check("kubeadm", Status.WARN, "no kube-system/kubeadm-config: the seed expects a kubeadm "
+                            + "cluster", "AIOS supports kubeadm clusters; node joins (add_node) need kubeadm");
+        }));
         if (doc.config() != null && Boolean.TRUE.equals(doc.config().allowExternalNodes())) {
             out.add(new Check("external-nodes", Status.WARN, "allowExternalNodes is true: external nodes need TCP "
                     + "6443 (API server) and 10250 (kubelet) reachable on the control-plane node",
                     "open 6443 and 10250 to the joining nodes only, ideally over a VPN (WireGuard, Tailscale)"));
         }
         return out;
+    }
+
+    /** A check whose read is forbidden fails as such, instead of failing the whole preflight. */
+    private static Check guarded(String name, String what, java.util.function.Supplier<Check> check) {
+        try {
+            return check.get();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                return new Check(name, Status.FAIL, "the kubeconfig's identity may not " + what,
+                        "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
+            }
+            throw e;
+        }
     }
 
     public static boolean passed(List<Check> checks) {
@@ -127,22 +144,26 @@ public final class Preflight {
                         "free them (kubectl -n <ns> edit svc <name>, or delete the Service): the AIOS services need them");
     }
 
-    static List<Check> ambassador(KubernetesClient k) {
-        List<Check> out = new ArrayList<>();
-        String install = "helm install ambassador datawire/ambassador --namespace ambassador --set service.type=NodePort "
-                + "--set service.nodePorts.http=32000 --set service.nodePorts.https=32000";
+    private static final String INSTALL_AMBASSADOR = "helm install ambassador datawire/ambassador --namespace ambassador "
+            + "--set service.type=NodePort --set service.nodePorts.http=32000 --set service.nodePorts.https=32000";
+
+    static Check ambassadorService(KubernetesClient k) {
+        String install = INSTALL_AMBASSADOR;
         Service svc = k.services().inNamespace(InfraNames.AMBASSADOR_NAMESPACE).withName(InfraNames.AMBASSADOR_SERVICE).get();
         boolean on32000 = svc != null && svc.getSpec() != null && "NodePort".equals(svc.getSpec().getType())
                 && svc.getSpec().getPorts().stream().anyMatch(p -> p.getNodePort() != null
                 && p.getNodePort() == InfraNames.AMBASSADOR_NODE_PORT);
-        out.add(on32000 ? new Check("ambassador", Status.PASS, "ambassador/ambassador is a NodePort Service on 32000", null)
+        return on32000 ? new Check("ambassador", Status.PASS, "ambassador/ambassador is a NodePort Service on 32000", null)
                 : new Check("ambassador", Status.FAIL, svc == null ? "no Service ambassador in namespace ambassador"
                         : "ambassador/ambassador is not a NodePort Service on 32000",
-                        "kubectl create namespace ambassador; " + install));
+                        "kubectl create namespace ambassador; " + install);
+    }
+
+    static Check mappingCrd(KubernetesClient k) {
+        String install = INSTALL_AMBASSADOR;
         boolean crd = k.apiextensions().v1().customResourceDefinitions().withName(InfraNames.MAPPING_CRD).get() != null;
-        out.add(crd ? new Check("ambassador-mapping-crd", Status.PASS, "the Mapping CRD is installed", null)
+        return crd ? new Check("ambassador-mapping-crd", Status.PASS, "the Mapping CRD is installed", null)
                 : new Check("ambassador-mapping-crd", Status.FAIL, "CRD " + InfraNames.MAPPING_CRD + " is missing",
-                        install + " (the chart installs the CRDs)"));
-        return out;
+                        install + " (the chart installs the CRDs)");
     }
 }

@@ -235,6 +235,16 @@ public final class KubeTestCluster {
         return t::interrupt;
     }
 
+    /** Waits until no namespace {@code name} exists (an earlier test's removal may still be finishing). */
+    public void awaitNamespaceGone(String name) {
+        try (AutoCloseable kubeletPart = podTerminator(name)) {
+            await(() -> admin.namespaces().withName(name).get() == null, Duration.ofMinutes(2),
+                    "namespace " + name + " to be gone");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Every object on the API server labelled with {@code selector}, over every listable kind (kubectl). */
     public String everythingLabelled(String selector) {
         String kinds = run(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "api-resources", "--verbs=list",

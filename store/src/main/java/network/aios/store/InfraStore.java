@@ -92,6 +92,19 @@ public final class InfraStore {
                 .bind("id", j.id()).bind("owner", owner).execute() == 1);
     }
 
+    /**
+     * Ends an unfinished job that no runner holds right now (a removal supersedes a create that is
+     * waiting). False if it is running at this moment or already finished.
+     */
+    public boolean cancelIfIdle(String jobId, String reason, String message, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = 'Failed', reason = :reason, "
+                        + "message = :message, finished_at = :now, updated_at = :now, admin_key_id = NULL, "
+                        + "admin_sealed = NULL WHERE id = :id AND finished_at IS NULL "
+                        + "AND (lease_until IS NULL OR lease_until < :now)")
+                .bind("reason", reason).bind("message", message).bind("now", Timestamp.from(now)).bind("id", jobId)
+                .execute() == 1);
+    }
+
     /** Progress inside a step, keeping the lease. */
     public void progress(String jobId, String owner, String state, int done, int total, String message, Instant now) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, progress_done = :done, "

@@ -96,6 +96,12 @@ public final class InfraService implements AutoCloseable {
             parsed = parse(kubeconfig, pointer);
             reachable(parsed);
         }
+        store.activeJob(clusterId).filter(j -> "create".equals(j.kind())).ifPresent(j -> {
+            if (!store.cancelIfIdle(j.id(), "Superseded", "superseded by a removal requested by " + who.name(),
+                    clock.instant())) {
+                throw ApiException.conflict("create job " + j.id() + " is in the middle of a step; retry in a few seconds");
+            }
+        });
         InfraJob job = newJob(who, clusterId, "remove", parsed);
         clusters.setInfra(clusterId, ClusterStatus.DEPROVISIONING.wire(), null, who.name(), clock.instant());
         runner.wake();
@@ -180,7 +186,12 @@ public final class InfraService implements AutoCloseable {
     }
 
     private static ApiException unreachable(Kubeconfigs.Parsed parsed, KubernetesClientException e) {
-        if (e.getCode() == 401 || e.getCode() == 403) {
+        if (e.getCode() == 403) {
+            return new ApiException(422, "kubeconfig_forbidden", "the kubeconfig's identity may not read what the "
+                    + "install needs on " + parsed.server() + " (HTTP 403)", List.of(),
+                    "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
+        }
+        if (e.getCode() == 401) {
             return new ApiException(422, "kubeconfig_rejected", "the API server at " + parsed.server()
                     + " rejected the kubeconfig's credentials (HTTP " + e.getCode() + ")", List.of(), null);
         }

@@ -52,6 +52,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class InfraSteps {
     private static final Logger LOG = LoggerFactory.getLogger(InfraSteps.class);
     static final int MAX_ATTEMPTS = 8;
+    /** Inventory order: bootstrap objects first (0..), the agent services from here. */
+    static final int SERVICES_SEQ = 100;
 
     private final ClusterStore clusters;
     private final InfraStore store;
@@ -177,7 +179,7 @@ final class InfraSteps {
                 "no credential for " + job.clusterId()));
         List<HasMetadata> objects = DesiredState.services(ClusterDocument.of(cluster.document()), settings,
                 cred.agentToken());
-        int base = 100;
+        int base = SERVICES_SEQ;
         try (ClusterOps ops = connector.open(tokenConfig(cred))) {
             for (int i = 0; i < objects.size(); i++) {
                 applyRecorded(ops, job.clusterId(), base + i, objects.get(i));
@@ -216,27 +218,22 @@ final class InfraSteps {
                     return finalizeRemoval(withReceipt(job, receipt), inventory.isEmpty());
                 }
                 try (ClusterOps ops = maybe.get()) {
-                    // namespaced objects, newest first; then the namespace, whose deletion also
-                    // garbage-collects the cluster-scoped RBAC it owns (the control plane's own access last)
+                    // the agent services, newest first; the control plane's own identity and the RBAC
+                    // live in the namespace or are owned by it, so they go with it, its access last
+                    boolean admin = job.adminSealed() != null;
                     for (int k = inventory.size() - 1; k >= 0; k--) {
                         InventoryItem i = inventory.get(k);
-                        if (i.namespace() == null) {
+                        String outcome;
+                        if (i.seq() >= SERVICES_SEQ || admin && i.namespace() == null && !"Namespace".equals(i.kind())) {
+                            outcome = ops.delete(ref(i)) == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone";
+                        } else if ("Namespace".equals(i.kind())) {
                             continue;
+                        } else {
+                            outcome = i.namespace() != null ? "deleted_with_namespace" : "garbage_collected";
                         }
-                        ClusterOps.Deletion d = ops.delete(ref(i));
-                        items.addObject().put("object", describe(i))
-                                .put("outcome", d == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
+                        items.addObject().put("object", describe(i)).put("outcome", outcome);
                         store.progress(job.id(), lease, REMOVING, inventory.size() - k, inventory.size(),
                                 "deleting " + describe(i), clock.instant());
-                    }
-                    if (job.adminSealed() != null) {
-                        for (InventoryItem i : inventory) {
-                            if (i.namespace() == null && !"Namespace".equals(i.kind())) {
-                                ClusterOps.Deletion d = ops.delete(ref(i));
-                                items.addObject().put("object", describe(i))
-                                        .put("outcome", d == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
-                            }
-                        }
                     }
                     ClusterOps.Deletion nsDeletion = ops.delete(new ObjectRef("v1", "Namespace", null,
                             InfraNames.NAMESPACE, null));
@@ -335,7 +332,9 @@ final class InfraSteps {
     /** 5xx, 429 and connection failures are worth retrying; other answers are final. */
     private InfraJob failure(InfraJob job, KubernetesClientException e) {
         int code = e.getCode();
-        boolean transientError = code == 0 || code == 429 || code >= 500;
+        // a namespace left terminating by an earlier removal refuses new content until it is gone
+        boolean terminating = code == 403 && e.getMessage() != null && e.getMessage().contains("being terminated");
+        boolean transientError = code == 0 || code == 429 || code >= 500 || terminating;
         String what = code == 0 ? "the API server could not be reached (" + rootCause(e) + ")"
                 : "the API server answered " + code + (e.getStatus() != null && e.getStatus().getMessage() != null
                         ? ": " + e.getStatus().getMessage() : "");

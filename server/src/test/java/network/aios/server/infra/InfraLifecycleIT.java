@@ -40,6 +40,7 @@ class InfraLifecycleIT {
     static void start() {
         kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
+        kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         server = new TestServer();
         assertThat(server.send("POST", "/api/createCluster", TestServer.example("cluster.json"), server.adminToken)
                 .status()).isEqualTo(201);

@@ -1,0 +1,108 @@
+package network.aios.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import network.aios.api.ClusterDocument;
+import network.aios.api.ClusterValidator;
+import network.aios.api.Json;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+class DesiredStateTest {
+    static ClusterDocument seed(boolean gateway) throws Exception {
+        ObjectNode doc = (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(Path.of("..", "examples", "cluster.json")));
+        ((ObjectNode) doc.get("config")).put("useGateway", gateway);
+        return ClusterDocument.of(new ClusterValidator().validate(doc).document());
+    }
+
+    static List<HasMetadata> everything(ClusterDocument doc) {
+        List<HasMetadata> all = new ArrayList<>();
+        all.add(DesiredState.namespace(doc.id()));
+        all.addAll(DesiredState.bootstrap(doc.id(), "uid-1"));
+        all.addAll(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), "agent-token"));
+        return all;
+    }
+
+    @Test
+    void everyObjectCarriesTheManagedByAndClusterLabels() throws Exception {
+        for (HasMetadata o : everything(seed(true))) {
+            assertThat(o.getMetadata().getLabels()).as(o.getKind() + " " + o.getMetadata().getName())
+                    .containsEntry(InfraNames.MANAGED_BY_LABEL, InfraNames.MANAGED_BY)
+                    .containsEntry(InfraNames.CLUSTER_LABEL, "cluster-west-vision-001");
+        }
+    }
+
+    @Test
+    void fourDeploymentsAndNodePortServicesOnTheSeedsPorts() throws Exception {
+        List<HasMetadata> all = everything(seed(false));
+        assertThat(all).filteredOn(o -> o instanceof Deployment).hasSize(4)
+                .allSatisfy(d -> assertThat(((Deployment) d).getSpec().getTemplate().getSpec().getServiceAccountName())
+                        .isEqualTo(InfraNames.AGENT_SA));
+        List<Service> services = all.stream().filter(o -> o instanceof Service).map(o -> (Service) o).toList();
+        assertThat(services).extracting(s -> s.getSpec().getPorts().get(0).getNodePort())
+                .containsExactly(32300, 32301, 32302, 32303);
+        assertThat(services).allSatisfy(s -> {
+            assertThat(s.getSpec().getType()).isEqualTo("NodePort");
+            assertThat(s.getSpec().getPorts()).allSatisfy(p -> assertThat(p.getProtocol()).isEqualTo("TCP"));
+        });
+    }
+
+    @Test
+    void mappingsOnlyWhenTheGatewayIsUsed() throws Exception {
+        assertThat(everything(seed(true))).filteredOn(o -> o.getKind().equals("Mapping")).hasSize(4);
+        assertThat(everything(seed(false))).filteredOn(o -> o.getKind().equals("Mapping")).isEmpty();
+    }
+
+    @Test
+    void nothingIsBoundToClusterAdminAndTheControlPlaneWritesNoRbac() throws Exception {
+        List<HasMetadata> all = everything(seed(true));
+        assertThat(all).filteredOn(o -> o instanceof ClusterRoleBinding)
+                .allSatisfy(b -> assertThat(((ClusterRoleBinding) b).getRoleRef().getName()).startsWith("aios-"));
+        assertThat(all).filteredOn(o -> o instanceof RoleBinding)
+                .allSatisfy(b -> assertThat(((RoleBinding) b).getRoleRef().getName()).startsWith("aios-"));
+        Role cp = (Role) all.stream().filter(o -> o instanceof Role && o.getMetadata().getName().equals(
+                InfraNames.CONTROL_PLANE_SA)).findFirst().orElseThrow();
+        assertThat(cp.getRules()).noneMatch(r -> r.getApiGroups().contains("rbac.authorization.k8s.io"));
+        assertThat(cp.getRules()).noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*"));
+        ClusterRole cpc = (ClusterRole) all.stream().filter(o -> o instanceof ClusterRole && o.getMetadata().getName()
+                .equals(InfraNames.controlPlaneClusterRole("cluster-west-vision-001"))).findFirst().orElseThrow();
+        assertThat(cpc.getRules()).filteredOn(r -> r.getVerbs().contains("delete"))
+                .allSatisfy(r -> assertThat(r.getResourceNames()).isNotEmpty());
+    }
+
+    @Test
+    void clusterScopedObjectsAreOwnedByTheNamespaceSoRemovalCascades() throws Exception {
+        assertThat(DesiredState.bootstrap("c1", "ns-uid")).filteredOn(o -> o.getMetadata().getNamespace() == null)
+                .isNotEmpty().allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences()).singleElement()
+                        .satisfies(r -> {
+                            assertThat(r.getKind()).isEqualTo("Namespace");
+                            assertThat(r.getUid()).isEqualTo("ns-uid");
+                        }));
+    }
+
+    @Test
+    void urlMapHasGatewayOrNodePortForm() throws Exception {
+        assertThat(DesiredState.urlMap(seed(true))).containsEntry("controllerService",
+                "http://cluster-west-vision-001.company.net:32000/controller")
+                .containsEntry("blocksService", "http://cluster-west-vision-001.company.net:32000/blocks");
+        assertThat(DesiredState.urlMap(seed(false))).containsEntry("metricsService",
+                "http://cluster-west-vision-001.company.net:32301").doesNotContainKey("publicGateway");
+    }
+
+    @Test
+    void renderingIsDeterministic() throws Exception {
+        assertThat(Json.MAPPER.writeValueAsString(everything(seed(true))))
+                .isEqualTo(Json.MAPPER.writeValueAsString(everything(seed(true))));
+    }
+}
