@@ -88,8 +88,7 @@ public final class Kubeconfigs {
         }
         try {
             Config config = Config.fromKubeconfig(null, text, null);
-            config.setConnectionTimeout(5_000);
-            config.setRequestTimeout(20_000);
+            tune(config);
             String caData = cluster.path("cluster").path("certificate-authority-data").asString(null);
             boolean insecure = cluster.path("cluster").path("insecure-skip-tls-verify").asBoolean(false);
             return new Parsed(text, config, current, server, caData, insecure);
@@ -115,9 +114,18 @@ public final class Kubeconfigs {
         kc.putArray("contexts").addObject().put("name", "aios").putObject("context").put("cluster", "aios")
                 .put("user", "aios");
         Config config = Config.fromKubeconfig(null, Json.MAPPER.writeValueAsString(kc), null);
-        config.setConnectionTimeout(5_000);
-        config.setRequestTimeout(20_000);
+        tune(config);
         return config;
+    }
+
+    /**
+     * Timeouts short enough for a job step, and no retries inside the client: the job loop owns the one
+     * retry policy (the client's own backoff would multiply it and outlast the job's lease).
+     */
+    private static void tune(Config config) {
+        config.setConnectionTimeout(5_000);
+        config.setRequestTimeout(10_000);
+        config.setRequestRetryBackoffLimit(0);
     }
 
     private static JsonNode named(JsonNode list, String name) {

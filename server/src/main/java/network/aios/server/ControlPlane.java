@@ -25,10 +25,10 @@ import network.aios.server.http.TokenRoutes;
 import network.aios.server.http.InfraRoutes;
 import network.aios.server.infra.ClusterConnector;
 import network.aios.server.infra.InfraService;
+import network.aios.server.infra.RetryPolicy;
 import network.aios.server.security.SecretBox;
 import network.aios.infra.InfraSettings;
 import network.aios.store.InfraStore;
-import java.time.Duration;
 import network.aios.server.policy.PolicyService;
 import network.aios.store.ClusterStore;
 import network.aios.store.Database;
@@ -49,7 +49,8 @@ public final class ControlPlane implements AutoCloseable {
     private final String bootstrapToken;
     private final InfraService infra;
 
-    private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock, ClusterConnector connector) {
+    private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock, ClusterConnector connector,
+            RetryPolicy retry) {
         this.db = db;
         this.ownsDb = ownsDb;
         this.tokens = new TokenService(new TokenStore(db), clock);
@@ -69,7 +70,7 @@ public final class ControlPlane implements AutoCloseable {
         SecretBox box = SecretBox.fromEnvOrDataDir(System.getenv("AIOS_SECRET_KEY"), config.dataDir());
         this.infra = new InfraService(clusters, clusterStore, infraStore, tokens, box,
                 new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1),
-                connector, clock, Duration.ofMinutes(10), 8);
+                connector, clock, retry, 8);
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
@@ -116,12 +117,13 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Starts on an already open database (tests, benchmarks); the caller keeps ownership of it. */
     public static ControlPlane start(ServerConfig config, Database db, Clock clock) {
-        return start(config, db, clock, ClusterConnector.REAL);
+        return start(config, db, clock, ClusterConnector.REAL, RetryPolicy.defaults());
     }
 
-    /** As above, with the way member clusters are reached replaced (fault-injection tests). */
-    public static ControlPlane start(ServerConfig config, Database db, Clock clock, ClusterConnector connector) {
-        ControlPlane cp = new ControlPlane(config, db, false, clock, connector);
+    /** As above, with how member clusters are reached and retried replaced (fault-injection tests). */
+    public static ControlPlane start(ServerConfig config, Database db, Clock clock, ClusterConnector connector,
+            RetryPolicy retry) {
+        ControlPlane cp = new ControlPlane(config, db, false, clock, connector, retry);
         cp.http.start();
         cp.infra.start();
         return cp;
@@ -133,7 +135,8 @@ public final class ControlPlane implements AutoCloseable {
                 ? Database.embedded(config.dataDir().resolve("postgres"), config.dbPoolSize())
                 : Database.external(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
         try {
-            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC(), ClusterConnector.REAL);
+            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC(), ClusterConnector.REAL,
+                    RetryPolicy.defaults());
             cp.http.start();
             cp.infra.start();
             return cp;

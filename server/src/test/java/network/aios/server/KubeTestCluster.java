@@ -235,9 +235,15 @@ public final class KubeTestCluster {
         return t::interrupt;
     }
 
-    /** Waits until no namespace {@code name} exists (an earlier test's removal may still be finishing). */
+    /**
+     * Waits until no namespace {@code name} exists. Whatever an earlier test left there (a failed test
+     * does not clean up) is deleted first, so one failure does not cascade into the next test.
+     */
     public void awaitNamespaceGone(String name) {
         try (AutoCloseable kubeletPart = podTerminator(name)) {
+            if (admin.namespaces().withName(name).get() != null) {
+                admin.namespaces().withName(name).delete();
+            }
             await(() -> admin.namespaces().withName(name).get() == null, Duration.ofMinutes(2),
                     "namespace " + name + " to be gone");
         } catch (Exception e) {

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
 import network.aios.api.Json;
+import network.aios.server.infra.ClusterConnector;
+import network.aios.server.infra.RetryPolicy;
 import network.aios.store.Database;
 import network.aios.store.TestPostgres;
 import tools.jackson.databind.JsonNode;
@@ -29,15 +31,30 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(Path policyFile) {
+        this(TestPostgres.freshDatabase(16), tempDir(), policyFile, null, RetryPolicy.defaults(), true);
+    }
+
+    private final boolean ownsDb;
+
+    /**
+     * A control plane on a given database and data folder (to restart one on the same state), reaching
+     * member clusters through {@code connector} with {@code retry}. {@code adminToken} carries over.
+     */
+    public TestServer(Database db, Path dataDir, Path policyFile, String adminToken, RetryPolicy retry, boolean ownsDb) {
+        this.db = db;
+        this.dataDir = dataDir;
+        this.ownsDb = ownsDb;
+        cp = ControlPlane.start(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile), db,
+                Clock.systemUTC(), ClusterConnector.REAL, retry);
+        this.adminToken = adminToken != null ? adminToken : cp.bootstrapToken();
+    }
+
+    private static Path tempDir() {
         try {
-            dataDir = Files.createTempDirectory("aios-test");
+            return Files.createTempDirectory("aios-test");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        db = TestPostgres.freshDatabase(16);
-        cp = ControlPlane.start(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile), db,
-                Clock.systemUTC());
-        adminToken = cp.bootstrapToken();
     }
 
     public String url() {
@@ -112,6 +129,8 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         cp.close();
-        db.close();
+        if (ownsDb) {
+            db.close();
+        }
     }
 }

@@ -105,13 +105,15 @@ public final class InfraStore {
                 .execute() == 1);
     }
 
-    /** Progress inside a step, keeping the lease. */
-    public void progress(String jobId, String owner, String state, int done, int total, String message, Instant now) {
+    /** Progress inside a step; renews the lease, so a long step that is making progress keeps its job. */
+    public void progress(String jobId, String owner, String state, int done, int total, String message, Instant now,
+            Duration lease) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, progress_done = :done, "
-                        + "progress_total = :total, message = :message, updated_at = :now "
+                        + "progress_total = :total, message = :message, updated_at = :now, lease_until = :until "
                         + "WHERE id = :id AND lease_owner = :owner")
                 .bind("state", state).bind("done", done).bind("total", total).bind("message", message)
-                .bind("now", Timestamp.from(now)).bind("id", jobId).bind("owner", owner).execute());
+                .bind("now", Timestamp.from(now)).bind("until", Timestamp.from(now.plus(lease))).bind("id", jobId)
+                .bind("owner", owner).execute());
     }
 
     // ---- inventory -------------------------------------------------------------------------------------

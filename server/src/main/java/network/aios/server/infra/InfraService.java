@@ -45,7 +45,7 @@ public final class InfraService implements AutoCloseable {
     private final JobRunner runner;
 
     public InfraService(ClusterService clusterService, ClusterStore clusters, InfraStore store, TokenService tokens,
-            SecretBox box, InfraSettings settings, ClusterConnector connector, Clock clock, Duration readyTimeout,
+            SecretBox box, InfraSettings settings, ClusterConnector connector, Clock clock, RetryPolicy retry,
             int parallelism) {
         this.clusterService = clusterService;
         this.clusters = clusters;
@@ -54,7 +54,7 @@ public final class InfraService implements AutoCloseable {
         this.settings = settings;
         this.connector = connector;
         this.clock = clock;
-        InfraSteps steps = new InfraSteps(clusters, store, tokens, box, settings, connector, clock, readyTimeout);
+        InfraSteps steps = new InfraSteps(clusters, store, tokens, box, settings, connector, clock, retry);
         this.runner = new JobRunner(store, steps, clock, parallelism);
     }
 

@@ -51,7 +51,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class InfraSteps {
     private static final Logger LOG = LoggerFactory.getLogger(InfraSteps.class);
-    static final int MAX_ATTEMPTS = 8;
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
 
@@ -63,9 +62,10 @@ final class InfraSteps {
     private final ClusterConnector connector;
     private final Clock clock;
     private final Duration readyTimeout;
+    private final RetryPolicy retry;
 
     InfraSteps(ClusterStore clusters, InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings,
-            ClusterConnector connector, Clock clock, Duration readyTimeout) {
+            ClusterConnector connector, Clock clock, RetryPolicy retry) {
         this.clusters = clusters;
         this.store = store;
         this.tokens = tokens;
@@ -73,7 +73,8 @@ final class InfraSteps {
         this.settings = settings;
         this.connector = connector;
         this.clock = clock;
-        this.readyTimeout = readyTimeout;
+        this.readyTimeout = retry.readyTimeout();
+        this.retry = retry;
     }
 
     /** Context string binding a sealed admin kubeconfig to its job. */
@@ -87,7 +88,8 @@ final class InfraSteps {
 
     InfraJob step(InfraJob job, String lease) {
         try {
-            return "create".equals(job.kind()) ? create(job, lease) : remove(job, lease);
+            InfraJob next = "create".equals(job.kind()) ? create(job, lease) : remove(job, lease);
+            return withAttempts(next, 0); // a step that went through ends the run of failures
         } catch (KubernetesClientException e) {
             return failure(job, e);
         } catch (KubeconfigException e) {
@@ -149,7 +151,7 @@ final class InfraSteps {
             for (int i = 0; i < objects.size(); i++) {
                 applyRecorded(ops, job.clusterId(), i + 1, objects.get(i));
                 store.progress(job.id(), lease, BOOTSTRAPPING, i + 1, objects.size(), "bootstrapping the control "
-                        + "plane's identity (" + (i + 1) + " of " + objects.size() + ")", clock.instant());
+                        + "plane's identity (" + (i + 1) + " of " + objects.size() + ")", clock.instant(), JobRunner.LEASE);
             }
             Optional<String> token = ops.controlPlaneToken();
             if (token.isEmpty()) {
@@ -184,7 +186,7 @@ final class InfraSteps {
             for (int i = 0; i < objects.size(); i++) {
                 applyRecorded(ops, job.clusterId(), base + i, objects.get(i));
                 store.progress(job.id(), lease, APPLYING, i + 1, objects.size(), "applying " + (i + 1) + " of "
-                        + objects.size() + ": " + ObjectRef.of(objects.get(i)), clock.instant());
+                        + objects.size() + ": " + ObjectRef.of(objects.get(i)), clock.instant(), JobRunner.LEASE);
             }
         }
         InfraJob next = job.next(WAITING_READY, "Applied", "applied " + objects.size() + " objects");
@@ -233,7 +235,7 @@ final class InfraSteps {
                         }
                         items.addObject().put("object", describe(i)).put("outcome", outcome);
                         store.progress(job.id(), lease, REMOVING, inventory.size() - k, inventory.size(),
-                                "deleting " + describe(i), clock.instant());
+                                "deleting " + describe(i), clock.instant(), JobRunner.LEASE);
                     }
                     ClusterOps.Deletion nsDeletion = ops.delete(new ObjectRef("v1", "Namespace", null,
                             InfraNames.NAMESPACE, null));
@@ -331,24 +333,30 @@ final class InfraSteps {
 
     /** 5xx, 429 and connection failures are worth retrying; other answers are final. */
     private InfraJob failure(InfraJob job, KubernetesClientException e) {
+        if (rootCause(e).equals("InterruptedException")) {
+            // this control plane is shutting down mid-step; the step is repeated, not counted as a failure
+            return requeue(job.next(job.state(), "Interrupted", "interrupted by a control-plane shutdown; resuming"),
+                    Duration.ZERO);
+        }
         int code = e.getCode();
         // a namespace left terminating by an earlier removal refuses new content until it is gone
         boolean terminating = code == 403 && e.getMessage() != null && e.getMessage().contains("being terminated");
-        boolean transientError = code == 0 || code == 429 || code >= 500 || terminating;
-        String what = code == 0 ? "the API server could not be reached (" + rootCause(e) + ")"
+        boolean transientError = code <= 0 || code == 429 || code >= 500 || terminating;
+        String what = code <= 0 ? "the API server could not be reached (" + rootCause(e) + ")"
                 : "the API server answered " + code + (e.getStatus() != null && e.getStatus().getMessage() != null
                         ? ": " + e.getStatus().getMessage() : "");
-        if (transientError && job.attempts() + 1 < MAX_ATTEMPTS) {
-            Duration backoff = Duration.ofMillis(Math.min(30_000, 500L << job.attempts()));
-            InfraJob retry = new InfraJob(job.id(), job.clusterId(), job.kind(), job.state(), "Retrying",
-                    what + "; retry " + (job.attempts() + 1) + " of " + (MAX_ATTEMPTS - 1) + " in " + backoff.toMillis()
+        if (transientError && job.attempts() + 1 < retry.maxAttempts()) {
+            Duration backoff = retry.backoff(job.attempts());
+            InfraJob again = new InfraJob(job.id(), job.clusterId(), job.kind(), job.state(), "Retrying",
+                    what + "; retry " + (job.attempts() + 1) + " of " + (retry.maxAttempts() - 1) + " in " + backoff.toMillis()
                             + " ms", job.progressDone(), job.progressTotal(), job.attempts() + 1, job.adminKeyId(),
                     job.adminSealed(), job.receipt(), job.requestedBy(), clock.instant().plus(backoff), job.createdAt(),
                     job.updatedAt(), null);
-            LOG.warn("infra job {} ({} {}): {}", job.id(), job.kind(), job.clusterId(), retry.message());
-            return retry;
+            LOG.warn("infra job {} ({} {}): {}", job.id(), job.kind(), job.clusterId(), again.message());
+            LOG.debug("infra job {} transient failure", job.id(), e);
+            return again;
         }
-        LOG.warn("infra job {} ({} {}) failed: {}", job.id(), job.kind(), job.clusterId(), what);
+        LOG.warn("infra job {} ({} {}) failed: {} [{}]", job.id(), job.kind(), job.clusterId(), what, e.getMessage());
         return finish(job.next(FAILED, code == 403 ? "Forbidden" : transientError ? "Unreachable" : "Rejected", what),
                 true);
     }
@@ -382,6 +390,12 @@ final class InfraSteps {
         return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), done, total,
                 j.attempts(), j.adminKeyId(), j.adminSealed(), j.receipt(), j.requestedBy(), j.nextRunAt(),
                 j.createdAt(), j.updatedAt(), j.finishedAt());
+    }
+
+    private static InfraJob withAttempts(InfraJob j, int attempts) {
+        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), j.progressDone(),
+                j.progressTotal(), attempts, j.adminKeyId(), j.adminSealed(), j.receipt(), j.requestedBy(),
+                j.nextRunAt(), j.createdAt(), j.updatedAt(), j.finishedAt());
     }
 
     private static InfraJob withReceipt(InfraJob j, ObjectNode receipt) {

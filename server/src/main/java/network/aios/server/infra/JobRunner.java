@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-    static final Duration LEASE = Duration.ofSeconds(15);
+    static final Duration LEASE = Duration.ofSeconds(60);
 
     private final InfraStore store;
     private final InfraSteps steps;
@@ -30,6 +30,7 @@ public final class JobRunner implements AutoCloseable {
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aios-jobs"));
     private final ExecutorService workers;
     private final Semaphore free;
+    private volatile boolean closing;
 
     JobRunner(InfraStore store, InfraSteps steps, Clock clock, int parallelism) {
         this.store = store;
@@ -79,6 +80,10 @@ public final class JobRunner implements AutoCloseable {
                 wake();
             }
         } catch (RuntimeException e) {
+            if (closing) {
+                LOG.info("infra job {} interrupted by shutdown; it resumes when its lease expires", job.id());
+                return;
+            }
             LOG.error("infra job {} step failed unexpectedly", job.id(), e);
             store.save(steps.internalFailure(job), owner, clock.instant());
         } finally {
@@ -88,6 +93,7 @@ public final class JobRunner implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         ticker.shutdownNow();
         workers.shutdownNow();
         try {

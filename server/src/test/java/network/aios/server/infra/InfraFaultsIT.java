@@ -1,0 +1,105 @@
+package network.aios.server.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import network.aios.api.Json;
+import network.aios.infra.InfraNames;
+import network.aios.server.FaultyProxy;
+import network.aios.server.KubeTestCluster;
+import network.aios.server.TestServer;
+import network.aios.store.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** 5xx answers and dropped connections in the middle of a rollout, through a proxy to the real API server. */
+class InfraFaultsIT {
+    static KubeTestCluster kube;
+    static TestServer server;
+    static FaultyProxy proxy;
+    static Process kubelet;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kube = KubeTestCluster.shared();
+        kube.prepare(List.of("node-1", "node-2"));
+        kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        server = new TestServer(TestPostgres.freshDatabase(16), java.nio.file.Files.createTempDirectory("faults"), null,
+                null, new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200), 6, Duration.ofMinutes(2)), true);
+        proxy = new FaultyProxy(kube.admin.getConfiguration().getMasterUrl().replaceAll("/$", ""));
+        kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
+    }
+
+    @AfterAll
+    static void stop() {
+        kubelet.destroy();
+        proxy.close();
+        server.close();
+    }
+
+    /** The owner's kubeconfig, pointed at the proxy (plain HTTP on loopback, no CA). */
+    static String viaProxy(String clusterId) {
+        ObjectNode kc = (ObjectNode) Json.YAML.readTree(kube.ownerKubeconfigYaml());
+        ObjectNode cluster = (ObjectNode) kc.at("/clusters/0/cluster");
+        cluster.remove("certificate-authority-data");
+        cluster.put("server", proxy.url());
+        return Json.MAPPER.writeValueAsString(Json.object().put("cluster_id", clusterId).put("kube_config_data", Json.yaml(kc)));
+    }
+
+    static JsonNode awaitFinished(String jobId) {
+        KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + jobId, server.adminToken).body().hasNonNull("finishedAt"),
+                Duration.ofMinutes(3), "job " + jobId);
+        return server.get("/api/v1/jobs/" + jobId, server.adminToken).body();
+    }
+
+    static void removeAndWait(String clusterId) {
+        proxy.failWrites(0);
+        proxy.dropWrites(0);
+        String job = server.post("/remove-cluster-infra", viaProxy(clusterId), server.adminToken).text("/job_id");
+        try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
+            JsonNode removal = awaitFinished(job);
+            assertThat(removal.get("state").asString()).as(removal.toString()).isEqualTo("Removed");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + clusterId)).isEmpty();
+    }
+
+    @Test
+    void transientFaultsMidRolloutAreRetriedAndTheRolloutCompletes() {
+        server.post("/api/createCluster", TestServer.seedWithId("flaky"), server.adminToken);
+        proxy.injected.set(0);
+        proxy.failWrites(3);
+        proxy.dropWrites(0);
+        String job = server.post("/create-cluster-infra", viaProxy("flaky"), server.adminToken).text("/job_id");
+        // the drop lands later in the rollout, after the 503s were absorbed
+        KubeTestCluster.await(() -> proxy.injected.get() >= 3, Duration.ofSeconds(30), "the 503s to be injected");
+        proxy.dropWrites(2);
+        JsonNode done = awaitFinished(job);
+        assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("Ready");
+        assertThat(proxy.injected.get()).isEqualTo(5);
+        assertThat(done.get("attempts").asInt()).isZero();
+        assertThat(server.get("/api/v1/clusters/flaky", server.adminToken).text("/status")).isEqualTo("live");
+        removeAndWait("flaky");
+    }
+
+    @Test
+    void aServerThatKeepsFailingFailsTheJobWithTheReason() {
+        server.post("/api/createCluster", TestServer.seedWithId("broken"), server.adminToken);
+        proxy.failWrites(1_000);
+        String job = server.post("/create-cluster-infra", viaProxy("broken"), server.adminToken).text("/job_id");
+        JsonNode failed = awaitFinished(job);
+        assertThat(failed.get("state").asString()).isEqualTo("Failed");
+        assertThat(failed.get("reason").asString()).isEqualTo("Unreachable");
+        assertThat(failed.get("message").asString()).contains("503");
+        assertThat(failed.get("attempts").asInt()).isEqualTo(5);
+        assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status")).isEqualTo("failed");
+        removeAndWait("broken");
+        assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status")).isEqualTo("registered");
+    }
+}
