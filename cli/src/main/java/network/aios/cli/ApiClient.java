@@ -74,18 +74,52 @@ public final class ApiClient {
         return send("DELETE", path, null, null);
     }
 
+    public JsonNode delete(String path, byte[] body) {
+        return send("DELETE", path, body, null);
+    }
+
+    /** A non-JSON answer (e.g. rendered manifests) as text. */
+    public String getText(String path) {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + requireToken()).GET().build();
+        try {
+            HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() / 100 != 2) {
+                JsonNode body = null;
+                try {
+                    body = Json.MAPPER.readTree(resp.body());
+                } catch (JacksonException ignored) {
+                    // not our error shape; the status says enough
+                }
+                throw new ApiError(resp.statusCode(), body);
+            }
+            return resp.body();
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach the control plane at " + base + " (is `aios server` running?)", 3);
+        } catch (IOException e) {
+            throw new CliException("request to " + base + " failed: " + e.getMessage(), 3);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted", 3);
+        }
+    }
+
+    private String requireToken() {
+        if (token == null) {
+            throw new CliException("no API token: pass --token, set AIOS_TOKEN, or run next to a local server's "
+                    + "data folder (data/admin-token)", 2);
+        }
+        return token;
+    }
+
     public static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private JsonNode send(String method, String path, byte[] body, String ifMatch) {
-        if (token == null) {
-            throw new CliException("no API token: pass --token, set AIOS_TOKEN, or run next to a local server's "
-                    + "data folder (data/admin-token)", 2);
-        }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", "Bearer " + requireToken())
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));

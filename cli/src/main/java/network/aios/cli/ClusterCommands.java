@@ -19,7 +19,8 @@ import tools.jackson.databind.JsonNode;
 /** {@code aios cluster ...}: validate offline, create, get, list, delete. */
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Register and inspect clusters.",
         subcommands = {ClusterCommands.Validate.class, ClusterCommands.Create.class, ClusterCommands.Get.class,
-                ClusterCommands.ListClusters.class, ClusterCommands.Delete.class})
+                ClusterCommands.ListClusters.class, ClusterCommands.Delete.class, InfraCommands.class,
+                InfraCommands.Preflight.class})
 final class ClusterCommands {
     static byte[] read(Path file) {
         try {

@@ -1,0 +1,174 @@
+package network.aios.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import network.aios.api.Json;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** {@code aios cluster infra ...} and {@code aios cluster preflight}: the AIOS services on a member cluster. */
+@Command(name = "infra", mixinStandardHelpOptions = true,
+        description = "Deploy, remove and watch the AIOS services on a registered cluster.",
+        subcommands = {InfraCommands.Create.class, InfraCommands.Remove.class, InfraCommands.Status.class,
+                InfraCommands.Render.class})
+final class InfraCommands {
+    static byte[] kubeconfigBody(Path kubeconfig) {
+        ObjectNode body = Json.object();
+        if (kubeconfig != null) {
+            body.put("kube_config_data", new String(ClusterCommands.read(kubeconfig), StandardCharsets.UTF_8));
+        }
+        return Json.bytes(body);
+    }
+
+    /** Polls a job until it finishes, redrawing one progress line; returns the finished job. */
+    static JsonNode follow(ApiClient api, String jobId, PrintWriter out) {
+        String last = "";
+        while (true) {
+            JsonNode job = api.get("/api/v1/jobs/" + ApiClient.enc(jobId));
+            String line = job.path("state").asString() + " " + job.at("/progress/done").asInt() + "/"
+                    + job.at("/progress/total").asInt() + "  " + job.path("message").asString("");
+            if (!line.equals(last)) {
+                out.println(line);
+                out.flush();
+                last = line;
+            }
+            if (job.hasNonNull("finishedAt")) {
+                return job;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException("interrupted", 3);
+            }
+        }
+    }
+
+    static int finish(JsonNode job, PrintWriter out) {
+        String state = job.path("state").asString();
+        boolean ok = state.equals("Ready") || state.equals("Removed");
+        out.println((ok ? "done: " : "failed: ") + state + " (" + job.path("reason").asString() + ") "
+                + job.path("message").asString());
+        for (JsonNode item : job.at("/receipt/items")) {
+            out.println("  " + item.path("outcome").asString() + "  " + item.path("object").asString()
+                    + (item.hasNonNull("reason") ? "  (" + item.get("reason").asString() + ")" : ""));
+        }
+        out.flush();
+        return ok ? 0 : 1;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Deploy the AIOS services (PUT /api/v1/clusters/ID/infra). The kubeconfig is used once, to "
+                    + "set up the control plane's own least-privilege identity, then dropped.")
+    static final class Create implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--kubeconfig", required = true, description = "The cluster's admin kubeconfig.") Path kubeconfig;
+        @Option(names = "--wait", description = "Follow the job until it finishes.") boolean await;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ApiClient api = client.client();
+            JsonNode r = api.put("/api/v1/clusters/" + ApiClient.enc(id) + "/infra", kubeconfigBody(kubeconfig));
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(r.path("message").asString() + ": job " + r.path("job_id").asString());
+            return await ? finish(follow(api, r.path("job_id").asString(), out), out) : 0;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Remove everything the control plane created on the cluster; prints a receipt with --wait.")
+    static final class Remove implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--kubeconfig", description = "Optional: an admin kubeconfig (otherwise the stored "
+                + "least-privilege credential is used).") Path kubeconfig;
+        @Option(names = "--wait", description = "Follow the job until it finishes.") boolean await;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ApiClient api = client.client();
+            JsonNode r = api.delete("/api/v1/clusters/" + ApiClient.enc(id) + "/infra", kubeconfigBody(kubeconfig));
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(r.path("message").asString() + ": job " + r.path("job_id").asString());
+            return await ? finish(follow(api, r.path("job_id").asString(), out), out) : 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "The latest infra job and the inventory.")
+    static final class Status implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--wait", description = "If a job is under way, follow it until it finishes.") boolean await;
+        @Option(names = {"-o", "--output"}, defaultValue = "yaml") String output;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ApiClient api = client.client();
+            JsonNode s = api.get("/api/v1/clusters/" + ApiClient.enc(id) + "/infra");
+            PrintWriter out = spec.commandLine().getOut();
+            JsonNode job = s.get("job");
+            if (await && job != null && !job.isNull() && !job.hasNonNull("finishedAt")) {
+                return finish(follow(api, job.get("id").asString(), out), out);
+            }
+            Output.print(out, s, output);
+            return 0;
+        }
+    }
+
+    @Command(name = "render", mixinStandardHelpOptions = true,
+            description = "Print the manifests the infrastructure consists of (YAML; credentials redacted).")
+    static final class Render implements Runnable {
+        @Mixin ClientOptions client;
+        @Parameters(paramLabel = "ID") String id;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().getOut().print(client.client().getText("/api/v1/clusters/" + ApiClient.enc(id)
+                    + "/infra/manifests"));
+            spec.commandLine().getOut().flush();
+        }
+    }
+
+    @Command(name = "preflight", mixinStandardHelpOptions = true,
+            description = "Check a cluster against the prerequisites and its document; prints the fix for each miss.")
+    static final class Preflight implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--kubeconfig", required = true) Path kubeconfig;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            JsonNode r = client.client().post("/api/v1/clusters/" + ApiClient.enc(id) + "/preflight",
+                    kubeconfigBody(kubeconfig));
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode c : r.path("checks")) {
+                rows.add(List.of(c.path("status").asString().toUpperCase(), c.path("name").asString(),
+                        c.path("message").asString()));
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            Output.table(out, List.of("STATUS", "CHECK", "DETAIL"), rows);
+            for (JsonNode c : r.path("checks")) {
+                if (c.hasNonNull("fix") && !c.path("status").asString().equals("pass")) {
+                    out.println("fix " + c.path("name").asString() + ": " + c.get("fix").asString());
+                }
+            }
+            out.flush();
+            return r.path("passed").asBoolean() ? 0 : 1;
+        }
+    }
+}
