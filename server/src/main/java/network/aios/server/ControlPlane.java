@@ -66,12 +66,12 @@ public final class ControlPlane implements AutoCloseable {
         Authenticator auth = new Authenticator(tokens);
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
-        ClusterRoutes clusterRoutes = new ClusterRoutes(clusters);
         SecretBox box = SecretBox.fromEnvOrDataDir(System.getenv("AIOS_SECRET_KEY"), config.dataDir());
         this.infra = new InfraService(clusters, clusterStore, infraStore, tokens, box,
                 new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1),
                 connector, clock, retry, 8);
         InfraRoutes infraRoutes = new InfraRoutes(infra);
+        ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {

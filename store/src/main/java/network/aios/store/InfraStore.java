@@ -26,15 +26,22 @@ public final class InfraStore {
 
     /** Inserts a job; empty if the cluster already has an unfinished one. */
     public Optional<InfraJob> insert(InfraJob j, String actor) {
+        return insert(j, actor, false);
+    }
+
+    /** As above; {@code deleteCluster}: a removal after which the registration is deleted too. */
+    public Optional<InfraJob> insert(InfraJob j, String actor, boolean deleteCluster) {
         try {
             return jdbi.inTransaction(h -> {
                 h.createUpdate("INSERT INTO infra_jobs (id, cluster_id, kind, state, reason, message, admin_key_id, "
-                                + "admin_sealed, requested_by, next_run_at, created_at, updated_at) VALUES (:id, :cluster, "
-                                + ":kind, :state, :reason, :message, :keyId, :sealed, :by, :next, :at, :at)")
+                                + "admin_sealed, requested_by, next_run_at, created_at, updated_at, delete_cluster) VALUES "
+                                + "(:id, :cluster, :kind, :state, :reason, :message, :keyId, :sealed, :by, :next, :at, :at, "
+                                + ":deleteCluster)")
                         .bind("id", j.id()).bind("cluster", j.clusterId()).bind("kind", j.kind()).bind("state", j.state())
                         .bind("reason", j.reason()).bind("message", j.message()).bind("keyId", j.adminKeyId())
                         .bind("sealed", j.adminSealed()).bind("by", j.requestedBy())
-                        .bind("next", Timestamp.from(j.nextRunAt())).bind("at", Timestamp.from(j.createdAt())).execute();
+                        .bind("next", Timestamp.from(j.nextRunAt())).bind("at", Timestamp.from(j.createdAt()))
+                        .bind("deleteCluster", deleteCluster).execute();
                 Audit.write(h, j.createdAt(), actor, "infra." + j.kind(), j.clusterId(), "{\"job\":\"" + j.id() + "\"}");
                 return Optional.of(j);
             });
@@ -49,6 +56,11 @@ public final class InfraStore {
     public Optional<InfraJob> job(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs WHERE id = :id")
                 .bind("id", id).map(InfraStore::jobRow).findOne());
+    }
+
+    public boolean deletesCluster(String jobId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT delete_cluster FROM infra_jobs WHERE id = :id")
+                .bind("id", jobId).mapTo(Boolean.class).findOne().orElse(false));
     }
 
     public Optional<InfraJob> activeJob(String clusterId) {

@@ -64,7 +64,8 @@ public final class ClusterService {
             return new Outcome(record, true);
         }
         ClusterRecord stored = store.insert(record, who.name()).orElseThrow(() -> duplicate(id));
-        LOG.info("cluster {} registered by {} (policy add_cluster v{})", id, who.name(), admission.version());
+        LOG.info("cluster {} registered by {} ({})", id, who.name(), admission.version() == null
+                ? "no add_cluster policy set" : "add_cluster policy v" + admission.version());
         return new Outcome(stored, false);
     }
 
@@ -126,6 +127,17 @@ public final class ClusterService {
         return store.update(next, expected, who.name()).orElseThrow(() -> lostRace(who, current.id()));
     }
 
+    /** Access, version and the {@code remove_cluster} policy, without deleting anything. */
+    public ClusterRecord checkRemovable(Principal who, String id, Long ifMatch) {
+        ClusterRecord current = get(who, id);
+        if (ifMatch != null && ifMatch != current.version()) {
+            throw stale(current);
+        }
+        PolicyService.enforce(PolicyAction.REMOVE_CLUSTER,
+                policies.check(PolicyAction.REMOVE_CLUSTER, ClusterView.of(current), null));
+        return current;
+    }
+
     public void delete(Principal who, String id, Long ifMatch) {
         ClusterRecord current = get(who, id);
         if (ifMatch != null && ifMatch != current.version()) {
@@ -135,7 +147,8 @@ public final class ClusterService {
         if (objects > 0 || infra.activeJob(id).isPresent()) {
             throw ApiException.conflict("cluster '" + id + "' has AIOS infrastructure"
                     + (objects > 0 ? " (" + objects + " objects)" : " being changed")
-                    + "; remove it first: POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}");
+                    + "; remove it first (POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}), or delete "
+                    + "with ?cascade=true to remove it and then the cluster");
         }
         PolicyService.Admission admission = policies.check(PolicyAction.REMOVE_CLUSTER, ClusterView.of(current), null);
         PolicyService.enforce(PolicyAction.REMOVE_CLUSTER, admission);

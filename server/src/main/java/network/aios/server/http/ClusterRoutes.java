@@ -13,6 +13,7 @@ import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.server.clusters.ClusterService;
 import network.aios.server.clusters.ClusterView;
+import network.aios.server.infra.InfraService;
 import network.aios.store.ClusterQuery;
 import network.aios.store.ClusterRecord;
 import tools.jackson.databind.JsonNode;
@@ -28,9 +29,11 @@ public final class ClusterRoutes {
     static final int MAX_LIMIT = 500;
 
     private final ClusterService clusters;
+    private final InfraService infra;
 
-    public ClusterRoutes(ClusterService clusters) {
+    public ClusterRoutes(ClusterService clusters, InfraService infra) {
         this.clusters = clusters;
+        this.infra = infra;
     }
 
     public void register(RoutesConfig r) {
@@ -77,7 +80,17 @@ public final class ClusterRoutes {
 
     private void delete(Context ctx) {
         String id = ctx.pathParam("id");
-        clusters.delete(principal(ctx), id, Http.ifMatch(ctx));
+        if (Boolean.parseBoolean(ctx.queryParam("cascade"))) {
+            InfraService.Scheduled s = infra.deleteWithInfra(principal(ctx), id, Http.ifMatch(ctx));
+            if (s != null) {
+                ctx.header("Location", "/api/v1/jobs/" + s.job().id());
+                Http.json(ctx, 202, Json.object().put("id", id).put("deleted", false).put("message", s.note())
+                        .put("job_id", s.job().id()).put("status_url", "/api/v1/jobs/" + s.job().id()));
+                return;
+            }
+        } else {
+            clusters.delete(principal(ctx), id, Http.ifMatch(ctx));
+        }
         ObjectNode body = Json.object().put("id", id).put("deleted", true);
         Http.json(ctx, 200, body);
     }

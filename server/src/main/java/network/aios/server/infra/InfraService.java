@@ -82,13 +82,32 @@ public final class InfraService implements AutoCloseable {
                 && JobStates.READY.equals(latest.get().state()) && ClusterStatus.LIVE.wire().equals(cluster.status())) {
             return new Scheduled(latest.get(), false, "the infrastructure is already ready; nothing to do");
         }
-        InfraJob job = newJob(who, clusterId, "create", parsed);
+        InfraJob job = newJob(who, clusterId, "create", parsed, false);
         clusters.setInfra(clusterId, ClusterStatus.PROVISIONING.wire(), null, who.name(), clock.instant());
         runner.wake();
         return new Scheduled(job, true, "cluster creation scheduled");
     }
 
     public Scheduled remove(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
+        return remove(who, clusterId, kubeconfig, pointer, false);
+    }
+
+    /**
+     * Deletes a cluster from the registry together with its infrastructure: checked by the
+     * {@code remove_cluster} policy now; the registration goes once the removal has finished clean.
+     * Without infrastructure the cluster is deleted at once (null).
+     */
+    public Scheduled deleteWithInfra(Principal who, String clusterId, Long ifMatch) {
+        clusterService.checkRemovable(who, clusterId, ifMatch);
+        if (!hasInfra(clusterId)) {
+            clusterService.delete(who, clusterId, ifMatch);
+            return null;
+        }
+        Scheduled s = remove(who, clusterId, null, "/kube_config_data", true);
+        return new Scheduled(s.job(), true, "infrastructure removal scheduled; the cluster is deleted when it finishes");
+    }
+
+    private Scheduled remove(Principal who, String clusterId, JsonNode kubeconfig, String pointer, boolean thenDelete) {
         clusterService.get(who, clusterId);
         Kubeconfigs.Parsed parsed = null;
         if (kubeconfig != null && !kubeconfig.isNull() && !(kubeconfig.isObject() && kubeconfig.isEmpty())
@@ -102,7 +121,7 @@ public final class InfraService implements AutoCloseable {
                 throw ApiException.conflict("create job " + j.id() + " is in the middle of a step; retry in a few seconds");
             }
         });
-        InfraJob job = newJob(who, clusterId, "remove", parsed);
+        InfraJob job = newJob(who, clusterId, "remove", parsed, thenDelete);
         clusters.setInfra(clusterId, ClusterStatus.DEPROVISIONING.wire(), null, who.name(), clock.instant());
         runner.wake();
         return new Scheduled(job, true, "cluster removal scheduled");
@@ -125,8 +144,12 @@ public final class InfraService implements AutoCloseable {
 
     public InfraJob job(Principal who, String jobId) {
         InfraJob j = store.job(jobId).orElseThrow(() -> ApiException.notFound("job '" + jobId + "'"));
-        clusters.get(j.clusterId()).filter(c -> who.mayAccess(c.owner()))
-                .orElseThrow(() -> ApiException.notFound("job '" + jobId + "'"));
+        // the cluster's owner sees its jobs; once the cluster is deleted, whoever requested the job still does
+        boolean visible = clusters.get(j.clusterId()).map(c -> who.mayAccess(c.owner()))
+                .orElse(who.isAdmin() || who.name().equals(j.requestedBy()));
+        if (!visible) {
+            throw ApiException.notFound("job '" + jobId + "'");
+        }
         return j;
     }
 
@@ -144,7 +167,7 @@ public final class InfraService implements AutoCloseable {
         return !store.inventory(clusterId).isEmpty() || store.activeJob(clusterId).isPresent();
     }
 
-    private InfraJob newJob(Principal who, String clusterId, String kind, Kubeconfigs.Parsed admin) {
+    private InfraJob newJob(Principal who, String clusterId, String kind, Kubeconfigs.Parsed admin, boolean thenDelete) {
         String id = "job-" + UUID.randomUUID().toString().substring(0, 13);
         Sealed sealed = admin == null ? null
                 : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), InfraSteps.adminContext(id));
@@ -152,7 +175,7 @@ public final class InfraService implements AutoCloseable {
         InfraJob job = new InfraJob(id, clusterId, kind, JobStates.PENDING, "Queued", kind + " queued", 0, 0, 0,
                 sealed == null ? null : sealed.keyId(), sealed == null ? null : sealed.bytes(), null, who.name(), now,
                 now, now, null);
-        return store.insert(job, who.name()).orElseThrow(() -> {
+        return store.insert(job, who.name(), thenDelete).orElseThrow(() -> {
             InfraJob active = store.activeJob(clusterId).orElse(null);
             return ApiException.conflict("cluster '" + clusterId + "' already has a "
                     + (active == null ? "" : active.kind() + " ") + "job under way"

@@ -274,7 +274,12 @@ final class InfraSteps {
         store.clearInventory(job.clusterId());
         store.dropCredential(job.clusterId());
         tokens.revokeAgent(job.clusterId());
-        if (clusters.get(job.clusterId()).isPresent()) {
+        Optional<ClusterRecord> cluster = clusters.get(job.clusterId());
+        boolean deleteCluster = cluster.isPresent() && clean && store.deletesCluster(job.id());
+        if (deleteCluster) {
+            clusters.delete(job.clusterId(), cluster.get().version(), job.requestedBy(), clock.instant());
+            LOG.info("cluster {} deleted from the registry after its infrastructure was removed", job.clusterId());
+        } else if (cluster.isPresent()) {
             clusters.setInfra(job.clusterId(), ClusterStatus.REGISTERED.wire(), null, "infra-job", clock.instant());
         }
         ObjectNode receipt = job.receipt() == null ? Json.object() : (ObjectNode) job.receipt().deepCopy();
@@ -282,6 +287,7 @@ final class InfraSteps {
             receipt.putArray("items");
         }
         receipt.put("clean", clean);
+        receipt.put("clusterDeleted", deleteCluster);
         LOG.info("cluster {} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
         return finish(withReceipt(job.next(REMOVED, clean ? "Removed" : "RemovedWithResiduals",
                 clean ? "everything the control plane created is gone" : "removed; see the receipt for residuals"),

@@ -35,9 +35,31 @@ class InfraLifecycleIT {
     static KubeTestCluster kube;
     static TestServer server;
     static Process kubelet;
+    static final java.io.ByteArrayOutputStream LOG = new java.io.ByteArrayOutputStream();
+    static java.io.PrintStream originalErr;
 
     @BeforeAll
     static void start() {
+        // everything the control plane logs during this test is kept and searched for secrets
+        originalErr = System.err;
+        java.io.PrintStream err = originalErr;
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                err.write(b);
+                synchronized (LOG) {
+                    LOG.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                err.write(b, off, len);
+                synchronized (LOG) {
+                    LOG.write(b, off, len);
+                }
+            }
+        }, true));
         kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
@@ -55,6 +77,7 @@ class InfraLifecycleIT {
         if (server != null) {
             server.close();
         }
+        System.setErr(originalErr);
     }
 
     /** The seed's Python script, unchanged but for API_URL (with the token as Basic-auth password). */
@@ -147,6 +170,9 @@ class InfraLifecycleIT {
         assertThat(dump).doesNotContain(saToken).doesNotContain(kube.adminToken());
         assertThat(job.toString()).doesNotContain(saToken).doesNotContain(kube.adminToken());
         assertThat(Files.readString(Path.of("target", "fake-kubelet.log"))).doesNotContain(saToken);
+        String agentToken = new String(Base64.getDecoder().decode(kube.admin.secrets().inNamespace(InfraNames.NAMESPACE)
+                .withName(InfraNames.AGENT_SECRET).get().getData().get("AIOS_AGENT_TOKEN")), StandardCharsets.UTF_8);
+        assertThat(dump).doesNotContain(agentToken);
 
         // create again: a no-op; deleting the registration is refused while infra is there
         Answer again = server.post("/create-cluster-infra", "{\"cluster_id\":\"" + CLUSTER
@@ -174,6 +200,9 @@ class InfraLifecycleIT {
         assertThat(after.get("status").asString()).isEqualTo("registered");
         assertThat(after.at("/config/urlMap").isMissingNode()).isTrue();
         assertThat(databaseDump()).doesNotContain(saToken);
+        String logged = LOG.toString(StandardCharsets.UTF_8);
+        assertThat(logged).contains("infrastructure ready").doesNotContain(saToken).doesNotContain(kube.adminToken())
+                .doesNotContain(agentToken).doesNotContain(server.adminToken);
     }
 
     static boolean allowed(String user, String verb, String group, String resource, String namespace) {

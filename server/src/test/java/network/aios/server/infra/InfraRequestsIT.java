@@ -123,6 +123,40 @@ class InfraRequestsIT {
     }
 
     @Test
+    void deletingAClusterWithInfraIsRefusedOrCascadesByFlag() {
+        register("cascade");
+        String job = server.post("/create-cluster-infra", body("cascade", kube.ownerKubeconfigYaml()), server.adminToken)
+                .text("/job_id");
+        KubeTestCluster.await(() -> "WaitingReady".equals(server.get("/api/v1/jobs/" + job, server.adminToken)
+                .text("/state")), Duration.ofSeconds(60), "the create job to apply everything");
+        Answer refused = server.send("DELETE", "/api/v1/clusters/cascade", null, server.adminToken);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.text("/error/message")).contains("/remove-cluster-infra", "?cascade=true");
+        Answer cascade = null;
+        for (int i = 0; i < 50 && (cascade == null || cascade.status() == 409); i++) {
+            cascade = server.send("DELETE", "/api/v1/clusters/cascade?cascade=true", null, server.adminToken);
+        }
+        assertThat(cascade.status()).isEqualTo(202);
+        String removal = cascade.text("/job_id");
+        try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
+            KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + removal, server.adminToken).body()
+                    .hasNonNull("finishedAt"), Duration.ofMinutes(2), "the removal");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        JsonNode done = server.get("/api/v1/jobs/" + removal, server.adminToken).body();
+        assertThat(done.at("/receipt/clusterDeleted").asBoolean()).as(done.toString()).isTrue();
+        assertThat(server.get("/api/v1/clusters/cascade", server.adminToken).status()).isEqualTo(404);
+        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=cascade")).isEmpty();
+        kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+
+        register("no-infra");
+        Answer plain = server.send("DELETE", "/api/v1/clusters/no-infra?cascade=true", null, server.adminToken);
+        assertThat(plain.status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/clusters/no-infra", server.adminToken).status()).isEqualTo(404);
+    }
+
+    @Test
     void twoCreatesAtOnceMakeOneJob() throws Exception {
         register("race");
         String req = body("race", kube.ownerKubeconfigYaml());
