@@ -59,10 +59,15 @@ public final class KubeTestCluster {
 
     private static KubeTestCluster start() {
         String env = System.getenv("AIOS_IT_KUBECONFIG");
-        Path tools = sharedK8sDir();
         if (env != null && !env.isBlank()) {
-            return new KubeTestCluster(Path.of(env), tools);
+            return new KubeTestCluster(Path.of(env), sharedK8sDir());
         }
+        return startLocal();
+    }
+
+    /** A new API server of its own on loopback (benchmarks start several), stopped at JVM exit. */
+    public static KubeTestCluster startLocal() {
+        Path tools = sharedK8sDir();
         if (tools == null) {
             throw new IllegalStateException("no Kubernetes API server for the integration tests: set "
                     + "AIOS_IT_KUBECONFIG to a kubeconfig, or run next to ../shared/k8s (see README)");

@@ -133,20 +133,35 @@ public final class InfraStore {
     /** One recorded object. {@code uid} is null while only the intent is recorded. */
     public record InventoryItem(int seq, String apiVersion, String kind, String namespace, String name, String uid) {}
 
-    /** Records the intent to create an object before it is applied (idempotent). */
-    public void recordIntent(String clusterId, int seq, String apiVersion, String kind, String namespace, String name,
-            Instant at) {
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO infra_inventory (cluster_id, seq, api_version, kind, namespace, "
-                        + "name, recorded_at) VALUES (:c, :seq, :v, :k, :ns, :n, :at) ON CONFLICT DO NOTHING")
-                .bind("c", clusterId).bind("seq", seq).bind("v", apiVersion).bind("k", kind)
-                .bind("ns", namespace == null ? "" : namespace).bind("n", name).bind("at", Timestamp.from(at)).execute());
+    /** An object about to be applied, as the inventory records it. */
+    public record Intent(int seq, String apiVersion, String kind, String namespace, String name) {}
+
+    /** Records the intent to create objects before they are applied (one batch, idempotent). */
+    public void recordIntents(String clusterId, List<Intent> intents, Instant at) {
+        jdbi.useTransaction(h -> {
+            var batch = h.prepareBatch("INSERT INTO infra_inventory (cluster_id, seq, api_version, kind, namespace, "
+                    + "name, recorded_at) VALUES (:c, :seq, :v, :k, :ns, :n, :at) ON CONFLICT DO NOTHING");
+            for (Intent i : intents) {
+                batch.bind("c", clusterId).bind("seq", i.seq()).bind("v", i.apiVersion()).bind("k", i.kind())
+                        .bind("ns", i.namespace() == null ? "" : i.namespace()).bind("n", i.name())
+                        .bind("at", Timestamp.from(at)).add();
+            }
+            batch.execute();
+        });
     }
 
-    public void recordApplied(String clusterId, String apiVersion, String kind, String namespace, String name, String uid) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE infra_inventory SET uid = :uid WHERE cluster_id = :c AND "
-                        + "api_version = :v AND kind = :k AND namespace = :ns AND name = :n")
-                .bind("uid", uid).bind("c", clusterId).bind("v", apiVersion).bind("k", kind)
-                .bind("ns", namespace == null ? "" : namespace).bind("n", name).execute());
+    /** Records the uids of applied objects (one batch). */
+    public void recordApplied(String clusterId, List<Intent> applied, List<String> uids) {
+        jdbi.useTransaction(h -> {
+            var batch = h.prepareBatch("UPDATE infra_inventory SET uid = :uid WHERE cluster_id = :c AND "
+                    + "api_version = :v AND kind = :k AND namespace = :ns AND name = :n");
+            for (int i = 0; i < applied.size(); i++) {
+                Intent t = applied.get(i);
+                batch.bind("uid", uids.get(i)).bind("c", clusterId).bind("v", t.apiVersion()).bind("k", t.kind())
+                        .bind("ns", t.namespace() == null ? "" : t.namespace()).bind("n", t.name()).add();
+            }
+            batch.execute();
+        });
     }
 
     public List<InventoryItem> inventory(String clusterId) {

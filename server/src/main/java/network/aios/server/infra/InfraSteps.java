@@ -51,6 +51,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class InfraSteps {
     private static final Logger LOG = LoggerFactory.getLogger(InfraSteps.class);
+    /** How often a waiting job looks again (four GETs a look); short, since rollout time is what owners wait on. */
+    static final Duration READY_POLL = Duration.ofMillis(250);
+    static final Duration TOKEN_POLL = Duration.ofMillis(100);
+    static final Duration PROGRESS_EVERY = Duration.ofMillis(200);
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
 
@@ -135,7 +139,7 @@ final class InfraSteps {
                                 + " min: " + String.join(", ", waiting)), true);
                     }
                     return requeue(job.next(WAITING_READY, "WaitingForDeployments", "waiting for "
-                            + String.join(", ", waiting)), Duration.ofSeconds(1));
+                            + String.join(", ", waiting)), READY_POLL);
                 }
             }
             default -> throw new IllegalStateException("create job in state " + job.state());
@@ -146,17 +150,12 @@ final class InfraSteps {
         Kubeconfigs.Parsed admin = adminKubeconfig(job);
         try (ClusterOps ops = connector.open(admin.config())) {
             HasMetadata ns = DesiredState.namespace(job.clusterId());
-            String nsUid = applyRecorded(ops, job.clusterId(), 0, ns).uid();
-            List<HasMetadata> objects = DesiredState.bootstrap(job.clusterId(), nsUid);
-            for (int i = 0; i < objects.size(); i++) {
-                applyRecorded(ops, job.clusterId(), i + 1, objects.get(i));
-                store.progress(job.id(), lease, BOOTSTRAPPING, i + 1, objects.size(), "bootstrapping the control "
-                        + "plane's identity (" + (i + 1) + " of " + objects.size() + ")", clock.instant(), JobRunner.LEASE);
-            }
+            String nsUid = applyRecorded(ops, job, lease, BOOTSTRAPPING, 0, List.of(ns)).get(0).uid();
+            applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, DesiredState.bootstrap(job.clusterId(), nsUid));
             Optional<String> token = ops.controlPlaneToken();
             if (token.isEmpty()) {
                 return requeue(job.next(BOOTSTRAPPING, "WaitingForToken", "waiting for the ServiceAccount token"),
-                        Duration.ofMillis(500));
+                        TOKEN_POLL);
             }
             String agentToken = credential(job.clusterId()).map(Credential::agentToken)
                     .orElseGet(() -> mintAgentToken(job.clusterId()));
@@ -181,26 +180,45 @@ final class InfraSteps {
                 "no credential for " + job.clusterId()));
         List<HasMetadata> objects = DesiredState.services(ClusterDocument.of(cluster.document()), settings,
                 cred.agentToken());
-        int base = SERVICES_SEQ;
         try (ClusterOps ops = connector.open(tokenConfig(cred))) {
-            for (int i = 0; i < objects.size(); i++) {
-                applyRecorded(ops, job.clusterId(), base + i, objects.get(i));
-                store.progress(job.id(), lease, APPLYING, i + 1, objects.size(), "applying " + (i + 1) + " of "
-                        + objects.size() + ": " + ObjectRef.of(objects.get(i)), clock.instant(), JobRunner.LEASE);
-            }
+            applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
         }
         InfraJob next = job.next(WAITING_READY, "Applied", "applied " + objects.size() + " objects");
         return requeue(withProgress(next, objects.size(), objects.size()), Duration.ZERO);
     }
 
-    /** Records the intent, applies, records the uid: the inventory never misses what might exist. */
-    private ObjectRef applyRecorded(ClusterOps ops, String clusterId, int seq, HasMetadata o) {
-        store.recordIntent(clusterId, seq, o.getApiVersion(), o.getKind(), o.getMetadata().getNamespace(),
-                o.getMetadata().getName(), clock.instant());
-        ObjectRef ref = ops.apply(o);
-        store.recordApplied(clusterId, o.getApiVersion(), o.getKind(), o.getMetadata().getNamespace(),
-                o.getMetadata().getName(), ref.uid());
-        return ref;
+    /**
+     * Records the intent for all objects first (so the inventory never misses what might exist), applies
+     * them in order, then records their uids. Progress is written at most every {@link #PROGRESS_EVERY},
+     * which also renews the lease.
+     */
+    private List<ObjectRef> applyRecorded(ClusterOps ops, InfraJob job, String lease, String state, int firstSeq,
+            List<HasMetadata> objects) {
+        List<InfraStore.Intent> intents = new java.util.ArrayList<>();
+        for (int i = 0; i < objects.size(); i++) {
+            HasMetadata o = objects.get(i);
+            intents.add(new InfraStore.Intent(firstSeq + i, o.getApiVersion(), o.getKind(),
+                    o.getMetadata().getNamespace(), o.getMetadata().getName()));
+        }
+        store.recordIntents(job.clusterId(), intents, clock.instant());
+        List<ObjectRef> refs = new java.util.ArrayList<>();
+        List<String> uids = new java.util.ArrayList<>();
+        Instant lastProgress = clock.instant();
+        try {
+            for (int i = 0; i < objects.size(); i++) {
+                ObjectRef ref = ops.apply(objects.get(i));
+                refs.add(ref);
+                uids.add(ref.uid());
+                if (Duration.between(lastProgress, clock.instant()).compareTo(PROGRESS_EVERY) >= 0) {
+                    lastProgress = clock.instant();
+                    store.progress(job.id(), lease, state, i + 1, objects.size(), "applying " + (i + 1) + " of "
+                            + objects.size() + ": " + ref, lastProgress, JobRunner.LEASE);
+                }
+            }
+        } finally {
+            store.recordApplied(job.clusterId(), intents.subList(0, uids.size()), uids);
+        }
+        return refs;
     }
 
     // ---- remove ----------------------------------------------------------------------------------------
