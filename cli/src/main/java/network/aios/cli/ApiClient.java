@@ -80,28 +80,17 @@ public final class ApiClient {
 
     /** A non-JSON answer (e.g. rendered manifests) as text. */
     public String getText(String path) {
-        HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + requireToken()).GET().build();
-        try {
-            HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
-            if (resp.statusCode() / 100 != 2) {
-                JsonNode body = null;
-                try {
-                    body = Json.MAPPER.readTree(resp.body());
-                } catch (JacksonException ignored) {
-                    // not our error shape; the status says enough
-                }
-                throw new ApiError(resp.statusCode(), body);
+        HttpResponse<byte[]> r = exchange(request("GET", path, null, null));
+        if (r.statusCode() / 100 != 2) {
+            JsonNode body = null;
+            try {
+                body = Json.MAPPER.readTree(r.body());
+            } catch (JacksonException ignored) {
+                // not our error shape; the status says enough
             }
-            return resp.body();
-        } catch (ConnectException e) {
-            throw new CliException("cannot reach the control plane at " + base + " (is `aios server` running?)", 3);
-        } catch (IOException e) {
-            throw new CliException("request to " + base + " failed: " + e.getMessage(), 3);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted", 3);
+            throw new ApiError(r.statusCode(), body);
         }
+        return new String(r.body(), StandardCharsets.UTF_8);
     }
 
     private String requireToken() {
@@ -116,7 +105,7 @@ public final class ApiClient {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private JsonNode send(String method, String path, byte[] body, String ifMatch) {
+    private HttpRequest request(String method, String path, byte[] body, String ifMatch) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + requireToken())
@@ -126,9 +115,13 @@ public final class ApiClient {
         if (ifMatch != null) {
             b.header("If-Match", ifMatch);
         }
-        HttpResponse<byte[]> r;
+        return b.build();
+    }
+
+    /** Sends; transport failures become messages a user can act on. */
+    private HttpResponse<byte[]> exchange(HttpRequest request) {
         try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
             throw new CliException("cannot reach the control plane at " + base + " (is `aios server` running?)", 3);
         } catch (IOException e) {
@@ -137,6 +130,10 @@ public final class ApiClient {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted", 3);
         }
+    }
+
+    private JsonNode send(String method, String path, byte[] body, String ifMatch) {
+        HttpResponse<byte[]> r = exchange(request(method, path, body, ifMatch));
         JsonNode parsed = null;
         if (r.body().length > 0) {
             try {

@@ -53,6 +53,13 @@ final class InfraCommands {
         }
     }
 
+    /** Prints what was scheduled and, with {@code await}, follows the job to its end. */
+    static int scheduled(ApiClient api, JsonNode r, boolean await, PrintWriter out) {
+        out.println(r.path("message").asString() + ": job " + r.path("job_id").asString());
+        out.flush();
+        return await ? finish(follow(api, r.path("job_id").asString(), out), out) : 0;
+    }
+
     static int finish(JsonNode job, PrintWriter out) {
         String state = job.path("state").asString();
         boolean ok = state.equals("Ready") || state.equals("Removed");
@@ -80,9 +87,7 @@ final class InfraCommands {
         public Integer call() {
             ApiClient api = client.client();
             JsonNode r = api.put("/api/v1/clusters/" + ApiClient.enc(id) + "/infra", kubeconfigBody(kubeconfig));
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(r.path("message").asString() + ": job " + r.path("job_id").asString());
-            return await ? finish(follow(api, r.path("job_id").asString(), out), out) : 0;
+            return scheduled(api, r, await, spec.commandLine().getOut());
         }
     }
 
@@ -100,9 +105,7 @@ final class InfraCommands {
         public Integer call() {
             ApiClient api = client.client();
             JsonNode r = api.delete("/api/v1/clusters/" + ApiClient.enc(id) + "/infra", kubeconfigBody(kubeconfig));
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(r.path("message").asString() + ": job " + r.path("job_id").asString());
-            return await ? finish(follow(api, r.path("job_id").asString(), out), out) : 0;
+            return scheduled(api, r, await, spec.commandLine().getOut());
         }
     }
 

@@ -18,13 +18,18 @@ class CliIT {
     static final Path SEED = Path.of("..", "examples", "cluster.json");
 
     @BeforeAll
-    static void start() {
-        server = new TestServer();
+    static synchronized void start() {
+        if (server == null) {
+            server = new TestServer();
+        }
     }
 
     @AfterAll
-    static void stop() {
-        server.close();
+    static synchronized void stop() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
     }
 
     record Run(int exit, String out, String err) {}

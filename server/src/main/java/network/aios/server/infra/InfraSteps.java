@@ -93,7 +93,7 @@ final class InfraSteps {
     InfraJob step(InfraJob job, String lease) {
         try {
             InfraJob next = "create".equals(job.kind()) ? create(job, lease) : remove(job, lease);
-            return withAttempts(next, 0); // a step that went through ends the run of failures
+            return next.withAttempts(0); // a step that went through ends the run of failures
         } catch (KubernetesClientException e) {
             return failure(job, e);
         } catch (KubeconfigException e) {
@@ -164,10 +164,8 @@ final class InfraSteps {
                     clock.instant());
         }
         // the owner's kubeconfig has done its one job: forget it
-        InfraJob next = new InfraJob(job.id(), job.clusterId(), job.kind(), APPLYING, "Bootstrapped",
-                "the control plane's own ServiceAccount is set up; the admin kubeconfig was dropped", 0, 0, 0, null,
-                null, job.receipt(), job.requestedBy(), clock.instant(), job.createdAt(), job.updatedAt(), null);
-        return next;
+        return job.next(APPLYING, "Bootstrapped", "the control plane's own ServiceAccount is set up; the admin "
+                + "kubeconfig was dropped").withProgress(0, 0).withoutAdmin().runAt(clock.instant());
     }
 
     private String mintAgentToken(String clusterId) {
@@ -184,7 +182,7 @@ final class InfraSteps {
             applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
         }
         InfraJob next = job.next(WAITING_READY, "Applied", "applied " + objects.size() + " objects");
-        return requeue(withProgress(next, objects.size(), objects.size()), Duration.ZERO);
+        return requeue(next.withProgress(objects.size(), objects.size()), Duration.ZERO);
     }
 
     /**
@@ -235,7 +233,7 @@ final class InfraSteps {
                         items.addObject().put("object", describe(i)).put("outcome", "residual")
                                 .put("reason", "no credential for this cluster: pass kube_config_data to remove it");
                     }
-                    return finalizeRemoval(withReceipt(job, receipt), inventory.isEmpty());
+                    return finalizeRemoval(job.withReceipt(receipt), inventory.isEmpty());
                 }
                 try (ClusterOps ops = maybe.get()) {
                     // the agent services, newest first; the control plane's own identity and the RBAC
@@ -260,11 +258,8 @@ final class InfraSteps {
                     items.addObject().put("object", "Namespace " + InfraNames.NAMESPACE)
                             .put("outcome", nsDeletion == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
                 }
-                InfraJob next = new InfraJob(job.id(), job.clusterId(), job.kind(), WAITING_NAMESPACE, "Deleting",
-                        "waiting for namespace " + InfraNames.NAMESPACE + " to finish deleting", job.progressDone(),
-                        job.progressTotal(), 0, job.adminKeyId(), job.adminSealed(), receipt, job.requestedBy(),
-                        clock.instant(), job.createdAt(), job.updatedAt(), null);
-                return next;
+                return job.next(WAITING_NAMESPACE, "Deleting", "waiting for namespace " + InfraNames.NAMESPACE
+                        + " to finish deleting").withReceipt(receipt).runAt(clock.instant());
             }
             case WAITING_NAMESPACE -> {
                 Optional<ClusterOps> maybe = removalOps(job);
@@ -276,7 +271,7 @@ final class InfraSteps {
                                 ((ArrayNode) receipt.get("items")).addObject().put("object", "Namespace "
                                         + InfraNames.NAMESPACE).put("outcome", "residual")
                                         .put("reason", "still terminating after " + readyTimeout.toMinutes() + " min");
-                                return finalizeRemoval(withReceipt(job, receipt), false);
+                                return finalizeRemoval(job.withReceipt(receipt), false);
                             }
                             return requeue(job.next(WAITING_NAMESPACE, "Deleting", job.message()), Duration.ofSeconds(1));
                         }
@@ -307,9 +302,9 @@ final class InfraSteps {
         receipt.put("clean", clean);
         receipt.put("clusterDeleted", deleteCluster);
         LOG.info("cluster {} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
-        return finish(withReceipt(job.next(REMOVED, clean ? "Removed" : "RemovedWithResiduals",
-                clean ? "everything the control plane created is gone" : "removed; see the receipt for residuals"),
-                receipt), false);
+        return finish(job.next(REMOVED, clean ? "Removed" : "RemovedWithResiduals",
+                clean ? "everything the control plane created is gone" : "removed; see the receipt for residuals")
+                .withReceipt(receipt), false);
     }
 
     private Optional<ClusterOps> removalOps(InfraJob job) throws KubeconfigException {
@@ -371,11 +366,9 @@ final class InfraSteps {
                         ? ": " + e.getStatus().getMessage() : "");
         if (transientError && job.attempts() + 1 < retry.maxAttempts()) {
             Duration backoff = retry.backoff(job.attempts());
-            InfraJob again = new InfraJob(job.id(), job.clusterId(), job.kind(), job.state(), "Retrying",
-                    what + "; retry " + (job.attempts() + 1) + " of " + (retry.maxAttempts() - 1) + " in " + backoff.toMillis()
-                            + " ms", job.progressDone(), job.progressTotal(), job.attempts() + 1, job.adminKeyId(),
-                    job.adminSealed(), job.receipt(), job.requestedBy(), clock.instant().plus(backoff), job.createdAt(),
-                    job.updatedAt(), null);
+            InfraJob again = job.next(job.state(), "Retrying", what + "; retry " + (job.attempts() + 1) + " of "
+                    + (retry.maxAttempts() - 1) + " in " + backoff.toMillis() + " ms")
+                    .withAttempts(job.attempts() + 1).runAt(clock.instant().plus(backoff));
             LOG.warn("infra job {} ({} {}): {}", job.id(), job.kind(), job.clusterId(), again.message());
             LOG.debug("infra job {} transient failure", job.id(), e);
             return again;
@@ -394,9 +387,7 @@ final class InfraSteps {
     }
 
     private InfraJob requeue(InfraJob j, Duration after) {
-        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), j.progressDone(),
-                j.progressTotal(), j.attempts(), j.adminKeyId(), j.adminSealed(), j.receipt(), j.requestedBy(),
-                clock.instant().plus(after), j.createdAt(), j.updatedAt(), null);
+        return j.runAt(clock.instant().plus(after));
     }
 
     /** A finished job keeps no admin kubeconfig. A failed create marks the cluster failed. */
@@ -405,27 +396,6 @@ final class InfraSteps {
         if (failed && "create".equals(j.kind()) && clusters.get(j.clusterId()).isPresent()) {
             clusters.setInfra(j.clusterId(), ClusterStatus.FAILED.wire(), null, "infra-job", now);
         }
-        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), j.progressDone(),
-                j.progressTotal(), j.attempts(), null, null, j.receipt(), j.requestedBy(), now, j.createdAt(),
-                j.updatedAt(), now);
+        return j.withoutAdmin().runAt(now).finishedAt(now);
     }
-
-    private static InfraJob withProgress(InfraJob j, int done, int total) {
-        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), done, total,
-                j.attempts(), j.adminKeyId(), j.adminSealed(), j.receipt(), j.requestedBy(), j.nextRunAt(),
-                j.createdAt(), j.updatedAt(), j.finishedAt());
-    }
-
-    private static InfraJob withAttempts(InfraJob j, int attempts) {
-        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), j.progressDone(),
-                j.progressTotal(), attempts, j.adminKeyId(), j.adminSealed(), j.receipt(), j.requestedBy(),
-                j.nextRunAt(), j.createdAt(), j.updatedAt(), j.finishedAt());
-    }
-
-    private static InfraJob withReceipt(InfraJob j, ObjectNode receipt) {
-        return new InfraJob(j.id(), j.clusterId(), j.kind(), j.state(), j.reason(), j.message(), j.progressDone(),
-                j.progressTotal(), j.attempts(), j.adminKeyId(), j.adminSealed(), receipt, j.requestedBy(),
-                j.nextRunAt(), j.createdAt(), j.updatedAt(), j.finishedAt());
-    }
-
 }
