@@ -99,6 +99,13 @@ class InfraFaultsIT {
         assertThat(failed.get("message").asString()).contains("503");
         assertThat(failed.get("attempts").asInt()).isEqualTo(5);
         assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status")).isEqualTo("failed");
+
+        // the API server is back: creating again continues from where it stopped
+        proxy.failWrites(0);
+        String again = server.post("/create-cluster-infra", viaProxy("broken"), server.adminToken).text("/job_id");
+        JsonNode ready = awaitFinished(again);
+        assertThat(ready.get("state").asString()).as(ready.toString()).isEqualTo("Ready");
+        assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status")).isEqualTo("live");
         removeAndWait("broken");
         assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status")).isEqualTo("registered");
     }

@@ -196,6 +196,13 @@ class InfraLifecycleIT {
                 Duration.ofMinutes(2), "namespace aios-system to be gone");
         KubeTestCluster.await(() -> kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + CLUSTER).isEmpty(),
                 Duration.ofMinutes(1), "every labelled object to be gone");
+        // removing again is harmless: nothing recorded, the namespace already gone
+        Answer twice = server.post("/remove-cluster-infra", "{\"cluster_id\":\"" + CLUSTER + "\"}", server.adminToken);
+        assertThat(twice.status()).isEqualTo(200);
+        JsonNode second = awaitJob(twice.text("/job_id"), "Removed");
+        assertThat(second.at("/receipt/clean").asBoolean()).isTrue();
+        assertThat(second.at("/receipt/items").size()).isZero();
+
         JsonNode after = server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).body();
         assertThat(after.get("status").asString()).isEqualTo("registered");
         assertThat(after.at("/config/urlMap").isMissingNode()).isTrue();
