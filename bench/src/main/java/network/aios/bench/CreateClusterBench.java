@@ -82,8 +82,17 @@ public final class CreateClusterBench {
         return SEED.replace("\"cluster-west-vision-001\"", "\"" + id + "\"");
     }
 
-    private static Stats http(HttpClient http, String url, String token, int clients, int ops, String prefix)
-            throws Exception {
+    /** One measured operation, numbered; each worker thread gets its own context (e.g. a connection). */
+    interface Op<C> {
+        void run(C context, int i) throws Exception;
+    }
+
+    interface Context<C> {
+        C open() throws Exception;
+    }
+
+    /** Runs {@code ops} operations on {@code clients} threads; latency of each, throughput of all. */
+    private static <C> Stats measure(int clients, int ops, Context<C> context, Op<C> op) throws Exception {
         AtomicInteger next = new AtomicInteger();
         long[] lat = new long[ops];
         ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -91,16 +100,16 @@ public final class CreateClusterBench {
         List<Future<?>> fs = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             fs.add(pool.submit(() -> {
-                for (int i = next.getAndIncrement(); i < ops; i = next.getAndIncrement()) {
-                    HttpRequest r = HttpRequest.newBuilder(URI.create(url))
-                            .header("Authorization", "Bearer " + token)
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(doc("bench-" + prefix + "-" + i))).build();
-                    long t0 = System.nanoTime();
-                    HttpResponse<Void> resp = http.send(r, HttpResponse.BodyHandlers.discarding());
-                    lat[i] = System.nanoTime() - t0;
-                    if (resp.statusCode() != 201) {
-                        throw new IllegalStateException("HTTP " + resp.statusCode());
+                C ctx = context.open();
+                try {
+                    for (int i = next.getAndIncrement(); i < ops; i = next.getAndIncrement()) {
+                        long t0 = System.nanoTime();
+                        op.run(ctx, i);
+                        lat[i] = System.nanoTime() - t0;
+                    }
+                } finally {
+                    if (ctx instanceof AutoCloseable a) {
+                        a.close();
                     }
                 }
                 return null;
@@ -114,35 +123,28 @@ public final class CreateClusterBench {
         return new Stats(ops, secs, lat);
     }
 
+    private static Stats http(HttpClient http, String url, String token, int clients, int ops, String prefix)
+            throws Exception {
+        return measure(clients, ops, () -> null, (ignored, i) -> {
+            HttpRequest r = HttpRequest.newBuilder(URI.create(url))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(doc("bench-" + prefix + "-" + i))).build();
+            HttpResponse<Void> resp = http.send(r, HttpResponse.BodyHandlers.discarding());
+            if (resp.statusCode() != 201) {
+                throw new IllegalStateException("HTTP " + resp.statusCode());
+            }
+        });
+    }
+
     /** The same row the server writes, one transaction per document, by the same number of threads. */
     private static Stats jdbc(Database db, int clients, int ops, String prefix) throws Exception {
         ObjectNode base = new ClusterValidator().validate(Json.MAPPER.readTree(SEED)).document();
         ClusterDocument typed = ClusterDocument.of(base);
-        AtomicInteger next = new AtomicInteger();
-        long[] lat = new long[ops];
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        long start = System.nanoTime();
-        List<Future<?>> fs = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            fs.add(pool.submit(() -> {
-                try (Connection conn = db.dataSource().getConnection()) {
-                    for (int i = next.getAndIncrement(); i < ops; i = next.getAndIncrement()) {
-                        String id = "bench-" + prefix + "-" + i;
-                        ObjectNode d = base.deepCopy().put("id", id);
-                        long t0 = System.nanoTime();
-                        insert(conn, id, Json.MAPPER.writeValueAsString(d), typed);
-                        lat[i] = System.nanoTime() - t0;
-                    }
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : fs) {
-            f.get();
-        }
-        double secs = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        return new Stats(ops, secs, lat);
+        return measure(clients, ops, () -> db.dataSource().getConnection(), (conn, i) -> {
+            String id = "bench-" + prefix + "-" + i;
+            insert(conn, id, Json.MAPPER.writeValueAsString(base.deepCopy().put("id", id)), typed);
+        });
     }
 
     private static void insert(Connection conn, String id, String json, ClusterDocument t) throws Exception {
