@@ -23,6 +23,9 @@ import network.aios.server.http.Http;
 import network.aios.server.http.PolicyRoutes;
 import network.aios.server.http.TokenRoutes;
 import network.aios.server.http.InfraRoutes;
+import network.aios.server.http.AddonRoutes;
+import network.aios.server.addons.AddonService;
+import network.aios.store.AddonStore;
 import network.aios.server.infra.ClusterConnector;
 import network.aios.server.infra.InfraService;
 import network.aios.server.infra.RetryPolicy;
@@ -62,7 +65,7 @@ public final class ControlPlane implements AutoCloseable {
         }
         InfraStore infraStore = new InfraStore(db);
         ClusterStore clusterStore = new ClusterStore(db);
-        ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore);
+        ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, new AddonStore(db));
         Authenticator auth = new Authenticator(tokens);
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
@@ -72,6 +75,8 @@ public final class ControlPlane implements AutoCloseable {
                 connector, clock, retry, 8);
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
+        AddonStore addonStore = new AddonStore(db);
+        AddonRoutes addonRoutes = new AddonRoutes(new AddonService(addonStore, clusterStore, clock));
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {
@@ -91,6 +96,7 @@ public final class ControlPlane implements AutoCloseable {
             policyRoutes.register(c.routes);
             tokenRoutes.register(c.routes);
             infraRoutes.register(c.routes);
+            addonRoutes.register(c.routes);
             c.routes.exception(ApiException.class, (e, ctx) -> Http.error(ctx, e));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx,
                     config.maxBodyBytes())));

@@ -18,6 +18,7 @@ import network.aios.store.ClusterQuery;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraStore;
+import network.aios.store.AddonStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -36,9 +37,11 @@ public final class ClusterService {
     private final Clock clock;
 
     private final InfraStore infra;
+    private final AddonStore addons;
 
-    public ClusterService(ClusterStore store, PolicyService policies, Clock clock, InfraStore infra) {
+    public ClusterService(ClusterStore store, PolicyService policies, Clock clock, InfraStore infra, AddonStore addons) {
         this.infra = infra;
+        this.addons = addons;
         this.store = store;
         this.policies = policies;
         this.clock = clock;
@@ -142,6 +145,11 @@ public final class ClusterService {
         ClusterRecord current = get(who, id);
         if (ifMatch != null && ifMatch != current.version()) {
             throw stale(current);
+        }
+        long bound = addons.countOnCluster(id);
+        if (bound > 0) {
+            throw ApiException.conflict("cluster '" + id + "' has " + bound + " add-on(s) registered on it; delete "
+                    + "them first (they name it in cluster_id)");
         }
         int objects = infra.inventory(id).size();
         if (objects > 0 || infra.activeJob(id).isPresent()) {

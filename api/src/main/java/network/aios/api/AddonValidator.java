@@ -1,0 +1,75 @@
+package network.aios.api;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Checks an add-on registration: {@code <kind>_name} (required), {@code <kind>_public_url} (required,
+ * http or https), {@code <kind>_tags} (strings), {@code <kind>_metadata} (object), and the optional
+ * {@code cluster_id} it runs on; for container registries also {@code container_registry_storage_mb}
+ * (non-negative integer). Every error at a JSON pointer; never throws.
+ */
+public final class AddonValidator {
+    private AddonValidator() {}
+
+    public static List<FieldError> validate(AddonKind kind, JsonNode doc) {
+        List<FieldError> errors = new ArrayList<>();
+        if (doc == null || !doc.isObject()) {
+            errors.add(new FieldError("", "must be a JSON object"));
+            return errors;
+        }
+        String name = kind.field("name");
+        JsonNode n = doc.get(name);
+        if (n == null || !n.isString() || n.asString().isBlank()) {
+            errors.add(new FieldError("/" + name, "is required: a non-empty string"));
+        } else if (n.asString().length() > 253) {
+            errors.add(new FieldError("/" + name, "must be at most 253 characters"));
+        }
+        String url = kind.field("public_url");
+        JsonNode u = doc.get(url);
+        if (u == null || !u.isString() || !isHttpUrl(u.asString())) {
+            errors.add(new FieldError("/" + url, "is required: an http:// or https:// URL with a host"));
+        }
+        String tags = kind.field("tags");
+        JsonNode t = doc.get(tags);
+        if (t != null && !t.isNull()) {
+            if (!t.isArray()) {
+                errors.add(new FieldError("/" + tags, "must be an array of strings"));
+            } else {
+                for (int i = 0; i < t.size(); i++) {
+                    if (!t.get(i).isString() || t.get(i).asString().isBlank()) {
+                        errors.add(new FieldError("/" + tags + "/" + i, "must be a non-empty string"));
+                    }
+                }
+            }
+        }
+        String meta = kind.field("metadata");
+        JsonNode m = doc.get(meta);
+        if (m != null && !m.isNull() && !m.isObject()) {
+            errors.add(new FieldError("/" + meta, "must be an object"));
+        }
+        JsonNode c = doc.get("cluster_id");
+        if (c != null && !c.isNull() && (!c.isString() || !Names.isDns1123Label(c.asString()))) {
+            errors.add(new FieldError("/cluster_id", "must be the id of a registered cluster"));
+        }
+        if (kind == AddonKind.CONTAINER_REGISTRY) {
+            JsonNode s = doc.get(kind.field("storage_mb"));
+            if (s != null && !s.isNull() && (!s.isIntegralNumber() || !s.canConvertToLong() || s.asLong() < 0)) {
+                errors.add(new FieldError("/" + kind.field("storage_mb"), "must be a non-negative integer (MB)"));
+            }
+        }
+        return errors;
+    }
+
+    static boolean isHttpUrl(String s) {
+        try {
+            URI uri = new URI(s);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+}

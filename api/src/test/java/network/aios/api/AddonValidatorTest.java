@@ -1,0 +1,32 @@
+package network.aios.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class AddonValidatorTest {
+    @Test
+    void theSeedsAssetRegistryBodyIsValid() {
+        assertThat(AddonValidator.validate(AddonKind.ASSET_REGISTRY, Json.parse("""
+                {"asset_registry_name": "ResNet Models registry",
+                 "asset_registry_metadata": {"framework": "PyTorch"},
+                 "asset_registry_tags": ["image-classification"],
+                 "asset_registry_public_url": "http://192.168.0.106:31700"}"""))).isEmpty();
+    }
+
+    @Test
+    void everyProblemIsReportedAtItsField() {
+        assertThat(AddonValidator.validate(AddonKind.INFERENCE_SERVER, Json.parse("""
+                {"inference_server_tags": ["ok", 3], "inference_server_metadata": [],
+                 "inference_server_public_url": "ftp://x", "cluster_id": "Not_A_Cluster"}""")))
+                .extracting(FieldError::path).containsExactly("/inference_server_name",
+                        "/inference_server_public_url", "/inference_server_tags/1", "/inference_server_metadata",
+                        "/cluster_id");
+        assertThat(AddonValidator.validate(AddonKind.CONTAINER_REGISTRY, Json.parse("""
+                {"container_registry_name": "r", "container_registry_public_url": "https://r.example:5000",
+                 "container_registry_storage_mb": -5}""")))
+                .extracting(FieldError::path).containsExactly("/container_registry_storage_mb");
+        assertThat(AddonValidator.validate(AddonKind.ASSET_REGISTRY, Json.parse("[]")))
+                .extracting(FieldError::path).containsExactly("");
+    }
+}

@@ -1,0 +1,129 @@
+package network.aios.store;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import network.aios.api.Json;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Add-on registrations; names are unique per kind. */
+public final class AddonStore {
+    private static final String COLUMNS = "id, kind, name, owner, cluster_id, public_url, tags, document::text AS document, "
+            + "version, created_at, updated_at";
+    private final Jdbi jdbi;
+
+    public AddonStore(Database db) {
+        this.jdbi = db.jdbi();
+    }
+
+    /** Empty if the kind already has an add-on of that name. */
+    public Optional<AddonRecord> insert(AddonRecord a, String actor) {
+        return jdbi.inTransaction(h -> {
+            int rows = h.createUpdate("INSERT INTO addons (id, kind, name, owner, cluster_id, public_url, tags, document, "
+                            + "version, created_at, updated_at) VALUES (:id, :kind, :name, :owner, :cluster, :url, "
+                            + "CAST(:tags AS text[]), CAST(:doc AS jsonb), 1, :at, :at) ON CONFLICT (kind, name) DO NOTHING")
+                    .bind("id", a.id()).bind("kind", a.kind()).bind("name", a.name()).bind("owner", a.owner())
+                    .bind("cluster", a.clusterId()).bind("url", a.publicUrl()).bind("tags", a.tags().toArray(new String[0]))
+                    .bind("doc", Json.MAPPER.writeValueAsString(a.document())).bind("at", Timestamp.from(a.createdAt()))
+                    .execute();
+            if (rows == 0) {
+                return Optional.<AddonRecord>empty();
+            }
+            Audit.write(h, a.createdAt(), actor, a.kind() + ".create", a.id(), null);
+            return Optional.of(a);
+        });
+    }
+
+    public Optional<AddonRecord> get(String kind, String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM addons WHERE kind = :k AND id = :id")
+                .bind("k", kind).bind("id", id).map(AddonStore::row).findOne());
+    }
+
+    /** Filters: owner (null = any), every tag, cluster, a metadata key present; ordered by id after {@code after}. */
+    public List<AddonRecord> list(String kind, String owner, List<String> tags, String cluster, String metadataKey,
+            String after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM addons WHERE kind = :k");
+        if (owner != null) {
+            sql.append(" AND owner = :owner");
+        }
+        if (!tags.isEmpty()) {
+            sql.append(" AND tags @> CAST(:tags AS text[])");
+        }
+        if (cluster != null) {
+            sql.append(" AND cluster_id = :cluster");
+        }
+        if (metadataKey != null) {
+            sql.append(" AND jsonb_exists(document -> (:k || '_metadata'), :mkey)");
+        }
+        if (after != null) {
+            sql.append(" AND id > :after");
+        }
+        sql.append(" ORDER BY id LIMIT :limit");
+        return jdbi.withHandle(h -> h.createQuery(sql.toString()).bind("k", kind).bind("owner", owner)
+                .bind("tags", tags.toArray(new String[0])).bind("cluster", cluster).bind("mkey", metadataKey)
+                .bind("after", after).bind("limit", limit).map(AddonStore::row).list());
+    }
+
+    /** The outcome of a replace. */
+    public enum Replaced { OK, STALE, NAME_TAKEN }
+
+    /** Replaces the registration if it is still at {@code expectedVersion}. */
+    public Replaced replace(AddonRecord a, long expectedVersion, String actor, Instant at) {
+        try {
+            return replaceOrStale(a, expectedVersion, actor, at) ? Replaced.OK : Replaced.STALE;
+        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+            if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
+                return Replaced.NAME_TAKEN;
+            }
+            throw e;
+        }
+    }
+
+    private boolean replaceOrStale(AddonRecord a, long expectedVersion, String actor, Instant at) {
+        return jdbi.inTransaction(h -> {
+            int rows = h.createUpdate("UPDATE addons SET name = :name, cluster_id = :cluster, public_url = :url, "
+                            + "tags = CAST(:tags AS text[]), document = CAST(:doc AS jsonb), version = version + 1, "
+                            + "updated_at = :at WHERE kind = :kind AND id = :id AND version = :v")
+                    .bind("name", a.name()).bind("cluster", a.clusterId()).bind("url", a.publicUrl())
+                    .bind("tags", a.tags().toArray(new String[0])).bind("doc", Json.MAPPER.writeValueAsString(a.document()))
+                    .bind("at", Timestamp.from(at)).bind("kind", a.kind()).bind("id", a.id()).bind("v", expectedVersion)
+                    .execute();
+            if (rows > 0) {
+                Audit.write(h, at, actor, a.kind() + ".update", a.id(), null);
+            }
+            return rows > 0;
+        });
+    }
+
+    public boolean delete(String kind, String id, String actor, Instant at) {
+        return jdbi.inTransaction(h -> {
+            int rows = h.createUpdate("DELETE FROM addons WHERE kind = :k AND id = :id").bind("k", kind).bind("id", id)
+                    .execute();
+            if (rows > 0) {
+                Audit.write(h, at, actor, kind + ".delete", id, null);
+            }
+            return rows > 0;
+        });
+    }
+
+    /** How many add-ons say they run on the cluster (a cluster with bound add-ons is not deleted silently). */
+    public long countOnCluster(String clusterId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM addons WHERE cluster_id = :c")
+                .bind("c", clusterId).mapTo(Long.class).one());
+    }
+
+    private static AddonRecord row(ResultSet rs, StatementContext ctx) throws SQLException {
+        Array tags = rs.getArray("tags");
+        return new AddonRecord(rs.getString("id"), rs.getString("kind"), rs.getString("name"), rs.getString("owner"),
+                rs.getString("cluster_id"), rs.getString("public_url"), Arrays.asList((String[]) tags.getArray()),
+                (ObjectNode) Json.MAPPER.readTree(rs.getString("document")), rs.getLong("version"),
+                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+}
