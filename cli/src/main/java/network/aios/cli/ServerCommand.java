@@ -48,13 +48,18 @@ final class ServerCommand implements Runnable {
             description = "Image of the AIOS agent services deployed on member clusters (default ${DEFAULT-VALUE}).")
     String agentImage;
 
+    @Option(names = "--addon-probe-seconds", defaultValue = "30",
+            description = "How often registered add-ons' URLs are probed (default ${DEFAULT-VALUE}).")
+    long probeSeconds;
+
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body accepted.")
     long maxBody;
 
     @Override
     public void run() {
         ServerConfig config = new ServerConfig(host, port, dataDir.toAbsolutePath(), dbUrl, dbUser,
-                dbUrl == null ? null : System.getenv(dbPasswordEnv), policyFile, maxBody, 16, publicUrl, agentImage);
+                dbUrl == null ? null : System.getenv(dbPasswordEnv), policyFile, maxBody, 16, publicUrl, agentImage,
+                java.time.Duration.ofSeconds(probeSeconds));
         ControlPlane cp = ControlPlane.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -25,6 +25,7 @@ import network.aios.server.http.TokenRoutes;
 import network.aios.server.http.InfraRoutes;
 import network.aios.server.http.AddonRoutes;
 import network.aios.server.addons.AddonService;
+import network.aios.server.addons.AddonHealthMonitor;
 import network.aios.store.AddonStore;
 import network.aios.server.infra.ClusterConnector;
 import network.aios.server.infra.InfraService;
@@ -51,6 +52,7 @@ public final class ControlPlane implements AutoCloseable {
     private final TokenService tokens;
     private final String bootstrapToken;
     private final InfraService infra;
+    private final AddonHealthMonitor addonHealth;
 
     private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock, ClusterConnector connector,
             RetryPolicy retry) {
@@ -77,6 +79,7 @@ public final class ControlPlane implements AutoCloseable {
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonStore addonStore = new AddonStore(db);
         AddonRoutes addonRoutes = new AddonRoutes(new AddonService(addonStore, clusterStore, clock));
+        this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval());
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {
@@ -132,6 +135,7 @@ public final class ControlPlane implements AutoCloseable {
         ControlPlane cp = new ControlPlane(config, db, false, clock, connector, retry);
         cp.http.start();
         cp.infra.start();
+        cp.addonHealth.start();
         return cp;
     }
 
@@ -145,6 +149,7 @@ public final class ControlPlane implements AutoCloseable {
                     RetryPolicy.defaults());
             cp.http.start();
             cp.infra.start();
+        cp.addonHealth.start();
             return cp;
         } catch (RuntimeException e) {
             db.close();
@@ -194,6 +199,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        addonHealth.close();
         infra.close();
         http.stop();
         if (ownsDb) {

@@ -41,10 +41,17 @@ public final class TestServer implements AutoCloseable {
      * member clusters through {@code connector} with {@code retry}. {@code adminToken} carries over.
      */
     public TestServer(Database db, Path dataDir, Path policyFile, String adminToken, RetryPolicy retry, boolean ownsDb) {
+        this(db, dataDir, policyFile, adminToken, retry, ownsDb, java.time.Duration.ZERO);
+    }
+
+    /** As above, probing registered add-ons every {@code addonProbe} (zero: never). */
+    public TestServer(Database db, Path dataDir, Path policyFile, String adminToken, RetryPolicy retry, boolean ownsDb,
+            java.time.Duration addonProbe) {
         this.db = db;
         this.dataDir = dataDir;
         this.ownsDb = ownsDb;
-        cp = ControlPlane.start(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile), db,
+        cp = ControlPlane.start(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile)
+                .withAddonProbeInterval(addonProbe), db,
                 Clock.systemUTC(), ClusterConnector.REAL, retry);
         this.adminToken = adminToken != null ? adminToken : cp.bootstrapToken();
     }

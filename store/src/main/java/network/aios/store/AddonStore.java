@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** Add-on registrations; names are unique per kind. */
 public final class AddonStore {
     private static final String COLUMNS = "id, kind, name, owner, cluster_id, public_url, tags, document::text AS document, "
-            + "version, created_at, updated_at";
+            + "version, created_at, updated_at, health_status, health_message, health_checked_at, last_seen_at";
     private final Jdbi jdbi;
 
     public AddonStore(Database db) {
@@ -113,6 +113,21 @@ public final class AddonStore {
         });
     }
 
+    /** Every add-on (for the health probe): id, kind and URL are what it needs. */
+    public List<AddonRecord> all() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM addons ORDER BY id")
+                .map(AddonStore::row).list());
+    }
+
+    /** Records a probe; {@code up} also moves last_seen_at. */
+    public void recordHealth(String id, boolean up, String message, Instant at) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE addons SET health_status = :s, health_message = :m, "
+                        + "health_checked_at = :at, last_seen_at = CASE WHEN :up THEN :at ELSE last_seen_at END "
+                        + "WHERE id = :id")
+                .bind("s", up ? "up" : "down").bind("m", message).bind("at", Timestamp.from(at)).bind("up", up)
+                .bind("id", id).execute());
+    }
+
     /** How many add-ons say they run on the cluster (a cluster with bound add-ons is not deleted silently). */
     public long countOnCluster(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM addons WHERE cluster_id = :c")
@@ -124,6 +139,13 @@ public final class AddonStore {
         return new AddonRecord(rs.getString("id"), rs.getString("kind"), rs.getString("name"), rs.getString("owner"),
                 rs.getString("cluster_id"), rs.getString("public_url"), Arrays.asList((String[]) tags.getArray()),
                 (ObjectNode) Json.MAPPER.readTree(rs.getString("document")), rs.getLong("version"),
-                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+                new AddonRecord.Health(rs.getString("health_status"), rs.getString("health_message"),
+                        instant(rs, "health_checked_at"), instant(rs, "last_seen_at")));
+    }
+
+    private static Instant instant(ResultSet rs, String col) throws SQLException {
+        Timestamp t = rs.getTimestamp(col);
+        return t == null ? null : t.toInstant();
     }
 }

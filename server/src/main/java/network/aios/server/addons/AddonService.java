@@ -85,6 +85,10 @@ public final class AddonService {
         ObjectNode system = out.putObject("system");
         system.put("kind", a.kind()).put("owner", a.owner()).put("version", a.version())
                 .put("createdAt", a.createdAt().toString()).put("updatedAt", a.updatedAt().toString());
+        ObjectNode health = system.putObject("health").put("status", a.health().status());
+        health.put("message", a.health().message());
+        health.put("checkedAt", a.health().checkedAt() == null ? null : a.health().checkedAt().toString());
+        health.put("lastSeenAt", a.health().lastSeenAt() == null ? null : a.health().lastSeenAt().toString());
         return out;
     }
 
@@ -111,6 +115,7 @@ public final class AddonService {
         doc.path(kind.field("tags")).forEach(t -> tags.add(t.asString()));
         return new AddonRecord(id, kind.wire(), doc.get(kind.field("name")).asString(), owner,
                 doc.hasNonNull("cluster_id") ? doc.get("cluster_id").asString() : null,
-                doc.get(kind.field("public_url")).asString(), tags, doc, version, created, updated);
+                doc.get(kind.field("public_url")).asString(), tags, doc, version, created, updated,
+                AddonRecord.Health.UNKNOWN);
     }
 }

@@ -1,0 +1,92 @@
+package network.aios.server.addons;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import network.aios.api.AddonKind;
+import network.aios.store.AddonRecord;
+import network.aios.store.AddonStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Probes every registered add-on's URL periodically: a container registry at the OCI endpoint
+ * {@code /v2/} (200 or 401 both mean a registry answers), the others at {@code <kind>_health_path}
+ * (default {@code /}). Any answer below 500 is "up" and moves last-seen; no answer, a timeout or a 5xx
+ * is "down". Only GETs with a short timeout, no redirects followed, bodies ignored.
+ */
+public final class AddonHealthMonitor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AddonHealthMonitor.class);
+    private final AddonStore store;
+    private final Clock clock;
+    private final Duration interval;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "aios-addon-health");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public AddonHealthMonitor(AddonStore store, Clock clock, Duration interval) {
+        this.store = store;
+        this.clock = clock;
+        this.interval = interval;
+    }
+
+    /** Starts probing; an interval of zero leaves probing off. */
+    public void start() {
+        if (interval.isZero()) {
+            return;
+        }
+        ticker.scheduleWithFixedDelay(this::probeAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void probeAll() {
+        try {
+            for (AddonRecord a : store.all()) {
+                probe(a);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("add-on health round failed: {}", e.getMessage());
+        }
+    }
+
+    private void probe(AddonRecord a) {
+        String url = a.publicUrl().replaceAll("/+$", "") + path(a);
+        boolean up;
+        String message;
+        try {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+                    .GET().build(), HttpResponse.BodyHandlers.discarding());
+            up = r.statusCode() < 500;
+            message = "HTTP " + r.statusCode() + " from " + url;
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            up = false;
+            message = "no answer from " + url + " (" + e.getClass().getSimpleName() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        store.recordHealth(a.id(), up, message, clock.instant());
+    }
+
+    static String path(AddonRecord a) {
+        if (AddonKind.CONTAINER_REGISTRY.wire().equals(a.kind())) {
+            return "/v2/";
+        }
+        String p = a.document().path(a.kind() + "_health_path").asString("/");
+        return p.startsWith("/") ? p : "/" + p;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+}
