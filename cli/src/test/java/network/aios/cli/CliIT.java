@@ -106,6 +106,28 @@ class CliIT {
     }
 
     @Test
+    void addonRegistries() throws Exception {
+        server.post("/api/createCluster", TestServer.seedWithId("cli-addons"), server.adminToken);
+        Path entry = Files.createTempFile("entry", ".json");
+        Files.writeString(entry, Files.readString(Path.of("..", "examples", "container-registry-entry.json"))
+                .replace("\"cluster_id\": \"cluster-west-vision-001\"", "\"cluster_id\": \"cli-addons\""));
+        Run created = aios("registry", "create", "-f", entry.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        String id = network.aios.api.Json.parse(created.out()).get("id").asString();
+        Run list = aios("registry", "list", "--tag", "oci");
+        assertThat(list.out()).contains("community-registry-us-west", "cli-addons", "unknown");
+        assertThat(aios("registry", "get", id, "-o", "yaml").out()).contains("container_registry_storage_mb: 512000");
+        Run dup = aios("registry", "create", "-f", entry.toString());
+        assertThat(dup.exit()).isEqualTo(1);
+        assertThat(dup.err()).contains("error 409 conflict");
+        assertThat(aios("registry", "delete", id).out()).contains("deleted");
+        Path bad = Files.createTempFile("asset", ".json");
+        Files.writeString(bad, "{\"asset_registry_public_url\": \"gopher://x\"}");
+        Run invalid = aios("asset-registry", "create", "-f", bad.toString());
+        assertThat(invalid.err()).contains("/asset_registry_name: is required", "/asset_registry_public_url");
+    }
+
+    @Test
     void tokensForOwners() {
         Run t = aios("token", "create", "dora");
         assertThat(t.exit()).isZero();
