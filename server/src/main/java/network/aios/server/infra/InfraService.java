@@ -170,7 +170,7 @@ public final class InfraService implements AutoCloseable {
     private InfraJob newJob(Principal who, String clusterId, String kind, Kubeconfigs.Parsed admin, boolean thenDelete) {
         String id = "job-" + UUID.randomUUID().toString().substring(0, 13);
         Sealed sealed = admin == null ? null
-                : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), InfraSteps.adminContext(id));
+                : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(id));
         java.time.Instant now = clock.instant();
         InfraJob job = new InfraJob(id, clusterId, kind, JobStates.PENDING, "Queued", kind + " queued", 0, 0, 0,
                 sealed == null ? null : sealed.keyId(), sealed == null ? null : sealed.bytes(), null, who.name(), now,

@@ -54,7 +54,6 @@ final class InfraSteps {
     /** How often a waiting job looks again (four GETs a look); short, since rollout time is what owners wait on. */
     static final Duration READY_POLL = Duration.ofMillis(250);
     static final Duration TOKEN_POLL = Duration.ofMillis(100);
-    static final Duration PROGRESS_EVERY = Duration.ofMillis(200);
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
 
@@ -67,6 +66,7 @@ final class InfraSteps {
     private final Clock clock;
     private final Duration readyTimeout;
     private final RetryPolicy retry;
+    private final MemberAccess access;
 
     InfraSteps(ClusterStore clusters, InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings,
             ClusterConnector connector, Clock clock, RetryPolicy retry) {
@@ -78,16 +78,8 @@ final class InfraSteps {
         this.connector = connector;
         this.clock = clock;
         this.readyTimeout = retry.readyTimeout();
+        this.access = new MemberAccess(store, box, connector, clock);
         this.retry = retry;
-    }
-
-    /** Context string binding a sealed admin kubeconfig to its job. */
-    static String adminContext(String jobId) {
-        return "admin-kubeconfig:" + jobId;
-    }
-
-    static String credentialContext(String clusterId) {
-        return "cluster-credential:" + clusterId;
     }
 
     InfraJob step(InfraJob job, String lease) {
@@ -110,7 +102,7 @@ final class InfraSteps {
         }
         switch (job.state()) {
             case PENDING, VALIDATING -> {
-                try (ClusterOps ops = adminOps(job)) {
+                try (ClusterOps ops = access.adminOps(job)) {
                     String version = ops.version();
                     return requeue(job.next(BOOTSTRAPPING, "Validated", "API server " + version + " answers"),
                             Duration.ZERO);
@@ -123,8 +115,8 @@ final class InfraSteps {
                 return apply(job, lease, cluster);
             }
             case WAITING_READY -> {
-                Credential cred = credential(job.clusterId()).orElseThrow();
-                try (ClusterOps ops = connector.open(tokenConfig(cred))) {
+                Credential cred = access.credential(job.clusterId()).orElseThrow();
+                try (ClusterOps ops = access.open(cred)) {
                     List<String> waiting = ops.notReady();
                     if (waiting.isEmpty()) {
                         ClusterDocument doc = ClusterDocument.of(cluster.document());
@@ -147,20 +139,20 @@ final class InfraSteps {
     }
 
     private InfraJob bootstrap(InfraJob job, String lease) throws KubeconfigException {
-        Kubeconfigs.Parsed admin = adminKubeconfig(job);
+        Kubeconfigs.Parsed admin = access.adminKubeconfig(job);
         try (ClusterOps ops = connector.open(admin.config())) {
             HasMetadata ns = DesiredState.namespace(job.clusterId());
-            String nsUid = applyRecorded(ops, job, lease, BOOTSTRAPPING, 0, List.of(ns)).get(0).uid();
-            applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, DesiredState.bootstrap(job.clusterId(), nsUid));
+            String nsUid = access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 0, List.of(ns)).get(0).uid();
+            access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, DesiredState.bootstrap(job.clusterId(), nsUid));
             Optional<String> token = ops.controlPlaneToken();
             if (token.isEmpty()) {
                 return requeue(job.next(BOOTSTRAPPING, "WaitingForToken", "waiting for the ServiceAccount token"),
                         TOKEN_POLL);
             }
-            String agentToken = credential(job.clusterId()).map(Credential::agentToken)
+            String agentToken = access.credential(job.clusterId()).map(Credential::agentToken)
                     .orElseGet(() -> mintAgentToken(job.clusterId()));
             Credential cred = new Credential(admin.server(), admin.caData(), admin.insecure(), token.get(), agentToken);
-            store.putCredential(job.clusterId(), box.seal(cred.bytes(), credentialContext(job.clusterId())),
+            store.putCredential(job.clusterId(), box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
                     clock.instant());
         }
         // the owner's kubeconfig has done its one job: forget it
@@ -174,49 +166,15 @@ final class InfraSteps {
     }
 
     private InfraJob apply(InfraJob job, String lease, ClusterRecord cluster) {
-        Credential cred = credential(job.clusterId()).orElseThrow(() -> new IllegalStateException(
+        Credential cred = access.credential(job.clusterId()).orElseThrow(() -> new IllegalStateException(
                 "no credential for " + job.clusterId()));
         List<HasMetadata> objects = DesiredState.services(ClusterDocument.of(cluster.document()), settings,
                 cred.agentToken());
-        try (ClusterOps ops = connector.open(tokenConfig(cred))) {
-            applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
+        try (ClusterOps ops = access.open(cred)) {
+            access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
         }
         InfraJob next = job.next(WAITING_READY, "Applied", "applied " + objects.size() + " objects");
         return requeue(next.withProgress(objects.size(), objects.size()), Duration.ZERO);
-    }
-
-    /**
-     * Records the intent for all objects first (so the inventory never misses what might exist), applies
-     * them in order, then records their uids. Progress is written at most every {@link #PROGRESS_EVERY},
-     * which also renews the lease.
-     */
-    private List<ObjectRef> applyRecorded(ClusterOps ops, InfraJob job, String lease, String state, int firstSeq,
-            List<HasMetadata> objects) {
-        List<InfraStore.Intent> intents = new java.util.ArrayList<>();
-        for (int i = 0; i < objects.size(); i++) {
-            HasMetadata o = objects.get(i);
-            intents.add(new InfraStore.Intent(firstSeq + i, o.getApiVersion(), o.getKind(),
-                    o.getMetadata().getNamespace(), o.getMetadata().getName()));
-        }
-        store.recordIntents(job.clusterId(), intents, clock.instant());
-        List<ObjectRef> refs = new java.util.ArrayList<>();
-        List<String> uids = new java.util.ArrayList<>();
-        Instant lastProgress = clock.instant();
-        try {
-            for (int i = 0; i < objects.size(); i++) {
-                ObjectRef ref = ops.apply(objects.get(i));
-                refs.add(ref);
-                uids.add(ref.uid());
-                if (Duration.between(lastProgress, clock.instant()).compareTo(PROGRESS_EVERY) >= 0) {
-                    lastProgress = clock.instant();
-                    store.progress(job.id(), lease, state, i + 1, objects.size(), "applying " + (i + 1) + " of "
-                            + objects.size() + ": " + ref, lastProgress, JobRunner.LEASE);
-                }
-            }
-        } finally {
-            store.recordApplied(job.clusterId(), intents.subList(0, uids.size()), uids);
-        }
-        return refs;
     }
 
     // ---- remove ----------------------------------------------------------------------------------------
@@ -227,7 +185,7 @@ final class InfraSteps {
                 ObjectNode receipt = Json.object();
                 ArrayNode items = receipt.putArray("items");
                 List<InventoryItem> inventory = store.inventory(job.clusterId());
-                Optional<ClusterOps> maybe = removalOps(job);
+                Optional<ClusterOps> maybe = access.removalOps(job);
                 if (maybe.isEmpty()) {
                     for (InventoryItem i : inventory) {
                         items.addObject().put("object", describe(i)).put("outcome", "residual")
@@ -262,7 +220,7 @@ final class InfraSteps {
                         + " to finish deleting").withReceipt(receipt).runAt(clock.instant());
             }
             case WAITING_NAMESPACE -> {
-                Optional<ClusterOps> maybe = removalOps(job);
+                Optional<ClusterOps> maybe = access.removalOps(job);
                 if (maybe.isPresent()) {
                     try (ClusterOps ops = maybe.get()) {
                         if (!ops.namespaceGone()) {
@@ -305,36 +263,6 @@ final class InfraSteps {
         return finish(job.next(REMOVED, clean ? "Removed" : "RemovedWithResiduals",
                 clean ? "everything the control plane created is gone" : "removed; see the receipt for residuals")
                 .withReceipt(receipt), false);
-    }
-
-    private Optional<ClusterOps> removalOps(InfraJob job) throws KubeconfigException {
-        if (job.adminSealed() != null) {
-            return Optional.of(adminOps(job));
-        }
-        return credential(job.clusterId()).map(c -> connector.open(tokenConfig(c)));
-    }
-
-    // ---- helpers ---------------------------------------------------------------------------------------
-
-    private ClusterOps adminOps(InfraJob job) throws KubeconfigException {
-        return connector.open(adminKubeconfig(job).config());
-    }
-
-    private Kubeconfigs.Parsed adminKubeconfig(InfraJob job) throws KubeconfigException {
-        if (job.adminSealed() == null) {
-            throw new KubeconfigException(List.of());
-        }
-        byte[] text = box.open(new Sealed(job.adminKeyId(), job.adminSealed()), adminContext(job.id()));
-        return Kubeconfigs.parse(Json.MAPPER.getNodeFactory().stringNode(new String(text, StandardCharsets.UTF_8)),
-                "/kube_config_data");
-    }
-
-    private Optional<Credential> credential(String clusterId) {
-        return store.credential(clusterId).map(s -> Credential.from(box.open(s, credentialContext(clusterId))));
-    }
-
-    static Config tokenConfig(Credential c) {
-        return Kubeconfigs.forToken(c.server(), c.caData(), c.insecure(), c.token());
     }
 
     private static ObjectRef ref(InventoryItem i) {

@@ -111,8 +111,10 @@ class InfraRequestsIT {
         kube.admin.resource(new SecretBuilder().withNewMetadata().withName("limited-token").withNamespace("default")
                 .withAnnotations(Map.of("kubernetes.io/service-account.name", "limited")).endMetadata()
                 .withType("kubernetes.io/service-account-token").build()).serverSideApply();
-        KubeTestCluster.await(() -> kube.admin.secrets().inNamespace("default").withName("limited-token").get()
-                .getData() != null, Duration.ofSeconds(30), "the limited token");
+        KubeTestCluster.await(() -> {
+            var data = kube.admin.secrets().inNamespace("default").withName("limited-token").get().getData();
+            return data != null && data.get("token") != null;
+        }, Duration.ofSeconds(30), "the token controller to fill in the limited token");
         String token = new String(Base64.getDecoder().decode(kube.admin.secrets().inNamespace("default")
                 .withName("limited-token").get().getData().get("token")), StandardCharsets.UTF_8);
         String limited = kube.ownerKubeconfigYaml().replaceFirst("token: .*", "token: " + token);

@@ -1,0 +1,117 @@
+package network.aios.server.infra;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.Config;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import network.aios.api.Json;
+import network.aios.infra.ClusterOps;
+import network.aios.infra.KubeconfigException;
+import network.aios.infra.Kubeconfigs;
+import network.aios.infra.ObjectRef;
+import network.aios.server.security.SecretBox;
+import network.aios.store.InfraJob;
+import network.aios.store.InfraStore;
+import network.aios.store.InfraStore.Sealed;
+
+/**
+ * How a job reaches a member cluster — with the owner's kubeconfig (sealed in the job, until
+ * bootstrap is done) or with the control plane's own stored credential — and how it applies objects
+ * so that the inventory never misses one.
+ */
+final class MemberAccess {
+    static final Duration PROGRESS_EVERY = Duration.ofMillis(200);
+
+    private final InfraStore store;
+    private final SecretBox box;
+    private final ClusterConnector connector;
+    private final Clock clock;
+
+    MemberAccess(InfraStore store, SecretBox box, ClusterConnector connector, Clock clock) {
+        this.store = store;
+        this.box = box;
+        this.connector = connector;
+        this.clock = clock;
+    }
+
+    /** Context string binding a sealed admin kubeconfig to its job. */
+    static String adminContext(String jobId) {
+        return "admin-kubeconfig:" + jobId;
+    }
+
+    static String credentialContext(String clusterId) {
+        return "cluster-credential:" + clusterId;
+    }
+
+    ClusterOps open(Credential c) {
+        return connector.open(tokenConfig(c));
+    }
+
+    Optional<ClusterOps> removalOps(InfraJob job) throws KubeconfigException {
+        if (job.adminSealed() != null) {
+            return Optional.of(adminOps(job));
+        }
+        return credential(job.clusterId()).map(this::open);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------
+
+    ClusterOps adminOps(InfraJob job) throws KubeconfigException {
+        return connector.open(adminKubeconfig(job).config());
+    }
+
+    Kubeconfigs.Parsed adminKubeconfig(InfraJob job) throws KubeconfigException {
+        if (job.adminSealed() == null) {
+            throw new KubeconfigException(List.of());
+        }
+        byte[] text = box.open(new Sealed(job.adminKeyId(), job.adminSealed()), adminContext(job.id()));
+        return Kubeconfigs.parse(Json.MAPPER.getNodeFactory().stringNode(new String(text, StandardCharsets.UTF_8)),
+                "/kube_config_data");
+    }
+
+    Optional<Credential> credential(String clusterId) {
+        return store.credential(clusterId).map(s -> Credential.from(box.open(s, credentialContext(clusterId))));
+    }
+
+    static Config tokenConfig(Credential c) {
+        return Kubeconfigs.forToken(c.server(), c.caData(), c.insecure(), c.token());
+    }
+
+    /**
+     * Records the intent for all objects first (so the inventory never misses what might exist), applies
+     * them in order, then records their uids. Progress is written at most every {@link #PROGRESS_EVERY},
+     * which also renews the lease.
+     */
+    List<ObjectRef> applyRecorded(ClusterOps ops, InfraJob job, String lease, String state, int firstSeq,
+            List<HasMetadata> objects) {
+        List<InfraStore.Intent> intents = new java.util.ArrayList<>();
+        for (int i = 0; i < objects.size(); i++) {
+            HasMetadata o = objects.get(i);
+            intents.add(new InfraStore.Intent(firstSeq + i, o.getApiVersion(), o.getKind(),
+                    o.getMetadata().getNamespace(), o.getMetadata().getName()));
+        }
+        store.recordIntents(job.clusterId(), intents, clock.instant());
+        List<ObjectRef> refs = new java.util.ArrayList<>();
+        List<String> uids = new java.util.ArrayList<>();
+        Instant lastProgress = clock.instant();
+        try {
+            for (int i = 0; i < objects.size(); i++) {
+                ObjectRef ref = ops.apply(objects.get(i));
+                refs.add(ref);
+                uids.add(ref.uid());
+                if (Duration.between(lastProgress, clock.instant()).compareTo(PROGRESS_EVERY) >= 0) {
+                    lastProgress = clock.instant();
+                    store.progress(job.id(), lease, state, i + 1, objects.size(), "applying " + (i + 1) + " of "
+                            + objects.size() + ": " + ref, lastProgress, JobRunner.LEASE);
+                }
+            }
+        } finally {
+            store.recordApplied(job.clusterId(), intents.subList(0, uids.size()), uids);
+        }
+        return refs;
+    }
+}
