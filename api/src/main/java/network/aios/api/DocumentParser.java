@@ -22,7 +22,7 @@ public final class DocumentParser {
     private DocumentParser() {}
 
     public static JsonNode parseJson(byte[] body) throws MalformedDocumentException {
-        if (body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank()) {
+        if (isBlank(body)) {
             throw new MalformedDocumentException("request body is empty: expected a JSON document", 1, 1, null);
         }
         try {
@@ -45,6 +45,15 @@ public final class DocumentParser {
             return new Parsed(values, ENVELOPE_POINTER, root.at("/header/templateUri").asString(null));
         }
         return new Parsed(root, "", null);
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -148,7 +148,6 @@ public final class Preflight {
             + "--set service.type=NodePort --set service.nodePorts.http=32000 --set service.nodePorts.https=32000";
 
     static Check ambassadorService(KubernetesClient k) {
-        String install = INSTALL_AMBASSADOR;
         Service svc = k.services().inNamespace(InfraNames.AMBASSADOR_NAMESPACE).withName(InfraNames.AMBASSADOR_SERVICE).get();
         boolean on32000 = svc != null && svc.getSpec() != null && "NodePort".equals(svc.getSpec().getType())
                 && svc.getSpec().getPorts().stream().anyMatch(p -> p.getNodePort() != null
@@ -156,14 +155,13 @@ public final class Preflight {
         return on32000 ? new Check("ambassador", Status.PASS, "ambassador/ambassador is a NodePort Service on 32000", null)
                 : new Check("ambassador", Status.FAIL, svc == null ? "no Service ambassador in namespace ambassador"
                         : "ambassador/ambassador is not a NodePort Service on 32000",
-                        "kubectl create namespace ambassador; " + install);
+                        "kubectl create namespace ambassador; " + INSTALL_AMBASSADOR);
     }
 
     static Check mappingCrd(KubernetesClient k) {
-        String install = INSTALL_AMBASSADOR;
         boolean crd = k.apiextensions().v1().customResourceDefinitions().withName(InfraNames.MAPPING_CRD).get() != null;
         return crd ? new Check("ambassador-mapping-crd", Status.PASS, "the Mapping CRD is installed", null)
                 : new Check("ambassador-mapping-crd", Status.FAIL, "CRD " + InfraNames.MAPPING_CRD + " is missing",
-                        install + " (the chart installs the CRDs)");
+                        INSTALL_AMBASSADOR + " (the chart installs the CRDs)");
     }
 }

@@ -63,6 +63,13 @@ public final class InfraStore {
                 .bind("id", jobId).mapTo(Boolean.class).findOne().orElse(false));
     }
 
+    /** Whether the cluster has recorded objects or a job under way (one query). */
+    public boolean hasInfra(String clusterId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT exists(SELECT 1 FROM infra_inventory WHERE cluster_id = :c) "
+                        + "OR exists(SELECT 1 FROM infra_jobs WHERE cluster_id = :c AND finished_at IS NULL)")
+                .bind("c", clusterId).mapTo(Boolean.class).one());
+    }
+
     public Optional<InfraJob> activeJob(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs "
                         + "WHERE cluster_id = :c AND finished_at IS NULL")

@@ -132,34 +132,37 @@ public final class ClusterService {
 
     /** Access, version and the {@code remove_cluster} policy, without deleting anything. */
     public ClusterRecord checkRemovable(Principal who, String id, Long ifMatch) {
-        ClusterRecord current = get(who, id);
-        if (ifMatch != null && ifMatch != current.version()) {
-            throw stale(current);
-        }
-        PolicyService.enforce(PolicyAction.REMOVE_CLUSTER,
-                policies.check(PolicyAction.REMOVE_CLUSTER, ClusterView.of(current), null));
+        ClusterRecord current = atVersion(who, id, ifMatch);
+        enforceRemovePolicy(current);
         return current;
     }
 
-    public void delete(Principal who, String id, Long ifMatch) {
+    private ClusterRecord atVersion(Principal who, String id, Long ifMatch) {
         ClusterRecord current = get(who, id);
         if (ifMatch != null && ifMatch != current.version()) {
             throw stale(current);
         }
+        return current;
+    }
+
+    private void enforceRemovePolicy(ClusterRecord current) {
+        PolicyService.enforce(PolicyAction.REMOVE_CLUSTER,
+                policies.check(PolicyAction.REMOVE_CLUSTER, ClusterView.of(current), null));
+    }
+
+    public void delete(Principal who, String id, Long ifMatch) {
+        ClusterRecord current = atVersion(who, id, ifMatch);
         long bound = addons.countOnCluster(id);
         if (bound > 0) {
             throw ApiException.conflict("cluster '" + id + "' has " + bound + " add-on(s) registered on it; delete "
                     + "them first (they name it in cluster_id)");
         }
-        int objects = infra.inventory(id).size();
-        if (objects > 0 || infra.activeJob(id).isPresent()) {
-            throw ApiException.conflict("cluster '" + id + "' has AIOS infrastructure"
-                    + (objects > 0 ? " (" + objects + " objects)" : " being changed")
+        if (infra.hasInfra(id)) {
+            throw ApiException.conflict("cluster '" + id + "' has AIOS infrastructure (or a job changing it)"
                     + "; remove it first (POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}), or delete "
                     + "with ?cascade=true to remove it and then the cluster");
         }
-        PolicyService.Admission admission = policies.check(PolicyAction.REMOVE_CLUSTER, ClusterView.of(current), null);
-        PolicyService.enforce(PolicyAction.REMOVE_CLUSTER, admission);
+        enforceRemovePolicy(current);
         if (!store.delete(id, current.version(), who.name(), clock.instant())) {
             throw lostRace(who, id);
         }

@@ -164,7 +164,7 @@ public final class InfraService implements AutoCloseable {
 
     /** Whether the cluster has infrastructure (recorded objects) or a job under way. */
     public boolean hasInfra(String clusterId) {
-        return !store.inventory(clusterId).isEmpty() || store.activeJob(clusterId).isPresent();
+        return store.hasInfra(clusterId);
     }
 
     private InfraJob newJob(Principal who, String clusterId, String kind, Kubeconfigs.Parsed admin, boolean thenDelete) {
