@@ -10,7 +10,11 @@ import tools.jackson.databind.JsonNode;
  * Checks an add-on registration: {@code <kind>_name} (required), {@code <kind>_public_url} (required,
  * http or https), {@code <kind>_tags} (strings), {@code <kind>_metadata} (object), and the optional
  * {@code cluster_id} it runs on; for container registries also {@code container_registry_storage_mb}
- * (non-negative integer). Every error at a JSON pointer; never throws.
+ * (non-negative integer). Executors and split runners are deployed by the control plane, so their
+ * name and URL are optional (the name defaults to the id, the URL is known once deployed); an
+ * executor may choose its id ({@code executor_id}, as the seed's {@code executor-001}); a split
+ * runner needs {@code split_runner_public_host}; both may set {@code <kind>_node_port} (30000–32767)
+ * and {@code <kind>_image}. Every error at a JSON pointer; never throws.
  */
 public final class AddonValidator {
     private AddonValidator() {}
@@ -23,14 +27,18 @@ public final class AddonValidator {
         }
         String name = kind.field("name");
         JsonNode n = doc.get(name);
-        if (n == null || !n.isString() || n.asString().isBlank()) {
+        if (kind.deployable() && (n == null || n.isNull())) {
+            // optional: named after the id
+        } else if (n == null || !n.isString() || n.asString().isBlank()) {
             errors.add(new FieldError("/" + name, "is required: a non-empty string"));
         } else if (n.asString().length() > 253) {
             errors.add(new FieldError("/" + name, "must be at most 253 characters"));
         }
         String url = kind.field("public_url");
         JsonNode u = doc.get(url);
-        if (u == null || !u.isString() || !isHttpUrl(u.asString())) {
+        if (kind.deployable() && (u == null || u.isNull())) {
+            // optional: known once deployed
+        } else if (u == null || !u.isString() || !isHttpUrl(u.asString())) {
             errors.add(new FieldError("/" + url, "is required: an http:// or https:// URL with a host"));
         }
         String tags = kind.field("tags");
@@ -61,7 +69,41 @@ public final class AddonValidator {
                 errors.add(new FieldError("/" + kind.field("storage_mb"), "must be a non-negative integer (MB)"));
             }
         }
+        if (kind.deployable()) {
+            deployable(kind, doc, errors);
+        }
         return errors;
+    }
+
+    private static void deployable(AddonKind kind, JsonNode doc, List<FieldError> errors) {
+        JsonNode id = doc.get(kind.field("id"));
+        if (kind == AddonKind.EXECUTOR && id != null && !id.isNull()
+                && (!id.isString() || !Names.isDns1123Label(id.asString()))) {
+            errors.add(new FieldError("/" + kind.field("id"), "must be a DNS-1123 label (lower-case letters, digits "
+                    + "and '-', at most 63): it names the executor's Kubernetes objects"));
+        }
+        if (kind == AddonKind.SPLIT_RUNNER) {
+            JsonNode host = doc.get(kind.field("public_host"));
+            if (host == null || !host.isString() || !isHost(host.asString())) {
+                errors.add(new FieldError("/" + kind.field("public_host"), "is required: the host name or IP address "
+                        + "at which the cluster's nodes are reached"));
+            }
+        }
+        JsonNode port = doc.get(kind.field("node_port"));
+        if (port != null && !port.isNull() && (!port.isIntegralNumber() || !port.canConvertToInt()
+                || port.asInt() < 30000 || port.asInt() > 32767)) {
+            errors.add(new FieldError("/" + kind.field("node_port"), "must be an integer in the NodePort range "
+                    + "30000-32767"));
+        }
+        JsonNode image = doc.get(kind.field("image"));
+        if (image != null && !image.isNull() && (!image.isString() || image.asString().isBlank()
+                || image.asString().chars().anyMatch(Character::isWhitespace))) {
+            errors.add(new FieldError("/" + kind.field("image"), "must be a container image reference"));
+        }
+    }
+
+    static boolean isHost(String s) {
+        return isHttpUrl("http://" + s) && !s.contains("/") && !s.contains("@");
     }
 
     static boolean isHttpUrl(String s) {

@@ -29,4 +29,23 @@ class AddonValidatorTest {
         assertThat(AddonValidator.validate(AddonKind.ASSET_REGISTRY, Json.parse("[]")))
                 .extracting(FieldError::path).containsExactly("");
     }
+
+    @Test
+    void theSeedsSplitRunnerBodyIsValidAndItsHostIsRequired() {
+        assertThat(AddonValidator.validate(AddonKind.SPLIT_RUNNER, Json.parse("""
+                {"split_runner_public_host": "192.168.0.106", "split_runner_metadata": {"key": "value"},
+                 "split_runner_tags": ["tag1", "tag2"]}"""))).isEmpty();
+        assertThat(AddonValidator.validate(AddonKind.SPLIT_RUNNER, Json.parse("""
+                {"split_runner_public_host": "http://x/y", "split_runner_node_port": 80}""")))
+                .extracting(FieldError::path).containsExactly("/split_runner_public_host", "/split_runner_node_port");
+    }
+
+    @Test
+    void anExecutorMayChooseItsIdButOnlyAsAKubernetesName() {
+        assertThat(AddonValidator.validate(AddonKind.EXECUTOR, Json.parse("""
+                {"executor_id": "executor-001", "executor_tags": ["cel"]}"""))).isEmpty();
+        assertThat(AddonValidator.validate(AddonKind.EXECUTOR, Json.parse("""
+                {"executor_id": "Executor_001", "executor_image": "has space", "executor_name": ""}""")))
+                .extracting(FieldError::path).containsExactly("/executor_name", "/executor_id", "/executor_image");
+    }
 }

@@ -1,8 +1,11 @@
 package network.aios.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import network.aios.api.Json;
 import network.aios.api.AddonKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,8 +14,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
-/** {@code aios registry|asset-registry|inference-server create|get|list|delete}: the add-on registries. */
+/**
+ * {@code aios registry|asset-registry|inference-server|executor|split-runner create|get|list|delete}: the
+ * add-ons; executors and split runners also {@code infra create|remove}.
+ */
 final class AddonCommands {
     /** A command group for one kind of add-on. */
     interface Kind {
@@ -43,19 +50,109 @@ final class AddonCommands {
         }
     }
 
+    @Command(name = "executor", mixinStandardHelpOptions = true, description = "Policy executors (deployed on a "
+            + "member cluster: NodePort 30900, gateway /executor/<id>/).",
+            subcommands = {Create.class, Get.class, ListAddons.class, Delete.class, Infra.class})
+    static final class Executor implements Kind {
+        public AddonKind kind() {
+            return AddonKind.EXECUTOR;
+        }
+    }
+
+    @Command(name = "split-runner", mixinStandardHelpOptions = true, description = "Model split runners (deployed "
+            + "on a member cluster: NodePort 31701).",
+            subcommands = {Create.class, Get.class, ListAddons.class, Delete.class, Infra.class})
+    static final class SplitRunner implements Kind {
+        public AddonKind kind() {
+            return AddonKind.SPLIT_RUNNER;
+        }
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Register one from a JSON file "
             + "(the body the seed's curl sends).")
-    static final class Create implements Runnable {
+    static final class Create implements Callable<Integer> {
         @ParentCommand Kind parent;
         @Mixin ClientOptions client;
         @Option(names = {"-f", "--file"}, required = true) Path file;
+        @Option(names = "--kubeconfig", description = "split-runner: the cluster's admin kubeconfig, to register and "
+                + "deploy in one request (sent as cluster_k8s_config; used once, then dropped).") Path kubeconfig;
+        @Option(names = "--wait", description = "With --kubeconfig: follow the deployment until it finishes.")
+        boolean await;
         @Option(names = {"-o", "--output"}, defaultValue = "json") String output;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
         @Override
-        public void run() {
-            Output.print(spec.commandLine().getOut(), client.client().post("/" + parent.kind().wire(),
-                    ClusterCommands.read(file)), output);
+        public Integer call() {
+            byte[] body = ClusterCommands.read(file);
+            if (kubeconfig != null) {
+                if (parent.kind() != AddonKind.SPLIT_RUNNER) {
+                    throw new CliException("--kubeconfig is for split-runner create; for an executor use "
+                            + "'aios executor infra create ID --kubeconfig FILE'", 2);
+                }
+                ObjectNode doc = (ObjectNode) Json.parse(new String(body, StandardCharsets.UTF_8));
+                doc.put("cluster_k8s_config", new String(ClusterCommands.read(kubeconfig), StandardCharsets.UTF_8));
+                body = Json.bytes(doc);
+            }
+            ApiClient api = client.client();
+            JsonNode created = api.post(parent.kind().path(), body);
+            Output.print(spec.commandLine().getOut(), created, output);
+            JsonNode job = created.get("job");
+            return job == null || job.isNull() ? 0
+                    : InfraCommands.scheduled(api, job, await, spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "infra", mixinStandardHelpOptions = true, description = "Deploy it onto a member cluster, or "
+            + "remove it, through the same jobs as a cluster's infrastructure.",
+            subcommands = {InfraCreate.class, InfraRemove.class})
+    static final class Infra {
+        @ParentCommand Kind parent;
+    }
+
+    static byte[] clusterConfig(Path kubeconfig) {
+        ObjectNode body = Json.object();
+        if (kubeconfig != null) {
+            body.put("cluster_config", new String(ClusterCommands.read(kubeconfig), StandardCharsets.UTF_8));
+        }
+        return Json.bytes(body);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "POST <kind>/ID/create-infra: the "
+            + "kubeconfig sets up the control plane's own least-privilege identity, then is dropped.")
+    static final class InfraCreate implements Callable<Integer> {
+        @ParentCommand Infra parent;
+        @Mixin ClientOptions client;
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--kubeconfig", required = true, description = "The cluster's admin kubeconfig.") Path kubeconfig;
+        @Option(names = "--wait", description = "Follow the job until it finishes.") boolean await;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ApiClient api = client.client();
+            JsonNode r = api.post(parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/create-infra",
+                    clusterConfig(kubeconfig));
+            return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "DELETE <kind>/ID/remove-infra: removes "
+            + "everything the control plane created for it; prints a receipt with --wait.")
+    static final class InfraRemove implements Callable<Integer> {
+        @ParentCommand Infra parent;
+        @Mixin ClientOptions client;
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--kubeconfig", description = "Optional: an admin kubeconfig (otherwise the stored "
+                + "least-privilege credential is used).") Path kubeconfig;
+        @Option(names = "--wait", description = "Follow the job until it finishes.") boolean await;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ApiClient api = client.client();
+            JsonNode r = api.delete(parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/remove-infra",
+                    clusterConfig(kubeconfig));
+            return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
         }
     }
 
@@ -69,7 +166,7 @@ final class AddonCommands {
 
         @Override
         public void run() {
-            Output.print(spec.commandLine().getOut(), client.client().get("/" + parent.kind().wire() + "/"
+            Output.print(spec.commandLine().getOut(), client.client().get(parent.kind().path() + "/"
                     + ApiClient.enc(id)), output);
         }
     }
@@ -86,7 +183,7 @@ final class AddonCommands {
 
         @Override
         public void run() {
-            StringBuilder q = new StringBuilder("/" + parent.kind().wire() + "?limit=500");
+            StringBuilder q = new StringBuilder(parent.kind().path() + "?limit=500");
             if (tags != null) {
                 tags.forEach(t -> q.append("&tag=").append(ApiClient.enc(t)));
             }
@@ -105,7 +202,8 @@ final class AddonCommands {
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode a : page.path("items")) {
                 rows.add(List.of(a.path("id").asString(), a.path(k.field("name")).asString(),
-                        a.path(k.field("public_url")).asString(), a.path("cluster_id").asString("-"),
+                        a.path(k.field("public_url")).asString(a.path("publicUrl").asString("-")),
+                        a.path("cluster_id").asString("-"),
                         a.at("/system/health/status").asString(), a.at("/system/owner").asString()));
             }
             Output.table(spec.commandLine().getOut(), List.of("ID", "NAME", "URL", "CLUSTER", "HEALTH", "OWNER"), rows);
@@ -113,16 +211,24 @@ final class AddonCommands {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a registration.")
-    static final class Delete implements Runnable {
+    static final class Delete implements Callable<Integer> {
         @ParentCommand Kind parent;
         @Mixin ClientOptions client;
         @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--cascade", description = "executor, split-runner: remove its infrastructure first, then "
+                + "the registration.") boolean cascade;
+        @Option(names = "--wait", description = "With --cascade: follow the removal until it finishes.") boolean await;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
         @Override
-        public void run() {
-            client.client().delete("/" + parent.kind().wire() + "/" + ApiClient.enc(id));
+        public Integer call() {
+            ApiClient api = client.client();
+            JsonNode r = api.delete(parent.kind().path() + "/" + ApiClient.enc(id) + (cascade ? "?cascade=true" : ""));
+            if (r.hasNonNull("job_id")) {
+                return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
+            }
             spec.commandLine().getOut().println(parent.kind().wire() + " " + id + " deleted");
+            return 0;
         }
     }
 

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "AIOS Network control plane and client.",
         subcommands = {ServerCommand.class, ClusterCommands.class, PolicyCommands.class, TokenCommands.class,
                 AddonCommands.Registry.class, AddonCommands.AssetRegistry.class, AddonCommands.InferenceServer.class,
+                AddonCommands.Executor.class, AddonCommands.SplitRunner.class,
                 CommandLine.HelpCommand.class})
 public final class Aios implements Runnable {
     @CommandLine.Spec

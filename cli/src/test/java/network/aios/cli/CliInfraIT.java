@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import network.aios.infra.AddonDeployment;
 import network.aios.infra.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class CliInfraIT {
     static KubeTestCluster kube;
     static Process kubelet;
+    static Process executorKubelet;
 
     @BeforeAll
     static void start() {
@@ -23,12 +25,15 @@ class CliInfraIT {
         kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        kube.awaitNamespaceGone(AddonDeployment.EXECUTOR_NAMESPACE);
         kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
+        executorKubelet = kube.fakeKubelet(AddonDeployment.EXECUTOR_NAMESPACE, 600);
     }
 
     @AfterAll
     static void stop() {
         kubelet.destroy();
+        executorKubelet.destroy();
         CliIT.stop();
     }
 
@@ -60,5 +65,31 @@ class CliInfraIT {
                 "deleted  Namespace aios-system");
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=cli-infra")).isEmpty();
+    }
+
+    @Test
+    void anExecutorIsRegisteredDeployedAndDeletedWithItsInfrastructure() throws Exception {
+        Path kc = Files.createTempFile("owner", ".yaml");
+        Files.writeString(kc, kube.ownerKubeconfigYaml());
+        Path doc = Files.createTempFile("executor", ".json");
+        Files.writeString(doc, "{\"executor_id\": \"cli-executor\", \"executor_tags\": [\"cel\"]}");
+        CliIT.Run registered = CliIT.aios("executor", "create", "-f", doc.toString());
+        assertThat(registered.exit()).as(registered.err()).isZero();
+
+        CliIT.Run deployed = CliIT.aios("executor", "infra", "create", "cli-executor", "--kubeconfig", kc.toString(),
+                "--wait");
+        assertThat(deployed.exit()).as(deployed.out() + deployed.err()).isZero();
+        assertThat(deployed.out()).contains("executor deployment scheduled: job", "done: Ready");
+        assertThat(CliIT.aios("executor", "list").out()).contains("cli-executor", ":30900");
+
+        CliIT.Run deleted;
+        try (AutoCloseable kubeletPart = kube.podTerminator(AddonDeployment.EXECUTOR_NAMESPACE)) {
+            deleted = CliIT.aios("executor", "delete", "cli-executor", "--cascade", "--wait");
+        }
+        assertThat(deleted.exit()).as(deleted.out() + deleted.err()).isZero();
+        assertThat(deleted.out()).contains("done: Removed", "deleted  Service policies-system/cli-executor");
+        assertThat(CliIT.aios("executor", "get", "cli-executor").exit()).isNotZero();
+        kube.awaitNamespaceGone(AddonDeployment.EXECUTOR_NAMESPACE);
+        assertThat(kube.everythingLabelled(AddonDeployment.ADDON_LABEL + "=cli-executor")).isEmpty();
     }
 }

@@ -54,7 +54,12 @@ public final class ClusterOps implements AutoCloseable {
 
     /** The control plane's ServiceAccount token, once the token controller has filled it in. */
     public Optional<String> controlPlaneToken() {
-        Secret s = client.secrets().inNamespace(InfraNames.NAMESPACE).withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET).get();
+        return controlPlaneToken(InfraNames.NAMESPACE);
+    }
+
+    /** As above, for the identity the control plane set up in {@code namespace} (an add-on's). */
+    public Optional<String> controlPlaneToken(String namespace) {
+        Secret s = client.secrets().inNamespace(namespace).withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET).get();
         if (s == null || s.getData() == null || s.getData().get("token") == null) {
             return Optional.empty();
         }
@@ -63,15 +68,20 @@ public final class ClusterOps implements AutoCloseable {
 
     /** Deployments of ours not yet available, as "name (available/desired)". Empty when all are ready. */
     public List<String> notReady() {
+        return notReady(InfraNames.NAMESPACE, java.util.Arrays.stream(AgentRole.values()).map(InfraNames::workload)
+                .toList());
+    }
+
+    /** As above, for the named Deployments in {@code namespace}. */
+    public List<String> notReady(String namespace, List<String> deployments) {
         List<String> waiting = new ArrayList<>();
-        for (AgentRole role : AgentRole.values()) {
-            Deployment d = client.apps().deployments().inNamespace(InfraNames.NAMESPACE)
-                    .withName(InfraNames.workload(role)).get();
+        for (String name : deployments) {
+            Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
             int want = d == null || d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
             int have = d == null || d.getStatus() == null || d.getStatus().getAvailableReplicas() == null ? 0
                     : d.getStatus().getAvailableReplicas();
             if (have < want) {
-                waiting.add(InfraNames.workload(role) + " (" + have + "/" + want + " available)");
+                waiting.add(name + " (" + have + "/" + want + " available)");
             }
         }
         return waiting;
@@ -98,8 +108,12 @@ public final class ClusterOps implements AutoCloseable {
 
     /** True once the namespace is gone, or our access to see it went with it (its token Secret lived there). */
     public boolean namespaceGone() {
+        return namespaceGone(InfraNames.NAMESPACE);
+    }
+
+    public boolean namespaceGone(String namespace) {
         try {
-            return client.namespaces().withName(InfraNames.NAMESPACE).get() == null;
+            return client.namespaces().withName(namespace).get() == null;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 401 || e.getCode() == 403) {
                 return true;

@@ -36,16 +36,7 @@ public final class Preflight {
         KubernetesClient k = ops.client();
         List<Check> out = new ArrayList<>();
         out.add(new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
-        List<String> denied = new ArrayList<>();
-        for (String[] a : REQUIRED_ACCESS) {
-            if (!ops.may(a[0], a[1], a[2], null)) {
-                denied.add(a[0] + " " + (a[1].isEmpty() ? "" : a[1] + "/") + a[2]);
-            }
-        }
-        out.add(denied.isEmpty()
-                ? new Check("permissions", Status.PASS, "the kubeconfig may set up the control plane's identity", null)
-                : new Check("permissions", Status.FAIL, "the kubeconfig's identity may not: " + String.join(", ", denied),
-                        "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step"));
+        out.add(permissions(ops));
         out.add(guarded("node-labels", "list nodes", () -> nodeLabels(k.nodes().list().getItems(), doc)));
         out.add(guarded("node-ports", "list services", () -> nodePorts(k.services().inAnyNamespace().list().getItems(),
                 doc.id())));
@@ -65,6 +56,62 @@ public final class Preflight {
                     "open 6443 and 10250 to the joining nodes only, ideally over a VPN (WireGuard, Tailscale)"));
         }
         return out;
+    }
+
+    /**
+     * Checks a member cluster before an add-on (executor, split runner) is deployed on it: the install
+     * permissions, its NodePort free, its namespace free (or already this add-on's), and for a gateway
+     * route the Mapping CRD.
+     */
+    public static List<Check> run(ClusterOps ops, AddonDeployment addon) {
+        KubernetesClient k = ops.client();
+        List<Check> out = new ArrayList<>();
+        out.add(new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
+        out.add(permissions(ops));
+        out.add(guarded("node-ports", "list services", () -> {
+            List<String> taken = new ArrayList<>();
+            for (Service s : k.services().inAnyNamespace().list().getItems()) {
+                Map<String, String> labels = s.getMetadata().getLabels();
+                boolean ours = labels != null && addon.id().equals(labels.get(AddonDeployment.ADDON_LABEL));
+                if (!ours && s.getSpec() != null && s.getSpec().getPorts() != null && s.getSpec().getPorts().stream()
+                        .anyMatch(p -> p.getNodePort() != null && p.getNodePort() == addon.nodePort())) {
+                    taken.add(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
+                }
+            }
+            return taken.isEmpty() ? new Check("node-ports", Status.PASS, "NodePort " + addon.nodePort() + " is free", null)
+                    : new Check("node-ports", Status.FAIL, "NodePort " + addon.nodePort() + " is taken by "
+                            + String.join(", ", taken), "free it, or register the " + addon.kind().wire()
+                            + " with another " + addon.kind().field("node_port") + " (30000-32767)");
+        }));
+        out.add(guarded("namespace", "read namespaces", () -> {
+            var ns = k.namespaces().withName(addon.namespace()).get();
+            String holder = ns == null || ns.getMetadata().getLabels() == null ? null
+                    : ns.getMetadata().getLabels().get(AddonDeployment.ADDON_LABEL);
+            if (ns == null || addon.id().equals(holder)) {
+                return new Check("namespace", Status.PASS, "namespace " + addon.namespace() + " is free", null);
+            }
+            return new Check("namespace", Status.FAIL, "namespace " + addon.namespace() + " already exists"
+                    + (holder == null ? " and is not the control plane's" : " and holds " + addon.kind().wire()
+                    + " '" + holder + "'"), holder == null ? "delete it or use another cluster"
+                    : "remove that " + addon.kind().wire() + "'s infrastructure first: one per cluster");
+        }));
+        if (addon.gatewayPrefix() != null) {
+            out.add(guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
+        }
+        return out;
+    }
+
+    private static Check permissions(ClusterOps ops) {
+        List<String> denied = new ArrayList<>();
+        for (String[] a : REQUIRED_ACCESS) {
+            if (!ops.may(a[0], a[1], a[2], null)) {
+                denied.add(a[0] + " " + (a[1].isEmpty() ? "" : a[1] + "/") + a[2]);
+            }
+        }
+        return denied.isEmpty()
+                ? new Check("permissions", Status.PASS, "the kubeconfig may set up the control plane's identity", null)
+                : new Check("permissions", Status.FAIL, "the kubeconfig's identity may not: " + String.join(", ", denied),
+                        "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
     }
 
     /** A check whose read is forbidden fails as such, instead of failing the whole preflight. */

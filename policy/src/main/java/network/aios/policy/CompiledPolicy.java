@@ -82,8 +82,14 @@ public final class CompiledPolicy {
         }
         PolicySpec.Executor ex = spec.executor();
         if (ex != null) {
-            if (ex.url() == null || !(ex.url().startsWith("http://") || ex.url().startsWith("https://"))) {
-                errors.add(new FieldError("/executor/url", "is required: the executor's http(s) URL"));
+            if (ex.url() != null && ex.executorId() != null) {
+                errors.add(new FieldError("/executor/executorId", "give either url or executorId, not both"));
+            } else if (ex.executorId() != null) {
+                if (!network.aios.api.Names.isDns1123Label(ex.executorId())) {
+                    errors.add(new FieldError("/executor/executorId", "must be a registered executor's id"));
+                }
+            } else if (ex.url() == null || !(ex.url().startsWith("http://") || ex.url().startsWith("https://"))) {
+                errors.add(new FieldError("/executor/url", "is required (or executorId): the executor's http(s) URL"));
             }
             if (ex.timeoutMillis() != null && (ex.timeoutMillis() < 1 || ex.timeoutMillis() > 60_000)) {
                 errors.add(new FieldError("/executor/timeoutMillis", "must be between 1 and 60000"));

@@ -1,6 +1,7 @@
 package network.aios.policy;
 
 import java.util.List;
+import java.util.Optional;
 import network.aios.api.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -8,9 +9,24 @@ import tools.jackson.databind.node.ObjectNode;
 /** Evaluates a compiled policy: CEL rules first (every failure reported), then the remote executor. */
 public final class PolicyEngine {
     private final RemoteExecutorClient executorClient;
+    private final ExecutorDirectory directory;
+
+    /** Where registered policy executors are reached. */
+    @FunctionalInterface
+    public interface ExecutorDirectory {
+        /** The executor's base URL; empty if it is not registered or has no URL yet. */
+        Optional<String> url(String executorId);
+
+        ExecutorDirectory NONE = id -> Optional.empty();
+    }
 
     public PolicyEngine(RemoteExecutorClient executorClient) {
+        this(executorClient, ExecutorDirectory.NONE);
+    }
+
+    public PolicyEngine(RemoteExecutorClient executorClient, ExecutorDirectory directory) {
         this.executorClient = executorClient;
+        this.directory = directory;
     }
 
     public Decision evaluate(CompiledPolicy policy, JsonNode clusterData, JsonNode oldClusterData) {
@@ -26,6 +42,14 @@ public final class PolicyEngine {
         input.set(CompiledPolicy.CLUSTER_DATA, clusterData);
         if (oldClusterData != null) {
             input.set(CompiledPolicy.OLD_CLUSTER_DATA, oldClusterData);
+        }
+        if (executor.executorId() != null) {
+            Optional<String> base = directory.url(executor.executorId());
+            if (base.isEmpty()) {
+                return new Decision(Decision.Outcome.EXECUTOR_FAILED, List.of("policy executor '"
+                        + executor.executorId() + "' is not registered or not deployed yet (it has no URL)"));
+            }
+            executor = executor.at(base.get());
         }
         return executorClient.ask(executor, input);
     }

@@ -22,11 +22,25 @@ public record PolicySpec(List<Rule> rules, Executor executor) {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Rule(String name, String expression, String message) {}
 
-    /** AIOS's remote mode: POST {policy_rule_uri, input_data, parameters} → {allowed, input_data, reason}. */
+    /**
+     * AIOS's remote mode: POST {policy_rule_uri, input_data, parameters} → {allowed, input_data, reason}.
+     * The executor is a URL, or a registered policy executor ({@code executorId}) whose URL plus
+     * {@code path} (default {@value #DEFAULT_PATH}) is asked.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Executor(String url, String policyRuleUri, Map<String, Object> parameters, Long timeoutMillis) {
+    public record Executor(String url, String executorId, String path, String policyRuleUri,
+            Map<String, Object> parameters, Long timeoutMillis) {
+        public static final String DEFAULT_PATH = "/run";
+
         public long timeoutOrDefault() {
             return timeoutMillis == null ? 5_000 : timeoutMillis;
+        }
+
+        /** The same executor, asked at {@code baseUrl} plus its path. */
+        public Executor at(String baseUrl) {
+            String p = path == null ? DEFAULT_PATH : path.startsWith("/") ? path : "/" + path;
+            return new Executor(baseUrl.replaceAll("/+$", "") + p, executorId, path, policyRuleUri, parameters,
+                    timeoutMillis);
         }
     }
 }

@@ -24,6 +24,7 @@ import network.aios.server.http.PolicyRoutes;
 import network.aios.server.http.TokenRoutes;
 import network.aios.server.http.InfraRoutes;
 import network.aios.server.http.AddonRoutes;
+import network.aios.server.addons.AddonDeployments;
 import network.aios.server.addons.AddonService;
 import network.aios.server.addons.AddonHealthMonitor;
 import network.aios.store.AddonStore;
@@ -60,25 +61,28 @@ public final class ControlPlane implements AutoCloseable {
         this.ownsDb = ownsDb;
         this.tokens = new TokenService(new TokenStore(db), clock);
         TokenStore tokenStore = new TokenStore(db);
-        PolicyService policies = new PolicyService(new PolicyStore(db),
-                new PolicyEngine(new RemoteExecutorClient()), clock);
+        AddonStore addonStore = new AddonStore(db);
+        // a policy may name a registered executor: asked at the URL it is registered or deployed at
+        PolicyService policies = new PolicyService(new PolicyStore(db), new PolicyEngine(new RemoteExecutorClient(),
+                id -> addonStore.get(network.aios.api.AddonKind.EXECUTOR.wire(), id)
+                        .map(network.aios.store.AddonRecord::publicUrl)), clock);
         if (config.policyFile() != null) {
             policies.seedFrom(config.policyFile());
         }
         InfraStore infraStore = new InfraStore(db);
         ClusterStore clusterStore = new ClusterStore(db);
-        ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, new AddonStore(db));
+        ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, addonStore);
         Authenticator auth = new Authenticator(tokens);
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
         SecretBox box = SecretBox.fromEnvOrDataDir(System.getenv("AIOS_SECRET_KEY"), config.dataDir());
-        this.infra = new InfraService(clusters, clusterStore, infraStore, tokens, box,
+        this.infra = new InfraService(clusters, clusterStore, addonStore, infraStore, tokens, box,
                 new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1),
                 connector, clock, retry, 8);
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
-        AddonStore addonStore = new AddonStore(db);
-        AddonRoutes addonRoutes = new AddonRoutes(new AddonService(addonStore, clusterStore, clock));
+        AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
+        AddonRoutes addonRoutes = new AddonRoutes(addonService, new AddonDeployments(addonService, infra));
         this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval());
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);

@@ -2,13 +2,14 @@ package network.aios.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicReference;
 import network.aios.api.Json;
 import network.aios.server.TestServer.Answer;
 import org.junit.jupiter.api.AfterAll;
@@ -32,23 +33,15 @@ class AddonsIT {
         server.close();
     }
 
-    /** The seed's curl command that posts to {@code path}, with its URL pointed at this server. */
     static String seedCurl(String path) throws Exception {
-        String md = Files.readString(Path.of("..", "..", "shared", "seed", "onboarding-cluster.md"));
-        Matcher m = Pattern.compile("```sh\\n(curl -X POST [^\\n]*" + Pattern.quote(path) + "[^`]*?)```", Pattern.DOTALL)
-                .matcher(md);
-        assertThat(m.find()).as("the seed has a curl for " + path).isTrue();
-        String base = "http://admin:" + server.adminToken + "@127.0.0.1:" + server.cp.port();
-        return m.group(1).replaceFirst("(\"?)(<[^>]+>|http://[^/\" ]+)" + Pattern.quote(path), "$1" + base + path);
+        return SeedCurl.pointed(server, "POST", path);
     }
 
     static JsonNode curl(String command) throws Exception {
         Path dir = Files.createTempDirectory("seed-curl");
         Files.copy(Path.of("..", "examples", "container-registry-entry.json"), dir.resolve("entry.json"));
-        Process p = new ProcessBuilder("bash", "-c", command.strip() + " -s").directory(dir.toFile()).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).isZero();
-        return Json.parse(out);
+        Files.copy(Path.of("..", "examples", "executor.json"), dir.resolve("executor.json"));
+        return SeedCurl.run(command, dir);
     }
 
     @Test
@@ -109,6 +102,71 @@ class AddonsIT {
         assertThat(refused.text("/error/message")).contains("add-on");
         server.send("DELETE", "/container_registry/" + bound.text("/id"), null, server.adminToken);
         assertThat(server.send("DELETE", "/api/v1/clusters/hosts-addons", null, server.adminToken).status()).isEqualTo(200);
+    }
+
+    @Test
+    void theSeedsExecutorRegistrationKeepsItsIdAndARegisteredExecutorJudgesTheNetworksPolicy() throws Exception {
+        JsonNode executor = curl(seedCurl("/executor"));
+        assertThat(executor.get("id").asString()).isEqualTo("executor-001");
+        assertThat(executor.at("/system/infra/status").asString()).isEqualTo("none");
+        assertThat(executor.at("/system/infra/internalUrl").asString())
+                .isEqualTo("http://executor-001.policies-system.svc.cluster.local:10250");
+        assertThat(executor.get("publicUrl").isNull()).isTrue();
+        assertThat(curl(seedCurl("/executor")).at("/error/status").asInt()).isEqualTo(409);
+
+        // an executor that runs somewhere the owner already knows, on loopback: it denies, saying why
+        HttpServer judge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicReference<JsonNode> asked = new AtomicReference<>();
+        judge.createContext("/run", ex -> {
+            asked.set(Json.MAPPER.readTree(ex.getRequestBody().readAllBytes()));
+            byte[] b = "{\"allowed\": false, \"reason\": \"the judge says no\"}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        judge.start();
+        try {
+            Answer registered = server.post("/executor", "{\"executor_id\": \"judge\", \"executor_public_url\": "
+                    + "\"http://127.0.0.1:" + judge.getAddress().getPort() + "\"}", server.adminToken);
+            assertThat(registered.status()).isEqualTo(201);
+            assertThat(server.send("PUT", "/api/v1/policies/add_cluster", ("{\"rules\": [], \"executor\": "
+                    + "{\"executorId\": \"judge\", \"policyRuleUri\": \"policies/admission:v1\"}}")
+                    .getBytes(StandardCharsets.UTF_8), server.adminToken).status()).isEqualTo(201);
+            Answer denied = server.post("/api/createCluster", TestServer.seedWithId("judged-cluster"),
+                    server.adminToken);
+            assertThat(denied.status()).isEqualTo(403);
+            assertThat(denied.text("/error/message")).contains("the judge says no");
+            assertThat(asked.get().get("policy_rule_uri").asString()).isEqualTo("policies/admission:v1");
+            assertThat(asked.get().at("/input_data/cluster_data/id").asString()).isEqualTo("judged-cluster");
+
+            // an executor that is registered but not deployed has no URL: the check fails, it does not deny
+            server.send("PUT", "/api/v1/policies/add_cluster", "{\"rules\": [], \"executor\": {\"executorId\": \"executor-001\"}}"
+                    .getBytes(StandardCharsets.UTF_8), server.adminToken);
+            Answer failed = server.post("/api/createCluster", TestServer.seedWithId("judged-cluster"),
+                    server.adminToken);
+            assertThat(failed.status()).isEqualTo(502);
+            assertThat(failed.text("/error/message")).contains("executor-001");
+        } finally {
+            server.send("PUT", "/api/v1/policies/add_cluster", "{\"rules\": []}".getBytes(StandardCharsets.UTF_8),
+                    server.adminToken);
+            judge.stop(0);
+        }
+    }
+
+    @Test
+    void aSplitRunnerWithoutItsHostOrWithABadKubeconfigIsRefusedAndNothingIsStored() throws Exception {
+        Answer noHost = server.post("/split-runner", "{\"cluster_k8s_config\": {\"apiVersion\": \"v1\"}, "
+                + "\"split_runner_tags\": [\"a\"]}", server.adminToken);
+        assertThat(noHost.status()).isEqualTo(422);
+        assertThat(noHost.body().at("/error/details/0/path").asString()).isEqualTo("/split_runner_public_host");
+        Answer badKubeconfig = server.post("/split-runner", "{\"cluster_k8s_config\": {\"apiVersion\": \"v1\"}, "
+                + "\"split_runner_public_host\": \"192.168.0.106\"}", server.adminToken);
+        assertThat(badKubeconfig.status()).isEqualTo(422);
+        assertThat(badKubeconfig.text("/error/code")).isEqualTo("invalid_kubeconfig");
+        assertThat(badKubeconfig.body().at("/error/details/0/path").asString()).startsWith("/cluster_k8s_config");
+        assertThat(server.get("/split-runner", server.adminToken).body().get("items").size()).isZero();
+        // registries are not deployed: no infra paths for them
+        assertThat(server.post("/asset_registry/x/create-infra", "{}", server.adminToken).status()).isEqualTo(404);
     }
 
     static List<String> names(Answer a) {

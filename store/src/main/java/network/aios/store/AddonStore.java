@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** Add-on registrations; names are unique per kind. */
 public final class AddonStore {
     private static final String COLUMNS = "id, kind, name, owner, cluster_id, public_url, tags, document::text AS document, "
-            + "version, created_at, updated_at, health_status, health_message, health_checked_at, last_seen_at";
+            + "version, created_at, updated_at, health_status, health_message, health_checked_at, last_seen_at, infra_status";
     private final Jdbi jdbi;
 
     public AddonStore(Database db) {
@@ -28,7 +28,7 @@ public final class AddonStore {
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("INSERT INTO addons (id, kind, name, owner, cluster_id, public_url, tags, document, "
                             + "version, created_at, updated_at) VALUES (:id, :kind, :name, :owner, :cluster, :url, "
-                            + "CAST(:tags AS text[]), CAST(:doc AS jsonb), 1, :at, :at) ON CONFLICT (kind, name) DO NOTHING")
+                            + "CAST(:tags AS text[]), CAST(:doc AS jsonb), 1, :at, :at) ON CONFLICT DO NOTHING")
                     .bind("id", a.id()).bind("kind", a.kind()).bind("name", a.name()).bind("owner", a.owner())
                     .bind("cluster", a.clusterId()).bind("url", a.publicUrl()).bind("tags", a.tags().toArray(new String[0]))
                     .bind("doc", Json.MAPPER.writeValueAsString(a.document())).bind("at", Timestamp.from(a.createdAt()))
@@ -128,6 +128,22 @@ public final class AddonStore {
                 .bind("id", id).execute());
     }
 
+    /**
+     * Records the state of the add-on's deployment ({@code status} null: nothing deployed) and, if
+     * {@code setUrl}, the URL it is reached at (null: none). No version bump: the registration did not change.
+     */
+    public void setInfra(String id, String status, boolean setUrl, String publicUrl, String actor, Instant at) {
+        jdbi.useTransaction(h -> {
+            int rows = h.createUpdate("UPDATE addons SET infra_status = :s, public_url = CASE WHEN :set THEN :url "
+                            + "ELSE public_url END WHERE id = :id")
+                    .bind("s", status).bind("set", setUrl).bind("url", publicUrl).bind("id", id).execute();
+            if (rows > 0) {
+                Audit.write(h, at, actor, "addon.infra", id, "{\"status\": \"" + (status == null ? "removed" : status)
+                        + "\"}");
+            }
+        });
+    }
+
     /** How many add-ons say they run on the cluster (a cluster with bound add-ons is not deleted silently). */
     public long countOnCluster(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM addons WHERE cluster_id = :c")
@@ -141,7 +157,8 @@ public final class AddonStore {
                 (ObjectNode) Json.MAPPER.readTree(rs.getString("document")), rs.getLong("version"),
                 rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
                 new AddonRecord.Health(rs.getString("health_status"), rs.getString("health_message"),
-                        instant(rs, "health_checked_at"), instant(rs, "last_seen_at")));
+                        instant(rs, "health_checked_at"), instant(rs, "last_seen_at")),
+                rs.getString("infra_status"));
     }
 
     private static Instant instant(ResultSet rs, String col) throws SQLException {

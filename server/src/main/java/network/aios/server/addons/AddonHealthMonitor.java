@@ -51,7 +51,9 @@ public final class AddonHealthMonitor implements AutoCloseable {
     void probeAll() {
         try {
             for (AddonRecord a : store.all()) {
-                probe(a);
+                if (a.publicUrl() != null) { // a deployed kind has a URL once deployed
+                    probe(a);
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("add-on health round failed: {}", e.getMessage());

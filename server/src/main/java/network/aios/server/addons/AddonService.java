@@ -14,31 +14,53 @@ import network.aios.server.http.ApiException;
 import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
+import network.aios.store.InfraStore;
+import network.aios.infra.AddonDeployment;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Registration of add-ons (container registries, asset registries, inference servers): validated,
- * optionally bound to a registered cluster, names unique per kind, owners see their own.
+ * Registration of add-ons (container registries, asset registries, inference servers, policy
+ * executors, split runners): validated, optionally bound to a registered cluster, names unique per
+ * kind, owners see their own. A deployed add-on is not deleted until its infrastructure is removed.
  */
 public final class AddonService {
     private final AddonStore store;
     private final ClusterStore clusters;
+    private final InfraStore infra;
     private final Clock clock;
 
-    public AddonService(AddonStore store, ClusterStore clusters, Clock clock) {
+    public AddonService(AddonStore store, ClusterStore clusters, InfraStore infra, Clock clock) {
         this.store = store;
         this.clusters = clusters;
+        this.infra = infra;
         this.clock = clock;
     }
 
     public AddonRecord create(Principal who, AddonKind kind, JsonNode body) {
+        return insert(who, prepare(who, kind, body));
+    }
+
+    /**
+     * A checked registration, not yet stored: its id is the executor's chosen {@code executor_id} or a
+     * new one; a deployed kind without a name is named after its id.
+     */
+    public AddonRecord prepare(Principal who, AddonKind kind, JsonNode body) {
         ObjectNode doc = checked(who, kind, body);
         Instant now = clock.instant();
-        AddonRecord r = record(kind, kind.wire().replace('_', '-') + "-" + UUID.randomUUID().toString().substring(0, 8),
-                who.name(), doc, 1, now, now);
-        return store.insert(r, who.name()).orElseThrow(() -> ApiException.conflict("a " + kind.wire()
-                + " named '" + r.name() + "' is already registered"));
+        JsonNode chosen = doc.get(kind.field("id"));
+        String id = kind == AddonKind.EXECUTOR && chosen != null && chosen.isString() ? chosen.asString()
+                : kind.wire().replace('_', '-') + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return record(kind, id, who.name(), doc, 1, now, now);
+    }
+
+    /** Stores a prepared registration: 409 if its id or its name is taken. */
+    public AddonRecord insert(Principal who, AddonRecord r) {
+        if (store.get(r.kind(), r.id()).isPresent()) {
+            throw ApiException.conflict("a " + r.kind() + " with id '" + r.id() + "' is already registered");
+        }
+        return store.insert(r, who.name()).orElseThrow(() -> ApiException.conflict("a " + r.kind()
+                + " named '" + r.name() + "' (or with id '" + r.id() + "') is already registered"));
     }
 
     public AddonRecord get(Principal who, AddonKind kind, String id) {
@@ -59,6 +81,11 @@ public final class AddonService {
                     + current.version() + ", not the version in If-Match", List.of(), null);
         }
         ObjectNode doc = checked(who, kind, body);
+        JsonNode chosen = doc.get(kind.field("id"));
+        if (chosen != null && chosen.isString() && !chosen.asString().equals(id)) {
+            throw ApiException.invalid(List.of(new FieldError("/" + kind.field("id"), "is '" + id
+                    + "' and cannot change")));
+        }
         Instant now = clock.instant();
         AddonRecord next = record(kind, id, current.owner(), doc, expected + 1, current.createdAt(), now);
         switch (store.replace(next, expected, who.name(), now)) {
@@ -71,8 +98,20 @@ public final class AddonService {
         return get(who, kind, id);
     }
 
+    /** Whether the add-on has infrastructure deployed, or a job under way (the caller must be able to see it). */
+    public boolean hasInfra(Principal who, AddonKind kind, String id) {
+        AddonRecord a = get(who, kind, id);
+        return a.infraStatus() != null || infra.hasInfra(kind.infraKey(id));
+    }
+
     public void delete(Principal who, AddonKind kind, String id) {
-        get(who, kind, id);
+        AddonRecord a = get(who, kind, id);
+        if (a.infraStatus() != null || infra.hasInfra(kind.infraKey(id))) {
+            throw new ApiException(409, "has_infrastructure", kind.wire() + " '" + id + "' is deployed on a cluster "
+                    + "(" + (a.infraStatus() == null ? "job under way" : a.infraStatus()) + "); remove that first",
+                    List.of(), "DELETE " + kind.path() + "/" + id + "/remove-infra, or DELETE " + kind.path() + "/"
+                    + id + "?cascade=true to remove it and then the registration");
+        }
         if (!store.delete(kind.wire(), id, who.name(), clock.instant())) {
             throw ApiException.notFound(kind.wire() + " '" + id + "'");
         }
@@ -89,6 +128,13 @@ public final class AddonService {
         health.put("message", a.health().message());
         health.put("checkedAt", a.health().checkedAt() == null ? null : a.health().checkedAt().toString());
         health.put("lastSeenAt", a.health().lastSeenAt() == null ? null : a.health().lastSeenAt().toString());
+        AddonKind.fromWire(a.kind()).filter(AddonKind::deployable).ifPresent(kind -> {
+            AddonDeployment d = AddonDeployment.forRegistration(kind, a.id(), a.document());
+            ObjectNode infra = system.putObject("infra").put("status", a.infraStatus() == null ? "none" : a.infraStatus())
+                    .put("namespace", d.namespace()).put("nodePort", d.nodePort()).put("internalUrl", d.internalUrl());
+            infra.put("gatewayPath", d.gatewayPrefix());
+            out.put("publicUrl", a.publicUrl());
+        });
         return out;
     }
 
@@ -113,9 +159,10 @@ public final class AddonService {
             Instant created, Instant updated) {
         List<String> tags = new ArrayList<>();
         doc.path(kind.field("tags")).forEach(t -> tags.add(t.asString()));
-        return new AddonRecord(id, kind.wire(), doc.get(kind.field("name")).asString(), owner,
+        return new AddonRecord(id, kind.wire(), doc.hasNonNull(kind.field("name"))
+                ? doc.get(kind.field("name")).asString() : id, owner,
                 doc.hasNonNull("cluster_id") ? doc.get("cluster_id").asString() : null,
-                doc.get(kind.field("public_url")).asString(), tags, doc, version, created, updated,
-                AddonRecord.Health.UNKNOWN);
+                doc.hasNonNull(kind.field("public_url")) ? doc.get(kind.field("public_url")).asString() : null,
+                tags, doc, version, created, updated, AddonRecord.Health.UNKNOWN, null);
     }
 }

@@ -10,40 +10,82 @@ import java.util.List;
 import network.aios.api.AddonKind;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
+import network.aios.server.addons.AddonDeployments;
 import network.aios.server.addons.AddonService;
+import network.aios.server.infra.InfraService;
+import tools.jackson.databind.JsonNode;
 import network.aios.store.AddonRecord;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The seed's add-on registrations, as its curl commands send them: {@code POST /container_registry},
- * {@code /asset_registry}, {@code /inference_server}; and get, list, replace, delete under the same path.
+ * {@code /asset_registry}, {@code /inference_server}, {@code /executor}, {@code /split-runner}; get,
+ * list, replace, delete under the same path; and for executors and split runners
+ * {@code POST {path}/{id}/create-infra} ({@code {cluster_config}}) and {@code DELETE {path}/{id}/remove-infra}.
  */
 public final class AddonRoutes {
-    private final AddonService addons;
+    /** Where the seed puts the kubeconfig: in create-infra's body, and in the split runner's registration. */
+    static final String CLUSTER_CONFIG = "cluster_config";
+    static final String SPLIT_RUNNER_KUBECONFIG = "cluster_k8s_config";
 
-    public AddonRoutes(AddonService addons) {
+    private final AddonService addons;
+    private final AddonDeployments deployments;
+
+    public AddonRoutes(AddonService addons, AddonDeployments deployments) {
         this.addons = addons;
+        this.deployments = deployments;
     }
 
     public void register(RoutesConfig r) {
-        for (AddonKind kind : List.of(AddonKind.CONTAINER_REGISTRY, AddonKind.ASSET_REGISTRY, AddonKind.INFERENCE_SERVER)) {
-            String base = "/" + kind.wire();
+        for (AddonKind kind : AddonKind.values()) {
+            String base = kind.path();
             r.post(base, ctx -> {
-                AddonRecord a = addons.create(principal(ctx), kind, Bodies.object(ctx.bodyAsBytes()));
+                JsonNode body = Bodies.object(ctx.bodyAsBytes());
+                AddonDeployments.Registered reg = kind == AddonKind.SPLIT_RUNNER
+                        ? deployments.registerAndDeploy(principal(ctx), kind, body, SPLIT_RUNNER_KUBECONFIG)
+                        : new AddonDeployments.Registered(addons.create(principal(ctx), kind, body), null);
+                AddonRecord a = reg.addon();
                 ctx.header("Location", base + "/" + a.id());
                 ctx.header("ETag", Http.etag(a.version()));
-                Http.json(ctx, 201, AddonService.view(a));
+                ObjectNode out = AddonService.view(a);
+                if (reg.job() != null) {
+                    out.set("job", InfraRoutes.scheduledView(reg.job()));
+                }
+                Http.json(ctx, 201, out);
             });
             r.get(base, ctx -> list(ctx, kind));
             r.get(base + "/{id}", ctx -> one(ctx, addons.get(principal(ctx), kind, ctx.pathParam("id"))));
             r.put(base + "/{id}", ctx -> one(ctx, addons.replace(principal(ctx), kind, ctx.pathParam("id"),
                     Bodies.object(ctx.bodyAsBytes()), Http.ifMatch(ctx))));
             r.delete(base + "/{id}", ctx -> {
-                addons.delete(principal(ctx), kind, ctx.pathParam("id"));
-                Http.json(ctx, 200, Json.object().put("id", ctx.pathParam("id")).put("deleted", true));
+                String id = ctx.pathParam("id");
+                if (kind.deployable() && Boolean.parseBoolean(ctx.queryParam("cascade"))
+                        && addons.hasInfra(principal(ctx), kind, id)) {
+                    accepted(ctx, deployments.remove(principal(ctx), kind, id, null, "/" + CLUSTER_CONFIG, true));
+                    return;
+                }
+                addons.delete(principal(ctx), kind, id);
+                Http.json(ctx, 200, Json.object().put("id", id).put("deleted", true));
             });
+            if (kind.deployable()) {
+                r.post(base + "/{id}/create-infra", ctx -> accepted(ctx, deployments.deploy(principal(ctx), kind,
+                        ctx.pathParam("id"), kubeconfig(ctx), "/" + CLUSTER_CONFIG)));
+                r.delete(base + "/{id}/remove-infra", ctx -> accepted(ctx, deployments.remove(principal(ctx), kind,
+                        ctx.pathParam("id"), kubeconfig(ctx), "/" + CLUSTER_CONFIG, false)));
+            }
         }
+    }
+
+    /** {@code cluster_config} from the body; an empty body is none (removal then uses the stored credential). */
+    private static JsonNode kubeconfig(Context ctx) {
+        byte[] raw = ctx.bodyAsBytes();
+        return raw.length == 0 ? null : Bodies.object(raw).get(CLUSTER_CONFIG);
+    }
+
+    private static void accepted(Context ctx, InfraService.Scheduled s) {
+        ctx.header("Location", "/api/v1/jobs/" + s.job().id());
+        Http.json(ctx, s.created() ? 202 : 200, InfraRoutes.scheduledView(s));
     }
 
     private static void one(Context ctx, AddonRecord a) {

@@ -48,7 +48,7 @@ public final class InfraRoutes {
         InfraService.Scheduled s = create
                 ? infra.create(principal(ctx), id.asString(), body.get("kube_config_data"), "/kube_config_data")
                 : infra.remove(principal(ctx), id.asString(), body.get("kube_config_data"), "/kube_config_data");
-        Http.json(ctx, 200, scheduled(s));
+        Http.json(ctx, 200, scheduledView(s));
     }
 
     private void resource(Context ctx, boolean create) {
@@ -59,7 +59,7 @@ public final class InfraRoutes {
                 ? infra.create(principal(ctx), id, body.get("kube_config_data"), "/kube_config_data")
                 : infra.remove(principal(ctx), id, body.get("kube_config_data"), "/kube_config_data");
         ctx.header("Location", "/api/v1/jobs/" + s.job().id());
-        Http.json(ctx, s.created() ? 202 : 200, scheduled(s));
+        Http.json(ctx, s.created() ? 202 : 200, scheduledView(s));
     }
 
     private void status(Context ctx) {
@@ -98,16 +98,30 @@ public final class InfraRoutes {
         Http.json(ctx, 200, out);
     }
 
-    private static ObjectNode scheduled(InfraService.Scheduled s) {
+    /** The answer to a request that scheduled (or found) a job. */
+    public static ObjectNode scheduledView(InfraService.Scheduled s) {
         InfraJob j = s.job();
-        return Json.object().put("message", s.note()).put("cluster_id", j.clusterId()).put("job_id", j.id())
-                .put("state", j.state()).put("status_url", "/api/v1/jobs/" + j.id());
+        ObjectNode out = Json.object().put("message", s.note());
+        target(out, j.clusterId(), "cluster_id", "addon_kind", "addon_id");
+        return out.put("job_id", j.id()).put("state", j.state()).put("status_url", "/api/v1/jobs/" + j.id());
+    }
+
+    /** A job's key is a cluster id, or {@code <kind>/<id>} for an add-on's deployment. */
+    private static void target(ObjectNode out, String key, String clusterField, String kindField, String idField) {
+        int slash = key.indexOf('/');
+        if (slash < 0) {
+            out.put(clusterField, key);
+        } else {
+            out.put(kindField, key.substring(0, slash)).put(idField, key.substring(slash + 1));
+        }
     }
 
     /** A job with Kubernetes-shaped conditions. */
     public static ObjectNode jobView(InfraJob j) {
         ObjectNode out = Json.object();
-        out.put("id", j.id()).put("clusterId", j.clusterId()).put("kind", j.kind()).put("state", j.state())
+        out.put("id", j.id());
+        target(out, j.clusterId(), "clusterId", "addonKind", "addonId");
+        out.put("kind", j.kind()).put("state", j.state())
                 .put("reason", j.reason()).put("message", j.message()).put("attempts", j.attempts());
         out.putObject("progress").put("done", j.progressDone()).put("total", j.progressTotal());
         out.put("createdAt", j.createdAt().toString()).put("updatedAt", j.updatedAt().toString());

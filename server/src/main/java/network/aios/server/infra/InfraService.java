@@ -6,7 +6,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import network.aios.api.AddonKind;
 import network.aios.api.ClusterDocument;
+import network.aios.infra.AddonDeployment;
+import network.aios.store.AddonRecord;
+import network.aios.store.AddonStore;
 import network.aios.api.ClusterStatus;
 import network.aios.api.FieldError;
 import network.aios.infra.ClusterOps;
@@ -37,24 +41,28 @@ import tools.jackson.databind.JsonNode;
 public final class InfraService implements AutoCloseable {
     private final ClusterService clusterService;
     private final ClusterStore clusters;
+    private final AddonStore addons;
     private final InfraStore store;
     private final SecretBox box;
     private final InfraSettings settings;
     private final ClusterConnector connector;
     private final Clock clock;
     private final JobRunner runner;
+    private final Targets targets;
 
-    public InfraService(ClusterService clusterService, ClusterStore clusters, InfraStore store, TokenService tokens,
-            SecretBox box, InfraSettings settings, ClusterConnector connector, Clock clock, RetryPolicy retry,
-            int parallelism) {
+    public InfraService(ClusterService clusterService, ClusterStore clusters, AddonStore addons, InfraStore store,
+            TokenService tokens, SecretBox box, InfraSettings settings, ClusterConnector connector, Clock clock,
+            RetryPolicy retry, int parallelism) {
         this.clusterService = clusterService;
         this.clusters = clusters;
+        this.addons = addons;
         this.store = store;
         this.box = box;
         this.settings = settings;
         this.connector = connector;
         this.clock = clock;
-        InfraSteps steps = new InfraSteps(clusters, store, tokens, box, settings, connector, clock, retry);
+        this.targets = new Targets(clusters, addons, tokens, settings, clock);
+        InfraSteps steps = new InfraSteps(targets, store, tokens, box, connector, clock, retry);
         this.runner = new JobRunner(store, steps, clock, parallelism);
     }
 
@@ -68,24 +76,80 @@ public final class InfraService implements AutoCloseable {
     public Scheduled create(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
         ClusterRecord cluster = clusterService.get(who, clusterId);
         Kubeconfigs.Parsed parsed = parse(kubeconfig, pointer);
-        List<Preflight.Check> checks = preflight(parsed, cluster);
-        if (!Preflight.passed(checks)) {
-            throw new ApiException(422, "preflight_failed", "the cluster is not ready for the AIOS infrastructure: "
-                    + String.join("; ", checks.stream().filter(c -> c.status() == Preflight.Status.FAIL)
-                    .map(c -> c.name() + ": " + c.message()).toList()),
-                    checks.stream().filter(c -> c.status() == Preflight.Status.FAIL)
-                            .map(c -> new FieldError("/preflight/" + c.name(), c.message() + (c.fix() == null ? ""
-                                    : " (fix: " + c.fix() + ")"))).toList(), null);
-        }
+        requirePassed(preflight(parsed, cluster), "the AIOS infrastructure");
         Optional<InfraJob> latest = store.latestJob(clusterId);
         if (latest.isPresent() && latest.get().finished() && "create".equals(latest.get().kind())
                 && JobStates.READY.equals(latest.get().state()) && ClusterStatus.LIVE.wire().equals(cluster.status())) {
             return new Scheduled(latest.get(), false, "the infrastructure is already ready; nothing to do");
         }
         InfraJob job = newJob(who, clusterId, "create", parsed, false);
-        clusters.setInfra(clusterId, ClusterStatus.PROVISIONING.wire(), null, who.name(), clock.instant());
+        targets.resolve(clusterId).provisioning(who.name());
         runner.wake();
         return new Scheduled(job, true, "cluster creation scheduled");
+    }
+
+    /**
+     * Deploys a registered policy executor or split runner onto the cluster the kubeconfig selects,
+     * through the same checks and job as a cluster's infrastructure. The caller has checked that the
+     * add-on is the principal's.
+     */
+    public Scheduled createAddon(Principal who, AddonRecord addon, JsonNode kubeconfig, String pointer) {
+        return scheduleAddon(who, addon, checkAddon(addon, kubeconfig, pointer));
+    }
+
+    /** The synchronous part of deploying an add-on: the kubeconfig is usable and the preflight passes. */
+    public Kubeconfigs.Parsed checkAddon(AddonRecord addon, JsonNode kubeconfig, String pointer) {
+        AddonKind kind = deployable(addon);
+        Kubeconfigs.Parsed parsed = parse(kubeconfig, pointer);
+        AddonDeployment deployment = AddonDeployment.forRegistration(kind, addon.id(), addon.document());
+        try (ClusterOps ops = connector.open(parsed.config())) {
+            requirePassed(Preflight.run(ops, deployment), "the " + kind.wire().replace('_', ' '));
+        } catch (KubernetesClientException e) {
+            throw unreachable(parsed, e);
+        }
+        return parsed;
+    }
+
+    /** Schedules the deployment of a stored add-on, checked by {@link #checkAddon}. */
+    public Scheduled scheduleAddon(Principal who, AddonRecord addon, Kubeconfigs.Parsed parsed) {
+        AddonKind kind = deployable(addon);
+        String key = kind.infraKey(addon.id());
+        Optional<InfraJob> latest = store.latestJob(key);
+        if (latest.isPresent() && latest.get().finished() && "create".equals(latest.get().kind())
+                && JobStates.READY.equals(latest.get().state()) && "ready".equals(addon.infraStatus())) {
+            return new Scheduled(latest.get(), false, "already deployed; nothing to do");
+        }
+        InfraJob job = newJob(who, key, "create", parsed, false);
+        targets.resolve(key).provisioning(who.name());
+        runner.wake();
+        return new Scheduled(job, true, kind.wire().replace('_', ' ') + " deployment scheduled");
+    }
+
+    private static AddonKind deployable(AddonRecord addon) {
+        return AddonKind.fromWire(addon.kind()).filter(AddonKind::deployable).orElseThrow(() ->
+                ApiException.notFound("infrastructure for a " + addon.kind()));
+    }
+
+    /** Removes a deployed add-on (with the stored credential, or a kubeconfig); then deletes it if asked. */
+    public Scheduled removeAddon(Principal who, AddonRecord addon, JsonNode kubeconfig, String pointer,
+            boolean thenDelete) {
+        AddonKind kind = deployable(addon);
+        return scheduleRemoval(who, kind.infraKey(addon.id()), kubeconfig, pointer, thenDelete,
+                kind.wire().replace('_', ' ') + " removal scheduled");
+    }
+
+    public Optional<InfraJob> latest(String key) {
+        return store.latestJob(key);
+    }
+
+    private static void requirePassed(List<Preflight.Check> checks, String what) {
+        if (!Preflight.passed(checks)) {
+            List<Preflight.Check> failed = checks.stream().filter(c -> c.status() == Preflight.Status.FAIL).toList();
+            throw new ApiException(422, "preflight_failed", "the cluster is not ready for " + what + ": "
+                    + String.join("; ", failed.stream().map(c -> c.name() + ": " + c.message()).toList()),
+                    failed.stream().map(c -> new FieldError("/preflight/" + c.name(), c.message()
+                            + (c.fix() == null ? "" : " (fix: " + c.fix() + ")"))).toList(), null);
+        }
     }
 
     public Scheduled remove(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
@@ -109,22 +173,27 @@ public final class InfraService implements AutoCloseable {
 
     private Scheduled remove(Principal who, String clusterId, JsonNode kubeconfig, String pointer, boolean thenDelete) {
         clusterService.get(who, clusterId);
+        return scheduleRemoval(who, clusterId, kubeconfig, pointer, thenDelete, "cluster removal scheduled");
+    }
+
+    private Scheduled scheduleRemoval(Principal who, String key, JsonNode kubeconfig, String pointer,
+            boolean thenDelete, String note) {
         Kubeconfigs.Parsed parsed = null;
         if (kubeconfig != null && !kubeconfig.isNull() && !(kubeconfig.isObject() && kubeconfig.isEmpty())
                 && !(kubeconfig.isString() && kubeconfig.asString().isBlank())) {
             parsed = parse(kubeconfig, pointer);
             reachable(parsed);
         }
-        store.activeJob(clusterId).filter(j -> "create".equals(j.kind())).ifPresent(j -> {
+        store.activeJob(key).filter(j -> "create".equals(j.kind())).ifPresent(j -> {
             if (!store.cancelIfIdle(j.id(), "Superseded", "superseded by a removal requested by " + who.name(),
                     clock.instant())) {
                 throw ApiException.conflict("create job " + j.id() + " is in the middle of a step; retry in a few seconds");
             }
         });
-        InfraJob job = newJob(who, clusterId, "remove", parsed, thenDelete);
-        clusters.setInfra(clusterId, ClusterStatus.DEPROVISIONING.wire(), null, who.name(), clock.instant());
+        InfraJob job = newJob(who, key, "remove", parsed, thenDelete);
+        targets.resolve(key).deprovisioning(who.name());
         runner.wake();
-        return new Scheduled(job, true, "cluster removal scheduled");
+        return new Scheduled(job, true, note);
     }
 
     public List<Preflight.Check> preflight(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
@@ -144,13 +213,21 @@ public final class InfraService implements AutoCloseable {
 
     public InfraJob job(Principal who, String jobId) {
         InfraJob j = store.job(jobId).orElseThrow(() -> ApiException.notFound("job '" + jobId + "'"));
-        // the cluster's owner sees its jobs; once the cluster is deleted, whoever requested the job still does
-        boolean visible = clusters.get(j.clusterId()).map(c -> who.mayAccess(c.owner()))
+        // the owner of what it deploys sees a job; once that is deleted, whoever requested the job still does
+        boolean visible = ownerOf(j.clusterId()).map(who::mayAccess)
                 .orElse(who.isAdmin() || who.name().equals(j.requestedBy()));
         if (!visible) {
             throw ApiException.notFound("job '" + jobId + "'");
         }
         return j;
+    }
+
+    private Optional<String> ownerOf(String key) {
+        int slash = key.indexOf('/');
+        if (slash < 0) {
+            return clusters.get(key).map(ClusterRecord::owner);
+        }
+        return addons.get(key.substring(0, slash), key.substring(slash + 1)).map(AddonRecord::owner);
     }
 
     public Optional<InfraJob> latest(Principal who, String clusterId) {
@@ -177,7 +254,7 @@ public final class InfraService implements AutoCloseable {
                 now, now, null);
         return store.insert(job, who.name(), thenDelete).orElseThrow(() -> {
             InfraJob active = store.activeJob(clusterId).orElse(null);
-            return ApiException.conflict("cluster '" + clusterId + "' already has a "
+            return ApiException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId + "' already has a "
                     + (active == null ? "" : active.kind() + " ") + "job under way"
                     + (active == null ? "" : ": " + active.id() + " (" + active.state() + ")")
                     + "; wait for it to finish (GET /api/v1/jobs/" + (active == null ? "<id>" : active.id()) + ")");

@@ -57,24 +57,22 @@ final class InfraSteps {
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
 
-    private final ClusterStore clusters;
+    private final Targets targets;
     private final InfraStore store;
     private final TokenService tokens;
     private final SecretBox box;
-    private final InfraSettings settings;
     private final ClusterConnector connector;
     private final Clock clock;
     private final Duration readyTimeout;
     private final RetryPolicy retry;
     private final MemberAccess access;
 
-    InfraSteps(ClusterStore clusters, InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings,
-            ClusterConnector connector, Clock clock, RetryPolicy retry) {
-        this.clusters = clusters;
+    InfraSteps(Targets targets, InfraStore store, TokenService tokens, SecretBox box, ClusterConnector connector,
+            Clock clock, RetryPolicy retry) {
+        this.targets = targets;
         this.store = store;
         this.tokens = tokens;
         this.box = box;
-        this.settings = settings;
         this.connector = connector;
         this.clock = clock;
         this.readyTimeout = retry.readyTimeout();
@@ -96,9 +94,9 @@ final class InfraSteps {
     // ---- create ----------------------------------------------------------------------------------------
 
     private InfraJob create(InfraJob job, String lease) throws KubeconfigException {
-        ClusterRecord cluster = clusters.get(job.clusterId()).orElse(null);
-        if (cluster == null) {
-            return finish(job.next(FAILED, "ClusterGone", "the cluster was deleted from the registry"), false);
+        Target target = targets.resolve(job.clusterId());
+        if (!target.registered()) {
+            return finish(job.next(FAILED, "RegistrationGone", "it was deleted from the registry"), false);
         }
         switch (job.state()) {
             case PENDING, VALIDATING -> {
@@ -109,22 +107,20 @@ final class InfraSteps {
                 }
             }
             case BOOTSTRAPPING -> {
-                return bootstrap(job, lease);
+                return bootstrap(job, lease, target);
             }
             case APPLYING -> {
-                return apply(job, lease, cluster);
+                return apply(job, lease, target);
             }
             case WAITING_READY -> {
                 Credential cred = access.credential(job.clusterId()).orElseThrow();
                 try (ClusterOps ops = access.open(cred)) {
-                    List<String> waiting = ops.notReady();
+                    List<String> waiting = ops.notReady(target.namespace(), target.deployments());
                     if (waiting.isEmpty()) {
-                        ClusterDocument doc = ClusterDocument.of(cluster.document());
-                        String urlMap = Json.MAPPER.writeValueAsString(DesiredState.urlMap(doc));
-                        clusters.setInfra(job.clusterId(), ClusterStatus.LIVE.wire(), urlMap, "infra-job", clock.instant());
-                        LOG.info("cluster {} infrastructure ready (job {})", job.clusterId(), job.id());
+                        target.ready(cred);
+                        LOG.info("{} infrastructure ready (job {})", job.clusterId(), job.id());
                         return finish(job.next(READY, "Ready", "all " + job.progressTotal()
-                                + " objects applied and the four services are available"), false);
+                                + " objects applied and " + target.readyMessage()), false);
                     }
                     if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
                         return finish(job.next(FAILED, "NotReady", "not available after " + readyTimeout.toMinutes()
@@ -138,19 +134,20 @@ final class InfraSteps {
         }
     }
 
-    private InfraJob bootstrap(InfraJob job, String lease) throws KubeconfigException {
+    private InfraJob bootstrap(InfraJob job, String lease, Target target) throws KubeconfigException {
         Kubeconfigs.Parsed admin = access.adminKubeconfig(job);
         try (ClusterOps ops = connector.open(admin.config())) {
-            HasMetadata ns = DesiredState.namespace(job.clusterId());
-            String nsUid = access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 0, List.of(ns)).get(0).uid();
-            access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, DesiredState.bootstrap(job.clusterId(), nsUid));
-            Optional<String> token = ops.controlPlaneToken();
+            String nsUid = access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 0, List.of(target.namespaceObject()))
+                    .get(0).uid();
+            access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, target.bootstrap(nsUid));
+            Optional<String> token = ops.controlPlaneToken(target.namespace());
             if (token.isEmpty()) {
                 return requeue(job.next(BOOTSTRAPPING, "WaitingForToken", "waiting for the ServiceAccount token"),
                         TOKEN_POLL);
             }
-            String agentToken = access.credential(job.clusterId()).map(Credential::agentToken)
-                    .orElseGet(() -> mintAgentToken(job.clusterId()));
+            String agentToken = !target.needsAgentToken() ? null
+                    : access.credential(job.clusterId()).map(Credential::agentToken)
+                            .orElseGet(() -> mintAgentToken(job.clusterId()));
             Credential cred = new Credential(admin.server(), admin.caData(), admin.insecure(), token.get(), agentToken);
             store.putCredential(job.clusterId(), box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
                     clock.instant());
@@ -165,11 +162,10 @@ final class InfraSteps {
         return tokens.issueAgent(clusterId, "infra-job").token();
     }
 
-    private InfraJob apply(InfraJob job, String lease, ClusterRecord cluster) {
+    private InfraJob apply(InfraJob job, String lease, Target target) {
         Credential cred = access.credential(job.clusterId()).orElseThrow(() -> new IllegalStateException(
                 "no credential for " + job.clusterId()));
-        List<HasMetadata> objects = DesiredState.services(ClusterDocument.of(cluster.document()), settings,
-                cred.agentToken());
+        List<HasMetadata> objects = target.services(cred);
         try (ClusterOps ops = access.open(cred)) {
             access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
         }
@@ -180,6 +176,8 @@ final class InfraSteps {
     // ---- remove ----------------------------------------------------------------------------------------
 
     private InfraJob remove(InfraJob job, String lease) throws KubeconfigException {
+        Target target = targets.resolve(job.clusterId());
+        String namespace = target.namespace();
         switch (job.state()) {
             case PENDING, REMOVING -> {
                 ObjectNode receipt = Json.object();
@@ -191,7 +189,7 @@ final class InfraSteps {
                         items.addObject().put("object", describe(i)).put("outcome", "residual")
                                 .put("reason", "no credential for this cluster: pass kube_config_data to remove it");
                     }
-                    return finalizeRemoval(job.withReceipt(receipt), inventory.isEmpty());
+                    return finalizeRemoval(job.withReceipt(receipt), inventory.isEmpty(), target);
                 }
                 try (ClusterOps ops = maybe.get()) {
                     // the agent services, newest first; the control plane's own identity and the RBAC
@@ -211,55 +209,45 @@ final class InfraSteps {
                         store.progress(job.id(), lease, REMOVING, inventory.size() - k, inventory.size(),
                                 "deleting " + describe(i), clock.instant(), JobRunner.LEASE);
                     }
-                    ClusterOps.Deletion nsDeletion = ops.delete(new ObjectRef("v1", "Namespace", null,
-                            InfraNames.NAMESPACE, null));
-                    items.addObject().put("object", "Namespace " + InfraNames.NAMESPACE)
+                    ClusterOps.Deletion nsDeletion = ops.delete(new ObjectRef("v1", "Namespace", null, namespace, null));
+                    items.addObject().put("object", "Namespace " + namespace)
                             .put("outcome", nsDeletion == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
                 }
-                return job.next(WAITING_NAMESPACE, "Deleting", "waiting for namespace " + InfraNames.NAMESPACE
+                return job.next(WAITING_NAMESPACE, "Deleting", "waiting for namespace " + namespace
                         + " to finish deleting").withReceipt(receipt).runAt(clock.instant());
             }
             case WAITING_NAMESPACE -> {
                 Optional<ClusterOps> maybe = access.removalOps(job);
                 if (maybe.isPresent()) {
                     try (ClusterOps ops = maybe.get()) {
-                        if (!ops.namespaceGone()) {
+                        if (!ops.namespaceGone(namespace)) {
                             if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
                                 ObjectNode receipt = (ObjectNode) job.receipt().deepCopy();
                                 ((ArrayNode) receipt.get("items")).addObject().put("object", "Namespace "
-                                        + InfraNames.NAMESPACE).put("outcome", "residual")
+                                        + namespace).put("outcome", "residual")
                                         .put("reason", "still terminating after " + readyTimeout.toMinutes() + " min");
-                                return finalizeRemoval(job.withReceipt(receipt), false);
+                                return finalizeRemoval(job.withReceipt(receipt), false, target);
                             }
                             return requeue(job.next(WAITING_NAMESPACE, "Deleting", job.message()), Duration.ofSeconds(1));
                         }
                     }
                 }
-                return finalizeRemoval(job, true);
+                return finalizeRemoval(job, true, target);
             }
             default -> throw new IllegalStateException("remove job in state " + job.state());
         }
     }
 
-    private InfraJob finalizeRemoval(InfraJob job, boolean clean) {
+    private InfraJob finalizeRemoval(InfraJob job, boolean clean, Target target) {
         store.clearInventory(job.clusterId());
         store.dropCredential(job.clusterId());
-        tokens.revokeAgent(job.clusterId());
-        Optional<ClusterRecord> cluster = clusters.get(job.clusterId());
-        boolean deleteCluster = cluster.isPresent() && clean && store.deletesCluster(job.id());
-        if (deleteCluster) {
-            clusters.delete(job.clusterId(), cluster.get().version(), job.requestedBy(), clock.instant());
-            LOG.info("cluster {} deleted from the registry after its infrastructure was removed", job.clusterId());
-        } else if (cluster.isPresent()) {
-            clusters.setInfra(job.clusterId(), ClusterStatus.REGISTERED.wire(), null, "infra-job", clock.instant());
-        }
         ObjectNode receipt = job.receipt() == null ? Json.object() : (ObjectNode) job.receipt().deepCopy();
         if (!receipt.has("items")) {
             receipt.putArray("items");
         }
         receipt.put("clean", clean);
-        receipt.put("clusterDeleted", deleteCluster);
-        LOG.info("cluster {} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
+        target.removed(clean, store.deletesCluster(job.id()), job.requestedBy(), receipt);
+        LOG.info("{} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
         return finish(job.next(REMOVED, clean ? "Removed" : "RemovedWithResiduals",
                 clean ? "everything the control plane created is gone" : "removed; see the receipt for residuals")
                 .withReceipt(receipt), false);
@@ -318,11 +306,11 @@ final class InfraSteps {
         return j.runAt(clock.instant().plus(after));
     }
 
-    /** A finished job keeps no admin kubeconfig. A failed create marks the cluster failed. */
+    /** A finished job keeps no admin kubeconfig. A failed create marks its target failed. */
     private InfraJob finish(InfraJob j, boolean failed) {
         Instant now = clock.instant();
-        if (failed && "create".equals(j.kind()) && clusters.get(j.clusterId()).isPresent()) {
-            clusters.setInfra(j.clusterId(), ClusterStatus.FAILED.wire(), null, "infra-job", now);
+        if (failed && "create".equals(j.kind())) {
+            targets.resolve(j.clusterId()).failed();
         }
         return j.withoutAdmin().runAt(now).finishedAt(now);
     }

@@ -213,8 +213,15 @@ class InfraLifecycleIT {
     }
 
     static boolean allowed(String user, String verb, String group, String resource, String namespace) {
+        return allowed(kube, user, verb, group, resource, namespace);
+    }
+
+    /** Whether a ServiceAccount ({@code system:serviceaccount:<ns>:<name>}) may do it (SubjectAccessReview). */
+    static boolean allowed(KubeTestCluster kube, String user, String verb, String group, String resource,
+            String namespace) {
+        String saNamespace = user.split(":")[2];
         SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user)
-                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + InfraNames.NAMESPACE, "system:authenticated")
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + saNamespace, "system:authenticated")
                 .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource)
                 .withNamespace(namespace).endResourceAttributes().endSpec().build();
         return kube.admin.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
@@ -222,6 +229,10 @@ class InfraLifecycleIT {
 
     /** Every row of every table as text (bytea as hex, then also decoded as latin-1), to search for secrets. */
     static String databaseDump() throws Exception {
+        return databaseDump(server);
+    }
+
+    static String databaseDump(TestServer server) throws Exception {
         StringBuilder sb = new StringBuilder();
         try (Connection c = server.db.dataSource().getConnection(); Statement s = c.createStatement()) {
             List<String> tables = new ArrayList<>();

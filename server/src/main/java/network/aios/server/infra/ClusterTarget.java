@@ -1,0 +1,126 @@
+package network.aios.server.infra;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import network.aios.api.ClusterDocument;
+import network.aios.api.ClusterStatus;
+import network.aios.api.Json;
+import network.aios.infra.AgentRole;
+import network.aios.infra.DesiredState;
+import network.aios.infra.InfraNames;
+import network.aios.infra.InfraSettings;
+import network.aios.server.auth.TokenService;
+import network.aios.store.ClusterRecord;
+import network.aios.store.ClusterStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** A registered cluster's own AIOS services (controller, metrics, blocks, mgmt) in {@code aios-system}. */
+final class ClusterTarget implements Target {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterTarget.class);
+    private final String clusterId;
+    private final Optional<ClusterRecord> cluster;
+    private final ClusterStore clusters;
+    private final TokenService tokens;
+    private final InfraSettings settings;
+    private final Clock clock;
+
+    ClusterTarget(String clusterId, ClusterStore clusters, TokenService tokens, InfraSettings settings, Clock clock) {
+        this.clusterId = clusterId;
+        this.cluster = clusters.get(clusterId);
+        this.clusters = clusters;
+        this.tokens = tokens;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Override
+    public String key() {
+        return clusterId;
+    }
+
+    @Override
+    public boolean registered() {
+        return cluster.isPresent();
+    }
+
+    @Override
+    public String namespace() {
+        return InfraNames.NAMESPACE;
+    }
+
+    @Override
+    public HasMetadata namespaceObject() {
+        return DesiredState.namespace(clusterId);
+    }
+
+    @Override
+    public List<HasMetadata> bootstrap(String namespaceUid) {
+        return DesiredState.bootstrap(clusterId, namespaceUid);
+    }
+
+    @Override
+    public boolean needsAgentToken() {
+        return true;
+    }
+
+    @Override
+    public List<HasMetadata> services(Credential credential) {
+        return DesiredState.services(document(), settings, credential.agentToken());
+    }
+
+    @Override
+    public List<String> deployments() {
+        return Arrays.stream(AgentRole.values()).map(InfraNames::workload).toList();
+    }
+
+    @Override
+    public String readyMessage() {
+        return "the four services are available";
+    }
+
+    @Override
+    public void provisioning(String actor) {
+        clusters.setInfra(clusterId, ClusterStatus.PROVISIONING.wire(), null, actor, clock.instant());
+    }
+
+    @Override
+    public void ready(Credential credential) {
+        String urlMap = Json.MAPPER.writeValueAsString(DesiredState.urlMap(document()));
+        clusters.setInfra(clusterId, ClusterStatus.LIVE.wire(), urlMap, "infra-job", clock.instant());
+    }
+
+    @Override
+    public void failed() {
+        if (cluster.isPresent()) {
+            clusters.setInfra(clusterId, ClusterStatus.FAILED.wire(), null, "infra-job", clock.instant());
+        }
+    }
+
+    @Override
+    public void deprovisioning(String actor) {
+        clusters.setInfra(clusterId, ClusterStatus.DEPROVISIONING.wire(), null, actor, clock.instant());
+    }
+
+    @Override
+    public void removed(boolean clean, boolean deleteRegistration, String requestedBy, ObjectNode receipt) {
+        tokens.revokeAgent(clusterId);
+        boolean deleted = cluster.isPresent() && clean && deleteRegistration;
+        if (deleted) {
+            clusters.delete(clusterId, clusters.get(clusterId).orElseThrow().version(), requestedBy, clock.instant());
+            LOG.info("cluster {} deleted from the registry after its infrastructure was removed", clusterId);
+        } else if (cluster.isPresent()) {
+            clusters.setInfra(clusterId, ClusterStatus.REGISTERED.wire(), null, "infra-job", clock.instant());
+        }
+        receipt.put("clusterDeleted", deleted);
+    }
+
+    private ClusterDocument document() {
+        return ClusterDocument.of(cluster.orElseThrow(() -> new IllegalStateException("cluster " + clusterId
+                + " is not registered")).document());
+    }
+}

@@ -1,0 +1,51 @@
+package network.aios.server.infra;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What an infra job deploys onto a member cluster: a cluster's four AIOS services, or one add-on
+ * (policy executor, split runner). The job machinery (bootstrap of a least-privilege identity,
+ * recorded apply, readiness, removal with a receipt) is the same; this says what, where, and what
+ * the registry records when it is done.
+ */
+interface Target {
+    /** The job key: a cluster id, or {@code <kind>/<id>} for an add-on. */
+    String key();
+
+    /** False once the registration is gone: a create job then stops. */
+    boolean registered();
+
+    /** The namespace everything lives in; deleting it takes the control plane's access last. */
+    String namespace();
+
+    HasMetadata namespaceObject();
+
+    List<HasMetadata> bootstrap(String namespaceUid);
+
+    /** Whether the agents on the cluster get a token to call the control plane (cluster services only). */
+    boolean needsAgentToken();
+
+    List<HasMetadata> services(Credential credential);
+
+    /** The Deployments whose availability means "ready". */
+    List<String> deployments();
+
+    /** What "ready" means in a sentence, for the job's message. */
+    String readyMessage();
+
+    void provisioning(String actor);
+
+    void ready(Credential credential);
+
+    void failed();
+
+    void deprovisioning(String actor);
+
+    /**
+     * The infrastructure is gone (or gone but for residuals when not {@code clean}); {@code deleteRegistration}
+     * if the removal was asked for as part of deleting it. Adds what it did to the receipt.
+     */
+    void removed(boolean clean, boolean deleteRegistration, String requestedBy, ObjectNode receipt);
+}

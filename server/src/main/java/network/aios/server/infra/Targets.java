@@ -1,0 +1,35 @@
+package network.aios.server.infra;
+
+import java.time.Clock;
+import network.aios.api.AddonKind;
+import network.aios.infra.InfraSettings;
+import network.aios.server.auth.TokenService;
+import network.aios.store.AddonStore;
+import network.aios.store.ClusterStore;
+
+/** Resolves a job key to what it deploys: {@code <kind>/<id>} is an add-on, anything else a cluster id. */
+final class Targets {
+    private final ClusterStore clusters;
+    private final AddonStore addons;
+    private final TokenService tokens;
+    private final InfraSettings settings;
+    private final Clock clock;
+
+    Targets(ClusterStore clusters, AddonStore addons, TokenService tokens, InfraSettings settings, Clock clock) {
+        this.clusters = clusters;
+        this.addons = addons;
+        this.tokens = tokens;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    Target resolve(String key) {
+        int slash = key.indexOf('/');
+        if (slash < 0) {
+            return new ClusterTarget(key, clusters, tokens, settings, clock);
+        }
+        AddonKind kind = AddonKind.fromWire(key.substring(0, slash)).filter(AddonKind::deployable)
+                .orElseThrow(() -> new IllegalStateException("job key " + key + " names no deployable add-on"));
+        return new AddonTarget(kind, key.substring(slash + 1), addons, clusters, clock);
+    }
+}
