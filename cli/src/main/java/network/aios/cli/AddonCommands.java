@@ -201,7 +201,7 @@ final class AddonCommands {
             AddonKind k = parent.kind();
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode a : page.path("items")) {
-                rows.add(List.of(a.path("id").asString(), a.path(k.field("name")).asString(),
+                rows.add(List.of(a.path("id").asString(), a.path(k.field("name")).asString(a.path("id").asString()),
                         a.path(k.field("public_url")).asString(a.path("publicUrl").asString("-")),
                         a.path("cluster_id").asString("-"),
                         a.at("/system/health/status").asString(), a.at("/system/owner").asString()));
