@@ -52,14 +52,28 @@ final class ServerCommand implements Runnable {
             description = "How often registered add-ons' URLs are probed (default ${DEFAULT-VALUE}).")
     long probeSeconds;
 
+    @Option(names = "--heartbeat-grace-seconds", defaultValue = "30",
+            description = "A cluster with no heartbeat for this long is Ready=Unknown and degraded (default "
+                    + "${DEFAULT-VALUE}; agents send one every 5 s).")
+    long graceSeconds;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body accepted.")
     long maxBody;
 
     @Override
     public void run() {
-        ServerConfig config = new ServerConfig(host, port, dataDir.toAbsolutePath(), dbUrl, dbUser,
-                dbUrl == null ? null : System.getenv(dbPasswordEnv), policyFile, maxBody, 16, publicUrl, agentImage,
-                java.time.Duration.ofSeconds(probeSeconds));
+        ServerConfig config = ServerConfig.defaults(dataDir.toAbsolutePath()).withHost(host).withPort(port)
+                .withDatabase(dbUrl, dbUser, dbUrl == null ? null : System.getenv(dbPasswordEnv))
+                .withPolicyFile(policyFile).withMaxBodyBytes(maxBody).withAgents(publicUrl, agentImage)
+                .withAddonProbeInterval(java.time.Duration.ofSeconds(probeSeconds))
+                .withHeartbeatGrace(java.time.Duration.ofSeconds(graceSeconds));
+        if (graceSeconds < 10) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--heartbeat-grace-seconds must be "
+                    + "at least 10 (agents send a heartbeat every 5 s)");
+        }
         ControlPlane cp = ControlPlane.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -24,6 +24,9 @@ import network.aios.server.http.PolicyRoutes;
 import network.aios.server.http.TokenRoutes;
 import network.aios.server.http.InfraRoutes;
 import network.aios.server.http.AddonRoutes;
+import network.aios.server.http.HealthRoutes;
+import network.aios.server.health.ClusterHealth;
+import network.aios.store.ObservationStore;
 import network.aios.server.addons.AddonDeployments;
 import network.aios.server.addons.AddonService;
 import network.aios.server.addons.AddonHealthMonitor;
@@ -54,6 +57,7 @@ public final class ControlPlane implements AutoCloseable {
     private final String bootstrapToken;
     private final InfraService infra;
     private final AddonHealthMonitor addonHealth;
+    private final ClusterHealth clusterHealth;
 
     private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock, ClusterConnector connector,
             RetryPolicy retry) {
@@ -84,6 +88,8 @@ public final class ControlPlane implements AutoCloseable {
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
         AddonRoutes addonRoutes = new AddonRoutes(addonService, new AddonDeployments(addonService, infra));
         this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval());
+        this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore, clock, config.heartbeatGrace());
+        HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {
@@ -104,6 +110,7 @@ public final class ControlPlane implements AutoCloseable {
             tokenRoutes.register(c.routes);
             infraRoutes.register(c.routes);
             addonRoutes.register(c.routes);
+            healthRoutes.register(c.routes);
             c.routes.exception(ApiException.class, (e, ctx) -> Http.error(ctx, e));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx,
                     config.maxBodyBytes())));
@@ -140,6 +147,7 @@ public final class ControlPlane implements AutoCloseable {
         cp.http.start();
         cp.infra.start();
         cp.addonHealth.start();
+        cp.clusterHealth.start();
         return cp;
     }
 
@@ -153,7 +161,8 @@ public final class ControlPlane implements AutoCloseable {
                     RetryPolicy.defaults());
             cp.http.start();
             cp.infra.start();
-        cp.addonHealth.start();
+            cp.addonHealth.start();
+            cp.clusterHealth.start();
             return cp;
         } catch (RuntimeException e) {
             db.close();
@@ -203,6 +212,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        clusterHealth.close();
         addonHealth.close();
         infra.close();
         http.stop();

@@ -1,10 +1,12 @@
 package network.aios.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How the control plane runs. {@code jdbcUrl} null means the embedded PostgreSQL, with its data under
- * {@code dataDir/postgres}; the admin token file also lives in {@code dataDir}.
+ * {@code dataDir/postgres}; the admin token file also lives in {@code dataDir}. Built from
+ * {@link #defaults} with the {@code with...} methods.
  */
 public record ServerConfig(
         String host,
@@ -18,12 +20,15 @@ public record ServerConfig(
         int dbPoolSize,
         String publicUrl,
         String agentImage,
-        java.time.Duration addonProbeInterval) {
+        Duration addonProbeInterval,
+        Duration heartbeatGrace) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY = 1024 * 1024;
     public static final String DEFAULT_AGENT_IMAGE = "aios/agent:0.1.0";
-    public static final java.time.Duration DEFAULT_PROBE_INTERVAL = java.time.Duration.ofSeconds(30);
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(30);
+    /** A cluster silent this long is Ready=Unknown (the issue asks for at most 40 s; agents beat every 5 s). */
+    public static final Duration DEFAULT_HEARTBEAT_GRACE = Duration.ofSeconds(30);
 
     /** Where agents on member clusters reach this control plane. */
     public String controlPlaneUrl(int boundPort) {
@@ -33,26 +38,46 @@ public record ServerConfig(
     /** Defaults for embedding (tests, benchmarks): add-on probing off unless asked for. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16, null,
-                DEFAULT_AGENT_IMAGE, java.time.Duration.ZERO);
+                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE);
+    }
+
+    public ServerConfig withHost(String h) {
+        return new ServerConfig(h, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
     }
 
-    public ServerConfig withAddonProbeInterval(java.time.Duration d) {
+    public ServerConfig withAddonProbeInterval(Duration d) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, d);
+                publicUrl, agentImage, d, heartbeatGrace);
     }
 
     public ServerConfig withPolicyFile(Path file) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
+    }
+
+    public ServerConfig withMaxBodyBytes(long max) {
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, max, dbPoolSize,
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
+    }
+
+    public ServerConfig withAgents(String url, String image) {
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
+                url, image, addonProbeInterval, heartbeatGrace);
+    }
+
+    public ServerConfig withHeartbeatGrace(Duration grace) {
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage, addonProbeInterval, grace);
     }
 }

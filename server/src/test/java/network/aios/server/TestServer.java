@@ -47,11 +47,20 @@ public final class TestServer implements AutoCloseable {
     /** As above, probing registered add-ons every {@code addonProbe} (zero: never). */
     public TestServer(Database db, Path dataDir, Path policyFile, String adminToken, RetryPolicy retry, boolean ownsDb,
             java.time.Duration addonProbe) {
+        this(db, dataDir, policyFile, adminToken, retry, ownsDb, c -> c.withAddonProbeInterval(addonProbe));
+    }
+
+    /** A fresh control plane whose configuration {@code tweak} adjusts (e.g. a short heartbeat grace). */
+    public static TestServer configured(java.util.function.UnaryOperator<ServerConfig> tweak) {
+        return new TestServer(TestPostgres.freshDatabase(16), tempDir(), null, null, RetryPolicy.defaults(), true, tweak);
+    }
+
+    private TestServer(Database db, Path dataDir, Path policyFile, String adminToken, RetryPolicy retry, boolean ownsDb,
+            java.util.function.UnaryOperator<ServerConfig> tweak) {
         this.db = db;
         this.dataDir = dataDir;
         this.ownsDb = ownsDb;
-        cp = ControlPlane.start(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile)
-                .withAddonProbeInterval(addonProbe), db,
+        cp = ControlPlane.start(tweak.apply(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile)), db,
                 Clock.systemUTC(), ClusterConnector.REAL, retry);
         this.adminToken = adminToken != null ? adminToken : cp.bootstrapToken();
     }

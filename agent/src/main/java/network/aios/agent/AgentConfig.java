@@ -1,0 +1,13 @@
+package network.aios.agent;
+
+import java.time.Duration;
+
+/** How one agent process runs: its role, where it listens, which cluster it speaks for and to whom. */
+record AgentConfig(String role, String host, int port, String clusterId, String controlPlaneUrl, String token,
+        String kubeconfig, Duration heartbeat, Duration metricsInterval) {
+    @Override
+    public String toString() {
+        return "AgentConfig[role=" + role + ", port=" + port + ", clusterId=" + clusterId + ", controlPlane="
+                + controlPlaneUrl + "]"; // never the token
+    }
+}

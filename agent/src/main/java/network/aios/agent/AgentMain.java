@@ -1,0 +1,128 @@
+package network.aios.agent;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import network.aios.api.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar aios-agent.jar --role=controller}: one of the AIOS services on a member cluster. In
+ * the cluster it reads its settings from the environment the infrastructure gives it (ConfigMap
+ * {@code aios-cluster}, Secret {@code aios-agent-credentials}) and talks to the API server as its
+ * ServiceAccount; outside, {@code --kubeconfig} says which cluster.
+ */
+@Command(name = "aios-agent", mixinStandardHelpOptions = true, version = AgentMain.VERSION,
+        description = "An AIOS service on a member cluster: controller, metrics, blocks or mgmt.")
+public final class AgentMain implements Callable<Integer> {
+    public static final String VERSION = "0.1.0";
+    private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
+
+    @Option(names = "--role", required = true, description = "controller or metrics") String role;
+    @Option(names = "--port", defaultValue = "8080") int port;
+    @Option(names = "--host", defaultValue = "0.0.0.0") String host;
+    @Option(names = "--cluster-id", defaultValue = "${env:AIOS_CLUSTER_ID}") String clusterId;
+    @Option(names = "--control-plane", defaultValue = "${env:AIOS_CONTROL_PLANE_URL}") String controlPlaneUrl;
+    @Option(names = "--token-file", description = "A file holding the agent token; otherwise AIOS_AGENT_TOKEN.")
+    Path tokenFile;
+    @Option(names = "--kubeconfig", description = "Run outside the cluster, against this kubeconfig's cluster.")
+    Path kubeconfig;
+    @Option(names = "--heartbeat-seconds", defaultValue = "5") double heartbeatSeconds;
+    @Option(names = "--metrics-seconds", defaultValue = "15") double metricsSeconds;
+
+    /** A running agent: its HTTP port, and close() to stop it. */
+    public interface Running extends AutoCloseable {
+        int port();
+
+        @Override
+        void close();
+    }
+
+    @Override
+    public Integer call() {
+        Running r = start();
+        Runtime.getRuntime().addShutdownHook(new Thread(r::close));
+        LOG.info("aios-agent {} role {} for cluster {} on port {}", VERSION, role, clusterId, r.port());
+        try {
+            Thread.currentThread().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    Running start() {
+        String token = tokenFile != null ? read(tokenFile) : System.getenv("AIOS_AGENT_TOKEN");
+        if (clusterId == null || clusterId.isBlank() || controlPlaneUrl == null || controlPlaneUrl.isBlank()
+                || token == null || token.isBlank()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "the cluster id (AIOS_CLUSTER_ID), the "
+                    + "control plane's URL (AIOS_CONTROL_PLANE_URL) and the agent token (AIOS_AGENT_TOKEN) are needed");
+        }
+        AgentConfig config = new AgentConfig(role, host, port, clusterId, controlPlaneUrl, token.trim(),
+                kubeconfig == null ? null : kubeconfig.toString(), Duration.ofMillis((long) (heartbeatSeconds * 1000)),
+                Duration.ofMillis((long) (metricsSeconds * 1000)));
+        return start(config, Clock.systemUTC());
+    }
+
+    static Running start(AgentConfig config, Clock clock) {
+        Config kubeConfig = config.kubeconfig() == null ? new io.fabric8.kubernetes.client.ConfigBuilder().build()
+                : Config.fromKubeconfig(read(Path.of(config.kubeconfig())));
+        KubernetesClient kube = new KubernetesClientBuilder().withConfig(kubeConfig).build();
+        ControlPlaneClient cp = new ControlPlaneClient(config.controlPlaneUrl(), config.token());
+        Role role = switch (config.role()) {
+            case "controller" -> new ControllerRole(config, kube, cp, clock);
+            case "metrics" -> new MetricsRole(config, kube, cp, clock);
+            default -> {
+                kube.close();
+                throw new CommandLine.ParameterException(new CommandLine(new AgentMain()), "unknown role '"
+                        + config.role() + "': this version runs controller and metrics");
+            }
+        };
+        Javalin http = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.jetty.host = config.host();
+            c.jetty.port = config.port();
+            c.routes.get("/healthz", ctx -> ctx.json(Json.object().put("status", "ok").put("role", config.role())));
+            role.routes(c.routes);
+        });
+        http.start();
+        role.start();
+        return new Running() {
+            @Override
+            public int port() {
+                return http.port();
+            }
+
+            @Override
+            public void close() {
+                role.close();
+                http.stop();
+                kube.close();
+            }
+        };
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + p, e);
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AgentMain()).execute(args));
+    }
+}

@@ -1,0 +1,38 @@
+package network.aios.agent;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import network.aios.api.Json;
+import tools.jackson.databind.JsonNode;
+
+/** Calls the control plane as the cluster's agent (its bearer token; it may act for this cluster only). */
+final class ControlPlaneClient {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+    private final String token;
+
+    ControlPlaneClient(String baseUrl, String token) {
+        this.baseUrl = baseUrl.replaceAll("/+$", "");
+        this.token = token;
+    }
+
+    /** The answer's status and body; an exception only when there is no answer. */
+    record Answer(int status, String body) {}
+
+    Answer post(String path, JsonNode body) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
+        HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), response.body());
+    }
+
+    @Override
+    public String toString() {
+        return "ControlPlaneClient[" + baseUrl + "]"; // never the token
+    }
+}

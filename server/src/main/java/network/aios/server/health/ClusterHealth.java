@@ -1,0 +1,291 @@
+package network.aios.server.health;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import network.aios.api.ClusterDocument;
+import network.aios.api.FieldError;
+import network.aios.api.InventoryDiff;
+import network.aios.api.Json;
+import network.aios.api.ObservedInventory;
+import network.aios.server.auth.Principal;
+import network.aios.server.http.ApiException;
+import network.aios.store.ClusterRecord;
+import network.aios.store.ClusterStore;
+import network.aios.store.ObservationStore;
+import network.aios.store.ObservationStore.Beat;
+import network.aios.store.ObservationStore.Transition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The network's view of each cluster, from what its agents report. A heartbeat is checked and
+ * compared with the registered document (InventoryVerified / InventoryDrift, with the differences)
+ * when answered, and stored with the others in a batch a moment later (several replicas can share
+ * the work: every statement is idempotent). A sweeper turns Ready to Unknown once a cluster has been
+ * silent longer than the grace, and keeps the reputation up to date.
+ */
+public final class ClusterHealth implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterHealth.class);
+    /** How often received heartbeats are written (a crash loses at most this much; the next beat repeats it). */
+    static final Duration FLUSH_EVERY = Duration.ofMillis(200);
+    static final Duration SWEEP_EVERY = Duration.ofSeconds(1);
+    static final Duration ACCOUNT_EVERY = Duration.ofSeconds(5);
+    /** What agents are told to use; the grace must be a few of these. */
+    public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
+    /** A metrics snapshot older than this is marked stale (three of the agent's 15 s intervals). */
+    public static final Duration METRICS_STALE = Duration.ofSeconds(45);
+
+    private final ObservationStore store;
+    private final ClusterStore clusters;
+    private final Clock clock;
+    private final Duration grace;
+    private final Map<String, Beat> pending = new ConcurrentHashMap<>();
+    private final Map<String, String> flushedHash = new ConcurrentHashMap<>();
+    private final Map<String, CachedDocument> documents = new ConcurrentHashMap<>();
+    private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "cluster-health");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private record CachedDocument(long version, ClusterDocument doc, Instant loadedAt) {}
+
+    /** The comparison of one inventory (by hash) with one version of the document. */
+    private record Verdict(String hash, long docVersion, boolean verified, String driftJson) {}
+
+    public ClusterHealth(ObservationStore store, ClusterStore clusters, Clock clock, Duration grace) {
+        this.store = store;
+        this.clusters = clusters;
+        this.clock = clock;
+        this.grace = grace;
+    }
+
+    public void start() {
+        ticker.scheduleWithFixedDelay(this::flushQuietly, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(() -> quietly("reputation", () -> store.account(clock.instant())),
+                ACCOUNT_EVERY.toMillis(), ACCOUNT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public Duration grace() {
+        return grace;
+    }
+
+    /** Only the cluster's own agent credential reports for it. */
+    static void requireAgentOf(Principal who, String clusterId) {
+        if (who.role() != Principal.Role.AGENT) {
+            throw ApiException.forbidden("only the cluster's agents report for it (their credential is minted by "
+                    + "create-cluster-infra)");
+        }
+        if (!clusterId.equals(who.clusterId())) {
+            throw ApiException.forbidden("this agent credential acts for cluster '" + who.clusterId()
+                    + "' only, not '" + clusterId + "'");
+        }
+    }
+
+    /** A heartbeat: {@code {agent: {version}, inventory: {nodes: [...]}}}. Answers the conditions it leads to. */
+    public ObjectNode heartbeat(Principal who, String clusterId, JsonNode body) {
+        requireAgentOf(who, clusterId);
+        List<FieldError> errors = new ArrayList<>(ObservedInventory.check(body.get("inventory"), "/inventory"));
+        JsonNode version = body.at("/agent/version");
+        if (!version.isMissingNode() && !version.isString()) {
+            errors.add(new FieldError("/agent/version", "must be a string"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        ObservedInventory seen = ObservedInventory.of(body.get("inventory"));
+        String inventoryJson = Json.MAPPER.writeValueAsString(seen);
+        String hash = sha256(inventoryJson);
+        CachedDocument doc = document(clusterId);
+        Verdict v = verdicts.get(clusterId);
+        if (v == null || !v.hash().equals(hash) || v.docVersion() != doc.version()) {
+            List<InventoryDiff.Difference> diff = InventoryDiff.compare(doc.doc(), seen);
+            v = new Verdict(hash, doc.version(), diff.isEmpty(), Json.MAPPER.writeValueAsString(diff));
+            verdicts.put(clusterId, v);
+        }
+        Instant now = clock.instant();
+        Verdict verdict = v;
+        pending.merge(clusterId, new Beat(clusterId, now, version.asString(null), inventoryJson, hash, verdict.verified(),
+                verdict.driftJson(), 1, verdict.verified() ? 1 : 0), (a, b) -> new Beat(clusterId, b.at(),
+                b.agentVersion(), b.inventoryJson(), b.hash(), b.verified(), b.driftJson(),
+                a.heartbeats() + b.heartbeats(), a.verifiedHeartbeats() + b.verifiedHeartbeats()));
+        ObjectNode out = Json.object().put("accepted", true).put("heartbeatSeconds", HEARTBEAT_INTERVAL.toSeconds());
+        out.put("inventoryVerified", verdict.verified());
+        out.set("drift", Json.MAPPER.readTree(verdict.driftJson()));
+        return out;
+    }
+
+    private CachedDocument document(String clusterId) {
+        CachedDocument c = documents.get(clusterId);
+        Instant now = clock.instant();
+        if (c == null || Duration.between(c.loadedAt(), now).compareTo(Duration.ofSeconds(5)) > 0) {
+            ClusterRecord r = clusters.get(clusterId).orElseThrow(() -> ApiException.notFound("cluster '" + clusterId
+                    + "'"));
+            c = new CachedDocument(r.version(), ClusterDocument.of(r.document()), now);
+            documents.put(clusterId, c);
+        }
+        return c;
+    }
+
+    /** Writes what arrived since the last flush; on failure it stays pending (merged with what comes next). */
+    synchronized void flush() {
+        List<Beat> batch = new ArrayList<>();
+        for (String id : new ArrayList<>(pending.keySet())) {
+            Beat b = pending.remove(id);
+            if (b != null) {
+                boolean unchanged = b.hash().equals(flushedHash.get(id));
+                batch.add(unchanged ? new Beat(b.clusterId(), b.at(), b.agentVersion(), null, b.hash(), b.verified(),
+                        b.driftJson(), b.heartbeats(), b.verifiedHeartbeats()) : b);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            for (Transition t : store.flush(batch, clock.instant())) {
+                LOG.info("cluster {} is {} (inventory {})", t.clusterId(), t.status(),
+                        "live".equals(t.status()) ? "verified, heartbeats fresh" : "drifted from its document");
+            }
+            batch.forEach(b -> flushedHash.put(b.clusterId(), b.hash()));
+        } catch (RuntimeException e) {
+            for (Beat b : batch) {
+                Beat full = b.inventoryJson() != null ? b : verdictBeat(b);
+                pending.merge(b.clusterId(), full, (newer, older) -> new Beat(newer.clusterId(), newer.at(),
+                        newer.agentVersion(), newer.inventoryJson(), newer.hash(), newer.verified(), newer.driftJson(),
+                        newer.heartbeats() + older.heartbeats(), newer.verifiedHeartbeats() + older.verifiedHeartbeats()));
+            }
+            throw e;
+        }
+    }
+
+    /** A beat whose inventory was left out as unchanged, put back whole: the row it relied on may not exist. */
+    private Beat verdictBeat(Beat b) {
+        flushedHash.remove(b.clusterId());
+        return b;
+    }
+
+    void sweep() {
+        Instant now = clock.instant();
+        for (Transition t : store.markSilent(now.minus(grace), now)) {
+            LOG.warn("cluster {}: no heartbeat for more than {} s: Ready is Unknown{}", t.clusterId(),
+                    grace.toSeconds(), t.status() == null ? "" : ", status " + t.status());
+        }
+    }
+
+    private void flushQuietly() {
+        quietly("heartbeat flush", this::flush);
+    }
+
+    private void sweepQuietly() {
+        quietly("silence sweep", this::sweep);
+    }
+
+    private static void quietly(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed: {}", what, e.getMessage());
+        }
+    }
+
+    /** Stores the metrics agent's snapshot. */
+    public void metrics(Principal who, String clusterId, JsonNode body) {
+        requireAgentOf(who, clusterId);
+        if (!body.isObject() || !body.path("nodes").isArray()) {
+            throw ApiException.invalid(List.of(new FieldError("/nodes", "must be an array")));
+        }
+        if (pending.containsKey(clusterId)) {
+            flush(); // its heartbeat may still be on its way to the database
+        }
+        if (!store.putMetrics(clusterId, Json.MAPPER.writeValueAsString(body), clock.instant())) {
+            throw new ApiException(409, "no_heartbeat_yet", "cluster '" + clusterId + "' has sent no heartbeat yet; "
+                    + "metrics are kept once its controller reports", List.of(), null);
+        }
+    }
+
+    /** The conditions, heartbeat, declared vs observed inventory and reputation of a cluster. */
+    public ObjectNode view(ClusterRecord cluster) {
+        flushQuietly(); // what this replica has received counts
+        ObjectNode out = Json.object().put("clusterId", cluster.id()).put("status", cluster.status())
+                .put("reputation", cluster.reputation());
+        var observed = store.get(cluster.id());
+        Instant now = clock.instant();
+        ArrayNode conditions = out.putArray("conditions");
+        if (observed.isEmpty()) {
+            conditions.addObject().put("type", "Ready").put("status", "Unknown").put("reason", "NoHeartbeat")
+                    .put("message", "no heartbeat received from this cluster's agents yet");
+            out.putNull("heartbeat");
+            out.putNull("observed");
+            return out;
+        }
+        ObservationStore.Observation o = observed.get();
+        boolean fresh = "True".equals(o.ready()) && o.lastHeartbeatAt().isAfter(now.minus(grace));
+        long age = Duration.between(o.lastHeartbeatAt(), now).toSeconds();
+        conditions.addObject().put("type", "Ready").put("status", fresh ? "True" : "Unknown")
+                .put("reason", fresh ? "HeartbeatFresh" : "HeartbeatMissing")
+                .put("message", fresh ? "last heartbeat " + age + " s ago" : "no heartbeat for " + age
+                        + " s (grace " + grace.toSeconds() + " s)")
+                .put("lastTransitionTime", o.readySince().toString());
+        conditions.addObject().put("type", o.verified() ? "InventoryVerified" : "InventoryDrift").put("status", "True")
+                .put("reason", o.verified() ? "MatchesDocument" : "DiffersFromDocument")
+                .put("message", o.verified() ? "the nodes, GPUs, vCPUs and memory the agent sees match the document"
+                        : o.drift().size() + " difference(s) between the document and the cluster")
+                .put("lastTransitionTime", o.verifiedSince().toString());
+        out.putObject("heartbeat").put("lastAt", o.lastHeartbeatAt().toString()).put("ageSeconds", age)
+                .put("agentVersion", o.agentVersion()).put("count", o.heartbeats());
+        out.set("drift", o.drift());
+        out.set("observed", o.inventory());
+        double availability = (o.readySeconds() + 1800) / (o.observedSeconds() + 3600);
+        double verification = (o.verifiedHeartbeats() + 5.0) / (o.heartbeats() + 10);
+        out.putObject("reputationInputs").put("availability", Math.round(availability * 1000) / 1000.0)
+                .put("verification", Math.round(verification * 1000) / 1000.0)
+                .put("observedSeconds", Math.round(o.observedSeconds())).put("readySeconds", Math.round(o.readySeconds()))
+                .put("heartbeats", o.heartbeats()).put("verifiedHeartbeats", o.verifiedHeartbeats())
+                .put("formula", "100 * (0.6 * (readySeconds + 1800) / (observedSeconds + 3600) "
+                        + "+ 0.4 * (verifiedHeartbeats + 5) / (heartbeats + 10))");
+        return out;
+    }
+
+    /** The latest metrics snapshot, with when it arrived and whether it is stale; empty if none. */
+    public java.util.Optional<ObjectNode> latestMetrics(String clusterId) {
+        return store.get(clusterId).filter(o -> o.metrics() != null).map(o -> {
+            ObjectNode m = (ObjectNode) o.metrics().deepCopy();
+            m.put("receivedAt", o.metricsAt().toString());
+            m.put("stale", Duration.between(o.metricsAt(), clock.instant()).compareTo(METRICS_STALE) > 0);
+            return m;
+        });
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        quietly("final heartbeat flush", this::flush);
+    }
+}

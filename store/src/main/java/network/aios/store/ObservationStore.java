@@ -1,0 +1,191 @@
+package network.aios.store;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import network.aios.api.Json;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What clusters' agents report (heartbeats with the observed inventory, metrics snapshots) and the
+ * conditions derived from it. Heartbeats arrive in batches (one statement per batch); a cluster's
+ * status moves between {@code live} and {@code degraded} in the same transaction, with an audit row,
+ * and without a version bump (the document did not change).
+ */
+public final class ObservationStore {
+    private final Jdbi jdbi;
+
+    public ObservationStore(Database db) {
+        this.jdbi = db.jdbi();
+    }
+
+    /**
+     * The heartbeats of one cluster since the last flush, coalesced; {@code inventoryJson} null: unchanged
+     * since the last flush (sent as JSON null: a SQL NULL would fail NOT NULL before ON CONFLICT applies).
+     */
+    public record Beat(String clusterId, Instant at, String agentVersion, String inventoryJson, String hash,
+            boolean verified, String driftJson, long heartbeats, long verifiedHeartbeats) {}
+
+    /** A status change caused by a report or by silence. */
+    public record Transition(String clusterId, String status) {}
+
+    /** Stores a batch of heartbeats (clusters that are gone are skipped) and returns the status changes. */
+    public List<Transition> flush(List<Beat> beats, Instant now) {
+        if (beats.isEmpty()) {
+            return List.of();
+        }
+        int n = beats.size();
+        String[] ids = new String[n];
+        String[] ats = new String[n]; // ISO-8601, cast in SQL (JDBI has no timestamp arrays)
+        String[] versions = new String[n];
+        String[] inventories = new String[n];
+        String[] hashes = new String[n];
+        Boolean[] verified = new Boolean[n];
+        String[] drifts = new String[n];
+        Long[] counts = new Long[n];
+        Long[] verifiedCounts = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Beat b = beats.get(i);
+            ids[i] = b.clusterId();
+            ats[i] = b.at().toString();
+            versions[i] = b.agentVersion();
+            inventories[i] = b.inventoryJson();
+            hashes[i] = b.hash();
+            verified[i] = b.verified();
+            drifts[i] = b.driftJson();
+            counts[i] = b.heartbeats();
+            verifiedCounts[i] = b.verifiedHeartbeats();
+        }
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("""
+                    INSERT INTO cluster_observations AS o (cluster_id, last_heartbeat_at, agent_version, inventory,
+                        inventory_hash, verified, drift, verified_since, ready, ready_since, heartbeats,
+                        verified_heartbeats, accounted_at)
+                    SELECT t.id, t.at, t.ver, COALESCE(CAST(t.inv AS jsonb), 'null'::jsonb), t.hash, t.ok, CAST(t.drift AS jsonb), t.at, 'True',
+                        t.at, t.n, t.nok, t.at
+                    FROM unnest(CAST(:ids AS text[]), CAST(:ats AS timestamptz[]), CAST(:vers AS text[]),
+                        CAST(:invs AS text[]), CAST(:hashes AS text[]), CAST(:oks AS boolean[]),
+                        CAST(:drifts AS text[]), CAST(:ns AS bigint[]), CAST(:noks AS bigint[]))
+                        AS t(id, at, ver, inv, hash, ok, drift, n, nok)
+                    WHERE EXISTS (SELECT 1 FROM clusters c WHERE c.id = t.id)
+                    ORDER BY t.id
+                    ON CONFLICT (cluster_id) DO UPDATE SET
+                        last_heartbeat_at = GREATEST(o.last_heartbeat_at, EXCLUDED.last_heartbeat_at),
+                        agent_version = EXCLUDED.agent_version,
+                        inventory = CASE WHEN EXCLUDED.inventory = 'null'::jsonb THEN o.inventory
+                            ELSE EXCLUDED.inventory END,
+                        inventory_hash = EXCLUDED.inventory_hash,
+                        verified_since = CASE WHEN o.verified = EXCLUDED.verified THEN o.verified_since
+                            ELSE EXCLUDED.last_heartbeat_at END,
+                        verified = EXCLUDED.verified,
+                        drift = EXCLUDED.drift,
+                        ready_since = CASE WHEN o.ready = 'True' THEN o.ready_since ELSE EXCLUDED.last_heartbeat_at END,
+                        ready = 'True',
+                        heartbeats = o.heartbeats + EXCLUDED.heartbeats,
+                        verified_heartbeats = o.verified_heartbeats + EXCLUDED.verified_heartbeats""")
+                    .bind("ids", ids).bind("ats", ats).bind("vers", versions).bind("invs", inventories)
+                    .bind("hashes", hashes).bind("oks", verified).bind("drifts", drifts).bind("ns", counts)
+                    .bind("noks", verifiedCounts).execute();
+            List<Transition> changed = h.createQuery("""
+                    UPDATE clusters c SET status = CASE WHEN o.verified THEN 'live' ELSE 'degraded' END, updated_at = :now
+                    FROM cluster_observations o
+                    WHERE o.cluster_id = c.id AND c.id = ANY(CAST(:ids AS text[])) AND c.status IN ('live', 'degraded')
+                        AND c.status <> CASE WHEN o.verified THEN 'live' ELSE 'degraded' END
+                    RETURNING c.id, c.status""")
+                    .bind("ids", ids).bind("now", Timestamp.from(now))
+                    .map((rs, ctx) -> new Transition(rs.getString(1), rs.getString(2))).list();
+            audit(h, changed, now);
+            return changed;
+        });
+    }
+
+    /** Clusters silent since before {@code cutoff}: Ready becomes Unknown, and live ones degraded. */
+    public List<Transition> markSilent(Instant cutoff, Instant now) {
+        return jdbi.inTransaction(h -> {
+            List<String> silent = h.createQuery("""
+                    UPDATE cluster_observations SET ready = 'Unknown', ready_since = :now
+                    WHERE ready = 'True' AND last_heartbeat_at < :cutoff RETURNING cluster_id""")
+                    .bind("now", Timestamp.from(now)).bind("cutoff", Timestamp.from(cutoff)).mapTo(String.class).list();
+            if (silent.isEmpty()) {
+                return List.<Transition>of();
+            }
+            List<Transition> changed = h.createQuery("""
+                    UPDATE clusters SET status = 'degraded', updated_at = :now
+                    WHERE id = ANY(CAST(:ids AS text[])) AND status = 'live' RETURNING id, status""")
+                    .bind("ids", silent.toArray(new String[0])).bind("now", Timestamp.from(now))
+                    .map((rs, ctx) -> new Transition(rs.getString(1), rs.getString(2))).list();
+            audit(h, changed, now);
+            List<Transition> all = new ArrayList<>(changed);
+            silent.stream().filter(id -> changed.stream().noneMatch(t -> t.clusterId().equals(id)))
+                    .forEach(id -> all.add(new Transition(id, null)));
+            return all;
+        });
+    }
+
+    /**
+     * Adds the time since the last accounting to every cluster's observed time (and to its ready time
+     * while Ready), and writes the reputation that history gives:
+     * {@code 100 × (0.6 × availability + 0.4 × verification)}, where availability is
+     * {@code (ready_s + 1800) / (observed_s + 3600)} and verification
+     * {@code (verified_heartbeats + 5) / (heartbeats + 10)} — each starts from a prior of one hour at
+     * 50% and ten heartbeats at 50%, so a new cluster neither starts at the top nor at zero.
+     */
+    public void account(Instant now) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                    UPDATE cluster_observations SET
+                        observed_seconds = observed_seconds + GREATEST(0, EXTRACT(EPOCH FROM (:now - accounted_at))),
+                        ready_seconds = ready_seconds + CASE WHEN ready = 'True'
+                            THEN GREATEST(0, EXTRACT(EPOCH FROM (:now - accounted_at))) ELSE 0 END,
+                        accounted_at = :now
+                    WHERE accounted_at < :now""").bind("now", Timestamp.from(now)).execute();
+            h.createUpdate("""
+                    UPDATE clusters c SET reputation = r.value
+                    FROM (SELECT cluster_id, round(CAST(100 * (0.6 * (ready_seconds + 1800) / (observed_seconds + 3600)
+                              + 0.4 * (verified_heartbeats + 5.0) / (heartbeats + 10)) AS numeric), 1) AS value
+                          FROM cluster_observations) r
+                    WHERE r.cluster_id = c.id AND c.reputation IS DISTINCT FROM CAST(r.value AS double precision)""")
+                    .execute();
+        });
+    }
+
+    /** The stored observation of a cluster. */
+    public record Observation(String clusterId, Instant lastHeartbeatAt, String agentVersion, JsonNode inventory,
+            boolean verified, JsonNode drift, Instant verifiedSince, String ready, Instant readySince, long heartbeats,
+            long verifiedHeartbeats, double observedSeconds, double readySeconds, JsonNode metrics, Instant metricsAt) {}
+
+    public Optional<Observation> get(String clusterId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                SELECT cluster_id, last_heartbeat_at, agent_version, inventory::text AS inventory, verified,
+                    drift::text AS drift, verified_since, ready, ready_since, heartbeats, verified_heartbeats,
+                    observed_seconds, ready_seconds, metrics::text AS metrics, metrics_at
+                FROM cluster_observations WHERE cluster_id = :id""").bind("id", clusterId)
+                .map((rs, ctx) -> new Observation(rs.getString("cluster_id"),
+                        rs.getTimestamp("last_heartbeat_at").toInstant(), rs.getString("agent_version"),
+                        Json.MAPPER.readTree(rs.getString("inventory")), rs.getBoolean("verified"),
+                        Json.MAPPER.readTree(rs.getString("drift")), rs.getTimestamp("verified_since").toInstant(),
+                        rs.getString("ready"), rs.getTimestamp("ready_since").toInstant(), rs.getLong("heartbeats"),
+                        rs.getLong("verified_heartbeats"), rs.getDouble("observed_seconds"),
+                        rs.getDouble("ready_seconds"),
+                        rs.getString("metrics") == null ? null : Json.MAPPER.readTree(rs.getString("metrics")),
+                        rs.getTimestamp("metrics_at") == null ? null : rs.getTimestamp("metrics_at").toInstant()))
+                .findOne());
+    }
+
+    /** Stores a metrics snapshot; false if the cluster has sent no heartbeat yet. */
+    public boolean putMetrics(String clusterId, String metricsJson, Instant at) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE cluster_observations SET metrics = CAST(:m AS jsonb), "
+                        + "metrics_at = :at WHERE cluster_id = :id")
+                .bind("m", metricsJson).bind("at", Timestamp.from(at)).bind("id", clusterId).execute() > 0);
+    }
+
+    private static void audit(Handle h, List<Transition> changed, Instant now) {
+        for (Transition t : changed) {
+            Audit.write(h, now, "health", "cluster.status", t.clusterId(), "{\"status\":\"" + t.status() + "\"}");
+        }
+    }
+}
