@@ -94,7 +94,7 @@ public final class AgentMain implements Callable<Integer> {
             c.startup.showJavalinBanner = false;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
-            c.routes.get("/healthz", ctx -> ctx.json(Json.object().put("status", "ok").put("role", config.role())));
+            c.routes.get("/healthz", ctx -> Web.json(ctx, Json.object().put("status", "ok").put("role", config.role())));
             role.routes(c.routes);
         });
         http.start();

@@ -105,17 +105,16 @@ final class ControllerRole implements Role {
 
     @Override
     public void routes(RoutesConfig r) {
-        r.get("/", ctx -> ctx.json(Json.object().put("clusterId", config.clusterId()).put("role", "controller")
+        r.get("/", ctx -> Web.json(ctx, Json.object().put("clusterId", config.clusterId()).put("role", "controller")
                 .put("nodes", inventory.get().nodes().size()).set("lastHeartbeat", lastHeartbeat.get())));
-        r.get("/inventory", ctx -> ctx.json(inventory.get()));
+        r.get("/inventory", ctx -> Web.json(ctx, inventory.get()));
         r.get("/nodes/{nodeId}", ctx -> {
             var node = inventory.get().nodes().stream().filter(n -> ctx.pathParam("nodeId").equals(n.nodeId()))
                     .findFirst();
             if (node.isEmpty()) {
-                ctx.status(404).json(Json.object().putObject("error").put("status", 404).put("code", "not_found")
-                        .put("message", "no node labelled nodeID=" + ctx.pathParam("nodeId")));
+                Web.notFound(ctx, "no node labelled nodeID=" + ctx.pathParam("nodeId"));
             } else {
-                ctx.json(node.get());
+                Web.json(ctx, node.get());
             }
         });
     }

@@ -167,18 +167,17 @@ final class MetricsRole implements Role {
 
     @Override
     public void routes(RoutesConfig r) {
-        r.get("/", ctx -> ctx.json(current()));
+        r.get("/", ctx -> Web.json(ctx, current()));
         r.get("/nodes/{nodeId}", ctx -> {
             ObjectNode s = current();
             for (JsonNode n : s.path("nodes")) {
                 if (ctx.pathParam("nodeId").equals(n.path("nodeID").asString(null))) {
-                    ctx.json(((ObjectNode) n.deepCopy()).put("observedAt", s.path("observedAt").asString(null))
+                    Web.json(ctx, ((ObjectNode) n.deepCopy()).put("observedAt", s.path("observedAt").asString(null))
                             .put("stale", s.path("stale").asBoolean()));
                     return;
                 }
             }
-            ctx.status(404).json(Json.object().putObject("error").put("status", 404).put("code", "not_found")
-                    .put("message", "no node labelled nodeID=" + ctx.pathParam("nodeId")));
+            Web.notFound(ctx, "no node labelled nodeID=" + ctx.pathParam("nodeId"));
         });
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(Prometheus.render(current())));
     }
