@@ -145,4 +145,25 @@ class CliIT {
         assertThat(exit).isEqualTo(3);
         assertThat(err.toString()).contains("cannot reach the control plane");
     }
+
+    @Test
+    void describeShowsConditionsDeclaredAgainstObservedAndTheDrift() {
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("described"), server.adminToken).status())
+                .isEqualTo(201);
+        new network.aios.store.ClusterStore(server.db).setInfra("described", "live", null, "test", java.time.Instant.now());
+        String agent = server.cp.tokens().issueAgent("described", "test").token();
+        String beat = """
+                {"agent": {"version": "0.1.0"}, "inventory": {"nodes": [
+                  {"name": "worker-a", "nodeId": "node-1", "ready": true,
+                   "capacity": {"vcpus": 32, "memoryMB": 128000, "ephemeralStorageMB": 1, "gpus": 2},
+                   "gpu": {"product": "NVIDIA-A100-SXM4-40GB", "count": 2}},
+                  {"name": "worker-b", "nodeId": "node-9", "ready": true,
+                   "capacity": {"vcpus": 16, "memoryMB": 64000, "ephemeralStorageMB": 1, "gpus": 1}}]}}""";
+        assertThat(server.post("/api/v1/clusters/described/heartbeat", beat, agent).status()).isEqualTo(200);
+        Run d = aios("cluster", "describe", "described");
+        assertThat(d.exit()).as(d.err()).isZero();
+        assertThat(d.out()).contains("Status:      degraded", "Ready", "HeartbeatFresh", "InventoryDrift",
+                "DiffersFromDocument", "(not seen)", "(not declared)", "node-9", "/nodes/nodeData/1/id",
+                "2 x NVIDIA-A100-SXM4-40GB", "Routes:", "(none)", "URLs:");
+    }
 }

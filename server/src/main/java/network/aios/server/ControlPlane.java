@@ -25,6 +25,9 @@ import network.aios.server.http.TokenRoutes;
 import network.aios.server.http.InfraRoutes;
 import network.aios.server.http.AddonRoutes;
 import network.aios.server.http.HealthRoutes;
+import network.aios.server.http.GatewayRouteRoutes;
+import network.aios.server.infra.RouteService;
+import network.aios.store.RouteStore;
 import network.aios.server.health.ClusterHealth;
 import network.aios.store.ObservationStore;
 import network.aios.server.addons.AddonDeployments;
@@ -80,7 +83,8 @@ public final class ControlPlane implements AutoCloseable {
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
         SecretBox box = SecretBox.fromEnvOrDataDir(System.getenv("AIOS_SECRET_KEY"), config.dataDir());
-        this.infra = new InfraService(clusters, clusterStore, addonStore, infraStore, tokens, box,
+        RouteStore routeStore = new RouteStore(db);
+        this.infra = new InfraService(clusters, clusterStore, addonStore, routeStore, infraStore, tokens, box,
                 new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1),
                 connector, clock, retry, 8);
         InfraRoutes infraRoutes = new InfraRoutes(infra);
@@ -90,6 +94,8 @@ public final class ControlPlane implements AutoCloseable {
         this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval());
         this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore, clock, config.heartbeatGrace());
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
+        GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(new RouteService(clusters, routeStore, infraStore, box,
+                connector, clock));
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {
@@ -111,6 +117,7 @@ public final class ControlPlane implements AutoCloseable {
             infraRoutes.register(c.routes);
             addonRoutes.register(c.routes);
             healthRoutes.register(c.routes);
+            gatewayRoutes.register(c.routes);
             c.routes.exception(ApiException.class, (e, ctx) -> Http.error(ctx, e));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx,
                     config.maxBodyBytes())));

@@ -179,6 +179,14 @@ public final class InfraStore {
                         rs.getString("name"), rs.getString("uid"))).list());
     }
 
+    /** Forgets one recorded object (deleted on its own, like a route). */
+    public void forget(String clusterId, String apiVersion, String kind, String namespace, String name) {
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_inventory WHERE cluster_id = :c AND api_version = :v "
+                        + "AND kind = :k AND namespace = :ns AND name = :n")
+                .bind("c", clusterId).bind("v", apiVersion).bind("k", kind).bind("ns", namespace == null ? "" : namespace)
+                .bind("n", name).execute());
+    }
+
     public void clearInventory(String clusterId) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_inventory WHERE cluster_id = :c").bind("c", clusterId)
                 .execute());

@@ -15,6 +15,7 @@ import network.aios.infra.InfraSettings;
 import network.aios.server.auth.TokenService;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
+import network.aios.store.RouteStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -27,9 +28,12 @@ final class ClusterTarget implements Target {
     private final ClusterStore clusters;
     private final TokenService tokens;
     private final InfraSettings settings;
+    private final RouteStore routes;
     private final Clock clock;
 
-    ClusterTarget(String clusterId, ClusterStore clusters, TokenService tokens, InfraSettings settings, Clock clock) {
+    ClusterTarget(String clusterId, ClusterStore clusters, TokenService tokens, InfraSettings settings, RouteStore routes,
+            Clock clock) {
+        this.routes = routes;
         this.clusterId = clusterId;
         this.cluster = clusters.get(clusterId);
         this.clusters = clusters;
@@ -109,6 +113,7 @@ final class ClusterTarget implements Target {
     @Override
     public void removed(boolean clean, boolean deleteRegistration, String requestedBy, ObjectNode receipt) {
         tokens.revokeAgent(clusterId);
+        routes.deleteAll(clusterId); // their Mappings were in the inventory, deleted with the rest
         boolean deleted = cluster.isPresent() && clean && deleteRegistration;
         if (deleted) {
             clusters.delete(clusterId, clusters.get(clusterId).orElseThrow().version(), requestedBy, clock.instant());

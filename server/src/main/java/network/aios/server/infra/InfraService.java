@@ -11,6 +11,7 @@ import network.aios.api.ClusterDocument;
 import network.aios.infra.AddonDeployment;
 import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
+import network.aios.store.RouteStore;
 import network.aios.api.ClusterStatus;
 import network.aios.api.FieldError;
 import network.aios.infra.ClusterOps;
@@ -50,9 +51,9 @@ public final class InfraService implements AutoCloseable {
     private final JobRunner runner;
     private final Targets targets;
 
-    public InfraService(ClusterService clusterService, ClusterStore clusters, AddonStore addons, InfraStore store,
-            TokenService tokens, SecretBox box, InfraSettings settings, ClusterConnector connector, Clock clock,
-            RetryPolicy retry, int parallelism) {
+    public InfraService(ClusterService clusterService, ClusterStore clusters, AddonStore addons, RouteStore routes,
+            InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings, ClusterConnector connector,
+            Clock clock, RetryPolicy retry, int parallelism) {
         this.clusterService = clusterService;
         this.clusters = clusters;
         this.addons = addons;
@@ -61,7 +62,7 @@ public final class InfraService implements AutoCloseable {
         this.settings = settings;
         this.connector = connector;
         this.clock = clock;
-        this.targets = new Targets(clusters, addons, tokens, settings, clock);
+        this.targets = new Targets(clusters, addons, tokens, settings, routes, clock);
         InfraSteps steps = new InfraSteps(targets, store, tokens, box, connector, clock, retry);
         this.runner = new JobRunner(store, steps, clock, parallelism);
     }

@@ -6,6 +6,7 @@ import network.aios.infra.InfraSettings;
 import network.aios.server.auth.TokenService;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
+import network.aios.store.RouteStore;
 
 /** Resolves a job key to what it deploys: {@code <kind>/<id>} is an add-on, anything else a cluster id. */
 final class Targets {
@@ -13,9 +14,12 @@ final class Targets {
     private final AddonStore addons;
     private final TokenService tokens;
     private final InfraSettings settings;
+    private final RouteStore routes;
     private final Clock clock;
 
-    Targets(ClusterStore clusters, AddonStore addons, TokenService tokens, InfraSettings settings, Clock clock) {
+    Targets(ClusterStore clusters, AddonStore addons, TokenService tokens, InfraSettings settings, RouteStore routes,
+            Clock clock) {
+        this.routes = routes;
         this.clusters = clusters;
         this.addons = addons;
         this.tokens = tokens;
@@ -26,7 +30,7 @@ final class Targets {
     Target resolve(String key) {
         int slash = key.indexOf('/');
         if (slash < 0) {
-            return new ClusterTarget(key, clusters, tokens, settings, clock);
+            return new ClusterTarget(key, clusters, tokens, settings, routes, clock);
         }
         AddonKind kind = AddonKind.fromWire(key.substring(0, slash)).filter(AddonKind::deployable)
                 .orElseThrow(() -> new IllegalStateException("job key " + key + " names no deployable add-on"));

@@ -182,6 +182,31 @@ class InfraLifecycleIT {
         assertThat(again.text("/message")).contains("already ready");
         assertThat(server.send("DELETE", "/api/v1/clusters/" + CLUSTER, null, server.adminToken).status()).isEqualTo(409);
 
+        // dynamic routes on the owner's gateway: an inference server's, a block's, a vDAG controller's
+        for (String route : List.of("{\"kind\": \"task\", \"id\": \"server-pr-home-123\", \"service\": "
+                        + "\"inference-server.inference-server:31500\"}",
+                "{\"kind\": \"block\", \"id\": \"block-42\", \"service\": \"block-42.blocks:8080\"}",
+                "{\"kind\": \"vdag\", \"id\": \"vdag-ctrl-7\", \"service\": \"vdag-ctrl-7.vdags\"}")) {
+            Answer added = server.post("/api/v1/clusters/" + CLUSTER + "/routes", route, server.adminToken);
+            assertThat(added.status()).as(added.body().toString()).isEqualTo(201);
+        }
+        assertThat(server.post("/api/v1/clusters/" + CLUSTER + "/routes", "{\"kind\": \"block\", \"id\": \"block-42\", "
+                + "\"service\": \"other.blocks:80\"}", server.adminToken).status()).isEqualTo(409);
+        Answer reserved = server.post("/api/v1/clusters/" + CLUSTER + "/routes", "{\"kind\": \"vdag\", \"id\": "
+                + "\"controller\", \"service\": \"x.y\"}", server.adminToken);
+        assertThat(reserved.status()).isEqualTo(422);
+        assertThat(reserved.body().at("/error/details/0/path").asString()).isEqualTo("/id");
+        var routeMappings = kube.admin.genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                .inNamespace(InfraNames.NAMESPACE).withLabel(InfraNames.COMPONENT_LABEL, "route").list().getItems();
+        assertThat(routeMappings).extracting(m -> (Object) ((java.util.Map<?, ?>) m.getAdditionalProperties().get("spec"))
+                .get("prefix")).containsExactlyInAnyOrder("/tasks/server-pr-home-123/", "/block/block-42/", "/vdag-ctrl-7/");
+        assertThat(server.send("DELETE", "/api/v1/clusters/" + CLUSTER + "/routes/block/block-42", null,
+                server.adminToken).status()).isEqualTo(200);
+        assertThat(kube.admin.genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                .inNamespace(InfraNames.NAMESPACE).withName("aios-route-block-block-42").get()).isNull();
+        assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/routes", server.adminToken).body().get("items"))
+                .hasSize(2);
+
         // remove, as the seed's script does it
         JsonNode removal;
         try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
@@ -203,6 +228,8 @@ class InfraLifecycleIT {
         assertThat(second.at("/receipt/clean").asBoolean()).isTrue();
         assertThat(second.at("/receipt/items").size()).isZero();
 
+        // removing the infrastructure removed the routes too (their Mappings were in the inventory)
+        assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/routes", server.adminToken).body().get("items")).isEmpty();
         JsonNode after = server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).body();
         assertThat(after.get("status").asString()).isEqualTo("registered");
         assertThat(after.at("/config/urlMap").isMissingNode()).isTrue();
