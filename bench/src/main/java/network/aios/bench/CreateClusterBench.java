@@ -147,7 +147,7 @@ public final class CreateClusterBench {
         });
     }
 
-    private static void insert(Connection conn, String id, String json, ClusterDocument t) throws Exception {
+    static void insert(Connection conn, String id, String json, ClusterDocument t) throws Exception {
         try (PreparedStatement ps = conn.prepareStatement("""
                 INSERT INTO clusters (id, owner, region_id, status, requested_status, document, tags, gpu_models,
                     gpu_count, vcpus, memory_mb, policy_action, policy_version, version, created_at, updated_at)

@@ -93,6 +93,7 @@ public final class ControlPlane implements AutoCloseable {
         AddonRoutes addonRoutes = new AddonRoutes(addonService, new AddonDeployments(addonService, infra));
         this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval());
         this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore, clock, config.heartbeatGrace());
+        clusters.onDocumentChange(clusterHealth::documentChanged);
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
         GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(new RouteService(clusters, routeStore, infraStore, box,
                 connector, clock));

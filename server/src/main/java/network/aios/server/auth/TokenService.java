@@ -28,6 +28,11 @@ public final class TokenService {
      * this replica takes effect at once; one made on another replica within this time.
      */
     public static final java.time.Duration CACHE_TTL = java.time.Duration.ofSeconds(10);
+    /**
+     * Agent tokens are presented every few seconds by every cluster and can do nothing but report for
+     * their cluster: they are re-read less often (revocation on this replica is still immediate).
+     */
+    public static final java.time.Duration AGENT_CACHE_TTL = java.time.Duration.ofSeconds(60);
 
     private record Cached(byte[] secretHash, Principal principal, java.time.Instant expires) {}
 
@@ -104,7 +109,8 @@ public final class TokenService {
         }
         TokenRecord t = stored.get();
         Principal p = new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase()), t.clusterId());
-        cache.put(id, new Cached(t.secretHash(), p, now.plus(CACHE_TTL)));
+        cache.put(id, new Cached(t.secretHash(), p, now.plus(p.role() == Principal.Role.AGENT ? AGENT_CACHE_TTL
+                : CACHE_TTL)));
         return MessageDigest.isEqual(t.secretHash(), presentedHash) ? Optional.of(p) : Optional.empty();
     }
 

@@ -127,7 +127,16 @@ public final class ClusterService {
         ClusterRecord next = new ClusterRecord(current.id(), current.owner(), current.status(),
                 ClusterView.requestedStatus(doc), ClusterView.stored(doc), expected, current.createdAt(),
                 clock.instant(), PolicyAction.UPDATE_CLUSTER.wire(), admission.version(), current.reputation());
-        return store.update(next, expected, who.name()).orElseThrow(() -> lostRace(who, current.id()));
+        ClusterRecord updated = store.update(next, expected, who.name()).orElseThrow(() -> lostRace(who, current.id()));
+        documentListener.accept(current.id());
+        return updated;
+    }
+
+    private volatile java.util.function.Consumer<String> documentListener = id -> { };
+
+    /** Told the id of every cluster whose document this replica changed (the health view re-reads it). */
+    public void onDocumentChange(java.util.function.Consumer<String> listener) {
+        this.documentListener = listener;
     }
 
     /** Access, version and the {@code remove_cluster} policy, without deleting anything. */

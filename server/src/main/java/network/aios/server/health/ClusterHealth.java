@@ -66,6 +66,17 @@ public final class ClusterHealth implements AutoCloseable {
 
     private record CachedDocument(long version, ClusterDocument doc, Instant loadedAt) {}
 
+    /**
+     * How long a document read for comparison is reused. An edit made through this replica applies at
+     * the next heartbeat ({@link #documentChanged}); one made through another replica within this time.
+     */
+    static final Duration DOCUMENT_TTL = Duration.ofSeconds(60);
+
+    /** A cluster's document changed (or it was deleted): compare the next heartbeat with the new one. */
+    public void documentChanged(String clusterId) {
+        documents.remove(clusterId);
+    }
+
     /** The comparison of one inventory (by hash) with one version of the document. */
     private record Verdict(String hash, long docVersion, boolean verified, String driftJson) {}
 
@@ -137,7 +148,7 @@ public final class ClusterHealth implements AutoCloseable {
     private CachedDocument document(String clusterId) {
         CachedDocument c = documents.get(clusterId);
         Instant now = clock.instant();
-        if (c == null || Duration.between(c.loadedAt(), now).compareTo(Duration.ofSeconds(5)) > 0) {
+        if (c == null || Duration.between(c.loadedAt(), now).compareTo(DOCUMENT_TTL) > 0) {
             ClusterRecord r = clusters.get(clusterId).orElseThrow(() -> ApiException.notFound("cluster '" + clusterId
                     + "'"));
             c = new CachedDocument(r.version(), ClusterDocument.of(r.document()), now);
