@@ -30,7 +30,9 @@ public final class AgentMain implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
 
-    @Option(names = "--role", required = true, description = "controller or metrics") String role;
+    @Option(names = "--role", required = true, description = "controller, metrics, blocks or mgmt") String role;
+    @Option(names = "--namespace", defaultValue = "${env:AIOS_NAMESPACE:-aios-system}",
+            description = "Where the blocks log is kept (the agents' namespace).") String namespace;
     @Option(names = "--port", defaultValue = "8080") int port;
     @Option(names = "--host", defaultValue = "0.0.0.0") String host;
     @Option(names = "--cluster-id", defaultValue = "${env:AIOS_CLUSTER_ID}") String clusterId;
@@ -70,7 +72,7 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "the cluster id (AIOS_CLUSTER_ID), the "
                     + "control plane's URL (AIOS_CONTROL_PLANE_URL) and the agent token (AIOS_AGENT_TOKEN) are needed");
         }
-        AgentConfig config = new AgentConfig(role, host, port, clusterId, controlPlaneUrl, token.trim(),
+        AgentConfig config = new AgentConfig(role, host, port, clusterId, controlPlaneUrl, token.trim(), namespace,
                 kubeconfig == null ? null : kubeconfig.toString(), Duration.ofMillis((long) (heartbeatSeconds * 1000)),
                 Duration.ofMillis((long) (metricsSeconds * 1000)));
         return start(config, Clock.systemUTC());
@@ -84,10 +86,12 @@ public final class AgentMain implements Callable<Integer> {
         Role role = switch (config.role()) {
             case "controller" -> new ControllerRole(config, kube, cp, clock);
             case "metrics" -> new MetricsRole(config, kube, cp, clock);
+            case "blocks" -> new BlocksRole(kube, config.namespace(), clock);
+            case "mgmt" -> new MgmtRole(config, kube, cp, clock);
             default -> {
                 kube.close();
                 throw new CommandLine.ParameterException(new CommandLine(new AgentMain()), "unknown role '"
-                        + config.role() + "': this version runs controller and metrics");
+                        + config.role() + "': controller, metrics, blocks or mgmt");
             }
         };
         Javalin http = Javalin.create(c -> {

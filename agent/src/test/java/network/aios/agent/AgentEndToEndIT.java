@@ -42,9 +42,12 @@ class AgentEndToEndIT {
     static TestServer server;
     static Process kubelet;
     static final List<Process> agents = new ArrayList<>();
+    static String minted;
+    static Path tokenFile;
+    static Path kubeconfig;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
@@ -55,6 +58,20 @@ class AgentEndToEndIT {
         assertThat(server.send("POST", "/api/createCluster", TestServer.example("cluster.json"), server.adminToken)
                 .status()).isEqualTo(201);
         kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
+        JsonNode created = server.post("/create-cluster-infra", "{\"cluster_id\": \"" + CLUSTER + "\", "
+                + "\"kube_config_data\": " + Json.MAPPER.writeValueAsString(kube.ownerKubeconfigYaml()) + "}",
+                server.adminToken).body();
+        String jobId = created.get("job_id").asString();
+        KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + jobId, server.adminToken).body().hasNonNull("finishedAt"),
+                Duration.ofMinutes(3), "the infra job");
+        assertThat(server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).text("/status")).isEqualTo("live");
+        assertThat(condition(0)).isEqualTo("Ready=Unknown"); // no agent has reported yet
+        // the credential the job minted, as the agents' Secret carries it
+        minted = new String(Base64.getDecoder().decode(kube.admin.secrets().inNamespace(InfraNames.NAMESPACE)
+                .withName(InfraNames.AGENT_SECRET).get().getData().get("AIOS_AGENT_TOKEN")), StandardCharsets.UTF_8);
+        tokenFile = Files.createTempFile("agent-token", "");
+        Files.writeString(tokenFile, minted);
+        kubeconfig = agentKubeconfig();
     }
 
     static void describeNode(String name, String cpu, String memory, String gpus, String product) {
@@ -75,8 +92,20 @@ class AgentEndToEndIT {
     }
 
     @AfterAll
-    static void stop() {
-        agents.forEach(Process::destroyForcibly);
+    static void stop() throws Exception {
+        agents.forEach(Process::destroy);
+        if (server != null && kube != null) {
+            // remove the infrastructure: the agents' credential goes with it
+            try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
+                JsonNode removal = server.post("/remove-cluster-infra", "{\"cluster_id\": \"" + CLUSTER + "\"}",
+                        server.adminToken).body();
+                KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + removal.get("job_id").asString(),
+                        server.adminToken).body().hasNonNull("finishedAt"), Duration.ofMinutes(3), "the removal");
+            }
+            kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+            assertThat(server.post("/api/v1/clusters/" + CLUSTER + "/heartbeat", "{\"inventory\": {\"nodes\": []}}",
+                    minted).status()).isEqualTo(401);
+        }
         if (kubelet != null) {
             kubelet.destroy();
         }
@@ -121,7 +150,7 @@ class AgentEndToEndIT {
         }
     }
 
-    static Process agent(String role, int port, Path kubeconfig, Path tokenFile) throws Exception {
+    static Process agent(String role, int port) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-jar", Path.of("target", "aios-agent.jar").toString(), "--role=" + role,
                 "--port=" + port, "--host=127.0.0.1", "--cluster-id=" + CLUSTER, "--control-plane=" + server.url(),
@@ -144,25 +173,10 @@ class AgentEndToEndIT {
 
     @Test
     void heartbeatsVerifyTheInventoryDetectDriftAndSilence() throws Exception {
-        JsonNode created = server.post("/create-cluster-infra", "{\"cluster_id\": \"" + CLUSTER + "\", "
-                + "\"kube_config_data\": " + Json.MAPPER.writeValueAsString(kube.ownerKubeconfigYaml()) + "}",
-                server.adminToken).body();
-        String jobId = created.get("job_id").asString();
-        KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + jobId, server.adminToken).body().hasNonNull("finishedAt"),
-                Duration.ofMinutes(3), "the infra job");
-        assertThat(server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).text("/status")).isEqualTo("live");
-        assertThat(condition(0)).isEqualTo("Ready=Unknown"); // no agent has reported yet
-
-        // the credential the job minted, as the agents' Secret carries it
-        String minted = new String(Base64.getDecoder().decode(kube.admin.secrets().inNamespace(InfraNames.NAMESPACE)
-                .withName(InfraNames.AGENT_SECRET).get().getData().get("AIOS_AGENT_TOKEN")), StandardCharsets.UTF_8);
-        Path tokenFile = Files.createTempFile("agent-token", "");
-        Files.writeString(tokenFile, minted);
-        Path kubeconfig = agentKubeconfig();
         int port = freePort();
-        Process controller = agent("controller", port, kubeconfig, tokenFile);
+        Process controller = agent("controller", port);
         int metricsPort = freePort();
-        agent("metrics", metricsPort, kubeconfig, tokenFile);
+        agent("metrics", metricsPort);
 
         KubeTestCluster.await(() -> condition(0).equals("Ready=True"), Duration.ofSeconds(60),
                 "the first heartbeat (see target/agent-controller.log)");
@@ -210,16 +224,145 @@ class AgentEndToEndIT {
         KubeTestCluster.await(() -> "degraded".equals(server.get("/api/v1/clusters/" + CLUSTER, server.adminToken)
                 .text("/status")), Duration.ofSeconds(5), "the silent cluster to be degraded");
 
-        // remove the infrastructure: the agents' credential goes with it
-        agents.forEach(Process::destroy);
-        try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
-            JsonNode removal = server.post("/remove-cluster-infra", "{\"cluster_id\": \"" + CLUSTER + "\"}",
-                    server.adminToken).body();
-            KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + removal.get("job_id").asString(),
-                    server.adminToken).body().hasNonNull("finishedAt"), Duration.ofMinutes(3), "the removal");
+    }
+
+    static JsonNode send(int port, String method, String path, String body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
         }
-        kube.awaitNamespaceGone(InfraNames.NAMESPACE);
-        assertThat(server.post("/api/v1/clusters/" + CLUSTER + "/heartbeat", "{\"inventory\": {\"nodes\": []}}", minted)
-                .status()).isEqualTo(401);
+        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        ObjectNode out = (ObjectNode) Json.parse(r.body());
+        return out.put("_status", r.statusCode());
+    }
+
+    static void blockWorkload(String name, String blockId, int replicas) {
+        kube.admin.apps().deployments().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.apps
+                .DeploymentBuilder().withNewMetadata().withName(name).withNamespace("default")
+                .withLabels(Map.of(BlocksRole.BLOCK_LABEL, blockId)).endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
+                .withNewSpec().addNewContainer().withName("block").withImage("aios/block:1").endContainer().endSpec()
+                .endTemplate().endSpec().build()).serverSideApply();
+    }
+
+    /** The kinds of a block's transactions, oldest first; empty while the agent does not answer. */
+    static List<String> kinds(int port, String blockId) {
+        List<String> out = new ArrayList<>();
+        JsonNode page = agentGet(port, "/transactions?blockId=" + blockId);
+        if (page != null) {
+            page.path("items").forEach(e -> out.add(e.get("kind").asString()));
+        }
+        return out;
+    }
+
+    @Test
+    void theBlocksLogOutlivesTheAgentAndManagementCommandsAreCheckedRunAndAudited() throws Exception {
+        // blocks: a block workload appears and scales; the log is on the cluster
+        int blocksPort = freePort();
+        Process blocks = agent("blocks", blocksPort);
+        KubeTestCluster.await(() -> agentGet(blocksPort, "/healthz") != null, Duration.ofSeconds(30), "the blocks agent");
+        blockWorkload("block-b1", "b1", 1);
+        KubeTestCluster.await(() -> kinds(blocksPort, "b1").equals(List.of("created")), Duration.ofSeconds(30),
+                "the block's creation to be logged");
+        kube.admin.apps().deployments().inNamespace("default").withName("block-b1").scale(3);
+        KubeTestCluster.await(() -> kinds(blocksPort, "b1").equals(List.of("created", "scaled")), Duration.ofSeconds(30),
+                "the scale to be logged");
+        assertThat(send(blocksPort, "GET", "/transactions?blockId=b1&kind=scaled", null, null).at("/items/0/fromReplicas")
+                .asInt()).isEqualTo(1);
+        assertThat(send(blocksPort, "GET", "/transactions?kind=exploded", null, null).get("_status").asInt())
+                .isEqualTo(400);
+        // the agent stops; the block goes away meanwhile; a new agent has the whole history and what happened
+        blocks.destroy();
+        blocks.waitFor();
+        kube.admin.apps().deployments().inNamespace("default").withName("block-b1").delete();
+        int again = freePort();
+        agent("blocks", again);
+        KubeTestCluster.await(() -> kinds(again, "b1").equals(List.of("created", "scaled", "deleted")),
+                Duration.ofSeconds(30), "the restarted agent to log the deletion it missed");
+        assertThat(send(again, "GET", "/blocks/b1/transactions?kind=deleted", null, null).at("/items/0/note").asString())
+                .contains("not running");
+        assertThat(kube.admin.configMaps().inNamespace(InfraNames.NAMESPACE).withLabel(BlockLog.LABEL).list().getItems())
+                .isNotEmpty();
+
+        // mgmt: only someone who may see this cluster, every command answered and audited
+        int mgmtPort = freePort();
+        agent("mgmt", mgmtPort);
+        KubeTestCluster.await(() -> agentGet(mgmtPort, "/healthz") != null, Duration.ofSeconds(30), "the mgmt agent");
+        String cordon = "{\"command\": \"cordon\", \"node\": \"node-1\"}";
+        assertThat(send(mgmtPort, "POST", "/commands", cordon, null).get("_status").asInt()).isEqualTo(401);
+        assertThat(send(mgmtPort, "POST", "/commands", cordon, server.ownerToken("not-the-owner")).get("_status").asInt())
+                .isEqualTo(403);
+        String admin = server.adminToken;
+        JsonNode cordoned = send(mgmtPort, "POST", "/commands", cordon, admin);
+        assertThat(cordoned.get("_status").asInt()).as(cordoned.toString()).isEqualTo(200);
+        assertThat(kube.admin.nodes().withName("worker-node-1").get().getSpec().getUnschedulable()).isTrue();
+        JsonNode unknown = send(mgmtPort, "POST", "/commands", "{\"command\": \"reboot\"}", admin);
+        assertThat(unknown.get("_status").asInt()).isEqualTo(400);
+        assertThat(unknown.at("/error/details/0/path").asString()).isEqualTo("/command");
+        assertThat(send(mgmtPort, "POST", "/commands", "{\"command\": \"relabel\", \"node\": \"node-1\", "
+                + "\"nodeId\": \"node-2\"}", admin).get("_status").asInt()).isEqualTo(409);
+        assertThat(send(mgmtPort, "POST", "/commands", "{\"command\": \"cordon\", \"node\": \"node-7\"}", admin)
+                .get("_status").asInt()).isEqualTo(404);
+
+        // drain: a pod on the node is evicted
+        kube.admin.pods().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("on-node-1").withNamespace("default").endMetadata()
+                .withNewSpec().withNodeName("worker-node-1").addNewContainer().withName("c").withImage("x")
+                .endContainer().endSpec().build()).create();
+        JsonNode drained = send(mgmtPort, "POST", "/commands", "{\"command\": \"drain\", \"node\": \"node-1\"}",
+                admin);
+        assertThat(drained.get("_status").asInt()).as(drained.toString()).isEqualTo(200);
+        assertThat(drained.get("evicted").toString()).contains("default/on-node-1");
+        JsonNode uncordoned = send(mgmtPort, "POST", "/commands", "{\"command\": \"uncordon\", \"node\": \"node-1\"}",
+                admin);
+        assertThat(uncordoned.get("unschedulable").asBoolean()).isFalse();
+        assertThat(kube.admin.nodes().withName("worker-node-1").get().getSpec().getUnschedulable()).isNotEqualTo(true);
+
+        // refresh: the inventory goes to the control plane now
+        JsonNode refreshed = send(mgmtPort, "POST", "/commands", "{\"command\": \"refresh\"}", admin);
+        assertThat(refreshed.get("inventoryVerified").asBoolean()).as(refreshed.toString()).isTrue();
+
+        // a block command is forwarded to the block's endpoint
+        com.sun.net.httpserver.HttpServer block = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        block.createContext("/scale", ex -> {
+            byte[] b = ("{\"scaledTo\": " + Json.MAPPER.readTree(ex.getRequestBody().readAllBytes()).get("replicas")
+                    + "}").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        block.start();
+        try {
+            kube.admin.services().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                    .withNewMetadata().withName("block-b2").withNamespace("default")
+                    .withLabels(Map.of(BlocksRole.BLOCK_LABEL, "b2"))
+                    .withAnnotations(Map.of(MgmtRole.BLOCK_ENDPOINT_ANNOTATION, "http://127.0.0.1:"
+                            + block.getAddress().getPort())).endMetadata()
+                    .withNewSpec().addNewPort().withPort(80).withProtocol("TCP").endPort().endSpec().build()).create();
+            JsonNode forwarded = send(mgmtPort, "POST", "/commands", "{\"command\": \"block\", \"blockId\": \"b2\", "
+                    + "\"path\": \"/scale\", \"body\": {\"replicas\": 4}}", admin);
+            assertThat(forwarded.at("/blockAnswer/scaledTo").asInt()).as(forwarded.toString()).isEqualTo(4);
+            assertThat(send(mgmtPort, "POST", "/commands", "{\"command\": \"block\", \"blockId\": \"b404\"}", admin)
+                    .get("_status").asInt()).isEqualTo(404);
+        } finally {
+            block.stop(0);
+            kube.admin.services().inNamespace("default").withName("block-b2").delete();
+            kube.admin.pods().inNamespace("default").withName("on-node-1").withGracePeriod(0).delete();
+        }
+
+        // every command, with who gave it, is in the control plane's audit log
+        KubeTestCluster.await(() -> audited() >= 8, Duration.ofSeconds(10), "the commands to be audited");
+        String actor = server.db.jdbi().withHandle(h -> h.createQuery("SELECT actor FROM audit_log WHERE action = "
+                + "'mgmt.cordon' ORDER BY at LIMIT 1").mapTo(String.class).one());
+        assertThat(actor).startsWith("admin (via agent.");
+    }
+
+    static long audited() {
+        return server.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM audit_log WHERE action LIKE 'mgmt.%'")
+                .mapTo(Long.class).one());
     }
 }

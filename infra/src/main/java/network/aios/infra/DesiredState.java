@@ -81,8 +81,9 @@ public final class DesiredState {
                         .withNamespace(NAMESPACE).build()).build());
         // the agents' RBAC is granted here, by the owner's identity: the control plane's own identity
         // holds no RBAC-writing rights at all
+        // configmaps: the blocks service keeps its transaction log in its own namespace (segments it appends to)
         out.add(new RoleBuilder().withMetadata(meta(AGENT_SA, NAMESPACE, clusterId)).withRules(
-                rule("", List.of("configmaps"), READ),
+                rule("", List.of("configmaps"), List.of("get", "list", "watch", "create", "update")),
                 rule("", List.of("events"), List.of("create", "patch"))).build());
         out.add(new RoleBindingBuilder().withMetadata(meta(AGENT_SA, NAMESPACE, clusterId))
                 .withNewRoleRef(RBAC, "Role", AGENT_SA)
@@ -105,7 +106,7 @@ public final class DesiredState {
         String agentRole = InfraNames.agentClusterRole(clusterId);
         out.add(new ClusterRoleBuilder().withMetadata(owned(meta(agentRole, null, clusterId), namespaceUid)).withRules(
                 rule("", List.of("nodes"), List.of("get", "list", "watch", "patch")),
-                rule("", List.of("pods"), READ),
+                rule("", List.of("pods", "services"), READ),
                 rule("", List.of("pods/eviction"), List.of("create")),
                 rule("apps", List.of("deployments", "replicasets", "statefulsets", "daemonsets"), READ),
                 rule("metrics.k8s.io", List.of("nodes", "pods"), List.of("get", "list"))).build());

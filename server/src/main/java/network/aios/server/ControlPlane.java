@@ -92,7 +92,8 @@ public final class ControlPlane implements AutoCloseable {
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
         AddonRoutes addonRoutes = new AddonRoutes(addonService, new AddonDeployments(addonService, infra));
         this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval());
-        this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore, clock, config.heartbeatGrace());
+        this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore,
+                new network.aios.store.AuditStore(db), clock, config.heartbeatGrace());
         clusters.onDocumentChange(clusterHealth::documentChanged);
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
         GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(new RouteService(clusters, routeStore, infraStore, box,

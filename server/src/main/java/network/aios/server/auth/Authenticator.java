@@ -28,14 +28,14 @@ public final class Authenticator {
         });
         if (p.role() == Principal.Role.AGENT && !AGENT_PATHS.matcher(ctx.path()).matches()) {
             // an agent credential lives on a member cluster: it reports for that cluster and does nothing else
-            throw ApiException.forbidden("an agent credential may only report its cluster's heartbeats and metrics");
+            throw ApiException.forbidden("an agent credential may only report its cluster's heartbeats, metrics and commands");
         }
         ctx.attribute(PRINCIPAL, p);
     }
 
     /** What an agent may call (its cluster is checked by the route). */
     private static final java.util.regex.Pattern AGENT_PATHS = java.util.regex.Pattern.compile(
-            "/api/v1/clusters/[^/]+/(heartbeat|metrics)|/api/v1/whoami");
+            "/api/v1/clusters/[^/]+/(heartbeat|metrics|audit)|/api/v1/whoami");
 
     public static Principal principal(Context ctx) {
         Principal p = ctx.attribute(PRINCIPAL);

@@ -22,6 +22,7 @@ import network.aios.api.ObservedInventory;
 import network.aios.server.auth.Principal;
 import network.aios.server.http.ApiException;
 import network.aios.store.ClusterRecord;
+import network.aios.store.AuditStore;
 import network.aios.store.ClusterStore;
 import network.aios.store.ObservationStore;
 import network.aios.store.ObservationStore.Beat;
@@ -51,6 +52,7 @@ public final class ClusterHealth implements AutoCloseable {
     public static final Duration METRICS_STALE = Duration.ofSeconds(45);
 
     private final ObservationStore store;
+    private final AuditStore audit;
     private final ClusterStore clusters;
     private final Clock clock;
     private final Duration grace;
@@ -80,7 +82,8 @@ public final class ClusterHealth implements AutoCloseable {
     /** The comparison of one inventory (by hash) with one version of the document. */
     private record Verdict(String hash, long docVersion, boolean verified, String driftJson) {}
 
-    public ClusterHealth(ObservationStore store, ClusterStore clusters, Clock clock, Duration grace) {
+    public ClusterHealth(ObservationStore store, ClusterStore clusters, AuditStore audit, Clock clock, Duration grace) {
+        this.audit = audit;
         this.store = store;
         this.clusters = clusters;
         this.clock = clock;
@@ -216,6 +219,23 @@ public final class ClusterHealth implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("{} failed: {}", what, e.getMessage());
         }
+    }
+
+    /** The management commands an agent runs are audited here: {@code {at, by, command, status, request, result}}. */
+    public void audit(Principal who, String clusterId, JsonNode record) {
+        requireAgentOf(who, clusterId);
+        List<FieldError> errors = new ArrayList<>();
+        if (!record.path("command").isString() || !record.path("command").asString().matches("[a-z]{1,32}")) {
+            errors.add(new FieldError("/command", "must be the command's name"));
+        }
+        if (!record.path("by").isString() || record.path("by").asString().isBlank()) {
+            errors.add(new FieldError("/by", "must name who gave the command"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        audit.record(clock.instant(), record.get("by").asString() + " (via " + who.name().replaceAll("\\.[0-9a-f]+$",
+                "") + ")", "mgmt." + record.get("command").asString(), clusterId, Json.MAPPER.writeValueAsString(record));
     }
 
     /** Stores the metrics agent's snapshot. */

@@ -31,6 +31,10 @@ public final class HealthRoutes {
             health.metrics(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
             ctx.status(202);
         });
+        r.post("/api/v1/clusters/{id}/audit", ctx -> {
+            health.audit(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
+            ctx.status(202);
+        });
         r.get("/api/v1/clusters/{id}/health", ctx -> Http.json(ctx, 200,
                 health.view(clusters.get(principal(ctx), ctx.pathParam("id")))));
         r.get("/api/v1/clusters/{id}/metrics", ctx -> clusterMetrics(ctx, ctx.pathParam("id")));

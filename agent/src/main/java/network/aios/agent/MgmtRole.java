@@ -1,0 +1,345 @@
+package network.aios.agent;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import network.aios.api.Json;
+import network.aios.api.Names;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Management commands for the cluster and its blocks (32303, {@code /mgmt}): {@code POST /commands}
+ * with {@code {command, ...}}: cordon, uncordon, drain (evictions, so disruption budgets hold),
+ * relabel (a node's {@code nodeID}), refresh (re-send the inventory now), block (forwarded to the
+ * block's endpoint). The caller presents their AIOS token; it is checked with the control plane (it
+ * must be able to see this cluster: its owner or the admin), and every command is audited there.
+ */
+final class MgmtRole implements Role {
+    private static final Logger LOG = LoggerFactory.getLogger(MgmtRole.class);
+    static final List<String> COMMANDS = List.of("cordon", "uncordon", "drain", "relabel", "refresh", "block");
+    /** A Service of a block may say where its endpoint is; otherwise the cluster DNS name is used. */
+    static final String BLOCK_ENDPOINT_ANNOTATION = "aios.network/block-endpoint";
+
+    private final AgentConfig config;
+    private final KubernetesClient kube;
+    private final ControlPlaneClient controlPlane;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, Caller> callers = new ConcurrentHashMap<>();
+    private final List<ObjectNode> recent = new CopyOnWriteArrayList<>();
+
+    private record Caller(String name, Instant until) {}
+
+    MgmtRole(AgentConfig config, KubernetesClient kube, ControlPlaneClient controlPlane, Clock clock) {
+        this.config = config;
+        this.kube = kube;
+        this.controlPlane = controlPlane;
+        this.clock = clock;
+    }
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void routes(RoutesConfig r) {
+        r.get("/", ctx -> Web.json(ctx, Json.object().put("role", "mgmt").set("commands", Json.MAPPER.valueToTree(
+                COMMANDS))));
+        r.post("/commands", this::command);
+        r.get("/commands", ctx -> {
+            if (caller(ctx).isPresent()) {
+                ObjectNode out = Json.object();
+                out.putArray("items").addAll(recent);
+                Web.json(ctx, out);
+            }
+        });
+    }
+
+    /** Who is calling: their token must see this cluster on the control plane (cached 30 s). */
+    private Optional<String> caller(Context ctx) {
+        String auth = ctx.header("Authorization");
+        if (auth == null || auth.isBlank()) {
+            Web.json(ctx, 401, error(401, "unauthorized", "", "present your AIOS token (Authorization: Bearer ...)"));
+            return Optional.empty();
+        }
+        String key = sha256(auth);
+        Caller c = callers.get(key);
+        if (c != null && c.until().isAfter(clock.instant())) {
+            return Optional.of(c.name());
+        }
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(config.controlPlaneUrl().replaceAll(
+                            "/+$", "") + "/api/v1/clusters/" + config.clusterId())).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", auth).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                Web.json(ctx, 403, error(403, "forbidden", "", "this token may not manage cluster " + config.clusterId()));
+                return Optional.empty();
+            }
+            String who = Json.MAPPER.readTree(r.body()).at("/system/owner").asString("?");
+            HttpResponse<String> me = http.send(HttpRequest.newBuilder(URI.create(config.controlPlaneUrl().replaceAll(
+                            "/+$", "") + "/api/v1/whoami")).timeout(Duration.ofSeconds(10)).header("Authorization", auth)
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (me.statusCode() == 200) {
+                who = Json.MAPPER.readTree(me.body()).path("name").asString(who);
+            }
+            callers.put(key, new Caller(who, clock.instant().plusSeconds(30)));
+            return Optional.of(who);
+        } catch (java.io.IOException e) {
+            Web.json(ctx, 503, error(503, "control_plane_unreachable", "", "the control plane could not be asked who "
+                    + "you are; retry"));
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private void command(Context ctx) {
+        Optional<String> who = caller(ctx);
+        if (who.isEmpty()) {
+            return;
+        }
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(ctx.bodyAsBytes());
+        } catch (RuntimeException e) {
+            Web.json(ctx, 400, error(400, "bad_request", "", "the body must be JSON: {\"command\": ..., ...}"));
+            return;
+        }
+        String command = body == null ? null : body.path("command").asString(null);
+        if (command == null || !COMMANDS.contains(command)) {
+            Web.json(ctx, 400, error(400, "unknown_command", "/command", "must be one of " + String.join(", ",
+                    COMMANDS)));
+            return;
+        }
+        int status;
+        ObjectNode result;
+        try {
+            result = switch (command) {
+                case "cordon", "uncordon" -> cordon(body, "cordon".equals(command));
+                case "drain" -> drain(body);
+                case "relabel" -> relabel(body);
+                case "refresh" -> refresh();
+                default -> block(body);
+            };
+            status = result.has("error") ? result.at("/error/status").asInt() : 200;
+        } catch (KubernetesClientException e) {
+            status = 502;
+            result = error(502, "cluster_api_failed", "", "the API server answered " + e.getCode() + ": "
+                    + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()));
+        }
+        ObjectNode record = Json.object().put("at", clock.instant().toString()).put("by", who.get())
+                .put("command", command).put("status", status);
+        record.set("request", body);
+        record.set("result", result);
+        recent.add(record);
+        while (recent.size() > 200) {
+            recent.remove(0);
+        }
+        audit(record);
+        Web.json(ctx, status, result);
+    }
+
+    private Optional<Node> node(String nodeId) {
+        return kube.nodes().withLabel(NodeInventory.NODE_ID_LABEL, nodeId).list().getItems().stream().findFirst();
+    }
+
+    private ObjectNode cordon(JsonNode body, boolean cordon) {
+        String nodeId = body.path("node").asString(null);
+        Optional<Node> n = nodeId == null ? Optional.empty() : node(nodeId);
+        if (n.isEmpty()) {
+            return error(404, "node_not_found", "/node", "no node labelled nodeID=" + nodeId);
+        }
+        kube.nodes().withName(n.get().getMetadata().getName()).edit(x -> {
+            x.getSpec().setUnschedulable(cordon ? Boolean.TRUE : null);
+            return x;
+        });
+        return Json.object().put("command", cordon ? "cordon" : "uncordon").put("node", nodeId)
+                .put("nodeName", n.get().getMetadata().getName()).put("unschedulable", cordon);
+    }
+
+    /** Cordon, then evict every pod on the node but DaemonSet pods and mirror pods; what could not go is listed. */
+    private ObjectNode drain(JsonNode body) {
+        ObjectNode cordoned = cordon(body, true);
+        if (cordoned.has("error")) {
+            return cordoned;
+        }
+        String nodeName = cordoned.get("nodeName").asString();
+        ObjectNode out = Json.object().put("command", "drain").put("node", cordoned.get("node").asString())
+                .put("nodeName", nodeName);
+        ArrayNode evicted = out.putArray("evicted");
+        ArrayNode skipped = out.putArray("skipped");
+        ArrayNode blocked = out.putArray("blocked");
+        for (Pod p : kube.pods().inAnyNamespace().withField("spec.nodeName", nodeName).list().getItems()) {
+            String name = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+            boolean daemon = p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences()
+                    .stream().anyMatch(o -> "DaemonSet".equals(o.getKind()));
+            boolean mirror = p.getMetadata().getAnnotations() != null
+                    && p.getMetadata().getAnnotations().containsKey("kubernetes.io/config.mirror");
+            if (daemon || mirror) {
+                skipped.add(name);
+            } else if (kube.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+                    .evict()) {
+                evicted.add(name);
+            } else {
+                blocked.add(name); // a disruption budget said no: retry the drain later
+            }
+        }
+        return out;
+    }
+
+    private ObjectNode relabel(JsonNode body) {
+        String nodeId = body.path("node").asString(null);
+        String to = body.path("nodeId").asString(null);
+        if (to == null || !Names.isDns1123Label(to)) {
+            return error(400, "bad_request", "/nodeId", "the new nodeID must be a DNS-1123 label");
+        }
+        Optional<Node> n = nodeId == null ? Optional.empty() : node(nodeId);
+        if (n.isEmpty()) {
+            return error(404, "node_not_found", "/node", "no node labelled nodeID=" + nodeId);
+        }
+        if (!to.equals(nodeId) && node(to).isPresent()) {
+            return error(409, "conflict", "/nodeId", "another node is labelled nodeID=" + to + " already");
+        }
+        kube.nodes().withName(n.get().getMetadata().getName()).edit(x -> {
+            x.getMetadata().getLabels().put(NodeInventory.NODE_ID_LABEL, to);
+            return x;
+        });
+        return Json.object().put("command", "relabel").put("nodeName", n.get().getMetadata().getName())
+                .put("from", nodeId).put("to", to)
+                .put("note", "the cluster document lists node ids: update it too, or the cluster shows InventoryDrift");
+    }
+
+    /** Reads the nodes now and sends the control plane a heartbeat with them. */
+    private ObjectNode refresh() {
+        var inventory = NodeInventory.of(kube.nodes().list().getItems());
+        ObjectNode beat = Json.object();
+        beat.putObject("agent").put("role", "mgmt").put("version", AgentMain.VERSION);
+        beat.set("inventory", Json.MAPPER.valueToTree(inventory));
+        try {
+            ControlPlaneClient.Answer a = controlPlane.post("/api/v1/clusters/" + config.clusterId() + "/heartbeat", beat);
+            ObjectNode out = Json.object().put("command", "refresh").put("nodes", inventory.nodes().size())
+                    .put("controlPlaneStatus", a.status());
+            if (a.status() == 200) {
+                JsonNode answer = Json.MAPPER.readTree(a.body());
+                out.put("inventoryVerified", answer.path("inventoryVerified").asBoolean());
+                out.set("drift", answer.path("drift"));
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            return error(502, "control_plane_unreachable", "", "the inventory was read but the control plane did not "
+                    + "answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error(503, "interrupted", "", "interrupted");
+        }
+    }
+
+    /** Forwards {@code {blockId, path, method?, body?}} to the block's Service. */
+    private ObjectNode block(JsonNode body) {
+        String blockId = body.path("blockId").asString(null);
+        String path = body.path("path").asString("/");
+        String method = body.path("method").asString("POST");
+        if (blockId == null || !Names.isDns1123Label(blockId)) {
+            return error(400, "bad_request", "/blockId", "must be a block id");
+        }
+        if (!path.startsWith("/") || path.contains("..") || !List.of("GET", "POST", "PUT", "DELETE").contains(method)) {
+            return error(400, "bad_request", "/path", "path must start with '/' (no '..'); method GET, POST, PUT or "
+                    + "DELETE");
+        }
+        List<Service> services = kube.services().inAnyNamespace().withLabel(BlocksRole.BLOCK_LABEL, blockId).list()
+                .getItems();
+        if (services.isEmpty()) {
+            return error(404, "block_not_found", "/blockId", "no Service labelled " + BlocksRole.BLOCK_LABEL + "="
+                    + blockId);
+        }
+        Service s = services.get(0);
+        String base = s.getMetadata().getAnnotations() != null
+                && s.getMetadata().getAnnotations().get(BLOCK_ENDPOINT_ANNOTATION) != null
+                ? s.getMetadata().getAnnotations().get(BLOCK_ENDPOINT_ANNOTATION)
+                : "http://" + s.getMetadata().getName() + "." + s.getMetadata().getNamespace() + ".svc:"
+                        + s.getSpec().getPorts().get(0).getPort();
+        String url = base.replaceAll("/+$", "") + path;
+        byte[] payload = body.has("body") ? Json.MAPPER.writeValueAsBytes(body.get("body")) : new byte[0];
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .method(method, payload.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(payload)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            ObjectNode out = Json.object().put("command", "block").put("blockId", blockId).put("forwardedTo", url)
+                    .put("blockStatus", r.statusCode());
+            try {
+                out.set("blockAnswer", Json.MAPPER.readTree(r.body()));
+            } catch (RuntimeException notJson) {
+                out.put("blockAnswer", r.body());
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            return error(502, "block_unreachable", "/blockId", "block " + blockId + " did not answer at " + url);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error(503, "interrupted", "", "interrupted");
+        }
+    }
+
+    /** The command, who gave it and what came of it, in the control plane's audit log. */
+    private void audit(ObjectNode record) {
+        try {
+            ControlPlaneClient.Answer a = controlPlane.post("/api/v1/clusters/" + config.clusterId() + "/audit", record);
+            if (a.status() >= 300) {
+                LOG.warn("audit of {} refused by the control plane: HTTP {}", record.path("command").asString(), a.status());
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("audit of {} not delivered: the control plane did not answer", record.path("command").asString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static ObjectNode error(int status, String code, String path, String message) {
+        ObjectNode e = Json.object();
+        ObjectNode err = e.putObject("error").put("status", status).put("code", code).put("message", message);
+        ArrayNode details = err.putArray("details");
+        if (!path.isEmpty()) {
+            details.addObject().put("path", path).put("message", message);
+        }
+        return e;
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+}
