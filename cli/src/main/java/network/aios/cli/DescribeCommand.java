@@ -26,8 +26,9 @@ final class DescribeCommand implements Callable<Integer> {
     public Integer call() {
         ApiClient api = client.client();
         String enc = ApiClient.enc(id);
-        JsonNode c = api.get("/api/v1/clusters/" + enc);
+        // health first: it writes what this replica has received, so the status read next reflects it
         JsonNode h = api.get("/api/v1/clusters/" + enc + "/health");
+        JsonNode c = api.get("/api/v1/clusters/" + enc);
         JsonNode routes = api.get("/api/v1/clusters/" + enc + "/routes");
         PrintWriter out = spec.commandLine().getOut();
         out.println("Cluster:     " + c.path("id").asString() + "   (region " + c.path("regionId").asString("-")

@@ -181,7 +181,10 @@ public final class DesiredState {
                         .endResources()
                         .withNewSecurityContext().withRunAsNonRoot(true).withAllowPrivilegeEscalation(false)
                         .withReadOnlyRootFilesystem(true).endSecurityContext()
+                        // the root filesystem is read-only: the JVM and Jetty get a scratch /tmp
+                        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                         .build())
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .endSpec().endTemplate().endSpec().build();
     }
 
