@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import network.aios.api.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,11 +47,7 @@ final class BlocksRole implements Role {
     private final List<ObjectNode> entries = new CopyOnWriteArrayList<>();
     /** The last state recorded per workload uid. */
     private final Map<String, ObjectNode> known = new ConcurrentHashMap<>();
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "blocks-log");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService writer = Web.daemon("blocks-log");
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private long seq;
 
@@ -190,7 +185,7 @@ final class BlocksRole implements Role {
         String blockId = ctx.pathParamMap().containsKey("blockId") ? ctx.pathParam("blockId") : ctx.queryParam("blockId");
         String kind = ctx.queryParam("kind");
         if (kind != null && !KINDS.contains(kind)) {
-            Web.json(ctx, 400, error(400, "/query/kind", "must be one of created, scaled, updated, deleted"));
+            Web.json(ctx, 400, Web.error(400, "bad_request", "/query/kind", "must be one of created, scaled, updated, deleted"));
             return;
         }
         Instant since;
@@ -200,7 +195,7 @@ final class BlocksRole implements Role {
             since = ctx.queryParam("since") == null ? Instant.MIN : Instant.parse(ctx.queryParam("since"));
             until = ctx.queryParam("until") == null ? Instant.MAX : Instant.parse(ctx.queryParam("until"));
         } catch (DateTimeParseException e) {
-            Web.json(ctx, 400, error(400, "/query/since", "since and until are RFC 3339 times, e.g. "
+            Web.json(ctx, 400, Web.error(400, "bad_request", "/query/since", "since and until are RFC 3339 times, e.g. "
                     + "2026-11-25T10:00:00Z"));
             return;
         }
@@ -210,7 +205,7 @@ final class BlocksRole implements Role {
             limit = -1;
         }
         if (limit < 1 || limit > 1000) {
-            Web.json(ctx, 400, error(400, "/query/limit", "must be between 1 and 1000"));
+            Web.json(ctx, 400, Web.error(400, "bad_request", "/query/limit", "must be between 1 and 1000"));
             return;
         }
         List<ObjectNode> match = new ArrayList<>();
@@ -227,14 +222,6 @@ final class BlocksRole implements Role {
         out.putArray("items").addAll(page);
         out.put("total", match.size());
         Web.json(ctx, out);
-    }
-
-    static ObjectNode error(int status, String path, String message) {
-        ObjectNode e = Json.object();
-        ObjectNode err = e.putObject("error").put("status", status).put("code", status == 400 ? "bad_request"
-                : "error").put("message", message);
-        err.putArray("details").addObject().put("path", path).put("message", message);
-        return e;
     }
 
     @Override

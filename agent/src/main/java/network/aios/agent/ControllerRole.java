@@ -8,7 +8,6 @@ import io.javalin.config.RoutesConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,11 +28,7 @@ final class ControllerRole implements Role {
     private final KubernetesClient kube;
     private final ControlPlaneClient controlPlane;
     private final Clock clock;
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService ticker = Web.daemon("heartbeat");
     private final AtomicReference<ObservedInventory> inventory = new AtomicReference<>(new ObservedInventory(null));
     private final AtomicReference<ObjectNode> lastHeartbeat = new AtomicReference<>(Json.object().put("status", "none"));
     private SharedIndexInformer<Node> informer;

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,11 +38,7 @@ final class MetricsRole implements Role {
     private final KubernetesClient kube;
     private final ControlPlaneClient controlPlane;
     private final Clock clock;
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "metrics");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService ticker = Web.daemon("metrics");
     private final AtomicReference<ObjectNode> snapshot = new AtomicReference<>();
 
     MetricsRole(AgentConfig config, KubernetesClient kube, ControlPlaneClient controlPlane, Clock clock) {

@@ -83,7 +83,7 @@ final class MgmtRole implements Role {
     private Optional<String> caller(Context ctx) {
         String auth = ctx.header("Authorization");
         if (auth == null || auth.isBlank()) {
-            Web.json(ctx, 401, error(401, "unauthorized", "", "present your AIOS token (Authorization: Bearer ...)"));
+            Web.json(ctx, 401, Web.error(401, "unauthorized", "", "present your AIOS token (Authorization: Bearer ...)"));
             return Optional.empty();
         }
         String key = sha256(auth);
@@ -96,7 +96,7 @@ final class MgmtRole implements Role {
                             "/+$", "") + "/api/v1/clusters/" + config.clusterId())).timeout(Duration.ofSeconds(10))
                     .header("Authorization", auth).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                Web.json(ctx, 403, error(403, "forbidden", "", "this token may not manage cluster " + config.clusterId()));
+                Web.json(ctx, 403, Web.error(403, "forbidden", "", "this token may not manage cluster " + config.clusterId()));
                 return Optional.empty();
             }
             String who = Json.MAPPER.readTree(r.body()).at("/system/owner").asString("?");
@@ -109,7 +109,7 @@ final class MgmtRole implements Role {
             callers.put(key, new Caller(who, clock.instant().plusSeconds(30)));
             return Optional.of(who);
         } catch (java.io.IOException e) {
-            Web.json(ctx, 503, error(503, "control_plane_unreachable", "", "the control plane could not be asked who "
+            Web.json(ctx, 503, Web.error(503, "control_plane_unreachable", "", "the control plane could not be asked who "
                     + "you are; retry"));
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -127,12 +127,12 @@ final class MgmtRole implements Role {
         try {
             body = Json.MAPPER.readTree(ctx.bodyAsBytes());
         } catch (RuntimeException e) {
-            Web.json(ctx, 400, error(400, "bad_request", "", "the body must be JSON: {\"command\": ..., ...}"));
+            Web.json(ctx, 400, Web.error(400, "bad_request", "", "the body must be JSON: {\"command\": ..., ...}"));
             return;
         }
         String command = body == null ? null : body.path("command").asString(null);
         if (command == null || !COMMANDS.contains(command)) {
-            Web.json(ctx, 400, error(400, "unknown_command", "/command", "must be one of " + String.join(", ",
+            Web.json(ctx, 400, Web.error(400, "unknown_command", "/command", "must be one of " + String.join(", ",
                     COMMANDS)));
             return;
         }
@@ -149,7 +149,7 @@ final class MgmtRole implements Role {
             status = result.has("error") ? result.at("/error/status").asInt() : 200;
         } catch (KubernetesClientException e) {
             status = 502;
-            result = error(502, "cluster_api_failed", "", "the API server answered " + e.getCode() + ": "
+            result = Web.error(502, "cluster_api_failed", "", "the API server answered " + e.getCode() + ": "
                     + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()));
         }
         ObjectNode record = Json.object().put("at", clock.instant().toString()).put("by", who.get())
@@ -172,7 +172,7 @@ final class MgmtRole implements Role {
         String nodeId = body.path("node").asString(null);
         Optional<Node> n = nodeId == null ? Optional.empty() : node(nodeId);
         if (n.isEmpty()) {
-            return error(404, "node_not_found", "/node", "no node labelled nodeID=" + nodeId);
+            return Web.error(404, "node_not_found", "/node", "no node labelled nodeID=" + nodeId);
         }
         kube.nodes().withName(n.get().getMetadata().getName()).edit(x -> {
             x.getSpec().setUnschedulable(cordon ? Boolean.TRUE : null);
@@ -216,14 +216,14 @@ final class MgmtRole implements Role {
         String nodeId = body.path("node").asString(null);
         String to = body.path("nodeId").asString(null);
         if (to == null || !Names.isDns1123Label(to)) {
-            return error(400, "bad_request", "/nodeId", "the new nodeID must be a DNS-1123 label");
+            return Web.error(400, "bad_request", "/nodeId", "the new nodeID must be a DNS-1123 label");
         }
         Optional<Node> n = nodeId == null ? Optional.empty() : node(nodeId);
         if (n.isEmpty()) {
-            return error(404, "node_not_found", "/node", "no node labelled nodeID=" + nodeId);
+            return Web.error(404, "node_not_found", "/node", "no node labelled nodeID=" + nodeId);
         }
         if (!to.equals(nodeId) && node(to).isPresent()) {
-            return error(409, "conflict", "/nodeId", "another node is labelled nodeID=" + to + " already");
+            return Web.error(409, "conflict", "/nodeId", "another node is labelled nodeID=" + to + " already");
         }
         kube.nodes().withName(n.get().getMetadata().getName()).edit(x -> {
             x.getMetadata().getLabels().put(NodeInventory.NODE_ID_LABEL, to);
@@ -251,11 +251,11 @@ final class MgmtRole implements Role {
             }
             return out;
         } catch (java.io.IOException e) {
-            return error(502, "control_plane_unreachable", "", "the inventory was read but the control plane did not "
+            return Web.error(502, "control_plane_unreachable", "", "the inventory was read but the control plane did not "
                     + "answer");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return error(503, "interrupted", "", "interrupted");
+            return Web.error(503, "interrupted", "", "interrupted");
         }
     }
 
@@ -265,16 +265,16 @@ final class MgmtRole implements Role {
         String path = body.path("path").asString("/");
         String method = body.path("method").asString("POST");
         if (blockId == null || !Names.isDns1123Label(blockId)) {
-            return error(400, "bad_request", "/blockId", "must be a block id");
+            return Web.error(400, "bad_request", "/blockId", "must be a block id");
         }
         if (!path.startsWith("/") || path.contains("..") || !List.of("GET", "POST", "PUT", "DELETE").contains(method)) {
-            return error(400, "bad_request", "/path", "path must start with '/' (no '..'); method GET, POST, PUT or "
+            return Web.error(400, "bad_request", "/path", "path must start with '/' (no '..'); method GET, POST, PUT or "
                     + "DELETE");
         }
         List<Service> services = kube.services().inAnyNamespace().withLabel(BlocksRole.BLOCK_LABEL, blockId).list()
                 .getItems();
         if (services.isEmpty()) {
-            return error(404, "block_not_found", "/blockId", "no Service labelled " + BlocksRole.BLOCK_LABEL + "="
+            return Web.error(404, "block_not_found", "/blockId", "no Service labelled " + BlocksRole.BLOCK_LABEL + "="
                     + blockId);
         }
         Service s = services.get(0);
@@ -300,10 +300,10 @@ final class MgmtRole implements Role {
             }
             return out;
         } catch (java.io.IOException e) {
-            return error(502, "block_unreachable", "/blockId", "block " + blockId + " did not answer at " + url);
+            return Web.error(502, "block_unreachable", "/blockId", "block " + blockId + " did not answer at " + url);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return error(503, "interrupted", "", "interrupted");
+            return Web.error(503, "interrupted", "", "interrupted");
         }
     }
 
@@ -319,16 +319,6 @@ final class MgmtRole implements Role {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static ObjectNode error(int status, String code, String path, String message) {
-        ObjectNode e = Json.object();
-        ObjectNode err = e.putObject("error").put("status", status).put("code", code).put("message", message);
-        ArrayNode details = err.putArray("details");
-        if (!path.isEmpty()) {
-            details.addObject().put("path", path).put("message", message);
-        }
-        return e;
     }
 
     private static String sha256(String s) {

@@ -2,8 +2,10 @@ package network.aios.agent;
 
 import io.javalin.http.Context;
 import network.aios.api.Json;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
-/** JSON answers written with the API's own mapper (the same field names as the control plane's). */
+/** JSON answers written with the API's own mapper (the same field names and error shape as the control plane's). */
 final class Web {
     private Web() {}
 
@@ -16,7 +18,26 @@ final class Web {
     }
 
     static void notFound(Context ctx, String message) {
-        json(ctx, 404, Json.object().set("error", Json.object().put("status", 404).put("code", "not_found")
-                .put("message", message)));
+        json(ctx, 404, error(404, "not_found", "", message));
+    }
+
+    /** The control plane's error shape: {@code {error: {status, code, message, details: [{path, message}]}}}. */
+    static ObjectNode error(int status, String code, String path, String message) {
+        ObjectNode e = Json.object();
+        ObjectNode err = e.putObject("error").put("status", status).put("code", code).put("message", message);
+        ArrayNode details = err.putArray("details");
+        if (!path.isEmpty()) {
+            details.addObject().put("path", path).put("message", message);
+        }
+        return e;
+    }
+
+    /** A single daemon thread for an agent's background work. */
+    static java.util.concurrent.ScheduledExecutorService daemon(String name) {
+        return java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 }

@@ -28,7 +28,18 @@ public final class ObservationStore {
      * since the last flush (sent as JSON null: a SQL NULL would fail NOT NULL before ON CONFLICT applies).
      */
     public record Beat(String clusterId, Instant at, String agentVersion, String inventoryJson, String hash,
-            boolean verified, String driftJson, long heartbeats, long verifiedHeartbeats) {}
+            boolean verified, String driftJson, long heartbeats, long verifiedHeartbeats) {
+        /** This (later) beat with an earlier one of the same cluster folded in: latest state, summed counts. */
+        public Beat after(Beat earlier) {
+            return new Beat(clusterId, at, agentVersion, inventoryJson, hash, verified, driftJson,
+                    heartbeats + earlier.heartbeats, verifiedHeartbeats + earlier.verifiedHeartbeats);
+        }
+
+        /** The same beat without its inventory (the database has it already). */
+        public Beat withoutInventory() {
+            return new Beat(clusterId, at, agentVersion, null, hash, verified, driftJson, heartbeats, verifiedHeartbeats);
+        }
+    }
 
     /** A status change caused by a report or by silence. */
     public record Transition(String clusterId, String status) {}

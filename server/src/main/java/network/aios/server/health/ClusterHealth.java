@@ -139,9 +139,7 @@ public final class ClusterHealth implements AutoCloseable {
         Instant now = clock.instant();
         Verdict verdict = v;
         pending.merge(clusterId, new Beat(clusterId, now, version.asString(null), inventoryJson, hash, verdict.verified(),
-                verdict.driftJson(), 1, verdict.verified() ? 1 : 0), (a, b) -> new Beat(clusterId, b.at(),
-                b.agentVersion(), b.inventoryJson(), b.hash(), b.verified(), b.driftJson(),
-                a.heartbeats() + b.heartbeats(), a.verifiedHeartbeats() + b.verifiedHeartbeats()));
+                verdict.driftJson(), 1, verdict.verified() ? 1 : 0), (earlier, later) -> later.after(earlier));
         ObjectNode out = Json.object().put("accepted", true).put("heartbeatSeconds", HEARTBEAT_INTERVAL.toSeconds());
         out.put("inventoryVerified", verdict.verified());
         out.set("drift", Json.MAPPER.readTree(verdict.driftJson()));
@@ -162,39 +160,31 @@ public final class ClusterHealth implements AutoCloseable {
 
     /** Writes what arrived since the last flush; on failure it stays pending (merged with what comes next). */
     synchronized void flush() {
-        List<Beat> batch = new ArrayList<>();
+        List<Beat> taken = new ArrayList<>();
         for (String id : new ArrayList<>(pending.keySet())) {
             Beat b = pending.remove(id);
             if (b != null) {
-                boolean unchanged = b.hash().equals(flushedHash.get(id));
-                batch.add(unchanged ? new Beat(b.clusterId(), b.at(), b.agentVersion(), null, b.hash(), b.verified(),
-                        b.driftJson(), b.heartbeats(), b.verifiedHeartbeats()) : b);
+                taken.add(b);
             }
         }
-        if (batch.isEmpty()) {
+        if (taken.isEmpty()) {
             return;
         }
+        // an inventory the database already has is not sent again
+        List<Beat> batch = taken.stream().map(b -> b.hash().equals(flushedHash.get(b.clusterId()))
+                ? b.withoutInventory() : b).toList();
         try {
             for (Transition t : store.flush(batch, clock.instant())) {
-                LOG.info("cluster {} is {} (inventory {})", t.clusterId(), t.status(),
-                        "live".equals(t.status()) ? "verified, heartbeats fresh" : "drifted from its document");
+                LOG.info("cluster {} is {} ({})", t.clusterId(), t.status(), "live".equals(t.status())
+                        ? "inventory verified, heartbeats fresh" : "its inventory differs from its document");
             }
-            batch.forEach(b -> flushedHash.put(b.clusterId(), b.hash()));
+            taken.forEach(b -> flushedHash.put(b.clusterId(), b.hash()));
         } catch (RuntimeException e) {
-            for (Beat b : batch) {
-                Beat full = b.inventoryJson() != null ? b : verdictBeat(b);
-                pending.merge(b.clusterId(), full, (newer, older) -> new Beat(newer.clusterId(), newer.at(),
-                        newer.agentVersion(), newer.inventoryJson(), newer.hash(), newer.verified(), newer.driftJson(),
-                        newer.heartbeats() + older.heartbeats(), newer.verifiedHeartbeats() + older.verifiedHeartbeats()));
+            for (Beat b : taken) {
+                pending.merge(b.clusterId(), b, (arrivedMeanwhile, failed) -> arrivedMeanwhile.after(failed));
             }
             throw e;
         }
-    }
-
-    /** A beat whose inventory was left out as unchanged, put back whole: the row it relied on may not exist. */
-    private Beat verdictBeat(Beat b) {
-        flushedHash.remove(b.clusterId());
-        return b;
     }
 
     void sweep() {
