@@ -185,7 +185,7 @@ final class BlocksRole implements Role {
         String blockId = ctx.pathParamMap().containsKey("blockId") ? ctx.pathParam("blockId") : ctx.queryParam("blockId");
         String kind = ctx.queryParam("kind");
         if (kind != null && !KINDS.contains(kind)) {
-            Web.json(ctx, 400, Web.error(400, "bad_request", "/query/kind", "must be one of created, scaled, updated, deleted"));
+            Web.fail(ctx, 400, "bad_request", "/query/kind", "must be one of created, scaled, updated, deleted");
             return;
         }
         Instant since;
@@ -195,8 +195,8 @@ final class BlocksRole implements Role {
             since = ctx.queryParam("since") == null ? Instant.MIN : Instant.parse(ctx.queryParam("since"));
             until = ctx.queryParam("until") == null ? Instant.MAX : Instant.parse(ctx.queryParam("until"));
         } catch (DateTimeParseException e) {
-            Web.json(ctx, 400, Web.error(400, "bad_request", "/query/since", "since and until are RFC 3339 times, e.g. "
-                    + "2026-11-25T10:00:00Z"));
+            Web.fail(ctx, 400, "bad_request", "/query/since", "since and until are RFC 3339 times, e.g. "
+                    + "2026-11-25T10:00:00Z");
             return;
         }
         try {
@@ -205,7 +205,7 @@ final class BlocksRole implements Role {
             limit = -1;
         }
         if (limit < 1 || limit > 1000) {
-            Web.json(ctx, 400, Web.error(400, "bad_request", "/query/limit", "must be between 1 and 1000"));
+            Web.fail(ctx, 400, "bad_request", "/query/limit", "must be between 1 and 1000");
             return;
         }
         List<ObjectNode> match = new ArrayList<>();

@@ -83,7 +83,7 @@ final class MgmtRole implements Role {
     private Optional<String> caller(Context ctx) {
         String auth = ctx.header("Authorization");
         if (auth == null || auth.isBlank()) {
-            Web.json(ctx, 401, Web.error(401, "unauthorized", "", "present your AIOS token (Authorization: Bearer ...)"));
+            Web.fail(ctx, 401, "unauthorized", "", "present your AIOS token (Authorization: Bearer ...)");
             return Optional.empty();
         }
         String key = sha256(auth);
@@ -96,7 +96,7 @@ final class MgmtRole implements Role {
                             "/+$", "") + "/api/v1/clusters/" + config.clusterId())).timeout(Duration.ofSeconds(10))
                     .header("Authorization", auth).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                Web.json(ctx, 403, Web.error(403, "forbidden", "", "this token may not manage cluster " + config.clusterId()));
+                Web.fail(ctx, 403, "forbidden", "", "this token may not manage cluster " + config.clusterId());
                 return Optional.empty();
             }
             String who = Json.MAPPER.readTree(r.body()).at("/system/owner").asString("?");
@@ -109,8 +109,8 @@ final class MgmtRole implements Role {
             callers.put(key, new Caller(who, clock.instant().plusSeconds(30)));
             return Optional.of(who);
         } catch (java.io.IOException e) {
-            Web.json(ctx, 503, Web.error(503, "control_plane_unreachable", "", "the control plane could not be asked who "
-                    + "you are; retry"));
+            Web.fail(ctx, 503, "control_plane_unreachable", "", "the control plane could not be asked who "
+                    + "you are; retry");
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -127,13 +127,13 @@ final class MgmtRole implements Role {
         try {
             body = Json.MAPPER.readTree(ctx.bodyAsBytes());
         } catch (RuntimeException e) {
-            Web.json(ctx, 400, Web.error(400, "bad_request", "", "the body must be JSON: {\"command\": ..., ...}"));
+            Web.fail(ctx, 400, "bad_request", "", "the body must be JSON: {\"command\": ..., ...}");
             return;
         }
         String command = body == null ? null : body.path("command").asString(null);
         if (command == null || !COMMANDS.contains(command)) {
-            Web.json(ctx, 400, Web.error(400, "unknown_command", "/command", "must be one of " + String.join(", ",
-                    COMMANDS)));
+            Web.fail(ctx, 400, "unknown_command", "/command", "must be one of " + String.join(", ",
+                    COMMANDS));
             return;
         }
         int status;

@@ -18,7 +18,12 @@ final class Web {
     }
 
     static void notFound(Context ctx, String message) {
-        json(ctx, 404, error(404, "not_found", "", message));
+        fail(ctx, 404, "not_found", "", message);
+    }
+
+    /** Answers with the error shape. */
+    static void fail(Context ctx, int status, String code, String path, String message) {
+        json(ctx, status, error(status, code, path, message));
     }
 
     /** The control plane's error shape: {@code {error: {status, code, message, details: [{path, message}]}}}. */

@@ -58,7 +58,8 @@ public final class InventoryDiff {
             int declaredGpus = d.gpus() == null ? 0 : d.gpus().count();
             if (gpus != declaredGpus) {
                 out.add(new Difference(p + "/gpus/count", Integer.toString(declaredGpus), Integer.toString(gpus),
-                        "node " + d.id() + " declares " + declaredGpus + " GPUs; " + gpus + " found"));
+                        "node " + d.id() + " declares " + declaredGpus + (declaredGpus == 1 ? " GPU; " : " GPUs; ")
+                                + gpus + " found"));
             }
             String product = o.gpu() == null ? null : o.gpu().product();
             if (product != null && d.gpus() != null && d.gpus().gpus() != null) {
