@@ -32,6 +32,7 @@ import network.aios.server.health.ClusterHealth;
 import network.aios.store.ObservationStore;
 import network.aios.server.addons.AddonDeployments;
 import network.aios.server.addons.AddonService;
+import network.aios.server.addons.InferenceRoutes;
 import network.aios.server.addons.AddonHealthMonitor;
 import network.aios.store.AddonStore;
 import network.aios.server.infra.ClusterConnector;
@@ -90,14 +91,15 @@ public final class ControlPlane implements AutoCloseable {
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
-        AddonRoutes addonRoutes = new AddonRoutes(addonService, new AddonDeployments(addonService, infra));
+        RouteService routeService = new RouteService(clusters, routeStore, infraStore, box, connector, clock);
+        AddonRoutes addonRoutes = new AddonRoutes(addonService, new AddonDeployments(addonService, infra),
+                new InferenceRoutes(addonService, routeService));
         this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval());
         this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore,
                 new network.aios.store.AuditStore(db), clock, config.heartbeatGrace());
         clusters.onDocumentChange(clusterHealth::documentChanged);
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
-        GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(new RouteService(clusters, routeStore, infraStore, box,
-                connector, clock));
+        GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(routeService);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {

@@ -12,6 +12,8 @@ import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.server.addons.AddonDeployments;
 import network.aios.server.addons.AddonService;
+import network.aios.server.addons.InferenceRoutes;
+import network.aios.store.RouteStore;
 import network.aios.server.infra.InfraService;
 import tools.jackson.databind.JsonNode;
 import network.aios.store.AddonRecord;
@@ -31,10 +33,12 @@ public final class AddonRoutes {
 
     private final AddonService addons;
     private final AddonDeployments deployments;
+    private final InferenceRoutes inferenceRoutes;
 
-    public AddonRoutes(AddonService addons, AddonDeployments deployments) {
+    public AddonRoutes(AddonService addons, AddonDeployments deployments, InferenceRoutes inferenceRoutes) {
         this.addons = addons;
         this.deployments = deployments;
+        this.inferenceRoutes = inferenceRoutes;
     }
 
     public void register(RoutesConfig r) {
@@ -65,9 +69,27 @@ public final class AddonRoutes {
                     accepted(ctx, deployments.remove(principal(ctx), kind, id, null, "/" + CLUSTER_CONFIG, true));
                     return;
                 }
+                // an inference server's gateway route goes with it
+                boolean routeRemoved = kind == AddonKind.INFERENCE_SERVER && inferenceRoutes.remove(principal(ctx), id);
                 addons.delete(principal(ctx), kind, id);
-                Http.json(ctx, 200, Json.object().put("id", id).put("deleted", true));
+                Http.json(ctx, 200, Json.object().put("id", id).put("deleted", true).put("routeRemoved", routeRemoved));
             });
+            if (kind == AddonKind.INFERENCE_SERVER) {
+                r.post(base + "/{id}/route", ctx -> {
+                    RouteStore.Route route = inferenceRoutes.add(principal(ctx), ctx.pathParam("id"),
+                            Bodies.object(ctx.bodyAsBytes()));
+                    Http.json(ctx, 201, GatewayRouteRoutes.view(route));
+                });
+                r.get(base + "/{id}/route", ctx -> Http.json(ctx, 200, GatewayRouteRoutes.view(inferenceRoutes
+                        .get(principal(ctx), ctx.pathParam("id")).orElseThrow(() -> ApiException.notFound(
+                                "a route for inference server '" + ctx.pathParam("id") + "'")))));
+                r.delete(base + "/{id}/route", ctx -> {
+                    if (!inferenceRoutes.remove(principal(ctx), ctx.pathParam("id"))) {
+                        throw ApiException.notFound("a route for inference server '" + ctx.pathParam("id") + "'");
+                    }
+                    Http.json(ctx, 200, Json.object().put("deleted", true));
+                });
+            }
             if (kind.deployable()) {
                 r.post(base + "/{id}/create-infra", ctx -> accepted(ctx, deployments.deploy(principal(ctx), kind,
                         ctx.pathParam("id"), kubeconfig(ctx), "/" + CLUSTER_CONFIG)));

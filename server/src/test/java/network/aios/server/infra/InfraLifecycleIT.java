@@ -182,14 +182,20 @@ class InfraLifecycleIT {
         assertThat(again.text("/message")).contains("already ready");
         assertThat(server.send("DELETE", "/api/v1/clusters/" + CLUSTER, null, server.adminToken).status()).isEqualTo(409);
 
-        // dynamic routes on the owner's gateway: an inference server's, a block's, a vDAG controller's
-        for (String route : List.of("{\"kind\": \"task\", \"id\": \"server-pr-home-123\", \"service\": "
-                        + "\"inference-server.inference-server:31500\"}",
-                "{\"kind\": \"block\", \"id\": \"block-42\", \"service\": \"block-42.blocks:8080\"}",
+        // dynamic routes on the owner's gateway: a block's, a vDAG controller's, and an inference server's
+        for (String route : List.of("{\"kind\": \"block\", \"id\": \"block-42\", \"service\": \"block-42.blocks:8080\"}",
                 "{\"kind\": \"vdag\", \"id\": \"vdag-ctrl-7\", \"service\": \"vdag-ctrl-7.vdags\"}")) {
             Answer added = server.post("/api/v1/clusters/" + CLUSTER + "/routes", route, server.adminToken);
             assertThat(added.status()).as(added.body().toString()).isEqualTo(201);
         }
+        Answer inference = server.post("/inference_server", "{\"inference_server_name\": \"server-pr-home-123\", "
+                + "\"inference_server_public_url\": \"http://192.168.0.101:31500\", \"cluster_id\": \"" + CLUSTER + "\"}",
+                server.adminToken);
+        String inferenceId = inference.text("/id");
+        Answer taskRoute = server.post("/inference_server/" + inferenceId + "/route",
+                "{\"service\": \"inference-server.inference-server:31500\"}", server.adminToken);
+        assertThat(taskRoute.status()).as(taskRoute.body().toString()).isEqualTo(201);
+        assertThat(taskRoute.text("/prefix")).isEqualTo("/tasks/server-pr-home-123/");
         assertThat(server.post("/api/v1/clusters/" + CLUSTER + "/routes", "{\"kind\": \"block\", \"id\": \"block-42\", "
                 + "\"service\": \"other.blocks:80\"}", server.adminToken).status()).isEqualTo(409);
         Answer reserved = server.post("/api/v1/clusters/" + CLUSTER + "/routes", "{\"kind\": \"vdag\", \"id\": "
@@ -206,6 +212,11 @@ class InfraLifecycleIT {
                 .inNamespace(InfraNames.NAMESPACE).withName("aios-route-block-block-42").get()).isNull();
         assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/routes", server.adminToken).body().get("items"))
                 .hasSize(2);
+        // deleting the inference server takes its route with it
+        Answer deleted = server.send("DELETE", "/inference_server/" + inferenceId, null, server.adminToken);
+        assertThat(deleted.body().get("routeRemoved").asBoolean()).isTrue();
+        assertThat(kube.admin.genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                .inNamespace(InfraNames.NAMESPACE).withName("aios-route-task-server-pr-home-123").get()).isNull();
 
         // remove, as the seed's script does it
         JsonNode removal;
