@@ -159,4 +159,19 @@ class HeartbeatIT {
         assertThat(r).isBetween(50.0, 60.0);
         assertThat(health("hb-reputation").at("/reputationInputs/formula").asString()).contains("0.6", "0.4");
     }
+
+    @Test
+    void aClusterDeletedAndRegisteredAgainGetsItsInventoryBack() {
+        String first = liveCluster("hb-reborn");
+        server.post("/api/v1/clusters/hb-reborn/heartbeat", beat("node-2"), first);
+        assertThat(health("hb-reborn").at("/observed/nodes").size()).isEqualTo(2);
+        new ClusterStore(server.db).setInfra("hb-reborn", "registered", null, "test", Instant.now());
+        assertThat(server.send("DELETE", "/api/v1/clusters/hb-reborn", null, server.adminToken).status()).isEqualTo(200);
+        String second = liveCluster("hb-reborn");
+        // the control plane remembers it stored this inventory; the new row must still get it
+        server.post("/api/v1/clusters/hb-reborn/heartbeat", beat("node-2"), second);
+        health("hb-reborn");
+        server.post("/api/v1/clusters/hb-reborn/heartbeat", beat("node-2"), second);
+        assertThat(health("hb-reborn").at("/observed/nodes").size()).isEqualTo(2);
+    }
 }

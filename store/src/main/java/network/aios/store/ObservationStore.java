@@ -44,10 +44,17 @@ public final class ObservationStore {
     /** A status change caused by a report or by silence. */
     public record Transition(String clusterId, String status) {}
 
-    /** Stores a batch of heartbeats (clusters that are gone are skipped) and returns the status changes. */
-    public List<Transition> flush(List<Beat> beats, Instant now) {
+    /**
+     * What a flush did: the status changes, and the clusters whose row has no inventory yet (a beat
+     * left it out as known, but the row was new — the cluster was deleted and registered again): their
+     * next beat must carry it.
+     */
+    public record Flushed(List<Transition> transitions, List<String> inventoryMissing) {}
+
+    /** Stores a batch of heartbeats (clusters that are gone are skipped). */
+    public Flushed flush(List<Beat> beats, Instant now) {
         if (beats.isEmpty()) {
-            return List.of();
+            return new Flushed(List.of(), List.of());
         }
         int n = beats.size();
         String[] ids = new String[n];
@@ -72,7 +79,7 @@ public final class ObservationStore {
             verifiedCounts[i] = b.verifiedHeartbeats();
         }
         return jdbi.inTransaction(h -> {
-            h.createUpdate("""
+            List<String> missing = h.createQuery("""
                     INSERT INTO cluster_observations AS o (cluster_id, last_heartbeat_at, agent_version, inventory,
                         inventory_hash, verified, drift, verified_since, ready, ready_since, heartbeats,
                         verified_heartbeats, accounted_at)
@@ -97,10 +104,13 @@ public final class ObservationStore {
                         ready_since = CASE WHEN o.ready = 'True' THEN o.ready_since ELSE EXCLUDED.last_heartbeat_at END,
                         ready = 'True',
                         heartbeats = o.heartbeats + EXCLUDED.heartbeats,
-                        verified_heartbeats = o.verified_heartbeats + EXCLUDED.verified_heartbeats""")
+                        verified_heartbeats = o.verified_heartbeats + EXCLUDED.verified_heartbeats
+                    RETURNING o.cluster_id, o.inventory = 'null'::jsonb AS missing""")
                     .bind("ids", ids).bind("ats", ats).bind("vers", versions).bind("invs", inventories)
                     .bind("hashes", hashes).bind("oks", verified).bind("drifts", drifts).bind("ns", counts)
-                    .bind("noks", verifiedCounts).execute();
+                    .bind("noks", verifiedCounts)
+                    .map((rs, ctx) -> rs.getBoolean("missing") ? rs.getString("cluster_id") : null).list()
+                    .stream().filter(java.util.Objects::nonNull).toList();
             List<Transition> changed = h.createQuery("""
                     UPDATE clusters c SET status = CASE WHEN o.verified THEN 'live' ELSE 'degraded' END, updated_at = :now
                     FROM cluster_observations o
@@ -110,7 +120,7 @@ public final class ObservationStore {
                     .bind("ids", ids).bind("now", Timestamp.from(now))
                     .map((rs, ctx) -> new Transition(rs.getString(1), rs.getString(2))).list();
             audit(h, changed, now);
-            return changed;
+            return new Flushed(changed, missing);
         });
     }
 

@@ -174,11 +174,13 @@ public final class ClusterHealth implements AutoCloseable {
         List<Beat> batch = taken.stream().map(b -> b.hash().equals(flushedHash.get(b.clusterId()))
                 ? b.withoutInventory() : b).toList();
         try {
-            for (Transition t : store.flush(batch, clock.instant())) {
+            ObservationStore.Flushed done = store.flush(batch, clock.instant());
+            for (Transition t : done.transitions()) {
                 LOG.info("cluster {} is {} ({})", t.clusterId(), t.status(), "live".equals(t.status())
                         ? "inventory verified, heartbeats fresh" : "its inventory differs from its document");
             }
             taken.forEach(b -> flushedHash.put(b.clusterId(), b.hash()));
+            done.inventoryMissing().forEach(flushedHash::remove); // their next beat carries the inventory again
         } catch (RuntimeException e) {
             for (Beat b : taken) {
                 pending.merge(b.clusterId(), b, (arrivedMeanwhile, failed) -> arrivedMeanwhile.after(failed));
@@ -234,10 +236,13 @@ public final class ClusterHealth implements AutoCloseable {
         if (!body.isObject() || !body.path("nodes").isArray()) {
             throw ApiException.invalid(List.of(new FieldError("/nodes", "must be an array")));
         }
-        if (pending.containsKey(clusterId)) {
-            flush(); // its heartbeat may still be on its way to the database
+        String json = Json.MAPPER.writeValueAsString(body);
+        boolean stored = store.putMetrics(clusterId, json, clock.instant());
+        if (!stored) {
+            flush(); // its first heartbeat may still be on its way to the database (or being written now)
+            stored = store.putMetrics(clusterId, json, clock.instant());
         }
-        if (!store.putMetrics(clusterId, Json.MAPPER.writeValueAsString(body), clock.instant())) {
+        if (!stored) {
             throw new ApiException(409, "no_heartbeat_yet", "cluster '" + clusterId + "' has sent no heartbeat yet; "
                     + "metrics are kept once its controller reports", List.of(), null);
         }
