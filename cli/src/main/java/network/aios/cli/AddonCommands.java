@@ -109,14 +109,6 @@ final class AddonCommands {
         @ParentCommand Kind parent;
     }
 
-    static byte[] clusterConfig(Path kubeconfig) {
-        ObjectNode body = Json.object();
-        if (kubeconfig != null) {
-            body.put("cluster_config", new String(ClusterCommands.read(kubeconfig), StandardCharsets.UTF_8));
-        }
-        return Json.bytes(body);
-    }
-
     @Command(name = "create", mixinStandardHelpOptions = true, description = "POST <kind>/ID/create-infra: the "
             + "kubeconfig sets up the control plane's own least-privilege identity, then is dropped.")
     static final class InfraCreate implements Callable<Integer> {
@@ -131,7 +123,7 @@ final class AddonCommands {
         public Integer call() {
             ApiClient api = client.client();
             JsonNode r = api.post(parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/create-infra",
-                    clusterConfig(kubeconfig));
+                    InfraCommands.kubeconfigBody("cluster_config", kubeconfig));
             return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
         }
     }
@@ -151,7 +143,7 @@ final class AddonCommands {
         public Integer call() {
             ApiClient api = client.client();
             JsonNode r = api.delete(parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/remove-infra",
-                    clusterConfig(kubeconfig));
+                    InfraCommands.kubeconfigBody("cluster_config", kubeconfig));
             return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
         }
     }

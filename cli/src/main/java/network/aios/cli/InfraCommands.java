@@ -22,9 +22,14 @@ import tools.jackson.databind.node.ObjectNode;
                 InfraCommands.Render.class})
 final class InfraCommands {
     static byte[] kubeconfigBody(Path kubeconfig) {
+        return kubeconfigBody("kube_config_data", kubeconfig);
+    }
+
+    /** {@code {field: <the kubeconfig file's text>}}, or {@code {}} without one. */
+    static byte[] kubeconfigBody(String field, Path kubeconfig) {
         ObjectNode body = Json.object();
         if (kubeconfig != null) {
-            body.put("kube_config_data", new String(ClusterCommands.read(kubeconfig), StandardCharsets.UTF_8));
+            body.put(field, new String(ClusterCommands.read(kubeconfig), StandardCharsets.UTF_8));
         }
         return Json.bytes(body);
     }
