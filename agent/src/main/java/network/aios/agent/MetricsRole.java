@@ -109,7 +109,7 @@ final class MetricsRole implements Role {
             BigDecimal[] req = requested.getOrDefault(n.getMetadata().getName(), new BigDecimal[] {BigDecimal.ZERO,
                     BigDecimal.ZERO, BigDecimal.ZERO});
             NodeMetrics m = usage.get(n.getMetadata().getName());
-            ObjectNode node = list.addObject().put("name", inv.name()).put("nodeID", inv.nodeId()).put("ready", inv.ready());
+            ObjectNode node = list.addObject().put("name", inv.name()).put("nodeId", inv.nodeId()).put("ready", inv.ready());
             ObjectNode cpu = node.putObject("cpu");
             cpu.put("capacity", inv.capacity() == null ? 0 : inv.capacity().vcpus());
             cpu.put("allocatable", inv.allocatable() == null ? 0 : inv.allocatable().vcpus());
@@ -166,7 +166,7 @@ final class MetricsRole implements Role {
         r.get("/nodes/{nodeId}", ctx -> {
             ObjectNode s = current();
             for (JsonNode n : s.path("nodes")) {
-                if (ctx.pathParam("nodeId").equals(n.path("nodeID").asString(null))) {
+                if (ctx.pathParam("nodeId").equals(n.path("nodeId").asString(null))) {
                     Web.json(ctx, ((ObjectNode) n.deepCopy()).put("observedAt", s.path("observedAt").asString(null))
                             .put("stale", s.path("stale").asBoolean()));
                     return;

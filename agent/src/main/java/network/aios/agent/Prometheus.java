@@ -31,7 +31,7 @@ final class Prometheus {
                 JsonNode v = n.path(m[0]).path(m[1]);
                 if (v.isNumber()) {
                     out.append(m[2]).append("{node=\"").append(escape(n.path("name").asString("")))
-                            .append("\",node_id=\"").append(escape(n.path("nodeID").asString(""))).append("\"} ")
+                            .append("\",node_id=\"").append(escape(n.path("nodeId").asString(""))).append("\"} ")
                             .append(v.asDouble()).append(' ').append(ts).append('\n');
                 }
             }

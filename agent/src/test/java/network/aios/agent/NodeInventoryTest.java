@@ -50,7 +50,7 @@ class NodeInventoryTest {
     void prometheusTextCarriesTheSnapshotTimeAndEscapesLabels() {
         var s = network.aios.api.Json.parse("""
                 {"observedAt": "2026-01-01T00:00:00Z", "stale": false, "nodes": [
-                  {"name": "w\\"1", "nodeID": "node-1", "cpu": {"capacity": 32, "usage": null}}]}""");
+                  {"name": "w\\"1", "nodeId": "node-1", "cpu": {"capacity": 32, "usage": null}}]}""");
         String text = Prometheus.render(s);
         assertThat(text).contains("aios_node_cpu_capacity_cores{node=\"w\\\"1\",node_id=\"node-1\"} 32.0 1767225600000")
                 .contains("aios_metrics_stale 0 1767225600000").doesNotContain("aios_node_cpu_usage_cores{");

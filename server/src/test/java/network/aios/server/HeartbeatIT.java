@@ -130,7 +130,7 @@ class HeartbeatIT {
     void metricsAreServedAtTheAiosPathsWithTheirTimes() {
         String token = liveCluster("hb-metrics");
         String snapshot = "{\"clusterId\": \"hb-metrics\", \"observedAt\": \"" + Instant.now() + "\", \"metricsApi\": "
-                + "\"absent\", \"nodes\": [{\"name\": \"worker-node-1\", \"nodeID\": \"node-1\", \"cpu\": {\"capacity\": 32,"
+                + "\"absent\", \"nodes\": [{\"name\": \"worker-node-1\", \"nodeId\": \"node-1\", \"cpu\": {\"capacity\": 32,"
                 + " \"requested\": 1.5, \"usage\": null}}], \"cluster\": {\"cpu\": {\"capacity\": 32}}}";
         assertThat(server.post("/api/v1/clusters/hb-metrics/metrics", snapshot, token).status()).isEqualTo(409);
         server.post("/api/v1/clusters/hb-metrics/heartbeat", beat("node-2"), token);

@@ -58,7 +58,7 @@ public final class HealthRoutes {
     private void nodeMetrics(Context ctx, String clusterId, String nodeId) {
         ObjectNode m = metrics(ctx, clusterId);
         for (JsonNode n : m.path("nodes")) {
-            if (nodeId.equals(n.path("nodeID").asString(null))) {
+            if (nodeId.equals(n.path("nodeId").asString(null))) {
                 ObjectNode out = ((ObjectNode) n.deepCopy()).put("clusterId", clusterId)
                         .put("observedAt", m.path("observedAt").asString(null))
                         .put("receivedAt", m.path("receivedAt").asString(null)).put("stale", m.path("stale").asBoolean());
