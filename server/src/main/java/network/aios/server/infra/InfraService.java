@@ -77,10 +77,9 @@ public final class InfraService implements AutoCloseable {
         ClusterRecord cluster = clusterService.get(who, clusterId);
         Kubeconfigs.Parsed parsed = parse(kubeconfig, pointer);
         requirePassed(preflight(parsed, cluster), "the AIOS infrastructure");
-        Optional<InfraJob> latest = store.latestJob(clusterId);
-        if (latest.isPresent() && latest.get().finished() && "create".equals(latest.get().kind())
-                && JobStates.READY.equals(latest.get().state()) && ClusterStatus.LIVE.wire().equals(cluster.status())) {
-            return new Scheduled(latest.get(), false, "the infrastructure is already ready; nothing to do");
+        Optional<InfraJob> ready = readyJob(clusterId, ClusterStatus.LIVE.wire().equals(cluster.status()));
+        if (ready.isPresent()) {
+            return new Scheduled(ready.get(), false, "the infrastructure is already ready; nothing to do");
         }
         InfraJob job = newJob(who, clusterId, "create", parsed, false);
         targets.resolve(clusterId).provisioning(who.name());
@@ -114,15 +113,20 @@ public final class InfraService implements AutoCloseable {
     public Scheduled scheduleAddon(Principal who, AddonRecord addon, Kubeconfigs.Parsed parsed) {
         AddonKind kind = deployable(addon);
         String key = kind.infraKey(addon.id());
-        Optional<InfraJob> latest = store.latestJob(key);
-        if (latest.isPresent() && latest.get().finished() && "create".equals(latest.get().kind())
-                && JobStates.READY.equals(latest.get().state()) && "ready".equals(addon.infraStatus())) {
-            return new Scheduled(latest.get(), false, "already deployed; nothing to do");
+        Optional<InfraJob> ready = readyJob(key, "ready".equals(addon.infraStatus()));
+        if (ready.isPresent()) {
+            return new Scheduled(ready.get(), false, "already deployed; nothing to do");
         }
         InfraJob job = newJob(who, key, "create", parsed, false);
         targets.resolve(key).provisioning(who.name());
         runner.wake();
         return new Scheduled(job, true, kind.wire().replace('_', ' ') + " deployment scheduled");
+    }
+
+    /** The create job that made {@code key} ready, if that is still the state (and the registry agrees). */
+    private Optional<InfraJob> readyJob(String key, boolean registrySaysReady) {
+        return store.latestJob(key).filter(j -> registrySaysReady && j.finished() && "create".equals(j.kind())
+                && JobStates.READY.equals(j.state()));
     }
 
     private static AddonKind deployable(AddonRecord addon) {

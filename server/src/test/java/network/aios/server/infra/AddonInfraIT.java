@@ -110,6 +110,12 @@ class AddonInfraIT {
         // the owner's admin credentials were used once and are not kept
         assertThat(InfraLifecycleIT.databaseDump(server)).doesNotContain(kube.adminToken());
 
+        // deploying it again is a no-op that says so
+        Answer again = server.post("/executor/executor-001/create-infra", "{\"cluster_config\": " + kubeconfigJson()
+                + "}", server.adminToken);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.text("/message")).contains("already deployed");
+
         // a deployed executor is not deleted from under its infrastructure
         Answer refused = server.send("DELETE", "/executor/executor-001", null, server.adminToken);
         assertThat(refused.status()).isEqualTo(409);
