@@ -100,8 +100,12 @@ class AddonsIT {
         Answer refused = server.send("DELETE", "/api/v1/clusters/hosts-addons", null, server.adminToken);
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.text("/error/message")).contains("add-on");
-        server.send("DELETE", "/container_registry/" + bound.text("/id"), null, server.adminToken);
-        assertThat(server.send("DELETE", "/api/v1/clusters/hosts-addons", null, server.adminToken).status()).isEqualTo(200);
+        assertThat(refused.text("/error/message")).contains("?cascade=true");
+        // with the flag, the cluster and the add-ons bound to it go together
+        Answer cascaded = server.send("DELETE", "/api/v1/clusters/hosts-addons?cascade=true", null, server.adminToken);
+        assertThat(cascaded.status()).as(cascaded.body().toString()).isEqualTo(200);
+        assertThat(server.get("/container_registry/" + bound.text("/id"), server.adminToken).status()).isEqualTo(404);
+        assertThat(server.get("/api/v1/clusters/hosts-addons", server.adminToken).status()).isEqualTo(404);
     }
 
     @Test

@@ -144,6 +144,12 @@ public final class AddonStore {
         });
     }
 
+    /** The add-ons that say they run on the cluster. */
+    public List<AddonRecord> onCluster(String clusterId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM addons WHERE cluster_id = :c ORDER BY id")
+                .bind("c", clusterId).map(AddonStore::row).list());
+    }
+
     /** How many add-ons say they run on the cluster (a cluster with bound add-ons is not deleted silently). */
     public long countOnCluster(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM addons WHERE cluster_id = :c")

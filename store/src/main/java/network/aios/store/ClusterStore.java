@@ -176,10 +176,25 @@ public final class ClusterStore {
 
     /** Deletes the cluster if it still has {@code expectedVersion}; false if it is gone or changed. */
     public boolean delete(String id, long expectedVersion, String actor, Instant at) {
+        return delete(id, expectedVersion, false, actor, at);
+    }
+
+    /**
+     * As above; {@code withAddons} also deletes the add-on registrations bound to it, in the same
+     * transaction, each with its audit row.
+     */
+    public boolean delete(String id, long expectedVersion, boolean withAddons, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("DELETE FROM clusters WHERE id = :id AND version = :v")
                     .bind("id", id).bind("v", expectedVersion).execute();
             if (rows > 0) {
+                if (withAddons) {
+                    for (String addon : h.createQuery("DELETE FROM addons WHERE cluster_id = :id RETURNING kind || ' ' || id")
+                            .bind("id", id).mapTo(String.class).list()) {
+                        Audit.write(h, at, actor, addon.substring(0, addon.indexOf(' ')) + ".delete",
+                                addon.substring(addon.indexOf(' ') + 1), "{\"cascadeFrom\": \"" + id + "\"}");
+                    }
+                }
                 Audit.write(h, at, actor, "cluster.delete", id, null);
             }
             return rows > 0;

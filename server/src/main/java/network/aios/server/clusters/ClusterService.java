@@ -139,9 +139,19 @@ public final class ClusterService {
         this.documentListener = listener;
     }
 
-    /** Access, version and the {@code remove_cluster} policy, without deleting anything. */
+    /**
+     * Access, version, the {@code remove_cluster} policy, and for a cascade that no add-on bound to it
+     * is deployed (those are removed on their own first), without deleting anything.
+     */
     public ClusterRecord checkRemovable(Principal who, String id, Long ifMatch) {
         ClusterRecord current = atVersion(who, id, ifMatch);
+        List<String> deployed = addons.onCluster(id).stream().filter(a -> a.infraStatus() != null
+                || infra.hasInfra(network.aios.api.AddonKind.fromWire(a.kind()).map(k -> k.infraKey(a.id())).orElse("")))
+                .map(a -> a.kind() + " " + a.id()).toList();
+        if (!deployed.isEmpty()) {
+            throw ApiException.conflict("cluster '" + id + "' has deployed add-ons bound to it: " + String.join(", ",
+                    deployed) + "; remove their infrastructure first (DELETE /<kind>/<id>?cascade=true)");
+        }
         enforceRemovePolicy(current);
         return current;
     }
@@ -160,19 +170,26 @@ public final class ClusterService {
     }
 
     public void delete(Principal who, String id, Long ifMatch) {
-        ClusterRecord current = atVersion(who, id, ifMatch);
+        delete(who, id, ifMatch, false);
+    }
+
+    /** Deletes a cluster; with {@code cascade}, the add-on registrations bound to it go too. */
+    public void delete(Principal who, String id, Long ifMatch, boolean cascade) {
+        ClusterRecord current = cascade ? checkRemovable(who, id, ifMatch) : atVersion(who, id, ifMatch);
         long bound = addons.countOnCluster(id);
-        if (bound > 0) {
+        if (bound > 0 && !cascade) {
             throw ApiException.conflict("cluster '" + id + "' has " + bound + " add-on(s) registered on it; delete "
-                    + "them first (they name it in cluster_id)");
+                    + "them first (they name it in cluster_id), or delete with ?cascade=true to delete them too");
         }
         if (infra.hasInfra(id)) {
             throw ApiException.conflict("cluster '" + id + "' has AIOS infrastructure (or a job changing it)"
                     + "; remove it first (POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}), or delete "
                     + "with ?cascade=true to remove it and then the cluster");
         }
-        enforceRemovePolicy(current);
-        if (!store.delete(id, current.version(), who.name(), clock.instant())) {
+        if (!cascade) {
+            enforceRemovePolicy(current);
+        }
+        if (!store.delete(id, current.version(), cascade, who.name(), clock.instant())) {
             throw lostRace(who, id);
         }
         LOG.info("cluster {} deleted by {}", id, who.name());

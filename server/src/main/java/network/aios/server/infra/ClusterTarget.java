@@ -116,7 +116,9 @@ final class ClusterTarget implements Target {
         routes.deleteAll(clusterId); // their Mappings were in the inventory, deleted with the rest
         boolean deleted = cluster.isPresent() && clean && deleteRegistration;
         if (deleted) {
-            clusters.delete(clusterId, clusters.get(clusterId).orElseThrow().version(), requestedBy, clock.instant());
+            // asked for with ?cascade=true: its bound add-on registrations go with it
+            clusters.delete(clusterId, clusters.get(clusterId).orElseThrow().version(), true, requestedBy,
+                    clock.instant());
             LOG.info("cluster {} deleted from the registry after its infrastructure was removed", clusterId);
         } else if (cluster.isPresent()) {
             clusters.setInfra(clusterId, ClusterStatus.REGISTERED.wire(), null, "infra-job", clock.instant());

@@ -163,14 +163,15 @@ public final class InfraService implements AutoCloseable {
     /**
      * Deletes a cluster from the registry together with its infrastructure: checked by the
      * {@code remove_cluster} policy now; the registration goes once the removal has finished clean.
-     * Without infrastructure the cluster is deleted at once (null).
+     * Without infrastructure the cluster is deleted at once (null). Either way the add-on registrations
+     * bound to it go with it (refused while one of them is deployed).
      */
     public Scheduled deleteWithInfra(Principal who, String clusterId, Long ifMatch) {
-        clusterService.checkRemovable(who, clusterId, ifMatch);
         if (!hasInfra(clusterId)) {
-            clusterService.delete(who, clusterId, ifMatch);
+            clusterService.delete(who, clusterId, ifMatch, true);
             return null;
         }
+        clusterService.checkRemovable(who, clusterId, ifMatch);
         Scheduled s = remove(who, clusterId, null, "/kube_config_data", true);
         return new Scheduled(s.job(), true, "infrastructure removal scheduled; the cluster is deleted when it finishes");
     }

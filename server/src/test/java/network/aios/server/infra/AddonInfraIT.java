@@ -110,6 +110,12 @@ class AddonInfraIT {
         // the owner's admin credentials were used once and are not kept
         assertThat(InfraLifecycleIT.databaseDump(server)).doesNotContain(kube.adminToken());
 
+        // its cluster cannot be deleted with its add-ons while this one is deployed
+        Answer clusterCascade = server.send("DELETE", "/api/v1/clusters/cluster-west-vision-001?cascade=true", null,
+                server.adminToken);
+        assertThat(clusterCascade.status()).isEqualTo(409);
+        assertThat(clusterCascade.text("/error/message")).contains("executor executor-001");
+
         // deploying it again is a no-op that says so
         Answer again = server.post("/executor/executor-001/create-infra", "{\"cluster_config\": " + kubeconfigJson()
                 + "}", server.adminToken);
