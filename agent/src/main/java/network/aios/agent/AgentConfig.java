@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /** How one agent process runs: its role, where it listens, which cluster it speaks for and to whom. */
 record AgentConfig(String role, String host, int port, String clusterId, String controlPlaneUrl, String token,
-        String namespace,
+        String controlPlaneCa, String namespace,
         String kubeconfig, Duration heartbeat, Duration metricsInterval) {
     @Override
     public String toString() {

@@ -39,6 +39,10 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--control-plane", defaultValue = "${env:AIOS_CONTROL_PLANE_URL}") String controlPlaneUrl;
     @Option(names = "--token-file", description = "A file holding the agent token; otherwise AIOS_AGENT_TOKEN.")
     Path tokenFile;
+    @Option(names = "--control-plane-ca", description = "PEM certificate(s) to trust for an https control plane; "
+            + "otherwise AIOS_CONTROL_PLANE_CA (its text, as the infrastructure's ConfigMap carries it), else the "
+            + "JDK's default trust.")
+    Path controlPlaneCa;
     @Option(names = "--kubeconfig", description = "Run outside the cluster, against this kubeconfig's cluster.")
     Path kubeconfig;
     @Option(names = "--heartbeat-seconds", defaultValue = "5") double heartbeatSeconds;
@@ -72,7 +76,8 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "the cluster id (AIOS_CLUSTER_ID), the "
                     + "control plane's URL (AIOS_CONTROL_PLANE_URL) and the agent token (AIOS_AGENT_TOKEN) are needed");
         }
-        AgentConfig config = new AgentConfig(role, host, port, clusterId, controlPlaneUrl, token.trim(), namespace,
+        String ca = controlPlaneCa != null ? read(controlPlaneCa) : System.getenv("AIOS_CONTROL_PLANE_CA");
+        AgentConfig config = new AgentConfig(role, host, port, clusterId, controlPlaneUrl, token.trim(), ca, namespace,
                 kubeconfig == null ? null : kubeconfig.toString(), Duration.ofMillis((long) (heartbeatSeconds * 1000)),
                 Duration.ofMillis((long) (metricsSeconds * 1000)));
         return start(config, Clock.systemUTC());
@@ -82,7 +87,7 @@ public final class AgentMain implements Callable<Integer> {
         Config kubeConfig = config.kubeconfig() == null ? new io.fabric8.kubernetes.client.ConfigBuilder().build()
                 : Config.fromKubeconfig(read(Path.of(config.kubeconfig())));
         KubernetesClient kube = new KubernetesClientBuilder().withConfig(kubeConfig).build();
-        ControlPlaneClient cp = new ControlPlaneClient(config.controlPlaneUrl(), config.token());
+        ControlPlaneClient cp = new ControlPlaneClient(config.controlPlaneUrl(), config.token(), config.controlPlaneCa());
         Role role = switch (config.role()) {
             case "controller" -> new ControllerRole(config, kube, cp, clock);
             case "metrics" -> new MetricsRole(config, kube, cp, clock);

@@ -9,15 +9,32 @@ import java.time.Duration;
 import network.aios.api.Json;
 import tools.jackson.databind.JsonNode;
 
-/** Calls the control plane as the cluster's agent (its bearer token; it may act for this cluster only). */
+/**
+ * Calls the control plane as the cluster's agent (its bearer token; it may act for this cluster only).
+ * Over https it trusts the certificate the control plane published to the cluster
+ * ({@code AIOS_CONTROL_PLANE_CA}), or the JDK's default trust when there is none.
+ */
 final class ControlPlaneClient {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String baseUrl;
     private final String token;
 
-    ControlPlaneClient(String baseUrl, String token) {
+    ControlPlaneClient(String baseUrl, String token, String caPem) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
         this.token = token;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (caPem != null && !caPem.isBlank()) {
+            b.sslContext(network.aios.api.Pem.trusting(caPem));
+        }
+        this.http = b.build();
+    }
+
+    /** A GET with someone else's credentials (the mgmt role asks who a caller is). */
+    Answer getAs(String path, String authorization) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", authorization).GET().build();
+        HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), response.body());
     }
 
     /** The answer's status and body; an exception only when there is no answer. */

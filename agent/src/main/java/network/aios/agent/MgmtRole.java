@@ -91,18 +91,14 @@ final class MgmtRole implements Role {
             return Optional.of(c.name());
         }
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(config.controlPlaneUrl().replaceAll(
-                            "/+$", "") + "/api/v1/clusters/" + config.clusterId())).timeout(Duration.ofSeconds(10))
-                    .header("Authorization", auth).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
+            ControlPlaneClient.Answer r = controlPlane.getAs("/api/v1/clusters/" + config.clusterId(), auth);
+            if (r.status() != 200) {
                 Web.fail(ctx, 403, "forbidden", "", "this token may not manage cluster " + config.clusterId());
                 return Optional.empty();
             }
             String who = Json.MAPPER.readTree(r.body()).at("/system/owner").asString("?");
-            HttpResponse<String> me = http.send(HttpRequest.newBuilder(URI.create(config.controlPlaneUrl().replaceAll(
-                            "/+$", "") + "/api/v1/whoami")).timeout(Duration.ofSeconds(10)).header("Authorization", auth)
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (me.statusCode() == 200) {
+            ControlPlaneClient.Answer me = controlPlane.getAs("/api/v1/whoami", auth);
+            if (me.status() == 200) {
                 who = Json.MAPPER.readTree(me.body()).path("name").asString(who);
             }
             callers.put(key, new Caller(who, clock.instant().plusSeconds(30)));

@@ -17,11 +17,21 @@ import tools.jackson.databind.JsonNode;
 public final class ApiClient {
     private final String base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     public ApiClient(String base, String token) {
+        this(base, token, null);
+    }
+
+    /** {@code caPem}: trust exactly these certificates for an https server (null: the JDK's default trust). */
+    public ApiClient(String base, String token, String caPem) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.token = token;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (caPem != null) {
+            b.sslContext(network.aios.api.Pem.trusting(caPem));
+        }
+        this.http = b.build();
     }
 
     /** A non-2xx answer, rendered as "error <status> <code>: message" plus one line per field. */
@@ -124,6 +134,9 @@ public final class ApiClient {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
             throw new CliException("cannot reach the control plane at " + base + " (is `aios server` running?)", 3);
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            throw new CliException("the control plane at " + base + " presented a certificate this client does not "
+                    + "trust; pass its CA with --cacert (or AIOS_CACERT, or cacert: in the config file)", 3);
         } catch (IOException e) {
             throw new CliException("request to " + base + " failed: " + e.getMessage(), 3);
         } catch (InterruptedException e) {

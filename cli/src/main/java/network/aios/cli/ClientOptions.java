@@ -8,8 +8,9 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Where the server is and which token to use. Each comes from the flag, else the environment
- * (AIOS_SERVER, AIOS_TOKEN), else the config file (~/.config/aios/config.yaml: {server, token}),
+ * Where the server is, which token to use and, for https with a private CA, which certificate to
+ * trust. Each comes from the flag, else the environment (AIOS_SERVER, AIOS_TOKEN, AIOS_CACERT), else
+ * the config file (~/.config/aios/config.yaml: {server, token, cacert}),
  * else the defaults: http://127.0.0.1:8080 and the admin token a local server wrote to ./data/admin-token.
  */
 public final class ClientOptions {
@@ -22,11 +23,24 @@ public final class ClientOptions {
     @Option(names = "--config", description = "Client config file (default ~/.config/aios/config.yaml).")
     Path config;
 
+    @Option(names = "--cacert", description = "PEM certificate(s) to trust for an https server with a private CA or a "
+            + "self-signed certificate (env AIOS_CACERT).")
+    Path cacert;
+
     ApiClient client() {
         JsonNode file = readConfig();
         String url = first(server, System.getenv("AIOS_SERVER"), text(file, "server"), "http://127.0.0.1:8080");
         String tok = first(token, System.getenv("AIOS_TOKEN"), text(file, "token"), localAdminToken());
-        return new ApiClient(url, tok);
+        String ca = first(cacert == null ? null : cacert.toString(), System.getenv("AIOS_CACERT"), text(file, "cacert"));
+        return new ApiClient(url, tok, ca == null ? null : readCa(Path.of(ca)));
+    }
+
+    private static String readCa(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new CliException("cannot read the CA certificate " + p + ": " + e.getMessage(), 2);
+        }
     }
 
     private JsonNode readConfig() {

@@ -52,6 +52,14 @@ final class ServerCommand implements Runnable {
             description = "How often registered add-ons' URLs are probed (default ${DEFAULT-VALUE}).")
     long probeSeconds;
 
+    @Option(names = "--tls-cert", defaultValue = "${env:AIOS_TLS_CERT}", description = "Serve the API over TLS only: "
+            + "PEM certificate chain (env AIOS_TLS_CERT); needs --tls-key.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = "${env:AIOS_TLS_KEY}", description = "PKCS#8 PEM private key of "
+            + "--tls-cert (env AIOS_TLS_KEY).")
+    java.nio.file.Path tlsKey;
+
     @Option(names = "--heartbeat-grace-seconds", defaultValue = "30",
             description = "A cluster with no heartbeat for this long is Ready=Unknown and degraded (default "
                     + "${DEFAULT-VALUE}; agents send one every 5 s).")
@@ -70,6 +78,12 @@ final class ServerCommand implements Runnable {
                 .withPolicyFile(policyFile).withMaxBodyBytes(maxBody).withAgents(publicUrl, agentImage)
                 .withAddonProbeInterval(java.time.Duration.ofSeconds(probeSeconds))
                 .withHeartbeatGrace(java.time.Duration.ofSeconds(graceSeconds));
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+        }
+        if (tlsCert != null) {
+            config = config.withTls(tlsCert.toAbsolutePath(), tlsKey.toAbsolutePath());
+        }
         if (graceSeconds < 10) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--heartbeat-grace-seconds must be "
                     + "at least 10 (agents send a heartbeat every 5 s)");
@@ -88,7 +102,8 @@ final class ServerCommand implements Runnable {
             System.out.println("    " + cp.bootstrapToken());
             System.out.println();
         }
-        System.out.println("AIOS control plane listening on http://" + host + ":" + cp.port()
+        System.out.println("AIOS control plane listening on " + (config.tls() ? "https://" : "http://") + host + ":"
+                + cp.port()
                 + (dbUrl == null ? " (embedded PostgreSQL in " + config.dataDir().resolve("postgres") + ")"
                         : " (external PostgreSQL)"));
         System.out.flush();

@@ -127,6 +127,9 @@ public final class DesiredState {
         config.put("AIOS_CONTROL_PLANE_URL", s.controlPlaneUrl());
         config.put("AIOS_NODE_IDS", String.join(",", doc.nodeIds()));
         config.put("AIOS_USE_GATEWAY", Boolean.toString(doc.config() != null && doc.config().gateway()));
+        if (s.controlPlaneCa() != null) {
+            config.put("AIOS_CONTROL_PLANE_CA", s.controlPlaneCa()); // public: what the agents trust the control plane by
+        }
         out.add(new ConfigMapBuilder().withMetadata(meta(CLUSTER_CONFIGMAP, NAMESPACE, id)).withData(config).build());
         out.add(new SecretBuilder().withMetadata(meta(AGENT_SECRET, NAMESPACE, id)).withType("Opaque")
                 .withStringData(Map.of("AIOS_AGENT_TOKEN", agentToken)).build());

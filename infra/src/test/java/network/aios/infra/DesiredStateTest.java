@@ -105,4 +105,17 @@ class DesiredStateTest {
         assertThat(Json.MAPPER.writeValueAsString(everything(seed(true))))
                 .isEqualTo(Json.MAPPER.writeValueAsString(everything(seed(true))));
     }
+
+    @Test
+    void agentsAreToldWhichCertificateTheControlPlaneServesOnlyWhenThereIsOne() throws Exception {
+        InfraSettings plain = InfraSettings.defaults("http://cp:8080");
+        InfraSettings tls = new InfraSettings("img", "IfNotPresent", "https://cp:8443", 1, "-----BEGIN CERTIFICATE-----");
+        ClusterDocument doc = seed(true);
+        java.util.function.Function<InfraSettings, java.util.Map<String, String>> config = s -> DesiredState
+                .services(doc, s, "t").stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)
+                .map(o -> ((io.fabric8.kubernetes.api.model.ConfigMap) o).getData()).findFirst().orElseThrow();
+        assertThat(config.apply(plain)).doesNotContainKey("AIOS_CONTROL_PLANE_CA");
+        assertThat(config.apply(tls)).containsEntry("AIOS_CONTROL_PLANE_CA", "-----BEGIN CERTIFICATE-----")
+                .containsEntry("AIOS_CONTROL_PLANE_URL", "https://cp:8443");
+    }
 }

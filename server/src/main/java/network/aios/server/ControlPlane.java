@@ -39,6 +39,7 @@ import network.aios.server.infra.ClusterConnector;
 import network.aios.server.infra.InfraService;
 import network.aios.server.infra.RetryPolicy;
 import network.aios.server.security.SecretBox;
+import network.aios.server.security.TlsListener;
 import network.aios.infra.InfraSettings;
 import network.aios.store.InfraStore;
 import network.aios.server.policy.PolicyService;
@@ -83,10 +84,12 @@ public final class ControlPlane implements AutoCloseable {
         Authenticator auth = new Authenticator(tokens);
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
+        TlsListener tls = config.tls() ? TlsListener.load(config.tlsCert(), config.tlsKey()) : null;
         SecretBox box = SecretBox.fromEnvOrDataDir(System.getenv("AIOS_SECRET_KEY"), config.dataDir());
         RouteStore routeStore = new RouteStore(db);
         this.infra = new InfraService(clusters, clusterStore, addonStore, routeStore, infraStore, tokens, box,
-                new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1),
+                new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1,
+                        tls == null ? null : tls.certificatePem()),
                 connector, clock, retry, 8);
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
@@ -109,6 +112,11 @@ public final class ControlPlane implements AutoCloseable {
             c.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
+            if (tls != null) {
+                c.jetty.port = -1; // no plain-HTTP listener at all
+                c.jetty.addConnector((server, httpConfig) -> tls.connector(server, httpConfig, config.host(),
+                        config.port()));
+            }
             c.routes.get("/healthz", ctx -> Http.json(ctx, 200, Json.object().put("status", "ok")));
             c.routes.before(ctx -> {
                 if (!ctx.path().equals("/healthz")) {
@@ -181,7 +189,13 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /** The port it listens on (the TLS listener's, when it serves TLS). */
     public int port() {
+        for (org.eclipse.jetty.server.Connector c : http.jettyServer().server().getConnectors()) {
+            if (c instanceof org.eclipse.jetty.server.ServerConnector sc && sc.getLocalPort() > 0) {
+                return sc.getLocalPort();
+            }
+        }
         return http.port();
     }
 

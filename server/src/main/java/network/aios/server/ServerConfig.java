@@ -21,7 +21,9 @@ public record ServerConfig(
         String publicUrl,
         String agentImage,
         Duration addonProbeInterval,
-        Duration heartbeatGrace) {
+        Duration heartbeatGrace,
+        Path tlsCert,
+        Path tlsKey) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY = 1024 * 1024;
@@ -32,52 +34,63 @@ public record ServerConfig(
 
     /** Where agents on member clusters reach this control plane. */
     public String controlPlaneUrl(int boundPort) {
-        return publicUrl != null ? publicUrl : "http://" + host + ":" + boundPort;
+        return publicUrl != null ? publicUrl : (tls() ? "https://" : "http://") + host + ":" + boundPort;
+    }
+
+    /** Whether the API is served over TLS (both a certificate and its key given). */
+    public boolean tls() {
+        return tlsCert != null && tlsKey != null;
+    }
+
+    /** Serve over TLS with this PEM certificate chain and PKCS#8 key. */
+    public ServerConfig withTls(Path cert, Path key) {
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key);
     }
 
     /** Defaults for embedding (tests, benchmarks): add-on probing off unless asked for. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16, null,
-                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE);
+                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
     }
 
     public ServerConfig withAddonProbeInterval(Duration d) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, d, heartbeatGrace);
+                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey);
     }
 
     public ServerConfig withPolicyFile(Path file) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
     }
 
     public ServerConfig withMaxBodyBytes(long max) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, max, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
     }
 
     public ServerConfig withAgents(String url, String image) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                url, image, addonProbeInterval, heartbeatGrace);
+                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
     }
 
     public ServerConfig withHeartbeatGrace(Duration grace) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, grace);
+                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey);
     }
 }

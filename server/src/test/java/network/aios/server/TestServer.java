@@ -18,13 +18,14 @@ import network.aios.store.Database;
 import network.aios.store.TestPostgres;
 import tools.jackson.databind.JsonNode;
 
-/** A control plane on a fresh database of its own and a free port, with a plain HTTP client. */
+/** A control plane on a fresh database of its own and a free port, with an HTTP client for it (TLS if it serves TLS). */
 public final class TestServer implements AutoCloseable {
     public final Database db;
     public final ControlPlane cp;
     public final String adminToken;
     public final Path dataDir;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
+    private final boolean tls;
 
     public TestServer() {
         this(null);
@@ -60,8 +61,12 @@ public final class TestServer implements AutoCloseable {
         this.db = db;
         this.dataDir = dataDir;
         this.ownsDb = ownsDb;
-        cp = ControlPlane.start(tweak.apply(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile)), db,
-                Clock.systemUTC(), ClusterConnector.REAL, retry);
+        ServerConfig config = tweak.apply(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile));
+        cp = ControlPlane.start(config, db, Clock.systemUTC(), ClusterConnector.REAL, retry);
+        this.tls = config.tls();
+        // over TLS the test client trusts exactly the certificate the server was given
+        this.http = tls ? HttpClient.newBuilder().sslContext(network.aios.api.Pem.trusting(readString(config.tlsCert())))
+                .build() : HttpClient.newHttpClient();
         this.adminToken = adminToken != null ? adminToken : cp.bootstrapToken();
     }
 
@@ -74,7 +79,15 @@ public final class TestServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + cp.port();
+        return (tls ? "https" : "http") + "://127.0.0.1:" + cp.port();
+    }
+
+    private static String readString(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static byte[] example(String name) {
