@@ -51,6 +51,12 @@ public final class TestServer implements AutoCloseable {
         this(db, dataDir, policyFile, adminToken, retry, ownsDb, c -> c.withAddonProbeInterval(addonProbe));
     }
 
+    /** A control plane on a given database and data folder (a restart), its configuration adjusted by {@code tweak}. */
+    public static TestServer on(Database db, Path dataDir, String adminToken, boolean ownsDb,
+            java.util.function.UnaryOperator<ServerConfig> tweak) {
+        return new TestServer(db, dataDir, null, adminToken, RetryPolicy.defaults(), ownsDb, tweak);
+    }
+
     /** A fresh control plane whose configuration {@code tweak} adjusts (e.g. a short heartbeat grace). */
     public static TestServer configured(java.util.function.UnaryOperator<ServerConfig> tweak) {
         return new TestServer(TestPostgres.freshDatabase(16), tempDir(), null, null, RetryPolicy.defaults(), true, tweak);

@@ -179,6 +179,22 @@ public final class InfraStore {
                         rs.getString("name"), rs.getString("uid"))).list());
     }
 
+    /** The fingerprint of the desired state the target was last made ready with. */
+    public Optional<String> appliedFingerprint(String key) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT fingerprint FROM infra_applied WHERE target = :t")
+                .bind("t", key).mapTo(String.class).findOne());
+    }
+
+    public void putApplied(String key, String fingerprint, Instant at) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO infra_applied (target, fingerprint, applied_at) VALUES "
+                        + "(:t, :f, :at) ON CONFLICT (target) DO UPDATE SET fingerprint = :f, applied_at = :at")
+                .bind("t", key).bind("f", fingerprint).bind("at", java.sql.Timestamp.from(at)).execute());
+    }
+
+    public void dropApplied(String key) {
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_applied WHERE target = :t").bind("t", key).execute());
+    }
+
     /** Forgets one recorded object (deleted on its own, like a route). */
     public void forget(String clusterId, String apiVersion, String kind, String namespace, String name) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_inventory WHERE cluster_id = :c AND api_version = :v "

@@ -76,6 +76,16 @@ final class AddonTarget implements Target {
     }
 
     @Override
+    public String fingerprint() {
+        AddonDeployment d = deployment();
+        List<HasMetadata> all = new java.util.ArrayList<>();
+        all.add(d.namespaceObject());
+        all.addAll(d.bootstrap("<namespace-uid>"));
+        all.addAll(d.services());
+        return network.aios.infra.Fingerprint.of(all);
+    }
+
+    @Override
     public List<String> deployments() {
         return List.of(id);
     }

@@ -78,6 +78,15 @@ final class ClusterTarget implements Target {
     }
 
     @Override
+    public String fingerprint() {
+        List<HasMetadata> all = new java.util.ArrayList<>();
+        all.add(namespaceObject());
+        all.addAll(DesiredState.bootstrap(clusterId, "<namespace-uid>"));
+        all.addAll(DesiredState.services(document(), settings, "<agent-token>"));
+        return network.aios.infra.Fingerprint.of(all);
+    }
+
+    @Override
     public List<String> deployments() {
         return Arrays.stream(AgentRole.values()).map(InfraNames::workload).toList();
     }

@@ -123,10 +123,14 @@ public final class InfraService implements AutoCloseable {
         return new Scheduled(job, true, kind.wire().replace('_', ' ') + " deployment scheduled");
     }
 
-    /** The create job that made {@code key} ready, if that is still the state (and the registry agrees). */
+    /**
+     * The create job that made {@code key} ready, if that is still the state (and the registry agrees)
+     * and what it applied is still what would be applied now; otherwise creating again re-applies.
+     */
     private Optional<InfraJob> readyJob(String key, boolean registrySaysReady) {
         return store.latestJob(key).filter(j -> registrySaysReady && j.finished() && "create".equals(j.kind())
-                && JobStates.READY.equals(j.state()));
+                && JobStates.READY.equals(j.state()))
+                .filter(j -> store.appliedFingerprint(key).equals(Optional.of(targets.resolve(key).fingerprint())));
     }
 
     private static AddonKind deployable(AddonRecord addon) {

@@ -108,6 +108,7 @@ final class InfraSteps {
                     List<String> waiting = ops.notReady(target.namespace(), target.deployments());
                     if (waiting.isEmpty()) {
                         target.ready(cred);
+                        store.putApplied(job.clusterId(), target.fingerprint(), clock.instant());
                         LOG.info("{} infrastructure ready (job {})", job.clusterId(), job.id());
                         return finish(job.next(READY, "Ready", "all " + job.progressTotal()
                                 + " objects applied and " + target.readyMessage()), false);
@@ -231,6 +232,7 @@ final class InfraSteps {
     private InfraJob finalizeRemoval(InfraJob job, boolean clean, Target target) {
         store.clearInventory(job.clusterId());
         store.dropCredential(job.clusterId());
+        store.dropApplied(job.clusterId());
         ObjectNode receipt = job.receipt() == null ? Json.object() : (ObjectNode) job.receipt().deepCopy();
         if (!receipt.has("items")) {
             receipt.putArray("items");

@@ -32,6 +32,13 @@ interface Target {
     /** The Deployments whose availability means "ready". */
     List<String> deployments();
 
+    /**
+     * A digest of everything that would be applied now (bootstrap and services, credentials left out):
+     * creating again re-applies when it differs from what was last made ready (an upgrade, a renewed
+     * certificate, changed RBAC).
+     */
+    String fingerprint();
+
     /** What "ready" means in a sentence, for the job's message. */
     String readyMessage();
 
