@@ -134,7 +134,7 @@ public final class ClusterService {
 
     private volatile java.util.function.Consumer<String> documentListener = id -> { };
 
-    /** Told the id of every cluster whose document this replica changed (the health view re-reads it). */
+    /** Told the id of every cluster whose document this replica changed or deleted (the health view re-reads it). */
     public void onDocumentChange(java.util.function.Consumer<String> listener) {
         this.documentListener = listener;
     }
@@ -192,6 +192,7 @@ public final class ClusterService {
         if (!store.delete(id, current.version(), cascade, who.name(), clock.instant())) {
             throw lostRace(who, id);
         }
+        documentListener.accept(id); // a cluster registered again under this id starts from its new document
         LOG.info("cluster {} deleted by {}", id, who.name());
     }
 

@@ -77,6 +77,7 @@ public final class ClusterHealth implements AutoCloseable {
     /** A cluster's document changed (or it was deleted): compare the next heartbeat with the new one. */
     public void documentChanged(String clusterId) {
         documents.remove(clusterId);
+        flushedHash.remove(clusterId); // if it was deleted, its row went too: the next beat carries the inventory
     }
 
     /** The comparison of one inventory (by hash) with one version of the document. */
