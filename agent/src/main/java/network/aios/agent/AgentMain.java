@@ -88,11 +88,12 @@ public final class AgentMain implements Callable<Integer> {
                 : Config.fromKubeconfig(read(Path.of(config.kubeconfig())));
         KubernetesClient kube = new KubernetesClientBuilder().withConfig(kubeConfig).build();
         ControlPlaneClient cp = new ControlPlaneClient(config.controlPlaneUrl(), config.token(), config.controlPlaneCa());
+        AgentContext agent = new AgentContext(config, kube, cp, clock);
         Role role = switch (config.role()) {
-            case "controller" -> new ControllerRole(config, kube, cp, clock);
-            case "metrics" -> new MetricsRole(config, kube, cp, clock);
-            case "blocks" -> new BlocksRole(kube, config.namespace(), clock);
-            case "mgmt" -> new MgmtRole(config, kube, cp, clock);
+            case "controller" -> new ControllerRole(agent);
+            case "metrics" -> new MetricsRole(agent);
+            case "blocks" -> new BlocksRole(agent);
+            case "mgmt" -> new MgmtRole(agent);
             default -> {
                 kube.close();
                 throw new CommandLine.ParameterException(new CommandLine(new AgentMain()), "unknown role '"

@@ -51,10 +51,10 @@ final class BlocksRole implements Role {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private long seq;
 
-    BlocksRole(KubernetesClient kube, String namespace, Clock clock) {
-        this.kube = kube;
-        this.log = new BlockLog(kube, namespace);
-        this.clock = clock;
+    BlocksRole(AgentContext agent) {
+        this.kube = agent.kube();
+        this.log = new BlockLog(agent.kube(), agent.config().namespace());
+        this.clock = agent.clock();
     }
 
     @Override

@@ -1,11 +1,9 @@
 package network.aios.agent;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javalin.config.RoutesConfig;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,25 +22,19 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ControllerRole implements Role {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerRole.class);
-    private final AgentConfig config;
-    private final KubernetesClient kube;
-    private final ControlPlaneClient controlPlane;
-    private final Clock clock;
+    private final AgentContext agent;
     private final ScheduledExecutorService ticker = Web.daemon("heartbeat");
     private final AtomicReference<ObservedInventory> inventory = new AtomicReference<>(new ObservedInventory(null));
     private final AtomicReference<ObjectNode> lastHeartbeat = new AtomicReference<>(Json.object().put("status", "none"));
     private SharedIndexInformer<Node> informer;
 
-    ControllerRole(AgentConfig config, KubernetesClient kube, ControlPlaneClient controlPlane, Clock clock) {
-        this.config = config;
-        this.kube = kube;
-        this.controlPlane = controlPlane;
-        this.clock = clock;
+    ControllerRole(AgentContext agent) {
+        this.agent = agent;
     }
 
     @Override
     public void start() {
-        informer = kube.nodes().inform(new ResourceEventHandler<>() {
+        informer = agent.kube().nodes().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node n) {
                 changed();
@@ -61,12 +53,12 @@ final class ControllerRole implements Role {
                 changed();
             }
         }, 0);
-        ticker.scheduleWithFixedDelay(this::heartbeat, 0, config.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(this::heartbeat, 0, agent.config().heartbeat().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Nodes changed: recompute now, and tell the control plane without waiting for the next beat. */
     private void changed() {
-        inventory.set(NodeInventory.of(informer == null ? kube.nodes().list().getItems() : informer.getStore().list()));
+        inventory.set(NodeInventory.of(informer == null ? agent.kube().nodes().list().getItems() : informer.getStore().list()));
         ticker.execute(this::heartbeat);
     }
 
@@ -76,11 +68,11 @@ final class ControllerRole implements Role {
         }
         ObjectNode body = Json.object();
         body.putObject("agent").put("role", "controller").put("version", AgentMain.VERSION);
-        body.put("observedAt", clock.instant().toString());
+        body.put("observedAt", agent.clock().instant().toString());
         body.set("inventory", Json.MAPPER.valueToTree(inventory.get()));
-        Instant at = clock.instant();
+        Instant at = agent.clock().instant();
         try {
-            ControlPlaneClient.Answer a = controlPlane.post("/api/v1/clusters/" + config.clusterId() + "/heartbeat",
+            ControlPlaneClient.Answer a = agent.controlPlane().post("/api/v1/clusters/" + agent.config().clusterId() + "/heartbeat",
                     body);
             lastHeartbeat.set(Json.object().put("status", a.status() < 300 ? "sent" : "refused")
                     .put("httpStatus", a.status()).put("at", at.toString()));
@@ -100,7 +92,7 @@ final class ControllerRole implements Role {
 
     @Override
     public void routes(RoutesConfig r) {
-        r.get("/", ctx -> Web.json(ctx, Json.object().put("clusterId", config.clusterId()).put("role", "controller")
+        r.get("/", ctx -> Web.json(ctx, Json.object().put("clusterId", agent.config().clusterId()).put("role", "controller")
                 .put("nodes", inventory.get().nodes().size()).set("lastHeartbeat", lastHeartbeat.get())));
         r.get("/inventory", ctx -> Web.json(ctx, inventory.get()));
         r.get("/nodes/{nodeId}", ctx -> {

@@ -5,11 +5,9 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javalin.config.RoutesConfig;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -34,23 +32,17 @@ import tools.jackson.databind.node.ObjectNode;
 final class MetricsRole implements Role {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsRole.class);
     private static final BigDecimal MB = BigDecimal.valueOf(1024L * 1024L);
-    private final AgentConfig config;
-    private final KubernetesClient kube;
-    private final ControlPlaneClient controlPlane;
-    private final Clock clock;
+    private final AgentContext agent;
     private final ScheduledExecutorService ticker = Web.daemon("metrics");
     private final AtomicReference<ObjectNode> snapshot = new AtomicReference<>();
 
-    MetricsRole(AgentConfig config, KubernetesClient kube, ControlPlaneClient controlPlane, Clock clock) {
-        this.config = config;
-        this.kube = kube;
-        this.controlPlane = controlPlane;
-        this.clock = clock;
+    MetricsRole(AgentContext agent) {
+        this.agent = agent;
     }
 
     @Override
     public void start() {
-        ticker.scheduleWithFixedDelay(this::collectAndSend, 0, config.metricsInterval().toMillis(),
+        ticker.scheduleWithFixedDelay(this::collectAndSend, 0, agent.config().metricsInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -58,7 +50,7 @@ final class MetricsRole implements Role {
         try {
             ObjectNode s = collect();
             snapshot.set(s);
-            ControlPlaneClient.Answer a = controlPlane.post("/api/v1/clusters/" + config.clusterId() + "/metrics", s);
+            ControlPlaneClient.Answer a = agent.controlPlane().post("/api/v1/clusters/" + agent.config().clusterId() + "/metrics", s);
             if (a.status() >= 300) {
                 LOG.warn("metrics refused by the control plane: HTTP {}", a.status());
             }
@@ -72,10 +64,10 @@ final class MetricsRole implements Role {
     }
 
     ObjectNode collect() {
-        Instant at = clock.instant();
-        List<Node> nodes = kube.nodes().list().getItems();
+        Instant at = agent.clock().instant();
+        List<Node> nodes = agent.kube().nodes().list().getItems();
         Map<String, BigDecimal[]> requested = new HashMap<>();
-        for (Pod p : kube.pods().inAnyNamespace().list().getItems()) {
+        for (Pod p : agent.kube().pods().inAnyNamespace().list().getItems()) {
             String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
             String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
             if (node == null || "Succeeded".equals(phase) || "Failed".equals(phase)) {
@@ -95,12 +87,12 @@ final class MetricsRole implements Role {
         Map<String, NodeMetrics> usage = new HashMap<>();
         String metricsApi;
         try {
-            kube.top().nodes().metrics().getItems().forEach(m -> usage.put(m.getMetadata().getName(), m));
+            agent.kube().top().nodes().metrics().getItems().forEach(m -> usage.put(m.getMetadata().getName(), m));
             metricsApi = "available";
         } catch (KubernetesClientException e) {
             metricsApi = e.getCode() == 404 ? "absent" : "unavailable (HTTP " + e.getCode() + ")";
         }
-        ObjectNode out = Json.object().put("clusterId", config.clusterId()).put("observedAt", at.toString())
+        ObjectNode out = Json.object().put("clusterId", agent.config().clusterId()).put("observedAt", at.toString())
                 .put("metricsApi", metricsApi);
         double[] total = new double[8];
         var list = out.putArray("nodes");
@@ -152,11 +144,11 @@ final class MetricsRole implements Role {
     private ObjectNode current() {
         ObjectNode s = snapshot.get();
         if (s == null) {
-            return Json.object().put("clusterId", config.clusterId()).putNull("observedAt").put("stale", true);
+            return Json.object().put("clusterId", agent.config().clusterId()).putNull("observedAt").put("stale", true);
         }
         ObjectNode copy = s.deepCopy();
         Instant at = Instant.parse(s.get("observedAt").asString());
-        copy.put("stale", Duration.between(at, clock.instant()).compareTo(config.metricsInterval().multipliedBy(3)) > 0);
+        copy.put("stale", Duration.between(at, agent.clock().instant()).compareTo(agent.config().metricsInterval().multipliedBy(3)) > 0);
         return copy;
     }
 

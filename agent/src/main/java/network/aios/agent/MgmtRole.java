@@ -3,7 +3,6 @@ package network.aios.agent;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -13,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -43,21 +41,15 @@ final class MgmtRole implements Role {
     /** A Service of a block may say where its endpoint is; otherwise the cluster DNS name is used. */
     static final String BLOCK_ENDPOINT_ANNOTATION = "aios.network/block-endpoint";
 
-    private final AgentConfig config;
-    private final KubernetesClient kube;
-    private final ControlPlaneClient controlPlane;
-    private final Clock clock;
+    private final AgentContext agent;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Caller> callers = new ConcurrentHashMap<>();
     private final List<ObjectNode> recent = new CopyOnWriteArrayList<>();
 
     private record Caller(String name, Instant until) {}
 
-    MgmtRole(AgentConfig config, KubernetesClient kube, ControlPlaneClient controlPlane, Clock clock) {
-        this.config = config;
-        this.kube = kube;
-        this.controlPlane = controlPlane;
-        this.clock = clock;
+    MgmtRole(AgentContext agent) {
+        this.agent = agent;
     }
 
     @Override
@@ -87,21 +79,21 @@ final class MgmtRole implements Role {
         }
         String key = sha256(auth);
         Caller c = callers.get(key);
-        if (c != null && c.until().isAfter(clock.instant())) {
+        if (c != null && c.until().isAfter(agent.clock().instant())) {
             return Optional.of(c.name());
         }
         try {
-            ControlPlaneClient.Answer r = controlPlane.getAs("/api/v1/clusters/" + config.clusterId(), auth);
+            ControlPlaneClient.Answer r = agent.controlPlane().getAs("/api/v1/clusters/" + agent.config().clusterId(), auth);
             if (r.status() != 200) {
-                Web.fail(ctx, 403, "forbidden", "", "this token may not manage cluster " + config.clusterId());
+                Web.fail(ctx, 403, "forbidden", "", "this token may not manage cluster " + agent.config().clusterId());
                 return Optional.empty();
             }
             String who = Json.MAPPER.readTree(r.body()).at("/system/owner").asString("?");
-            ControlPlaneClient.Answer me = controlPlane.getAs("/api/v1/whoami", auth);
+            ControlPlaneClient.Answer me = agent.controlPlane().getAs("/api/v1/whoami", auth);
             if (me.status() == 200) {
                 who = Json.MAPPER.readTree(me.body()).path("name").asString(who);
             }
-            callers.put(key, new Caller(who, clock.instant().plusSeconds(30)));
+            callers.put(key, new Caller(who, agent.clock().instant().plusSeconds(30)));
             return Optional.of(who);
         } catch (java.io.IOException e) {
             Web.fail(ctx, 503, "control_plane_unreachable", "", "the control plane could not be asked who "
@@ -147,7 +139,7 @@ final class MgmtRole implements Role {
             result = Web.error(502, "cluster_api_failed", "", "the API server answered " + e.getCode() + ": "
                     + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()));
         }
-        ObjectNode record = Json.object().put("at", clock.instant().toString()).put("by", who.get())
+        ObjectNode record = Json.object().put("at", agent.clock().instant().toString()).put("by", who.get())
                 .put("command", command).put("status", status);
         record.set("request", body);
         record.set("result", result);
@@ -160,7 +152,7 @@ final class MgmtRole implements Role {
     }
 
     private Optional<Node> node(String nodeId) {
-        return kube.nodes().withLabel(NodeInventory.NODE_ID_LABEL, nodeId).list().getItems().stream().findFirst();
+        return agent.kube().nodes().withLabel(NodeInventory.NODE_ID_LABEL, nodeId).list().getItems().stream().findFirst();
     }
 
     private ObjectNode cordon(JsonNode body, boolean cordon) {
@@ -169,7 +161,7 @@ final class MgmtRole implements Role {
         if (n.isEmpty()) {
             return Web.error(404, "node_not_found", "/node", "no node labelled nodeID=" + nodeId);
         }
-        kube.nodes().withName(n.get().getMetadata().getName()).edit(x -> {
+        agent.kube().nodes().withName(n.get().getMetadata().getName()).edit(x -> {
             x.getSpec().setUnschedulable(cordon ? Boolean.TRUE : null);
             return x;
         });
@@ -189,15 +181,15 @@ final class MgmtRole implements Role {
         ArrayNode evicted = out.putArray("evicted");
         ArrayNode skipped = out.putArray("skipped");
         ArrayNode blocked = out.putArray("blocked");
-        for (Pod p : kube.pods().inAnyNamespace().withField("spec.nodeName", nodeName).list().getItems()) {
+        for (Pod p : agent.kube().pods().inAnyNamespace().withField("spec.nodeName", nodeName).list().getItems()) {
             String name = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
             boolean daemon = p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences()
                     .stream().anyMatch(o -> "DaemonSet".equals(o.getKind()));
             boolean mirror = p.getMetadata().getAnnotations() != null
-                    && p.getMetadata().getAnnotations().containsKey("kubernetes.io/config.mirror");
+                    && p.getMetadata().getAnnotations().containsKey("kubernetes.io/agent.config().mirror");
             if (daemon || mirror) {
                 skipped.add(name);
-            } else if (kube.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+            } else if (agent.kube().pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
                     .evict()) {
                 evicted.add(name);
             } else {
@@ -220,7 +212,7 @@ final class MgmtRole implements Role {
         if (!to.equals(nodeId) && node(to).isPresent()) {
             return Web.error(409, "conflict", "/nodeId", "another node is labelled nodeID=" + to + " already");
         }
-        kube.nodes().withName(n.get().getMetadata().getName()).edit(x -> {
+        agent.kube().nodes().withName(n.get().getMetadata().getName()).edit(x -> {
             x.getMetadata().getLabels().put(NodeInventory.NODE_ID_LABEL, to);
             return x;
         });
@@ -231,12 +223,12 @@ final class MgmtRole implements Role {
 
     /** Reads the nodes now and sends the control plane a heartbeat with them. */
     private ObjectNode refresh() {
-        var inventory = NodeInventory.of(kube.nodes().list().getItems());
+        var inventory = NodeInventory.of(agent.kube().nodes().list().getItems());
         ObjectNode beat = Json.object();
         beat.putObject("agent").put("role", "mgmt").put("version", AgentMain.VERSION);
         beat.set("inventory", Json.MAPPER.valueToTree(inventory));
         try {
-            ControlPlaneClient.Answer a = controlPlane.post("/api/v1/clusters/" + config.clusterId() + "/heartbeat", beat);
+            ControlPlaneClient.Answer a = agent.controlPlane().post("/api/v1/clusters/" + agent.config().clusterId() + "/heartbeat", beat);
             ObjectNode out = Json.object().put("command", "refresh").put("nodes", inventory.nodes().size())
                     .put("controlPlaneStatus", a.status());
             if (a.status() == 200) {
@@ -266,7 +258,7 @@ final class MgmtRole implements Role {
             return Web.error(400, "bad_request", "/path", "path must start with '/' (no '..'); method GET, POST, PUT or "
                     + "DELETE");
         }
-        List<Service> services = kube.services().inAnyNamespace().withLabel(BlocksRole.BLOCK_LABEL, blockId).list()
+        List<Service> services = agent.kube().services().inAnyNamespace().withLabel(BlocksRole.BLOCK_LABEL, blockId).list()
                 .getItems();
         if (services.isEmpty()) {
             return Web.error(404, "block_not_found", "/blockId", "no Service labelled " + BlocksRole.BLOCK_LABEL + "="
@@ -305,7 +297,7 @@ final class MgmtRole implements Role {
     /** The command, who gave it and what came of it, in the control plane's audit log. */
     private void audit(ObjectNode record) {
         try {
-            ControlPlaneClient.Answer a = controlPlane.post("/api/v1/clusters/" + config.clusterId() + "/audit", record);
+            ControlPlaneClient.Answer a = agent.controlPlane().post("/api/v1/clusters/" + agent.config().clusterId() + "/audit", record);
             if (a.status() >= 300) {
                 LOG.warn("audit of {} refused by the control plane: HTTP {}", record.path("command").asString(), a.status());
             }

@@ -179,6 +179,12 @@ public final class InfraStore {
                         rs.getString("name"), rs.getString("uid"))).list());
     }
 
+    /** Whether an add-on is deployed by the control plane: marked so, or with objects recorded or a job under way. */
+    public boolean deployed(AddonRecord a) {
+        return a.infraStatus() != null || network.aios.api.AddonKind.fromWire(a.kind()).filter(
+                network.aios.api.AddonKind::deployable).map(k -> hasInfra(k.infraKey(a.id()))).orElse(false);
+    }
+
     /** The fingerprint of the desired state the target was last made ready with. */
     public Optional<String> appliedFingerprint(String key) {
         return jdbi.withHandle(h -> h.createQuery("SELECT fingerprint FROM infra_applied WHERE target = :t")

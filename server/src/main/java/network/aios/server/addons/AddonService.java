@@ -101,12 +101,12 @@ public final class AddonService {
     /** Whether the add-on has infrastructure deployed, or a job under way (the caller must be able to see it). */
     public boolean hasInfra(Principal who, AddonKind kind, String id) {
         AddonRecord a = get(who, kind, id);
-        return a.infraStatus() != null || infra.hasInfra(kind.infraKey(id));
+        return infra.deployed(a);
     }
 
     public void delete(Principal who, AddonKind kind, String id) {
         AddonRecord a = get(who, kind, id);
-        if (a.infraStatus() != null || infra.hasInfra(kind.infraKey(id))) {
+        if (infra.deployed(a)) {
             throw new ApiException(409, "has_infrastructure", kind.wire() + " '" + id + "' is deployed on a cluster "
                     + "(" + (a.infraStatus() == null ? "job under way" : a.infraStatus()) + "); remove that first",
                     List.of(), "DELETE " + kind.path() + "/" + id + "/remove-infra, or DELETE " + kind.path() + "/"

@@ -145,8 +145,7 @@ public final class ClusterService {
      */
     public ClusterRecord checkRemovable(Principal who, String id, Long ifMatch) {
         ClusterRecord current = atVersion(who, id, ifMatch);
-        List<String> deployed = addons.onCluster(id).stream().filter(a -> a.infraStatus() != null
-                || infra.hasInfra(network.aios.api.AddonKind.fromWire(a.kind()).map(k -> k.infraKey(a.id())).orElse("")))
+        List<String> deployed = addons.onCluster(id).stream().filter(infra::deployed)
                 .map(a -> a.kind() + " " + a.id()).toList();
         if (!deployed.isEmpty()) {
             throw ApiException.conflict("cluster '" + id + "' has deployed add-ons bound to it: " + String.join(", ",

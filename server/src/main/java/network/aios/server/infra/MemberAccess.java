@@ -88,29 +88,37 @@ final class MemberAccess {
      */
     List<ObjectRef> applyRecorded(ClusterOps ops, InfraJob job, String lease, String state, int firstSeq,
             List<HasMetadata> objects) {
+        Instant[] lastProgress = {clock.instant()};
+        return applyRecorded(ops, job.clusterId(), firstSeq, objects, (done, ref) -> {
+            if (Duration.between(lastProgress[0], clock.instant()).compareTo(PROGRESS_EVERY) >= 0) {
+                lastProgress[0] = clock.instant();
+                store.progress(job.id(), lease, state, done, objects.size(), "applying " + done + " of "
+                        + objects.size() + ": " + ref, lastProgress[0], JobRunner.LEASE);
+            }
+        });
+    }
+
+    /** As above for any target key, telling {@code progress} after each object (a route: nobody). */
+    List<ObjectRef> applyRecorded(ClusterOps ops, String key, int firstSeq, List<HasMetadata> objects,
+            java.util.function.BiConsumer<Integer, ObjectRef> progress) {
         List<InfraStore.Intent> intents = new java.util.ArrayList<>();
         for (int i = 0; i < objects.size(); i++) {
             HasMetadata o = objects.get(i);
             intents.add(new InfraStore.Intent(firstSeq + i, o.getApiVersion(), o.getKind(),
                     o.getMetadata().getNamespace(), o.getMetadata().getName()));
         }
-        store.recordIntents(job.clusterId(), intents, clock.instant());
+        store.recordIntents(key, intents, clock.instant());
         List<ObjectRef> refs = new java.util.ArrayList<>();
         List<String> uids = new java.util.ArrayList<>();
-        Instant lastProgress = clock.instant();
         try {
             for (int i = 0; i < objects.size(); i++) {
                 ObjectRef ref = ops.apply(objects.get(i));
                 refs.add(ref);
                 uids.add(ref.uid());
-                if (Duration.between(lastProgress, clock.instant()).compareTo(PROGRESS_EVERY) >= 0) {
-                    lastProgress = clock.instant();
-                    store.progress(job.id(), lease, state, i + 1, objects.size(), "applying " + (i + 1) + " of "
-                            + objects.size() + ": " + ref, lastProgress, JobRunner.LEASE);
-                }
+                progress.accept(i + 1, ref);
             }
         } finally {
-            store.recordApplied(job.clusterId(), intents.subList(0, uids.size()), uids);
+            store.recordApplied(key, intents.subList(0, uids.size()), uids);
         }
         return refs;
     }

@@ -71,15 +71,12 @@ public final class RouteService {
             throw ApiException.conflict("cluster '" + clusterId + "' already has a route " + route.prefix());
         }
         GenericKubernetesResource mapping = route.mapping(clusterId);
-        InfraStore.Intent intent = new InfraStore.Intent(ROUTES_SEQ, mapping.getApiVersion(), mapping.getKind(),
-                InfraNames.NAMESPACE, mapping.getMetadata().getName());
-        store.recordIntents(clusterId, List.of(intent), now);
         try (ClusterOps ops = access.open(cred)) {
-            ObjectRef ref = ops.apply(mapping);
-            store.recordApplied(clusterId, List.of(intent), List.of(ref.uid()));
+            access.applyRecorded(ops, clusterId, ROUTES_SEQ, List.of(mapping), (done, ref) -> { });
         } catch (KubernetesClientException e) {
             routes.delete(clusterId, kind, id, who.name(), clock.instant());
-            store.forget(clusterId, intent.apiVersion(), intent.kind(), intent.namespace(), intent.name());
+            store.forget(clusterId, mapping.getApiVersion(), mapping.getKind(), InfraNames.NAMESPACE,
+                    mapping.getMetadata().getName());
             throw memberFailed(clusterId, e);
         }
         return row;
