@@ -12,6 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import network.aios.api.Json;
+import network.aios.api.kubeconfig.KubeconfigException;
+import network.aios.api.kubeconfig.KubeconfigParser;
+import network.aios.infra.Kubeconfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -45,6 +48,10 @@ public final class AgentMain implements Callable<Integer> {
     Path controlPlaneCa;
     @Option(names = "--kubeconfig", description = "Run outside the cluster, against this kubeconfig's cluster.")
     Path kubeconfig;
+    @Option(names = "--egress-allow", split = ",", description = "Address ranges (CIDR) block forwarding may reach "
+            + "although they are refused by default (loopback, link-local, metadata); env AIOS_EGRESS_ALLOW.",
+            defaultValue = "${env:AIOS_EGRESS_ALLOW}")
+    java.util.List<String> egressAllow;
     @Option(names = "--heartbeat-seconds", defaultValue = "5") double heartbeatSeconds;
     @Option(names = "--metrics-seconds", defaultValue = "15") double metricsSeconds;
 
@@ -79,14 +86,12 @@ public final class AgentMain implements Callable<Integer> {
         String ca = controlPlaneCa != null ? read(controlPlaneCa) : System.getenv("AIOS_CONTROL_PLANE_CA");
         AgentConfig config = new AgentConfig(role, host, port, clusterId, controlPlaneUrl, token.trim(), ca, namespace,
                 kubeconfig == null ? null : kubeconfig.toString(), Duration.ofMillis((long) (heartbeatSeconds * 1000)),
-                Duration.ofMillis((long) (metricsSeconds * 1000)));
+                Duration.ofMillis((long) (metricsSeconds * 1000)), egressAllow == null ? java.util.List.of() : egressAllow);
         return start(config, Clock.systemUTC());
     }
 
     static Running start(AgentConfig config, Clock clock) {
-        Config kubeConfig = config.kubeconfig() == null ? new io.fabric8.kubernetes.client.ConfigBuilder().build()
-                : Config.fromKubeconfig(read(Path.of(config.kubeconfig())));
-        KubernetesClient kube = new KubernetesClientBuilder().withConfig(kubeConfig).build();
+        KubernetesClient kube = new KubernetesClientBuilder().withConfig(kubeConfig(config.kubeconfig())).build();
         ControlPlaneClient cp = new ControlPlaneClient(config.controlPlaneUrl(), config.token(), config.controlPlaneCa());
         AgentContext agent = new AgentContext(config, kube, cp, clock);
         Role role = switch (config.role()) {
@@ -122,6 +127,27 @@ public final class AgentMain implements Callable<Integer> {
                 kube.close();
             }
         };
+    }
+
+    /**
+     * In a pod: the API server from the environment Kubernetes sets and the pod's ServiceAccount. Outside:
+     * the kubeconfig file given, parsed by the same strict parser as an owner's (inline credentials only).
+     */
+    static Config kubeConfig(String kubeconfigFile) {
+        if (kubeconfigFile == null) {
+            Path sa = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
+            String host = System.getenv("KUBERNETES_SERVICE_HOST");
+            if (host == null) {
+                throw new IllegalStateException("not in a pod (KUBERNETES_SERVICE_HOST is unset): give --kubeconfig");
+            }
+            return Kubeconfigs.inCluster(host, System.getenv().getOrDefault("KUBERNETES_SERVICE_PORT", "443"),
+                    sa.resolve("token"), sa.resolve("ca.crt"));
+        }
+        try {
+            return Kubeconfigs.config(new KubeconfigParser(true).parseText(read(Path.of(kubeconfigFile)), ""));
+        } catch (KubeconfigException e) {
+            throw new IllegalArgumentException("--kubeconfig " + kubeconfigFile + " cannot be used: " + e.errors());
+        }
     }
 
     private static String read(Path p) {

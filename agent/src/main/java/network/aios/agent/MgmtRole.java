@@ -6,10 +6,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -42,7 +38,7 @@ final class MgmtRole implements Role {
     static final String BLOCK_ENDPOINT_ANNOTATION = "aios.network/block-endpoint";
 
     private final AgentContext agent;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final okhttp3.OkHttpClient http;
     private final Map<String, Caller> callers = new ConcurrentHashMap<>();
     private final List<ObjectNode> recent = new CopyOnWriteArrayList<>();
 
@@ -50,6 +46,9 @@ final class MgmtRole implements Role {
 
     MgmtRole(AgentContext agent) {
         this.agent = agent;
+        // a block's endpoint is named by whoever can annotate its Service: forwarded only through the guard
+        this.http = network.aios.egress.EgressGuard.of(agent.config().egressAllow(), () -> agent.config().port())
+                .client().connectTimeout(Duration.ofSeconds(5)).callTimeout(Duration.ofSeconds(30)).build();
     }
 
     @Override
@@ -272,25 +271,30 @@ final class MgmtRole implements Role {
                         + s.getSpec().getPorts().get(0).getPort();
         String url = base.replaceAll("/+$", "") + path;
         byte[] payload = body.has("body") ? Json.MAPPER.writeValueAsBytes(body.get("body")) : new byte[0];
+        okhttp3.RequestBody rb = payload.length == 0 && !method.equals("POST") && !method.equals("PUT") ? null
+                : okhttp3.RequestBody.create(payload, okhttp3.MediaType.get("application/json"));
+        okhttp3.Request request;
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .method(method, payload.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(payload)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            request = new okhttp3.Request.Builder().url(url).method(method, rb).build();
+        } catch (IllegalArgumentException e) {
+            return Web.error(400, "bad_request", "/blockId", "block " + blockId + "'s endpoint is not an http(s) URL");
+        }
+        try (okhttp3.Response r = http.newCall(request).execute()) {
+            String answer = r.body().string();
             ObjectNode out = Json.object().put("command", "block").put("blockId", blockId).put("forwardedTo", url)
-                    .put("blockStatus", r.statusCode());
+                    .put("blockStatus", r.code());
             try {
-                out.set("blockAnswer", Json.MAPPER.readTree(r.body()));
+                out.set("blockAnswer", Json.MAPPER.readTree(answer));
             } catch (RuntimeException notJson) {
-                out.put("blockAnswer", r.body());
+                out.put("blockAnswer", answer);
             }
             return out;
         } catch (java.io.IOException e) {
-            return Web.error(502, "block_unreachable", "/blockId", "block " + blockId + " did not answer at " + url);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Web.error(503, "interrupted", "", "interrupted");
+            return network.aios.egress.EgressRefusedException.in(e)
+                    .map(x -> Web.error(403, "egress_refused", "/blockId", "block " + blockId + "'s endpoint is refused: "
+                            + x.reason()))
+                    .orElseGet(() -> Web.error(502, "block_unreachable", "/blockId", "block " + blockId
+                            + " did not answer at " + url));
         }
     }
 

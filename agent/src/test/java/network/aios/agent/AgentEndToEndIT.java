@@ -155,7 +155,7 @@ class AgentEndToEndIT {
         Process p = new ProcessBuilder(java, "-jar", Path.of("target", "aios-agent.jar").toString(), "--role=" + role,
                 "--port=" + port, "--host=127.0.0.1", "--cluster-id=" + CLUSTER, "--control-plane=" + server.url(),
                 "--token-file=" + tokenFile, "--kubeconfig=" + kubeconfig, "--heartbeat-seconds=1",
-                "--metrics-seconds=1").redirectErrorStream(true)
+                "--metrics-seconds=1", "--egress-allow=127.0.0.0/8").redirectErrorStream(true)
                 .redirectOutput(new File("target/agent-" + role + ".log")).start();
         agents.add(p);
         return p;

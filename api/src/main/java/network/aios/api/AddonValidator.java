@@ -17,6 +17,10 @@ import tools.jackson.databind.JsonNode;
  * and {@code <kind>_image}. Every error at a JSON pointer; never throws.
  */
 public final class AddonValidator {
+    /** A path on the add-on's own host: nothing that could change the host, scheme or port of the URL. */
+    private static final java.util.regex.Pattern HEALTH_PATH = java.util.regex.Pattern.compile(
+            "/(?!/)[A-Za-z0-9._~/-]{0,199}");
+
     private AddonValidator() {}
 
     public static List<FieldError> validate(AddonKind kind, JsonNode doc) {
@@ -40,6 +44,11 @@ public final class AddonValidator {
             // optional: known once deployed
         } else if (u == null || !u.isString() || !isHttpUrl(u.asString())) {
             errors.add(new FieldError("/" + url, "is required: an http:// or https:// URL with a host"));
+        }
+        JsonNode hp = doc.get(kind.field("health_path"));
+        if (hp != null && !hp.isNull() && (!hp.isString() || !HEALTH_PATH.matcher(hp.asString()).matches())) {
+            errors.add(new FieldError("/" + kind.field("health_path"), "must be a URL path such as /healthz: '/' "
+                    + "then letters, digits and . _ ~ - /, at most 200 characters (it is appended to the public URL)"));
         }
         String tags = kind.field("tags");
         JsonNode t = doc.get(tags);
@@ -109,7 +118,8 @@ public final class AddonValidator {
     static boolean isHttpUrl(String s) {
         try {
             URI uri = new URI(s);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawUserInfo() == null;
         } catch (URISyntaxException e) {
             return false;
         }

@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Documents, validation and names stay pure: no HTTP, JDBC, Kubernetes client, or server code. */
+/** Documents, validation, names and kubeconfig parsing stay pure: no HTTP, JDBC, Kubernetes client, or server code. */
 class LayeringTest {
     @Test
     void apiImportsNoInfrastructure() {

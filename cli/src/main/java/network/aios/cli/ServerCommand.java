@@ -65,6 +65,16 @@ final class ServerCommand implements Runnable {
                     + "${DEFAULT-VALUE}; agents send one every 5 s).")
     long graceSeconds;
 
+    @Option(names = "--egress-allow", split = ",", defaultValue = "${env:AIOS_EGRESS_ALLOW}",
+            description = "Address ranges (CIDR, comma-separated or repeated) the control plane may reach on an owner's "
+                    + "behalf although they are refused by default: loopback, link-local, cloud metadata. E.g. "
+                    + "127.0.0.0/8 for a test cluster on this machine (env AIOS_EGRESS_ALLOW).")
+    java.util.List<String> egressAllow;
+
+    @Option(names = "--allow-insecure-kubeconfig", description = "Accept kubeconfigs with insecure-skip-tls-verify "
+            + "(refused by default: the API server's CA must be given).")
+    boolean allowInsecureKubeconfig;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -78,6 +88,12 @@ final class ServerCommand implements Runnable {
                 .withPolicyFile(policyFile).withMaxBodyBytes(maxBody).withAgents(publicUrl, agentImage)
                 .withAddonProbeInterval(java.time.Duration.ofSeconds(probeSeconds))
                 .withHeartbeatGrace(java.time.Duration.ofSeconds(graceSeconds));
+        try {
+            network.aios.egress.EgressGuard.of(egressAllow == null ? java.util.List.of() : egressAllow, () -> 0);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--egress-allow: " + e.getMessage());
+        }
+        config = config.withEgress(egressAllow == null ? java.util.List.of() : egressAllow, allowInsecureKubeconfig);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
         }

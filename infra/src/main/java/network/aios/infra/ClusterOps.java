@@ -24,8 +24,9 @@ import java.util.Optional;
 public final class ClusterOps implements AutoCloseable {
     private final KubernetesClient client;
 
-    public ClusterOps(Config config) {
-        this.client = new KubernetesClientBuilder().withConfig(config).build();
+    /** A client for one member cluster, its connections made through {@code http} (the egress guard's). */
+    public ClusterOps(Config config, io.fabric8.kubernetes.client.http.HttpClient.Factory http) {
+        this.client = new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(http).build();
     }
 
     public KubernetesClient client() {

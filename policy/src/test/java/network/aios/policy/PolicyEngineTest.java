@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 class PolicyEngineTest {
-    private final PolicyEngine engine = new PolicyEngine(new RemoteExecutorClient());
+    private final PolicyEngine engine = new PolicyEngine(new RemoteExecutorClient(network.aios.egress.EgressGuard.of(java.util.List.of("127.0.0.0/8"), () -> 0)));
     private final JsonNode seed = Json.MAPPER.readTree(read("cluster.json"));
     private HttpServer executor;
     private CountDownLatch release = new CountDownLatch(1);
@@ -173,7 +173,7 @@ class PolicyEngineTest {
         AtomicReference<JsonNode> seen = new AtomicReference<>();
         String url = startExecutor(200, "{\"allowed\":false,\"reason\":\"asked\"}", false, seen);
         String base = url.substring(0, url.length() - "/policy".length());
-        PolicyEngine withDirectory = new PolicyEngine(new RemoteExecutorClient(),
+        PolicyEngine withDirectory = new PolicyEngine(new RemoteExecutorClient(network.aios.egress.EgressGuard.of(java.util.List.of("127.0.0.0/8"), () -> 0)),
                 id -> "executor-001".equals(id) ? java.util.Optional.of(base + "/") : java.util.Optional.empty());
         PolicySpec spec = new PolicySpec(List.of(), new PolicySpec.Executor(null, "executor-001", "policy",
                 "policies/cluster-admission:v1", null, 2000L));

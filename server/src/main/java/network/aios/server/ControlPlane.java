@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import network.aios.api.Json;
+import network.aios.egress.EgressGuard;
 import network.aios.policy.PolicyEngine;
 import network.aios.policy.RemoteExecutorClient;
 import network.aios.server.auth.Authenticator;
@@ -63,16 +64,24 @@ public final class ControlPlane implements AutoCloseable {
     private final InfraService infra;
     private final AddonHealthMonitor addonHealth;
     private final ClusterHealth clusterHealth;
+    private final EgressGuard egress;
+    /** The port actually bound (known once started), which the egress guard refuses as a destination. */
+    private final java.util.concurrent.atomic.AtomicInteger listeningPort;
 
     private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock, ClusterConnector connector,
             RetryPolicy retry) {
         this.db = db;
         this.ownsDb = ownsDb;
+        // every outbound call made on an owner's behalf goes through this one guard
+        java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(config.port());
+        this.listeningPort = listening;
+        this.egress = EgressGuard.of(config.egressAllow(), listening::get);
+        ClusterConnector members = connector != null ? connector : ClusterConnector.guarded(egress);
         this.tokens = new TokenService(new TokenStore(db), clock);
         TokenStore tokenStore = new TokenStore(db);
         AddonStore addonStore = new AddonStore(db);
         // a policy may name a registered executor: asked at the URL it is registered or deployed at
-        PolicyService policies = new PolicyService(new PolicyStore(db), new PolicyEngine(new RemoteExecutorClient(),
+        PolicyService policies = new PolicyService(new PolicyStore(db), new PolicyEngine(new RemoteExecutorClient(egress),
                 id -> addonStore.get(network.aios.api.AddonKind.EXECUTOR.wire(), id)
                         .map(network.aios.store.AddonRecord::publicUrl)), clock);
         if (config.policyFile() != null) {
@@ -90,14 +99,14 @@ public final class ControlPlane implements AutoCloseable {
         this.infra = new InfraService(clusters, clusterStore, addonStore, routeStore, infraStore, tokens, box,
                 new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1,
                         tls == null ? null : tls.certificatePem()),
-                connector, clock, retry, 8);
+                members, clock, retry, 8, config.allowInsecureKubeconfig());
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
-        RouteService routeService = new RouteService(clusters, routeStore, infraStore, box, connector, clock);
+        RouteService routeService = new RouteService(clusters, routeStore, infraStore, box, members, clock);
         AddonRoutes addonRoutes = new AddonRoutes(addonService, new AddonDeployments(addonService, infra),
                 new InferenceRoutes(addonService, routeService));
-        this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval());
+        this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval(), egress);
         this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore,
                 new network.aios.store.AuditStore(db), clock, config.heartbeatGrace());
         clusters.onDocumentChange(clusterHealth::documentChanged);
@@ -156,14 +165,18 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Starts on an already open database (tests, benchmarks); the caller keeps ownership of it. */
     public static ControlPlane start(ServerConfig config, Database db, Clock clock) {
-        return start(config, db, clock, ClusterConnector.REAL, RetryPolicy.defaults());
+        return start(config, db, clock, null, RetryPolicy.defaults());
     }
 
-    /** As above, with how member clusters are reached and retried replaced (fault-injection tests). */
+    /**
+     * As above, with how member clusters are reached (null: through the egress guard, as in production) and
+     * retried replaced (fault-injection tests).
+     */
     public static ControlPlane start(ServerConfig config, Database db, Clock clock, ClusterConnector connector,
             RetryPolicy retry) {
         ControlPlane cp = new ControlPlane(config, db, false, clock, connector, retry);
         cp.http.start();
+        cp.listeningPort.set(cp.port());
         cp.infra.start();
         cp.addonHealth.start();
         cp.clusterHealth.start();
@@ -176,9 +189,10 @@ public final class ControlPlane implements AutoCloseable {
                 ? Database.embedded(config.dataDir().resolve("postgres"), config.dbPoolSize())
                 : Database.external(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
         try {
-            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC(), ClusterConnector.REAL,
+            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC(), null,
                     RetryPolicy.defaults());
             cp.http.start();
+            cp.listeningPort.set(cp.port());
             cp.infra.start();
             cp.addonHealth.start();
             cp.clusterHealth.start();

@@ -2,6 +2,7 @@ package network.aios.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How the control plane runs. {@code jdbcUrl} null means the embedded PostgreSQL, with its data under
@@ -23,7 +24,9 @@ public record ServerConfig(
         Duration addonProbeInterval,
         Duration heartbeatGrace,
         Path tlsCert,
-        Path tlsKey) {
+        Path tlsKey,
+        List<String> egressAllow,
+        boolean allowInsecureKubeconfig) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY = 1024 * 1024;
@@ -45,52 +48,62 @@ public record ServerConfig(
     /** Serve over TLS with this PEM certificate chain and PKCS#8 key. */
     public ServerConfig withTls(Path cert, Path key) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key, egressAllow, allowInsecureKubeconfig);
     }
 
     /** Defaults for embedding (tests, benchmarks): add-on probing off unless asked for. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16, null,
-                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null);
+                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null, List.of(), false);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
     }
 
     public ServerConfig withAddonProbeInterval(Duration d) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey);
+                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
     }
 
     public ServerConfig withPolicyFile(Path file) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
     }
 
     public ServerConfig withMaxBodyBytes(long max) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, max, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
     }
 
     public ServerConfig withAgents(String url, String image) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey);
+                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
     }
 
     public ServerConfig withHeartbeatGrace(Duration grace) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey);
+                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
+    }
+
+    /**
+     * Address ranges the egress guard lets through although it refuses them by default (loopback,
+     * link-local, ...), and whether kubeconfigs may skip TLS verification.
+     */
+    public ServerConfig withEgress(List<String> allow, boolean insecureKubeconfig) {
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, List.copyOf(allow),
+                insecureKubeconfig);
     }
 }

@@ -67,8 +67,10 @@ public final class TestServer implements AutoCloseable {
         this.db = db;
         this.dataDir = dataDir;
         this.ownsDb = ownsDb;
-        ServerConfig config = tweak.apply(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile));
-        cp = ControlPlane.start(config, db, Clock.systemUTC(), ClusterConnector.REAL, retry);
+        // the test clusters, executors and add-ons run on this machine: loopback is allowed unless a test says not
+        ServerConfig config = tweak.apply(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile)
+                .withEgress(java.util.List.of("127.0.0.0/8"), false));
+        cp = ControlPlane.start(config, db, Clock.systemUTC(), null, retry);
         this.tls = config.tls();
         // over TLS the test client trusts exactly the certificate the server was given
         this.http = tls ? HttpClient.newBuilder().sslContext(network.aios.api.Pem.trusting(readString(config.tlsCert())))

@@ -1,15 +1,16 @@
 package network.aios.server.addons;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import network.aios.api.AddonKind;
+import network.aios.egress.EgressGuard;
+import network.aios.egress.EgressRefusedException;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
 import org.slf4j.Logger;
@@ -19,22 +20,23 @@ import org.slf4j.LoggerFactory;
  * Probes every registered add-on's URL periodically: a container registry at the OCI endpoint
  * {@code /v2/} (200 or 401 both mean a registry answers), the others at {@code <kind>_health_path}
  * (default {@code /}). Any answer below 500 is "up" and moves last-seen; no answer, a timeout or a 5xx
- * is "down". Only GETs with a short timeout, no redirects followed, bodies ignored.
+ * is "down". Only GETs with a short timeout, through the egress guard, no redirects followed, bodies
+ * ignored; what is recorded is the status code or the kind of failure, never the answer.
  */
 public final class AddonHealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AddonHealthMonitor.class);
     private final AddonStore store;
     private final Clock clock;
     private final Duration interval;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final OkHttpClient http;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "aios-addon-health");
         t.setDaemon(true);
         return t;
     });
 
-    public AddonHealthMonitor(AddonStore store, Clock clock, Duration interval) {
+    public AddonHealthMonitor(AddonStore store, Clock clock, Duration interval, EgressGuard guard) {
+        this.http = guard.client().connectTimeout(Duration.ofSeconds(3)).callTimeout(Duration.ofSeconds(5)).build();
         this.store = store;
         this.clock = clock;
         this.interval = interval;
@@ -64,17 +66,13 @@ public final class AddonHealthMonitor implements AutoCloseable {
         String url = a.publicUrl().replaceAll("/+$", "") + path(a);
         boolean up;
         String message;
-        try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-                    .GET().build(), HttpResponse.BodyHandlers.discarding());
-            up = r.statusCode() < 500;
-            message = "HTTP " + r.statusCode() + " from " + url;
+        try (Response r = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+            up = r.code() < 500;
+            message = "HTTP " + r.code() + " from " + url;
         } catch (java.io.IOException | IllegalArgumentException e) {
             up = false;
-            message = "no answer from " + url + " (" + e.getClass().getSimpleName() + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+            message = EgressRefusedException.in(e).map(x -> "not probed: the address is refused by the egress guard ("
+                    + x.reason() + ")").orElse("no answer from " + url + " (" + e.getClass().getSimpleName() + ")");
         }
         store.recordHealth(a.id(), up, message, clock.instant());
     }
@@ -83,8 +81,9 @@ public final class AddonHealthMonitor implements AutoCloseable {
         if (AddonKind.CONTAINER_REGISTRY.wire().equals(a.kind())) {
             return "/v2/";
         }
+        // validated at registration: '/' and path characters only, so it cannot change the URL's host
         String p = a.document().path(a.kind() + "_health_path").asString("/");
-        return p.startsWith("/") ? p : "/" + p;
+        return p.startsWith("/") && !p.startsWith("//") && !p.contains("@") ? p : "/";
     }
 
     @Override

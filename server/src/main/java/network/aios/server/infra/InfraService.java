@@ -16,7 +16,8 @@ import network.aios.api.FieldError;
 import network.aios.infra.ClusterOps;
 import network.aios.infra.DesiredState;
 import network.aios.infra.InfraSettings;
-import network.aios.infra.KubeconfigException;
+import network.aios.api.kubeconfig.KubeconfigException;
+import network.aios.egress.EgressRefusedException;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.Preflight;
 import network.aios.server.auth.Principal;
@@ -49,10 +50,12 @@ public final class InfraService implements AutoCloseable {
     private final Clock clock;
     private final JobRunner runner;
     private final Targets targets;
+    private final boolean allowInsecureKubeconfig;
 
     public InfraService(ClusterService clusterService, ClusterStore clusters, AddonStore addons, RouteStore routes,
             InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings, ClusterConnector connector,
-            Clock clock, RetryPolicy retry, int parallelism) {
+            Clock clock, RetryPolicy retry, int parallelism, boolean allowInsecureKubeconfig) {
+        this.allowInsecureKubeconfig = allowInsecureKubeconfig;
         this.clusterService = clusterService;
         this.clusters = clusters;
         this.addons = addons;
@@ -270,9 +273,9 @@ public final class InfraService implements AutoCloseable {
         });
     }
 
-    private static Kubeconfigs.Parsed parse(JsonNode kubeconfig, String pointer) {
+    private Kubeconfigs.Parsed parse(JsonNode kubeconfig, String pointer) {
         try {
-            return Kubeconfigs.parse(kubeconfig, pointer);
+            return Kubeconfigs.parse(kubeconfig, pointer, allowInsecureKubeconfig);
         } catch (KubeconfigException e) {
             throw new ApiException(422, "invalid_kubeconfig", "kube_config_data cannot be used", e.errors(), null);
         }
@@ -295,6 +298,12 @@ public final class InfraService implements AutoCloseable {
     }
 
     private static ApiException unreachable(Kubeconfigs.Parsed parsed, KubernetesClientException e) {
+        java.util.Optional<EgressRefusedException> refused = EgressRefusedException.in(e);
+        if (refused.isPresent()) {
+            return new ApiException(422, "egress_refused", "the control plane does not connect to the API server at "
+                    + parsed.server() + ": " + refused.get().reason(), List.of(), "the network's operator can allow "
+                    + "an address range with --egress-allow CIDR (for a test cluster on the control plane's machine)");
+        }
         if (e.getCode() == 403) {
             return new ApiException(422, "kubeconfig_forbidden", "the kubeconfig's identity may not read what the "
                     + "install needs on " + parsed.server() + " (HTTP 403)", List.of(),

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import network.aios.api.Json;
 import network.aios.infra.ClusterOps;
-import network.aios.infra.KubeconfigException;
+import network.aios.api.kubeconfig.KubeconfigException;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.ObjectRef;
 import network.aios.server.auth.TokenService;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import network.aios.api.Json;
 import network.aios.infra.ClusterOps;
-import network.aios.infra.KubeconfigException;
+import network.aios.api.kubeconfig.KubeconfigException;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.ObjectRef;
 import network.aios.server.security.SecretBox;
@@ -69,8 +69,9 @@ final class MemberAccess {
             throw new KubeconfigException(List.of());
         }
         byte[] text = box.open(new Sealed(job.adminKeyId(), job.adminSealed()), adminContext(job.id()));
+        // our own canonical JSON, written at intake after every check (insecure only if the operator allowed it)
         return Kubeconfigs.parse(Json.MAPPER.getNodeFactory().stringNode(new String(text, StandardCharsets.UTF_8)),
-                "/kube_config_data");
+                "/kube_config_data", true);
     }
 
     Optional<Credential> credential(String clusterId) {

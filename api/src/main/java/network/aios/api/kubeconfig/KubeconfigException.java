@@ -1,4 +1,4 @@
-package network.aios.infra;
+package network.aios.api.kubeconfig;
 
 import java.util.List;
 import network.aios.api.FieldError;
