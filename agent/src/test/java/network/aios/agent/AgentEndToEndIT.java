@@ -348,9 +348,20 @@ class AgentEndToEndIT {
             assertThat(forwarded.at("/blockAnswer/scaledTo").asInt()).as(forwarded.toString()).isEqualTo(4);
             assertThat(send(mgmtPort, "POST", "/commands", "{\"command\": \"block\", \"blockId\": \"b404\"}", admin)
                     .get("_status").asInt()).isEqualTo(404);
+            // whoever can annotate a Service cannot aim the agent at the node's metadata service
+            kube.admin.services().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                    .withNewMetadata().withName("block-b3").withNamespace("default")
+                    .withLabels(Map.of(BlocksRole.BLOCK_LABEL, "b3"))
+                    .withAnnotations(Map.of(MgmtRole.BLOCK_ENDPOINT_ANNOTATION, "http://169.254.169.254")).endMetadata()
+                    .withNewSpec().addNewPort().withPort(80).withProtocol("TCP").endPort().endSpec().build()).create();
+            JsonNode refused = send(mgmtPort, "POST", "/commands", "{\"command\": \"block\", \"blockId\": \"b3\", "
+                    + "\"path\": \"/latest/meta-data/\"}", admin);
+            assertThat(refused.get("_status").asInt()).as(refused.toString()).isEqualTo(403);
+            assertThat(refused.toString()).contains("egress_refused");
         } finally {
             block.stop(0);
             kube.admin.services().inNamespace("default").withName("block-b2").delete();
+            kube.admin.services().inNamespace("default").withName("block-b3").delete();
             kube.admin.pods().inNamespace("default").withName("on-node-1").withGracePeriod(0).delete();
         }
 
