@@ -21,12 +21,17 @@ public final class DocumentParser {
 
     private DocumentParser() {}
 
+    /**
+     * Parses a request body. Throws {@link UnstorableTextException} (unchecked, a 422) when a key or string
+     * holds text no database can store.
+     */
     public static JsonNode parseJson(byte[] body) throws MalformedDocumentException {
         if (isBlank(body)) {
             throw new MalformedDocumentException("request body is empty: expected a JSON document", 1, 1, null);
         }
+        JsonNode tree;
         try {
-            return Json.MAPPER.readTree(body);
+            tree = Json.MAPPER.readTree(body);
         } catch (JacksonException e) {
             TokenStreamLocation at = e.getLocation();
             int line = at == null ? 0 : at.getLineNr();
@@ -36,6 +41,8 @@ public final class DocumentParser {
             throw new MalformedDocumentException(cut > 0 ? message.substring(0, cut) : message, line, column,
                     hintFor(body));
         }
+        UnstorableTextException.check(tree); // every write's body comes through here
+        return tree;
     }
 
     public static Parsed parse(byte[] body) throws MalformedDocumentException {

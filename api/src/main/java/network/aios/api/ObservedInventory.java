@@ -59,6 +59,18 @@ public record ObservedInventory(List<ObservedNode> nodes) {
                 }
             }
         }
+        if (errors.isEmpty()) {
+            try {
+                of(n); // the types inside (numbers where numbers go, an object for gpu)
+            } catch (tools.jackson.core.JacksonException e) {
+                StringBuilder ptr = new StringBuilder(at);
+                for (tools.jackson.core.JacksonException.Reference ref : e.getPath()) {
+                    ptr.append('/').append(ref.getPropertyName() != null ? ref.getPropertyName() : ref.getIndex());
+                }
+                errors.add(new FieldError(ptr.toString(), "has the wrong type: numbers for counts and sizes, "
+                        + "strings for names, an object for gpu"));
+            }
+        }
         return errors;
     }
 

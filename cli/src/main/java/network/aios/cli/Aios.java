@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "aios", mixinStandardHelpOptions = true, version = "aios 0.1.0",
         description = "AIOS Network control plane and client.",
         subcommands = {ServerCommand.class, ClusterCommands.class, PolicyCommands.class, TokenCommands.class,
+                AuditCommand.class,
                 AddonCommands.Registry.class, AddonCommands.AssetRegistry.class, AddonCommands.InferenceServer.class,
                 AddonCommands.Executor.class, AddonCommands.SplitRunner.class,
                 CommandLine.HelpCommand.class})

@@ -21,8 +21,26 @@ public final class CompiledPolicy {
     public static final String CLUSTER_DATA = "cluster_data";
     public static final String OLD_CLUSTER_DATA = "old_cluster_data";
 
+    /** Longest rule expression accepted, in code points. */
+    public static final int MAX_EXPRESSION = 4096;
+    /** Most rules in one policy. */
+    public static final int MAX_RULES = 200;
+    /** Comprehensions (all, exists, map, filter) nested deeper than this are refused when a policy is set. */
+    public static final int MAX_COMPREHENSION_NESTING = 2;
+    /** Iterations one comprehension may take. */
+    public static final int MAX_ITERATIONS = 10_000;
+    /** Evaluation steps one rule may take on one document; past it the rule fails (and so denies). */
+    public static final int MAX_STEPS = 200_000;
+    /** Wall-clock time one rule may take on one document. */
+    public static final java.time.Duration MAX_TIME = java.time.Duration.ofMillis(200);
+
     private static final CelOptions OPTIONS = CelOptions.current()
             .enableHeterogeneousNumericComparisons(true)
+            .maxExpressionCodePointSize(MAX_EXPRESSION)
+            .maxParseRecursionDepth(64)
+            .maxParseExpressionNodeCount(2_000)
+            .comprehensionMaxIterations(MAX_ITERATIONS)
+            .maxRegexProgramSize(200)
             .build();
     private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
             .setOptions(OPTIONS)
@@ -52,7 +70,10 @@ public final class CompiledPolicy {
     public static CompiledPolicy compile(PolicySpec spec) throws PolicyCompileException {
         List<FieldError> errors = new ArrayList<>();
         List<Compiled> compiled = new ArrayList<>();
-        for (int i = 0; i < spec.rules().size(); i++) {
+        if (spec.rules().size() > MAX_RULES) {
+            errors.add(new FieldError("/rules", "has " + spec.rules().size() + " rules; at most " + MAX_RULES));
+        }
+        for (int i = 0; i < spec.rules().size() && i < MAX_RULES; i++) {
             PolicySpec.Rule rule = spec.rules().get(i);
             String at = "/rules/" + i;
             if (rule == null || rule.expression() == null || rule.expression().isBlank()) {
@@ -63,6 +84,10 @@ public final class CompiledPolicy {
             if (rule.message() == null || rule.message().isBlank()) {
                 errors.add(new FieldError(at + "/message", "is required: shown to the client when the rule fails"));
             }
+            if (rule.expression().codePointCount(0, rule.expression().length()) > MAX_EXPRESSION) {
+                errors.add(new FieldError(at + "/expression", "is longer than " + MAX_EXPRESSION + " characters"));
+                continue;
+            }
             CelValidationResult result = COMPILER.compile(rule.expression());
             if (result.hasError()) {
                 errors.add(new FieldError(at + "/expression", result.getErrorString()));
@@ -70,6 +95,13 @@ public final class CompiledPolicy {
             }
             try {
                 CelAbstractSyntaxTree ast = result.getAst();
+                int nesting = comprehensionNesting(ast);
+                if (nesting > MAX_COMPREHENSION_NESTING) {
+                    errors.add(new FieldError(at + "/expression", "nests " + nesting + " comprehensions (all, exists, "
+                            + "map, filter); at most " + MAX_COMPREHENSION_NESTING + ", so that a rule stays cheap on "
+                            + "every document"));
+                    continue;
+                }
                 if (!ast.getResultType().equals(SimpleType.BOOL) && !ast.getResultType().equals(SimpleType.DYN)) {
                     errors.add(new FieldError(at + "/expression", "must evaluate to a bool, not "
                             + ast.getResultType().name()));
@@ -90,6 +122,10 @@ public final class CompiledPolicy {
                 }
             } else if (ex.url() == null || !(ex.url().startsWith("http://") || ex.url().startsWith("https://"))) {
                 errors.add(new FieldError("/executor/url", "is required (or executorId): the executor's http(s) URL"));
+            }
+            if (ex.owner() != null && (ex.executorId() == null || ex.owner().isBlank())) {
+                errors.add(new FieldError("/executor/owner", "names the owner whose registered executor (executorId) "
+                        + "the network trusts; only with executorId"));
             }
             if (ex.timeoutMillis() != null && (ex.timeoutMillis() < 1 || ex.timeoutMillis() > 60_000)) {
                 errors.add(new FieldError("/executor/timeoutMillis", "must be between 1 and 60000"));
@@ -112,14 +148,59 @@ public final class CompiledPolicy {
         List<String> failed = new ArrayList<>();
         for (Compiled c : rules) {
             try {
-                Object result = c.program().eval(vars);
+                Object result = c.program().trace(vars, new Budget());
                 if (!Boolean.TRUE.equals(result)) {
                     failed.add(c.rule().message() + (result instanceof Boolean ? "" : " (rule returned " + result + ")"));
                 }
             } catch (CelEvaluationException e) {
+                failed.add(c.rule().message() + " (rule could not be evaluated: " + (e.getCause() instanceof
+                        BudgetExceeded b ? b.getMessage() : e.getMessage()) + ")");
+            } catch (BudgetExceeded e) {
                 failed.add(c.rule().message() + " (rule could not be evaluated: " + e.getMessage() + ")");
             }
         }
         return failed;
+    }
+
+    /** How deeply comprehensions nest in a rule (0: none). */
+    static int comprehensionNesting(CelAbstractSyntaxTree ast) {
+        return dev.cel.common.navigation.CelNavigableAst.fromAst(ast).getRoot().allNodes()
+                .filter(CompiledPolicy::isComprehension)
+                .mapToInt(n -> {
+                    int depth = 1;
+                    for (var p = n.parent(); p.isPresent(); p = p.get().parent()) {
+                        if (isComprehension(p.get())) {
+                            depth++;
+                        }
+                    }
+                    return depth;
+                }).max().orElse(0);
+    }
+
+    private static boolean isComprehension(dev.cel.common.navigation.CelNavigableExpr n) {
+        return n.expr().getKind() == dev.cel.common.ast.CelExpr.ExprKind.Kind.COMPREHENSION;
+    }
+
+    /** A rule past its step or time budget. */
+    static final class BudgetExceeded extends RuntimeException {
+        BudgetExceeded(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Counts evaluation steps and watches the clock; stops a rule that goes past either. */
+    private static final class Budget implements dev.cel.runtime.CelEvaluationListener {
+        private final long deadline = System.nanoTime() + MAX_TIME.toNanos();
+        private int steps;
+
+        @Override
+        public void callback(dev.cel.common.ast.CelExpr expr, Object result) {
+            if (++steps > MAX_STEPS) {
+                throw new BudgetExceeded("took more than " + MAX_STEPS + " evaluation steps");
+            }
+            if ((steps & 1023) == 0 && System.nanoTime() > deadline) {
+                throw new BudgetExceeded("took longer than " + MAX_TIME.toMillis() + " ms");
+            }
+        }
     }
 }

@@ -14,10 +14,13 @@ public final class PolicyEngine {
     /** Where registered policy executors are reached. */
     @FunctionalInterface
     public interface ExecutorDirectory {
-        /** The executor's base URL; empty if it is not registered or has no URL yet. */
-        Optional<String> url(String executorId);
+        /**
+         * The executor's base URL; empty if it is not registered, has no URL yet, or is not trusted: registered
+         * by the network admin, or by {@code owner} when the policy names one.
+         */
+        Optional<String> url(String executorId, String owner);
 
-        ExecutorDirectory NONE = id -> Optional.empty();
+        ExecutorDirectory NONE = (id, owner) -> Optional.empty();
     }
 
     public PolicyEngine(RemoteExecutorClient executorClient) {
@@ -44,10 +47,12 @@ public final class PolicyEngine {
             input.set(CompiledPolicy.OLD_CLUSTER_DATA, oldClusterData);
         }
         if (executor.executorId() != null) {
-            Optional<String> base = directory.url(executor.executorId());
+            Optional<String> base = directory.url(executor.executorId(), executor.owner());
             if (base.isEmpty()) {
                 return new Decision(Decision.Outcome.EXECUTOR_FAILED, List.of("policy executor '"
-                        + executor.executorId() + "' is not registered or not deployed yet (it has no URL)"));
+                        + executor.executorId() + "' is not registered by "
+                        + (executor.owner() == null ? "the network admin" : "'" + executor.owner() + "'")
+                        + ", or not deployed yet (it has no URL)"));
             }
             executor = executor.at(base.get());
         }

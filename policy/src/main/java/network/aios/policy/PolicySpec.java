@@ -25,11 +25,13 @@ public record PolicySpec(List<Rule> rules, Executor executor) {
     /**
      * AIOS's remote mode: POST {policy_rule_uri, input_data, parameters} → {allowed, input_data, reason}.
      * The executor is a URL, or a registered policy executor ({@code executorId}) whose URL plus
-     * {@code path} (default {@value #DEFAULT_PATH}) is asked.
+     * {@code path} (default {@value #DEFAULT_PATH}) is asked. A registered executor is used only if the
+     * network admin registered it, or if it belongs to the {@code owner} the policy names: owners choose
+     * executor ids, so an id alone could name a look-alike someone else registered first.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Executor(String url, String executorId, String path, String policyRuleUri,
-            Map<String, Object> parameters, Long timeoutMillis) {
+            Map<String, Object> parameters, Long timeoutMillis, String owner) {
         public static final String DEFAULT_PATH = "/run";
 
         public long timeoutOrDefault() {
@@ -40,7 +42,7 @@ public record PolicySpec(List<Rule> rules, Executor executor) {
         public Executor at(String baseUrl) {
             String p = path == null ? DEFAULT_PATH : path.startsWith("/") ? path : "/" + path;
             return new Executor(baseUrl.replaceAll("/+$", "") + p, executorId, path, policyRuleUri, parameters,
-                    timeoutMillis);
+                    timeoutMillis, owner);
         }
     }
 }

@@ -101,7 +101,7 @@ class PolicyEngineTest {
                         new PolicySpec.Rule(null, "1 + 2", "not a bool"),
                         new PolicySpec.Rule(null, "unknown_var > 1", "unknown"),
                         new PolicySpec.Rule(null, "true", null)),
-                        new PolicySpec.Executor("ftp://nope", null, null, null, null, 0L))));
+                        new PolicySpec.Executor("ftp://nope", null, null, null, null, 0L, null))));
         assertThat(e.errors()).extracting(FieldError::path).containsExactly("/rules/0/expression",
                 "/rules/1/expression", "/rules/2/expression", "/rules/3/message", "/executor/url",
                 "/executor/timeoutMillis");
@@ -135,7 +135,7 @@ class PolicyEngineTest {
 
     private Decision withExecutor(String url, long timeout) throws Exception {
         PolicySpec spec = new PolicySpec(List.of(), new PolicySpec.Executor(url, null, null, "policies/cluster-admission:v1",
-                Map.of("minGpus", 1), timeout));
+                Map.of("minGpus", 1), timeout, null));
         return engine.evaluate(CompiledPolicy.compile(spec), seed, null);
     }
 
@@ -174,15 +174,15 @@ class PolicyEngineTest {
         String url = startExecutor(200, "{\"allowed\":false,\"reason\":\"asked\"}", false, seen);
         String base = url.substring(0, url.length() - "/policy".length());
         PolicyEngine withDirectory = new PolicyEngine(new RemoteExecutorClient(network.aios.egress.EgressGuard.of(java.util.List.of("127.0.0.0/8"), () -> 0)),
-                id -> "executor-001".equals(id) ? java.util.Optional.of(base + "/") : java.util.Optional.empty());
+                (id, owner) -> "executor-001".equals(id) ? java.util.Optional.of(base + "/") : java.util.Optional.empty());
         PolicySpec spec = new PolicySpec(List.of(), new PolicySpec.Executor(null, "executor-001", "policy",
-                "policies/cluster-admission:v1", null, 2000L));
+                "policies/cluster-admission:v1", null, 2000L, null));
         Decision d = withDirectory.evaluate(CompiledPolicy.compile(spec), seed, null);
         assertThat(d.reasons()).containsExactly("denied by the policy executor: asked");
         assertThat(seen.get().get("policy_rule_uri").asString()).isEqualTo("policies/cluster-admission:v1");
 
         PolicySpec unknown = new PolicySpec(List.of(), new PolicySpec.Executor(null, "executor-404", null, "p", null,
-                null));
+                null, null));
         Decision missing = withDirectory.evaluate(CompiledPolicy.compile(unknown), seed, null);
         assertThat(missing.outcome()).isEqualTo(Decision.Outcome.EXECUTOR_FAILED);
         assertThat(missing.reasons().get(0)).contains("executor-404");

@@ -44,6 +44,7 @@ import network.aios.server.security.TlsListener;
 import network.aios.infra.InfraSettings;
 import network.aios.store.InfraStore;
 import network.aios.server.policy.PolicyService;
+import network.aios.server.policy.TrustedExecutors;
 import network.aios.store.ClusterStore;
 import network.aios.store.Database;
 import network.aios.store.PolicyStore;
@@ -80,17 +81,17 @@ public final class ControlPlane implements AutoCloseable {
         this.tokens = new TokenService(new TokenStore(db), clock);
         TokenStore tokenStore = new TokenStore(db);
         AddonStore addonStore = new AddonStore(db);
-        // a policy may name a registered executor: asked at the URL it is registered or deployed at
+        // a policy may name a registered executor (admin's, or an owner the policy names): asked at its URL
+        TrustedExecutors trusted = new TrustedExecutors(addonStore, tokenStore);
         PolicyService policies = new PolicyService(new PolicyStore(db), new PolicyEngine(new RemoteExecutorClient(egress),
-                id -> addonStore.get(network.aios.api.AddonKind.EXECUTOR.wire(), id)
-                        .map(network.aios.store.AddonRecord::publicUrl)), clock);
+                trusted), clock, trusted);
         if (config.policyFile() != null) {
             policies.seedFrom(config.policyFile());
         }
         InfraStore infraStore = new InfraStore(db);
         ClusterStore clusterStore = new ClusterStore(db);
         ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, addonStore);
-        Authenticator auth = new Authenticator(tokens);
+        Authenticator auth = new Authenticator(tokens, new network.aios.server.auth.AuthThrottle(clock));
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
         TlsListener tls = config.tls() ? TlsListener.load(config.tlsCert(), config.tlsKey()) : null;
@@ -113,6 +114,8 @@ public final class ControlPlane implements AutoCloseable {
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
         GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(routeService);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
+        network.aios.server.http.AuditRoutes auditRoutes = new network.aios.server.http.AuditRoutes(
+                new network.aios.store.AuditStore(db));
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -131,6 +134,7 @@ public final class ControlPlane implements AutoCloseable {
                 if (!ctx.path().equals("/healthz")) {
                     auth.authenticate(ctx);
                 }
+                Http.requireStorableParameters(ctx);
             });
             clusterRoutes.register(c.routes);
             policyRoutes.register(c.routes);
@@ -139,7 +143,10 @@ public final class ControlPlane implements AutoCloseable {
             addonRoutes.register(c.routes);
             healthRoutes.register(c.routes);
             gatewayRoutes.register(c.routes);
+            auditRoutes.register(c.routes);
             c.routes.exception(ApiException.class, (e, ctx) -> Http.error(ctx, e));
+            c.routes.exception(network.aios.api.UnstorableTextException.class, (e, ctx) -> Http.error(ctx,
+                    ApiException.invalid(e.errors())));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx,
                     config.maxBodyBytes())));
             c.routes.exception(Exception.class, (e, ctx) -> {
@@ -211,6 +218,13 @@ public final class ControlPlane implements AutoCloseable {
             }
         }
         return http.port();
+    }
+
+    /** Every HTTP route served, as "METHOD /path/{param}" (the authorization matrix test is generated from it). */
+    public java.util.List<String> routes() {
+        return http.unsafe.internalRouter.allHttpHandlers().stream().map(e -> e.endpoint)
+                .filter(e -> java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(e.method.name()))
+                .map(e -> e.method.name() + " " + e.path).distinct().sorted().toList();
     }
 
     /** The admin token created on this start, if the network had none; null otherwise. */

@@ -91,6 +91,43 @@ class PolicyIT {
     }
 
     @Test
+    void ownersCheckTheirDocumentAgainstThePolicyInForceButCannotTryOne() {
+        String owner = server.ownerToken("dave");
+        String doc = new String(TestServer.example("cluster-nocomments.json"), StandardCharsets.UTF_8);
+        Answer dry = server.post("/api/v1/policies/add_cluster/dry-run", "{\"cluster_data\":" + doc + "}", owner);
+        assertThat(dry.status()).isEqualTo(403);
+        Answer tryOne = server.post("/api/v1/policies/add_cluster/check", "{\"cluster_data\":" + doc
+                + ",\"policy\":{\"executor\":{\"url\":\"http://127.0.0.1:1/run\"}}}", owner);
+        assertThat(tryOne.status()).isEqualTo(422);
+        assertThat(tryOne.text("/error/details/0/path")).isEqualTo("/policy");
+        Answer check = server.post("/api/v1/policies/add_cluster/check", "{\"cluster_data\":" + doc + "}", owner);
+        assertThat(check.status()).isEqualTo(200);
+        assertThat(check.body().get("allowed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aPolicyUsesOnlyAnExecutorTheAdminRegisteredOrTheOwnerItNames() {
+        String mallory = server.ownerToken("mallory-exec");
+        // an owner registers the id first: the admin's policy naming it is refused, not silently bound to it
+        assertThat(server.post("/executor", "{\"executor_id\":\"squatted\",\"executor_public_url\":"
+                + "\"http://127.0.0.1:1\"}", mallory).status()).isEqualTo(201);
+        Answer refused = setPolicy("add_cluster", "{\"executor\":{\"executorId\":\"squatted\",\"policyRuleUri\":\"p\"}}");
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.text("/error/details/0/path")).isEqualTo("/executor/executorId");
+        // naming the owner is the admin's explicit trust
+        assertThat(setPolicy("add_cluster", "{\"executor\":{\"executorId\":\"squatted\",\"owner\":\"mallory-exec\","
+                + "\"policyRuleUri\":\"p\"}}").status()).isEqualTo(201);
+        // a policy set before the id was registered does not follow a look-alike registered later
+        setPolicy("add_cluster", "{\"executor\":{\"executorId\":\"later\",\"policyRuleUri\":\"p\"}}");
+        assertThat(server.post("/executor", "{\"executor_id\":\"later\",\"executor_public_url\":"
+                + "\"http://127.0.0.1:1\"}", mallory).status()).isEqualTo(201);
+        Answer a = server.post("/api/createCluster", TestServer.seedWithId("not-squatted"), server.adminToken);
+        assertThat(a.status()).isEqualTo(502);
+        assertThat(a.text("/error/message")).contains("not registered by the network admin");
+        setPolicy("add_cluster", "{\"rules\":[]}");
+    }
+
+    @Test
     void onlyTheAdminSetsPolicies() {
         String owner = server.ownerToken("carol");
         Answer a = server.send("PUT", "/api/v1/policies/add_cluster", "{\"rules\":[]}".getBytes(StandardCharsets.UTF_8),

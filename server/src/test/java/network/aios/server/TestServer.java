@@ -126,7 +126,12 @@ public final class TestServer implements AutoCloseable {
         }
         try {
             HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode parsed = r.body().length == 0 ? null : Json.MAPPER.readTree(r.body());
+            JsonNode parsed;
+            try {
+                parsed = r.body().length == 0 ? null : Json.MAPPER.readTree(r.body());
+            } catch (tools.jackson.core.JacksonException notJson) { // e.g. rendered manifests (YAML)
+                parsed = Json.MAPPER.getNodeFactory().stringNode(new String(r.body(), StandardCharsets.UTF_8));
+            }
             return new Answer(r.statusCode(), parsed, r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -39,6 +39,12 @@ public final class TokenStore {
                 .map(TokenStore::row).list());
     }
 
+    /** The role of the token named {@code name} (revoked or not: a name is never reused), if there is one. */
+    public Optional<String> roleOf(String name) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT role FROM api_tokens WHERE name = :n")
+                .bind("n", name).mapTo(String.class).findOne());
+    }
+
     public boolean anyAdmin() {
         return jdbi.withHandle(h -> h.createQuery(
                 "SELECT exists(SELECT 1 FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL)")

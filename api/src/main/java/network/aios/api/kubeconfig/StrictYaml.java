@@ -61,6 +61,10 @@ public final class StrictYaml {
             throw new YamlRefused("is not valid YAML: " + firstLine(e.getProblem()), line(e.getProblemMark()));
         } catch (YamlEngineException e) {
             throw new YamlRefused("is not valid YAML: " + firstLine(e.getMessage()), 0);
+        } catch (RuntimeException e) {
+            // the scanner's own slips on malformed input (found by fuzzing: a truncated \\u escape throws
+            // NumberFormatException): still just text we refuse, never a server error
+            throw new YamlRefused("is not valid YAML", 0);
         }
     }
 

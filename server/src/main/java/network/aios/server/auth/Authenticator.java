@@ -14,28 +14,51 @@ import network.aios.server.http.ApiException;
 public final class Authenticator {
     public static final String PRINCIPAL = "aios.principal";
     private final TokenService tokens;
+    private final AuthThrottle throttle;
 
-    public Authenticator(TokenService tokens) {
+    public Authenticator(TokenService tokens, AuthThrottle throttle) {
         this.tokens = tokens;
+        this.throttle = throttle;
     }
 
     public void authenticate(Context ctx) {
-        Principal p = presented(ctx.header("Authorization")).flatMap(tokens::authenticate).orElseThrow(() -> {
+        Optional<String> token = presented(ctx.header("Authorization"));
+        String source = "ip:" + ctx.ip();
+        String id = token.map(Authenticator::tokenId).map(t -> "id:" + t).orElse(null);
+        long wait = Math.max(throttle.retryAfter(source), id == null ? 0 : throttle.retryAfter(id));
+        if (wait > 0 && token.isPresent()) {
+            ctx.header("Retry-After", Long.toString(wait));
+            throw new ApiException(429, "too_many_failed_authentications", "too many failed authentications from this "
+                    + "address or for this token; retry in " + wait + " s", null, null);
+        }
+        Optional<Principal> found = token.flatMap(tokens::authenticate);
+        if (found.isEmpty() && token.isPresent()) {
+            throttle.failed(source);
+            if (id != null) {
+                throttle.failed(id);
+            }
+        }
+        Principal p = found.orElseThrow(() -> {
             ctx.header("WWW-Authenticate", "Basic realm=\"aios\", Bearer realm=\"aios\"");
             return new ApiException(401, "unauthorized", "a valid API token is required: send it as "
                     + "'Authorization: Bearer <token>' or as the password of HTTP Basic auth "
                     + "(http://admin:<token>@host:port/...)", null, null);
         });
-        if (p.role() == Principal.Role.AGENT && !AGENT_PATHS.matcher(ctx.path()).matches()) {
+        if (p.role() == Principal.Role.AGENT && !agentMayCall(ctx.method().name(), ctx.path())) {
             // an agent credential lives on a member cluster: it reports for that cluster and does nothing else
             throw ApiException.forbidden("an agent credential may only report its cluster's heartbeats, metrics and commands");
         }
         ctx.attribute(PRINCIPAL, p);
     }
 
-    /** What an agent may call (its cluster is checked by the route). */
-    private static final java.util.regex.Pattern AGENT_PATHS = java.util.regex.Pattern.compile(
-            "/api/v1/clusters/[^/]+/(heartbeat|metrics|audit)|/api/v1/whoami");
+    /** What an agent may send (its cluster is checked by the route): reports, nothing that reads. */
+    private static final java.util.regex.Pattern AGENT_REPORTS = java.util.regex.Pattern.compile(
+            "/api/v1/clusters/[^/]+/(heartbeat|metrics|audit)");
+
+    static boolean agentMayCall(String method, String path) {
+        return method.equals("POST") && AGENT_REPORTS.matcher(path).matches()
+                || method.equals("GET") && path.equals("/api/v1/whoami");
+    }
 
     public static Principal principal(Context ctx) {
         Principal p = ctx.attribute(PRINCIPAL);
@@ -49,6 +72,12 @@ public final class Authenticator {
         if (!p.isAdmin()) {
             throw ApiException.forbidden("this needs the network admin's token");
         }
+    }
+
+    /** The id part of a token ({@code aios_<id>_<secret>}), or null when it has none. */
+    private static String tokenId(String token) {
+        String t = token.trim();
+        return t.startsWith("aios_") && t.length() > 21 && t.charAt(21) == '_' ? t.substring(5, 21) : null;
     }
 
     static Optional<String> presented(String header) {

@@ -85,11 +85,11 @@ public final class ClusterService {
 
     /** Replaces the document; {@code ifMatch} must be the current version. */
     public ClusterRecord replace(Principal who, String id, byte[] body, Long ifMatch) {
+        ClusterRecord current = get(who, id); // first: another owner's cluster is a 404, whatever else is wrong
         if (ifMatch == null) {
             throw new ApiException(428, "precondition_required", "updates need If-Match with the cluster's current "
                     + "version (its ETag, or system.version from GET)", null, null);
         }
-        ClusterRecord current = get(who, id);
         DocumentParser.Parsed parsed = parse(body);
         return update(who, current, parsed.document(), parsed.pointerPrefix(), ifMatch);
     }

@@ -227,8 +227,10 @@ public final class ClusterHealth implements AutoCloseable {
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
-        audit.record(clock.instant(), record.get("by").asString() + " (via " + who.name().replaceAll("\\.[0-9a-f]+$",
-                "") + ")", "mgmt." + record.get("command").asString(), clusterId, Json.MAPPER.writeValueAsString(record));
+        // the actor is who the server authenticated (this cluster's agent); whom the agent names stays in the
+        // detail as its claim: an agent's credential is readable by the member cluster's admin
+        audit.record(clock.instant(), who.name().replaceAll("\\.[0-9a-f]+$", ""), "mgmt." + record.get("command")
+                .asString(), clusterId, Json.MAPPER.writeValueAsString(record));
     }
 
     /** Stores the metrics agent's snapshot. */

@@ -130,14 +130,22 @@ public final class ClusterRoutes {
         List<String> tags = new ArrayList<>();
         JsonNode t = q.get("tags");
         if (t != null && t.isArray()) {
-            t.forEach(x -> tags.add(x.asString()));
+            for (int i = 0; i < t.size(); i++) {
+                if (t.get(i).isString()) {
+                    tags.add(t.get(i).asString());
+                } else {
+                    in.errors.add(new FieldError("/query/tags/" + i, "must be a string"));
+                }
+            }
         } else if (t != null && t.isString()) {
             tags.add(t.asString());
+        } else if (t != null && !t.isNull()) {
+            in.errors.add(new FieldError("/query/tags", "must be a string or an array of strings"));
         }
-        ClusterQuery query = new ClusterQuery(null, text(q, "regionId"), in.status(text(q, "status")), tags,
-                text(q, "gpuModel"), in.integer("minGpus", text(q, "minGpus")),
-                in.integer("minVcpus", text(q, "minVcpus")), in.longValue("minMemory", text(q, "minMemory")),
-                text(q, "continue"), in.limit(text(q, "limit")));
+        ClusterQuery query = new ClusterQuery(null, in.text(q, "regionId"), in.status(in.text(q, "status")), tags,
+                in.text(q, "gpuModel"), in.integer("minGpus", in.text(q, "minGpus")),
+                in.integer("minVcpus", in.text(q, "minVcpus")), in.longValue("minMemory", in.text(q, "minMemory")),
+                in.text(q, "continue"), in.limit(in.text(q, "limit")));
         in.throwIfAny();
         page(ctx, query);
     }
@@ -160,11 +168,6 @@ public final class ClusterRoutes {
         return v == null || v.isEmpty() || v.get(0).isBlank() ? null : v.get(0);
     }
 
-    private static String text(JsonNode q, String key) {
-        JsonNode v = q.get(key);
-        return v == null || v.isNull() ? null : v.asString();
-    }
-
     /** Reads typed filters, collecting every bad one before answering 400. */
     private static final class QueryReader {
         final String at;
@@ -172,6 +175,19 @@ public final class ClusterRoutes {
 
         QueryReader(String at) {
             this.at = at;
+        }
+
+        /** A filter's value as text: strings, numbers and booleans; anything else is an error. */
+        String text(JsonNode q, String key) {
+            JsonNode v = q.get(key);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isValueNode()) {
+                errors.add(new FieldError(at + "/" + key, "must be a string or a number"));
+                return null;
+            }
+            return v.isNumber() ? v.numberValue().toString() : v.asString();
         }
 
         Integer integer(String name, String v) {

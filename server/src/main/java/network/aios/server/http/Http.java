@@ -55,4 +55,28 @@ public final class Http {
                     List.of(new FieldError("/headers/If-Match", "not a version: " + h)));
         }
     }
+
+    /** Query and path parameters reach SQL too: ones holding U+0000 or a lone surrogate are a 400 naming them. */
+    public static void requireStorableParameters(Context ctx) {
+        List<FieldError> bad = new java.util.ArrayList<>();
+        ctx.queryParamMap().forEach((k, vs) -> {
+            if (!network.aios.api.UnstorableTextException.storable(k)
+                    || vs.stream().anyMatch(v -> !network.aios.api.UnstorableTextException.storable(v))) {
+                bad.add(new FieldError("/query/" + (network.aios.api.UnstorableTextException.storable(k) ? k : "?"),
+                        "contains a character that cannot be stored (U+0000 or an unpaired surrogate)"));
+            }
+        });
+        String path;
+        try {
+            path = java.net.URLDecoder.decode(ctx.path(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            path = ctx.path();
+        }
+        if (!network.aios.api.UnstorableTextException.storable(path)) {
+            bad.add(new FieldError("/path", "contains a character that cannot be stored (U+0000)"));
+        }
+        if (!bad.isEmpty()) {
+            throw ApiException.badRequest("the request's parameters hold unstorable text", bad);
+        }
+    }
 }

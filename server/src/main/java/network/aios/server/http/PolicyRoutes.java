@@ -33,6 +33,7 @@ public final class PolicyRoutes {
         r.get("/api/v1/policies/{action}/versions", this::versions);
         r.get("/api/v1/policies/{action}/versions/{version}", this::version);
         r.post("/api/v1/policies/{action}/dry-run", this::dryRun);
+        r.post("/api/v1/policies/{action}/check", this::check);
     }
 
     private void listActions(Context ctx) {
@@ -80,13 +81,28 @@ public final class PolicyRoutes {
     }
 
     /**
-     * {"cluster_data": doc, "old_cluster_data": doc?, "policy": spec?}: evaluates the given policy, or
-     * the one in force, without storing anything. The document is validated and normalised first.
+     * Admin only: {"cluster_data": doc, "old_cluster_data": doc?, "policy": spec?} evaluates the given
+     * policy, or the one in force, without storing anything. A submitted policy can name any executor URL
+     * and run any rule, so owners get {@link #check} instead.
      */
     private void dryRun(Context ctx) {
+        requireAdmin(principal(ctx));
+        evaluate(ctx, true);
+    }
+
+    /** Anyone: would this document pass the policy in force? {"cluster_data": doc, "old_cluster_data": doc?}. */
+    private void check(Context ctx) {
         principal(ctx);
+        evaluate(ctx, false);
+    }
+
+    private void evaluate(Context ctx, boolean mayGivePolicy) {
         PolicyAction a = PolicyService.action(ctx.pathParam("action"));
         JsonNode body = Bodies.object(ctx.bodyAsBytes());
+        if (!mayGivePolicy && body.has("policy")) {
+            throw ApiException.invalid(List.of(new FieldError("/policy", "is not accepted here: this checks the policy "
+                    + "in force; only the network admin may try another one (POST .../dry-run)")));
+        }
         JsonNode data = body.get("cluster_data");
         if (data == null || !data.isObject()) {
             throw ApiException.invalid(List.of(new FieldError("/cluster_data", "is required: the cluster document")));

@@ -49,7 +49,10 @@ public final class PolicyService {
 
     private final Map<String, Current> current = new ConcurrentHashMap<>();
 
-    public PolicyService(PolicyStore store, PolicyEngine engine, Clock clock) {
+    private final TrustedExecutors executors;
+
+    public PolicyService(PolicyStore store, PolicyEngine engine, Clock clock, TrustedExecutors executors) {
+        this.executors = executors;
         this.store = store;
         this.engine = engine;
         this.clock = clock;
@@ -92,6 +95,12 @@ public final class PolicyService {
 
     public PolicyRecord set(PolicyAction action, JsonNode body, String actor) {
         CompiledPolicy policy = parse(body);
+        PolicySpec.Executor ex = policy.spec().executor();
+        if (ex != null && ex.executorId() != null) {
+            executors.problem(ex.executorId(), ex.owner()).ifPresent(p -> {
+                throw ApiException.invalid(List.of(new FieldError("/executor/executorId", p)));
+            });
+        }
         PolicyRecord record = store.append(action.wire(), policy.spec(), actor, clock.instant());
         compiled.put(key(action.wire(), record.version()), policy);
         current.put(action.wire(), new Current(Optional.of(record), clock.instant()));

@@ -1,0 +1,61 @@
+package network.aios.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.List;
+import network.aios.api.FieldError;
+import network.aios.api.Json;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** A policy cannot make the control plane do unbounded work: refused when set, cut off when evaluated. */
+class PolicyCostTest {
+    private static PolicySpec rule(String expression) {
+        return new PolicySpec(List.of(new PolicySpec.Rule(null, expression, "m")), null);
+    }
+
+    @Test
+    void deeplyNestedComprehensionsAreRefusedWhenSet() {
+        PolicyCompileException e = catchThrowableOfType(PolicyCompileException.class, () -> CompiledPolicy.compile(rule(
+                "cluster_data.tags.all(a, cluster_data.tags.all(b, cluster_data.tags.all(c, a != c)))")));
+        assertThat(e.errors()).extracting(FieldError::path).containsExactly("/rules/0/expression");
+        assertThat(e.errors().get(0).message()).contains("nests 3 comprehensions");
+    }
+
+    @Test
+    void oversizedExpressionsAndPoliciesAreRefusedWhenSet() {
+        PolicyCompileException e = catchThrowableOfType(PolicyCompileException.class, () -> CompiledPolicy.compile(rule(
+                "true || " + "1 == 1 || ".repeat(600) + "true")));
+        assertThat(e.errors()).extracting(FieldError::path).containsExactly("/rules/0/expression");
+        List<PolicySpec.Rule> many = java.util.Collections.nCopies(CompiledPolicy.MAX_RULES + 1,
+                new PolicySpec.Rule(null, "true", "m"));
+        assertThat(catchThrowableOfType(PolicyCompileException.class, () -> CompiledPolicy.compile(
+                new PolicySpec(many, null))).errors()).extracting(FieldError::path).contains("/rules");
+    }
+
+    @Test
+    void aQuadraticRuleOnALargeDocumentIsCutOffAndDenies() throws Exception {
+        ObjectNode doc = Json.object();
+        ArrayNode tags = doc.putArray("tags");
+        for (int i = 0; i < 2000; i++) {
+            tags.add("t" + i);
+        }
+        CompiledPolicy p = CompiledPolicy.compile(rule("cluster_data.tags.all(a, cluster_data.tags.all(b, a != b || a == b))"));
+        List<String> failed = p.failedRules(doc, null);
+        assertThat(failed).singleElement().asString().contains("could not be evaluated")
+                .containsAnyOf("budget", "evaluation steps", " ms");
+    }
+
+    @Test
+    void anOrdinaryRuleOnTheSameDocumentPasses() throws Exception {
+        ObjectNode doc = Json.object();
+        ArrayNode tags = doc.putArray("tags");
+        for (int i = 0; i < 2000; i++) {
+            tags.add("t" + i);
+        }
+        assertThat(CompiledPolicy.compile(rule("cluster_data.tags.all(t, t.startsWith('t'))")).failedRules(doc, null))
+                .isEmpty();
+    }
+}

@@ -1,0 +1,46 @@
+package network.aios.server.auth;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Failed authentications counted per source address and per presented token id: past {@link #LIMIT} in
+ * {@link #WINDOW}, further attempts from that address (or with that id) answer 429 until the window
+ * ends. Only credentials that were presented and wrong count; a request without any is a plain 401. In
+ * memory, per replica, bounded in size.
+ */
+public final class AuthThrottle {
+    public static final int LIMIT = 10;
+    public static final Duration WINDOW = Duration.ofMinutes(1);
+    private static final int MAX_KEYS = 100_000;
+
+    private record Window(Instant start, int failures) {}
+
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
+
+    public AuthThrottle(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Seconds until {@code key} may try again; 0 when it may now. */
+    public long retryAfter(String key) {
+        Window w = windows.get(key);
+        Instant now = clock.instant();
+        if (w == null || w.failures() < LIMIT || !w.start().plus(WINDOW).isAfter(now)) {
+            return 0;
+        }
+        return Math.max(1, Duration.between(now, w.start().plus(WINDOW)).toSeconds() + 1);
+    }
+
+    public void failed(String key) {
+        Instant now = clock.instant();
+        if (windows.size() > MAX_KEYS) {
+            windows.values().removeIf(w -> !w.start().plus(WINDOW).isAfter(now));
+        }
+        windows.compute(key, (k, w) -> w == null || !w.start().plus(WINDOW).isAfter(now) ? new Window(now, 1)
+                : new Window(w.start(), w.failures() + 1));
+    }
+}
