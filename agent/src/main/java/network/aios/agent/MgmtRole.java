@@ -271,7 +271,8 @@ final class MgmtRole implements Role {
                         + s.getSpec().getPorts().get(0).getPort();
         String url = base.replaceAll("/+$", "") + path;
         byte[] payload = body.has("body") ? Json.MAPPER.writeValueAsBytes(body.get("body")) : new byte[0];
-        okhttp3.RequestBody rb = payload.length == 0 && !method.equals("POST") && !method.equals("PUT") ? null
+        // GET and DELETE carry no body; POST and PUT always one (possibly empty)
+        okhttp3.RequestBody rb = method.equals("GET") || method.equals("DELETE") ? null
                 : okhttp3.RequestBody.create(payload, okhttp3.MediaType.get("application/json"));
         okhttp3.Request request;
         try {

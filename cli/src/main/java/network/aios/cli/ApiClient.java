@@ -111,6 +111,13 @@ public final class ApiClient {
         return token;
     }
 
+    /** Appends {@code &k=v} (encoded) to a query being built, when {@code v} is given. */
+    static void param(StringBuilder q, String k, Object v) {
+        if (v != null) {
+            q.append('&').append(k).append('=').append(enc(v.toString()));
+        }
+    }
+
     public static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }

@@ -26,11 +26,11 @@ final class AuditCommand implements Runnable {
     @Override
     public void run() {
         StringBuilder q = new StringBuilder("/api/v1/audit?limit=" + limit);
-        param(q, "cluster", cluster);
-        param(q, "actor", actor);
-        param(q, "action", action);
-        param(q, "since", since);
-        param(q, "until", until);
+        ApiClient.param(q, "cluster", cluster);
+        ApiClient.param(q, "actor", actor);
+        ApiClient.param(q, "action", action);
+        ApiClient.param(q, "since", since);
+        ApiClient.param(q, "until", until);
         JsonNode r = client.client().get(q.toString());
         if (!"table".equals(output)) {
             Output.print(spec.commandLine().getOut(), r, output);
@@ -43,12 +43,6 @@ final class AuditCommand implements Runnable {
         if (r.has("continue")) {
             spec.commandLine().getOut().println("(more: --until " + r.path("items").get(rows.size() - 1).path("at")
                     .asString() + ")");
-        }
-    }
-
-    private static void param(StringBuilder q, String name, String value) {
-        if (value != null) {
-            q.append('&').append(name).append('=').append(ApiClient.enc(value));
         }
     }
 }

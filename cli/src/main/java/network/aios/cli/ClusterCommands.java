@@ -123,15 +123,15 @@ final class ClusterCommands {
             String cont = null;
             do {
                 StringBuilder q = new StringBuilder("/api/v1/clusters?limit=" + limit);
-                add(q, "region", region);
-                add(q, "status", status);
-                add(q, "gpuModel", gpuModel);
-                add(q, "minGpus", minGpus);
-                add(q, "minVcpus", minVcpus);
-                add(q, "minMemory", minMemory);
-                add(q, "continue", cont);
+                ApiClient.param(q, "region", region);
+                ApiClient.param(q, "status", status);
+                ApiClient.param(q, "gpuModel", gpuModel);
+                ApiClient.param(q, "minGpus", minGpus);
+                ApiClient.param(q, "minVcpus", minVcpus);
+                ApiClient.param(q, "minMemory", minMemory);
+                ApiClient.param(q, "continue", cont);
                 if (tags != null) {
-                    tags.forEach(t -> add(q, "tag", t));
+                    tags.forEach(t -> ApiClient.param(q, "tag", t));
                 }
                 JsonNode page = api.get(q.toString());
                 page.path("items").forEach(items::add);
@@ -157,11 +157,6 @@ final class ClusterCommands {
             }
         }
 
-        private static void add(StringBuilder q, String k, Object v) {
-            if (v != null) {
-                q.append('&').append(k).append('=').append(ApiClient.enc(v.toString()));
-            }
-        }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a cluster from the network.")

@@ -166,4 +166,22 @@ class CliIT {
                 "DiffersFromDocument", "(not seen)", "(not declared)", "node-9", "/nodes/nodeData/1/id",
                 "2 x NVIDIA-A100-SXM4-40GB", "Routes:", "(none)", "URLs:");
     }
+
+    @Test
+    void auditListsWhatHappenedFilteredAndNeverTakesTheActorFromABody() {
+        String owner = server.ownerToken("auditee");
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("audited-1"), owner).status()).isEqualTo(201);
+        assertThat(server.send("PATCH", "/api/v1/clusters/audited-1", "{\"tags\":[\"a\"],\"actor\":\"admin\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), owner).status()).isEqualTo(200);
+        Run all = aios("audit", "--cluster", "audited-1");
+        assertThat(all.exit()).as(all.err()).isZero();
+        assertThat(all.out()).contains("ACTOR", "auditee", "cluster.update").doesNotContain(" admin ");
+        Run json = aios("audit", "--actor", "auditee", "--action", "cluster.update", "-o", "json");
+        assertThat(json.out()).contains("\"target\" : \"audited-1\"").doesNotContain("cluster.create");
+        Run paged = aios("audit", "--limit", "1");
+        assertThat(paged.out()).contains("(more: --until");
+        Run bad = aios("audit", "--since", "yesterday");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("/query/since");
+    }
 }

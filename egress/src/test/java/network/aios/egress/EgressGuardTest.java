@@ -15,7 +15,8 @@ class EgressGuardTest {
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "127.1.2.3", "::1", "0.0.0.0", "::", "169.254.169.254", "169.254.1.1",
             "fe80::1", "fd00:ec2::254", "100.100.100.200", "168.63.129.16", "224.0.0.1", "::ffff:127.0.0.1",
-            "::127.0.0.1", "64:ff9b::a9fe:a9fe", "0.1.2.3", "::ffff:169.254.169.254"})
+            "::127.0.0.1", "64:ff9b::a9fe:a9fe", "0.1.2.3", "::ffff:169.254.169.254", "::ffff:0:7f00:1",
+            "fd20:ce::254", "fd00:c1::a9fe:a9fe", "64:ff9b:1::a9fe:a9fe"})
     void refusesLoopbackLinkLocalMetadataAndUnspecified(String literal) throws Exception {
         InetAddress a = InetAddress.getByName(literal);
         assertThat(strict.refusal(a, 443)).as(literal).isNotNull();

@@ -33,6 +33,8 @@ public final class CompiledPolicy {
     public static final int MAX_STEPS = 200_000;
     /** Wall-clock time one rule may take on one document. */
     public static final java.time.Duration MAX_TIME = java.time.Duration.ofMillis(200);
+    /** Wall-clock time all of a policy's rules may take on one document together. */
+    public static final java.time.Duration MAX_POLICY_TIME = java.time.Duration.ofSeconds(1);
 
     private static final CelOptions OPTIONS = CelOptions.current()
             .enableHeterogeneousNumericComparisons(true)
@@ -146,9 +148,11 @@ public final class CompiledPolicy {
         vars.put(CLUSTER_DATA, JsonToCel.convert(clusterData));
         vars.put(OLD_CLUSTER_DATA, JsonToCel.convert(oldClusterData));
         List<String> failed = new ArrayList<>();
+        long policyDeadline = System.nanoTime() + MAX_POLICY_TIME.toNanos();
         for (Compiled c : rules) {
             try {
-                Object result = c.program().trace(vars, new Budget());
+                Object result = c.program().trace(vars, new Budget(Math.min(policyDeadline,
+                        System.nanoTime() + MAX_TIME.toNanos())));
                 if (!Boolean.TRUE.equals(result)) {
                     failed.add(c.rule().message() + (result instanceof Boolean ? "" : " (rule returned " + result + ")"));
                 }
@@ -190,8 +194,12 @@ public final class CompiledPolicy {
 
     /** Counts evaluation steps and watches the clock; stops a rule that goes past either. */
     private static final class Budget implements dev.cel.runtime.CelEvaluationListener {
-        private final long deadline = System.nanoTime() + MAX_TIME.toNanos();
+        private final long deadline;
         private int steps;
+
+        Budget(long deadline) {
+            this.deadline = deadline;
+        }
 
         @Override
         public void callback(dev.cel.common.ast.CelExpr expr, Object result) {
@@ -199,7 +207,8 @@ public final class CompiledPolicy {
                 throw new BudgetExceeded("took more than " + MAX_STEPS + " evaluation steps");
             }
             if ((steps & 1023) == 0 && System.nanoTime() > deadline) {
-                throw new BudgetExceeded("took longer than " + MAX_TIME.toMillis() + " ms");
+                throw new BudgetExceeded("took longer than its time (" + MAX_TIME.toMillis() + " ms a rule, "
+                        + MAX_POLICY_TIME.toMillis() + " ms a policy)");
             }
         }
     }

@@ -37,11 +37,7 @@ class PolicyCostTest {
 
     @Test
     void aQuadraticRuleOnALargeDocumentIsCutOffAndDenies() throws Exception {
-        ObjectNode doc = Json.object();
-        ArrayNode tags = doc.putArray("tags");
-        for (int i = 0; i < 2000; i++) {
-            tags.add("t" + i);
-        }
+        ObjectNode doc = withTags(2000);
         CompiledPolicy p = CompiledPolicy.compile(rule("cluster_data.tags.all(a, cluster_data.tags.all(b, a != b || a == b))"));
         List<String> failed = p.failedRules(doc, null);
         assertThat(failed).singleElement().asString().contains("could not be evaluated")
@@ -50,12 +46,17 @@ class PolicyCostTest {
 
     @Test
     void anOrdinaryRuleOnTheSameDocumentPasses() throws Exception {
-        ObjectNode doc = Json.object();
-        ArrayNode tags = doc.putArray("tags");
-        for (int i = 0; i < 2000; i++) {
-            tags.add("t" + i);
-        }
+        ObjectNode doc = withTags(2000);
         assertThat(CompiledPolicy.compile(rule("cluster_data.tags.all(t, t.startsWith('t'))")).failedRules(doc, null))
                 .isEmpty();
+    }
+
+    private static ObjectNode withTags(int n) {
+        ObjectNode doc = Json.object();
+        ArrayNode tags = doc.putArray("tags");
+        for (int i = 0; i < n; i++) {
+            tags.add("t" + i);
+        }
+        return doc;
     }
 }

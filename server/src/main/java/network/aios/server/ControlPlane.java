@@ -88,6 +88,7 @@ public final class ControlPlane implements AutoCloseable {
         if (config.policyFile() != null) {
             policies.seedFrom(config.policyFile());
         }
+        policies.warnUntrustedExecutors();
         InfraStore infraStore = new InfraStore(db);
         ClusterStore clusterStore = new ClusterStore(db);
         ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, addonStore);

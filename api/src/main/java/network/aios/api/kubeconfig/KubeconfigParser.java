@@ -88,9 +88,15 @@ public final class KubeconfigParser {
         }
         List<FieldError> errors = new ArrayList<>();
         allowOnly(kc, TOP, at, errors);
-        checkEntries(kc.get("clusters"), "cluster", CLUSTER, at + "/clusters", errors);
-        checkEntries(kc.get("users"), "user", USER, at + "/users", errors);
-        checkEntries(kc.get("contexts"), "context", CONTEXT, at + "/contexts", errors);
+        for (String list : List.of("clusters", "users", "contexts")) {
+            JsonNode l = kc.get(list);
+            if (l != null && !l.isNull() && !l.isArray()) {
+                errors.add(new FieldError(at + "/" + list, "must be a list"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new KubeconfigException(errors);
+        }
         String current = text(kc.get("current-context"), at + "/current-context", errors);
         if (current == null || current.isEmpty()) {
             errors.add(new FieldError(at + "/current-context", "is required: the context to use"));
@@ -102,6 +108,9 @@ public final class KubeconfigParser {
                     + "/contexts"));
             throw new KubeconfigException(errors);
         }
+        // only what the current context selects is read, strictly; other entries (a user's other clusters,
+        // with their plugins or files) are never acted on and are dropped
+        checkEntry(kc.get("contexts").get(ci), "context", CONTEXT, at + "/contexts/" + ci, errors);
         String cAt = at + "/contexts/" + ci + "/context";
         JsonNode context = kc.get("contexts").get(ci).get("context");
         String clusterName = context == null ? null : text(context.get("cluster"), cAt + "/cluster", errors);
@@ -115,6 +124,12 @@ public final class KubeconfigParser {
         int u = userName == null ? -1 : indexOf(kc.get("users"), userName, at + "/users");
         if (userName != null && u < 0) {
             errors.add(new FieldError(cAt + "/user", "names user '" + userName + "', which is not in /users"));
+        }
+        if (k >= 0) {
+            checkEntry(kc.get("clusters").get(k), "cluster", CLUSTER, at + "/clusters/" + k, errors);
+        }
+        if (u >= 0) {
+            checkEntry(kc.get("users").get(u), "user", USER, at + "/users/" + u, errors);
         }
         if (!errors.isEmpty()) {
             throw new KubeconfigException(errors);
@@ -145,6 +160,10 @@ public final class KubeconfigParser {
             String uAt = at + "/users/" + u + "/user";
             JsonNode user = kc.get("users").get(u).get("user");
             token = user == null ? null : text(user.get("token"), uAt + "/token", errors);
+            if (token != null && !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                errors.add(new FieldError(uAt + "/token", "must be printable ASCII (a bearer token)"));
+                token = null;
+            }
             cert = base64(user, "client-certificate-data", uAt, errors);
             key = base64(user, "client-key-data", uAt, errors);
             username = user == null ? null : text(user.get("username"), uAt + "/username", errors);
@@ -159,34 +178,19 @@ public final class KubeconfigParser {
         return new Kubeconfig(current, server, ca, insecure, token, cert, key, username, password, namespace);
     }
 
-    private static void checkEntries(JsonNode list, String inner, Set<String> allowed, String at,
+    private static void checkEntry(JsonNode entry, String inner, Set<String> allowed, String eAt,
             List<FieldError> errors) {
-        if (list == null || list.isNull()) {
+        if (!entry.isObject()) {
+            errors.add(new FieldError(eAt, "must be a mapping with name and " + inner));
             return;
         }
-        if (!list.isArray()) {
-            errors.add(new FieldError(at, "must be a list"));
-            return;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode entry = list.get(i);
-            String eAt = at + "/" + i;
-            if (!entry.isObject()) {
-                errors.add(new FieldError(eAt, "must be a mapping with name and " + inner));
-                continue;
-            }
-            allowOnly(entry, Set.of("name", inner), eAt, errors);
-            JsonNode name = entry.get("name");
-            if (name == null || !name.isString()) {
-                errors.add(new FieldError(eAt + "/name", "is required: a string"));
-            }
-            JsonNode body = entry.get(inner);
-            if (body != null && !body.isNull()) {
-                if (!body.isObject()) {
-                    errors.add(new FieldError(eAt + "/" + inner, "must be a mapping"));
-                } else {
-                    allowOnly(body, allowed, eAt + "/" + inner, errors);
-                }
+        allowOnly(entry, Set.of("name", inner), eAt, errors);
+        JsonNode body = entry.get(inner);
+        if (body != null && !body.isNull()) {
+            if (!body.isObject()) {
+                errors.add(new FieldError(eAt + "/" + inner, "must be a mapping"));
+            } else {
+                allowOnly(body, allowed, eAt + "/" + inner, errors);
             }
         }
     }
@@ -270,7 +274,7 @@ public final class KubeconfigParser {
             return null;
         }
         if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
-                || uri.getRawFragment() != null) {
+                || uri.getRawFragment() != null || uri.getPort() == 0 || uri.getPort() > 65535) {
             errors.add(new FieldError(at, "must be scheme://host[:port][/path], with no user, query or fragment"));
             return null;
         }

@@ -54,8 +54,8 @@ public final class HostileKubeconfigs {
         text(out, "alias as a key", "k: &k exec\n" + HEAD + "users:\n- name: u\n  user:\n    *k : " + exec + "\n");
         text(out, "auth-provider with a command", HEAD + "users:\n- name: u\n  user:\n    auth-provider:\n"
                 + "      name: gcp\n      config: {cmd-path: /bin/sh, cmd-args: '-c " + cmd + "'}\n");
-        text(out, "exec in a user not in use", HEAD + "users:\n- name: u\n  user: {token: t}\n- name: v\n  user:\n"
-                + "    exec: " + exec + "\n");
+        text(out, "exec in the user in use, listed second", HEAD + "users:\n- name: v\n  user: {token: t}\n- name: u\n"
+                + "  user:\n    exec: " + exec + "\n");
         text(out, "duplicate user key, exec second", HEAD + "users:\n- name: u\n  user: {token: t}\n  user:\n    exec: "
                 + exec + "\n");
         text(out, "duplicate user entry, exec second", HEAD + "users:\n- name: u\n  user: {token: t}\n- name: u\n"

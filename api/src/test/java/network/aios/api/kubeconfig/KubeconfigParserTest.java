@@ -87,6 +87,27 @@ class KubeconfigParserTest {
     }
 
     @Test
+    void entriesTheCurrentContextDoesNotSelectAreDroppedNotRun() throws Exception {
+        // a user's ~/.kube/config often holds other clusters with exec plugins (EKS, GKE) or file paths
+        String multi = YAML.replace("users:\n", "users:\n- name: eks\n  user:\n    exec: {command: aws, args: [eks]}\n")
+                .replace("clusters:\n", "clusters:\n- name: mini\n  cluster: {server: https://192.168.49.2:8443, "
+                        + "certificate-authority: /home/me/.minikube/ca.crt}\n");
+        Kubeconfig kc = parser.parse(text(multi), "/k");
+        assertThat(kc.token()).isEqualTo(SECRET);
+        assertThat(kc.canonicalJson()).doesNotContain("exec", "aws", "minikube", "192.168.49.2");
+    }
+
+    @Test
+    void aBadTokenOrPortIsRefusedAtItsField() {
+        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(YAML.replace(
+                "token: " + SECRET, "token: \"t\\u0007x\"")), "/k")).errors()).extracting(FieldError::path)
+                .containsExactly("/k/users/0/user/token");
+        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(YAML.replace(
+                "10.0.0.1:6443", "10.0.0.1:70000")), "/k")).errors()).extracting(FieldError::path)
+                .containsExactly("/k/clusters/0/cluster/server");
+    }
+
+    @Test
     void insecureIsAnOperatorsChoice() throws Exception {
         String insecure = YAML.replace("certificate-authority-data: Y2E=", "insecure-skip-tls-verify: true");
         assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(insecure), "/k")).errors())

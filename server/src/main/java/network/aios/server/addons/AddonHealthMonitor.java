@@ -83,7 +83,8 @@ public final class AddonHealthMonitor implements AutoCloseable {
         }
         // validated at registration: '/' and path characters only, so it cannot change the URL's host
         String p = a.document().path(a.kind() + "_health_path").asString("/");
-        return p.startsWith("/") && !p.startsWith("//") && !p.contains("@") ? p : "/";
+        String path = p.startsWith("/") ? p : "/" + p; // registered before paths had to start with '/'
+        return path.matches("/(?!/)[A-Za-z0-9._~/-]{0,199}") ? path : "/";
     }
 
     @Override

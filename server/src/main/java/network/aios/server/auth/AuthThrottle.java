@@ -7,14 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Failed authentications counted per source address and per presented token id: past {@link #LIMIT} in
- * {@link #WINDOW}, further attempts from that address (or with that id) answer 429 until the window
- * ends. Only credentials that were presented and wrong count; a request without any is a plain 401. In
- * memory, per replica, bounded in size.
+ * {@link #WINDOW}, further wrong credentials from that address (or with that id) answer 429 until the
+ * window ends. A valid token is never throttled; a request without credentials is a plain 401. In
+ * memory, per replica, bounded: past {@link #MAX_KEYS} live keys new ones are not tracked (fail open).
  */
 public final class AuthThrottle {
     public static final int LIMIT = 10;
     public static final Duration WINDOW = Duration.ofMinutes(1);
-    private static final int MAX_KEYS = 100_000;
+    static final int MAX_KEYS = 100_000;
 
     private record Window(Instant start, int failures) {}
 
@@ -37,8 +37,11 @@ public final class AuthThrottle {
 
     public void failed(String key) {
         Instant now = clock.instant();
-        if (windows.size() > MAX_KEYS) {
+        if (windows.size() >= MAX_KEYS && !windows.containsKey(key)) {
             windows.values().removeIf(w -> !w.start().plus(WINDOW).isAfter(now));
+            if (windows.size() >= MAX_KEYS) {
+                return;
+            }
         }
         windows.compute(key, (k, w) -> w == null || !w.start().plus(WINDOW).isAfter(now) ? new Window(now, 1)
                 : new Window(w.start(), w.failures() + 1));

@@ -23,19 +23,21 @@ public final class Authenticator {
 
     public void authenticate(Context ctx) {
         Optional<String> token = presented(ctx.header("Authorization"));
-        String source = "ip:" + ctx.ip();
-        String id = token.map(Authenticator::tokenId).map(t -> "id:" + t).orElse(null);
-        long wait = Math.max(throttle.retryAfter(source), id == null ? 0 : throttle.retryAfter(id));
-        if (wait > 0 && token.isPresent()) {
-            ctx.header("Retry-After", Long.toString(wait));
-            throw new ApiException(429, "too_many_failed_authentications", "too many failed authentications from this "
-                    + "address or for this token; retry in " + wait + " s", null, null);
-        }
         Optional<Principal> found = token.flatMap(tokens::authenticate);
         if (found.isEmpty() && token.isPresent()) {
+            // only wrong credentials are throttled: a valid token always passes, so nobody can lock others
+            // out (behind a proxy or NAT many callers share an address)
+            String source = "ip:" + ctx.ip();
+            String id = tokenId(token.get());
+            long wait = Math.max(throttle.retryAfter(source), id == null ? 0 : throttle.retryAfter("id:" + id));
+            if (wait > 0) {
+                ctx.header("Retry-After", Long.toString(wait));
+                throw new ApiException(429, "too_many_failed_authentications", "too many failed authentications "
+                        + "from this address or for this token; retry in " + wait + " s", null, null);
+            }
             throttle.failed(source);
             if (id != null) {
-                throttle.failed(id);
+                throttle.failed("id:" + id);
             }
         }
         Principal p = found.orElseThrow(() -> {

@@ -108,6 +108,10 @@ public final class InfraService implements AutoCloseable {
             requirePassed(Preflight.run(ops, deployment), "the " + kind.wire().replace('_', ' '));
         } catch (KubernetesClientException e) {
             throw unreachable(parsed, e);
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unusable(e);
         }
         return parsed;
     }
@@ -286,6 +290,10 @@ public final class InfraService implements AutoCloseable {
             ops.version();
         } catch (KubernetesClientException e) {
             throw unreachable(parsed, e);
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unusable(e);
         }
     }
 
@@ -294,7 +302,21 @@ public final class InfraService implements AutoCloseable {
             return Preflight.run(ops, ClusterDocument.of(cluster.document()));
         } catch (KubernetesClientException e) {
             throw unreachable(parsed, e);
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unusable(e);
         }
+    }
+
+    /**
+     * The client could not even be built from the kubeconfig (e.g. a client key that is not a key): the
+     * owner's input, so a 422, never a 500. The reason is the exception's class, never its text.
+     */
+    private static ApiException unusable(RuntimeException e) {
+        return new ApiException(422, "invalid_kubeconfig", "kube_config_data cannot be used: its credentials could "
+                + "not be loaded (" + e.getClass().getSimpleName() + ")", List.of(), "check client-certificate-data "
+                + "and client-key-data: base64 of PEM blocks of a matching certificate and key");
     }
 
     private static ApiException unreachable(Kubeconfigs.Parsed parsed, KubernetesClientException e) {

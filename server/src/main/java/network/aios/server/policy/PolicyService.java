@@ -108,6 +108,28 @@ public final class PolicyService {
         return record;
     }
 
+    /**
+     * Warns about policies in force that name a registered executor the network does not trust (one an
+     * owner registered, set before executors had to be the admin's): they fail every check (502) until
+     * the policy names the executor's owner or the admin registers it.
+     */
+    public void warnUntrustedExecutors() {
+        for (PolicyAction a : PolicyAction.values()) {
+            store.current(a.wire()).ifPresent(r -> {
+                PolicySpec.Executor ex;
+                try {
+                    ex = parse(r.spec()).spec().executor();
+                } catch (ApiException e) {
+                    return;
+                }
+                if (ex != null && ex.executorId() != null) {
+                    executors.problem(ex.executorId(), ex.owner()).ifPresent(p -> LOG.warn("policy {} version {}: {}; "
+                            + "its checks fail (502) until that is fixed", a.wire(), r.version(), p));
+                }
+            });
+        }
+    }
+
     /** Evaluates the policy in force for {@code action}. */
     public Admission check(PolicyAction action, JsonNode clusterData, JsonNode oldClusterData) {
         Optional<PolicyRecord> inForce = inForce(action);

@@ -89,4 +89,18 @@ class HostileKubeconfigIT {
                 assertThat(d.path("path").asString()).startsWith("/" + route.field()));
         assertThat(Files.exists(dir.resolve("marker"))).as("the command ran").isFalse();
     }
+
+    @org.junit.jupiter.api.Test
+    void credentialsThatCannotBeLoadedAreA422NotA500() {
+        String pem = java.util.Base64.getEncoder().encodeToString(("-----BEGIN CERTIFICATE-----\n!!not base64!!\n"
+                + "-----END CERTIFICATE-----\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String key = java.util.Base64.getEncoder().encodeToString(("-----BEGIN PRIVATE KEY-----\n%%%\n"
+                + "-----END PRIVATE KEY-----\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String kc = "apiVersion: v1\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:1'}\n"
+                + "users:\n- name: u\n  user: {client-certificate-data: " + pem + ", client-key-data: " + key + "}\n"
+                + "contexts:\n- name: c\n  context: {cluster: k, user: u}\n";
+        ObjectNode body = Json.object().put("kube_config_data", kc);
+        Answer a = server.post("/api/v1/clusters/hostile-1/preflight", Json.MAPPER.writeValueAsString(body), owner);
+        assertThat(a.status()).as(a.body().toString()).isEqualTo(422);
+    }
 }
