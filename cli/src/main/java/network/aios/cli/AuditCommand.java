@@ -18,6 +18,8 @@ final class AuditCommand implements Runnable {
     @Option(names = "--action", description = "Only actions starting with this, e.g. cluster. or mgmt.") String action;
     @Option(names = "--since", description = "From this time (RFC 3339, e.g. 2026-11-30T12:00:00Z).") String since;
     @Option(names = "--until", description = "Before this time (RFC 3339).") String until;
+    @Option(names = "--continue", description = "Continue below this entry (from the previous page's hint).")
+    String cont;
     @Option(names = "--limit", defaultValue = "50", description = "How many (1-1000; default ${DEFAULT-VALUE}).")
     int limit;
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml.") String output;
@@ -31,6 +33,7 @@ final class AuditCommand implements Runnable {
         ApiClient.param(q, "action", action);
         ApiClient.param(q, "since", since);
         ApiClient.param(q, "until", until);
+        ApiClient.param(q, "continue", cont);
         JsonNode r = client.client().get(q.toString());
         if (!"table".equals(output)) {
             Output.print(spec.commandLine().getOut(), r, output);
@@ -41,8 +44,7 @@ final class AuditCommand implements Runnable {
                 e.path("action").asString(), e.path("target").asString())));
         Output.table(spec.commandLine().getOut(), List.of("AT", "ACTOR", "ACTION", "TARGET"), rows);
         if (r.has("continue")) {
-            spec.commandLine().getOut().println("(more: --until " + r.path("items").get(rows.size() - 1).path("at")
-                    .asString() + ")");
+            spec.commandLine().getOut().println("(more: --continue " + r.path("continue").asString() + ")");
         }
     }
 }

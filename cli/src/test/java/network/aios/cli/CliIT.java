@@ -178,8 +178,11 @@ class CliIT {
         assertThat(all.out()).contains("ACTOR", "auditee", "cluster.update").doesNotContain(" admin ");
         Run json = aios("audit", "--actor", "auditee", "--action", "cluster.update", "-o", "json");
         assertThat(json.out()).contains("\"target\" : \"audited-1\"").doesNotContain("cluster.create");
-        Run paged = aios("audit", "--limit", "1");
-        assertThat(paged.out()).contains("(more: --until");
+        Run paged = aios("audit", "--limit", "1", "--cluster", "audited-1");
+        assertThat(paged.out()).contains("cluster.update").contains("(more: --continue ");
+        String next = paged.out().replaceAll("(?s).*--continue (\\d+)\\).*", "$1");
+        assertThat(aios("audit", "--limit", "1", "--cluster", "audited-1", "--continue", next).out())
+                .contains("cluster.create");
         Run bad = aios("audit", "--since", "yesterday");
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.err()).contains("/query/since");
