@@ -32,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Goal: HTTP throughput >= 0.6x the JDBC limit, p99 <= 20 ms.
  *
  * <p>Run: {@code mvn -q -B install -DskipTests && mvn -q -B -pl bench exec:java}
- * (options: -Dclients=16 -Dops=10000 -Dwarmup=20000 -Dlevels=10000,100000).
+ * (options: -Dclients=16 -Dops=10000 -Dwarmup=20000 -Dlevels=10000,100000; -Dstore=embedded runs on the
+ * product's embedded PostgreSQL, fsync and synchronous commit on, instead of the test fixture's).
  */
 public final class CreateClusterBench {
     private static final String SEED = new String(TestServer.example("cluster.json"), StandardCharsets.UTF_8);
@@ -42,14 +43,18 @@ public final class CreateClusterBench {
         int ops = Integer.getInteger("ops", 10000);
         int warmup = Integer.getInteger("warmup", 20000);
         String[] levels = System.getProperty("levels", "10000,100000").split(",");
-        try (Database db = TestPostgres.freshDatabase(clients + 8);
+        boolean product = "embedded".equals(System.getProperty("store"));
+        try (Database db = product ? Database.embedded(java.nio.file.Files.createTempDirectory("bench-pg")
+                .resolve("postgres"), clients + 8) : TestPostgres.freshDatabase(clients + 8);
              ControlPlane cp = ControlPlane.start(ServerConfig.defaults(java.nio.file.Files.createTempDirectory("bench"))
                      .withPort(0), db, Clock.systemUTC())) {
             String url = "http://127.0.0.1:" + cp.port() + "/api/createCluster";
             String token = cp.bootstrapToken();
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            System.out.printf("createCluster benchmark: %d concurrent clients, %d creates per measurement, %d cores%n",
-                    clients, ops, Runtime.getRuntime().availableProcessors());
+            System.out.printf("createCluster benchmark: %d concurrent clients, %d creates per measurement, %d cores, %s%n",
+                    clients, ops, Runtime.getRuntime().availableProcessors(), product
+                            ? "embedded PostgreSQL as the product runs it (fsync, synchronous_commit on)"
+                            : "test PostgreSQL (fsync off, synchronous_commit off)");
             System.out.printf("%-12s %-28s %-28s %-8s %s%n", "registered", "HTTP createCluster",
                     "plain JDBC insert (limit)", "ratio", "goal: ratio >= 0.60, p99 <= 20 ms");
             // warm-up: the JIT compiles the whole request path first (on 2 cores this takes a while), not measured

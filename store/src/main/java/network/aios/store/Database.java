@@ -29,20 +29,31 @@ public final class Database implements AutoCloseable {
         this.jdbi = Jdbi.create(dataSource);
     }
 
-    /** Starts PostgreSQL in {@code dataDir} (created on first use, reused afterwards) and migrates it. */
+    /**
+     * Starts PostgreSQL in {@code dataDir} (created on first use, reused afterwards) and migrates it. Run
+     * as durably as an external server: {@code fsync}, {@code synchronous_commit} and full-page writes on
+     * (the embedding library turns them off for tests), listening on loopback only, and reachable only
+     * with a password ({@code scram-sha-256}) generated on first start and kept beside the data directory
+     * ({@code <dataDir>.password}, 0600). A PostgreSQL left running on this directory by a control plane
+     * that was killed is stopped first; one that belongs to a running control plane is an error saying so.
+     */
     public static Database embedded(Path dataDir, int poolSize) {
         try {
             Files.createDirectories(dataDir);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
-                    .setServerConfig("max_connections", "200")
-                    .start();
+            EmbeddedStore.stopOrphan(dataDir);
+            String password = EmbeddedStore.password(dataDir);
+            EmbeddedPostgres pg = EmbeddedStore.start(dataDir, password);
             LOG.info("embedded PostgreSQL started on 127.0.0.1:{} with data in {}", pg.getPort(), dataDir);
-            String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
-            return new Database(pg, migrated(pool(url, "postgres", "", poolSize)));
+            String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+            try {
+                return new Database(pg, migrated(pool(url, "postgres", password, poolSize)));
+            } catch (RuntimeException e) {
+                pg.close(); // don't leave a server running behind a failed start
+                throw e;
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir, e);
+            throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir + ": "
+                    + e.getMessage(), e);
         }
     }
 

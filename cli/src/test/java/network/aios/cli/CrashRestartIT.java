@@ -1,0 +1,152 @@
+package network.aios.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import network.aios.api.Json;
+import network.aios.infra.InfraNames;
+import network.aios.server.KubeTestCluster;
+import network.aios.server.TestServer;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The operator's worst morning: the control plane's JVM is killed with SIGKILL (as the OOM killer would)
+ * in the middle of an infrastructure job, its embedded PostgreSQL left running. `aios server` on the same
+ * data directory, started once, answers, has every acknowledged registration, and finishes the job.
+ */
+class CrashRestartIT {
+    final HttpClient http = HttpClient.newHttpClient();
+
+    static Process server(Path data, int port) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "network.aios.cli.Aios",
+                "server", "--data-dir", data.toString(), "--port", Integer.toString(port),
+                "--egress-allow", "127.0.0.0/8", "--heartbeat-grace-seconds", "30")
+                .redirectErrorStream(true).redirectOutput(data.resolveSibling(data.getFileName() + "-"
+                        + System.nanoTime() + ".log").toFile()).start();
+    }
+
+    int status(int port, String method, String path, String token, String body) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    JsonNode json(int port, String path, String token) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token).build();
+        return Json.MAPPER.readTree(http.send(r, HttpResponse.BodyHandlers.ofByteArray()).body());
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void killedMidJobItStartsOnceAnswersKeepsEveryAcknowledgedWriteAndFinishesTheJob() throws Exception {
+        KubeTestCluster kube = KubeTestCluster.shared();
+        kube.prepare(List.of("node-1", "node-2"));
+        kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        Path data = Files.createTempDirectory("aios-crash").resolve("data");
+        int port = freePort();
+        Process first = server(data, port);
+        Process second = null;
+        Process kubelet = null;
+        try {
+            KubeTestCluster.await(() -> status(port, "GET", "/healthz", null, null) == 200, Duration.ofSeconds(90),
+                    "the first control plane to answer");
+            String token = Files.readString(data.resolve("admin-token")).trim();
+            List<String> acknowledged = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String id = "crash-" + i;
+                if (status(port, "POST", "/api/createCluster", token, TestServer.seedWithId(id)) == 201) {
+                    acknowledged.add(id);
+                }
+            }
+            assertThat(acknowledged).hasSize(20);
+            String body = Json.MAPPER.writeValueAsString(Json.object().put("cluster_id", "crash-0")
+                    .put("kube_config_data", kube.ownerKubeconfigYaml()));
+            assertThat(status(port, "POST", "/create-cluster-infra", token, body)).isEqualTo(200);
+            // no kubelet: the job applies everything, then waits for readiness
+            KubeTestCluster.await(() -> {
+                try {
+                    return "WaitingReady".equals(json(port, "/api/v1/clusters/crash-0/infra", token).path("job").path("state")
+                            .asString());
+                } catch (Exception e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(90), "the job to wait for readiness");
+
+            long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid"))
+                    .get(0).trim());
+            first.destroyForcibly().waitFor(); // SIGKILL
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).as("PostgreSQL outlived the JVM")
+                    .contains(true);
+
+            second = server(data, port);
+            Process started = second;
+            KubeTestCluster.await(() -> status(port, "GET", "/healthz", null, null) == 200 || !started.isAlive(),
+                    Duration.ofSeconds(120), "the restarted control plane to answer");
+            assertThat(second.isAlive()).as("the first start after the kill must work").isTrue();
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the orphaned PostgreSQL was stopped").isFalse();
+            for (String id : acknowledged) {
+                assertThat(status(port, "GET", "/api/v1/clusters/" + id, token, null)).as(id).isEqualTo(200);
+            }
+            kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 300);
+            KubeTestCluster.await(() -> {
+                try {
+                    return "Ready".equals(json(port, "/api/v1/clusters/crash-0/infra", token).path("job").path("state").asString());
+                } catch (Exception e) {
+                    return false;
+                }
+            }, Duration.ofMinutes(3), "the job to resume and finish");
+            assertThat(json(port, "/api/v1/clusters/crash-0", token).path("status").asString()).isEqualTo("live");
+
+            assertThat(status(port, "POST", "/remove-cluster-infra", token,
+                    "{\"cluster_id\": \"crash-0\"}")).isEqualTo(200);
+            try (AutoCloseable terminator = kube.podTerminator(InfraNames.NAMESPACE)) {
+                KubeTestCluster.await(() -> {
+                    try {
+                        return "Removed".equals(json(port, "/api/v1/clusters/crash-0/infra", token).path("job").path("state")
+                                .asString());
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, Duration.ofMinutes(2), "the removal");
+            }
+            kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        } finally {
+            if (kubelet != null) {
+                kubelet.destroy();
+            }
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroy(); // SIGTERM: the shutdown hook stops its PostgreSQL
+                second.waitFor();
+            }
+        }
+    }
+}
