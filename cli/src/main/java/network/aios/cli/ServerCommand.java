@@ -71,6 +71,10 @@ final class ServerCommand implements Runnable {
                     + "127.0.0.0/8 for a test cluster on this machine (env AIOS_EGRESS_ALLOW).")
     java.util.List<String> egressAllow;
 
+    @Option(names = "--insecure-http", description = "Serve plain HTTP on a non-loopback --host (refused otherwise; "
+            + "a warning in the log and on /healthz).")
+    boolean insecureHttp;
+
     @Option(names = "--allow-insecure-kubeconfig", description = "Accept kubeconfigs with insecure-skip-tls-verify "
             + "(refused by default: the API server's CA must be given).")
     boolean allowInsecureKubeconfig;
@@ -93,7 +97,11 @@ final class ServerCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--egress-allow: " + e.getMessage());
         }
-        config = config.withEgress(egressAllow == null ? java.util.List.of() : egressAllow, allowInsecureKubeconfig);
+        config = config.withEgress(egressAllow == null ? java.util.List.of() : egressAllow, allowInsecureKubeconfig)
+                .withInsecureHttp(insecureHttp);
+        if (config.refusal() != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), config.refusal());
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
         }

@@ -71,6 +71,10 @@ public final class ControlPlane implements AutoCloseable {
 
     private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock, ClusterConnector connector,
             RetryPolicy retry) {
+        if (config.refusal() != null) {
+            throw new IllegalArgumentException(config.refusal());
+        }
+        config.warnings().forEach(w -> LOG.warn("{}", w));
         this.db = db;
         this.ownsDb = ownsDb;
         // every outbound call made on an owner's behalf goes through this one guard
@@ -130,7 +134,13 @@ public final class ControlPlane implements AutoCloseable {
                 c.jetty.addConnector((server, httpConfig) -> tls.connector(server, httpConfig, config.host(),
                         config.port()));
             }
-            c.routes.get("/healthz", ctx -> Http.json(ctx, 200, Json.object().put("status", "ok")));
+            c.routes.get("/healthz", ctx -> {
+                tools.jackson.databind.node.ObjectNode h = Json.object().put("status", "ok");
+                if (!config.warnings().isEmpty()) {
+                    config.warnings().forEach(h.putArray("warnings")::add);
+                }
+                Http.json(ctx, 200, h);
+            });
             c.routes.before(ctx -> {
                 if (!ctx.path().equals("/healthz")) {
                     auth.authenticate(ctx);

@@ -26,7 +26,8 @@ public record ServerConfig(
         Path tlsCert,
         Path tlsKey,
         List<String> egressAllow,
-        boolean allowInsecureKubeconfig) {
+        boolean allowInsecureKubeconfig,
+        boolean insecureHttp) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY = 1024 * 1024;
@@ -48,53 +49,53 @@ public record ServerConfig(
     /** Serve over TLS with this PEM certificate chain and PKCS#8 key. */
     public ServerConfig withTls(Path cert, Path key) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key, egressAllow, allowInsecureKubeconfig);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key, egressAllow, allowInsecureKubeconfig, insecureHttp);
     }
 
     /** Defaults for embedding (tests, benchmarks): add-on probing off unless asked for. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16, null,
-                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null, List.of(), false);
+                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null, List.of(), false, false);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
     }
 
     public ServerConfig withAddonProbeInterval(Duration d) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
+                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
     }
 
     public ServerConfig withPolicyFile(Path file) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
     }
 
     public ServerConfig withMaxBodyBytes(long max) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, max, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
     }
 
     public ServerConfig withAgents(String url, String image) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
+                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
     }
 
     public ServerConfig withHeartbeatGrace(Duration grace) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig);
+                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
     }
 
     /**
@@ -104,6 +105,37 @@ public record ServerConfig(
     public ServerConfig withEgress(List<String> allow, boolean insecureKubeconfig) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
                 publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, List.copyOf(allow),
-                insecureKubeconfig);
+                insecureKubeconfig, insecureHttp);
+    }
+
+    /** Accept serving plain HTTP on a non-loopback address (refused otherwise: tokens and kubeconfigs travel here). */
+    public ServerConfig withInsecureHttp(boolean insecure) {
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
+                allowInsecureKubeconfig, insecure);
+    }
+
+    /** Whether the listener is reachable only from this machine. */
+    public boolean loopbackOnly() {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Why this configuration must not start, or null. */
+    public String refusal() {
+        if (!tls() && !loopbackOnly() && !insecureHttp) {
+            return "--host " + host + " serves other machines, and without TLS tokens and kubeconfigs would travel "
+                    + "in clear text: give --tls-cert and --tls-key, or --insecure-http to accept that";
+        }
+        return null;
+    }
+
+    /** What /healthz and the log warn about while this configuration runs. */
+    public List<String> warnings() {
+        return !tls() && !loopbackOnly() ? List.of("plain HTTP on " + host + " (--insecure-http): API tokens and "
+                + "kubeconfigs sent here travel unencrypted") : List.of();
     }
 }
