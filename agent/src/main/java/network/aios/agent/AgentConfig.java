@@ -5,7 +5,8 @@ import java.time.Duration;
 /** How one agent process runs: its role, where it listens, which cluster it speaks for and to whom. */
 record AgentConfig(String role, String host, int port, String clusterId, String controlPlaneUrl, String token,
         String controlPlaneCa, String namespace,
-        String kubeconfig, Duration heartbeat, Duration metricsInterval, java.util.List<String> egressAllow) {
+        String kubeconfig, Duration heartbeat, Duration metricsInterval, java.util.List<String> egressAllow,
+        String grantKey) {
     @Override
     public String toString() {
         return "AgentConfig[role=" + role + ", port=" + port + ", clusterId=" + clusterId + ", controlPlane="

@@ -52,6 +52,9 @@ public final class AgentMain implements Callable<Integer> {
             + "although they are refused by default (loopback, link-local, metadata); env AIOS_EGRESS_ALLOW.",
             defaultValue = "${env:AIOS_EGRESS_ALLOW}")
     java.util.List<String> egressAllow;
+    @Option(names = "--grant-key", defaultValue = "${env:AIOS_CONTROL_PLANE_GRANT_KEY}", description = "The control "
+            + "plane's public key for mgmt grants (base64 X.509 Ed25519; ConfigMap aios-cluster carries it).")
+    String grantKey;
     @Option(names = "--heartbeat-seconds", defaultValue = "5") double heartbeatSeconds;
     @Option(names = "--metrics-seconds", defaultValue = "15") double metricsSeconds;
 
@@ -86,7 +89,8 @@ public final class AgentMain implements Callable<Integer> {
         String ca = controlPlaneCa != null ? read(controlPlaneCa) : System.getenv("AIOS_CONTROL_PLANE_CA");
         AgentConfig config = new AgentConfig(role, host, port, clusterId, controlPlaneUrl, token.trim(), ca, namespace,
                 kubeconfig == null ? null : kubeconfig.toString(), Duration.ofMillis((long) (heartbeatSeconds * 1000)),
-                Duration.ofMillis((long) (metricsSeconds * 1000)), egressAllow == null ? java.util.List.of() : egressAllow);
+                Duration.ofMillis((long) (metricsSeconds * 1000)), egressAllow == null ? java.util.List.of() : egressAllow,
+                grantKey);
         return start(config, Clock.systemUTC());
     }
 

@@ -29,14 +29,6 @@ final class ControlPlaneClient {
         this.http = b.build();
     }
 
-    /** A GET with someone else's credentials (the mgmt role asks who a caller is). */
-    Answer getAs(String path, String authorization) throws IOException, InterruptedException {
-        HttpRequest r = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", authorization).GET().build();
-        HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.body());
-    }
-
     /** The answer's status and body; an exception only when there is no answer. */
     record Answer(int status, String body) {}
 

@@ -6,16 +6,14 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import network.aios.api.Grant;
 import network.aios.api.Json;
 import network.aios.api.Names;
 import org.slf4j.Logger;
@@ -26,10 +24,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Management commands for the cluster and its blocks (32303, {@code /mgmt}): {@code POST /commands}
- * with {@code {command, ...}}: cordon, uncordon, drain (evictions, so disruption budgets hold),
- * relabel (a node's {@code nodeID}), refresh (re-send the inventory now), block (forwarded to the
- * block's endpoint). The caller presents their AIOS token; it is checked with the control plane (it
- * must be able to see this cluster: its owner or the admin), and every command is audited there.
+ * carries out what a grant from the control plane allows: cordon, uncordon, drain (evictions, so
+ * disruption budgets hold), relabel (a node's {@code nodeID}), refresh (re-send the inventory now), block
+ * (forwarded to the block's endpoint); {@code GET /commands} (a "history" grant) lists the latest. The
+ * control plane decided who may (the cluster's owner or the admin) and signed the grant; this role checks
+ * the signature, the cluster, the validity and that the grant is used once, and audits the result there.
  */
 final class MgmtRole implements Role {
     private static final Logger LOG = LoggerFactory.getLogger(MgmtRole.class);
@@ -39,13 +38,16 @@ final class MgmtRole implements Role {
 
     private final AgentContext agent;
     private final okhttp3.OkHttpClient http;
-    private final Map<String, Caller> callers = new ConcurrentHashMap<>();
+    /** Nonces of grants already carried out, until they expire (a grant works once). */
+    private final Map<String, Instant> used = new ConcurrentHashMap<>();
+    private final java.security.PublicKey grantKey;
     private final List<ObjectNode> recent = new CopyOnWriteArrayList<>();
 
-    private record Caller(String name, Instant until) {}
 
     MgmtRole(AgentContext agent) {
         this.agent = agent;
+        this.grantKey = agent.config().grantKey() == null || agent.config().grantKey().isBlank() ? null
+                : Grant.publicKey(agent.config().grantKey());
         // a block's endpoint is named by whoever can annotate its Service: forwarded only through the guard
         this.http = network.aios.egress.EgressGuard.of(agent.config().egressAllow(), () -> agent.config().port())
                 .client().connectTimeout(Duration.ofSeconds(5)).callTimeout(Duration.ofSeconds(30)).build();
@@ -61,62 +63,66 @@ final class MgmtRole implements Role {
                 COMMANDS))));
         r.post("/commands", this::command);
         r.get("/commands", ctx -> {
-            if (caller(ctx).isPresent()) {
-                ObjectNode out = Json.object();
-                out.putArray("items").addAll(recent);
-                Web.json(ctx, out);
+            Optional<JsonNode> grant = granted(ctx);
+            if (grant.isEmpty()) {
+                return;
             }
+            if (!"history".equals(grant.get().at("/args/command").asString())) {
+                Web.fail(ctx, 403, "forbidden", "/command", "reading the command history needs a 'history' grant");
+                return;
+            }
+            ObjectNode out = Json.object();
+            out.putArray("items").addAll(recent);
+            Web.json(ctx, out);
         });
     }
 
-    /** Who is calling: their token must see this cluster on the control plane (cached 30 s). */
-    private Optional<String> caller(Context ctx) {
-        String auth = ctx.header("Authorization");
-        if (auth == null || auth.isBlank()) {
-            Web.fail(ctx, 401, "unauthorized", "", "present your AIOS token (Authorization: Bearer ...)");
+    /**
+     * The grant the caller presents ({@code Authorization: Grant <grant>}), checked: signed by the control
+     * plane's key, for this cluster, within its validity, not used before. Network tokens are not accepted
+     * here: the member cluster's admin can read this agent's traffic, so nothing that works elsewhere may
+     * pass through it.
+     */
+    private Optional<JsonNode> granted(Context ctx) {
+        String h = ctx.header("Authorization");
+        if (h == null || !h.regionMatches(true, 0, "Grant ", 0, 6)) {
+            Web.fail(ctx, 401, "grant_required", "", "present a grant from the control plane "
+                    + "(Authorization: Grant <grant>): aios cluster cordon|uncordon|drain|relabel|refresh|block, or "
+                    + "POST /api/v1/clusters/" + agent.config().clusterId() + "/commands; network tokens are not "
+                    + "accepted by agents");
             return Optional.empty();
         }
-        String key = sha256(auth);
-        Caller c = callers.get(key);
-        if (c != null && c.until().isAfter(agent.clock().instant())) {
-            return Optional.of(c.name());
+        if (grantKey == null) {
+            Web.fail(ctx, 503, "no_grant_key", "", "this agent has no grant key (AIOS_CONTROL_PLANE_GRANT_KEY in "
+                    + "ConfigMap aios-cluster): create the cluster's infrastructure again to publish it");
+            return Optional.empty();
         }
+        Instant now = agent.clock().instant();
+        JsonNode payload;
         try {
-            ControlPlaneClient.Answer r = agent.controlPlane().getAs("/api/v1/clusters/" + agent.config().clusterId(), auth);
-            if (r.status() != 200) {
-                Web.fail(ctx, 403, "forbidden", "", "this token may not manage cluster " + agent.config().clusterId());
-                return Optional.empty();
-            }
-            String who = Json.MAPPER.readTree(r.body()).at("/system/owner").asString("?");
-            ControlPlaneClient.Answer me = agent.controlPlane().getAs("/api/v1/whoami", auth);
-            if (me.status() == 200) {
-                who = Json.MAPPER.readTree(me.body()).path("name").asString(who);
-            }
-            callers.put(key, new Caller(who, agent.clock().instant().plusSeconds(30)));
-            return Optional.of(who);
-        } catch (java.io.IOException e) {
-            Web.fail(ctx, 503, "control_plane_unreachable", "", "the control plane could not be asked who "
-                    + "you are; retry");
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            payload = Grant.verify(h.substring(6).trim(), grantKey, agent.config().clusterId(), now);
+        } catch (Grant.Rejected e) {
+            Web.fail(ctx, 401, "grant_rejected", "", e.getMessage());
             return Optional.empty();
         }
+        used.values().removeIf(exp -> exp.plus(Grant.SKEW).isBefore(now));
+        if (used.putIfAbsent(payload.path("nonce").asString(), Instant.ofEpochSecond(payload.path("exp").asLong()))
+                != null) {
+            Web.fail(ctx, 409, "grant_used", "", "this grant was used already: ask the control plane for another");
+            return Optional.empty();
+        }
+        return Optional.of(payload);
     }
 
+    /** Carries out the command a grant allows; its arguments come from the grant, not from the body. */
     private void command(Context ctx) {
-        Optional<String> who = caller(ctx);
-        if (who.isEmpty()) {
+        Optional<JsonNode> grant = granted(ctx);
+        if (grant.isEmpty()) {
             return;
         }
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(ctx.bodyAsBytes());
-        } catch (RuntimeException e) {
-            Web.fail(ctx, 400, "bad_request", "", "the body must be JSON: {\"command\": ..., ...}");
-            return;
-        }
-        String command = body == null ? null : body.path("command").asString(null);
+        Optional<String> who = Optional.of(grant.get().path("by").asString("?"));
+        JsonNode body = grant.get().path("args");
+        String command = body.path("command").asString(null);
         if (command == null || !COMMANDS.contains(command)) {
             Web.fail(ctx, 400, "unknown_command", "/command", "must be one of " + String.join(", ",
                     COMMANDS));
@@ -185,7 +191,7 @@ final class MgmtRole implements Role {
             boolean daemon = p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences()
                     .stream().anyMatch(o -> "DaemonSet".equals(o.getKind()));
             boolean mirror = p.getMetadata().getAnnotations() != null
-                    && p.getMetadata().getAnnotations().containsKey("kubernetes.io/agent.config().mirror");
+                    && p.getMetadata().getAnnotations().containsKey("kubernetes.io/config.mirror");
             if (daemon || mirror) {
                 skipped.add(name);
             } else if (agent.kube().pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
@@ -313,13 +319,6 @@ final class MgmtRole implements Role {
         }
     }
 
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Override
     public void close() {

@@ -155,7 +155,8 @@ class AgentEndToEndIT {
         Process p = new ProcessBuilder(java, "-jar", Path.of("target", "aios-agent.jar").toString(), "--role=" + role,
                 "--port=" + port, "--host=127.0.0.1", "--cluster-id=" + CLUSTER, "--control-plane=" + server.url(),
                 "--token-file=" + tokenFile, "--kubeconfig=" + kubeconfig, "--heartbeat-seconds=1",
-                "--metrics-seconds=1", "--egress-allow=127.0.0.0/8").redirectErrorStream(true)
+                "--metrics-seconds=1", "--egress-allow=127.0.0.0/8", "--grant-key=" + server.cp.grantPublicKey())
+                .redirectErrorStream(true)
                 .redirectOutput(new File("target/agent-" + role + ".log")).start();
         agents.add(p);
         return p;
@@ -238,6 +239,22 @@ class AgentEndToEndIT {
         return out.put("_status", r.statusCode());
     }
 
+    /** A command as the CLI gives it: a grant from the control plane, carried to the mgmt agent. */
+    static JsonNode command(int port, String request, String token) throws Exception {
+        TestServer.Answer g = server.post("/api/v1/clusters/" + CLUSTER + "/commands", request, token);
+        if (g.status() != 201) {
+            return ((ObjectNode) g.body()).put("_status", g.status());
+        }
+        return deliver(port, g.text("/grant"));
+    }
+
+    static JsonNode deliver(int port, String grant) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port + "/commands")).header("Authorization", "Grant " + grant)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return ((ObjectNode) Json.parse(r.body())).put("_status", r.statusCode());
+    }
+
     static void blockWorkload(String name, String blockId, int replicas) {
         kube.admin.apps().deployments().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.apps
                 .DeploymentBuilder().withNewMetadata().withName(name).withNamespace("default")
@@ -287,24 +304,32 @@ class AgentEndToEndIT {
         assertThat(kube.admin.configMaps().inNamespace(InfraNames.NAMESPACE).withLabel(BlockLog.LABEL).list().getItems())
                 .isNotEmpty();
 
-        // mgmt: only someone who may see this cluster, every command answered and audited
+        // mgmt: commands are decided by the control plane (owner or admin) and carried by a signed grant;
+        // a network token never reaches the agent, and a grant works once
         int mgmtPort = freePort();
         agent("mgmt", mgmtPort);
         KubeTestCluster.await(() -> agentGet(mgmtPort, "/healthz") != null, Duration.ofSeconds(30), "the mgmt agent");
         String cordon = "{\"command\": \"cordon\", \"node\": \"node-1\"}";
-        assertThat(send(mgmtPort, "POST", "/commands", cordon, null).get("_status").asInt()).isEqualTo(401);
-        assertThat(send(mgmtPort, "POST", "/commands", cordon, server.ownerToken("not-the-owner")).get("_status").asInt())
-                .isEqualTo(403);
         String admin = server.adminToken;
-        JsonNode cordoned = send(mgmtPort, "POST", "/commands", cordon, admin);
+        assertThat(send(mgmtPort, "POST", "/commands", cordon, null).get("_status").asInt()).isEqualTo(401);
+        JsonNode bearer = send(mgmtPort, "POST", "/commands", cordon, admin);
+        assertThat(bearer.get("_status").asInt()).as("a network token is not accepted by the agent").isEqualTo(401);
+        assertThat(bearer.at("/error/code").asString()).isEqualTo("grant_required");
+        assertThat(command(mgmtPort, cordon, server.ownerToken("not-the-owner")).get("_status").asInt()).isEqualTo(404);
+        String grant = server.post("/api/v1/clusters/" + CLUSTER + "/commands", cordon, admin).text("/grant");
+        String tampered = grant.substring(0, grant.indexOf('.')) + "." + new StringBuilder(grant.substring(
+                grant.indexOf('.') + 1)).reverse();
+        assertThat(deliver(mgmtPort, tampered).get("_status").asInt()).isEqualTo(401);
+        JsonNode cordoned = deliver(mgmtPort, grant);
         assertThat(cordoned.get("_status").asInt()).as(cordoned.toString()).isEqualTo(200);
         assertThat(kube.admin.nodes().withName("worker-node-1").get().getSpec().getUnschedulable()).isTrue();
-        JsonNode unknown = send(mgmtPort, "POST", "/commands", "{\"command\": \"reboot\"}", admin);
-        assertThat(unknown.get("_status").asInt()).isEqualTo(400);
+        assertThat(deliver(mgmtPort, grant).get("_status").asInt()).as("a grant works once").isEqualTo(409);
+        JsonNode unknown = command(mgmtPort, "{\"command\": \"reboot\"}", admin);
+        assertThat(unknown.get("_status").asInt()).isEqualTo(422);
         assertThat(unknown.at("/error/details/0/path").asString()).isEqualTo("/command");
-        assertThat(send(mgmtPort, "POST", "/commands", "{\"command\": \"relabel\", \"node\": \"node-1\", "
+        assertThat(command(mgmtPort, "{\"command\": \"relabel\", \"node\": \"node-1\", "
                 + "\"nodeId\": \"node-2\"}", admin).get("_status").asInt()).isEqualTo(409);
-        assertThat(send(mgmtPort, "POST", "/commands", "{\"command\": \"cordon\", \"node\": \"node-7\"}", admin)
+        assertThat(command(mgmtPort, "{\"command\": \"cordon\", \"node\": \"node-7\"}", admin)
                 .get("_status").asInt()).isEqualTo(404);
 
         // drain: a pod on the node is evicted
@@ -312,17 +337,15 @@ class AgentEndToEndIT {
                 .withNewMetadata().withName("on-node-1").withNamespace("default").endMetadata()
                 .withNewSpec().withNodeName("worker-node-1").addNewContainer().withName("c").withImage("x")
                 .endContainer().endSpec().build()).create();
-        JsonNode drained = send(mgmtPort, "POST", "/commands", "{\"command\": \"drain\", \"node\": \"node-1\"}",
-                admin);
+        JsonNode drained = command(mgmtPort, "{\"command\": \"drain\", \"node\": \"node-1\"}", admin);
         assertThat(drained.get("_status").asInt()).as(drained.toString()).isEqualTo(200);
         assertThat(drained.get("evicted").toString()).contains("default/on-node-1");
-        JsonNode uncordoned = send(mgmtPort, "POST", "/commands", "{\"command\": \"uncordon\", \"node\": \"node-1\"}",
-                admin);
+        JsonNode uncordoned = command(mgmtPort, "{\"command\": \"uncordon\", \"node\": \"node-1\"}", admin);
         assertThat(uncordoned.get("unschedulable").asBoolean()).isFalse();
         assertThat(kube.admin.nodes().withName("worker-node-1").get().getSpec().getUnschedulable()).isNotEqualTo(true);
 
         // refresh: the inventory goes to the control plane now
-        JsonNode refreshed = send(mgmtPort, "POST", "/commands", "{\"command\": \"refresh\"}", admin);
+        JsonNode refreshed = command(mgmtPort, "{\"command\": \"refresh\"}", admin);
         assertThat(refreshed.get("inventoryVerified").asBoolean()).as(refreshed.toString()).isTrue();
 
         // a block command is forwarded to the block's endpoint
@@ -343,10 +366,10 @@ class AgentEndToEndIT {
                     .withAnnotations(Map.of(MgmtRole.BLOCK_ENDPOINT_ANNOTATION, "http://127.0.0.1:"
                             + block.getAddress().getPort())).endMetadata()
                     .withNewSpec().addNewPort().withPort(80).withProtocol("TCP").endPort().endSpec().build()).create();
-            JsonNode forwarded = send(mgmtPort, "POST", "/commands", "{\"command\": \"block\", \"blockId\": \"b2\", "
+            JsonNode forwarded = command(mgmtPort, "{\"command\": \"block\", \"blockId\": \"b2\", "
                     + "\"path\": \"/scale\", \"body\": {\"replicas\": 4}}", admin);
             assertThat(forwarded.at("/blockAnswer/scaledTo").asInt()).as(forwarded.toString()).isEqualTo(4);
-            assertThat(send(mgmtPort, "POST", "/commands", "{\"command\": \"block\", \"blockId\": \"b404\"}", admin)
+            assertThat(command(mgmtPort, "{\"command\": \"block\", \"blockId\": \"b404\"}", admin)
                     .get("_status").asInt()).isEqualTo(404);
             // whoever can annotate a Service cannot aim the agent at the node's metadata service
             kube.admin.services().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
@@ -354,7 +377,7 @@ class AgentEndToEndIT {
                     .withLabels(Map.of(BlocksRole.BLOCK_LABEL, "b3"))
                     .withAnnotations(Map.of(MgmtRole.BLOCK_ENDPOINT_ANNOTATION, "http://169.254.169.254")).endMetadata()
                     .withNewSpec().addNewPort().withPort(80).withProtocol("TCP").endPort().endSpec().build()).create();
-            JsonNode refused = send(mgmtPort, "POST", "/commands", "{\"command\": \"block\", \"blockId\": \"b3\", "
+            JsonNode refused = command(mgmtPort, "{\"command\": \"block\", \"blockId\": \"b3\", "
                     + "\"path\": \"/latest/meta-data/\"}", admin);
             assertThat(refused.get("_status").asInt()).as(refused.toString()).isEqualTo(403);
             assertThat(refused.toString()).contains("egress_refused");

@@ -20,7 +20,9 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Register and inspect clusters.",
         subcommands = {ClusterCommands.Validate.class, ClusterCommands.Create.class, ClusterCommands.Get.class,
                 ClusterCommands.ListClusters.class, ClusterCommands.Delete.class, InfraCommands.class,
-                InfraCommands.Preflight.class, DescribeCommand.class, RouteCommands.class})
+                InfraCommands.Preflight.class, DescribeCommand.class, RouteCommands.class, NodeCommands.Cordon.class,
+                NodeCommands.Uncordon.class, NodeCommands.Drain.class, NodeCommands.Relabel.class,
+                NodeCommands.Refresh.class})
 final class ClusterCommands {
     static byte[] read(Path file) {
         try {

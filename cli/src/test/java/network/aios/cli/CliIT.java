@@ -187,4 +187,43 @@ class CliIT {
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.err()).contains("/query/since");
     }
+
+    @Test
+    void cordonAsksTheControlPlaneForAGrantAndCarriesOnlyTheGrantToTheAgent() throws Exception {
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("granted-1"), server.adminToken).status())
+                .isEqualTo(201);
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        com.sun.net.httpserver.HttpServer agent = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        agent.createContext("/commands", ex -> {
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            seen.set(auth);
+            String answer;
+            try {
+                var p = network.aios.api.Grant.verify(auth.substring("Grant ".length()), network.aios.api.Grant
+                        .publicKey(server.cp.grantPublicKey()), "granted-1", java.time.Instant.now());
+                answer = "{\"command\": \"" + p.at("/args/command").asString() + "\", \"node\": \""
+                        + p.at("/args/node").asString() + "\", \"by\": \"" + p.path("by").asString() + "\"}";
+            } catch (network.aios.api.Grant.Rejected e) {
+                answer = "{\"error\": {\"status\": 401, \"code\": \"grant_rejected\", \"message\": \"x\"}}";
+            }
+            byte[] b = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(answer.contains("error") ? 401 : 200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        agent.start();
+        try {
+            Run r = aios("cluster", "cordon", "granted-1", "node-1", "--agent-url", "http://127.0.0.1:"
+                    + agent.getAddress().getPort());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("\"command\" : \"cordon\"", "\"node\" : \"node-1\"", "\"by\" : \"admin\"");
+            assertThat(seen.get()).startsWith("Grant ").doesNotContain(server.adminToken);
+            Run none = aios("cluster", "drain", "granted-1", "node-1"); // no infrastructure: no agent to carry it
+            assertThat(none.exit()).isNotZero();
+            assertThat(none.err()).contains("aios cluster infra create granted-1");
+        } finally {
+            agent.stop(0);
+        }
+    }
 }

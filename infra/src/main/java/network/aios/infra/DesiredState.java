@@ -130,6 +130,9 @@ public final class DesiredState {
         if (s.controlPlaneCa() != null) {
             config.put("AIOS_CONTROL_PLANE_CA", s.controlPlaneCa()); // public: what the agents trust the control plane by
         }
+        if (s.grantPublicKey() != null) {
+            config.put("AIOS_CONTROL_PLANE_GRANT_KEY", s.grantPublicKey()); // public: how mgmt checks commands
+        }
         out.add(new ConfigMapBuilder().withMetadata(meta(CLUSTER_CONFIGMAP, NAMESPACE, id)).withData(config).build());
         out.add(new SecretBuilder().withMetadata(meta(AGENT_SECRET, NAMESPACE, id)).withType("Opaque")
                 .withStringData(Map.of("AIOS_AGENT_TOKEN", agentToken)).build());

@@ -7,8 +7,8 @@ package network.aios.infra;
  * read from the environment here.
  */
 public record InfraSettings(String image, String imagePullPolicy, String controlPlaneUrl, int replicas,
-        String controlPlaneCa) {
+        String controlPlaneCa, String grantPublicKey) {
     public static InfraSettings defaults(String controlPlaneUrl) {
-        return new InfraSettings("aios/agent:0.1.0", "IfNotPresent", controlPlaneUrl, 1, null);
+        return new InfraSettings("aios/agent:0.1.0", "IfNotPresent", controlPlaneUrl, 1, null, null);
     }
 }

@@ -109,7 +109,7 @@ class DesiredStateTest {
     @Test
     void agentsAreToldWhichCertificateTheControlPlaneServesOnlyWhenThereIsOne() throws Exception {
         InfraSettings plain = InfraSettings.defaults("http://cp:8080");
-        InfraSettings tls = new InfraSettings("img", "IfNotPresent", "https://cp:8443", 1, "-----BEGIN CERTIFICATE-----");
+        InfraSettings tls = new InfraSettings("img", "IfNotPresent", "https://cp:8443", 1, "-----BEGIN CERTIFICATE-----", null);
         ClusterDocument doc = seed(true);
         java.util.function.Function<InfraSettings, java.util.Map<String, String>> config = s -> DesiredState
                 .services(doc, s, "t").stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)

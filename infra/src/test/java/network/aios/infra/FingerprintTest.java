@@ -32,7 +32,7 @@ class FingerprintTest {
         String before = Fingerprint.of(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), "t"));
         String again = Fingerprint.of(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), "t"));
         String upgraded = Fingerprint.of(DesiredState.services(doc, new InfraSettings("aios/agent:0.2.0",
-                "IfNotPresent", "http://cp:8080", 1, null), "t"));
+                "IfNotPresent", "http://cp:8080", 1, null, null), "t"));
         assertThat(again).isEqualTo(before);
         assertThat(upgraded).isNotEqualTo(before);
     }

@@ -66,6 +66,7 @@ public final class ControlPlane implements AutoCloseable {
     private final AddonHealthMonitor addonHealth;
     private final ClusterHealth clusterHealth;
     private final EgressGuard egress;
+    private final network.aios.server.security.GrantSigner grants;
     /** The port actually bound (known once started), which the egress guard refuses as a destination. */
     private final java.util.concurrent.atomic.AtomicInteger listeningPort;
 
@@ -101,10 +102,12 @@ public final class ControlPlane implements AutoCloseable {
 
         TlsListener tls = config.tls() ? TlsListener.load(config.tlsCert(), config.tlsKey()) : null;
         SecretBox box = SecretBox.fromEnvOrDataDir(System.getenv("AIOS_SECRET_KEY"), config.dataDir());
+        this.grants = network.aios.server.security.GrantSigner.load(new network.aios.store.SigningKeyStore(db), box,
+                clock);
         RouteStore routeStore = new RouteStore(db);
         this.infra = new InfraService(clusters, clusterStore, addonStore, routeStore, infraStore, tokens, box,
                 new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1,
-                        tls == null ? null : tls.certificatePem()),
+                        tls == null ? null : tls.certificatePem(), grants.publicKeyBase64()),
                 members, clock, retry, 8, config.allowInsecureKubeconfig());
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
@@ -121,6 +124,8 @@ public final class ControlPlane implements AutoCloseable {
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         network.aios.server.http.AuditRoutes auditRoutes = new network.aios.server.http.AuditRoutes(
                 new network.aios.store.AuditStore(db));
+        network.aios.server.clusters.CommandService commands = new network.aios.server.clusters.CommandService(
+                clusters, grants, new network.aios.store.AuditStore(db), clock);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -155,6 +160,7 @@ public final class ControlPlane implements AutoCloseable {
             healthRoutes.register(c.routes);
             gatewayRoutes.register(c.routes);
             auditRoutes.register(c.routes);
+            new network.aios.server.http.CommandRoutes(commands).register(c.routes);
             c.routes.exception(ApiException.class, (e, ctx) -> Http.error(ctx, e));
             c.routes.exception(network.aios.api.UnstorableTextException.class, (e, ctx) -> Http.error(ctx,
                     ApiException.invalid(e.errors())));
@@ -236,6 +242,11 @@ public final class ControlPlane implements AutoCloseable {
         return http.unsafe.internalRouter.allHttpHandlers().stream().map(e -> e.endpoint)
                 .filter(e -> java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(e.method.name()))
                 .map(e -> e.method.name() + " " + e.path).distinct().sorted().toList();
+    }
+
+    /** The public half of the key mgmt grants are signed with (base64 X.509), as member clusters get it. */
+    public String grantPublicKey() {
+        return grants.publicKeyBase64();
     }
 
     /** The admin token created on this start, if the network had none; null otherwise. */

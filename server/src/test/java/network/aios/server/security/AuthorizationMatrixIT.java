@@ -92,6 +92,7 @@ class AuthorizationMatrixIT {
         ROWS.put("GET /cluster-metrics/{clusterId}", Access.OWNED_SUB);
         ROWS.put("GET /cluster-metrics/node/{clusterId}/{nodeId}", Access.OWNED_SUB);
         ROWS.put("POST /api/v1/clusters/{id}/routes", Access.OWNED);
+        ROWS.put("POST /api/v1/clusters/{id}/commands", Access.OWNED);
         ROWS.put("GET /api/v1/clusters/{id}/routes", Access.OWNED);
         ROWS.put("DELETE /api/v1/clusters/{id}/routes/{kind}/{routeId}", Access.OWNED_SUB);
         // add-ons

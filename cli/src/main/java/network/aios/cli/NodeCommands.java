@@ -1,0 +1,149 @@
+package network.aios.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import network.aios.api.Json;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code aios cluster cordon|uncordon|drain|relabel|refresh}: the control plane decides and signs a grant
+ * for the command; the CLI carries the grant to the cluster's mgmt agent. Your token goes only to the
+ * control plane.
+ */
+final class NodeCommands {
+    private NodeCommands() {}
+
+    /** Asks for a grant, delivers it, prints the agent's answer; exit 0 when it carried the command out. */
+    static int run(ClientOptions client, CommandLine.Model.CommandSpec spec, String cluster, String agentUrl,
+            ObjectNode request) {
+        JsonNode g = client.client().post("/api/v1/clusters/" + ApiClient.enc(cluster) + "/commands",
+                Json.bytes(request));
+        String url = agentUrl != null ? agentUrl.replaceAll("/+$", "") + "/commands" : g.path("agentUrl").asString(null);
+        if (url == null) {
+            throw new CliException("cluster " + cluster + " has no mgmt agent yet (no infrastructure): "
+                    + "aios cluster infra create " + cluster + " --kubeconfig <file>", 1);
+        }
+        HttpResponse<String> r;
+        try {
+            r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(
+                    URI.create(url)).timeout(Duration.ofSeconds(120)).header("Authorization", "Grant "
+                    + g.path("grant").asString()).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new CliException("the mgmt agent at " + url + " did not answer (" + e.getClass().getSimpleName()
+                    + "); if it is not reachable from here, give --agent-url", 3);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted", 3);
+        }
+        JsonNode answer;
+        try {
+            answer = Json.parse(r.body());
+        } catch (RuntimeException e) {
+            throw new CliException("the mgmt agent at " + url + " answered HTTP " + r.statusCode() + " without JSON", 3);
+        }
+        if (r.statusCode() / 100 != 2) {
+            spec.commandLine().getErr().println("error " + r.statusCode() + " " + answer.at("/error/code").asString("")
+                    + ": " + answer.at("/error/message").asString(""));
+            return 1;
+        }
+        spec.commandLine().getOut().println(Json.pretty(answer));
+        return 0;
+    }
+
+    abstract static class Base implements java.util.concurrent.Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Option(names = "--agent-url", description = "Where the cluster's mgmt agent is reached (default: the "
+                + "cluster's config.urlMap mgmtService).") String agentUrl;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        abstract String cluster();
+
+        abstract ObjectNode request();
+
+        @Override
+        public Integer call() {
+            return run(client, spec, cluster(), agentUrl, request());
+        }
+    }
+
+    @Command(name = "cordon", mixinStandardHelpOptions = true, description = "Mark a node unschedulable.")
+    static final class Cordon extends Base {
+        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
+        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID") String node;
+
+        String cluster() {
+            return cluster;
+        }
+
+        ObjectNode request() {
+            return Json.object().put("command", "cordon").put("node", node);
+        }
+    }
+
+    @Command(name = "uncordon", mixinStandardHelpOptions = true, description = "Make a node schedulable again.")
+    static final class Uncordon extends Base {
+        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
+        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID") String node;
+
+        String cluster() {
+            return cluster;
+        }
+
+        ObjectNode request() {
+            return Json.object().put("command", "uncordon").put("node", node);
+        }
+    }
+
+    @Command(name = "drain", mixinStandardHelpOptions = true, description = "Cordon a node and evict its pods "
+            + "(disruption budgets hold; DaemonSet and mirror pods stay).")
+    static final class Drain extends Base {
+        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
+        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID") String node;
+
+        String cluster() {
+            return cluster;
+        }
+
+        ObjectNode request() {
+            return Json.object().put("command", "drain").put("node", node);
+        }
+    }
+
+    @Command(name = "relabel", mixinStandardHelpOptions = true, description = "Give a node another nodeID label.")
+    static final class Relabel extends Base {
+        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
+        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID now") String node;
+        @Parameters(index = "2", paramLabel = "NEW_ID") String nodeId;
+
+        String cluster() {
+            return cluster;
+        }
+
+        ObjectNode request() {
+            return Json.object().put("command", "relabel").put("node", node).put("nodeId", nodeId);
+        }
+    }
+
+    @Command(name = "refresh", mixinStandardHelpOptions = true, description = "Have the cluster report its nodes now.")
+    static final class Refresh extends Base {
+        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
+
+        String cluster() {
+            return cluster;
+        }
+
+        ObjectNode request() {
+            return Json.object().put("command", "refresh");
+        }
+    }
+}
