@@ -1,5 +1,6 @@
 package network.aios.agent;
 
+import network.aios.infra.NodeInventory;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;

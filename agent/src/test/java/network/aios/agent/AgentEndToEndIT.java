@@ -54,7 +54,7 @@ class AgentEndToEndIT {
         // the nodes as the seed's document describes them, as a kubelet and GPU feature discovery report them
         describeNode("worker-node-1", "32", "131072Mi", "2", "NVIDIA-A100-SXM4-40GB");
         describeNode("worker-node-2", "16", "65536Mi", "1", "Tesla-V100-PCIE-16GB");
-        server = TestServer.configured(c -> c.withHeartbeatGrace(GRACE));
+        server = TestServer.configured(c -> c.withHeartbeatGrace(GRACE).withAttestEvery(Duration.ofSeconds(2)));
         assertThat(server.send("POST", "/api/createCluster", TestServer.example("cluster.json"), server.adminToken)
                 .status()).isEqualTo(201);
         kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
@@ -224,6 +224,36 @@ class AgentEndToEndIT {
                 "Ready to become Unknown once the agent is silent");
         KubeTestCluster.await(() -> "degraded".equals(server.get("/api/v1/clusters/" + CLUSTER, server.adminToken)
                 .text("/status")), Duration.ofSeconds(5), "the silent cluster to be degraded");
+
+        // the agent credential is readable by the cluster's admin: a report claiming GPUs the cluster does not
+        // have is caught by the control plane reading the nodes itself, audited, and no longer counts
+        String agentToken = Files.readString(tokenFile).trim();
+        tools.jackson.databind.node.ObjectNode truth = Json.object();
+        truth.putObject("agent").put("version", "test");
+        truth.set("inventory", Json.MAPPER.valueToTree(network.aios.infra.NodeInventory.of(
+                kube.admin.nodes().list().getItems())));
+        tools.jackson.databind.node.ObjectNode lie = truth.deepCopy();
+        for (JsonNode n : lie.at("/inventory/nodes")) {
+            if ("node-1".equals(n.path("nodeId").asString())) {
+                ((ObjectNode) n.path("capacity")).put("gpus", 8);
+            }
+        }
+        assertThat(server.post("/api/v1/clusters/" + CLUSTER + "/heartbeat", lie.toString(), agentToken).status())
+                .isEqualTo(200);
+        KubeTestCluster.await(() -> condition(2).equals("ReportAttested=False"), Duration.ofSeconds(30),
+                "the control plane to see through the report");
+        assertThat(health().at("/attestationDiff").toString()).contains("/nodes/node-1/gpus");
+        TestServer.Answer after = server.post("/api/v1/clusters/" + CLUSTER + "/heartbeat", lie.toString(), agentToken);
+        assertThat(after.body().path("inventoryVerified").asBoolean()).isFalse();
+        assertThat(after.body().path("drift").toString()).contains("/attestation");
+        Long audits = server.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM audit_log WHERE action = "
+                + "'cluster.attestation' AND target = :c AND detail->>'attested' = 'false'").bind("c", CLUSTER)
+                .mapTo(Long.class).one());
+        assertThat(audits).isEqualTo(1L);
+        assertThat(server.post("/api/v1/clusters/" + CLUSTER + "/heartbeat", truth.toString(), agentToken).status())
+                .isEqualTo(200);
+        KubeTestCluster.await(() -> condition(2).equals("ReportAttested=True"), Duration.ofSeconds(30),
+                "a truthful report to be attested again");
 
     }
 

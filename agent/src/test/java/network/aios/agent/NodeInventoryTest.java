@@ -1,5 +1,6 @@
 package network.aios.agent;
 
+import network.aios.infra.NodeInventory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Node;

@@ -71,6 +71,11 @@ final class ServerCommand implements Runnable {
                     + "127.0.0.0/8 for a test cluster on this machine (env AIOS_EGRESS_ALLOW).")
     java.util.List<String> egressAllow;
 
+    @Option(names = "--attest-seconds", defaultValue = "120", description = "Mean interval at which the control "
+            + "plane reads each cluster's nodes with its own credential to check what the agents report (default "
+            + "${DEFAULT-VALUE}; each check is drawn from half to one and a half of it; 0: off).")
+    long attestSeconds;
+
     @Option(names = "--insecure-http", description = "Serve plain HTTP on a non-loopback --host (refused otherwise; "
             + "a warning in the log and on /healthz).")
     boolean insecureHttp;
@@ -98,7 +103,7 @@ final class ServerCommand implements Runnable {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--egress-allow: " + e.getMessage());
         }
         config = config.withEgress(egressAllow == null ? java.util.List.of() : egressAllow, allowInsecureKubeconfig)
-                .withInsecureHttp(insecureHttp);
+                .withInsecureHttp(insecureHttp).withAttestEvery(java.time.Duration.ofSeconds(attestSeconds));
         if (config.refusal() != null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), config.refusal());
         }

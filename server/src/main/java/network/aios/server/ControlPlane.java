@@ -65,6 +65,7 @@ public final class ControlPlane implements AutoCloseable {
     private final InfraService infra;
     private final AddonHealthMonitor addonHealth;
     private final ClusterHealth clusterHealth;
+    private final network.aios.server.health.InventoryAttestor attestor;
     private final EgressGuard egress;
     private final network.aios.server.security.GrantSigner grants;
     /** The port actually bound (known once started), which the egress guard refuses as a destination. */
@@ -116,8 +117,12 @@ public final class ControlPlane implements AutoCloseable {
         AddonRoutes addonRoutes = new AddonRoutes(addonService, new AddonDeployments(addonService, infra),
                 new InferenceRoutes(addonService, routeService));
         this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval(), egress);
+        network.aios.store.AttestationStore attestations = new network.aios.store.AttestationStore(db);
+        this.attestor = new network.aios.server.health.InventoryAttestor(attestations, new ObservationStore(db),
+                id -> infra.readWithOwnCredential(id, ops -> network.aios.infra.NodeInventory.of(
+                        ops.client().nodes().list().getItems())), clock, config.attestEvery());
         this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore,
-                new network.aios.store.AuditStore(db), clock, config.heartbeatGrace());
+                new network.aios.store.AuditStore(db), clock, config.heartbeatGrace(), attestor, attestations);
         clusters.onDocumentChange(clusterHealth::documentChanged);
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
         GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(routeService);
@@ -204,6 +209,7 @@ public final class ControlPlane implements AutoCloseable {
         cp.infra.start();
         cp.addonHealth.start();
         cp.clusterHealth.start();
+        cp.attestor.start();
         return cp;
     }
 
@@ -220,6 +226,8 @@ public final class ControlPlane implements AutoCloseable {
             cp.infra.start();
             cp.addonHealth.start();
             cp.clusterHealth.start();
+            cp.attestor.start();
+        cp.attestor.start();
             return cp;
         } catch (RuntimeException e) {
             db.close();
@@ -287,6 +295,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        attestor.close();
         clusterHealth.close();
         addonHealth.close();
         infra.close();

@@ -27,7 +27,8 @@ public record ServerConfig(
         Path tlsKey,
         List<String> egressAllow,
         boolean allowInsecureKubeconfig,
-        boolean insecureHttp) {
+        boolean insecureHttp,
+        Duration attestEvery) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY = 1024 * 1024;
@@ -35,6 +36,8 @@ public record ServerConfig(
     public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(30);
     /** A cluster silent this long is Ready=Unknown (the issue asks for at most 40 s; agents beat every 5 s). */
     public static final Duration DEFAULT_HEARTBEAT_GRACE = Duration.ofSeconds(30);
+    /** Mean interval at which the control plane reads a cluster's nodes itself to check its agents' report. */
+    public static final Duration DEFAULT_ATTEST_EVERY = Duration.ofSeconds(120);
 
     /** Where agents on member clusters reach this control plane. */
     public String controlPlaneUrl(int boundPort) {
@@ -49,53 +52,53 @@ public record ServerConfig(
     /** Serve over TLS with this PEM certificate chain and PKCS#8 key. */
     public ServerConfig withTls(Path cert, Path key) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key, egressAllow, allowInsecureKubeconfig, insecureHttp);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
     }
 
     /** Defaults for embedding (tests, benchmarks): add-on probing off unless asked for. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16, null,
-                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null, List.of(), false, false);
+                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null, List.of(), false, false, DEFAULT_ATTEST_EVERY);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
     }
 
     public ServerConfig withAddonProbeInterval(Duration d) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
+                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
     }
 
     public ServerConfig withPolicyFile(Path file) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
     }
 
     public ServerConfig withMaxBodyBytes(long max) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, max, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
     }
 
     public ServerConfig withAgents(String url, String image) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
+                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
     }
 
     public ServerConfig withHeartbeatGrace(Duration grace) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp);
+                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
     }
 
     /**
@@ -105,14 +108,14 @@ public record ServerConfig(
     public ServerConfig withEgress(List<String> allow, boolean insecureKubeconfig) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
                 publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, List.copyOf(allow),
-                insecureKubeconfig, insecureHttp);
+                insecureKubeconfig, insecureHttp, attestEvery);
     }
 
     /** Accept serving plain HTTP on a non-loopback address (refused otherwise: tokens and kubeconfigs travel here). */
     public ServerConfig withInsecureHttp(boolean insecure) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
                 publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
-                allowInsecureKubeconfig, insecure);
+                allowInsecureKubeconfig, insecure, attestEvery);
     }
 
     /** Whether the listener is reachable only from this machine. */
@@ -137,5 +140,12 @@ public record ServerConfig(
     public List<String> warnings() {
         return !tls() && !loopbackOnly() ? List.of("plain HTTP on " + host + " (--insecure-http): API tokens and "
                 + "kubeconfigs sent here travel unencrypted") : List.of();
+    }
+
+    /** How often, on average, each cluster's reported nodes are checked against its API (zero: never). */
+    public ServerConfig withAttestEvery(Duration every) {
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
+                allowInsecureKubeconfig, insecureHttp, every);
     }
 }

@@ -176,4 +176,21 @@ class HeartbeatIT {
         server.post("/api/v1/clusters/hb-reborn/heartbeat", beat("node-2"), second);
         assertThat(health("hb-reborn").at("/observed/nodes").size()).isEqualTo(2);
     }
+
+    @org.junit.jupiter.api.Test
+    void aClusterThatFloodsHeartbeatsIsToldToSlowDown() {
+        String token = liveCluster("hb-flood");
+        int limited = 0;
+        for (int i = 0; i < 30; i++) {
+            Answer a = server.post("/api/v1/clusters/hb-flood/heartbeat", beat("node-2"), token);
+            if (a.status() == 429) {
+                limited++;
+                assertThat(a.text("/error/code")).isEqualTo("too_many_heartbeats");
+            } else {
+                assertThat(a.status()).isEqualTo(200);
+            }
+        }
+        // 30 back-to-back requests span a few one-second windows at most: most of them are refused
+        assertThat(limited).isGreaterThanOrEqualTo(10);
+    }
 }

@@ -83,7 +83,16 @@ public final class ClusterHealth implements AutoCloseable {
     /** The comparison of one inventory (by hash) with one version of the document. */
     private record Verdict(String hash, long docVersion, boolean verified, String driftJson) {}
 
-    public ClusterHealth(ObservationStore store, ClusterStore clusters, AuditStore audit, Clock clock, Duration grace) {
+    private final InventoryAttestor attestor;
+    private final network.aios.store.AttestationStore attestations;
+    /** Heartbeats one cluster may send a second; agents send one every 5 s and one on each node change. */
+    static final int MAX_BEATS_PER_SECOND = 5;
+    private final Map<String, long[]> beatWindows = new ConcurrentHashMap<>();
+
+    public ClusterHealth(ObservationStore store, ClusterStore clusters, AuditStore audit, Clock clock, Duration grace,
+            InventoryAttestor attestor, network.aios.store.AttestationStore attestations) {
+        this.attestor = attestor;
+        this.attestations = attestations;
         this.audit = audit;
         this.store = store;
         this.clusters = clusters;
@@ -119,6 +128,7 @@ public final class ClusterHealth implements AutoCloseable {
     /** A heartbeat: {@code {agent: {version}, inventory: {nodes: [...]}}}. Answers the conditions it leads to. */
     public ObjectNode heartbeat(Principal who, String clusterId, JsonNode body) {
         requireAgentOf(who, clusterId);
+        throttle(clusterId);
         List<FieldError> errors = new ArrayList<>(ObservedInventory.check(body.get("inventory"), "/inventory"));
         JsonNode version = body.at("/agent/version");
         if (!version.isMissingNode() && !version.isString()) {
@@ -138,13 +148,39 @@ public final class ClusterHealth implements AutoCloseable {
             verdicts.put(clusterId, v);
         }
         Instant now = clock.instant();
-        Verdict verdict = v;
-        pending.merge(clusterId, new Beat(clusterId, now, version.asString(null), inventoryJson, hash, verdict.verified(),
-                verdict.driftJson(), 1, verdict.verified() ? 1 : 0), (earlier, later) -> later.after(earlier));
+        // a report the control plane's own read contradicted is not evidence: it counts as unverified
+        boolean contradicted = attestor.attested(clusterId).map(ok -> !ok).orElse(false);
+        boolean verified = v.verified() && !contradicted;
+        String driftJson = contradicted ? withAttestation(v.driftJson()) : v.driftJson();
+        pending.merge(clusterId, new Beat(clusterId, now, version.asString(null), inventoryJson, hash, verified,
+                driftJson, 1, verified ? 1 : 0), (earlier, later) -> later.after(earlier));
         ObjectNode out = Json.object().put("accepted", true).put("heartbeatSeconds", HEARTBEAT_INTERVAL.toSeconds());
-        out.put("inventoryVerified", verdict.verified());
-        out.set("drift", Json.MAPPER.readTree(verdict.driftJson()));
+        out.put("inventoryVerified", verified);
+        out.set("drift", Json.MAPPER.readTree(driftJson));
         return out;
+    }
+
+    private static String withAttestation(String driftJson) {
+        ArrayNode d = (ArrayNode) Json.MAPPER.readTree(driftJson);
+        d.addObject().put("path", "/attestation").put("declared", "what the cluster's API shows")
+                .put("observed", "what the agents report").put("message", "the control plane read the cluster's nodes "
+                        + "itself and they differ from the agents' report (see ReportAttested)");
+        return Json.MAPPER.writeValueAsString(d);
+    }
+
+    /** At most {@link #MAX_BEATS_PER_SECOND} heartbeats a second per cluster (fixed one-second windows). */
+    private void throttle(String clusterId) {
+        long second = clock.millis() / 1000;
+        long[] w = beatWindows.compute(clusterId, (k, old) -> old == null || old[0] != second
+                ? new long[] {second, 1} : new long[] {second, old[1] + 1});
+        if (w[1] > MAX_BEATS_PER_SECOND) {
+            throw new ApiException(429, "too_many_heartbeats", "cluster '" + clusterId + "' sent more than "
+                    + MAX_BEATS_PER_SECOND + " heartbeats this second", List.of(), "agents send one every "
+                    + HEARTBEAT_INTERVAL.toSeconds() + " s and one on each node change");
+        }
+        if (beatWindows.size() > 100_000) {
+            beatWindows.values().removeIf(x -> x[0] != second);
+        }
     }
 
     private CachedDocument document(String clusterId) {
@@ -279,6 +315,17 @@ public final class ClusterHealth implements AutoCloseable {
                 .put("message", o.verified() ? "the nodes, GPUs, vCPUs and memory the agent sees match the document"
                         : o.drift().size() + " difference(s) between the document and the cluster")
                 .put("lastTransitionTime", o.verifiedSince().toString());
+        attestations.get(cluster.id()).ifPresentOrElse(a -> conditions.addObject().put("type", "ReportAttested")
+                .put("status", a.attested() ? "True" : "False")
+                .put("reason", a.attested() ? "MatchesClusterApi" : "DiffersFromClusterApi")
+                .put("message", a.attested() ? "the control plane read the nodes itself (" + a.checks() + " checks, last "
+                        + Duration.between(a.checkedAt(), now).toSeconds() + " s ago) and they match the agents' report"
+                        : a.diff().size() + " difference(s) between the agents' report and the cluster's API")
+                .put("lastTransitionTime", a.since().toString()), () -> conditions.addObject()
+                .put("type", "ReportAttested").put("status", "Unknown").put("reason", "NotChecked")
+                .put("message", "the control plane has not read this cluster's nodes itself yet (it does so with its "
+                        + "own credential, at a random interval, while it holds one)"));
+        attestations.get(cluster.id()).filter(a -> !a.attested()).ifPresent(a -> out.set("attestationDiff", a.diff()));
         out.putObject("heartbeat").put("lastAt", o.lastHeartbeatAt().toString()).put("ageSeconds", age)
                 .put("agentVersion", o.agentVersion()).put("count", o.heartbeats());
         out.set("drift", o.drift());

@@ -51,11 +51,13 @@ public final class InfraService implements AutoCloseable {
     private final JobRunner runner;
     private final Targets targets;
     private final boolean allowInsecureKubeconfig;
+    private final MemberAccess access;
 
     public InfraService(ClusterService clusterService, ClusterStore clusters, AddonStore addons, RouteStore routes,
             InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings, ClusterConnector connector,
             Clock clock, RetryPolicy retry, int parallelism, boolean allowInsecureKubeconfig) {
         this.allowInsecureKubeconfig = allowInsecureKubeconfig;
+        this.access = new MemberAccess(store, box, connector, clock);
         this.clusterService = clusterService;
         this.clusters = clusters;
         this.addons = addons;
@@ -253,6 +255,18 @@ public final class InfraService implements AutoCloseable {
 
     public List<InfraStore.InventoryItem> inventory(String clusterId) {
         return store.inventory(clusterId);
+    }
+
+    /**
+     * Runs {@code read} against the member cluster with the control plane's own credential there (never an
+     * agent's); empty when the control plane holds none (no infrastructure, or pull mode later).
+     */
+    public <T> Optional<T> readWithOwnCredential(String clusterId, java.util.function.Function<ClusterOps, T> read) {
+        return access.credential(clusterId).map(c -> {
+            try (ClusterOps ops = access.open(c)) {
+                return read.apply(ops);
+            }
+        });
     }
 
     /** Whether the cluster has infrastructure (recorded objects) or a job under way. */

@@ -1,4 +1,4 @@
-package network.aios.agent;
+package network.aios.infra;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -23,7 +23,7 @@ public final class NodeInventory {
                 .compareTo(b.getMetadata().getName())).map(NodeInventory::node).toList());
     }
 
-    static ObservedInventory.ObservedNode node(Node n) {
+    public static ObservedInventory.ObservedNode node(Node n) {
         Map<String, String> labels = n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
         boolean ready = n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions()
                 .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
@@ -48,7 +48,7 @@ public final class NodeInventory {
                 amount(q.get(GPU_RESOURCE)).intValue());
     }
 
-    static BigDecimal amount(Quantity q) {
+    public static BigDecimal amount(Quantity q) {
         return q == null ? BigDecimal.ZERO : Quantity.getAmountInBytes(q);
     }
 

@@ -1,0 +1,143 @@
+package network.aios.server.health;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import network.aios.api.Attestation;
+import network.aios.api.InventoryDiff;
+import network.aios.api.Json;
+import network.aios.api.ObservedInventory;
+import network.aios.store.AttestationStore;
+import network.aios.store.ObservationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks what agents report against what the control plane reads from each cluster's API itself, with
+ * its own credential, at a randomised interval (so an agent cannot tell when it is being checked). A
+ * difference seen twice in a row (a node may just have changed) sets {@code ReportAttested=False} with
+ * the differences, is audited, and from then on the cluster's reports count as unverified until the
+ * next check matches.
+ */
+public final class InventoryAttestor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InventoryAttestor.class);
+    private final AttestationStore store;
+    private final ObservationStore observations;
+    private final Function<String, Optional<ObservedInventory>> reader;
+    private final Clock clock;
+    private final Duration every;
+    private final Random random = new Random();
+    private final Map<String, Instant> due = new ConcurrentHashMap<>();
+    private final Set<String> suspect = ConcurrentHashMap.newKeySet();
+    private final Map<String, Boolean> verdicts = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "aios-attest");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param reader the nodes of a cluster as its API shows them to the control plane's own credential; empty
+     *               when it holds none there
+     * @param every  the mean interval between checks of one cluster (each is drawn from 0.5x to 1.5x); zero: off
+     */
+    public InventoryAttestor(AttestationStore store, ObservationStore observations,
+            Function<String, Optional<ObservedInventory>> reader, Clock clock, Duration every) {
+        this.store = store;
+        this.observations = observations;
+        this.reader = reader;
+        this.clock = clock;
+        this.every = every;
+    }
+
+    public void start() {
+        if (!every.isZero()) {
+            ticker.scheduleWithFixedDelay(this::tickQuietly, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The verdict in force for a cluster's reports: empty when never checked. */
+    public Optional<Boolean> attested(String clusterId) {
+        Boolean v = verdicts.get(clusterId);
+        return v != null ? Optional.of(v) : store.get(clusterId).map(r -> {
+            verdicts.put(clusterId, r.attested());
+            return r.attested();
+        });
+    }
+
+    private void tickQuietly() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.warn("attestation round failed", e);
+        }
+    }
+
+    void tick() {
+        Instant now = clock.instant();
+        List<String> ids = store.attestable();
+        due.keySet().retainAll(ids);
+        for (String id : ids) {
+            Instant when = due.computeIfAbsent(id, k -> now.plus(jittered()));
+            if (!now.isBefore(when)) {
+                due.put(id, now.plus(jittered()));
+                try {
+                    check(id, now);
+                } catch (RuntimeException e) {
+                    LOG.warn("cluster {}: could not read its nodes to attest its agents' report: {}", id,
+                            e.getClass().getSimpleName());
+                }
+            }
+        }
+    }
+
+    /** One check now; package-private so tests can run it without waiting for the schedule. */
+    void check(String id, Instant now) {
+        Optional<ObservedInventory> reported = observations.get(id).filter(o -> o.inventory() != null)
+                .map(o -> ObservedInventory.of(o.inventory()));
+        if (reported.isEmpty()) {
+            return; // nothing reported yet: nothing to attest
+        }
+        Optional<ObservedInventory> actual = reader.apply(id);
+        if (actual.isEmpty()) {
+            return;
+        }
+        List<InventoryDiff.Difference> diff = Attestation.compare(reported.get(), actual.get());
+        if (!diff.isEmpty() && suspect.add(id)) {
+            // a node may have changed between the report and this read: look again soon before judging
+            Duration confirm = every.compareTo(Duration.ofSeconds(10)) < 0 ? every : Duration.ofSeconds(10);
+            due.put(id, now.plus(confirm));
+            return;
+        }
+        suspect.remove(id);
+        boolean ok = diff.isEmpty();
+        verdicts.put(id, ok);
+        if (store.record(id, ok, Json.MAPPER.writeValueAsString(diff), now)) {
+            if (ok) {
+                LOG.info("cluster {}: its agents' report matches what the control plane reads", id);
+            } else {
+                LOG.warn("cluster {}: its agents report what the cluster's API does not show ({} difference(s)): "
+                        + "ReportAttested=False", id, diff.size());
+            }
+        }
+    }
+
+    private Duration jittered() {
+        return Duration.ofMillis((long) (every.toMillis() * (0.5 + random.nextDouble())));
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+}
