@@ -174,6 +174,9 @@ class AgentEndToEndIT {
 
     @Test
     void heartbeatsVerifyTheInventoryDetectDriftAndSilence() throws Exception {
+        // the infrastructure's namespace asks the API server to enforce Pod Security's restricted profile
+        assertThat(kube.admin.namespaces().withName(InfraNames.NAMESPACE).get().getMetadata().getLabels())
+                .containsAllEntriesOf(network.aios.infra.PodSecurity.NAMESPACE_LABELS);
         int port = freePort();
         Process controller = agent("controller", port);
         int metricsPort = freePort();

@@ -110,7 +110,9 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
     }
 
     public HasMetadata namespaceObject() {
-        return new NamespaceBuilder().withMetadata(meta(namespace(), null)).build();
+        io.fabric8.kubernetes.api.model.ObjectMeta m = meta(namespace(), null);
+        m.getLabels().putAll(PodSecurity.NAMESPACE_LABELS);
+        return new NamespaceBuilder().withMetadata(m).build();
     }
 
     /**
@@ -159,7 +161,7 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
                 .withNewSpec().withReplicas(1)
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(labels()).endMetadata()
-                .withNewSpec().withAutomountServiceAccountToken(false)
+                .withNewSpec().withAutomountServiceAccountToken(false).withSecurityContext(PodSecurity.pod())
                 .withContainers(new ContainerBuilder().withName(kind.wire().replace('_', '-')).withImage(image)
                         .withImagePullPolicy("IfNotPresent")
                         .addNewPort().withName("http").withContainerPort(port()).withProtocol("TCP").endPort()
@@ -169,7 +171,7 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
                         .withNewResources()
                         .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")))
                         .endResources()
-                        .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext()
+                        .withSecurityContext(PodSecurity.container(false))
                         .build())
                 .endSpec().endTemplate().endSpec().build());
         out.add(new ServiceBuilder().withMetadata(meta(workload(), ns)).withNewSpec().withType("NodePort")

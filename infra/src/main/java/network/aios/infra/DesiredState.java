@@ -55,7 +55,9 @@ public final class DesiredState {
 
     /** The namespace, applied first: the cluster-scoped objects are owned by it (see {@link #bootstrap}). */
     public static HasMetadata namespace(String clusterId) {
-        return new NamespaceBuilder().withMetadata(meta(NAMESPACE, null, clusterId)).build();
+        io.fabric8.kubernetes.api.model.ObjectMeta m = meta(NAMESPACE, null, clusterId);
+        m.getLabels().putAll(PodSecurity.NAMESPACE_LABELS); // the API server refuses privileged or host pods here
+        return new NamespaceBuilder().withMetadata(m).build();
     }
 
     /**
@@ -172,7 +174,7 @@ public final class DesiredState {
                 .withNewSpec().withReplicas(s.replicas())
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
-                .withNewSpec().withServiceAccountName(AGENT_SA)
+                .withNewSpec().withServiceAccountName(AGENT_SA).withSecurityContext(PodSecurity.pod())
                 .withContainers(new ContainerBuilder().withName("agent").withImage(s.image())
                         .withImagePullPolicy(s.imagePullPolicy())
                         .withArgs("--role=" + role.id(), "--port=" + CONTAINER_PORT)
@@ -185,8 +187,7 @@ public final class DesiredState {
                         .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("128Mi")))
                         .withLimits(Map.of("memory", new Quantity("512Mi")))
                         .endResources()
-                        .withNewSecurityContext().withRunAsNonRoot(true).withAllowPrivilegeEscalation(false)
-                        .withReadOnlyRootFilesystem(true).endSecurityContext()
+                        .withSecurityContext(PodSecurity.container(true))
                         // the root filesystem is read-only: the JVM and Jetty get a scratch /tmp
                         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                         .build())
