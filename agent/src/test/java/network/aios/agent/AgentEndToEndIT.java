@@ -44,7 +44,8 @@ class AgentEndToEndIT {
     static final List<Process> agents = new ArrayList<>();
     static String minted;
     static Path tokenFile;
-    static Path kubeconfig;
+    /** Each role's kubeconfig, for its own ServiceAccount. */
+    static final Map<String, Path> kubeconfigs = new java.util.HashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,7 +72,9 @@ class AgentEndToEndIT {
                 .withName(InfraNames.AGENT_SECRET).get().getData().get("AIOS_AGENT_TOKEN")), StandardCharsets.UTF_8);
         tokenFile = Files.createTempFile("agent-token", "");
         Files.writeString(tokenFile, minted);
-        kubeconfig = agentKubeconfig();
+        for (network.aios.infra.AgentRole role : network.aios.infra.AgentRole.values()) {
+            kubeconfigs.put(role.id(), agentKubeconfig(role));
+        }
     }
 
     static void describeNode(String name, String cpu, String memory, String gpus, String product) {
@@ -123,18 +126,19 @@ class AgentEndToEndIT {
         return h.at("/conditions/" + i + "/type").asString() + "=" + h.at("/conditions/" + i + "/status").asString();
     }
 
-    /** A kubeconfig for the agents' own ServiceAccount: what they would use in the cluster. */
-    static Path agentKubeconfig() throws Exception {
-        kube.admin.resource(new SecretBuilder().withNewMetadata().withName("aios-agent-token-test")
+    /** A kubeconfig for one agent role's own ServiceAccount: what that role would use in the cluster. */
+    static Path agentKubeconfig(network.aios.infra.AgentRole role) throws Exception {
+        String secret = "aios-agent-token-test-" + role.id();
+        kube.admin.resource(new SecretBuilder().withNewMetadata().withName(secret)
                 .withNamespace(InfraNames.NAMESPACE)
-                .withAnnotations(Map.of("kubernetes.io/service-account.name", InfraNames.AGENT_SA)).endMetadata()
-                .withType("kubernetes.io/service-account-token").build()).create();
+                .withAnnotations(Map.of("kubernetes.io/service-account.name", InfraNames.agentServiceAccount(role)))
+                .endMetadata().withType("kubernetes.io/service-account-token").build()).create();
         KubeTestCluster.await(() -> {
-            var s = kube.admin.secrets().inNamespace(InfraNames.NAMESPACE).withName("aios-agent-token-test").get();
+            var s = kube.admin.secrets().inNamespace(InfraNames.NAMESPACE).withName(secret).get();
             return s.getData() != null && s.getData().get("token") != null;
-        }, Duration.ofSeconds(30), "the agents' ServiceAccount token");
+        }, Duration.ofSeconds(30), "the " + role.id() + " agent's ServiceAccount token");
         String token = new String(Base64.getDecoder().decode(kube.admin.secrets().inNamespace(InfraNames.NAMESPACE)
-                .withName("aios-agent-token-test").get().getData().get("token")), StandardCharsets.UTF_8);
+                .withName(secret).get().getData().get("token")), StandardCharsets.UTF_8);
         ObjectNode kc = (ObjectNode) Json.YAML.readTree(kube.ownerKubeconfigYaml());
         for (JsonNode u : kc.get("users")) {
             ((ObjectNode) u).putObject("user").put("token", token);
@@ -154,7 +158,7 @@ class AgentEndToEndIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-jar", Path.of("target", "aios-agent.jar").toString(), "--role=" + role,
                 "--port=" + port, "--host=127.0.0.1", "--cluster-id=" + CLUSTER, "--control-plane=" + server.url(),
-                "--token-file=" + tokenFile, "--kubeconfig=" + kubeconfig, "--heartbeat-seconds=1",
+                "--token-file=" + tokenFile, "--kubeconfig=" + kubeconfigs.get(role), "--heartbeat-seconds=1",
                 "--metrics-seconds=1", "--egress-allow=127.0.0.0/8", "--grant-key=" + server.cp.grantPublicKey())
                 .redirectErrorStream(true)
                 .redirectOutput(new File("target/agent-" + role + ".log")).start();

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import network.aios.api.ClusterDocument;
 
-import static network.aios.infra.InfraNames.AGENT_SA;
 import static network.aios.infra.InfraNames.AGENT_SECRET;
 import static network.aios.infra.InfraNames.CLUSTER_CONFIGMAP;
 import static network.aios.infra.InfraNames.CONTROL_PLANE_SA;
@@ -82,14 +81,19 @@ public final class DesiredState {
                 .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(CONTROL_PLANE_SA)
                         .withNamespace(NAMESPACE).build()).build());
         // the agents' RBAC is granted here, by the owner's identity: the control plane's own identity
-        // holds no RBAC-writing rights at all
-        // configmaps: the blocks service keeps its transaction log in its own namespace (segments it appends to)
-        out.add(new RoleBuilder().withMetadata(meta(AGENT_SA, NAMESPACE, clusterId)).withRules(
-                rule("", List.of("configmaps"), List.of("get", "list", "watch", "create", "update")),
-                rule("", List.of("events"), List.of("create", "patch"))).build());
-        out.add(new RoleBindingBuilder().withMetadata(meta(AGENT_SA, NAMESPACE, clusterId))
-                .withNewRoleRef(RBAC, "Role", AGENT_SA)
-                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(AGENT_SA)
+        // holds no RBAC-writing rights at all. Only the blocks role writes in the namespace: it creates its log's
+        // segments and may update those by name, never the ConfigMap holding the control plane's URL and keys.
+        List<String> segments = new ArrayList<>();
+        for (int n = 1; n <= InfraNames.BLOCK_LOG_SEGMENTS; n++) {
+            segments.add(InfraNames.blockLogSegment(n));
+        }
+        String blocksSa = InfraNames.agentServiceAccount(AgentRole.BLOCKS);
+        out.add(new RoleBuilder().withMetadata(meta(blocksSa, NAMESPACE, clusterId)).withRules(
+                rule("", List.of("configmaps"), List.of("get", "list", "watch", "create")),
+                named(rule("", List.of("configmaps"), List.of("update")), segments.toArray(String[]::new))).build());
+        out.add(new RoleBindingBuilder().withMetadata(meta(blocksSa, NAMESPACE, clusterId))
+                .withNewRoleRef(RBAC, "Role", blocksSa)
+                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(blocksSa)
                         .withNamespace(NAMESPACE).build()).build());
         String cpRole = InfraNames.controlPlaneClusterRole(clusterId);
         out.add(new ClusterRoleBuilder().withMetadata(owned(meta(cpRole, null, clusterId), namespaceUid)).withRules(
@@ -100,30 +104,56 @@ public final class DesiredState {
                 rule("authorization.k8s.io", List.of("selfsubjectaccessreviews"), List.of("create")),
                 named(rule("", List.of("namespaces"), List.of("delete")), NAMESPACE),
                 named(rule(RBAC, List.of("clusterroles", "clusterrolebindings"), List.of("get", "delete")),
-                        cpRole, InfraNames.agentClusterRole(clusterId))).build());
+                        ownClusterRoles(clusterId, cpRole))).build());
         out.add(new ClusterRoleBindingBuilder().withMetadata(owned(meta(cpRole, null, clusterId), namespaceUid))
                 .withNewRoleRef(RBAC, "ClusterRole", cpRole)
                 .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(CONTROL_PLANE_SA)
                         .withNamespace(NAMESPACE).build()).build());
-        String agentRole = InfraNames.agentClusterRole(clusterId);
-        out.add(new ClusterRoleBuilder().withMetadata(owned(meta(agentRole, null, clusterId), namespaceUid)).withRules(
-                rule("", List.of("nodes"), List.of("get", "list", "watch", "patch")),
-                rule("", List.of("pods", "services"), READ),
-                rule("", List.of("pods/eviction"), List.of("create")),
-                rule("apps", List.of("deployments", "replicasets", "statefulsets", "daemonsets"), READ),
-                rule("metrics.k8s.io", List.of("nodes", "pods"), List.of("get", "list"))).build());
-        out.add(new ClusterRoleBindingBuilder().withMetadata(owned(meta(agentRole, null, clusterId), namespaceUid))
-                .withNewRoleRef(RBAC, "ClusterRole", agentRole)
-                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(AGENT_SA)
-                        .withNamespace(NAMESPACE).build()).build());
+        for (AgentRole role : AgentRole.values()) {
+            String name = InfraNames.agentClusterRole(clusterId, role);
+            out.add(new ClusterRoleBuilder().withMetadata(owned(meta(name, null, clusterId), namespaceUid))
+                    .withRules(agentRules(role)).build());
+            out.add(new ClusterRoleBindingBuilder().withMetadata(owned(meta(name, null, clusterId), namespaceUid))
+                    .withNewRoleRef(RBAC, "ClusterRole", name)
+                    .withSubjects(new SubjectBuilder().withKind("ServiceAccount")
+                            .withName(InfraNames.agentServiceAccount(role)).withNamespace(NAMESPACE).build()).build());
+        }
         return out;
+    }
+
+    /** What each agent role does on the cluster, and nothing more (docs/RBAC.md has the table; an IT checks it). */
+    static List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> agentRules(AgentRole role) {
+        return switch (role) {
+            // watches nodes (join, leave, labels, capacity)
+            case CONTROLLER -> List.of(rule("", List.of("nodes"), READ));
+            // capacity, requests and usage per node
+            case METRICS -> List.of(rule("", List.of("nodes"), READ), rule("", List.of("pods"), READ),
+                    rule("metrics.k8s.io", List.of("nodes", "pods"), List.of("get", "list")));
+            // block workloads appearing, scaling, changing, going
+            case BLOCKS -> List.of(rule("apps", List.of("deployments", "statefulsets"), READ));
+            // cordon/uncordon/relabel (node patch), drain (pods, evictions), block forwarding (services), refresh
+            case MGMT -> List.of(rule("", List.of("nodes"), List.of("get", "list", "watch", "patch")),
+                    rule("", List.of("pods", "services"), READ),
+                    rule("", List.of("pods/eviction"), List.of("create")));
+        };
+    }
+
+    private static String[] ownClusterRoles(String clusterId, String cpRole) {
+        List<String> names = new ArrayList<>(List.of(cpRole));
+        for (AgentRole r : AgentRole.values()) {
+            names.add(InfraNames.agentClusterRole(clusterId, r));
+        }
+        return names.toArray(String[]::new);
     }
 
     /** The agent services; {@code agentToken} is the credential agents use to call the control plane. */
     public static List<HasMetadata> services(ClusterDocument doc, InfraSettings s, String agentToken) {
         String id = doc.id();
         List<HasMetadata> out = new ArrayList<>();
-        out.add(new ServiceAccountBuilder().withMetadata(meta(AGENT_SA, NAMESPACE, id)).build());
+        for (AgentRole role : AgentRole.values()) {
+            out.add(new ServiceAccountBuilder().withMetadata(meta(InfraNames.agentServiceAccount(role), NAMESPACE, id))
+                    .build());
+        }
         Map<String, String> config = new LinkedHashMap<>();
         config.put("AIOS_CLUSTER_ID", id);
         config.put("AIOS_CONTROL_PLANE_URL", s.controlPlaneUrl());
@@ -174,7 +204,8 @@ public final class DesiredState {
                 .withNewSpec().withReplicas(s.replicas())
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
-                .withNewSpec().withServiceAccountName(AGENT_SA).withSecurityContext(PodSecurity.pod())
+                .withNewSpec().withServiceAccountName(InfraNames.agentServiceAccount(role))
+                .withSecurityContext(PodSecurity.pod())
                 .withContainers(new ContainerBuilder().withName("agent").withImage(s.image())
                         .withImagePullPolicy(s.imagePullPolicy())
                         .withArgs("--role=" + role.id(), "--port=" + CONTAINER_PORT)

@@ -15,8 +15,7 @@ public final class InfraNames {
     /** The control plane's own identity on the member cluster (least privilege). */
     public static final String CONTROL_PLANE_SA = "aios-control-plane";
     public static final String CONTROL_PLANE_TOKEN_SECRET = "aios-control-plane-token";
-    /** The identity the agents run as. */
-    public static final String AGENT_SA = "aios-agent";
+    /** Each agent role runs as its own identity, with only what that role does (see {@link #agentServiceAccount}). */
     public static final String AGENT_SECRET = "aios-agent-credentials";
     public static final String CLUSTER_CONFIGMAP = "aios-cluster";
 
@@ -38,8 +37,20 @@ public final class InfraNames {
         return "aios-control-plane-" + clusterId;
     }
 
-    public static String agentClusterRole(String clusterId) {
-        return "aios-agent-" + clusterId;
+    /** The ServiceAccount one agent role runs as, e.g. {@code aios-agent-mgmt}. */
+    public static String agentServiceAccount(AgentRole role) {
+        return "aios-agent-" + role.id();
+    }
+
+    public static String agentClusterRole(String clusterId, AgentRole role) {
+        return "aios-agent-" + role.id() + "-" + clusterId;
+    }
+
+    /** The blocks log's segments: a ring of this many ConfigMaps, the only ones the blocks role may update. */
+    public static final int BLOCK_LOG_SEGMENTS = 50;
+
+    public static String blockLogSegment(int n) {
+        return String.format("aios-blocks-log-%06d", n);
     }
 
     public static Map<String, String> labels(String clusterId) {

@@ -46,9 +46,10 @@ class DesiredStateTest {
     @Test
     void fourDeploymentsAndNodePortServicesOnTheSeedsPorts() throws Exception {
         List<HasMetadata> all = everything(seed(false));
+        // each role runs as its own identity
         assertThat(all).filteredOn(o -> o instanceof Deployment).hasSize(4)
-                .allSatisfy(d -> assertThat(((Deployment) d).getSpec().getTemplate().getSpec().getServiceAccountName())
-                        .isEqualTo(InfraNames.AGENT_SA));
+                .extracting(d -> ((Deployment) d).getSpec().getTemplate().getSpec().getServiceAccountName())
+                .containsExactly("aios-agent-controller", "aios-agent-metrics", "aios-agent-blocks", "aios-agent-mgmt");
         List<Service> services = all.stream().filter(o -> o instanceof Service).map(o -> (Service) o).toList();
         assertThat(services).extracting(s -> s.getSpec().getPorts().get(0).getNodePort())
                 .containsExactly(32300, 32301, 32302, 32303);
