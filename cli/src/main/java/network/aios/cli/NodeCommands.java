@@ -76,46 +76,44 @@ final class NodeCommands {
         }
     }
 
-    @Command(name = "cordon", mixinStandardHelpOptions = true, description = "Mark a node unschedulable.")
-    static final class Cordon extends Base {
+    /** A command on one node: {@code CLUSTER NODE}. */
+    abstract static class OnNode extends Base {
         @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
         @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID") String node;
+        private final String command;
+
+        OnNode(String command) {
+            this.command = command;
+        }
 
         String cluster() {
             return cluster;
         }
 
         ObjectNode request() {
-            return Json.object().put("command", "cordon").put("node", node);
+            return Json.object().put("command", command).put("node", node);
+        }
+    }
+
+    @Command(name = "cordon", mixinStandardHelpOptions = true, description = "Mark a node unschedulable.")
+    static final class Cordon extends OnNode {
+        Cordon() {
+            super("cordon");
         }
     }
 
     @Command(name = "uncordon", mixinStandardHelpOptions = true, description = "Make a node schedulable again.")
-    static final class Uncordon extends Base {
-        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
-        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID") String node;
-
-        String cluster() {
-            return cluster;
-        }
-
-        ObjectNode request() {
-            return Json.object().put("command", "uncordon").put("node", node);
+    static final class Uncordon extends OnNode {
+        Uncordon() {
+            super("uncordon");
         }
     }
 
     @Command(name = "drain", mixinStandardHelpOptions = true, description = "Cordon a node and evict its pods "
             + "(disruption budgets hold; DaemonSet and mirror pods stay).")
-    static final class Drain extends Base {
-        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
-        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID") String node;
-
-        String cluster() {
-            return cluster;
-        }
-
-        ObjectNode request() {
-            return Json.object().put("command", "drain").put("node", node);
+    static final class Drain extends OnNode {
+        Drain() {
+            super("drain");
         }
     }
 

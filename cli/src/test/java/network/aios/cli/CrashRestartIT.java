@@ -58,6 +58,15 @@ class CrashRestartIT {
         return Json.MAPPER.readTree(http.send(r, HttpResponse.BodyHandlers.ofByteArray()).body());
     }
 
+    /** The state of crash-0's latest infrastructure job, or null while the server does not answer. */
+    String jobState(int port, String token) {
+        try {
+            return json(port, "/api/v1/clusters/crash-0/infra", token).path("job").path("state").asString(null);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -90,14 +99,8 @@ class CrashRestartIT {
                     .put("kube_config_data", kube.ownerKubeconfigYaml()));
             assertThat(status(port, "POST", "/create-cluster-infra", token, body)).isEqualTo(200);
             // no kubelet: the job applies everything, then waits for readiness
-            KubeTestCluster.await(() -> {
-                try {
-                    return "WaitingReady".equals(json(port, "/api/v1/clusters/crash-0/infra", token).path("job").path("state")
-                            .asString());
-                } catch (Exception e) {
-                    return false;
-                }
-            }, Duration.ofSeconds(90), "the job to wait for readiness");
+            KubeTestCluster.await(() -> "WaitingReady".equals(jobState(port, token)), Duration.ofSeconds(90),
+                    "the job to wait for readiness");
 
             long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid"))
                     .get(0).trim());
@@ -116,26 +119,14 @@ class CrashRestartIT {
                 assertThat(status(port, "GET", "/api/v1/clusters/" + id, token, null)).as(id).isEqualTo(200);
             }
             kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 300);
-            KubeTestCluster.await(() -> {
-                try {
-                    return "Ready".equals(json(port, "/api/v1/clusters/crash-0/infra", token).path("job").path("state").asString());
-                } catch (Exception e) {
-                    return false;
-                }
-            }, Duration.ofMinutes(3), "the job to resume and finish");
+            KubeTestCluster.await(() -> "Ready".equals(jobState(port, token)), Duration.ofMinutes(3),
+                    "the job to resume and finish");
             assertThat(json(port, "/api/v1/clusters/crash-0", token).path("status").asString()).isEqualTo("live");
 
             assertThat(status(port, "POST", "/remove-cluster-infra", token,
                     "{\"cluster_id\": \"crash-0\"}")).isEqualTo(200);
             try (AutoCloseable terminator = kube.podTerminator(InfraNames.NAMESPACE)) {
-                KubeTestCluster.await(() -> {
-                    try {
-                        return "Removed".equals(json(port, "/api/v1/clusters/crash-0/infra", token).path("job").path("state")
-                                .asString());
-                    } catch (Exception e) {
-                        return false;
-                    }
-                }, Duration.ofMinutes(2), "the removal");
+                KubeTestCluster.await(() -> "Removed".equals(jobState(port, token)), Duration.ofMinutes(2), "the removal");
             }
             kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         } finally {
