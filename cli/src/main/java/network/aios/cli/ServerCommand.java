@@ -117,7 +117,12 @@ final class ServerCommand implements Runnable {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--heartbeat-grace-seconds must be "
                     + "at least 10 (agents send a heartbeat every 5 s)");
         }
-        ControlPlane cp = ControlPlane.start(config);
+        ControlPlane cp;
+        try {
+            cp = ControlPlane.start(config);
+        } catch (RuntimeException e) {
+            throw new CliException(startFailure(e, config), 1);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cp.close();
@@ -141,5 +146,20 @@ final class ServerCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** One line that says why the server did not start and what to do, instead of a stack trace. */
+    static String startFailure(RuntimeException e, ServerConfig config) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException || t.getClass().getSimpleName().equals("JavalinBindException")) {
+                return "port " + config.port() + " on " + config.host() + " is in use (another aios server?): stop it, "
+                        + "or start with --port <free port>";
+            }
+            if (t instanceof IllegalStateException || t instanceof IllegalArgumentException) {
+                return t.getMessage();
+            }
+        }
+        org.slf4j.LoggerFactory.getLogger(ServerCommand.class).error("the control plane did not start", e);
+        return "the control plane did not start: " + e.getMessage() + " (the log above has the details)";
     }
 }

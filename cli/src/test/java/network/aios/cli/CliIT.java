@@ -226,4 +226,18 @@ class CliIT {
             agent.stop(0);
         }
     }
+
+    @Test
+    void aServerThatCannotStartSaysWhyInOneLine() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CommandLine cl = Aios.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+            int exit = cl.execute("server", "--data-dir", java.nio.file.Files.createTempDirectory("taken").toString(),
+                    "--port", Integer.toString(taken.getLocalPort()));
+            assertThat(exit).isEqualTo(1);
+            assertThat(err.toString().trim()).startsWith("error: port " + taken.getLocalPort())
+                    .contains("--port").doesNotContain("\tat ");
+        }
+    }
 }
