@@ -30,8 +30,28 @@ public record ObservedInventory(List<ObservedNode> nodes) {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Gpu(String product, Long memoryMB, Integer count) {}
 
-    /** Binds a heartbeat's {@code inventory}; errors as JSON pointers under {@code at}, never an exception. */
-    public static List<FieldError> check(JsonNode n, String at) {
+    /** A bound inventory, or the reasons it could not be bound (JSON pointers under the given prefix). */
+    public record Bound(ObservedInventory inventory, List<FieldError> errors) {}
+
+    /** Checks and binds a heartbeat's {@code inventory} once; never throws. */
+    public static Bound bind(JsonNode n, String at) {
+        List<FieldError> errors = shallow(n, at);
+        if (!errors.isEmpty()) {
+            return new Bound(null, errors);
+        }
+        try {
+            return new Bound(of(n), List.of());
+        } catch (tools.jackson.core.JacksonException e) {
+            StringBuilder ptr = new StringBuilder(at);
+            for (tools.jackson.core.JacksonException.Reference ref : e.getPath()) {
+                ptr.append('/').append(ref.getPropertyName() != null ? ref.getPropertyName() : ref.getIndex());
+            }
+            return new Bound(null, List.of(new FieldError(ptr.toString(), "has the wrong type: numbers for counts "
+                    + "and sizes, strings for names, an object for gpu")));
+        }
+    }
+
+    private static List<FieldError> shallow(JsonNode n, String at) {
         List<FieldError> errors = new ArrayList<>();
         if (n == null || !n.isObject()) {
             errors.add(new FieldError(at, "must be an object with a 'nodes' array"));
@@ -57,18 +77,6 @@ public record ObservedInventory(List<ObservedNode> nodes) {
                 if (res != null && !res.isNull() && !res.isObject()) {
                     errors.add(new FieldError(p + "/" + r, "must be an object"));
                 }
-            }
-        }
-        if (errors.isEmpty()) {
-            try {
-                of(n); // the types inside (numbers where numbers go, an object for gpu)
-            } catch (tools.jackson.core.JacksonException e) {
-                StringBuilder ptr = new StringBuilder(at);
-                for (tools.jackson.core.JacksonException.Reference ref : e.getPath()) {
-                    ptr.append('/').append(ref.getPropertyName() != null ? ref.getPropertyName() : ref.getIndex());
-                }
-                errors.add(new FieldError(ptr.toString(), "has the wrong type: numbers for counts and sizes, "
-                        + "strings for names, an object for gpu"));
             }
         }
         return errors;

@@ -129,7 +129,8 @@ public final class ClusterHealth implements AutoCloseable {
     public ObjectNode heartbeat(Principal who, String clusterId, JsonNode body) {
         requireAgentOf(who, clusterId);
         throttle(clusterId);
-        List<FieldError> errors = new ArrayList<>(ObservedInventory.check(body.get("inventory"), "/inventory"));
+        ObservedInventory.Bound bound = ObservedInventory.bind(body.get("inventory"), "/inventory"); // once
+        List<FieldError> errors = new ArrayList<>(bound.errors());
         JsonNode version = body.at("/agent/version");
         if (!version.isMissingNode() && !version.isString()) {
             errors.add(new FieldError("/agent/version", "must be a string"));
@@ -137,7 +138,7 @@ public final class ClusterHealth implements AutoCloseable {
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
-        ObservedInventory seen = ObservedInventory.of(body.get("inventory"));
+        ObservedInventory seen = bound.inventory();
         String inventoryJson = Json.MAPPER.writeValueAsString(seen);
         String hash = sha256(inventoryJson);
         CachedDocument doc = document(clusterId);

@@ -39,7 +39,11 @@ public final class InventoryAttestor implements AutoCloseable {
     private final Random random = new Random();
     private final Map<String, Instant> due = new ConcurrentHashMap<>();
     private final Set<String> suspect = ConcurrentHashMap.newKeySet();
-    private final Map<String, Boolean> verdicts = new ConcurrentHashMap<>();
+    /** Verdicts known here: set by this replica's checks, or read from the store (and re-read after a minute). */
+    private final Map<String, Known> verdicts = new ConcurrentHashMap<>();
+    static final Duration KNOWN_TTL = Duration.ofSeconds(60);
+
+    private record Known(Optional<Boolean> attested, Instant readAt) {}
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "aios-attest");
         t.setDaemon(true);
@@ -66,13 +70,18 @@ public final class InventoryAttestor implements AutoCloseable {
         }
     }
 
-    /** The verdict in force for a cluster's reports: empty when never checked. */
+    /**
+     * The verdict in force for a cluster's reports (empty when never checked). On the heartbeat path: answered
+     * from memory; the store is read at most once a minute per cluster (another replica's checks show then).
+     */
     public Optional<Boolean> attested(String clusterId) {
-        Boolean v = verdicts.get(clusterId);
-        return v != null ? Optional.of(v) : store.get(clusterId).map(r -> {
-            verdicts.put(clusterId, r.attested());
-            return r.attested();
-        });
+        Instant now = clock.instant();
+        Known k = verdicts.get(clusterId);
+        if (k == null || k.readAt().plus(KNOWN_TTL).isBefore(now)) {
+            k = new Known(store.get(clusterId).map(AttestationStore.Row::attested), now);
+            verdicts.put(clusterId, k);
+        }
+        return k.attested();
     }
 
     private void tickQuietly() {
@@ -121,7 +130,7 @@ public final class InventoryAttestor implements AutoCloseable {
         }
         suspect.remove(id);
         boolean ok = diff.isEmpty();
-        verdicts.put(id, ok);
+        verdicts.put(id, new Known(Optional.of(ok), now));
         if (store.record(id, ok, Json.MAPPER.writeValueAsString(diff), now)) {
             if (ok) {
                 LOG.info("cluster {}: its agents' report matches what the control plane reads", id);
