@@ -80,6 +80,11 @@ final class ServerCommand implements Runnable {
             + "a warning in the log and on /healthz).")
     boolean insecureHttp;
 
+    @Option(names = "--egress-deny", split = ",", defaultValue = "${env:AIOS_EGRESS_DENY}",
+            description = "Address ranges (CIDR) refused as destinations although allowed by default, e.g. the control "
+                    + "plane's own private network (an --egress-allow range inside one still passes; env AIOS_EGRESS_DENY).")
+    java.util.List<String> egressDeny;
+
     @Option(names = "--allow-insecure-kubeconfig", description = "Accept kubeconfigs with insecure-skip-tls-verify "
             + "(refused by default: the API server's CA must be given).")
     boolean allowInsecureKubeconfig;
@@ -98,12 +103,15 @@ final class ServerCommand implements Runnable {
                 .withAddonProbeInterval(java.time.Duration.ofSeconds(probeSeconds))
                 .withHeartbeatGrace(java.time.Duration.ofSeconds(graceSeconds));
         try {
-            network.aios.egress.EgressGuard.of(egressAllow == null ? java.util.List.of() : egressAllow, () -> 0);
+            network.aios.egress.EgressGuard.of(egressAllow == null ? java.util.List.of() : egressAllow,
+                    egressDeny == null ? java.util.List.of() : egressDeny, () -> 0);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--egress-allow: " + e.getMessage());
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--egress-allow/--egress-deny: "
+                    + e.getMessage());
         }
         config = config.withEgress(egressAllow == null ? java.util.List.of() : egressAllow, allowInsecureKubeconfig)
-                .withInsecureHttp(insecureHttp).withAttestEvery(java.time.Duration.ofSeconds(attestSeconds));
+                .withInsecureHttp(insecureHttp).withAttestEvery(java.time.Duration.ofSeconds(attestSeconds))
+                .withEgressDeny(egressDeny == null ? java.util.List.of() : egressDeny);
         if (config.refusal() != null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), config.refusal());
         }

@@ -37,6 +37,7 @@ public final class EgressGuard {
             Cidr.parse("fd00:c1::a9fe:a9fe/128"), Cidr.parse("64:ff9b:1::/48"));
 
     private final List<Cidr> allowed;
+    private final List<Cidr> denied;
     private final IntSupplier selfPort;
 
     /**
@@ -46,7 +47,16 @@ public final class EgressGuard {
      *                 it is refused
      */
     public EgressGuard(List<Cidr> allowed, IntSupplier selfPort) {
+        this(allowed, List.of(), selfPort);
+    }
+
+    /**
+     * @param denied ranges refused although the defaults let them through (e.g. the control plane's own
+     *               private network); between an allowed and a denied range, the more specific one decides
+     */
+    public EgressGuard(List<Cidr> allowed, List<Cidr> denied, IntSupplier selfPort) {
         this.allowed = List.copyOf(allowed);
+        this.denied = List.copyOf(denied);
         this.selfPort = selfPort;
     }
 
@@ -57,11 +67,20 @@ public final class EgressGuard {
 
     /** From the operator's {@code --egress-allow} values; throws IllegalArgumentException naming a bad one. */
     public static EgressGuard of(List<String> allowCidrs, IntSupplier selfPort) {
+        return of(allowCidrs, List.of(), selfPort);
+    }
+
+    /** With the operator's {@code --egress-deny} values too. */
+    public static EgressGuard of(List<String> allowCidrs, List<String> denyCidrs, IntSupplier selfPort) {
+        return new EgressGuard(parse(allowCidrs), parse(denyCidrs), selfPort);
+    }
+
+    private static List<Cidr> parse(List<String> values) {
         List<Cidr> cidrs = new ArrayList<>();
-        for (String c : allowCidrs) {
+        for (String c : values) {
             cidrs.add(Cidr.parse(c));
         }
-        return new EgressGuard(cidrs, selfPort);
+        return cidrs;
     }
 
     public List<Cidr> allowed() {
@@ -99,10 +118,14 @@ public final class EgressGuard {
         if (self > 0 && port == self && isLocal(a)) {
             return "it is the control plane's own listener";
         }
-        for (Cidr c : allowed) {
-            if (c.contains(a)) {
-                return null;
-            }
+        // the operator's ranges: the most specific one that contains the address decides
+        Cidr allow = mostSpecific(allowed, a);
+        Cidr deny = mostSpecific(denied, a);
+        if (deny != null && (allow == null || deny.prefix() >= allow.prefix())) {
+            return "it is in " + deny + ", which the operator denies (--egress-deny)";
+        }
+        if (allow != null) {
+            return null;
         }
         if (a.isLoopbackAddress()) {
             return "it is a loopback address";
@@ -125,6 +148,16 @@ public final class EgressGuard {
             return "it is in 0.0.0.0/8 (this host)";
         }
         return null;
+    }
+
+    private static Cidr mostSpecific(List<Cidr> ranges, InetAddress a) {
+        Cidr best = null;
+        for (Cidr c : ranges) {
+            if (c.contains(a) && (best == null || c.prefix() > best.prefix())) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     /** IPv6 forms that carry an IPv4 address (::a.b.c.d, ::ffff:a.b.c.d, 64:ff9b::a.b.c.d) are judged by it. */

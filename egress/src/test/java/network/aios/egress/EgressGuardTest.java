@@ -54,4 +54,17 @@ class EgressGuardTest {
         assertThatThrownBy(() -> Cidr.parse("example.com/8")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Cidr.parse("10.0.0.0/33")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anOperatorCanDenyPrivateRangesAndStillAllowTheMemberClustersOnes() throws Exception {
+        EgressGuard g = EgressGuard.of(List.of("10.20.0.0/16"), List.of("10.0.0.0/8", "192.168.0.0/16"), () -> 0);
+        assertThat(g.refusal(InetAddress.getByName("10.1.2.3"), 443)).contains("--egress-deny");
+        assertThat(g.refusal(InetAddress.getByName("192.168.5.5"), 443)).contains("192.168.0.0/16");
+        assertThat(g.refusal(InetAddress.getByName("10.20.1.1"), 443)).as("allowed inside a denied range").isNull();
+        assertThat(g.refusal(InetAddress.getByName("172.16.0.1"), 443)).isNull();
+        assertThat(g.refusal(InetAddress.getByName("127.0.0.1"), 443)).contains("loopback");
+        EgressGuard carved = EgressGuard.of(List.of("127.0.0.0/8"), List.of("127.0.0.2/32"), () -> 0);
+        assertThat(carved.refusal(InetAddress.getByName("127.0.0.2"), 80)).contains("--egress-deny");
+        assertThat(carved.refusal(InetAddress.getByName("127.0.0.3"), 80)).isNull();
+    }
 }

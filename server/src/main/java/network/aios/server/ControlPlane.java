@@ -82,7 +82,7 @@ public final class ControlPlane implements AutoCloseable {
         // every outbound call made on an owner's behalf goes through this one guard
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(config.port());
         this.listeningPort = listening;
-        this.egress = EgressGuard.of(config.egressAllow(), listening::get);
+        this.egress = EgressGuard.of(config.egressAllow(), config.egressDeny(), listening::get);
         ClusterConnector members = connector != null ? connector : ClusterConnector.guarded(egress);
         this.tokens = new TokenService(new TokenStore(db), clock);
         TokenStore tokenStore = new TokenStore(db);

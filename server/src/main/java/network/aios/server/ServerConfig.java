@@ -28,7 +28,8 @@ public record ServerConfig(
         List<String> egressAllow,
         boolean allowInsecureKubeconfig,
         boolean insecureHttp,
-        Duration attestEvery) {
+        Duration attestEvery,
+        List<String> egressDeny) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY = 1024 * 1024;
@@ -52,53 +53,53 @@ public record ServerConfig(
     /** Serve over TLS with this PEM certificate chain and PKCS#8 key. */
     public ServerConfig withTls(Path cert, Path key) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     /** Defaults for embedding (tests, benchmarks): add-on probing off unless asked for. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16, null,
-                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null, List.of(), false, false, DEFAULT_ATTEST_EVERY);
+                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null, List.of(), false, false, DEFAULT_ATTEST_EVERY, List.of());
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     public ServerConfig withAddonProbeInterval(Duration d) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
+                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     public ServerConfig withPolicyFile(Path file) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     public ServerConfig withMaxBodyBytes(long max) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, max, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     public ServerConfig withAgents(String url, String image) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
+                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     public ServerConfig withHeartbeatGrace(Duration grace) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery);
+                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     /**
@@ -108,14 +109,14 @@ public record ServerConfig(
     public ServerConfig withEgress(List<String> allow, boolean insecureKubeconfig) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
                 publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, List.copyOf(allow),
-                insecureKubeconfig, insecureHttp, attestEvery);
+                insecureKubeconfig, insecureHttp, attestEvery, egressDeny);
     }
 
     /** Accept serving plain HTTP on a non-loopback address (refused otherwise: tokens and kubeconfigs travel here). */
     public ServerConfig withInsecureHttp(boolean insecure) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
                 publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
-                allowInsecureKubeconfig, insecure, attestEvery);
+                allowInsecureKubeconfig, insecure, attestEvery, egressDeny);
     }
 
     /** Whether the listener is reachable only from this machine. */
@@ -146,6 +147,13 @@ public record ServerConfig(
     public ServerConfig withAttestEvery(Duration every) {
         return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
                 publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
-                allowInsecureKubeconfig, insecureHttp, every);
+                allowInsecureKubeconfig, insecureHttp, every, egressDeny);
+    }
+
+    /** Address ranges refused as destinations although the defaults allow them (an allowed range inside wins). */
+    public ServerConfig withEgressDeny(List<String> deny) {
+        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
+                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
+                allowInsecureKubeconfig, insecureHttp, attestEvery, List.copyOf(deny));
     }
 }

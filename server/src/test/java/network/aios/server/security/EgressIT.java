@@ -153,4 +153,17 @@ class EgressIT {
             }
         }
     }
+
+    @Test
+    void anOperatorDeniesARangeAndTheMostSpecificRangeDecides() {
+        // loopback allowed as in every test, but this listener's own address denied: 127.0.0.1/32 beats 127.0.0.0/8
+        try (TestServer s = TestServer.configured(c -> c.withEgressDeny(List.of("127.0.0.1/32")))) {
+            assertThat(s.post("/api/createCluster", TestServer.seedWithId("egress-1"), s.adminToken).status())
+                    .isEqualTo(201);
+            Answer a = preflight(s, s.adminToken, internalUrl());
+            assertThat(a.status()).isEqualTo(422);
+            assertThat(a.text("/error/message")).contains("--egress-deny");
+            assertThat(hits.get()).isZero();
+        }
+    }
 }
