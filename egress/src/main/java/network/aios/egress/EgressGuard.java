@@ -83,10 +83,6 @@ public final class EgressGuard {
         return cidrs;
     }
 
-    public List<Cidr> allowed() {
-        return allowed;
-    }
-
     /**
      * Resolves {@code host} once and checks every address; refuses the whole name if any address is
      * refused (a name that mixes a public and a loopback answer is an attack, not a configuration).
@@ -228,32 +224,32 @@ public final class EgressGuard {
 
         @Override
         public Socket createSocket(String host, int port) throws IOException {
-            Socket s = new GuardedSocket();
-            s.connect(new InetSocketAddress(host, port));
-            return s;
+            return connected(null, new InetSocketAddress(host, port));
         }
 
         @Override
         public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            Socket s = new GuardedSocket();
-            s.bind(new InetSocketAddress(localHost, localPort));
-            s.connect(new InetSocketAddress(host, port));
-            return s;
+            return connected(new InetSocketAddress(localHost, localPort), new InetSocketAddress(host, port));
         }
 
         @Override
         public Socket createSocket(InetAddress host, int port) throws IOException {
-            Socket s = new GuardedSocket();
-            s.connect(new InetSocketAddress(host, port));
-            return s;
+            return connected(null, new InetSocketAddress(host, port));
         }
 
         @Override
         public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
                 throws IOException {
+            return connected(new InetSocketAddress(localAddress, localPort), new InetSocketAddress(address, port));
+        }
+
+        /** Every variant ends here: bound if asked, then connected through the guard's check. */
+        private Socket connected(InetSocketAddress local, InetSocketAddress remote) throws IOException {
             Socket s = new GuardedSocket();
-            s.bind(new InetSocketAddress(localAddress, localPort));
-            s.connect(new InetSocketAddress(address, port));
+            if (local != null) {
+                s.bind(local);
+            }
+            s.connect(remote);
             return s;
         }
     }

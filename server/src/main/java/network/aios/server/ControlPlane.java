@@ -76,7 +76,8 @@ public final class ControlPlane implements AutoCloseable {
         if (config.refusal() != null) {
             throw new IllegalArgumentException(config.refusal());
         }
-        config.warnings().forEach(w -> LOG.warn("{}", w));
+        List<String> warnings = config.warnings(); // once: it may resolve the host name
+        warnings.forEach(w -> LOG.warn("{}", w));
         this.db = db;
         this.ownsDb = ownsDb;
         // every outbound call made on an owner's behalf goes through this one guard
@@ -146,8 +147,8 @@ public final class ControlPlane implements AutoCloseable {
             }
             c.routes.get("/healthz", ctx -> {
                 tools.jackson.databind.node.ObjectNode h = Json.object().put("status", "ok");
-                if (!config.warnings().isEmpty()) {
-                    config.warnings().forEach(h.putArray("warnings")::add);
+                if (!warnings.isEmpty()) {
+                    warnings.forEach(h.putArray("warnings")::add);
                 }
                 Http.json(ctx, 200, h);
             });
