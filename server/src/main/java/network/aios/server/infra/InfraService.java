@@ -106,15 +106,8 @@ public final class InfraService implements AutoCloseable {
         AddonKind kind = deployable(addon);
         Kubeconfigs.Parsed parsed = parse(kubeconfig, pointer);
         AddonDeployment deployment = AddonDeployment.forRegistration(kind, addon.id(), addon.document());
-        try (ClusterOps ops = connector.open(parsed.config())) {
-            requirePassed(Preflight.run(ops, deployment), "the " + kind.wire().replace('_', ' '));
-        } catch (KubernetesClientException e) {
-            throw unreachable(parsed, e);
-        } catch (ApiException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw unusable(e);
-        }
+        requirePassed(withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, deployment)),
+                "the " + kind.wire().replace('_', ' '));
         return parsed;
     }
 
@@ -300,20 +293,20 @@ public final class InfraService implements AutoCloseable {
     }
 
     private void reachable(Kubeconfigs.Parsed parsed) {
-        try (ClusterOps ops = connector.open(parsed.config())) {
-            ops.version();
-        } catch (KubernetesClientException e) {
-            throw unreachable(parsed, e);
-        } catch (ApiException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw unusable(e);
-        }
+        withOwnersKubeconfig(parsed, ClusterOps::version);
     }
 
     private List<Preflight.Check> preflight(Kubeconfigs.Parsed parsed, ClusterRecord cluster) {
+        return withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, ClusterDocument.of(cluster.document())));
+    }
+
+    /**
+     * Runs {@code call} against the cluster an owner's kubeconfig names, answering what goes wrong as the
+     * owner's problem: unreachable, rejected, refused by the egress guard, or unusable credentials (422s).
+     */
+    private <T> T withOwnersKubeconfig(Kubeconfigs.Parsed parsed, java.util.function.Function<ClusterOps, T> call) {
         try (ClusterOps ops = connector.open(parsed.config())) {
-            return Preflight.run(ops, ClusterDocument.of(cluster.document()));
+            return call.apply(ops);
         } catch (KubernetesClientException e) {
             throw unreachable(parsed, e);
         } catch (ApiException e) {
