@@ -6,7 +6,11 @@ import java.time.Duration;
 record AgentConfig(String role, String host, int port, String clusterId, String controlPlaneUrl, String token,
         String controlPlaneCa, String namespace,
         String kubeconfig, Duration heartbeat, Duration metricsInterval, java.util.List<String> egressAllow,
-        String grantKey) {
+        String grantKey, java.nio.file.Path tlsCert, java.nio.file.Path tlsKey) {
+    boolean tls() {
+        return tlsCert != null;
+    }
+
     @Override
     public String toString() {
         return "AgentConfig[role=" + role + ", port=" + port + ", clusterId=" + clusterId + ", controlPlane="

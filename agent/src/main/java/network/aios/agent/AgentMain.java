@@ -55,6 +55,10 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--grant-key", defaultValue = "${env:AIOS_CONTROL_PLANE_GRANT_KEY}", description = "The control "
             + "plane's public key for mgmt grants (base64 X.509 Ed25519; ConfigMap aios-cluster carries it).")
     String grantKey;
+    @Option(names = "--tls-cert", description = "Serve HTTPS with this PEM certificate (chain); in a cluster, the "
+            + "certificate the control plane issued for it (Secret aios-agent-tls). Without it: plain HTTP.")
+    Path tlsCert;
+    @Option(names = "--tls-key", description = "The PKCS#8 PEM key of --tls-cert.") Path tlsKey;
     @Option(names = "--heartbeat-seconds", defaultValue = "5") double heartbeatSeconds;
     @Option(names = "--metrics-seconds", defaultValue = "15") double metricsSeconds;
 
@@ -86,11 +90,14 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "the cluster id (AIOS_CLUSTER_ID), the "
                     + "control plane's URL (AIOS_CONTROL_PLANE_URL) and the agent token (AIOS_AGENT_TOKEN) are needed");
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
+        }
         String ca = controlPlaneCa != null ? read(controlPlaneCa) : System.getenv("AIOS_CONTROL_PLANE_CA");
         AgentConfig config = new AgentConfig(role, host, port, clusterId, controlPlaneUrl, token.trim(), ca, namespace,
                 kubeconfig == null ? null : kubeconfig.toString(), Duration.ofMillis((long) (heartbeatSeconds * 1000)),
                 Duration.ofMillis((long) (metricsSeconds * 1000)), egressAllow == null ? java.util.List.of() : egressAllow,
-                grantKey);
+                grantKey, tlsCert, tlsKey);
         return start(config, Clock.systemUTC());
     }
 
@@ -109,10 +116,17 @@ public final class AgentMain implements Callable<Integer> {
                         + config.role() + "': controller, metrics, blocks or mgmt");
             }
         };
+        network.aios.tls.TlsListener tls = config.tls() ? network.aios.tls.TlsListener.load(config.tlsCert(),
+                config.tlsKey()) : null;
         Javalin http = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
+            if (tls != null) {
+                c.jetty.port = -1; // HTTPS only
+                c.jetty.addConnector((server, httpConfig) -> tls.connector(server, httpConfig, config.host(),
+                        config.port()));
+            }
             c.routes.get("/healthz", ctx -> Web.json(ctx, Json.object().put("status", "ok").put("role", config.role())));
             role.routes(c.routes);
         });
@@ -121,7 +135,7 @@ public final class AgentMain implements Callable<Integer> {
         return new Running() {
             @Override
             public int port() {
-                return http.port();
+                return network.aios.tls.TlsListener.boundPort(http.jettyServer().server(), http.port());
             }
 
             @Override

@@ -176,6 +176,17 @@ class AgentEndToEndIT {
         int mgmtPort = freePort();
         agent("mgmt", mgmtPort);
         KubeTestCluster.await(() -> agentGet(mgmtPort, "/healthz") != null, Duration.ofSeconds(30), "the mgmt agent");
+        // the agent speaks TLS only, with a certificate that names this cluster: a client expecting another
+        // cluster's agents (same network CA) or speaking plain HTTP gets nothing
+        java.net.http.HttpClient otherCluster = java.net.http.HttpClient.newBuilder().sslContext(
+                network.aios.tls.AgentTrust.forCluster(AgentFixture.agentCa(), "cluster-east-001")).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> otherCluster.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(AgentFixture.url(mgmtPort, "/healthz"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + mgmtPort + "/healthz"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(java.io.IOException.class);
         String cordon = "{\"command\": \"cordon\", \"node\": \"node-1\"}";
         String admin = server.adminToken;
         assertThat(send(mgmtPort, "POST", "/commands", cordon, null).get("_status").asInt()).isEqualTo(401);

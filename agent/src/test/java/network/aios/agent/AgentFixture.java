@@ -44,6 +44,11 @@ final class AgentFixture {
     static Path tokenFile;
     /** Each role's kubeconfig, for its own ServiceAccount. */
     static final Map<String, Path> kubeconfigs = new java.util.HashMap<>();
+    /** The serving certificate and key the control plane issued for the cluster, as Secret aios-agent-tls has them. */
+    static Path tlsCert;
+    static Path tlsKey;
+    /** A client that trusts the network's agent CA for this cluster's identity only (what the CLI does). */
+    static HttpClient https;
 
     static void start() throws Exception {
         kube = KubeTestCluster.shared();
@@ -69,6 +74,13 @@ final class AgentFixture {
                 .withName(InfraNames.AGENT_SECRET).get().getData().get("AIOS_AGENT_TOKEN")), StandardCharsets.UTF_8);
         tokenFile = Files.createTempFile("agent-token", "");
         Files.writeString(tokenFile, minted);
+        Map<String, String> tls = kube.admin.secrets().inNamespace(InfraNames.NAMESPACE)
+                .withName(InfraNames.AGENT_TLS_SECRET).get().getData();
+        tlsCert = Files.createTempFile("agent-tls", ".crt");
+        Files.write(tlsCert, Base64.getDecoder().decode(tls.get("tls.crt")));
+        tlsKey = Files.createTempFile("agent-tls", ".key");
+        Files.write(tlsKey, Base64.getDecoder().decode(tls.get("tls.key")));
+        https = HttpClient.newBuilder().sslContext(network.aios.tls.AgentTrust.forCluster(agentCa(), CLUSTER)).build();
         for (network.aios.infra.AgentRole role : network.aios.infra.AgentRole.values()) {
             kubeconfigs.put(role.id(), agentKubeconfig(role));
         }
@@ -155,7 +167,8 @@ final class AgentFixture {
         Process p = new ProcessBuilder(java, "-jar", Path.of("target", "aios-agent.jar").toString(), "--role=" + role,
                 "--port=" + port, "--host=127.0.0.1", "--cluster-id=" + CLUSTER, "--control-plane=" + server.url(),
                 "--token-file=" + tokenFile, "--kubeconfig=" + kubeconfigs.get(role), "--heartbeat-seconds=1",
-                "--metrics-seconds=1", "--egress-allow=127.0.0.0/8", "--grant-key=" + server.cp.grantPublicKey())
+                "--metrics-seconds=1", "--egress-allow=127.0.0.0/8", "--grant-key=" + server.cp.grantPublicKey(),
+                "--tls-cert=" + tlsCert, "--tls-key=" + tlsKey)
                 .redirectErrorStream(true)
                 .redirectOutput(new File("target/agent-" + role + ".log")).start();
         agents.add(p);
@@ -164,8 +177,8 @@ final class AgentFixture {
 
     static JsonNode agentGet(int port, String path) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(url(port, path))).build(),
+                    HttpResponse.BodyHandlers.ofString());
             return Json.parse(r.body());
         } catch (Exception e) {
             return null;
@@ -173,13 +186,13 @@ final class AgentFixture {
     }
 
     static JsonNode send(int port, String method, String path, String body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(port, path)))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = https.send(b.build(), HttpResponse.BodyHandlers.ofString());
         ObjectNode out = (ObjectNode) Json.parse(r.body());
         return out.put("_status", r.statusCode());
     }
@@ -194,10 +207,22 @@ final class AgentFixture {
     }
 
     static JsonNode deliver(int port, String grant) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + port + "/commands")).header("Authorization", "Grant " + grant)
+        HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(url(port, "/commands")))
+                .header("Authorization", "Grant " + grant)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         return ((ObjectNode) Json.parse(r.body())).put("_status", r.statusCode());
+    }
+
+    /** The agents serve HTTPS only, with the certificate the control plane issued for this cluster. */
+    static String url(int port, String path) {
+        return "https://127.0.0.1:" + port + path;
+    }
+
+    /** The network's agent CA, as anyone with a token gets it. */
+    static String agentCa() {
+        TestServer.Answer a = server.send("GET", "/api/v1/agent-ca", null, server.adminToken);
+        assertThat(a.status()).isEqualTo(200);
+        return a.body().asString();
     }
 
     static void blockWorkload(String name, String blockId, int replicas) {

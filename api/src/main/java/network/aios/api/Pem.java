@@ -41,6 +41,13 @@ public final class Pem {
         return out;
     }
 
+    /** DER bytes as a PEM block of the given type ({@code CERTIFICATE}, {@code PRIVATE KEY}), lines of 64. */
+    public static String encode(String type, byte[] der) {
+        String body = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+    }
+
     /** Every certificate in the text, in order (a chain: the leaf first). */
     public static List<X509Certificate> certificates(String pem) {
         List<X509Certificate> out = new ArrayList<>();

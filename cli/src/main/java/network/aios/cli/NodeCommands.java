@@ -32,12 +32,23 @@ final class NodeCommands {
             throw new CliException("cluster " + cluster + " has no mgmt agent yet (no infrastructure): "
                     + "aios cluster infra create " + cluster + " --kubeconfig <file>", 1);
         }
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (url.startsWith("https://")) {
+            // the agent must prove it is this cluster's: a certificate from the network's agent CA naming the cluster
+            http.sslContext(network.aios.tls.AgentTrust.forCluster(g.path("agentCa").asString(), cluster));
+        } else {
+            spec.commandLine().getErr().println("note: " + url + " is plain HTTP (the owner's gateway): the agent's "
+                    + "identity is not checked; the grant works once, for this command only");
+        }
         HttpResponse<String> r;
         try {
-            r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(
+            r = http.build().send(HttpRequest.newBuilder(
                     URI.create(url)).timeout(Duration.ofSeconds(120)).header("Authorization", "Grant "
                     + g.path("grant").asString()).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            throw new CliException("the agent at " + url + " is not " + cluster + "'s mgmt agent: its certificate "
+                    + "does not chain to the network's agent CA or names another cluster (" + e.getMessage() + ")", 3);
         } catch (java.io.IOException e) {
             throw new CliException("the mgmt agent at " + url + " did not answer (" + e.getClass().getSimpleName()
                     + "); if it is not reachable from here, give --agent-url", 3);

@@ -219,9 +219,43 @@ class CliIT {
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).contains("\"command\" : \"cordon\"", "\"node\" : \"node-1\"", "\"by\" : \"admin\"");
             assertThat(seen.get()).startsWith("Grant ").doesNotContain(server.adminToken);
+            assertThat(r.err()).contains("plain HTTP", "identity is not checked");
             Run none = aios("cluster", "drain", "granted-1", "node-1"); // no infrastructure: no agent to carry it
             assertThat(none.exit()).isNotZero();
             assertThat(none.err()).contains("aios cluster infra create granted-1");
+        } finally {
+            agent.stop(0);
+        }
+    }
+
+    @Test
+    void anHttpsAgentMustProveItIsTheClustersWithTheNetworksAgentCa() throws Exception {
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("granted-2"), server.adminToken).status())
+                .isEqualTo(201);
+        // the member cluster's admin stands up an agent with a certificate naming the cluster, from a CA of their own
+        network.aios.tls.AgentCa forged = network.aios.tls.AgentCa.create("forged", java.time.Instant.now());
+        network.aios.tls.AgentCa.Issued cert = forged.issue("granted-2", java.util.List.of("127.0.0.1"), java.time.Instant.now());
+        java.util.concurrent.atomic.AtomicBoolean reached = new java.util.concurrent.atomic.AtomicBoolean();
+        com.sun.net.httpserver.HttpsServer agent = com.sun.net.httpserver.HttpsServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        kmf.init(network.aios.api.Pem.keyStore(cert.certificatePem(), cert.keyPem(), "x".toCharArray()),
+                "x".toCharArray());
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), null, null);
+        agent.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ssl));
+        agent.createContext("/commands", ex -> {
+            reached.set(true);
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        agent.start();
+        try {
+            Run r = aios("cluster", "cordon", "granted-2", "node-1", "--agent-url", "https://127.0.0.1:"
+                    + agent.getAddress().getPort());
+            assertThat(r.exit()).isEqualTo(3);
+            assertThat(r.err()).contains("is not granted-2's mgmt agent");
+            assertThat(reached).as("the grant never left the CLI").isFalse();
         } finally {
             agent.stop(0);
         }

@@ -48,7 +48,10 @@ import static network.aios.infra.InfraNames.NAMESPACE;
 public final class DesiredState {
     private static final String RBAC = "rbac.authorization.k8s.io";
     private static final int CONTAINER_PORT = 8080;
-    private static final int SERVICE_PORT = 80;
+    private static final int SERVICE_PORT = 443;
+    private static final String TLS_MOUNT = "/etc/aios/tls";
+    /** On the agents' pod template: a digest of the certificate served, so a renewed one restarts them. */
+    public static final String SERVING_CERTIFICATE_ANNOTATION = "aios.network/serving-certificate";
 
     private DesiredState() {}
 
@@ -147,7 +150,7 @@ public final class DesiredState {
     }
 
     /** The agent services; {@code agentToken} is the credential agents use to call the control plane. */
-    public static List<HasMetadata> services(ClusterDocument doc, InfraSettings s, String agentToken) {
+    public static List<HasMetadata> services(ClusterDocument doc, InfraSettings s, AgentSecrets secrets) {
         String id = doc.id();
         List<HasMetadata> out = new ArrayList<>();
         for (AgentRole role : AgentRole.values()) {
@@ -167,9 +170,13 @@ public final class DesiredState {
         }
         out.add(new ConfigMapBuilder().withMetadata(meta(CLUSTER_CONFIGMAP, NAMESPACE, id)).withData(config).build());
         out.add(new SecretBuilder().withMetadata(meta(AGENT_SECRET, NAMESPACE, id)).withType("Opaque")
-                .withStringData(Map.of("AIOS_AGENT_TOKEN", agentToken)).build());
+                .withStringData(Map.of("AIOS_AGENT_TOKEN", secrets.agentToken())).build());
+        out.add(new SecretBuilder().withMetadata(meta(InfraNames.AGENT_TLS_SECRET, NAMESPACE, id))
+                .withType("kubernetes.io/tls").withStringData(Map.of("tls.crt", secrets.tlsCertificatePem(),
+                        "tls.key", secrets.tlsKeyPem())).build());
+        String served = Fingerprint.digest(secrets.tlsCertificatePem()); // a new certificate rolls the agents
         for (AgentRole role : AgentRole.values()) {
-            out.add(deployment(id, role, s));
+            out.add(deployment(id, role, s, served));
             out.add(service(id, role));
         }
         if (doc.config() != null && doc.config().gateway()) {
@@ -180,7 +187,28 @@ public final class DesiredState {
         return out;
     }
 
-    /** Where each service is reached: the owner's gateway (32000 + suffix) or the service's NodePort. */
+    /**
+     * The names a cluster's agents are reached at, for their certificate: the cluster's public host
+     * name (the NodePort URLs) and each Service's in-cluster names (the owner's gateway, other pods).
+     */
+    public static List<String> agentHosts(ClusterDocument doc) {
+        List<String> out = new ArrayList<>();
+        if (doc.config() != null && doc.config().publicHostname() != null) {
+            out.add(doc.config().publicHostname());
+        }
+        for (AgentRole role : AgentRole.values()) {
+            out.add(InfraNames.workload(role) + "." + NAMESPACE);
+            out.add(InfraNames.workload(role) + "." + NAMESPACE + ".svc");
+            out.add(InfraNames.workload(role) + "." + NAMESPACE + ".svc.cluster.local");
+        }
+        return out;
+    }
+
+    /**
+     * Where each service is reached: the service's NodePort, over TLS with the cluster's certificate;
+     * or, when the document asks for the gateway, the owner's Ambassador (32000 + suffix), which the
+     * owner runs and serves as they configured it (plain HTTP in the seed), reaching the agents over TLS.
+     */
     public static Map<String, String> urlMap(ClusterDocument doc) {
         String host = doc.config() == null ? null : doc.config().publicHostname();
         boolean gateway = doc.config() != null && doc.config().gateway();
@@ -188,7 +216,7 @@ public final class DesiredState {
         for (AgentRole role : AgentRole.values()) {
             out.put(role.urlMapKey(), gateway
                     ? "http://" + host + ":" + InfraNames.AMBASSADOR_NODE_PORT + role.gatewaySuffix()
-                    : "http://" + host + ":" + role.nodePort());
+                    : "https://" + host + ":" + role.nodePort());
         }
         if (gateway) {
             out.put("publicGateway", "http://" + host + ":" + InfraNames.AMBASSADOR_NODE_PORT + "/");
@@ -196,24 +224,26 @@ public final class DesiredState {
         return out;
     }
 
-    private static HasMetadata deployment(String clusterId, AgentRole role, InfraSettings s) {
+    private static HasMetadata deployment(String clusterId, AgentRole role, InfraSettings s, String servedCertificate) {
         String name = InfraNames.workload(role);
         Map<String, String> labels = InfraNames.labels(clusterId, role);
         Map<String, String> selector = Map.of(InfraNames.CLUSTER_LABEL, clusterId, InfraNames.COMPONENT_LABEL, role.id());
         return new DeploymentBuilder().withMetadata(meta(name, NAMESPACE, labels))
                 .withNewSpec().withReplicas(s.replicas())
                 .withNewSelector().withMatchLabels(selector).endSelector()
-                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
+                .withNewTemplate().withNewMetadata().withLabels(labels)
+                .withAnnotations(Map.of(SERVING_CERTIFICATE_ANNOTATION, servedCertificate)).endMetadata()
                 .withNewSpec().withServiceAccountName(InfraNames.agentServiceAccount(role))
                 .withSecurityContext(PodSecurity.pod())
                 .withContainers(new ContainerBuilder().withName("agent").withImage(s.image())
                         .withImagePullPolicy(s.imagePullPolicy())
-                        .withArgs("--role=" + role.id(), "--port=" + CONTAINER_PORT)
-                        .addNewPort().withName("http").withContainerPort(CONTAINER_PORT).withProtocol("TCP").endPort()
+                        .withArgs("--role=" + role.id(), "--port=" + CONTAINER_PORT,
+                                "--tls-cert=" + TLS_MOUNT + "/tls.crt", "--tls-key=" + TLS_MOUNT + "/tls.key")
+                        .addNewPort().withName("https").withContainerPort(CONTAINER_PORT).withProtocol("TCP").endPort()
                         .withEnvFrom(new EnvFromSourceBuilder().withNewConfigMapRef(CLUSTER_CONFIGMAP, false).build(),
                                 new EnvFromSourceBuilder().withNewSecretRef(AGENT_SECRET, false).build())
-                        .withNewReadinessProbe().withNewHttpGet().withPath("/healthz")
-                        .withPort(new IntOrString("http")).endHttpGet().withPeriodSeconds(5).endReadinessProbe()
+                        .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withScheme("HTTPS")
+                        .withPort(new IntOrString("https")).endHttpGet().withPeriodSeconds(5).endReadinessProbe()
                         .withNewResources()
                         .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("128Mi")))
                         .withLimits(Map.of("memory", new Quantity("512Mi")))
@@ -221,8 +251,12 @@ public final class DesiredState {
                         .withSecurityContext(PodSecurity.container(true))
                         // the root filesystem is read-only: the JVM and Jetty get a scratch /tmp
                         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                        .addNewVolumeMount().withName("tls").withMountPath(TLS_MOUNT).withReadOnly(true)
+                        .endVolumeMount()
                         .build())
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("tls").withNewSecret().withSecretName(InfraNames.AGENT_TLS_SECRET)
+                .withDefaultMode(0440).endSecret().endVolume()
                 .endSpec().endTemplate().endSpec().build();
     }
 
@@ -231,8 +265,8 @@ public final class DesiredState {
                         InfraNames.labels(clusterId, role)))
                 .withNewSpec().withType("NodePort")
                 .withSelector(Map.of(InfraNames.CLUSTER_LABEL, clusterId, InfraNames.COMPONENT_LABEL, role.id()))
-                .addNewPort().withName("http").withProtocol("TCP").withPort(SERVICE_PORT)
-                .withTargetPort(new IntOrString("http")).withNodePort(role.nodePort()).endPort()
+                .addNewPort().withName("https").withProtocol("TCP").withPort(SERVICE_PORT)
+                .withTargetPort(new IntOrString("https")).withNodePort(role.nodePort()).endPort()
                 .endSpec().build();
     }
 
@@ -240,7 +274,8 @@ public final class DesiredState {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("hostname", "*");
         spec.put("prefix", role.gatewaySuffix() + "/");
-        spec.put("service", InfraNames.workload(role) + "." + NAMESPACE + ":" + SERVICE_PORT);
+        // https:// makes Ambassador originate TLS to the agent: the owner's gateway terminates, the hop is encrypted
+        spec.put("service", "https://" + InfraNames.workload(role) + "." + NAMESPACE + ":" + SERVICE_PORT);
         return new GenericKubernetesResourceBuilder()
                 .withApiVersion(InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION).withKind("Mapping")
                 .withMetadata(meta(InfraNames.workload(role), NAMESPACE, InfraNames.labels(clusterId, role)))

@@ -25,10 +25,14 @@ public final class Fingerprint {
         for (HasMetadata o : objects) {
             all.add(canonical(Json.MAPPER.readTree(Serialization.asJson(o))));
         }
+        return digest(Json.MAPPER.writeValueAsString(all));
+    }
+
+    /** SHA-256 of the text, hex. */
+    public static String digest(String text) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Json.MAPPER.writeValueAsString(all)
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                    text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

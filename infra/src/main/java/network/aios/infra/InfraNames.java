@@ -17,6 +17,8 @@ public final class InfraNames {
     public static final String CONTROL_PLANE_TOKEN_SECRET = "aios-control-plane-token";
     /** Each agent role runs as its own identity, with only what that role does (see {@link #agentServiceAccount}). */
     public static final String AGENT_SECRET = "aios-agent-credentials";
+    /** The agents' serving certificate and key (type kubernetes.io/tls), issued by the network's agent CA. */
+    public static final String AGENT_TLS_SECRET = "aios-agent-tls";
     public static final String CLUSTER_CONFIGMAP = "aios-cluster";
 
     public static final String AMBASSADOR_NAMESPACE = "ambassador";

@@ -2,6 +2,7 @@ package network.aios.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -30,7 +31,7 @@ class DesiredStateTest {
         List<HasMetadata> all = new ArrayList<>();
         all.add(DesiredState.namespace(doc.id()));
         all.addAll(DesiredState.bootstrap(doc.id(), "uid-1"));
-        all.addAll(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), "agent-token"));
+        all.addAll(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), new AgentSecrets("agent-token", "c", "k")));
         return all;
     }
 
@@ -97,8 +98,46 @@ class DesiredStateTest {
         assertThat(DesiredState.urlMap(seed(true))).containsEntry("controllerService",
                 "http://cluster-west-vision-001.company.net:32000/controller")
                 .containsEntry("blocksService", "http://cluster-west-vision-001.company.net:32000/blocks");
+        // NodePorts are the agents' own listeners: TLS with the cluster's certificate
         assertThat(DesiredState.urlMap(seed(false))).containsEntry("metricsService",
-                "http://cluster-west-vision-001.company.net:32301").doesNotContainKey("publicGateway");
+                "https://cluster-west-vision-001.company.net:32301").doesNotContainKey("publicGateway");
+    }
+
+    @Test
+    void agentsServeTlsFromTheirSecretAndARenewedCertificateRollsThem() throws Exception {
+        ClusterDocument doc = seed(true);
+        InfraSettings s = InfraSettings.defaults("http://cp:8080");
+        List<HasMetadata> first = DesiredState.services(doc, s, new AgentSecrets("t", "cert-1", "key-1"));
+        io.fabric8.kubernetes.api.model.Secret tls = first.stream()
+                .filter(o -> o.getMetadata().getName().equals(InfraNames.AGENT_TLS_SECRET))
+                .map(io.fabric8.kubernetes.api.model.Secret.class::cast).findFirst().orElseThrow();
+        assertThat(tls.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(tls.getStringData()).containsEntry("tls.crt", "cert-1").containsEntry("tls.key", "key-1");
+        Deployment d = deployments(first).get(0);
+        var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getArgs()).contains("--tls-cert=/etc/aios/tls/tls.crt", "--tls-key=/etc/aios/tls/tls.key");
+        assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
+                .extracting(v -> v.getSecret().getSecretName()).containsExactly(InfraNames.AGENT_TLS_SECRET);
+        // the owner's Ambassador originates TLS to the agents
+        assertThat(first).filteredOn(o -> o.getKind().equals("Mapping")).allSatisfy(m ->
+                assertThat(((GenericKubernetesResource) m).getAdditionalProperties().get("spec").toString())
+                        .contains("service=https://aios-"));
+        String before = annotation(deployments(first).get(0));
+        String renewed = annotation(deployments(DesiredState.services(doc, s, new AgentSecrets("t", "cert-2",
+                "key-2"))).get(0));
+        assertThat(renewed).isNotEqualTo(before).doesNotContain("key");
+        assertThat(DesiredState.agentHosts(doc)).contains("cluster-west-vision-001.company.net",
+                "aios-mgmt.aios-system.svc");
+    }
+
+    private static List<Deployment> deployments(List<HasMetadata> objects) {
+        return objects.stream().filter(o -> o instanceof Deployment).map(Deployment.class::cast).toList();
+    }
+
+    private static String annotation(Deployment d) {
+        return d.getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(DesiredState.SERVING_CERTIFICATE_ANNOTATION);
     }
 
     @Test
@@ -113,7 +152,7 @@ class DesiredStateTest {
         InfraSettings tls = new InfraSettings("img", "IfNotPresent", "https://cp:8443", 1, "-----BEGIN CERTIFICATE-----", null);
         ClusterDocument doc = seed(true);
         java.util.function.Function<InfraSettings, java.util.Map<String, String>> config = s -> DesiredState
-                .services(doc, s, "t").stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)
+                .services(doc, s, AgentSecrets.placeholder()).stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)
                 .map(o -> ((io.fabric8.kubernetes.api.model.ConfigMap) o).getData()).findFirst().orElseThrow();
         assertThat(config.apply(plain)).doesNotContainKey("AIOS_CONTROL_PLANE_CA");
         assertThat(config.apply(tls)).containsEntry("AIOS_CONTROL_PLANE_CA", "-----BEGIN CERTIFICATE-----")

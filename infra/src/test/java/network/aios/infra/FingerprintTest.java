@@ -29,10 +29,10 @@ class FingerprintTest {
     @Test
     void anyChangeToWhatWouldBeAppliedChangesIt() throws Exception {
         var doc = DesiredStateTest.seed(true);
-        String before = Fingerprint.of(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), "t"));
-        String again = Fingerprint.of(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), "t"));
+        String before = Fingerprint.of(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), AgentSecrets.placeholder()));
+        String again = Fingerprint.of(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), AgentSecrets.placeholder()));
         String upgraded = Fingerprint.of(DesiredState.services(doc, new InfraSettings("aios/agent:0.2.0",
-                "IfNotPresent", "http://cp:8080", 1, null, null), "t"));
+                "IfNotPresent", "http://cp:8080", 1, null, null), AgentSecrets.placeholder()));
         assertThat(again).isEqualTo(before);
         assertThat(upgraded).isNotEqualTo(before);
     }

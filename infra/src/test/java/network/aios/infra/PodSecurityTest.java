@@ -22,7 +22,7 @@ class PodSecurityTest {
     static List<HasMetadata> everything() throws Exception {
         List<HasMetadata> all = new ArrayList<>();
         all.add(DesiredState.namespace("c1"));
-        all.addAll(DesiredState.services(DesiredStateTest.seed(true), InfraSettings.defaults("http://cp:8080"), "t"));
+        all.addAll(DesiredState.services(DesiredStateTest.seed(true), InfraSettings.defaults("http://cp:8080"), AgentSecrets.placeholder()));
         for (AddonKind kind : List.of(AddonKind.EXECUTOR, AddonKind.SPLIT_RUNNER)) {
             AddonDeployment d = AddonDeployment.forRegistration(kind, "a1", Json.parse(
                     "{\"split_runner_public_host\": \"10.0.0.9\"}"));

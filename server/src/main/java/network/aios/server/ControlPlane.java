@@ -40,7 +40,7 @@ import network.aios.server.infra.ClusterConnector;
 import network.aios.server.infra.InfraService;
 import network.aios.server.infra.RetryPolicy;
 import network.aios.server.security.SecretBox;
-import network.aios.server.security.TlsListener;
+import network.aios.tls.TlsListener;
 import network.aios.infra.InfraSettings;
 import network.aios.store.InfraStore;
 import network.aios.server.policy.PolicyService;
@@ -68,6 +68,7 @@ public final class ControlPlane implements AutoCloseable {
     private final network.aios.server.health.InventoryAttestor attestor;
     private final EgressGuard egress;
     private final network.aios.server.security.GrantSigner grants;
+    private final network.aios.server.security.AgentCertificates agentCertificates;
     /** The port actually bound (known once started), which the egress guard refuses as a destination. */
     private final java.util.concurrent.atomic.AtomicInteger listeningPort;
 
@@ -106,11 +107,13 @@ public final class ControlPlane implements AutoCloseable {
         SecretBox box = SecretBox.fromEnvOrDataDir(System.getenv("AIOS_SECRET_KEY"), config.dataDir());
         this.grants = network.aios.server.security.GrantSigner.load(new network.aios.store.SigningKeyStore(db), box,
                 clock);
+        this.agentCertificates = network.aios.server.security.AgentCertificates.load(
+                new network.aios.store.SigningKeyStore(db), box, clock);
         RouteStore routeStore = new RouteStore(db);
         this.infra = new InfraService(clusters, clusterStore, addonStore, routeStore, infraStore, tokens, box,
                 new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1,
                         tls == null ? null : tls.certificatePem(), grants.publicKeyBase64()),
-                members, clock, retry, 8, config.allowInsecureKubeconfig());
+                members, clock, retry, 8, config.allowInsecureKubeconfig(), agentCertificates);
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
@@ -131,7 +134,7 @@ public final class ControlPlane implements AutoCloseable {
         network.aios.server.http.AuditRoutes auditRoutes = new network.aios.server.http.AuditRoutes(
                 new network.aios.store.AuditStore(db));
         network.aios.server.clusters.CommandService commands = new network.aios.server.clusters.CommandService(
-                clusters, grants, new network.aios.store.AuditStore(db), clock);
+                clusters, grants, agentCertificates.caPem(), new network.aios.store.AuditStore(db), clock);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
         this.http = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -166,7 +169,7 @@ public final class ControlPlane implements AutoCloseable {
             healthRoutes.register(c.routes);
             gatewayRoutes.register(c.routes);
             auditRoutes.register(c.routes);
-            new network.aios.server.http.CommandRoutes(commands).register(c.routes);
+            new network.aios.server.http.CommandRoutes(commands, agentCertificates.caPem()).register(c.routes);
             c.routes.exception(ApiException.class, (e, ctx) -> Http.error(ctx, e));
             c.routes.exception(network.aios.api.UnstorableTextException.class, (e, ctx) -> Http.error(ctx,
                     ApiException.invalid(e.errors())));
@@ -238,12 +241,7 @@ public final class ControlPlane implements AutoCloseable {
 
     /** The port it listens on (the TLS listener's, when it serves TLS). */
     public int port() {
-        for (org.eclipse.jetty.server.Connector c : http.jettyServer().server().getConnectors()) {
-            if (c instanceof org.eclipse.jetty.server.ServerConnector sc && sc.getLocalPort() > 0) {
-                return sc.getLocalPort();
-            }
-        }
-        return http.port();
+        return TlsListener.boundPort(http.jettyServer().server(), http.port());
     }
 
     /** Every HTTP route served, as "METHOD /path/{param}" (the authorization matrix test is generated from it). */

@@ -31,11 +31,14 @@ public final class CommandService {
 
     private final ClusterService clusters;
     private final GrantSigner signer;
+    private final String agentCaPem;
     private final AuditStore audit;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public CommandService(ClusterService clusters, GrantSigner signer, AuditStore audit, Clock clock) {
+    public CommandService(ClusterService clusters, GrantSigner signer, String agentCaPem, AuditStore audit,
+            Clock clock) {
+        this.agentCaPem = agentCaPem;
         this.clusters = clusters;
         this.signer = signer;
         this.audit = audit;
@@ -59,6 +62,8 @@ public final class CommandService {
                 .set("args", args)));
         ObjectNode out = Json.object().put("grant", grant).put("command", args.path("command").asString())
                 .put("expiresAt", Instant.ofEpochSecond(payload.path("exp").asLong()).toString());
+        // how the caller knows the agent is this cluster's: its certificate chains to the agent CA and names it
+        out.put("agentIdentity", network.aios.tls.AgentCa.identity(clusterId)).put("agentCa", agentCaPem);
         JsonNode url = cluster.document().at("/config/urlMap/" + MGMT_URL);
         if (url.isString()) {
             out.put("agentUrl", url.asString().replaceAll("/+$", "") + "/commands");

@@ -74,7 +74,13 @@ final class ClusterTarget implements Target {
 
     @Override
     public List<HasMetadata> services(Credential credential) {
-        return DesiredState.services(document(), settings, credential.agentToken());
+        return DesiredState.services(document(), settings, new network.aios.infra.AgentSecrets(credential.agentToken(),
+                credential.serving().certificatePem(), credential.serving().keyPem()));
+    }
+
+    @Override
+    public List<String> agentHosts() {
+        return DesiredState.agentHosts(document());
     }
 
     @Override
@@ -82,7 +88,7 @@ final class ClusterTarget implements Target {
         List<HasMetadata> all = new java.util.ArrayList<>();
         all.add(namespaceObject());
         all.addAll(DesiredState.bootstrap(clusterId, "<namespace-uid>"));
-        all.addAll(DesiredState.services(document(), settings, "<agent-token>"));
+        all.addAll(DesiredState.services(document(), settings, network.aios.infra.AgentSecrets.placeholder()));
         return network.aios.infra.Fingerprint.of(all);
     }
 

@@ -1,24 +1,48 @@
 package network.aios.server.infra;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import network.aios.api.Json;
+import network.aios.tls.AgentCa;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What the control plane keeps to reach a member cluster after bootstrap: the API server, its CA
- * (not secret), its own ServiceAccount token, and the agents' token. Stored sealed, as one value.
+ * (not secret), its own ServiceAccount token, the agents' token and the agents' serving certificate
+ * with its key. Stored sealed, as one value.
  */
-record Credential(String server, String caData, boolean insecure, String token, String agentToken) {
+record Credential(String server, String caData, boolean insecure, String token, String agentToken,
+        AgentCa.Issued serving) {
+    Credential withServing(AgentCa.Issued issued) {
+        return new Credential(server, caData, insecure, token, agentToken, issued);
+    }
+
     byte[] bytes() {
         ObjectNode n = Json.object().put("server", server).put("caData", caData).put("insecure", insecure)
                 .put("token", token).put("agentToken", agentToken);
+        if (serving != null) {
+            ObjectNode t = n.putObject("serving").put("certificate", serving.certificatePem())
+                    .put("key", serving.keyPem()).put("notAfter", serving.notAfter().toString());
+            serving.hosts().forEach(t.putArray("hosts")::add);
+        }
         return Json.bytes(n);
     }
 
     static Credential from(byte[] bytes) {
         JsonNode n = Json.MAPPER.readTree(bytes);
+        JsonNode t = n.path("serving");
+        AgentCa.Issued serving = null;
+        if (t.isObject()) {
+            List<String> hosts = new ArrayList<>();
+            t.path("hosts").forEach(h -> hosts.add(h.asString()));
+            serving = new AgentCa.Issued(t.path("certificate").asString(), t.path("key").asString(),
+                    Instant.parse(t.path("notAfter").asString()), List.copyOf(hosts));
+        }
         return new Credential(n.path("server").asString(null), n.path("caData").asString(null),
-                n.path("insecure").asBoolean(false), n.path("token").asString(null), n.path("agentToken").asString(null));
+                n.path("insecure").asBoolean(false), n.path("token").asString(null), n.path("agentToken").asString(null),
+                serving);
     }
 
     @Override

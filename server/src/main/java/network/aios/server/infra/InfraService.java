@@ -52,11 +52,14 @@ public final class InfraService implements AutoCloseable {
     private final Targets targets;
     private final boolean allowInsecureKubeconfig;
     private final MemberAccess access;
+    private final network.aios.server.security.AgentCertificates certificates;
 
     public InfraService(ClusterService clusterService, ClusterStore clusters, AddonStore addons, RouteStore routes,
             InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings, ClusterConnector connector,
-            Clock clock, RetryPolicy retry, int parallelism, boolean allowInsecureKubeconfig) {
+            Clock clock, RetryPolicy retry, int parallelism, boolean allowInsecureKubeconfig,
+            network.aios.server.security.AgentCertificates certificates) {
         this.allowInsecureKubeconfig = allowInsecureKubeconfig;
+        this.certificates = certificates;
         this.access = new MemberAccess(store, box, connector, clock);
         this.clusterService = clusterService;
         this.clusters = clusters;
@@ -67,7 +70,8 @@ public final class InfraService implements AutoCloseable {
         this.connector = connector;
         this.clock = clock;
         this.targets = new Targets(clusters, addons, tokens, settings, routes, clock);
-        InfraSteps steps = new InfraSteps(targets, store, tokens, box, connector, clock, retry);
+        InfraSteps steps = new InfraSteps(targets, store, tokens, box, connector, clock, retry,
+                certificates);
         this.runner = new JobRunner(store, steps, clock, parallelism);
     }
 
@@ -132,7 +136,14 @@ public final class InfraService implements AutoCloseable {
     private Optional<InfraJob> readyJob(String key, boolean registrySaysReady) {
         return store.latestJob(key).filter(j -> registrySaysReady && j.finished() && "create".equals(j.kind())
                 && JobStates.READY.equals(j.state()))
-                .filter(j -> store.appliedFingerprint(key).equals(Optional.of(targets.resolve(key).fingerprint())));
+                .filter(j -> store.appliedFingerprint(key).equals(Optional.of(targets.resolve(key).fingerprint())))
+                .filter(j -> servingCertificateCurrent(targets.resolve(key)));
+    }
+
+    /** A cluster's agents' certificate due for renewal (or for other hosts) makes creating again re-apply. */
+    private boolean servingCertificateCurrent(Target target) {
+        return !target.needsAgentToken() || access.credential(target.key()).map(Credential::serving)
+                .filter(s -> certificates.stillServes(s, target.key(), target.agentHosts())).isPresent();
     }
 
     private static AddonKind deployable(AddonRecord addon) {
@@ -218,7 +229,7 @@ public final class InfraService implements AutoCloseable {
         List<HasMetadata> all = new java.util.ArrayList<>();
         all.add(DesiredState.namespace(clusterId));
         all.addAll(DesiredState.bootstrap(clusterId, "<uid of namespace aios-system>"));
-        all.addAll(DesiredState.services(ClusterDocument.of(cluster.document()), settings, "<redacted>"));
+        all.addAll(DesiredState.services(ClusterDocument.of(cluster.document()), settings, new network.aios.infra.AgentSecrets("<redacted>", "<redacted>", "<redacted>")));
         return all;
     }
 

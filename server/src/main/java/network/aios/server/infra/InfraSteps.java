@@ -24,7 +24,9 @@ import network.aios.api.kubeconfig.KubeconfigException;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.ObjectRef;
 import network.aios.server.auth.TokenService;
+import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
+import network.aios.tls.AgentCa;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
 import network.aios.store.InfraStore.InventoryItem;
@@ -56,9 +58,11 @@ final class InfraSteps {
     private final Duration readyTimeout;
     private final RetryPolicy retry;
     private final MemberAccess access;
+    private final AgentCertificates certificates;
 
     InfraSteps(Targets targets, InfraStore store, TokenService tokens, SecretBox box, ClusterConnector connector,
-            Clock clock, RetryPolicy retry) {
+            Clock clock, RetryPolicy retry, AgentCertificates certificates) {
+        this.certificates = certificates;
         this.targets = targets;
         this.store = store;
         this.tokens = tokens;
@@ -139,7 +143,8 @@ final class InfraSteps {
             String agentToken = !target.needsAgentToken() ? null
                     : access.credential(job.clusterId()).map(Credential::agentToken)
                             .orElseGet(() -> mintAgentToken(job.clusterId()));
-            Credential cred = new Credential(admin.server(), admin.caData(), admin.insecure(), token.get(), agentToken);
+            Credential cred = new Credential(admin.server(), admin.caData(), admin.insecure(), token.get(), agentToken,
+                    access.credential(job.clusterId()).map(Credential::serving).orElse(null));
             store.putCredential(job.clusterId(), box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
                     clock.instant());
         }
@@ -156,6 +161,16 @@ final class InfraSteps {
     private InfraJob apply(InfraJob job, String lease, Target target) {
         Credential cred = access.credential(job.clusterId()).orElseThrow(() -> new IllegalStateException(
                 "no credential for " + job.clusterId()));
+        if (target.needsAgentToken()) {
+            // the agents' serving certificate: kept while it names these hosts and is far from expiry
+            AgentCa.Issued serving = certificates.ensure(cred.serving(), job.clusterId(), target.agentHosts());
+            if (serving != cred.serving()) {
+                cred = cred.withServing(serving);
+                store.putCredential(job.clusterId(), box.seal(cred.bytes(),
+                        MemberAccess.credentialContext(job.clusterId())), clock.instant());
+                LOG.info("{}: issued the agents' serving certificate (until {})", job.clusterId(), serving.notAfter());
+            }
+        }
         List<HasMetadata> objects = target.services(cred);
         try (ClusterOps ops = access.open(cred)) {
             access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);

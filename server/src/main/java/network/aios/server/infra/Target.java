@@ -29,6 +29,11 @@ interface Target {
 
     List<HasMetadata> services(Credential credential);
 
+    /** The names the agents are reached at, for their serving certificate (when {@link #needsAgentToken()}). */
+    default List<String> agentHosts() {
+        return List.of();
+    }
+
     /** The Deployments whose availability means "ready". */
     List<String> deployments();
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import network.aios.api.ClusterDocument;
 import network.aios.api.Json;
+import network.aios.infra.AgentSecrets;
 import network.aios.infra.DesiredState;
 import network.aios.infra.InfraNames;
 import network.aios.infra.InfraSettings;
@@ -39,7 +40,8 @@ class AgentRbacIT {
         }
         ClusterDocument doc = ClusterDocument.of(new network.aios.api.ClusterValidator().validate(
                 Json.parse(TestServer.seedWithId(CLUSTER))).document());
-        for (HasMetadata o : DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), "t")) {
+        for (HasMetadata o : DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"),
+                AgentSecrets.placeholder())) {
             if (o instanceof ServiceAccount) {
                 kube.admin.resource(o).serverSideApply();
             }

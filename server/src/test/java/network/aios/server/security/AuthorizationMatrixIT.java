@@ -93,6 +93,7 @@ class AuthorizationMatrixIT {
         ROWS.put("GET /cluster-metrics/node/{clusterId}/{nodeId}", Access.OWNED_SUB);
         ROWS.put("POST /api/v1/clusters/{id}/routes", Access.OWNED);
         ROWS.put("POST /api/v1/clusters/{id}/commands", Access.OWNED);
+        ROWS.put("GET /api/v1/agent-ca", Access.USER);
         ROWS.put("GET /api/v1/clusters/{id}/routes", Access.OWNED);
         ROWS.put("DELETE /api/v1/clusters/{id}/routes/{kind}/{routeId}", Access.OWNED_SUB);
         // add-ons

@@ -1,4 +1,4 @@
-package network.aios.server.security;
+package network.aios.tls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,6 +66,16 @@ public final class TlsListener {
         connector.setHost(host);
         connector.setPort(port);
         return connector;
+    }
+
+    /** The port a started server listens on: its first bound connector's (Javalin reports only its own). */
+    public static int boundPort(Server server, int fallback) {
+        for (Connector c : server.getConnectors()) {
+            if (c instanceof ServerConnector sc && sc.getLocalPort() > 0) {
+                return sc.getLocalPort();
+            }
+        }
+        return fallback;
     }
 
     private static String read(Path p) {

@@ -1,0 +1,51 @@
+package network.aios.server.security;
+
+import java.time.Clock;
+import java.util.Collection;
+import network.aios.store.InfraStore;
+import network.aios.store.SigningKeyStore;
+import network.aios.tls.AgentCa;
+
+/**
+ * The network's agent CA, kept like the grant key: created once per network, its certificate
+ * public and its private key sealed in the database (every replica issues with the same CA). It
+ * issues each member cluster's serving certificate; only that certificate and its key leave the
+ * control plane (to that cluster), and the CA certificate to whoever talks to agents.
+ */
+public final class AgentCertificates {
+    static final String PURPOSE = "agent-ca";
+    private final AgentCa ca;
+    private final Clock clock;
+
+    private AgentCertificates(AgentCa ca, Clock clock) {
+        this.ca = ca;
+        this.clock = clock;
+    }
+
+    public static AgentCertificates load(SigningKeyStore store, SecretBox box, Clock clock) {
+        SigningKeyStore.Row row = store.get(PURPOSE).orElseGet(() -> {
+            AgentCa created = AgentCa.create("network", clock.instant());
+            InfraStore.Sealed sealed = box.seal(created.privateKeyPkcs8(), PURPOSE);
+            // the first replica to insert wins; the others read its CA back
+            return store.insertIfAbsent(new SigningKeyStore.Row(PURPOSE, created.certificateDer(), sealed.keyId(),
+                    sealed.bytes(), clock.instant()));
+        });
+        byte[] key = box.open(new InfraStore.Sealed(row.keyId(), row.sealedPrivate()), PURPOSE);
+        return new AgentCertificates(AgentCa.load(row.publicKey(), key), clock);
+    }
+
+    /** The CA certificate (PEM, public): what clients of the agents trust. */
+    public String caPem() {
+        return ca.certificatePem();
+    }
+
+    /** {@code current} if it still serves this cluster at these hosts, else a new certificate. */
+    public AgentCa.Issued ensure(AgentCa.Issued current, String clusterId, Collection<String> hosts) {
+        return stillServes(current, clusterId, hosts) ? current : ca.issue(clusterId, hosts, clock.instant());
+    }
+
+    /** Whether {@code current} is this CA's for the cluster, names these hosts and is not due for renewal. */
+    public boolean stillServes(AgentCa.Issued current, String clusterId, Collection<String> hosts) {
+        return ca.stillServes(current, clusterId, hosts, clock.instant());
+    }
+}

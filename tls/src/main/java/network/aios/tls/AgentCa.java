@@ -1,0 +1,218 @@
+package network.aios.tls;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import network.aios.api.Names;
+import network.aios.api.Pem;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The network's agent CA: a P-256 key and a self-signed certificate, created once per network (the
+ * control plane keeps the private half sealed), that signs one serving certificate per member
+ * cluster. A cluster's certificate names the cluster ({@link #identity(String)}, a URI SAN) besides
+ * the hosts its agents are reached at, so a client can check that it speaks to <em>that</em>
+ * cluster's agents and not to another cluster's with a certificate from the same CA.
+ *
+ * <p>The member cluster's admin can read its certificate's key (it is mounted in the agents' pods):
+ * with it they can only pose as their own cluster's agents, which they run anyway.
+ */
+public final class AgentCa {
+    /** A cluster's certificate lasts a year; it is reissued on apply once fewer than 60 days remain. */
+    public static final Duration LEAF_VALIDITY = Duration.ofDays(365);
+    public static final Duration RENEW_BEFORE = Duration.ofDays(60);
+    private static final Duration CA_VALIDITY = Duration.ofDays(3650);
+    private static final Duration BACKDATE = Duration.ofMinutes(5); // clocks on member nodes drift
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final X509Certificate certificate;
+    private final PrivateKey key;
+
+    private AgentCa(X509Certificate certificate, PrivateKey key) {
+        this.certificate = certificate;
+        this.key = key;
+    }
+
+    /** A new CA, valid ten years from {@code now}. */
+    public static AgentCa create(String networkName, Instant now) {
+        KeyPair pair = p256();
+        X500Name name = new X500Name("CN=AIOS agent CA " + printable(networkName));
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
+                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(CA_VALIDITY)), name, pair.getPublic());
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+            return new AgentCa(sign(b, pair.getPrivate()), pair.getPrivate());
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("cannot create the agent CA", e);
+        }
+    }
+
+    /** The stored CA: its certificate (DER) and its PKCS#8 private key. */
+    public static AgentCa load(byte[] certificateDer, byte[] pkcs8Key) {
+        String pem = Pem.encode("CERTIFICATE", certificateDer);
+        return new AgentCa(Pem.certificates(pem).get(0), Pem.privateKey(Pem.encode("PRIVATE KEY", pkcs8Key)));
+    }
+
+    public byte[] certificateDer() {
+        try {
+            return certificate.getEncoded();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public byte[] privateKeyPkcs8() {
+        return key.getEncoded();
+    }
+
+    /** The CA certificate, PEM: what clients of the agents trust. Public. */
+    public String certificatePem() {
+        return Pem.encode("CERTIFICATE", certificateDer());
+    }
+
+    /** The identity a cluster's agents prove: a URI SAN in their certificate. */
+    public static String identity(String clusterId) {
+        return "spiffe://aios.network/cluster/" + clusterId;
+    }
+
+    /** A serving certificate and its key for one cluster's agents, PEM. */
+    public record Issued(String certificatePem, String keyPem, Instant notAfter, List<String> hosts) {
+        @Override
+        public String toString() {
+            return "Issued[hosts=" + hosts + ", notAfter=" + notAfter + "]";
+        }
+    }
+
+    /**
+     * Issues the certificate for a cluster's agents, valid for {@link #LEAF_VALIDITY}: its identity,
+     * and the hosts (DNS names or IP addresses) clients reach the agents at.
+     */
+    public Issued issue(String clusterId, Collection<String> hosts, Instant now) {
+        if (!Names.isDns1123Label(clusterId)) {
+            throw new IllegalArgumentException("not a cluster id: " + clusterId);
+        }
+        KeyPair pair = p256();
+        Instant notAfter = now.plus(LEAF_VALIDITY);
+        Set<String> names = new LinkedHashSet<>(hosts);
+        List<GeneralName> san = new ArrayList<>();
+        san.add(new GeneralName(GeneralName.uniformResourceIdentifier, identity(clusterId)));
+        for (String h : names) {
+            san.add(isIpLiteral(h) ? new GeneralName(GeneralName.iPAddress, h) : new GeneralName(GeneralName.dNSName, h));
+        }
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(),
+                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), new X500Name("CN=" + printable(clusterId)),
+                    pair.getPublic());
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san.toArray(GeneralName[]::new)));
+            b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
+            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+            X509Certificate leaf = sign(b, key);
+            return new Issued(Pem.encode("CERTIFICATE", leaf.getEncoded()),
+                    Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()), notAfter, List.copyOf(names));
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("cannot issue the certificate for " + clusterId, e);
+        }
+    }
+
+    /**
+     * Whether a stored certificate still serves: issued by this CA for this cluster, naming exactly
+     * these hosts, and more than {@link #RENEW_BEFORE} from expiry.
+     */
+    public boolean stillServes(Issued issued, String clusterId, Collection<String> hosts, Instant now) {
+        if (issued == null || issued.notAfter().isBefore(now.plus(RENEW_BEFORE))
+                || !Set.copyOf(issued.hosts()).equals(Set.copyOf(hosts))) {
+            return false;
+        }
+        try {
+            X509Certificate leaf = Pem.certificates(issued.certificatePem()).get(0);
+            leaf.verify(certificate.getPublicKey());
+            return uris(leaf).contains(identity(clusterId));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false; // another CA's, or unreadable: issue a new one
+        }
+    }
+
+    /** The URI SANs of a certificate. */
+    static List<String> uris(X509Certificate cert) throws CertificateParsingException {
+        List<String> out = new ArrayList<>();
+        if (cert.getSubjectAlternativeNames() != null) {
+            for (List<?> entry : cert.getSubjectAlternativeNames()) {
+                if (Integer.valueOf(GeneralName.uniformResourceIdentifier).equals(entry.get(0))) {
+                    out.add((String) entry.get(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern IPV4 =
+            java.util.regex.Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+
+    /** A dotted-quad IPv4 address or an IPv6 literal (names with digits only are DNS names). */
+    static boolean isIpLiteral(String host) {
+        return IPV4.matcher(host).matches() || host.contains(":");
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer) throws GeneralSecurityException {
+        try {
+            return new JcaX509CertificateConverter().getCertificate(
+                    b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
+    private static KeyPair p256() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("P-256 is part of every Java 17 runtime", e);
+        }
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(127, RANDOM).add(BigInteger.ONE);
+    }
+
+    /** Only letters, digits, '-', '.' and spaces in a distinguished name (no RDN syntax from anyone). */
+    private static String printable(String s) {
+        return s.replaceAll("[^A-Za-z0-9 .-]", "-");
+    }
+
+}
