@@ -179,7 +179,8 @@ class AgentEndToEndIT {
         // the agent speaks TLS only, with a certificate that names this cluster: a client expecting another
         // cluster's agents (same network CA) or speaking plain HTTP gets nothing
         java.net.http.HttpClient otherCluster = java.net.http.HttpClient.newBuilder().sslContext(
-                network.aios.tls.AgentTrust.forCluster(AgentFixture.agentCa(), "cluster-east-001")).build();
+                network.aios.tls.AgentTrust.forIdentity(AgentFixture.agentCa(),
+                        network.aios.tls.AgentCa.identity("cluster-east-001", "r1"))).build();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> otherCluster.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(AgentFixture.url(mgmtPort, "/healthz"))).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString())).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);

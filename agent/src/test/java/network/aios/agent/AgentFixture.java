@@ -80,7 +80,10 @@ final class AgentFixture {
         Files.write(tlsCert, Base64.getDecoder().decode(tls.get("tls.crt")));
         tlsKey = Files.createTempFile("agent-tls", ".key");
         Files.write(tlsKey, Base64.getDecoder().decode(tls.get("tls.key")));
-        https = HttpClient.newBuilder().sslContext(network.aios.tls.AgentTrust.forCluster(agentCa(), CLUSTER)).build();
+        // the identity the control plane gives with every grant: this registration's
+        String identity = server.post("/api/v1/clusters/" + CLUSTER + "/commands", "{\"command\": \"uncordon\", "
+                + "\"node\": \"node-1\"}", server.adminToken).text("/agentIdentity");
+        https = HttpClient.newBuilder().sslContext(network.aios.tls.AgentTrust.forIdentity(agentCa(), identity)).build();
         for (network.aios.infra.AgentRole role : network.aios.infra.AgentRole.values()) {
             kubeconfigs.put(role.id(), agentKubeconfig(role));
         }

@@ -35,7 +35,13 @@ final class NodeCommands {
         HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         if (url.startsWith("https://")) {
             // the agent must prove it is this cluster's: a certificate from the network's agent CA naming the cluster
-            http.sslContext(network.aios.tls.AgentTrust.forCluster(g.path("agentCa").asString(), cluster));
+            String ca = g.path("agentCa").asString(null);
+            String identity = g.path("agentIdentity").asString(null);
+            if (ca == null || identity == null) {
+                throw new CliException("the control plane did not say how to recognise " + cluster + "'s agents "
+                        + "(agentCa, agentIdentity): is it older than this CLI?", 3);
+            }
+            http.sslContext(network.aios.tls.AgentTrust.forIdentity(ca, identity));
         } else {
             spec.commandLine().getErr().println("note: " + url + " is plain HTTP (the owner's gateway): the agent's "
                     + "identity is not checked; the grant works once, for this command only");

@@ -234,7 +234,9 @@ class CliIT {
                 .isEqualTo(201);
         // the member cluster's admin stands up an agent with a certificate naming the cluster, from a CA of their own
         network.aios.tls.AgentCa forged = network.aios.tls.AgentCa.create("forged", java.time.Instant.now());
-        network.aios.tls.AgentCa.Issued cert = forged.issue("granted-2", java.util.List.of("127.0.0.1"), java.time.Instant.now());
+        String identity = server.post("/api/v1/clusters/granted-2/commands", "{\"command\": \"uncordon\", "
+                + "\"node\": \"node-1\"}", server.adminToken).text("/agentIdentity");
+        network.aios.tls.AgentCa.Issued cert = forged.issue(identity, java.time.Instant.now());
         java.util.concurrent.atomic.AtomicBoolean reached = new java.util.concurrent.atomic.AtomicBoolean();
         com.sun.net.httpserver.HttpsServer agent = com.sun.net.httpserver.HttpsServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);

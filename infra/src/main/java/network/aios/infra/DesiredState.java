@@ -188,23 +188,6 @@ public final class DesiredState {
     }
 
     /**
-     * The names a cluster's agents are reached at, for their certificate: the cluster's public host
-     * name (the NodePort URLs) and each Service's in-cluster names (the owner's gateway, other pods).
-     */
-    public static List<String> agentHosts(ClusterDocument doc) {
-        List<String> out = new ArrayList<>();
-        if (doc.config() != null && doc.config().publicHostname() != null) {
-            out.add(doc.config().publicHostname());
-        }
-        for (AgentRole role : AgentRole.values()) {
-            out.add(InfraNames.workload(role) + "." + NAMESPACE);
-            out.add(InfraNames.workload(role) + "." + NAMESPACE + ".svc");
-            out.add(InfraNames.workload(role) + "." + NAMESPACE + ".svc.cluster.local");
-        }
-        return out;
-    }
-
-    /**
      * Where each service is reached: the service's NodePort, over TLS with the cluster's certificate;
      * or, when the document asks for the gateway, the owner's Ambassador (32000 + suffix), which the
      * owner runs and serves as they configured it (plain HTTP in the seed), reaching the agents over TLS.

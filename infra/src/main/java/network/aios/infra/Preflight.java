@@ -119,7 +119,7 @@ public final class Preflight {
         try {
             return check.get();
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            if (e.getCode() == 403) {
+            if (KubeFailure.of(e) == KubeFailure.FORBIDDEN) {
                 return new Check(name, Status.FAIL, "the kubeconfig's identity may not " + what,
                         "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
             }

@@ -124,7 +124,7 @@ public final class ControlPlane implements AutoCloseable {
         network.aios.store.AttestationStore attestations = new network.aios.store.AttestationStore(db);
         this.attestor = new network.aios.server.health.InventoryAttestor(attestations, new ObservationStore(db),
                 id -> infra.readWithOwnCredential(id, ops -> network.aios.infra.NodeInventory.of(
-                        ops.client().nodes().list().getItems())), clock, config.attestEvery());
+                        ops.nodes())), clock, config.attestEvery());
         this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore,
                 new network.aios.store.AuditStore(db), clock, config.heartbeatGrace(), attestor, attestations);
         clusters.onDocumentChange(clusterHealth::documentChanged);

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * How the control plane runs. {@code jdbcUrl} null means the embedded PostgreSQL, with its data under
  * {@code dataDir/postgres}; the admin token file also lives in {@code dataDir}. Built from
- * {@link #defaults} with the {@code with...} methods.
+ * {@link #defaults} with the {@code with...} methods, or {@link #toBuilder()} for several at once.
  */
 public record ServerConfig(
         String host,
@@ -29,7 +29,8 @@ public record ServerConfig(
         boolean allowInsecureKubeconfig,
         boolean insecureHttp,
         Duration attestEvery,
-        List<String> egressDeny) {
+        List<String> egressDeny,
+        Duration resyncEvery) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY = 1024 * 1024;
@@ -39,6 +40,8 @@ public record ServerConfig(
     public static final Duration DEFAULT_HEARTBEAT_GRACE = Duration.ofSeconds(30);
     /** Mean interval at which the control plane reads a cluster's nodes itself to check its agents' report. */
     public static final Duration DEFAULT_ATTEST_EVERY = Duration.ofSeconds(120);
+    /** How often each ready cluster's infrastructure is re-applied, repairing what was changed on the cluster. */
+    public static final Duration DEFAULT_RESYNC_EVERY = Duration.ofMinutes(5);
 
     /** Where agents on member clusters reach this control plane. */
     public String controlPlaneUrl(int boundPort) {
@@ -52,54 +55,47 @@ public record ServerConfig(
 
     /** Serve over TLS with this PEM certificate chain and PKCS#8 key. */
     public ServerConfig withTls(Path cert, Path key) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, cert, key, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().tlsCert(cert).tlsKey(key).build();
     }
 
     /** Defaults for embedding (tests, benchmarks): add-on probing off unless asked for. */
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, null, null, null, DEFAULT_MAX_BODY, 16, null,
-                DEFAULT_AGENT_IMAGE, Duration.ZERO, DEFAULT_HEARTBEAT_GRACE, null, null, List.of(), false, false, DEFAULT_ATTEST_EVERY, List.of());
+        return new Builder().host("127.0.0.1").port(DEFAULT_PORT).dataDir(dataDir).maxBodyBytes(DEFAULT_MAX_BODY)
+                .dbPoolSize(16).agentImage(DEFAULT_AGENT_IMAGE).addonProbeInterval(Duration.ZERO)
+                .heartbeatGrace(DEFAULT_HEARTBEAT_GRACE).attestEvery(DEFAULT_ATTEST_EVERY)
+                .resyncEvery(DEFAULT_RESYNC_EVERY).build();
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(h, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().host(h).build();
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().port(p).build();
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
-        return new ServerConfig(host, port, dataDir, url, user, password, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().jdbcUrl(url).dbUser(user).dbPassword(password).build();
     }
 
     public ServerConfig withAddonProbeInterval(Duration d) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, d, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().addonProbeInterval(d).build();
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, file, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().policyFile(file).build();
     }
 
     public ServerConfig withMaxBodyBytes(long max) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, max, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().maxBodyBytes(max).build();
     }
 
     public ServerConfig withAgents(String url, String image) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                url, image, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().publicUrl(url).agentImage(image).build();
     }
 
     public ServerConfig withHeartbeatGrace(Duration grace) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, grace, tlsCert, tlsKey, egressAllow, allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().heartbeatGrace(grace).build();
     }
 
     /**
@@ -107,16 +103,12 @@ public record ServerConfig(
      * link-local, ...), and whether kubeconfigs may skip TLS verification.
      */
     public ServerConfig withEgress(List<String> allow, boolean insecureKubeconfig) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, List.copyOf(allow),
-                insecureKubeconfig, insecureHttp, attestEvery, egressDeny);
+        return toBuilder().egressAllow(List.copyOf(allow)).allowInsecureKubeconfig(insecureKubeconfig).build();
     }
 
     /** Accept serving plain HTTP on a non-loopback address (refused otherwise: tokens and kubeconfigs travel here). */
     public ServerConfig withInsecureHttp(boolean insecure) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
-                allowInsecureKubeconfig, insecure, attestEvery, egressDeny);
+        return toBuilder().insecureHttp(insecure).build();
     }
 
     /** Whether the listener is reachable only from this machine. */
@@ -145,15 +137,178 @@ public record ServerConfig(
 
     /** How often, on average, each cluster's reported nodes are checked against its API (zero: never). */
     public ServerConfig withAttestEvery(Duration every) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
-                allowInsecureKubeconfig, insecureHttp, every, egressDeny);
+        return toBuilder().attestEvery(every).build();
     }
 
     /** Address ranges refused as destinations although the defaults allow them (an allowed range inside wins). */
     public ServerConfig withEgressDeny(List<String> deny) {
-        return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes, dbPoolSize,
-                publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
-                allowInsecureKubeconfig, insecureHttp, attestEvery, List.copyOf(deny));
+        return toBuilder().egressDeny(List.copyOf(deny)).build();
+    }
+
+    /** How often each ready cluster's infrastructure is re-applied to repair drift (zero: never). */
+    public ServerConfig withResyncEvery(Duration every) {
+        return toBuilder().resyncEvery(every).build();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host;
+        b.port = port;
+        b.dataDir = dataDir;
+        b.jdbcUrl = jdbcUrl;
+        b.dbUser = dbUser;
+        b.dbPassword = dbPassword;
+        b.policyFile = policyFile;
+        b.maxBodyBytes = maxBodyBytes;
+        b.dbPoolSize = dbPoolSize;
+        b.publicUrl = publicUrl;
+        b.agentImage = agentImage;
+        b.addonProbeInterval = addonProbeInterval;
+        b.heartbeatGrace = heartbeatGrace;
+        b.tlsCert = tlsCert;
+        b.tlsKey = tlsKey;
+        b.egressAllow = egressAllow;
+        b.allowInsecureKubeconfig = allowInsecureKubeconfig;
+        b.insecureHttp = insecureHttp;
+        b.attestEvery = attestEvery;
+        b.egressDeny = egressDeny;
+        b.resyncEvery = resyncEvery;
+        return b;
+    }
+
+    /** Every setting by name; unset lists are empty. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private Path dataDir;
+        private String jdbcUrl;
+        private String dbUser;
+        private String dbPassword;
+        private Path policyFile;
+        private long maxBodyBytes;
+        private int dbPoolSize;
+        private String publicUrl;
+        private String agentImage;
+        private Duration addonProbeInterval;
+        private Duration heartbeatGrace;
+        private Path tlsCert;
+        private Path tlsKey;
+        private List<String> egressAllow = List.of();
+        private boolean allowInsecureKubeconfig;
+        private boolean insecureHttp;
+        private Duration attestEvery;
+        private List<String> egressDeny = List.of();
+        private Duration resyncEvery;
+
+        public Builder host(String v) {
+            this.host = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            this.port = v;
+            return this;
+        }
+
+        public Builder dataDir(Path v) {
+            this.dataDir = v;
+            return this;
+        }
+
+        public Builder jdbcUrl(String v) {
+            this.jdbcUrl = v;
+            return this;
+        }
+
+        public Builder dbUser(String v) {
+            this.dbUser = v;
+            return this;
+        }
+
+        public Builder dbPassword(String v) {
+            this.dbPassword = v;
+            return this;
+        }
+
+        public Builder policyFile(Path v) {
+            this.policyFile = v;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long v) {
+            this.maxBodyBytes = v;
+            return this;
+        }
+
+        public Builder dbPoolSize(int v) {
+            this.dbPoolSize = v;
+            return this;
+        }
+
+        public Builder publicUrl(String v) {
+            this.publicUrl = v;
+            return this;
+        }
+
+        public Builder agentImage(String v) {
+            this.agentImage = v;
+            return this;
+        }
+
+        public Builder addonProbeInterval(Duration v) {
+            this.addonProbeInterval = v;
+            return this;
+        }
+
+        public Builder heartbeatGrace(Duration v) {
+            this.heartbeatGrace = v;
+            return this;
+        }
+
+        public Builder tlsCert(Path v) {
+            this.tlsCert = v;
+            return this;
+        }
+
+        public Builder tlsKey(Path v) {
+            this.tlsKey = v;
+            return this;
+        }
+
+        public Builder egressAllow(List<String> v) {
+            this.egressAllow = v;
+            return this;
+        }
+
+        public Builder allowInsecureKubeconfig(boolean v) {
+            this.allowInsecureKubeconfig = v;
+            return this;
+        }
+
+        public Builder insecureHttp(boolean v) {
+            this.insecureHttp = v;
+            return this;
+        }
+
+        public Builder attestEvery(Duration v) {
+            this.attestEvery = v;
+            return this;
+        }
+
+        public Builder egressDeny(List<String> v) {
+            this.egressDeny = v;
+            return this;
+        }
+
+        public Builder resyncEvery(Duration v) {
+            this.resyncEvery = v;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes,
+                    dbPoolSize, publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
+                    allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny, resyncEvery);
+        }
     }
 }

@@ -37,12 +37,12 @@ public final class InfraStore {
                                 + "admin_sealed, requested_by, next_run_at, created_at, updated_at, delete_cluster) VALUES "
                                 + "(:id, :cluster, :kind, :state, :reason, :message, :keyId, :sealed, :by, :next, :at, :at, "
                                 + ":deleteCluster)")
-                        .bind("id", j.id()).bind("cluster", j.clusterId()).bind("kind", j.kind()).bind("state", j.state())
+                        .bind("id", j.id()).bind("cluster", j.clusterId()).bind("kind", j.kind().wire()).bind("state", j.state().wire())
                         .bind("reason", j.reason()).bind("message", j.message()).bind("keyId", j.adminKeyId())
                         .bind("sealed", j.adminSealed()).bind("by", j.requestedBy())
                         .bind("next", Timestamp.from(j.nextRunAt())).bind("at", Timestamp.from(j.createdAt()))
                         .bind("deleteCluster", deleteCluster).execute();
-                Audit.write(h, j.createdAt(), actor, "infra." + j.kind(), j.clusterId(), "{\"job\":\"" + j.id() + "\"}");
+                Audit.write(h, j.createdAt(), actor, "infra." + j.kind().wire(), j.clusterId(), "{\"job\":\"" + j.id() + "\"}");
                 return Optional.of(j);
             });
         } catch (UnableToExecuteStatementException e) {
@@ -102,7 +102,7 @@ public final class InfraStore {
                         + "admin_key_id = :keyId, admin_sealed = :sealed, receipt = CAST(:receipt AS jsonb), "
                         + "next_run_at = :next, updated_at = :now, finished_at = :finished, lease_owner = NULL, "
                         + "lease_until = NULL WHERE id = :id AND lease_owner = :owner")
-                .bind("state", j.state()).bind("reason", j.reason()).bind("message", j.message())
+                .bind("state", j.state().wire()).bind("reason", j.reason()).bind("message", j.message())
                 .bind("done", j.progressDone()).bind("total", j.progressTotal()).bind("attempts", j.attempts())
                 .bind("keyId", j.adminKeyId()).bind("sealed", j.adminSealed())
                 .bind("receipt", j.receipt() == null ? null : Json.MAPPER.writeValueAsString(j.receipt()))
@@ -125,12 +125,12 @@ public final class InfraStore {
     }
 
     /** Progress inside a step; renews the lease, so a long step that is making progress keeps its job. */
-    public void progress(String jobId, String owner, String state, int done, int total, String message, Instant now,
+    public void progress(String jobId, String owner, JobState state, int done, int total, String message, Instant now,
             Duration lease) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, progress_done = :done, "
                         + "progress_total = :total, message = :message, updated_at = :now, lease_until = :until "
                         + "WHERE id = :id AND lease_owner = :owner")
-                .bind("state", state).bind("done", done).bind("total", total).bind("message", message)
+                .bind("state", state.wire()).bind("done", done).bind("total", total).bind("message", message)
                 .bind("now", Timestamp.from(now)).bind("until", Timestamp.from(now.plus(lease))).bind("id", jobId)
                 .bind("owner", owner).execute());
     }
@@ -239,7 +239,8 @@ public final class InfraStore {
 
     private static InfraJob jobRow(ResultSet rs, StatementContext ctx) throws SQLException {
         String receipt = rs.getString("receipt");
-        return new InfraJob(rs.getString("id"), rs.getString("cluster_id"), rs.getString("kind"), rs.getString("state"),
+        return new InfraJob(rs.getString("id"), rs.getString("cluster_id"), JobKind.fromWire(rs.getString("kind")),
+                JobState.fromWire(rs.getString("state")),
                 rs.getString("reason"), rs.getString("message"), rs.getInt("progress_done"), rs.getInt("progress_total"),
                 rs.getInt("attempts"), rs.getString("admin_key_id"), rs.getBytes("admin_sealed"),
                 receipt == null ? null : Json.MAPPER.readTree(receipt), rs.getString("requested_by"),

@@ -12,11 +12,8 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Date;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import network.aios.api.Names;
 import network.aios.api.Pem;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -25,6 +22,9 @@ import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.GeneralSubtree;
+import org.bouncycastle.asn1.x509.NameConstraints;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -37,9 +37,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * The network's agent CA: a P-256 key and a self-signed certificate, created once per network (the
  * control plane keeps the private half sealed), that signs one serving certificate per member
- * cluster. A cluster's certificate names the cluster ({@link #identity(String)}, a URI SAN) besides
- * the hosts its agents are reached at, so a client can check that it speaks to <em>that</em>
- * cluster's agents and not to another cluster's with a certificate from the same CA.
+ * cluster registration. A certificate names one thing: the registration's identity
+ * ({@link #identity(String, String)}, a URI SAN) — no host names, which owners choose and which
+ * nobody verifies — so a client checks that it speaks to <em>that</em> cluster's agents, not to
+ * another cluster's or to an earlier registration under the same id. The CA is name-constrained to
+ * those identities (no DNS name, no IP address): even added to a trust store by mistake it vouches
+ * for no web host.
  *
  * <p>The member cluster's admin can read its certificate's key (it is mounted in the agents' pods):
  * with it they can only pose as their own cluster's agents, which they run anyway.
@@ -60,10 +63,12 @@ public final class AgentCa {
         this.key = key;
     }
 
-    /** A new CA, valid ten years from {@code now}. */
+    private static final String TRUST_DOMAIN = "aios.network";
+
+    /** A new CA, valid ten years from {@code now}; {@code networkName} tells networks' CAs apart. */
     public static AgentCa create(String networkName, Instant now) {
         KeyPair pair = p256();
-        X500Name name = new X500Name("CN=AIOS agent CA " + printable(networkName));
+        X500Name name = new X500Name("O=AIOS agent CA,CN=" + printable(networkName));
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
                     Date.from(now.minus(BACKDATE)), Date.from(now.plus(CA_VALIDITY)), name, pair.getPublic());
@@ -71,6 +76,14 @@ public final class AgentCa {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+            // identities in the trust domain only; every DNS name outside ".invalid" and every IP address refused
+            b.addExtension(Extension.nameConstraints, true, new NameConstraints(
+                    new GeneralSubtree[] {
+                        new GeneralSubtree(new GeneralName(GeneralName.uniformResourceIdentifier, TRUST_DOMAIN)),
+                        new GeneralSubtree(new GeneralName(GeneralName.dNSName, "invalid"))},
+                    new GeneralSubtree[] {
+                        new GeneralSubtree(new GeneralName(GeneralName.iPAddress, new DEROctetString(new byte[8]))),
+                        new GeneralSubtree(new GeneralName(GeneralName.iPAddress, new DEROctetString(new byte[32])))}));
             return new AgentCa(sign(b, pair.getPrivate()), pair.getPrivate());
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("cannot create the agent CA", e);
@@ -100,67 +113,79 @@ public final class AgentCa {
         return Pem.encode("CERTIFICATE", certificateDer());
     }
 
-    /** The identity a cluster's agents prove: a URI SAN in their certificate. */
-    public static String identity(String clusterId) {
-        return "spiffe://aios.network/cluster/" + clusterId;
+    /**
+     * The identity a cluster registration's agents prove, a URI SAN in their certificate:
+     * {@code spiffe://aios.network/cluster/<id>/<incarnation>}. The incarnation tells registrations of
+     * the same id apart, so a former owner's certificate does not pass for the next registration's.
+     */
+    public static String identity(String clusterId, String incarnation) {
+        if (!Names.isDns1123Label(clusterId) || !incarnation.matches("[a-z0-9]{1,32}")) {
+            throw new IllegalArgumentException("not a cluster id and incarnation: " + clusterId + ", " + incarnation);
+        }
+        return "spiffe://" + TRUST_DOMAIN + "/cluster/" + clusterId + "/" + incarnation;
+    }
+
+    /** The identity of the registration of {@code clusterId} made at {@code registeredAt} (microseconds, base 36). */
+    public static String identity(String clusterId, Instant registeredAt) {
+        long micros = Math.addExact(Math.multiplyExact(registeredAt.getEpochSecond(), 1_000_000L),
+                registeredAt.getNano() / 1000);
+        return identity(clusterId, Long.toString(micros, 36));
     }
 
     /** A serving certificate and its key for one cluster's agents, PEM. */
-    public record Issued(String certificatePem, String keyPem, Instant notAfter, List<String> hosts) {
+    public record Issued(String certificatePem, String keyPem, Instant notAfter, String identity) {
         @Override
         public String toString() {
-            return "Issued[hosts=" + hosts + ", notAfter=" + notAfter + "]";
+            return "Issued[identity=" + identity + ", notAfter=" + notAfter + "]";
         }
     }
 
     /**
-     * Issues the certificate for a cluster's agents, valid for {@link #LEAF_VALIDITY}: its identity,
-     * and the hosts (DNS names or IP addresses) clients reach the agents at.
+     * Issues the certificate for a registration's agents ({@code identity} from {@link #identity}),
+     * valid for {@link #LEAF_VALIDITY} but never beyond the CA itself.
      */
-    public Issued issue(String clusterId, Collection<String> hosts, Instant now) {
-        if (!Names.isDns1123Label(clusterId)) {
-            throw new IllegalArgumentException("not a cluster id: " + clusterId);
+    public Issued issue(String identity, Instant now) {
+        if (!identity.startsWith("spiffe://" + TRUST_DOMAIN + "/cluster/")) {
+            throw new IllegalArgumentException("not an agent identity: " + identity);
         }
         KeyPair pair = p256();
         Instant notAfter = now.plus(LEAF_VALIDITY);
-        Set<String> names = new LinkedHashSet<>(hosts);
-        List<GeneralName> san = new ArrayList<>();
-        san.add(new GeneralName(GeneralName.uniformResourceIdentifier, identity(clusterId)));
-        for (String h : names) {
-            san.add(isIpLiteral(h) ? new GeneralName(GeneralName.iPAddress, h) : new GeneralName(GeneralName.dNSName, h));
+        if (notAfter.isAfter(certificate.getNotAfter().toInstant())) {
+            notAfter = certificate.getNotAfter().toInstant();
         }
+        GeneralName[] san = {new GeneralName(GeneralName.uniformResourceIdentifier, identity)};
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(),
-                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), new X500Name("CN=" + printable(clusterId)),
+                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), new X500Name("O=AIOS agents"),
                     pair.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
             b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san.toArray(GeneralName[]::new)));
+            // the subject says nothing (no CN a legacy client could take for a host): the SAN is the identity
+            b.addExtension(Extension.subjectAlternativeName, true, new GeneralNames(san));
             b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
             X509Certificate leaf = sign(b, key);
             return new Issued(Pem.encode("CERTIFICATE", leaf.getEncoded()),
-                    Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()), notAfter, List.copyOf(names));
+                    Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()), notAfter, identity);
         } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new IllegalStateException("cannot issue the certificate for " + clusterId, e);
+            throw new IllegalStateException("cannot issue the certificate for " + identity, e);
         }
     }
 
     /**
-     * Whether a stored certificate still serves: issued by this CA for this cluster, naming exactly
-     * these hosts, and more than {@link #RENEW_BEFORE} from expiry.
+     * Whether a stored certificate still serves: issued by this CA for this identity, and more than
+     * {@link #RENEW_BEFORE} from expiry.
      */
-    public boolean stillServes(Issued issued, String clusterId, Collection<String> hosts, Instant now) {
-        if (issued == null || issued.notAfter().isBefore(now.plus(RENEW_BEFORE))
-                || !Set.copyOf(issued.hosts()).equals(Set.copyOf(hosts))) {
+    public boolean stillServes(Issued issued, String identity, Instant now) {
+        if (issued == null || issued.notAfter() == null || issued.notAfter().isBefore(now.plus(RENEW_BEFORE))) {
             return false;
         }
         try {
             X509Certificate leaf = Pem.certificates(issued.certificatePem()).get(0);
             leaf.verify(certificate.getPublicKey());
-            return uris(leaf).contains(identity(clusterId));
+            return uris(leaf).equals(List.of(identity));
         } catch (GeneralSecurityException | RuntimeException e) {
             return false; // another CA's, or unreadable: issue a new one
         }
@@ -177,14 +202,6 @@ public final class AgentCa {
             }
         }
         return out;
-    }
-
-    private static final java.util.regex.Pattern IPV4 =
-            java.util.regex.Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
-
-    /** A dotted-quad IPv4 address or an IPv6 literal (names with digits only are DNS names). */
-    static boolean isIpLiteral(String host) {
-        return IPV4.matcher(host).matches() || host.contains(":");
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer) throws GeneralSecurityException {

@@ -2,10 +2,14 @@ package network.aios.tls;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
+
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509CertSelector;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -23,25 +27,30 @@ import network.aios.api.Pem;
 public final class AgentTrust {
     private AgentTrust() {}
 
-    /** A TLS context for talking to {@code clusterId}'s agents, trusting only the network's agent CA. */
-    public static SSLContext forCluster(String agentCaPem, String clusterId) {
+    /**
+     * A TLS context for talking to the agents proving {@code identity} (what the control plane says a
+     * registration's agents are: {@link AgentCa#identity}), trusting only the network's agent CA.
+     */
+    public static SSLContext forIdentity(String agentCaPem, String identity) {
         try {
-            KeyStore anchors = KeyStore.getInstance("PKCS12");
-            anchors.load(null, null);
             List<X509Certificate> cas = Pem.certificates(agentCaPem);
             if (cas.isEmpty()) {
                 throw new IllegalArgumentException("the agent CA holds no certificate");
             }
-            for (int i = 0; i < cas.size(); i++) {
-                anchors.setCertificateEntry("agent-ca-" + i, cas.get(i));
+            // (Java's PKIX ignores the anchor's name constraints; the exact identity check below is stricter)
+            java.util.Set<TrustAnchor> anchors = new java.util.HashSet<>();
+            for (X509Certificate ca : cas) {
+                anchors.add(new TrustAnchor(ca, null));
             }
+            PKIXBuilderParameters params = new PKIXBuilderParameters(anchors, new X509CertSelector());
+            params.setRevocationEnabled(false); // no CRLs: certificates are short enough and replaced on apply
             TrustManagerFactory f = TrustManagerFactory.getInstance("PKIX");
-            f.init(anchors);
+            f.init(new CertPathTrustManagerParameters(params));
             X509TrustManager pkix = (X509TrustManager) f.getTrustManagers()[0];
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new ClusterIdentity(pkix, AgentCa.identity(clusterId))}, null);
+            ctx.init(null, new TrustManager[] {new ClusterIdentity(pkix, identity)}, null);
             return ctx;
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up trust in the agent CA", e);
         }
     }
@@ -60,7 +69,7 @@ public final class AgentTrust {
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             pkix.checkServerTrusted(chain, authType);
             List<String> uris = AgentCa.uris(chain[0]);
-            if (!uris.contains(identity)) {
+            if (!uris.equals(List.of(identity))) {
                 throw new CertificateException("the agent's certificate is for " + (uris.isEmpty() ? "no cluster"
                         : String.join(", ", uris)) + ", not " + identity);
             }

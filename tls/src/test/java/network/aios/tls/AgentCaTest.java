@@ -38,14 +38,16 @@ class AgentCaTest {
         }
     }
 
+    private static final String A = AgentCa.identity("cluster-a", "r1");
+
     @Test
-    void aClustersCertificateNamesTheClusterAndItsHostsAndChainsToTheCa() throws Exception {
-        AgentCa.Issued issued = ca.issue("cluster-a", List.of("203.0.113.7", "gpu.example.com"), NOW);
+    void aClustersCertificateNamesItsRegistrationAndNothingElseAndChainsToTheCa() throws Exception {
+        AgentCa.Issued issued = ca.issue(A, NOW);
         X509Certificate leaf = Pem.certificates(issued.certificatePem()).get(0);
         leaf.verify(Pem.certificates(ca.certificatePem()).get(0).getPublicKey());
-        assertThat(AgentCa.uris(leaf)).containsExactly("spiffe://aios.network/cluster/cluster-a");
-        assertThat(leaf.getSubjectAlternativeNames().stream().map(e -> (Object) e.get(1)).toList())
-                .contains("203.0.113.7", "gpu.example.com");
+        assertThat(AgentCa.uris(leaf)).containsExactly("spiffe://aios.network/cluster/cluster-a/r1");
+        assertThat(leaf.getSubjectAlternativeNames()).hasSize(1); // no host names: owners choose those
+        assertThat(leaf.getSubjectX500Principal().getName()).doesNotContain("CN=");
         assertThat(leaf.getBasicConstraints()).isEqualTo(-1); // not a CA: it cannot sign another cluster's
         assertThat(leaf.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");
         assertThat(issued.notAfter()).isEqualTo(NOW.plus(AgentCa.LEAF_VALIDITY));
@@ -55,48 +57,95 @@ class AgentCaTest {
     @Test
     void theCaSurvivesStorageAsDerAndPkcs8() {
         AgentCa again = AgentCa.load(ca.certificateDer(), ca.privateKeyPkcs8());
-        AgentCa.Issued issued = again.issue("cluster-a", List.of("h"), NOW);
-        assertThat(ca.stillServes(issued, "cluster-a", List.of("h"), NOW)).isTrue();
+        assertThat(ca.stillServes(again.issue(A, NOW), A, NOW)).isTrue();
     }
 
     @Test
-    void aStoredCertificateIsReissuedNearExpiryForOtherHostsAnotherClusterOrAnotherCa() {
-        AgentCa.Issued issued = ca.issue("cluster-a", List.of("h1", "h2"), NOW);
-        assertThat(ca.stillServes(issued, "cluster-a", List.of("h2", "h1"), NOW.plusSeconds(86400 * 300))).isTrue();
-        assertThat(ca.stillServes(issued, "cluster-a", List.of("h1", "h2"), NOW.plusSeconds(86400 * 306))).isFalse();
-        assertThat(ca.stillServes(issued, "cluster-a", List.of("h1"), NOW)).isFalse();
-        assertThat(ca.stillServes(issued, "cluster-b", List.of("h1", "h2"), NOW)).isFalse();
-        assertThat(AgentCa.create("other", NOW).stillServes(issued, "cluster-a", List.of("h1", "h2"), NOW)).isFalse();
-        assertThat(ca.stillServes(null, "cluster-a", List.of(), NOW)).isFalse();
+    void aStoredCertificateIsReissuedNearExpiryForAnotherRegistrationOrAnotherCa() {
+        AgentCa.Issued issued = ca.issue(A, NOW);
+        assertThat(ca.stillServes(issued, A, NOW.plusSeconds(86400 * 300))).isTrue();
+        assertThat(ca.stillServes(issued, A, NOW.plusSeconds(86400 * 306))).isFalse();
+        assertThat(ca.stillServes(issued, AgentCa.identity("cluster-a", "r2"), NOW)).isFalse();
+        assertThat(AgentCa.create("other", NOW).stillServes(issued, A, NOW)).isFalse();
+        assertThat(ca.stillServes(null, A, NOW)).isFalse();
     }
 
     @Test
-    void anythingButAClusterIdIsRefusedAsTheIdentity() {
-        assertThatThrownBy(() -> ca.issue("a/../b", List.of(), NOW)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ca.issue("A", List.of(), NOW)).isInstanceOf(IllegalArgumentException.class);
+    void anythingButAnIdentityIsRefused() {
+        assertThatThrownBy(() -> AgentCa.identity("a/../b", "r1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AgentCa.identity("a", "r/1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ca.issue("https://evil.example", NOW)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
-    void aClientTrustsTheClustersAgentsAndNoOneElse(@TempDir Path dir) throws Exception {
-        AgentCa.Issued a = ca.issue("cluster-a", List.of("gpu.example.com"), Instant.now());
-        int port = serve(dir, a);
-        URI url = URI.create("https://127.0.0.1:" + port + "/"); // not a name the certificate lists: identity decides
-        assertThat(get(AgentTrust.forCluster(ca.certificatePem(), "cluster-a"), url)).isEqualTo("ok");
+    void aClientTrustsTheRegistrationsAgentsAndNoOneElse(@TempDir Path dir) throws Exception {
+        int port = serve(dir, ca.issue(A, Instant.now()));
+        URI url = URI.create("https://127.0.0.1:" + port + "/"); // no host name is checked: the identity is
+        assertThat(get(AgentTrust.forIdentity(ca.certificatePem(), A), url)).isEqualTo("ok");
         // the right CA, another cluster: cluster-b's owner cannot pose as cluster-a's agents
-        assertThatThrownBy(() -> get(AgentTrust.forCluster(ca.certificatePem(), "cluster-b"), url))
-                .isInstanceOf(SSLHandshakeException.class);
+        assertThatThrownBy(() -> get(AgentTrust.forIdentity(ca.certificatePem(),
+                AgentCa.identity("cluster-b", "r1")), url)).isInstanceOf(SSLHandshakeException.class);
+        // the same id registered again (another owner): the former registration's certificate does not pass
+        assertThatThrownBy(() -> get(AgentTrust.forIdentity(ca.certificatePem(),
+                AgentCa.identity("cluster-a", "r2")), url)).isInstanceOf(SSLHandshakeException.class);
         // another network's CA
-        assertThatThrownBy(() -> get(AgentTrust.forCluster(AgentCa.create("x", NOW).certificatePem(), "cluster-a"),
-                url)).isInstanceOf(SSLHandshakeException.class);
+        assertThatThrownBy(() -> get(AgentTrust.forIdentity(AgentCa.create("x", NOW).certificatePem(), A), url))
+                .isInstanceOf(SSLHandshakeException.class);
     }
 
     @Test
     void aCertificateFromTheClustersOwnKeyIsNotTrusted(@TempDir Path dir) throws Exception {
         // the member cluster's admin makes a CA of their own and a certificate naming cluster-a
         AgentCa forged = AgentCa.create("test-network", NOW);
-        int port = serve(dir, forged.issue("cluster-a", List.of("127.0.0.1"), Instant.now()));
-        assertThatThrownBy(() -> get(AgentTrust.forCluster(ca.certificatePem(), "cluster-a"),
+        int port = serve(dir, forged.issue(A, Instant.now()));
+        assertThatThrownBy(() -> get(AgentTrust.forIdentity(ca.certificatePem(), A),
                 URI.create("https://127.0.0.1:" + port + "/"))).isInstanceOf(SSLHandshakeException.class);
+    }
+
+    @Test
+    void theCaVouchesForNoHostNameOrAddressEvenWithItsOwnKey(@TempDir Path dir) throws Exception {
+        // someone trusted the agent CA system-wide; OpenSSL (curl), like Go and browsers, enforces a root's name
+        // constraints (Java's PKIX does not, so this asks openssl): only the network's identities pass
+        X509Certificate caCert = Pem.certificates(ca.certificatePem()).get(0);
+        java.security.PrivateKey caKey = Pem.privateKey(Pem.encode("PRIVATE KEY", ca.privateKeyPkcs8()));
+        Path caFile = Files.writeString(dir.resolve("ca.pem"), ca.certificatePem());
+        assertThat(opensslVerify(caFile, Files.writeString(dir.resolve("ok.pem"), ca.issue(A, Instant.now())
+                .certificatePem()))).contains(": OK");
+        int n = 0;
+        for (org.bouncycastle.asn1.x509.GeneralName name : List.of(
+                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.dNSName, "bank.example"),
+                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.iPAddress, "10.0.0.5"),
+                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
+                        "spiffe://elsewhere.example/x"))) {
+            Path rogue = Files.writeString(dir.resolve("rogue-" + n++ + ".pem"),
+                    Pem.encode("CERTIFICATE", rogueLeaf(caCert, caKey, name).getEncoded()));
+            assertThat(opensslVerify(caFile, rogue)).as(name.toString()).contains("subtree violation")
+                    .doesNotContain(": OK");
+        }
+    }
+
+    private static String opensslVerify(Path ca, Path cert) throws Exception {
+        Process p = new ProcessBuilder("openssl", "verify", "-CAfile", ca.toString(), "-purpose", "sslserver",
+                cert.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    private static X509Certificate rogueLeaf(X509Certificate caCert, java.security.PrivateKey caKey,
+            org.bouncycastle.asn1.x509.GeneralName name) throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(256);
+        java.security.KeyPair pair = g.generateKeyPair();
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(caCert, java.math.BigInteger.TEN,
+                java.util.Date.from(Instant.now().minusSeconds(60)), java.util.Date.from(Instant.now().plusSeconds(3600)),
+                new org.bouncycastle.asn1.x500.X500Name("O=rogue"), pair.getPublic());
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, true,
+                new org.bouncycastle.asn1.x509.GeneralNames(name));
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.extendedKeyUsage, false,
+                new org.bouncycastle.asn1.x509.ExtendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth));
+        return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(b.build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(caKey)));
     }
 
     private int serve(Path dir, AgentCa.Issued issued) throws Exception {

@@ -63,7 +63,7 @@ public final class CommandService {
         ObjectNode out = Json.object().put("grant", grant).put("command", args.path("command").asString())
                 .put("expiresAt", Instant.ofEpochSecond(payload.path("exp").asLong()).toString());
         // how the caller knows the agent is this cluster's: its certificate chains to the agent CA and names it
-        out.put("agentIdentity", network.aios.tls.AgentCa.identity(clusterId)).put("agentCa", agentCaPem);
+        out.put("agentIdentity", network.aios.tls.AgentCa.identity(clusterId, cluster.createdAt())).put("agentCa", agentCaPem);
         JsonNode url = cluster.document().at("/config/urlMap/" + MGMT_URL);
         if (url.isString()) {
             out.put("agentUrl", url.asString().replaceAll("/+$", "") + "/commands");

@@ -12,6 +12,7 @@ import network.aios.api.Json;
 import network.aios.infra.Preflight;
 import network.aios.server.infra.InfraService;
 import network.aios.store.InfraJob;
+import network.aios.store.JobState;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -103,16 +104,16 @@ public final class InfraRoutes {
         InfraJob j = s.job();
         ObjectNode out = Json.object().put("message", s.note());
         target(out, j.clusterId(), "cluster_id", "addon_kind", "addon_id");
-        return out.put("job_id", j.id()).put("state", j.state()).put("status_url", "/api/v1/jobs/" + j.id());
+        return out.put("job_id", j.id()).put("state", j.state().wire()).put("status_url", "/api/v1/jobs/" + j.id());
     }
 
     /** A job's key is a cluster id, or {@code <kind>/<id>} for an add-on's deployment. */
     private static void target(ObjectNode out, String key, String clusterField, String kindField, String idField) {
-        int slash = key.indexOf('/');
-        if (slash < 0) {
-            out.put(clusterField, key);
+        network.aios.api.TargetKey t = network.aios.api.TargetKey.parse(key);
+        if (t.isCluster()) {
+            out.put(clusterField, t.id());
         } else {
-            out.put(kindField, key.substring(0, slash)).put(idField, key.substring(slash + 1));
+            out.put(kindField, t.addon().wire()).put(idField, t.id());
         }
     }
 
@@ -121,7 +122,7 @@ public final class InfraRoutes {
         ObjectNode out = Json.object();
         out.put("id", j.id());
         target(out, j.clusterId(), "clusterId", "addonKind", "addonId");
-        out.put("kind", j.kind()).put("state", j.state())
+        out.put("kind", j.kind().wire()).put("state", j.state().wire())
                 .put("reason", j.reason()).put("message", j.message()).put("attempts", j.attempts());
         out.putObject("progress").put("done", j.progressDone()).put("total", j.progressTotal());
         out.put("createdAt", j.createdAt().toString()).put("updatedAt", j.updatedAt().toString());
@@ -129,14 +130,14 @@ public final class InfraRoutes {
             out.put("finishedAt", j.finishedAt().toString());
         }
         ArrayNode conditions = out.putArray("conditions");
-        String done = "create".equals(j.kind()) ? "Ready" : "Removed";
-        boolean succeeded = j.finished() && (j.state().equals("Ready") || j.state().equals("Removed"));
+        String done = j.kind().applies() ? "Ready" : "Removed";
+        boolean succeeded = j.finished() && (j.state() == JobState.READY || j.state() == JobState.REMOVED);
         conditions.addObject().put("type", done)
                 .put("status", succeeded ? "True" : j.finished() ? "False" : "Unknown")
                 .put("reason", j.reason()).put("message", j.message())
                 .put("lastTransitionTime", j.updatedAt().toString());
         conditions.addObject().put("type", "Progressing").put("status", j.finished() ? "False" : "True")
-                .put("reason", j.state()).put("message", j.message())
+                .put("reason", j.state().wire()).put("message", j.message())
                 .put("lastTransitionTime", j.updatedAt().toString());
         if (j.receipt() != null) {
             out.set("receipt", j.receipt());

@@ -14,6 +14,6 @@ public interface ClusterConnector {
     /** Member clusters reached through the egress guard: the only connector the product uses. */
     static ClusterConnector guarded(EgressGuard guard) {
         HttpClient.Factory http = GuardedHttpClients.factory(guard);
-        return config -> new ClusterOps(config, http);
+        return config -> new network.aios.infra.Fabric8ClusterOps(config, http);
     }
 }

@@ -79,8 +79,8 @@ final class ClusterTarget implements Target {
     }
 
     @Override
-    public List<String> agentHosts() {
-        return DesiredState.agentHosts(document());
+    public String agentIdentity() {
+        return network.aios.tls.AgentCa.identity(clusterId, cluster.orElseThrow().createdAt());
     }
 
     @Override

@@ -1,8 +1,6 @@
 package network.aios.server.infra;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import network.aios.api.Json;
 import network.aios.tls.AgentCa;
 import tools.jackson.databind.JsonNode;
@@ -23,9 +21,8 @@ record Credential(String server, String caData, boolean insecure, String token, 
         ObjectNode n = Json.object().put("server", server).put("caData", caData).put("insecure", insecure)
                 .put("token", token).put("agentToken", agentToken);
         if (serving != null) {
-            ObjectNode t = n.putObject("serving").put("certificate", serving.certificatePem())
-                    .put("key", serving.keyPem()).put("notAfter", serving.notAfter().toString());
-            serving.hosts().forEach(t.putArray("hosts")::add);
+            n.putObject("serving").put("certificate", serving.certificatePem()).put("key", serving.keyPem())
+                    .put("notAfter", serving.notAfter().toString()).put("identity", serving.identity());
         }
         return Json.bytes(n);
     }
@@ -34,11 +31,13 @@ record Credential(String server, String caData, boolean insecure, String token, 
         JsonNode n = Json.MAPPER.readTree(bytes);
         JsonNode t = n.path("serving");
         AgentCa.Issued serving = null;
-        if (t.isObject()) {
-            List<String> hosts = new ArrayList<>();
-            t.path("hosts").forEach(h -> hosts.add(h.asString()));
-            serving = new AgentCa.Issued(t.path("certificate").asString(), t.path("key").asString(),
-                    Instant.parse(t.path("notAfter").asString()), List.copyOf(hosts));
+        try {
+            if (t.isObject()) {
+                serving = new AgentCa.Issued(t.path("certificate").asString(), t.path("key").asString(),
+                        Instant.parse(t.path("notAfter").asString()), t.path("identity").asString());
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            serving = null; // unreadable: the next apply issues a new one, the rest of the credential still works
         }
         return new Credential(n.path("server").asString(null), n.path("caData").asString(null),
                 n.path("insecure").asBoolean(false), n.path("token").asString(null), n.path("agentToken").asString(null),

@@ -28,6 +28,8 @@ import network.aios.server.security.SecretBox;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
+import network.aios.store.JobKind;
+import network.aios.store.JobState;
 import network.aios.store.InfraStore;
 import network.aios.store.InfraStore.Sealed;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -90,7 +92,7 @@ public final class InfraService implements AutoCloseable {
         if (ready.isPresent()) {
             return new Scheduled(ready.get(), false, "the infrastructure is already ready; nothing to do");
         }
-        InfraJob job = newJob(who, clusterId, "create", parsed, false);
+        InfraJob job = newJob(who, clusterId, JobKind.CREATE, parsed, false);
         targets.resolve(clusterId).provisioning(who.name());
         runner.wake();
         return new Scheduled(job, true, "cluster creation scheduled");
@@ -123,7 +125,7 @@ public final class InfraService implements AutoCloseable {
         if (ready.isPresent()) {
             return new Scheduled(ready.get(), false, "already deployed; nothing to do");
         }
-        InfraJob job = newJob(who, key, "create", parsed, false);
+        InfraJob job = newJob(who, key, JobKind.CREATE, parsed, false);
         targets.resolve(key).provisioning(who.name());
         runner.wake();
         return new Scheduled(job, true, kind.wire().replace('_', ' ') + " deployment scheduled");
@@ -134,8 +136,8 @@ public final class InfraService implements AutoCloseable {
      * and what it applied is still what would be applied now; otherwise creating again re-applies.
      */
     private Optional<InfraJob> readyJob(String key, boolean registrySaysReady) {
-        return store.latestJob(key).filter(j -> registrySaysReady && j.finished() && "create".equals(j.kind())
-                && JobStates.READY.equals(j.state()))
+        return store.latestJob(key).filter(j -> registrySaysReady && j.finished() && j.kind().applies()
+                && j.state() == JobState.READY)
                 .filter(j -> store.appliedFingerprint(key).equals(Optional.of(targets.resolve(key).fingerprint())))
                 .filter(j -> servingCertificateCurrent(targets.resolve(key)));
     }
@@ -143,7 +145,7 @@ public final class InfraService implements AutoCloseable {
     /** A cluster's agents' certificate due for renewal (or for other hosts) makes creating again re-apply. */
     private boolean servingCertificateCurrent(Target target) {
         return !target.needsAgentToken() || access.credential(target.key()).map(Credential::serving)
-                .filter(s -> certificates.stillServes(s, target.key(), target.agentHosts())).isPresent();
+                .filter(s -> certificates.stillServes(s, target.agentIdentity())).isPresent();
     }
 
     private static AddonKind deployable(AddonRecord addon) {
@@ -206,13 +208,13 @@ public final class InfraService implements AutoCloseable {
             parsed = parse(kubeconfig, pointer);
             reachable(parsed);
         }
-        store.activeJob(key).filter(j -> "create".equals(j.kind())).ifPresent(j -> {
+        store.activeJob(key).filter(j -> j.kind() == JobKind.CREATE).ifPresent(j -> {
             if (!store.cancelIfIdle(j.id(), "Superseded", "superseded by a removal requested by " + who.name(),
                     clock.instant())) {
                 throw ApiException.conflict("create job " + j.id() + " is in the middle of a step; retry in a few seconds");
             }
         });
-        InfraJob job = newJob(who, key, "remove", parsed, thenDelete);
+        InfraJob job = newJob(who, key, JobKind.REMOVE, parsed, thenDelete);
         targets.resolve(key).deprovisioning(who.name());
         runner.wake();
         return new Scheduled(job, true, note);
@@ -245,11 +247,9 @@ public final class InfraService implements AutoCloseable {
     }
 
     private Optional<String> ownerOf(String key) {
-        int slash = key.indexOf('/');
-        if (slash < 0) {
-            return clusters.get(key).map(ClusterRecord::owner);
-        }
-        return addons.get(key.substring(0, slash), key.substring(slash + 1)).map(AddonRecord::owner);
+        network.aios.api.TargetKey t = network.aios.api.TargetKey.parse(key);
+        return t.isCluster() ? clusters.get(t.id()).map(ClusterRecord::owner)
+                : addons.get(t.addon().wire(), t.id()).map(AddonRecord::owner);
     }
 
     public Optional<InfraJob> latest(Principal who, String clusterId) {
@@ -278,19 +278,20 @@ public final class InfraService implements AutoCloseable {
         return store.hasInfra(clusterId);
     }
 
-    private InfraJob newJob(Principal who, String clusterId, String kind, Kubeconfigs.Parsed admin, boolean thenDelete) {
+    private InfraJob newJob(Principal who, String clusterId, JobKind kind, Kubeconfigs.Parsed admin, boolean thenDelete) {
         String id = "job-" + UUID.randomUUID().toString().substring(0, 13);
         Sealed sealed = admin == null ? null
                 : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(id));
         java.time.Instant now = clock.instant();
-        InfraJob job = new InfraJob(id, clusterId, kind, JobStates.PENDING, "Queued", kind + " queued", 0, 0, 0,
-                sealed == null ? null : sealed.keyId(), sealed == null ? null : sealed.bytes(), null, who.name(), now,
-                now, now, null);
+        InfraJob job = InfraJob.builder().id(id).clusterId(clusterId).kind(kind).state(JobState.PENDING)
+                .reason("Queued").message(kind.wire() + " queued").adminKeyId(sealed == null ? null : sealed.keyId())
+                .adminSealed(sealed == null ? null : sealed.bytes()).requestedBy(who.name()).nextRunAt(now)
+                .createdAt(now).updatedAt(now).build();
         return store.insert(job, who.name(), thenDelete).orElseThrow(() -> {
             InfraJob active = store.activeJob(clusterId).orElse(null);
             return ApiException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId + "' already has a "
-                    + (active == null ? "" : active.kind() + " ") + "job under way"
-                    + (active == null ? "" : ": " + active.id() + " (" + active.state() + ")")
+                    + (active == null ? "" : active.kind().wire() + " ") + "job under way"
+                    + (active == null ? "" : ": " + active.id() + " (" + active.state().wire() + ")")
                     + "; wait for it to finish (GET /api/v1/jobs/" + (active == null ? "<id>" : active.id()) + ")");
         });
     }
@@ -344,12 +345,13 @@ public final class InfraService implements AutoCloseable {
                     + parsed.server() + ": " + refused.get().reason(), List.of(), "the network's operator can allow "
                     + "an address range with --egress-allow CIDR (for a test cluster on the control plane's machine)");
         }
-        if (e.getCode() == 403) {
+        network.aios.infra.KubeFailure failure = network.aios.infra.KubeFailure.of(e);
+        if (failure == network.aios.infra.KubeFailure.FORBIDDEN) {
             return new ApiException(422, "kubeconfig_forbidden", "the kubeconfig's identity may not read what the "
                     + "install needs on " + parsed.server() + " (HTTP 403)", List.of(),
                     "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
         }
-        if (e.getCode() == 401) {
+        if (failure == network.aios.infra.KubeFailure.UNAUTHORIZED) {
             return new ApiException(422, "kubeconfig_rejected", "the API server at " + parsed.server()
                     + " rejected the kubeconfig's credentials (HTTP " + e.getCode() + ")", List.of(), null);
         }

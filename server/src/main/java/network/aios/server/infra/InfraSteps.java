@@ -1,15 +1,15 @@
 package network.aios.server.infra;
 
-import static network.aios.server.infra.JobStates.APPLYING;
-import static network.aios.server.infra.JobStates.BOOTSTRAPPING;
-import static network.aios.server.infra.JobStates.FAILED;
-import static network.aios.server.infra.JobStates.PENDING;
-import static network.aios.server.infra.JobStates.READY;
-import static network.aios.server.infra.JobStates.REMOVED;
-import static network.aios.server.infra.JobStates.REMOVING;
-import static network.aios.server.infra.JobStates.VALIDATING;
-import static network.aios.server.infra.JobStates.WAITING_NAMESPACE;
-import static network.aios.server.infra.JobStates.WAITING_READY;
+import static network.aios.store.JobState.APPLYING;
+import static network.aios.store.JobState.BOOTSTRAPPING;
+import static network.aios.store.JobState.FAILED;
+import static network.aios.store.JobState.PENDING;
+import static network.aios.store.JobState.READY;
+import static network.aios.store.JobState.REMOVED;
+import static network.aios.store.JobState.REMOVING;
+import static network.aios.store.JobState.VALIDATING;
+import static network.aios.store.JobState.WAITING_NAMESPACE;
+import static network.aios.store.JobState.WAITING_READY;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -21,6 +21,7 @@ import java.util.Optional;
 import network.aios.api.Json;
 import network.aios.infra.ClusterOps;
 import network.aios.api.kubeconfig.KubeconfigException;
+import network.aios.infra.KubeFailure;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.ObjectRef;
 import network.aios.server.auth.TokenService;
@@ -76,7 +77,7 @@ final class InfraSteps {
 
     InfraJob step(InfraJob job, String lease) {
         try {
-            InfraJob next = "create".equals(job.kind()) ? create(job, lease) : remove(job, lease);
+            InfraJob next = job.kind().applies() ? create(job, lease) : remove(job, lease);
             return next.withAttempts(0); // a step that went through ends the run of failures
         } catch (KubernetesClientException e) {
             return failure(job, e);
@@ -163,7 +164,7 @@ final class InfraSteps {
                 "no credential for " + job.clusterId()));
         if (target.needsAgentToken()) {
             // the agents' serving certificate: kept while it names these hosts and is far from expiry
-            AgentCa.Issued serving = certificates.ensure(cred.serving(), job.clusterId(), target.agentHosts());
+            AgentCa.Issued serving = certificates.ensure(cred.serving(), target.agentIdentity());
             if (serving != cred.serving()) {
                 cred = cred.withServing(serving);
                 store.putCredential(job.clusterId(), box.seal(cred.bytes(),
@@ -275,18 +276,14 @@ final class InfraSteps {
 
     /** 5xx, 429 and connection failures are worth retrying; other answers are final. */
     private InfraJob failure(InfraJob job, KubernetesClientException e) {
-        if (rootCause(e).equals("InterruptedException")) {
+        KubeFailure kind = KubeFailure.of(e);
+        if (kind == KubeFailure.INTERRUPTED) {
             // this control plane is shutting down mid-step; the step is repeated, not counted as a failure
             return requeue(job.next(job.state(), "Interrupted", "interrupted by a control-plane shutdown; resuming"),
                     Duration.ZERO);
         }
-        int code = e.getCode();
-        // a namespace left terminating by an earlier removal refuses new content until it is gone
-        boolean terminating = code == 403 && e.getMessage() != null && e.getMessage().contains("being terminated");
-        boolean transientError = code <= 0 || code == 429 || code >= 500 || terminating;
-        String what = code <= 0 ? "the API server could not be reached (" + rootCause(e) + ")"
-                : "the API server answered " + code + (e.getStatus() != null && e.getStatus().getMessage() != null
-                        ? ": " + e.getStatus().getMessage() : "");
+        boolean transientError = kind == KubeFailure.TRANSIENT;
+        String what = KubeFailure.describe(e);
         if (transientError && job.attempts() + 1 < retry.maxAttempts()) {
             Duration backoff = retry.backoff(job.attempts());
             InfraJob again = job.next(job.state(), "Retrying", what + "; retry " + (job.attempts() + 1) + " of "
@@ -297,16 +294,8 @@ final class InfraSteps {
             return again;
         }
         LOG.warn("infra job {} ({} {}) failed: {} [{}]", job.id(), job.kind(), job.clusterId(), what, e.getMessage());
-        return finish(job.next(FAILED, code == 403 ? "Forbidden" : transientError ? "Unreachable" : "Rejected", what),
-                true);
-    }
-
-    private static String rootCause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName();
+        return finish(job.next(FAILED, kind == KubeFailure.FORBIDDEN ? "Forbidden" : transientError ? "Unreachable"
+                : "Rejected", what), true);
     }
 
     private InfraJob requeue(InfraJob j, Duration after) {
@@ -316,7 +305,7 @@ final class InfraSteps {
     /** A finished job keeps no admin kubeconfig. A failed create marks its target failed. */
     private InfraJob finish(InfraJob j, boolean failed) {
         Instant now = clock.instant();
-        if (failed && "create".equals(j.kind())) {
+        if (failed && j.kind() == network.aios.store.JobKind.CREATE) {
             targets.resolve(j.clusterId()).failed();
         }
         return j.withoutAdmin().runAt(now).finishedAt(now);

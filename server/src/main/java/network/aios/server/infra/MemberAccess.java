@@ -87,7 +87,7 @@ final class MemberAccess {
      * them in order, then records their uids. Progress is written at most every {@link #PROGRESS_EVERY},
      * which also renews the lease.
      */
-    List<ObjectRef> applyRecorded(ClusterOps ops, InfraJob job, String lease, String state, int firstSeq,
+    List<ObjectRef> applyRecorded(ClusterOps ops, InfraJob job, String lease, network.aios.store.JobState state, int firstSeq,
             List<HasMetadata> objects) {
         Instant[] lastProgress = {clock.instant()};
         return applyRecorded(ops, job.clusterId(), firstSeq, objects, (done, ref) -> {
@@ -113,7 +113,7 @@ final class MemberAccess {
         List<String> uids = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < objects.size(); i++) {
-                ObjectRef ref = ops.apply(objects.get(i));
+                ObjectRef ref = ops.apply(objects.get(i)).ref();
                 refs.add(ref);
                 uids.add(ref.uid());
                 progress.accept(i + 1, ref);

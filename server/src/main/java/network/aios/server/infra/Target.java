@@ -29,9 +29,9 @@ interface Target {
 
     List<HasMetadata> services(Credential credential);
 
-    /** The names the agents are reached at, for their serving certificate (when {@link #needsAgentToken()}). */
-    default List<String> agentHosts() {
-        return List.of();
+    /** The identity the agents' serving certificate names (when {@link #needsAgentToken()}). */
+    default String agentIdentity() {
+        throw new UnsupportedOperationException("no agents of ours serve for " + key());
     }
 
     /** The Deployments whose availability means "ready". */

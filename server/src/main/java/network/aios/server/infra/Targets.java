@@ -1,7 +1,7 @@
 package network.aios.server.infra;
 
 import java.time.Clock;
-import network.aios.api.AddonKind;
+import network.aios.api.TargetKey;
 import network.aios.infra.InfraSettings;
 import network.aios.server.auth.TokenService;
 import network.aios.store.AddonStore;
@@ -28,12 +28,13 @@ final class Targets {
     }
 
     Target resolve(String key) {
-        int slash = key.indexOf('/');
-        if (slash < 0) {
-            return new ClusterTarget(key, clusters, tokens, settings, routes, clock);
+        TargetKey t = TargetKey.parse(key);
+        if (t.isCluster()) {
+            return new ClusterTarget(t.id(), clusters, tokens, settings, routes, clock);
         }
-        AddonKind kind = AddonKind.fromWire(key.substring(0, slash)).filter(AddonKind::deployable)
-                .orElseThrow(() -> new IllegalStateException("job key " + key + " names no deployable add-on"));
-        return new AddonTarget(kind, key.substring(slash + 1), addons, clusters, clock);
+        if (!t.addon().deployable()) {
+            throw new IllegalStateException("job key " + key + " names no deployable add-on");
+        }
+        return new AddonTarget(t.addon(), t.id(), addons, clusters, clock);
     }
 }

@@ -1,7 +1,6 @@
 package network.aios.server.security;
 
 import java.time.Clock;
-import java.util.Collection;
 import network.aios.store.InfraStore;
 import network.aios.store.SigningKeyStore;
 import network.aios.tls.AgentCa;
@@ -24,7 +23,8 @@ public final class AgentCertificates {
 
     public static AgentCertificates load(SigningKeyStore store, SecretBox box, Clock clock) {
         SigningKeyStore.Row row = store.get(PURPOSE).orElseGet(() -> {
-            AgentCa created = AgentCa.create("network", clock.instant());
+            // a random name tells this network's CA apart from every other network's
+            AgentCa created = AgentCa.create("network " + java.util.UUID.randomUUID(), clock.instant());
             InfraStore.Sealed sealed = box.seal(created.privateKeyPkcs8(), PURPOSE);
             // the first replica to insert wins; the others read its CA back
             return store.insertIfAbsent(new SigningKeyStore.Row(PURPOSE, created.certificateDer(), sealed.keyId(),
@@ -39,13 +39,13 @@ public final class AgentCertificates {
         return ca.certificatePem();
     }
 
-    /** {@code current} if it still serves this cluster at these hosts, else a new certificate. */
-    public AgentCa.Issued ensure(AgentCa.Issued current, String clusterId, Collection<String> hosts) {
-        return stillServes(current, clusterId, hosts) ? current : ca.issue(clusterId, hosts, clock.instant());
+    /** {@code current} if it still serves this identity, else a new certificate. */
+    public AgentCa.Issued ensure(AgentCa.Issued current, String identity) {
+        return stillServes(current, identity) ? current : ca.issue(identity, clock.instant());
     }
 
-    /** Whether {@code current} is this CA's for the cluster, names these hosts and is not due for renewal. */
-    public boolean stillServes(AgentCa.Issued current, String clusterId, Collection<String> hosts) {
-        return ca.stillServes(current, clusterId, hosts, clock.instant());
+    /** Whether {@code current} is this CA's for the identity and not due for renewal. */
+    public boolean stillServes(AgentCa.Issued current, String identity) {
+        return ca.stillServes(current, identity, clock.instant());
     }
 }

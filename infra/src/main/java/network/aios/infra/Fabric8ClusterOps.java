@@ -1,0 +1,124 @@
+package network.aios.infra;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link ClusterOps} over the fabric8 client: the product's way to a member cluster. */
+public final class Fabric8ClusterOps implements ClusterOps {
+    private final KubernetesClient client;
+
+    /** A client for one member cluster, its connections made through {@code http} (the egress guard's). */
+    public Fabric8ClusterOps(Config config, io.fabric8.kubernetes.client.http.HttpClient.Factory http) {
+        this.client = new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(http).build();
+    }
+
+    @Override
+    public KubernetesClient client() {
+        return client;
+    }
+
+    @Override
+    public String version() {
+        return client.getKubernetesVersion().getGitVersion();
+    }
+
+    @Override
+    public boolean may(String verb, String group, String resource, String namespace) {
+        SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder().withNewSpec()
+                .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource)
+                .withNamespace(namespace).endResourceAttributes().endSpec().build();
+        return Boolean.TRUE.equals(client.authorization().v1().selfSubjectAccessReview().create(review)
+                .getStatus().getAllowed());
+    }
+
+    @Override
+    public Applied apply(HasMetadata desired) {
+        HasMetadata applied = client.resource(desired).fieldManager(InfraNames.FIELD_MANAGER).forceConflicts()
+                .serverSideApply();
+        return new Applied(ObjectRef.of(applied), applied.getMetadata().getResourceVersion());
+    }
+
+    @Override
+    public Optional<String> resourceVersion(ObjectRef ref) {
+        HasMetadata current = client.genericKubernetesResources(ref.apiVersion(), ref.kind())
+                .inNamespace(ref.namespace()).withName(ref.name()).get();
+        return Optional.ofNullable(current).map(c -> c.getMetadata().getResourceVersion());
+    }
+
+    @Override
+    public List<io.fabric8.kubernetes.api.model.Node> nodes() {
+        return client.nodes().list().getItems();
+    }
+
+    @Override
+    public Optional<String> controlPlaneToken(String namespace) {
+        Secret s = client.secrets().inNamespace(namespace).withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET).get();
+        if (s == null || s.getData() == null || s.getData().get("token") == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new String(Base64.getDecoder().decode(s.getData().get("token")), StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public List<String> notReady(String namespace, List<String> deployments) {
+        List<String> waiting = new ArrayList<>();
+        for (String name : deployments) {
+            Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+            int want = d == null || d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+            int have = d == null || d.getStatus() == null || d.getStatus().getAvailableReplicas() == null ? 0
+                    : d.getStatus().getAvailableReplicas();
+            if (have < want) {
+                waiting.add(name + " (" + have + "/" + want + " available)");
+            }
+        }
+        return waiting;
+    }
+
+    @Override
+    public Deletion delete(ObjectRef ref) {
+        List<io.fabric8.kubernetes.api.model.StatusDetails> details;
+        if (ref.apiVersion().startsWith(InfraNames.MAPPING_GROUP + "/")) {
+            details = client.genericKubernetesResources(ref.apiVersion(), ref.kind()).inNamespace(ref.namespace())
+                    .withName(ref.name()).delete();
+        } else {
+            GenericKubernetesResource g = new GenericKubernetesResource();
+            g.setApiVersion(ref.apiVersion());
+            g.setKind(ref.kind());
+            g.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(ref.name())
+                    .withNamespace(ref.namespace()).build());
+            details = client.resource(g).delete();
+        }
+        return details == null || details.isEmpty() ? Deletion.ALREADY_GONE : Deletion.DELETED;
+    }
+
+    @Override
+    public boolean namespaceGone(String namespace) {
+        try {
+            return client.namespaces().withName(namespace).get() == null;
+        } catch (KubernetesClientException e) {
+            KubeFailure f = KubeFailure.of(e);
+            if (f == KubeFailure.UNAUTHORIZED || f == KubeFailure.FORBIDDEN) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
