@@ -75,6 +75,10 @@ final class ServerCommand implements Runnable {
             + "plane reads each cluster's nodes with its own credential to check what the agents report (default "
             + "${DEFAULT-VALUE}; each check is drawn from half to one and a half of it; 0: off).")
     long attestSeconds;
+    @Option(names = "--resync-seconds", defaultValue = "300", description = "How often each ready cluster's "
+            + "infrastructure is re-applied, repairing what was deleted or changed on the cluster and pruning what "
+            + "is no longer desired (0: never; default ${DEFAULT-VALUE}).")
+    long resyncSeconds;
 
     @Option(names = "--insecure-http", description = "Serve plain HTTP on a non-loopback --host (refused otherwise; "
             + "a warning in the log and on /healthz).")
@@ -111,6 +115,7 @@ final class ServerCommand implements Runnable {
         }
         config = config.withEgress(egressAllow == null ? java.util.List.of() : egressAllow, allowInsecureKubeconfig)
                 .withInsecureHttp(insecureHttp).withAttestEvery(java.time.Duration.ofSeconds(attestSeconds))
+                .withResyncEvery(java.time.Duration.ofSeconds(resyncSeconds))
                 .withEgressDeny(egressDeny == null ? java.util.List.of() : egressDeny);
         if (config.refusal() != null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), config.refusal());

@@ -22,11 +22,21 @@ public interface ClusterOps extends AutoCloseable {
     /** Server-side apply with the control plane's field manager, taking over conflicting fields. */
     Applied apply(HasMetadata desired);
 
-    /** An applied object and its resource version (unchanged when the apply changed nothing). */
-    record Applied(ObjectRef ref, String resourceVersion) {}
+    /**
+     * An applied object and its revision: its generation where it has one (a Deployment's changes only
+     * with its spec, not with the status controllers write), else its resource version. Unchanged when
+     * the apply changed nothing.
+     */
+    record Applied(ObjectRef ref, String revision) {}
 
-    /** The object's current resource version; empty when it does not exist. */
-    Optional<String> resourceVersion(ObjectRef ref);
+    /** The object's current revision (as in {@link Applied}); empty when it does not exist. */
+    Optional<String> revision(ObjectRef ref);
+
+    /** The revision of an object as read: {@code g<generation>} or {@code rv<resourceVersion>}. */
+    static String revisionOf(HasMetadata o) {
+        Long g = o.getMetadata().getGeneration();
+        return g != null && g > 0 ? "g" + g : "rv" + o.getMetadata().getResourceVersion();
+    }
 
     /** The control plane's ServiceAccount token in {@code namespace}, once the token controller filled it in. */
     Optional<String> controlPlaneToken(String namespace);

@@ -170,10 +170,10 @@ public final class DesiredState {
         }
         out.add(new ConfigMapBuilder().withMetadata(meta(CLUSTER_CONFIGMAP, NAMESPACE, id)).withData(config).build());
         out.add(new SecretBuilder().withMetadata(meta(AGENT_SECRET, NAMESPACE, id)).withType("Opaque")
-                .withStringData(Map.of("AIOS_AGENT_TOKEN", secrets.agentToken())).build());
+                .withData(base64(Map.of("AIOS_AGENT_TOKEN", secrets.agentToken()))).build());
         out.add(new SecretBuilder().withMetadata(meta(InfraNames.AGENT_TLS_SECRET, NAMESPACE, id))
-                .withType("kubernetes.io/tls").withStringData(Map.of("tls.crt", secrets.tlsCertificatePem(),
-                        "tls.key", secrets.tlsKeyPem())).build());
+                .withType("kubernetes.io/tls").withData(base64(Map.of("tls.crt", secrets.tlsCertificatePem(),
+                        "tls.key", secrets.tlsKeyPem()))).build());
         String served = Fingerprint.digest(secrets.tlsCertificatePem()); // a new certificate rolls the agents
         for (AgentRole role : AgentRole.values()) {
             out.add(deployment(id, role, s, served));
@@ -263,6 +263,18 @@ public final class DesiredState {
                 .withApiVersion(InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION).withKind("Mapping")
                 .withMetadata(meta(InfraNames.workload(role), NAMESPACE, InfraNames.labels(clusterId, role)))
                 .withAdditionalProperties(Map.of("spec", spec)).build();
+    }
+
+    /**
+     * Secret values as {@code data} (base64), never {@code stringData}: the API server folds stringData
+     * into data, so applying stringData again is a change every time, and a resync would see drift
+     * where there is none.
+     */
+    private static Map<String, String> base64(Map<String, String> plain) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        plain.forEach((k, v) -> out.put(k, java.util.Base64.getEncoder().encodeToString(
+                v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        return out;
     }
 
     private static final List<String> READ = List.of("get", "list", "watch");

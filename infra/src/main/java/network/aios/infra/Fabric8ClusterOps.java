@@ -48,14 +48,14 @@ public final class Fabric8ClusterOps implements ClusterOps {
     public Applied apply(HasMetadata desired) {
         HasMetadata applied = client.resource(desired).fieldManager(InfraNames.FIELD_MANAGER).forceConflicts()
                 .serverSideApply();
-        return new Applied(ObjectRef.of(applied), applied.getMetadata().getResourceVersion());
+        return new Applied(ObjectRef.of(applied), ClusterOps.revisionOf(applied));
     }
 
     @Override
-    public Optional<String> resourceVersion(ObjectRef ref) {
+    public Optional<String> revision(ObjectRef ref) {
         HasMetadata current = client.genericKubernetesResources(ref.apiVersion(), ref.kind())
                 .inNamespace(ref.namespace()).withName(ref.name()).get();
-        return Optional.ofNullable(current).map(c -> c.getMetadata().getResourceVersion());
+        return Optional.ofNullable(current).map(ClusterOps::revisionOf);
     }
 
     @Override

@@ -113,7 +113,8 @@ public final class ControlPlane implements AutoCloseable {
         this.infra = new InfraService(clusters, clusterStore, addonStore, routeStore, infraStore, tokens, box,
                 new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1,
                         tls == null ? null : tls.certificatePem(), grants.publicKeyBase64()),
-                members, clock, retry, 8, config.allowInsecureKubeconfig(), agentCertificates);
+                members, clock, retry, 8, config.allowInsecureKubeconfig(), agentCertificates,
+                config.resyncEvery());
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);

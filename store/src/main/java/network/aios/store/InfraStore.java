@@ -192,9 +192,54 @@ public final class InfraStore {
     }
 
     public void putApplied(String key, String fingerprint, Instant at) {
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO infra_applied (target, fingerprint, applied_at) VALUES "
-                        + "(:t, :f, :at) ON CONFLICT (target) DO UPDATE SET fingerprint = :f, applied_at = :at")
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO infra_applied (target, fingerprint, applied_at, synced_at) "
+                        + "VALUES (:t, :f, :at, :at) ON CONFLICT (target) DO UPDATE SET fingerprint = :f, "
+                        + "applied_at = :at, synced_at = :at")
                 .bind("t", key).bind("f", fingerprint).bind("at", java.sql.Timestamp.from(at)).execute());
+    }
+
+    /** Ready targets not resynced (nor asked to be) since {@code cutoff}, oldest first. */
+    public List<String> dueForResync(Instant cutoff, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT target FROM infra_applied a WHERE "
+                        + "coalesce(synced_at, applied_at) < :cutoff AND NOT EXISTS (SELECT 1 FROM infra_jobs j WHERE "
+                        + "j.cluster_id = a.target AND j.finished_at IS NULL) ORDER BY coalesce(synced_at, applied_at) "
+                        + "LIMIT :limit")
+                .bind("cutoff", Timestamp.from(cutoff)).bind("limit", limit).mapTo(String.class).list());
+    }
+
+    /**
+     * Queues a resync job if its target is still due and has no job under way, and marks the target
+     * asked (so one that keeps failing is retried once per interval, not on every scan). One
+     * transaction; false if another replica or a user's job got there first. Not audited: only what
+     * a resync repairs is.
+     */
+    public boolean scheduleResync(InfraJob j, Instant cutoff) {
+        return jdbi.inTransaction(h -> {
+            int due = h.createUpdate("UPDATE infra_applied SET synced_at = :at WHERE target = :t AND "
+                            + "coalesce(synced_at, applied_at) < :cutoff")
+                    .bind("at", Timestamp.from(j.createdAt())).bind("t", j.clusterId())
+                    .bind("cutoff", Timestamp.from(cutoff)).execute();
+            if (due == 0) {
+                return false;
+            }
+            return h.createUpdate("INSERT INTO infra_jobs (id, cluster_id, kind, state, reason, message, requested_by, "
+                            + "next_run_at, created_at, updated_at) VALUES (:id, :cluster, :kind, :state, :reason, "
+                            + ":message, :by, :at, :at, :at) ON CONFLICT (cluster_id) WHERE finished_at IS NULL DO NOTHING")
+                    .bind("id", j.id()).bind("cluster", j.clusterId()).bind("kind", j.kind().wire())
+                    .bind("state", j.state().wire()).bind("reason", j.reason()).bind("message", j.message())
+                    .bind("by", j.requestedBy()).bind("at", Timestamp.from(j.createdAt())).execute() == 1;
+        });
+    }
+
+    /** Forgets a finished job (a resync that found nothing to repair). */
+    public void deleteJob(String id) {
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_jobs WHERE id = :id AND finished_at IS NOT NULL")
+                .bind("id", id).execute());
+    }
+
+    /** An audit row written by the job machinery (what a resync repaired). */
+    public void audit(Instant at, String actor, String action, String target, String detailJson) {
+        jdbi.useHandle(h -> Audit.write(h, at, actor, action, target, detailJson));
     }
 
     public void dropApplied(String key) {

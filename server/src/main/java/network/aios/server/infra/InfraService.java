@@ -2,7 +2,9 @@ package network.aios.server.infra;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import network.aios.api.AddonKind;
@@ -55,11 +57,13 @@ public final class InfraService implements AutoCloseable {
     private final boolean allowInsecureKubeconfig;
     private final MemberAccess access;
     private final network.aios.server.security.AgentCertificates certificates;
+    private final Duration resyncEvery;
 
     public InfraService(ClusterService clusterService, ClusterStore clusters, AddonStore addons, RouteStore routes,
             InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings, ClusterConnector connector,
             Clock clock, RetryPolicy retry, int parallelism, boolean allowInsecureKubeconfig,
-            network.aios.server.security.AgentCertificates certificates) {
+            network.aios.server.security.AgentCertificates certificates, Duration resyncEvery) {
+        this.resyncEvery = resyncEvery;
         this.allowInsecureKubeconfig = allowInsecureKubeconfig;
         this.certificates = certificates;
         this.access = new MemberAccess(store, box, connector, clock);
@@ -79,6 +83,7 @@ public final class InfraService implements AutoCloseable {
 
     public void start() {
         runner.start();
+        runner.resyncEvery(resyncEvery);
     }
 
     /** A job and whether the request created it (false: an existing one answers, e.g. already Ready). */
@@ -208,12 +213,7 @@ public final class InfraService implements AutoCloseable {
             parsed = parse(kubeconfig, pointer);
             reachable(parsed);
         }
-        store.activeJob(key).filter(j -> j.kind() == JobKind.CREATE).ifPresent(j -> {
-            if (!store.cancelIfIdle(j.id(), "Superseded", "superseded by a removal requested by " + who.name(),
-                    clock.instant())) {
-                throw ApiException.conflict("create job " + j.id() + " is in the middle of a step; retry in a few seconds");
-            }
-        });
+        supersede(who, key, JobKind.CREATE, "a removal");
         InfraJob job = newJob(who, key, JobKind.REMOVE, parsed, thenDelete);
         targets.resolve(key).deprovisioning(who.name());
         runner.wake();
@@ -231,7 +231,17 @@ public final class InfraService implements AutoCloseable {
         List<HasMetadata> all = new java.util.ArrayList<>();
         all.add(DesiredState.namespace(clusterId));
         all.addAll(DesiredState.bootstrap(clusterId, "<uid of namespace aios-system>"));
-        all.addAll(DesiredState.services(ClusterDocument.of(cluster.document()), settings, new network.aios.infra.AgentSecrets("<redacted>", "<redacted>", "<redacted>")));
+        all.addAll(DesiredState.services(ClusterDocument.of(cluster.document()), settings,
+                network.aios.infra.AgentSecrets.placeholder()));
+        for (HasMetadata o : all) {
+            // every secret value shown as <redacted>, readable (not base64)
+            if (o instanceof io.fabric8.kubernetes.api.model.Secret s && s.getData() != null) {
+                Map<String, String> shown = new java.util.TreeMap<>();
+                s.getData().keySet().forEach(k -> shown.put(k, "<redacted>"));
+                s.setData(null);
+                s.setStringData(shown);
+            }
+        }
         return all;
     }
 
@@ -278,7 +288,33 @@ public final class InfraService implements AutoCloseable {
         return store.hasInfra(clusterId);
     }
 
+    /**
+     * Cancels the target's waiting job of kind {@code kind} (or a background resync) for {@code why}; a
+     * 409 if it is in the middle of a step.
+     */
+    private void supersede(Principal who, String key, JobKind kind, String why) {
+        store.activeJob(key).filter(j -> j.kind() == kind || j.kind() == JobKind.RESYNC).ifPresent(j -> {
+            String message = "superseded by " + why + " requested by " + who.name();
+            // a background resync's steps are short: wait for the one under way to end rather than refuse
+            int tries = j.kind() == JobKind.RESYNC ? 50 : 1;
+            for (int i = 0; i < tries; i++) {
+                if (store.cancelIfIdle(j.id(), "Superseded", message, clock.instant())
+                        || store.job(j.id()).map(InfraJob::finished).orElse(true)) {
+                    return;
+                }
+                if (i + 1 < tries) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // a step boundary comes soon
+                }
+            }
+            throw ApiException.conflict(j.kind().wire() + " job " + j.id() + " is in the middle of a step; retry "
+                    + "in a few seconds");
+        });
+    }
+
     private InfraJob newJob(Principal who, String clusterId, JobKind kind, Kubeconfigs.Parsed admin, boolean thenDelete) {
+        if (kind == JobKind.CREATE) {
+            supersede(who, clusterId, JobKind.RESYNC, "a create");
+        }
         String id = "job-" + UUID.randomUUID().toString().substring(0, 13);
         Sealed sealed = admin == null ? null
                 : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(id));

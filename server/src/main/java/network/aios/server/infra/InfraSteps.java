@@ -29,6 +29,7 @@ import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
 import network.aios.tls.AgentCa;
 import network.aios.store.InfraJob;
+import network.aios.store.JobKind;
 import network.aios.store.InfraStore;
 import network.aios.store.InfraStore.InventoryItem;
 import org.slf4j.Logger;
@@ -95,6 +96,14 @@ final class InfraSteps {
         }
         switch (job.state()) {
             case PENDING, VALIDATING -> {
+                if (job.kind() == JobKind.RESYNC) {
+                    // no owner's kubeconfig: the control plane's own credential, or nothing to resync with
+                    if (access.credential(job.clusterId()).isEmpty()) {
+                        return finish(job.next(FAILED, "NoCredential", "the control plane holds no credential for "
+                                + job.clusterId()), false);
+                    }
+                    return requeue(job.next(APPLYING, "Resyncing", "re-applying the desired state"), Duration.ZERO);
+                }
                 try (ClusterOps ops = access.adminOps(job)) {
                     String version = ops.version();
                     return requeue(job.next(BOOTSTRAPPING, "Validated", "API server " + version + " answers"),
@@ -112,8 +121,11 @@ final class InfraSteps {
                 try (ClusterOps ops = access.open(cred)) {
                     List<String> waiting = ops.notReady(target.namespace(), target.deployments());
                     if (waiting.isEmpty()) {
-                        target.ready(cred);
                         store.putApplied(job.clusterId(), target.fingerprint(), clock.instant());
+                        if (job.kind() == JobKind.RESYNC) {
+                            return finish(job.next(READY, "Resynced", Repairs.summary(job.receipt())), false);
+                        }
+                        target.ready(cred);
                         LOG.info("{} infrastructure ready (job {})", job.clusterId(), job.id());
                         return finish(job.next(READY, "Ready", "all " + job.progressTotal()
                                 + " objects applied and " + target.readyMessage()), false);
@@ -134,7 +146,7 @@ final class InfraSteps {
         Kubeconfigs.Parsed admin = access.adminKubeconfig(job);
         try (ClusterOps ops = connector.open(admin.config())) {
             String nsUid = access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 0, List.of(target.namespaceObject()))
-                    .get(0).uid();
+                    .get(0).ref().uid();
             access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, target.bootstrap(nsUid));
             Optional<String> token = ops.controlPlaneToken(target.namespace());
             if (token.isEmpty()) {
@@ -173,11 +185,48 @@ final class InfraSteps {
             }
         }
         List<HasMetadata> objects = target.services(cred);
+        Repairs repairs = new Repairs(job.receipt());
         try (ClusterOps ops = access.open(cred)) {
-            access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
+            // a resync first notes what is there, so it can say what it repaired
+            List<Optional<String>> before = job.kind() == JobKind.RESYNC
+                    ? objects.stream().map(o -> ops.revision(ObjectRef.of(o))).toList() : null;
+            List<ClusterOps.Applied> applied = access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
+            if (before != null) {
+                for (int i = 0; i < applied.size(); i++) {
+                    repairs.compare(applied.get(i), before.get(i));
+                }
+            }
+            prune(ops, job.clusterId(), objects, repairs);
         }
-        InfraJob next = job.next(WAITING_READY, "Applied", "applied " + objects.size() + " objects");
+        if (repairs.any()) {
+            LOG.info("{}: {} (job {})", job.clusterId(), repairs.summary(), job.id());
+            store.audit(clock.instant(), job.requestedBy(), "infra." + job.kind().wire() + ".changed", job.clusterId(),
+                    Json.MAPPER.writeValueAsString(repairs.receipt()));
+        }
+        InfraJob next = job.next(WAITING_READY, "Applied", "applied " + objects.size() + " objects"
+                + (repairs.any() ? "; " + repairs.summary() : ""))
+                .withReceipt(repairs.any() || job.receipt() != null ? repairs.receipt() : null);
         return requeue(next.withProgress(objects.size(), objects.size()), Duration.ZERO);
+    }
+
+    /**
+     * Deletes what an earlier apply made and the desired state no longer has (an object dropped by an
+     * upgrade): the agent services' range of the inventory only, never the bootstrap identity or routes.
+     */
+    private void prune(ClusterOps ops, String key, List<HasMetadata> desired, Repairs repairs) {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        for (HasMetadata o : desired) {
+            wanted.add(ObjectRef.of(o).toString() + "@" + o.getApiVersion());
+        }
+        for (InventoryItem i : store.inventory(key)) {
+            if (i.seq() < SERVICES_SEQ || i.seq() >= RouteService.ROUTES_SEQ
+                    || wanted.contains(ref(i).toString() + "@" + i.apiVersion())) {
+                continue;
+            }
+            ops.delete(ref(i));
+            store.forget(key, i.apiVersion(), i.kind(), i.namespace(), i.name());
+            repairs.pruned(describe(i));
+        }
     }
 
     // ---- remove ----------------------------------------------------------------------------------------

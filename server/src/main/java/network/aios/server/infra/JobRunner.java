@@ -11,6 +11,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
+import network.aios.store.JobKind;
+import network.aios.store.JobState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,38 @@ public final class JobRunner implements AutoCloseable {
         ticker.scheduleWithFixedDelay(this::tick, 0, 200, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Every {@code every}, queues a resync job for each ready target not resynced for that long, so
+     * what someone changed or deleted on a member cluster comes back (zero: never).
+     */
+    void resyncEvery(Duration every) {
+        if (every.isZero() || every.isNegative()) {
+            return;
+        }
+        long scanMillis = Math.max(1000, Math.min(60_000, every.toMillis() / 5));
+        ticker.scheduleWithFixedDelay(() -> scheduleResyncs(every), scanMillis, scanMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduleResyncs(Duration every) {
+        try {
+            java.time.Instant now = clock.instant();
+            java.time.Instant cutoff = now.minus(every);
+            boolean any = false;
+            for (String key : store.dueForResync(cutoff, 100)) {
+                InfraJob job = InfraJob.builder().id("job-" + UUID.randomUUID().toString().substring(0, 13))
+                        .clusterId(key).kind(JobKind.RESYNC).state(JobState.PENDING).reason("Queued")
+                        .message("resync queued").requestedBy("resync").nextRunAt(now).createdAt(now).updatedAt(now)
+                        .build();
+                any |= store.scheduleResync(job, cutoff);
+            }
+            if (any) {
+                tick();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("resync scan failed", e);
+        }
+    }
+
     /** Look for work now (a job was just queued). */
     void wake() {
         ticker.execute(this::tick);
@@ -75,6 +109,8 @@ public final class JobRunner implements AutoCloseable {
             InfraJob next = steps.step(job, owner);
             if (!store.save(next, owner, clock.instant())) {
                 LOG.warn("infra job {} lost its lease before saving; another runner will redo the step", job.id());
+            } else if (next.kind() == JobKind.RESYNC && next.state() == JobState.READY && next.receipt() == null) {
+                store.deleteJob(next.id()); // a resync that found everything in place leaves no trace
             }
             if (!next.finished() && !next.nextRunAt().isAfter(clock.instant())) {
                 wake();

@@ -87,7 +87,7 @@ final class MemberAccess {
      * them in order, then records their uids. Progress is written at most every {@link #PROGRESS_EVERY},
      * which also renews the lease.
      */
-    List<ObjectRef> applyRecorded(ClusterOps ops, InfraJob job, String lease, network.aios.store.JobState state, int firstSeq,
+    List<ClusterOps.Applied> applyRecorded(ClusterOps ops, InfraJob job, String lease, network.aios.store.JobState state, int firstSeq,
             List<HasMetadata> objects) {
         Instant[] lastProgress = {clock.instant()};
         return applyRecorded(ops, job.clusterId(), firstSeq, objects, (done, ref) -> {
@@ -100,7 +100,7 @@ final class MemberAccess {
     }
 
     /** As above for any target key, telling {@code progress} after each object (a route: nobody). */
-    List<ObjectRef> applyRecorded(ClusterOps ops, String key, int firstSeq, List<HasMetadata> objects,
+    List<ClusterOps.Applied> applyRecorded(ClusterOps ops, String key, int firstSeq, List<HasMetadata> objects,
             java.util.function.BiConsumer<Integer, ObjectRef> progress) {
         List<InfraStore.Intent> intents = new java.util.ArrayList<>();
         for (int i = 0; i < objects.size(); i++) {
@@ -109,14 +109,14 @@ final class MemberAccess {
                     o.getMetadata().getNamespace(), o.getMetadata().getName()));
         }
         store.recordIntents(key, intents, clock.instant());
-        List<ObjectRef> refs = new java.util.ArrayList<>();
+        List<ClusterOps.Applied> refs = new java.util.ArrayList<>();
         List<String> uids = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < objects.size(); i++) {
-                ObjectRef ref = ops.apply(objects.get(i)).ref();
-                refs.add(ref);
-                uids.add(ref.uid());
-                progress.accept(i + 1, ref);
+                ClusterOps.Applied applied = ops.apply(objects.get(i));
+                refs.add(applied);
+                uids.add(applied.ref().uid());
+                progress.accept(i + 1, applied.ref());
             }
         } finally {
             store.recordApplied(key, intents.subList(0, uids.size()), uids);
