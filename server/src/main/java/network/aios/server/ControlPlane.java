@@ -14,11 +14,11 @@ import network.aios.api.Json;
 import network.aios.egress.EgressGuard;
 import network.aios.policy.PolicyEngine;
 import network.aios.policy.RemoteExecutorClient;
-import network.aios.server.auth.Authenticator;
+import network.aios.server.http.Authenticator;
 import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
 import network.aios.server.clusters.ClusterService;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.server.http.ClusterRoutes;
 import network.aios.server.http.Http;
 import network.aios.server.http.PolicyRoutes;
@@ -133,10 +133,10 @@ public final class ControlPlane implements AutoCloseable {
         GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(routeService);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         network.aios.server.http.AuditRoutes auditRoutes = new network.aios.server.http.AuditRoutes(
-                new network.aios.store.AuditStore(db));
+                new network.aios.server.audit.AuditLog(new network.aios.store.AuditStore(db)));
         network.aios.server.clusters.CommandService commands = new network.aios.server.clusters.CommandService(
                 clusters, grants, agentCertificates.caPem(), new network.aios.store.AuditStore(db), clock);
-        TokenRoutes tokenRoutes = new TokenRoutes(tokens, tokenStore);
+        TokenRoutes tokenRoutes = new TokenRoutes(tokens);
         this.http = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.http.maxRequestSize = config.maxBodyBytes();
@@ -171,29 +171,30 @@ public final class ControlPlane implements AutoCloseable {
             gatewayRoutes.register(c.routes);
             auditRoutes.register(c.routes);
             new network.aios.server.http.CommandRoutes(commands, agentCertificates.caPem()).register(c.routes);
-            c.routes.exception(ApiException.class, (e, ctx) -> Http.error(ctx, e));
+            c.routes.exception(DomainException.class, (e, ctx) -> Http.error(ctx, e));
             c.routes.exception(network.aios.api.UnstorableTextException.class, (e, ctx) -> Http.error(ctx,
-                    ApiException.invalid(e.errors())));
+                    DomainException.invalid(e.errors())));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx,
                     config.maxBodyBytes())));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 String ref = UUID.randomUUID().toString();
                 LOG.error("internal error {} on {} {}", ref, ctx.method(), ctx.path(), e);
-                Http.error(ctx, new ApiException(500, "internal_error", "internal error; reference " + ref,
+                Http.error(ctx, new DomainException(DomainException.Kind.INTERNAL, "internal_error", "internal error; reference " + ref,
                         List.of(), null));
             });
         });
     }
 
     /** Javalin's own answers (no route, wrong method, body too large) in the API's error shape. */
-    private static ApiException fromJavalin(HttpResponseException e, io.javalin.http.Context ctx, long maxBody) {
+    private static DomainException fromJavalin(HttpResponseException e, io.javalin.http.Context ctx, long maxBody) {
         return switch (e.getStatus()) {
-            case 404 -> ApiException.notFound("route " + ctx.method() + " " + ctx.path());
-            case 405 -> new ApiException(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path(),
+            case 404 -> DomainException.notFound("route " + ctx.method() + " " + ctx.path());
+            case 405 -> new DomainException(DomainException.Kind.NOT_ALLOWED, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path(),
                     List.of(), null);
-            case 413 -> new ApiException(413, "payload_too_large", "the request body is larger than the limit of "
+            case 413 -> new DomainException(DomainException.Kind.TOO_LARGE, "payload_too_large", "the request body is larger than the limit of "
                     + maxBody + " bytes", List.of(), null);
-            default -> new ApiException(e.getStatus(), "http_" + e.getStatus(), e.getMessage(), List.of(), null);
+            default -> new DomainException(Http.kind(e.getStatus()), "http_" + e.getStatus(), e.getMessage(), List.of(),
+                    null);
         };
     }
 
@@ -278,7 +279,7 @@ public final class ControlPlane implements AutoCloseable {
         TokenService.Issued issued;
         try {
             issued = tokens.issue(name, Principal.Role.ADMIN, "bootstrap");
-        } catch (ApiException taken) {
+        } catch (DomainException taken) {
             issued = tokens.issue(name + "-" + System.currentTimeMillis() / 1000, Principal.Role.ADMIN, "bootstrap");
         }
         try {

@@ -5,7 +5,7 @@ import network.aios.api.AddonKind;
 import network.aios.api.FieldError;
 import network.aios.infra.Kubeconfigs;
 import network.aios.server.auth.Principal;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.server.infra.InfraService;
 import network.aios.store.AddonRecord;
 import tools.jackson.databind.JsonNode;
@@ -35,7 +35,7 @@ public final class AddonDeployments {
      */
     public Registered registerAndDeploy(Principal who, AddonKind kind, JsonNode body, String kubeconfigField) {
         if (!(body instanceof ObjectNode object)) {
-            throw ApiException.invalid(List.of(new FieldError("", "must be a JSON object")));
+            throw DomainException.invalid(List.of(new FieldError("", "must be a JSON object")));
         }
         ObjectNode doc = object.deepCopy();
         JsonNode kubeconfig = doc.remove(kubeconfigField);

@@ -10,7 +10,7 @@ import network.aios.api.AddonValidator;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.server.auth.Principal;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
@@ -57,15 +57,15 @@ public final class AddonService {
     /** Stores a prepared registration: 409 if its id or its name is taken. */
     public AddonRecord insert(Principal who, AddonRecord r) {
         if (store.get(r.kind(), r.id()).isPresent()) {
-            throw ApiException.conflict("a " + r.kind() + " with id '" + r.id() + "' is already registered");
+            throw DomainException.conflict("a " + r.kind() + " with id '" + r.id() + "' is already registered");
         }
-        return store.insert(r, who.name()).orElseThrow(() -> ApiException.conflict("a " + r.kind()
+        return store.insert(r, who.name()).orElseThrow(() -> DomainException.conflict("a " + r.kind()
                 + " named '" + r.name() + "' (or with id '" + r.id() + "') is already registered"));
     }
 
     public AddonRecord get(Principal who, AddonKind kind, String id) {
         return store.get(kind.wire(), id).filter(a -> who.mayAccess(a.owner()))
-                .orElseThrow(() -> ApiException.notFound(kind.wire() + " '" + id + "'"));
+                .orElseThrow(() -> DomainException.notFound(kind.wire() + " '" + id + "'"));
     }
 
     public List<AddonRecord> list(Principal who, AddonKind kind, List<String> tags, String cluster, String metadataKey,
@@ -77,21 +77,21 @@ public final class AddonService {
         AddonRecord current = get(who, kind, id);
         long expected = ifMatch == null ? current.version() : ifMatch;
         if (expected != current.version()) {
-            throw new ApiException(412, "precondition_failed", kind.wire() + " '" + id + "' is at version "
+            throw new DomainException(DomainException.Kind.PRECONDITION_FAILED, "precondition_failed", kind.wire() + " '" + id + "' is at version "
                     + current.version() + ", not the version in If-Match", List.of(), null);
         }
         ObjectNode doc = checked(who, kind, body);
         JsonNode chosen = doc.get(kind.field("id"));
         if (chosen != null && chosen.isString() && !chosen.asString().equals(id)) {
-            throw ApiException.invalid(List.of(new FieldError("/" + kind.field("id"), "is '" + id
+            throw DomainException.invalid(List.of(new FieldError("/" + kind.field("id"), "is '" + id
                     + "' and cannot change")));
         }
         Instant now = clock.instant();
         AddonRecord next = record(kind, id, current.owner(), doc, expected + 1, current.createdAt(), now);
         switch (store.replace(next, expected, who.name(), now)) {
-            case NAME_TAKEN -> throw ApiException.conflict("a " + kind.wire() + " named '" + next.name()
+            case NAME_TAKEN -> throw DomainException.conflict("a " + kind.wire() + " named '" + next.name()
                     + "' is already registered");
-            case STALE -> throw ApiException.conflict(kind.wire() + " '" + id
+            case STALE -> throw DomainException.conflict(kind.wire() + " '" + id
                     + "' was changed concurrently; read it again and retry");
             case OK -> { }
         }
@@ -107,13 +107,13 @@ public final class AddonService {
     public void delete(Principal who, AddonKind kind, String id) {
         AddonRecord a = get(who, kind, id);
         if (infra.deployed(a)) {
-            throw new ApiException(409, "has_infrastructure", kind.wire() + " '" + id + "' is deployed on a cluster "
+            throw new DomainException(DomainException.Kind.CONFLICT, "has_infrastructure", kind.wire() + " '" + id + "' is deployed on a cluster "
                     + "(" + (a.infraStatus() == null ? "job under way" : a.infraStatus()) + "); remove that first",
                     List.of(), "DELETE " + kind.path() + "/" + id + "/remove-infra, or DELETE " + kind.path() + "/"
                     + id + "?cascade=true to remove it and then the registration");
         }
         if (!store.delete(kind.wire(), id, who.name(), clock.instant())) {
-            throw ApiException.notFound(kind.wire() + " '" + id + "'");
+            throw DomainException.notFound(kind.wire() + " '" + id + "'");
         }
     }
 
@@ -147,7 +147,7 @@ public final class AddonService {
             }
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw DomainException.invalid(errors);
         }
         ObjectNode doc = (ObjectNode) body.deepCopy();
         doc.remove("id");

@@ -6,7 +6,7 @@ import network.aios.api.AddonKind;
 import network.aios.api.Json;
 import network.aios.api.Names;
 import network.aios.server.auth.Principal;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.server.infra.RouteService;
 import network.aios.store.AddonRecord;
 import network.aios.store.RouteStore;
@@ -33,7 +33,7 @@ public final class InferenceRoutes {
     private AddonRecord bound(Principal who, String id) {
         AddonRecord a = addons.get(who, AddonKind.INFERENCE_SERVER, id);
         if (a.clusterId() == null) {
-            throw new ApiException(409, "not_bound", "inference server '" + id + "' is not bound to a cluster: set its "
+            throw new DomainException(DomainException.Kind.CONFLICT, "not_bound", "inference server '" + id + "' is not bound to a cluster: set its "
                     + "cluster_id to the cluster it runs on", List.of(), null);
         }
         return a;

@@ -15,4 +15,11 @@ public record Principal(String name, Role role, String clusterId) {
     public boolean mayAccess(String owner) {
         return isAdmin() || role == Role.OWNER && name.equals(owner);
     }
+
+    /** Only the network admin may go on; anyone else gets a forbidden. */
+    public static void requireAdmin(Principal p) {
+        if (!p.isAdmin()) {
+            throw network.aios.server.domain.DomainException.forbidden("this needs the network admin's token");
+        }
+    }
 }

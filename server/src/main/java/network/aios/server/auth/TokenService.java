@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import network.aios.api.FieldError;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.store.TokenRecord;
 import network.aios.store.TokenStore;
 
@@ -51,13 +51,19 @@ public final class TokenService {
 
     public Issued issue(String name, Principal.Role role, String actor) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw ApiException.invalid(List.of(new FieldError("/name", "must be 1-63 lower-case letters, digits, "
+            throw DomainException.invalid(List.of(new FieldError("/name", "must be 1-63 lower-case letters, digits, "
                     + "'-', '.', '@' or '_', starting and ending with a letter or digit")));
         }
         return issue(name, role, null, actor);
     }
 
     /** A token for the agents of one cluster: it can act for that cluster only. */
+    /** Every token's name, role, creation and whether it is revoked (never a secret or hash): the admin's. */
+    public java.util.List<network.aios.store.TokenRecord> list(Principal who) {
+        Principal.requireAdmin(who);
+        return store.list();
+    }
+
     public Issued issueAgent(String clusterId, String actor) {
         byte[] suffix = new byte[4];
         random.nextBytes(suffix);
@@ -81,7 +87,7 @@ public final class TokenService {
         TokenRecord record = new TokenRecord(id, name, hash(secret), role.name().toLowerCase(), clock.instant(), null,
                 clusterId);
         if (!store.insert(record, actor)) {
-            throw ApiException.conflict("a token named '" + name + "' exists already");
+            throw DomainException.conflict("a token named '" + name + "' exists already");
         }
         return new Issued("aios_" + id + "_" + secret, record);
     }

@@ -12,7 +12,7 @@ import network.aios.api.MalformedDocumentException;
 import network.aios.api.MergePatch;
 import network.aios.policy.PolicyAction;
 import network.aios.server.auth.Principal;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.server.policy.PolicyService;
 import network.aios.store.ClusterQuery;
 import network.aios.store.ClusterRecord;
@@ -74,7 +74,7 @@ public final class ClusterService {
 
     public ClusterRecord get(Principal who, String id) {
         return store.get(id).filter(r -> who.mayAccess(r.owner()))
-                .orElseThrow(() -> ApiException.notFound("cluster '" + id + "'"));
+                .orElseThrow(() -> DomainException.notFound("cluster '" + id + "'"));
     }
 
     public List<ClusterRecord> list(Principal who, ClusterQuery q) {
@@ -87,7 +87,7 @@ public final class ClusterService {
     public ClusterRecord replace(Principal who, String id, byte[] body, Long ifMatch) {
         ClusterRecord current = get(who, id); // first: another owner's cluster is a 404, whatever else is wrong
         if (ifMatch == null) {
-            throw new ApiException(428, "precondition_required", "updates need If-Match with the cluster's current "
+            throw new DomainException(DomainException.Kind.PRECONDITION_REQUIRED, "precondition_required", "updates need If-Match with the cluster's current "
                     + "version (its ETag, or system.version from GET)", null, null);
         }
         DocumentParser.Parsed parsed = parse(body);
@@ -99,7 +99,7 @@ public final class ClusterService {
         ClusterRecord current = get(who, id);
         JsonNode patch = parse(body).document();
         if (!patch.isObject()) {
-            throw ApiException.invalid(List.of(new FieldError("", "a merge patch must be a JSON object")));
+            throw DomainException.invalid(List.of(new FieldError("", "a merge patch must be a JSON object")));
         }
         ObjectNode base = current.document().deepCopy();
         if (current.requestedStatus() != null) {
@@ -118,7 +118,7 @@ public final class ClusterService {
         }
         ObjectNode doc = validate(input, prefix);
         if (!doc.get("id").asString().equals(current.id())) {
-            throw ApiException.invalid(List.of(new FieldError(prefix + "/id",
+            throw DomainException.invalid(List.of(new FieldError(prefix + "/id",
                     "must be '" + current.id() + "', the cluster being updated: ids cannot change")));
         }
         ObjectNode old = ClusterView.of(current);
@@ -148,7 +148,7 @@ public final class ClusterService {
         List<String> deployed = addons.onCluster(id).stream().filter(infra::deployed)
                 .map(a -> a.kind() + " " + a.id()).toList();
         if (!deployed.isEmpty()) {
-            throw ApiException.conflict("cluster '" + id + "' has deployed add-ons bound to it: " + String.join(", ",
+            throw DomainException.conflict("cluster '" + id + "' has deployed add-ons bound to it: " + String.join(", ",
                     deployed) + "; remove their infrastructure first (DELETE /<kind>/<id>?cascade=true)");
         }
         enforceRemovePolicy(current);
@@ -177,11 +177,11 @@ public final class ClusterService {
         ClusterRecord current = cascade ? checkRemovable(who, id, ifMatch) : atVersion(who, id, ifMatch);
         long bound = addons.countOnCluster(id);
         if (bound > 0 && !cascade) {
-            throw ApiException.conflict("cluster '" + id + "' has " + bound + " add-on(s) registered on it; delete "
+            throw DomainException.conflict("cluster '" + id + "' has " + bound + " add-on(s) registered on it; delete "
                     + "them first (they name it in cluster_id), or delete with ?cascade=true to delete them too");
         }
         if (infra.hasInfra(id)) {
-            throw ApiException.conflict("cluster '" + id + "' has AIOS infrastructure (or a job changing it)"
+            throw DomainException.conflict("cluster '" + id + "' has AIOS infrastructure (or a job changing it)"
                     + "; remove it first (POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}), or delete "
                     + "with ?cascade=true to remove it and then the cluster");
         }
@@ -195,25 +195,25 @@ public final class ClusterService {
         LOG.info("cluster {} deleted by {}", id, who.name());
     }
 
-    private ApiException lostRace(Principal who, String id) {
+    private DomainException lostRace(Principal who, String id) {
         Optional<ClusterRecord> now = store.get(id).filter(r -> who.mayAccess(r.owner()));
-        return now.map(r -> ApiException.conflict("cluster '" + id + "' was changed concurrently (now version "
-                + r.version() + "); read it again and retry")).orElseGet(() -> ApiException.notFound("cluster '" + id + "'"));
+        return now.map(r -> DomainException.conflict("cluster '" + id + "' was changed concurrently (now version "
+                + r.version() + "); read it again and retry")).orElseGet(() -> DomainException.notFound("cluster '" + id + "'"));
     }
 
-    private static ApiException stale(ClusterRecord current) {
-        return new ApiException(412, "precondition_failed", "cluster '" + current.id() + "' is at version "
+    private static DomainException stale(ClusterRecord current) {
+        return new DomainException(DomainException.Kind.PRECONDITION_FAILED, "precondition_failed", "cluster '" + current.id() + "' is at version "
                 + current.version() + ", not the version in If-Match; read it again and retry", null, null);
     }
 
-    private static ApiException duplicate(String id) {
-        return ApiException.conflict("a cluster with id '" + id + "' is already registered");
+    private static DomainException duplicate(String id) {
+        return DomainException.conflict("a cluster with id '" + id + "' is already registered");
     }
 
     private ObjectNode validate(JsonNode document, String prefix) {
         ClusterValidator.Result result = validator.validate(document);
         if (!result.valid()) {
-            throw ApiException.invalid(ClusterView.prefixed(result.errors(), prefix));
+            throw DomainException.invalid(ClusterView.prefixed(result.errors(), prefix));
         }
         return result.document();
     }
@@ -226,8 +226,8 @@ public final class ClusterService {
         }
     }
 
-    public static ApiException malformed(MalformedDocumentException e) {
-        return new ApiException(400, "malformed_json", "the body is not valid JSON: " + e.getMessage()
+    public static DomainException malformed(MalformedDocumentException e) {
+        return new DomainException(DomainException.Kind.BAD_REQUEST, "malformed_json", "the body is not valid JSON: " + e.getMessage()
                 + " (line " + e.line() + ", column " + e.column() + ")", List.of(), e.hint());
     }
 }

@@ -11,7 +11,7 @@ import network.aios.api.Grant;
 import network.aios.api.Json;
 import network.aios.api.Names;
 import network.aios.server.auth.Principal;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.server.security.GrantSigner;
 import network.aios.store.AuditStore;
 import network.aios.store.ClusterRecord;
@@ -78,7 +78,7 @@ public final class CommandService {
         List<FieldError> errors = new ArrayList<>();
         String command = r.path("command").asString(null);
         if (command == null || !COMMANDS.contains(command)) {
-            throw ApiException.invalid(List.of(new FieldError("/command", "must be one of " + String.join(", ",
+            throw DomainException.invalid(List.of(new FieldError("/command", "must be one of " + String.join(", ",
                     COMMANDS))));
         }
         ObjectNode args = Json.object().put("command", command);
@@ -107,7 +107,7 @@ public final class CommandService {
             default -> { }
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw DomainException.invalid(errors);
         }
         return args;
     }

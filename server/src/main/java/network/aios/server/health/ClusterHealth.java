@@ -20,7 +20,7 @@ import network.aios.api.InventoryDiff;
 import network.aios.api.Json;
 import network.aios.api.ObservedInventory;
 import network.aios.server.auth.Principal;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.store.ClusterRecord;
 import network.aios.store.AuditStore;
 import network.aios.store.ClusterStore;
@@ -116,11 +116,11 @@ public final class ClusterHealth implements AutoCloseable {
     /** Only the cluster's own agent credential reports for it. */
     static void requireAgentOf(Principal who, String clusterId) {
         if (who.role() != Principal.Role.AGENT) {
-            throw ApiException.forbidden("only the cluster's agents report for it (their credential is minted by "
+            throw DomainException.forbidden("only the cluster's agents report for it (their credential is minted by "
                     + "create-cluster-infra)");
         }
         if (!clusterId.equals(who.clusterId())) {
-            throw ApiException.forbidden("this agent credential acts for cluster '" + who.clusterId()
+            throw DomainException.forbidden("this agent credential acts for cluster '" + who.clusterId()
                     + "' only, not '" + clusterId + "'");
         }
     }
@@ -136,7 +136,7 @@ public final class ClusterHealth implements AutoCloseable {
             errors.add(new FieldError("/agent/version", "must be a string"));
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw DomainException.invalid(errors);
         }
         ObservedInventory seen = bound.inventory();
         String inventoryJson = Json.MAPPER.writeValueAsString(seen);
@@ -175,7 +175,7 @@ public final class ClusterHealth implements AutoCloseable {
         long[] w = beatWindows.compute(clusterId, (k, old) -> old == null || old[0] != second
                 ? new long[] {second, 1} : new long[] {second, old[1] + 1});
         if (w[1] > MAX_BEATS_PER_SECOND) {
-            throw new ApiException(429, "too_many_heartbeats", "cluster '" + clusterId + "' sent more than "
+            throw new DomainException(DomainException.Kind.TOO_MANY_REQUESTS, "too_many_heartbeats", "cluster '" + clusterId + "' sent more than "
                     + MAX_BEATS_PER_SECOND + " heartbeats this second", List.of(), "agents send one every "
                     + HEARTBEAT_INTERVAL.toSeconds() + " s and one on each node change");
         }
@@ -188,7 +188,7 @@ public final class ClusterHealth implements AutoCloseable {
         CachedDocument c = documents.get(clusterId);
         Instant now = clock.instant();
         if (c == null || Duration.between(c.loadedAt(), now).compareTo(DOCUMENT_TTL) > 0) {
-            ClusterRecord r = clusters.get(clusterId).orElseThrow(() -> ApiException.notFound("cluster '" + clusterId
+            ClusterRecord r = clusters.get(clusterId).orElseThrow(() -> DomainException.notFound("cluster '" + clusterId
                     + "'"));
             c = new CachedDocument(r.version(), ClusterDocument.of(r.document()), now);
             documents.put(clusterId, c);
@@ -262,7 +262,7 @@ public final class ClusterHealth implements AutoCloseable {
             errors.add(new FieldError("/by", "must name who gave the command"));
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw DomainException.invalid(errors);
         }
         // the actor is who the server authenticated (this cluster's agent); whom the agent names stays in the
         // detail as its claim: an agent's credential is readable by the member cluster's admin
@@ -274,7 +274,7 @@ public final class ClusterHealth implements AutoCloseable {
     public void metrics(Principal who, String clusterId, JsonNode body) {
         requireAgentOf(who, clusterId);
         if (!body.isObject() || !body.path("nodes").isArray()) {
-            throw ApiException.invalid(List.of(new FieldError("/nodes", "must be an array")));
+            throw DomainException.invalid(List.of(new FieldError("/nodes", "must be an array")));
         }
         String json = Json.MAPPER.writeValueAsString(body);
         boolean stored = store.putMetrics(clusterId, json, clock.instant());
@@ -283,7 +283,7 @@ public final class ClusterHealth implements AutoCloseable {
             stored = store.putMetrics(clusterId, json, clock.instant());
         }
         if (!stored) {
-            throw new ApiException(409, "no_heartbeat_yet", "cluster '" + clusterId + "' has sent no heartbeat yet; "
+            throw new DomainException(DomainException.Kind.CONFLICT, "no_heartbeat_yet", "cluster '" + clusterId + "' has sent no heartbeat yet; "
                     + "metrics are kept once its controller reports", List.of(), null);
         }
     }

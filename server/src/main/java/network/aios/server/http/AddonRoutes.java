@@ -1,6 +1,7 @@
 package network.aios.server.http;
 
-import static network.aios.server.auth.Authenticator.principal;
+import network.aios.server.domain.DomainException;
+import static network.aios.server.http.Authenticator.principal;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -81,11 +82,11 @@ public final class AddonRoutes {
                     Http.json(ctx, 201, GatewayRouteRoutes.view(route));
                 });
                 r.get(base + "/{id}/route", ctx -> Http.json(ctx, 200, GatewayRouteRoutes.view(inferenceRoutes
-                        .get(principal(ctx), ctx.pathParam("id")).orElseThrow(() -> ApiException.notFound(
+                        .get(principal(ctx), ctx.pathParam("id")).orElseThrow(() -> DomainException.notFound(
                                 "a route for inference server '" + ctx.pathParam("id") + "'")))));
                 r.delete(base + "/{id}/route", ctx -> {
                     if (!inferenceRoutes.remove(principal(ctx), ctx.pathParam("id"))) {
-                        throw ApiException.notFound("a route for inference server '" + ctx.pathParam("id") + "'");
+                        throw DomainException.notFound("a route for inference server '" + ctx.pathParam("id") + "'");
                     }
                     Http.json(ctx, 200, Json.object().put("deleted", true));
                 });
@@ -128,7 +129,7 @@ public final class AddonRoutes {
                 limit = -1;
             }
             if (limit < 1 || limit > 500) {
-                throw ApiException.badRequest("invalid query", List.of(new FieldError("/query/limit",
+                throw DomainException.badRequest("invalid query", List.of(new FieldError("/query/limit",
                         "must be between 1 and 500")));
             }
         }

@@ -1,7 +1,8 @@
 package network.aios.server.http;
 
-import static network.aios.server.auth.Authenticator.principal;
-import static network.aios.server.auth.Authenticator.requireAdmin;
+import network.aios.server.domain.DomainException;
+import static network.aios.server.http.Authenticator.principal;
+import static network.aios.server.http.Authenticator.requireAdmin;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -10,15 +11,16 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
+import network.aios.server.audit.AuditLog;
 import network.aios.store.AuditStore;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** {@code GET /api/v1/audit} (admin): the audit log, newest first, filtered and paged. */
 public final class AuditRoutes {
-    private final AuditStore audit;
+    private final AuditLog audit;
 
-    public AuditRoutes(AuditStore audit) {
+    public AuditRoutes(AuditLog audit) {
         this.audit = audit;
     }
 
@@ -27,11 +29,12 @@ public final class AuditRoutes {
     }
 
     private void list(Context ctx) {
-        requireAdmin(principal(ctx));
+        network.aios.server.auth.Principal who = principal(ctx);
+        requireAdmin(who);
         int limit = integer(ctx, "limit", 100, 1, 1000);
         String cont = ctx.queryParam("continue");
         Long before = cont == null ? null : (long) integer(ctx, "continue", 0, 1, Integer.MAX_VALUE);
-        List<AuditStore.Entry> rows = audit.query(blankToNull(ctx.queryParam("cluster")),
+        List<AuditStore.Entry> rows = audit.query(who, blankToNull(ctx.queryParam("cluster")),
                 blankToNull(ctx.queryParam("actor")), blankToNull(ctx.queryParam("action")), time(ctx, "since"),
                 time(ctx, "until"), before, limit);
         ArrayNode items = Json.MAPPER.createArrayNode();
@@ -66,7 +69,7 @@ public final class AuditRoutes {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ApiException.badRequest("invalid query parameter " + name, List.of(new FieldError("/query/" + name,
+        throw DomainException.badRequest("invalid query parameter " + name, List.of(new FieldError("/query/" + name,
                 "must be an integer from " + min + " to " + max)));
     }
 
@@ -78,7 +81,7 @@ public final class AuditRoutes {
         try {
             return Instant.parse(v);
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("invalid query parameter " + name, List.of(new FieldError("/query/" + name,
+            throw DomainException.badRequest("invalid query parameter " + name, List.of(new FieldError("/query/" + name,
                     "must be an RFC 3339 time such as 2026-11-30T12:00:00Z")));
         }
     }

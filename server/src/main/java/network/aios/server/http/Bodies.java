@@ -1,5 +1,6 @@
 package network.aios.server.http;
 
+import network.aios.server.domain.DomainException;
 import java.util.List;
 import network.aios.api.DocumentParser;
 import network.aios.api.FieldError;
@@ -19,7 +20,7 @@ final class Bodies {
             throw ClusterService.malformed(e);
         }
         if (!node.isObject()) {
-            throw ApiException.invalid(List.of(new FieldError("", "must be a JSON object")));
+            throw DomainException.invalid(List.of(new FieldError("", "must be a JSON object")));
         }
         return node;
     }

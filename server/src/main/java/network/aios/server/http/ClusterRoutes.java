@@ -1,6 +1,7 @@
 package network.aios.server.http;
 
-import static network.aios.server.auth.Authenticator.principal;
+import network.aios.server.domain.DomainException;
+import static network.aios.server.http.Authenticator.principal;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -121,7 +122,7 @@ public final class ClusterRoutes {
         JsonNode q = body.has("query") ? body.get("query") : body;
         QueryReader in = new QueryReader("/query");
         if (!q.isObject()) {
-            throw ApiException.invalid(List.of(new FieldError("/query", "must be an object of filters")));
+            throw DomainException.invalid(List.of(new FieldError("/query", "must be an object of filters")));
         }
         List<String> known = List.of("regionId", "status", "tags", "gpuModel", "minGpus", "minVcpus", "minMemory",
                 "limit", "continue");
@@ -235,7 +236,7 @@ public final class ClusterRoutes {
 
         void throwIfAny() {
             if (!errors.isEmpty()) {
-                throw ApiException.badRequest("invalid query", errors);
+                throw DomainException.badRequest("invalid query", errors);
             }
         }
     }

@@ -1,6 +1,6 @@
 package network.aios.server.http;
 
-import static network.aios.server.auth.Authenticator.principal;
+import static network.aios.server.http.Authenticator.principal;
 
 import io.javalin.config.RoutesConfig;
 import network.aios.server.clusters.CommandService;

@@ -1,6 +1,7 @@
 package network.aios.server.http;
 
-import static network.aios.server.auth.Authenticator.principal;
+import network.aios.server.domain.DomainException;
+import static network.aios.server.http.Authenticator.principal;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -47,7 +48,7 @@ public final class HealthRoutes {
 
     private ObjectNode metrics(Context ctx, String clusterId) {
         clusters.get(principal(ctx), clusterId);
-        return health.latestMetrics(clusterId).orElseThrow(() -> ApiException.notFound("metrics for cluster '"
+        return health.latestMetrics(clusterId).orElseThrow(() -> DomainException.notFound("metrics for cluster '"
                 + clusterId + "' (its metrics agent has not reported yet)"));
     }
 
@@ -67,6 +68,6 @@ public final class HealthRoutes {
                 return;
             }
         }
-        throw ApiException.notFound("node '" + nodeId + "' in the metrics of cluster '" + clusterId + "'");
+        throw DomainException.notFound("node '" + nodeId + "' in the metrics of cluster '" + clusterId + "'");
     }
 }

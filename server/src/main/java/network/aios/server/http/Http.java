@@ -1,5 +1,6 @@
 package network.aios.server.http;
 
+import network.aios.server.domain.DomainException;
 import io.javalin.http.Context;
 import java.util.List;
 import network.aios.api.FieldError;
@@ -32,8 +33,39 @@ public final class Http {
         return root;
     }
 
-    public static void error(Context ctx, ApiException e) {
-        json(ctx, e.status(), errorBody(e.status(), e.code(), e.getMessage(), e.details(), e.hint()));
+    public static void error(Context ctx, DomainException e) {
+        int status = status(e.kind());
+        json(ctx, status, errorBody(status, e.code(), e.getMessage(), e.details(), e.hint()));
+    }
+
+    /** The one place a kind of failure becomes an HTTP status. */
+    public static int status(DomainException.Kind kind) {
+        return switch (kind) {
+            case BAD_REQUEST -> 400;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case NOT_ALLOWED -> 405;
+            case CONFLICT -> 409;
+            case PRECONDITION_FAILED -> 412;
+            case TOO_LARGE -> 413;
+            case INVALID -> 422;
+            case PRECONDITION_REQUIRED -> 428;
+            case TOO_MANY_REQUESTS -> 429;
+            case INTERNAL -> 500;
+            case UPSTREAM_FAILED -> 502;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    /** A status Javalin answered on its own, as a kind (4xx we do not name: a bad request; 5xx: internal). */
+    public static DomainException.Kind kind(int status) {
+        for (DomainException.Kind k : DomainException.Kind.values()) {
+            if (status(k) == status) {
+                return k;
+            }
+        }
+        return status < 500 ? DomainException.Kind.BAD_REQUEST : DomainException.Kind.INTERNAL;
     }
 
     /** The ETag of a versioned resource. */
@@ -51,7 +83,7 @@ public final class Http {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("If-Match must carry the version from the ETag, e.g. \"3\"",
+            throw DomainException.badRequest("If-Match must carry the version from the ETag, e.g. \"3\"",
                     List.of(new FieldError("/headers/If-Match", "not a version: " + h)));
         }
     }
@@ -76,7 +108,7 @@ public final class Http {
             bad.add(new FieldError("/path", "contains a character that cannot be stored (U+0000)"));
         }
         if (!bad.isEmpty()) {
-            throw ApiException.badRequest("the request's parameters hold unstorable text", bad);
+            throw DomainException.badRequest("the request's parameters hold unstorable text", bad);
         }
     }
 }

@@ -1,9 +1,8 @@
 package network.aios.server.http;
 
-import static network.aios.server.auth.Authenticator.principal;
+import network.aios.server.domain.DomainException;
+import static network.aios.server.http.Authenticator.principal;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
@@ -44,7 +43,7 @@ public final class InfraRoutes {
         JsonNode body = Bodies.object(ctx.bodyAsBytes());
         JsonNode id = body.get("cluster_id");
         if (id == null || !id.isString() || id.asString().isBlank()) {
-            throw ApiException.invalid(List.of(new FieldError("/cluster_id", "is required: the registered cluster's id")));
+            throw DomainException.invalid(List.of(new FieldError("/cluster_id", "is required: the registered cluster's id")));
         }
         InfraService.Scheduled s = create
                 ? infra.create(principal(ctx), id.asString(), body.get("kube_config_data"), "/kube_config_data")
@@ -74,13 +73,7 @@ public final class InfraRoutes {
     }
 
     private void manifests(Context ctx) {
-        List<HasMetadata> objects = infra.render(principal(ctx), ctx.pathParam("id"));
-        StringBuilder yaml = new StringBuilder();
-        for (HasMetadata o : objects) {
-            String doc = Serialization.asYaml(o);
-            yaml.append(doc.startsWith("---") ? doc : "---\n" + doc);
-        }
-        ctx.status(200).contentType("application/yaml").result(yaml.toString());
+        ctx.status(200).contentType("application/yaml").result(infra.renderYaml(principal(ctx), ctx.pathParam("id")));
     }
 
     private void preflight(Context ctx) {

@@ -1,7 +1,8 @@
 package network.aios.server.http;
 
-import static network.aios.server.auth.Authenticator.principal;
-import static network.aios.server.auth.Authenticator.requireAdmin;
+import network.aios.server.domain.DomainException;
+import static network.aios.server.http.Authenticator.principal;
+import static network.aios.server.http.Authenticator.requireAdmin;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -73,11 +74,11 @@ public final class PolicyRoutes {
         try {
             v = Integer.parseInt(ctx.pathParam("version"));
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("invalid version", List.of(new FieldError("/path/version",
+            throw DomainException.badRequest("invalid version", List.of(new FieldError("/path/version",
                     "must be an integer")));
         }
         Http.json(ctx, 200, view(a, policies.version(a, v).orElseThrow(() ->
-                ApiException.notFound("version " + v + " of policy " + a.wire()))));
+                DomainException.notFound("version " + v + " of policy " + a.wire()))));
     }
 
     /**
@@ -100,16 +101,16 @@ public final class PolicyRoutes {
         PolicyAction a = PolicyService.action(ctx.pathParam("action"));
         JsonNode body = Bodies.object(ctx.bodyAsBytes());
         if (!mayGivePolicy && body.has("policy")) {
-            throw ApiException.invalid(List.of(new FieldError("/policy", "is not accepted here: this checks the policy "
+            throw DomainException.invalid(List.of(new FieldError("/policy", "is not accepted here: this checks the policy "
                     + "in force; only the network admin may try another one (POST .../dry-run)")));
         }
         JsonNode data = body.get("cluster_data");
         if (data == null || !data.isObject()) {
-            throw ApiException.invalid(List.of(new FieldError("/cluster_data", "is required: the cluster document")));
+            throw DomainException.invalid(List.of(new FieldError("/cluster_data", "is required: the cluster document")));
         }
         ClusterValidator.Result valid = new ClusterValidator().validate(data);
         if (!valid.valid()) {
-            throw ApiException.invalid(valid.errors().stream().map(e -> e.prefixed("/cluster_data")).toList());
+            throw DomainException.invalid(valid.errors().stream().map(e -> e.prefixed("/cluster_data")).toList());
         }
         JsonNode old = body.get("old_cluster_data");
         ObjectNode out = Json.object();
@@ -119,8 +120,8 @@ public final class PolicyRoutes {
             CompiledPolicy p;
             try {
                 p = PolicyService.parse(body.get("policy"));
-            } catch (ApiException e) {
-                throw ApiException.invalid(e.details().stream().map(x -> x.prefixed("/policy")).toList());
+            } catch (DomainException e) {
+                throw DomainException.invalid(e.details().stream().map(x -> x.prefixed("/policy")).toList());
             }
             d = policies.evaluate(p, valid.document(), old);
             out.putNull("version");

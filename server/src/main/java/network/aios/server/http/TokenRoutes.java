@@ -1,7 +1,8 @@
 package network.aios.server.http;
 
-import static network.aios.server.auth.Authenticator.principal;
-import static network.aios.server.auth.Authenticator.requireAdmin;
+import network.aios.server.domain.DomainException;
+import static network.aios.server.http.Authenticator.principal;
+import static network.aios.server.http.Authenticator.requireAdmin;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -10,7 +11,6 @@ import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
-import network.aios.store.TokenStore;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -18,11 +18,9 @@ import tools.jackson.databind.node.ObjectNode;
 /** API tokens: the admin issues tokens for cluster owners (the secret is returned once) and revokes them. */
 public final class TokenRoutes {
     private final TokenService tokens;
-    private final TokenStore store;
 
-    public TokenRoutes(TokenService tokens, TokenStore store) {
+    public TokenRoutes(TokenService tokens) {
         this.tokens = tokens;
-        this.store = store;
     }
 
     public void register(RoutesConfig r) {
@@ -47,7 +45,7 @@ public final class TokenRoutes {
                 throw new IllegalArgumentException("agent tokens are minted by the infra job");
             }
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(List.of(new FieldError("/role", "must be owner or admin")));
+            throw DomainException.invalid(List.of(new FieldError("/role", "must be owner or admin")));
         }
         TokenService.Issued issued = tokens.issue(body.path("name").asString(null), r, admin.name());
         ObjectNode out = Json.object().put("name", issued.record().name()).put("role", issued.record().role())
@@ -59,7 +57,7 @@ public final class TokenRoutes {
     private void list(Context ctx) {
         requireAdmin(principal(ctx));
         ArrayNode items = Json.MAPPER.createArrayNode();
-        store.list().forEach(t -> items.addObject().put("name", t.name()).put("role", t.role())
+        tokens.list(principal(ctx)).forEach(t -> items.addObject().put("name", t.name()).put("role", t.role())
                 .put("createdAt", t.createdAt().toString()).put("revoked", !t.active()));
         Http.json(ctx, 200, Json.object().set("items", items));
     }
@@ -69,7 +67,7 @@ public final class TokenRoutes {
         requireAdmin(admin);
         String name = ctx.pathParam("name");
         if (!tokens.revoke(name, admin.name())) {
-            throw ApiException.notFound("active token '" + name + "'");
+            throw DomainException.notFound("active token '" + name + "'");
         }
         Http.json(ctx, 200, Json.object().put("name", name).put("revoked", true));
     }

@@ -25,7 +25,7 @@ import network.aios.infra.Preflight;
 import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
 import network.aios.server.clusters.ClusterService;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.server.security.SecretBox;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
@@ -155,7 +155,7 @@ public final class InfraService implements AutoCloseable {
 
     private static AddonKind deployable(AddonRecord addon) {
         return AddonKind.fromWire(addon.kind()).filter(AddonKind::deployable).orElseThrow(() ->
-                ApiException.notFound("infrastructure for a " + addon.kind()));
+                DomainException.notFound("infrastructure for a " + addon.kind()));
     }
 
     /** Removes a deployed add-on (with the stored credential, or a kubeconfig); then deletes it if asked. */
@@ -173,7 +173,7 @@ public final class InfraService implements AutoCloseable {
     private static void requirePassed(List<Preflight.Check> checks, String what) {
         if (!Preflight.passed(checks)) {
             List<Preflight.Check> failed = checks.stream().filter(c -> c.status() == Preflight.Status.FAIL).toList();
-            throw new ApiException(422, "preflight_failed", "the cluster is not ready for " + what + ": "
+            throw new DomainException(DomainException.Kind.INVALID, "preflight_failed", "the cluster is not ready for " + what + ": "
                     + String.join("; ", failed.stream().map(c -> c.name() + ": " + c.message()).toList()),
                     failed.stream().map(c -> new FieldError("/preflight/" + c.name(), c.message()
                             + (c.fix() == null ? "" : " (fix: " + c.fix() + ")"))).toList(), null);
@@ -226,6 +226,16 @@ public final class InfraService implements AutoCloseable {
     }
 
     /** The manifests the infrastructure consists of, for review; credentials redacted. */
+    /** {@link #render} as one multi-document YAML stream. */
+    public String renderYaml(Principal who, String clusterId) {
+        StringBuilder yaml = new StringBuilder();
+        for (HasMetadata o : render(who, clusterId)) {
+            String doc = io.fabric8.kubernetes.client.utils.Serialization.asYaml(o);
+            yaml.append(doc.startsWith("---") ? doc : "---\n" + doc);
+        }
+        return yaml.toString();
+    }
+
     public List<HasMetadata> render(Principal who, String clusterId) {
         ClusterRecord cluster = clusterService.get(who, clusterId);
         List<HasMetadata> all = new java.util.ArrayList<>();
@@ -246,12 +256,12 @@ public final class InfraService implements AutoCloseable {
     }
 
     public InfraJob job(Principal who, String jobId) {
-        InfraJob j = store.job(jobId).orElseThrow(() -> ApiException.notFound("job '" + jobId + "'"));
+        InfraJob j = store.job(jobId).orElseThrow(() -> DomainException.notFound("job '" + jobId + "'"));
         // the owner of what it deploys sees a job; once that is deleted, whoever requested the job still does
         boolean visible = ownerOf(j.clusterId()).map(who::mayAccess)
                 .orElse(who.isAdmin() || who.name().equals(j.requestedBy()));
         if (!visible) {
-            throw ApiException.notFound("job '" + jobId + "'");
+            throw DomainException.notFound("job '" + jobId + "'");
         }
         return j;
     }
@@ -306,7 +316,7 @@ public final class InfraService implements AutoCloseable {
                     java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // a step boundary comes soon
                 }
             }
-            throw ApiException.conflict(j.kind().wire() + " job " + j.id() + " is in the middle of a step; retry "
+            throw DomainException.conflict(j.kind().wire() + " job " + j.id() + " is in the middle of a step; retry "
                     + "in a few seconds");
         });
     }
@@ -325,7 +335,7 @@ public final class InfraService implements AutoCloseable {
                 .createdAt(now).updatedAt(now).build();
         return store.insert(job, who.name(), thenDelete).orElseThrow(() -> {
             InfraJob active = store.activeJob(clusterId).orElse(null);
-            return ApiException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId + "' already has a "
+            return DomainException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId + "' already has a "
                     + (active == null ? "" : active.kind().wire() + " ") + "job under way"
                     + (active == null ? "" : ": " + active.id() + " (" + active.state().wire() + ")")
                     + "; wait for it to finish (GET /api/v1/jobs/" + (active == null ? "<id>" : active.id()) + ")");
@@ -336,7 +346,7 @@ public final class InfraService implements AutoCloseable {
         try {
             return Kubeconfigs.parse(kubeconfig, pointer, allowInsecureKubeconfig);
         } catch (KubeconfigException e) {
-            throw new ApiException(422, "invalid_kubeconfig", "kube_config_data cannot be used", e.errors(), null);
+            throw new DomainException(DomainException.Kind.INVALID, "invalid_kubeconfig", "kube_config_data cannot be used", e.errors(), null);
         }
     }
 
@@ -357,7 +367,7 @@ public final class InfraService implements AutoCloseable {
             return call.apply(ops);
         } catch (KubernetesClientException e) {
             throw unreachable(parsed, e);
-        } catch (ApiException e) {
+        } catch (DomainException e) {
             throw e;
         } catch (RuntimeException e) {
             throw unusable(e);
@@ -368,30 +378,30 @@ public final class InfraService implements AutoCloseable {
      * The client could not even be built from the kubeconfig (e.g. a client key that is not a key): the
      * owner's input, so a 422, never a 500. The reason is the exception's class, never its text.
      */
-    private static ApiException unusable(RuntimeException e) {
-        return new ApiException(422, "invalid_kubeconfig", "kube_config_data cannot be used: its credentials could "
+    private static DomainException unusable(RuntimeException e) {
+        return new DomainException(DomainException.Kind.INVALID, "invalid_kubeconfig", "kube_config_data cannot be used: its credentials could "
                 + "not be loaded (" + e.getClass().getSimpleName() + ")", List.of(), "check client-certificate-data "
                 + "and client-key-data: base64 of PEM blocks of a matching certificate and key");
     }
 
-    private static ApiException unreachable(Kubeconfigs.Parsed parsed, KubernetesClientException e) {
+    private static DomainException unreachable(Kubeconfigs.Parsed parsed, KubernetesClientException e) {
         java.util.Optional<EgressRefusedException> refused = EgressRefusedException.in(e);
         if (refused.isPresent()) {
-            return new ApiException(422, "egress_refused", "the control plane does not connect to the API server at "
+            return new DomainException(DomainException.Kind.INVALID, "egress_refused", "the control plane does not connect to the API server at "
                     + parsed.server() + ": " + refused.get().reason(), List.of(), "the network's operator can allow "
                     + "an address range with --egress-allow CIDR (for a test cluster on the control plane's machine)");
         }
         network.aios.infra.KubeFailure failure = network.aios.infra.KubeFailure.of(e);
         if (failure == network.aios.infra.KubeFailure.FORBIDDEN) {
-            return new ApiException(422, "kubeconfig_forbidden", "the kubeconfig's identity may not read what the "
+            return new DomainException(DomainException.Kind.INVALID, "kubeconfig_forbidden", "the kubeconfig's identity may not read what the "
                     + "install needs on " + parsed.server() + " (HTTP 403)", List.of(),
                     "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
         }
         if (failure == network.aios.infra.KubeFailure.UNAUTHORIZED) {
-            return new ApiException(422, "kubeconfig_rejected", "the API server at " + parsed.server()
+            return new DomainException(DomainException.Kind.INVALID, "kubeconfig_rejected", "the API server at " + parsed.server()
                     + " rejected the kubeconfig's credentials (HTTP " + e.getCode() + ")", List.of(), null);
         }
-        return new ApiException(422, "cluster_unreachable", "the API server at " + parsed.server()
+        return new DomainException(DomainException.Kind.INVALID, "cluster_unreachable", "the API server at " + parsed.server()
                 + " did not answer" + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : ""), List.of(),
                 "check that the kubeconfig's server address is reachable from the control plane");
     }

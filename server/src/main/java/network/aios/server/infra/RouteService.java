@@ -14,7 +14,7 @@ import network.aios.infra.InfraNames;
 import network.aios.infra.ObjectRef;
 import network.aios.server.auth.Principal;
 import network.aios.server.clusters.ClusterService;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.server.security.SecretBox;
 import network.aios.store.ClusterRecord;
 import network.aios.store.InfraStore;
@@ -53,22 +53,22 @@ public final class RouteService {
         String service = text(body, "service");
         List<FieldError> errors = GatewayRoute.check(kind, id, service);
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw DomainException.invalid(errors);
         }
         ClusterDocument doc = ClusterDocument.of(cluster.document());
         if (doc.config() == null || !doc.config().gateway()) {
-            throw new ApiException(409, "no_gateway", "cluster '" + clusterId + "' does not use the gateway "
+            throw new DomainException(DomainException.Kind.CONFLICT, "no_gateway", "cluster '" + clusterId + "' does not use the gateway "
                     + "(config.useGateway is false): its services are reached on NodePorts", List.of(), null);
         }
         Credential cred = access.credential(clusterId).filter(c -> ClusterStatus.LIVE.wire().equals(cluster.status())
-                || ClusterStatus.DEGRADED.wire().equals(cluster.status())).orElseThrow(() -> new ApiException(409,
+                || ClusterStatus.DEGRADED.wire().equals(cluster.status())).orElseThrow(() -> new DomainException(DomainException.Kind.CONFLICT,
                 "infra_not_ready", "cluster '" + clusterId + "' has no ready AIOS infrastructure (status "
                 + cluster.status() + ")", List.of(), "create it first: POST /create-cluster-infra"));
         GatewayRoute route = new GatewayRoute(GatewayRoute.Kind.fromWire(kind), id, service);
         Instant now = clock.instant();
         RouteStore.Route row = new RouteStore.Route(clusterId, kind, id, route.prefix(), service, who.name(), now);
         if (!routes.insert(row)) {
-            throw ApiException.conflict("cluster '" + clusterId + "' already has a route " + route.prefix());
+            throw DomainException.conflict("cluster '" + clusterId + "' already has a route " + route.prefix());
         }
         GenericKubernetesResource mapping = route.mapping(clusterId);
         try (ClusterOps ops = access.open(cred)) {
@@ -91,7 +91,7 @@ public final class RouteService {
         clusters.get(who, clusterId);
         GatewayRoute.Kind k = GatewayRoute.Kind.fromWire(kind);
         if (k == null || routes.list(clusterId).stream().noneMatch(r -> r.kind().equals(kind) && r.routeId().equals(id))) {
-            throw ApiException.notFound("route " + kind + "/" + id + " on cluster '" + clusterId + "'");
+            throw DomainException.notFound("route " + kind + "/" + id + " on cluster '" + clusterId + "'");
         }
         GenericKubernetesResource mapping = new GatewayRoute(k, id, "unused").mapping(clusterId);
         access.credential(clusterId).ifPresent(cred -> {
@@ -106,8 +106,8 @@ public final class RouteService {
         routes.delete(clusterId, kind, id, who.name(), clock.instant());
     }
 
-    private static ApiException memberFailed(String clusterId, KubernetesClientException e) {
-        return new ApiException(502, "cluster_api_failed", "cluster '" + clusterId + "' API server "
+    private static DomainException memberFailed(String clusterId, KubernetesClientException e) {
+        return new DomainException(DomainException.Kind.UPSTREAM_FAILED, "cluster_api_failed", "cluster '" + clusterId + "' API server "
                 + (e.getCode() > 0 ? "answered " + e.getCode() : "could not be reached") + "; nothing was changed",
                 List.of(), "retry; if it persists, check the cluster (GET /api/v1/clusters/" + clusterId + "/health)");
     }

@@ -18,7 +18,7 @@ import network.aios.policy.PolicyAction;
 import network.aios.policy.PolicyCompileException;
 import network.aios.policy.PolicyEngine;
 import network.aios.policy.PolicySpec;
-import network.aios.server.http.ApiException;
+import network.aios.server.domain.DomainException;
 import network.aios.store.PolicyRecord;
 import network.aios.store.PolicyStore;
 import org.slf4j.Logger;
@@ -62,7 +62,7 @@ public final class PolicyService {
     public record Admission(Decision decision, Integer version) {}
 
     public static PolicyAction action(String wire) {
-        return PolicyAction.fromWire(wire).orElseThrow(() -> ApiException.notFound(
+        return PolicyAction.fromWire(wire).orElseThrow(() -> DomainException.notFound(
                 "policy action '" + wire + "' (known: " + PolicyAction.known() + ")"));
     }
 
@@ -84,12 +84,12 @@ public final class PolicyService {
         try {
             spec = SPEC_READER.readValue(body);
         } catch (JacksonException e) {
-            throw ApiException.invalid(List.of(new FieldError(pointer(e), firstLine(e.getOriginalMessage()))));
+            throw DomainException.invalid(List.of(new FieldError(pointer(e), firstLine(e.getOriginalMessage()))));
         }
         try {
             return CompiledPolicy.compile(spec);
         } catch (PolicyCompileException e) {
-            throw ApiException.invalid(e.errors());
+            throw DomainException.invalid(e.errors());
         }
     }
 
@@ -98,7 +98,7 @@ public final class PolicyService {
         PolicySpec.Executor ex = policy.spec().executor();
         if (ex != null && ex.executorId() != null) {
             executors.problem(ex.executorId(), ex.owner()).ifPresent(p -> {
-                throw ApiException.invalid(List.of(new FieldError("/executor/executorId", p)));
+                throw DomainException.invalid(List.of(new FieldError("/executor/executorId", p)));
             });
         }
         PolicyRecord record = store.append(action.wire(), policy.spec(), actor, clock.instant());
@@ -119,7 +119,7 @@ public final class PolicyService {
                 PolicySpec.Executor ex;
                 try {
                     ex = parse(r.spec()).spec().executor();
-                } catch (ApiException e) {
+                } catch (DomainException e) {
                     return;
                 }
                 if (ex != null && ex.executorId() != null) {
@@ -161,10 +161,10 @@ public final class PolicyService {
         Decision d = admission.decision();
         switch (d.outcome()) {
             case ALLOWED -> { }
-            case DENIED -> throw new ApiException(403, "policy_denied", "the network's " + action.wire()
+            case DENIED -> throw new DomainException(DomainException.Kind.FORBIDDEN, "policy_denied", "the network's " + action.wire()
                     + " policy (version " + admission.version() + ") denied this: " + String.join("; ", d.reasons()),
                     details(d), null);
-            case EXECUTOR_FAILED -> throw new ApiException(502, "policy_executor_failed", "the network's "
+            case EXECUTOR_FAILED -> throw new DomainException(DomainException.Kind.UPSTREAM_FAILED, "policy_executor_failed", "the network's "
                     + action.wire() + " policy could not be evaluated: " + String.join("; ", d.reasons()),
                     null, "this is not a denial; retry when the policy executor is back");
         }
@@ -200,7 +200,7 @@ public final class PolicyService {
             CompiledPolicy policy;
             try {
                 policy = parse(e.getValue());
-            } catch (ApiException bad) {
+            } catch (DomainException bad) {
                 throw new IllegalArgumentException("the policy for " + e.getKey() + " in " + file + " is invalid: "
                         + bad.details());
             }

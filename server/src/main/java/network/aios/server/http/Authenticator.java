@@ -1,10 +1,13 @@
-package network.aios.server.auth;
+package network.aios.server.http;
 
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
-import network.aios.server.http.ApiException;
+import network.aios.server.auth.AuthThrottle;
+import network.aios.server.auth.Principal;
+import network.aios.server.auth.TokenService;
+import network.aios.server.domain.DomainException;
 
 /**
  * Reads the caller's token from {@code Authorization: Bearer <token>} or from the password of HTTP
@@ -32,7 +35,7 @@ public final class Authenticator {
             long wait = Math.max(throttle.retryAfter(source), id == null ? 0 : throttle.retryAfter("id:" + id));
             if (wait > 0) {
                 ctx.header("Retry-After", Long.toString(wait));
-                throw new ApiException(429, "too_many_failed_authentications", "too many failed authentications "
+                throw new DomainException(DomainException.Kind.TOO_MANY_REQUESTS, "too_many_failed_authentications", "too many failed authentications "
                         + "from this address or for this token; retry in " + wait + " s", null, null);
             }
             throttle.failed(source);
@@ -42,13 +45,13 @@ public final class Authenticator {
         }
         Principal p = found.orElseThrow(() -> {
             ctx.header("WWW-Authenticate", "Basic realm=\"aios\", Bearer realm=\"aios\"");
-            return new ApiException(401, "unauthorized", "a valid API token is required: send it as "
+            return new DomainException(DomainException.Kind.UNAUTHENTICATED, "unauthorized", "a valid API token is required: send it as "
                     + "'Authorization: Bearer <token>' or as the password of HTTP Basic auth "
                     + "(http://admin:<token>@host:port/...)", null, null);
         });
         if (p.role() == Principal.Role.AGENT && !agentMayCall(ctx.method().name(), ctx.path())) {
             // an agent credential lives on a member cluster: it reports for that cluster and does nothing else
-            throw ApiException.forbidden("an agent credential may only report its cluster's heartbeats, metrics and commands");
+            throw DomainException.forbidden("an agent credential may only report its cluster's heartbeats, metrics and commands");
         }
         ctx.attribute(PRINCIPAL, p);
     }
@@ -71,9 +74,7 @@ public final class Authenticator {
     }
 
     public static void requireAdmin(Principal p) {
-        if (!p.isAdmin()) {
-            throw ApiException.forbidden("this needs the network admin's token");
-        }
+        Principal.requireAdmin(p);
     }
 
     /** The id part of a token ({@code aios_<id>_<secret>}), or null when it has none. */

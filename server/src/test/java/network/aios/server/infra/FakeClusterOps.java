@@ -1,0 +1,140 @@
+package network.aios.server.infra;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import network.aios.infra.ClusterOps;
+import network.aios.infra.ObjectRef;
+
+/**
+ * A member cluster in memory, for the job machinery's unit tests: objects by reference with a uid
+ * and a revision, a control-plane token, Deployments that are ready or not, and failures to inject
+ * (the next calls throw what was queued). Shared by every "connection" a test's connector opens.
+ */
+final class FakeClusterOps implements ClusterOps {
+    /** One stored object: what was applied last, its uid and revision, and whether someone edited it since. */
+    record Stored(HasMetadata object, String uid, int revision, boolean edited) {}
+
+    final Map<String, Stored> objects = new LinkedHashMap<>();
+    final Deque<RuntimeException> failures = new ArrayDeque<>();
+    final List<String> calls = new ArrayList<>();
+    final List<String> notReady = new ArrayList<>();
+    boolean tokenReady = true;
+    boolean namespaceGone = true;
+
+    static String key(ObjectRef r) {
+        return r.apiVersion() + "/" + r.kind() + "/" + (r.namespace() == null ? "" : r.namespace()) + "/" + r.name();
+    }
+
+    static KubernetesClientException answer(int code, String message) {
+        return new KubernetesClientException(message, code, null);
+    }
+
+    /** Someone on the cluster changed it (a new revision) or deleted it. */
+    void edit(String kind, String name) {
+        String k = find(kind, name);
+        Stored s = objects.get(k);
+        objects.put(k, new Stored(s.object(), s.uid(), s.revision() + 1, true));
+    }
+
+    void remove(String kind, String name) {
+        objects.remove(find(kind, name));
+    }
+
+    boolean has(String kind, String name) {
+        return objects.keySet().stream().anyMatch(k -> k.contains("/" + kind + "/") && k.endsWith("/" + name));
+    }
+
+    private String find(String kind, String name) {
+        return objects.keySet().stream().filter(k -> k.contains("/" + kind + "/") && k.endsWith("/" + name))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no " + kind + " " + name));
+    }
+
+    private void maybeFail(String call) {
+        calls.add(call);
+        if (!failures.isEmpty()) {
+            throw failures.poll();
+        }
+    }
+
+    @Override
+    public String version() {
+        maybeFail("version");
+        return "v1.30.0-fake";
+    }
+
+    @Override
+    public boolean may(String verb, String group, String resource, String namespace) {
+        maybeFail("may");
+        return true;
+    }
+
+    @Override
+    public Applied apply(HasMetadata desired) {
+        ObjectRef ref = ObjectRef.of(desired);
+        maybeFail("apply " + ref);
+        String k = key(ref);
+        Stored before = objects.get(k);
+        // like server-side apply: a new object, a change (or taking back an edit) moves the revision on
+        Stored after = before == null ? new Stored(desired, UUID.randomUUID().toString(), 1, false)
+                : before.edited() || !before.object().equals(desired)
+                        ? new Stored(desired, before.uid(), before.revision() + 1, false) : before;
+        objects.put(k, after);
+        return new Applied(new ObjectRef(ref.apiVersion(), ref.kind(), ref.namespace(), ref.name(), after.uid()),
+                "r" + after.revision());
+    }
+
+    @Override
+    public Optional<String> revision(ObjectRef ref) {
+        maybeFail("revision " + ref);
+        return Optional.ofNullable(objects.get(key(ref))).map(s -> "r" + s.revision());
+    }
+
+    @Override
+    public Optional<String> controlPlaneToken(String namespace) {
+        maybeFail("token");
+        return tokenReady ? Optional.of("sa-token") : Optional.empty();
+    }
+
+    @Override
+    public List<String> notReady(String namespace, List<String> deployments) {
+        maybeFail("notReady");
+        return List.copyOf(notReady);
+    }
+
+    @Override
+    public Deletion delete(ObjectRef ref) {
+        maybeFail("delete " + ref);
+        return objects.remove(key(ref)) != null ? Deletion.DELETED : Deletion.ALREADY_GONE;
+    }
+
+    @Override
+    public boolean namespaceGone(String namespace) {
+        maybeFail("namespaceGone");
+        return namespaceGone;
+    }
+
+    @Override
+    public List<Node> nodes() {
+        maybeFail("nodes");
+        return List.of();
+    }
+
+    @Override
+    public KubernetesClient client() {
+        throw new UnsupportedOperationException("the fake has no client");
+    }
+
+    @Override
+    public void close() {
+    }
+}

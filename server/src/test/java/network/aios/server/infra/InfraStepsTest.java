@@ -1,0 +1,286 @@
+package network.aios.server.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import network.aios.api.ClusterValidator;
+import network.aios.api.DocumentParser;
+import network.aios.api.Json;
+import network.aios.infra.InfraSettings;
+import network.aios.infra.Kubeconfigs;
+import network.aios.server.TestServer;
+import network.aios.server.auth.TokenService;
+import network.aios.server.security.AgentCertificates;
+import network.aios.server.security.SecretBox;
+import network.aios.store.AddonStore;
+import network.aios.store.ClusterRecord;
+import network.aios.store.ClusterStore;
+import network.aios.store.Database;
+import network.aios.store.InfraJob;
+import network.aios.store.InfraStore;
+import network.aios.store.JobKind;
+import network.aios.store.JobState;
+import network.aios.store.RouteStore;
+import network.aios.store.SigningKeyStore;
+import network.aios.store.TestPostgres;
+import network.aios.store.TokenStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The job machinery step by step against a member cluster in memory ({@link FakeClusterOps}) and a
+ * real PostgreSQL: every transition of create, resync and remove, retries by error class, prune and
+ * repair. The clock is the test's: a step due later is run by moving it, not by waiting.
+ */
+class InfraStepsTest {
+    static SecretBox box;
+    Database db;
+    AgentCertificates certificates;
+    static final String OWNER = "runner-test";
+    static final RetryPolicy RETRY = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), 3,
+            Duration.ofMinutes(5));
+
+    final FakeClusterOps cluster = new FakeClusterOps();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
+    InfraStore store;
+    InfraSteps steps;
+    String id;
+
+    static final class MutableClock extends Clock {
+        Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    @BeforeAll
+    static void sealing() throws Exception {
+        box = SecretBox.fromEnvOrDataDir(null, Files.createTempDirectory("steps"));
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @BeforeEach
+    void registered() throws Exception {
+        db = TestPostgres.freshDatabase(4); // its own jobs table: a claim finds only this test's job
+        certificates = AgentCertificates.load(new SigningKeyStore(db), box, Clock.systemUTC());
+        id = "c-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode doc = new ClusterValidator().validate(DocumentParser.parse(TestServer.seedWithId(id)
+                .getBytes(StandardCharsets.UTF_8)).document()).document();
+        new ClusterStore(db).insert(new ClusterRecord(id, "admin", "registered", null, doc, 1, clock.instant(),
+                clock.instant(), null, null, 0), "test").orElseThrow();
+        store = new InfraStore(db);
+        TokenService tokens = new TokenService(new TokenStore(db), clock);
+        Targets targets = new Targets(new ClusterStore(db), new AddonStore(db), tokens,
+                InfraSettings.defaults("http://cp:8080"), new RouteStore(db), clock);
+        steps = new InfraSteps(targets, store, tokens, box, config -> cluster, clock, RETRY, certificates);
+    }
+
+    /** A create job as the API queues it: the owner's kubeconfig sealed in it. */
+    InfraJob queued(JobKind kind) throws Exception {
+        String jobId = "job-" + UUID.randomUUID().toString().substring(0, 13);
+        String kubeconfig = Kubeconfigs.parse(Json.MAPPER.getNodeFactory().stringNode("apiVersion: v1\nkind: Config\n"
+                + "clusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443'}}]\n"
+                + "users: [{name: u, user: {token: admin-token}}]\n"
+                + "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"), "/k", false).text();
+        InfraStore.Sealed sealed = kind == JobKind.REMOVE ? null
+                : box.seal(kubeconfig.getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(jobId));
+        InfraJob job = InfraJob.builder().id(jobId).clusterId(id).kind(kind).state(JobState.PENDING).reason("Queued")
+                .message("queued").adminKeyId(sealed == null ? null : sealed.keyId())
+                .adminSealed(sealed == null ? null : sealed.bytes()).requestedBy("admin").nextRunAt(clock.instant())
+                .createdAt(clock.instant()).updatedAt(clock.instant()).build();
+        return store.insert(job, "admin").orElseThrow();
+    }
+
+    /** Claims the job, runs one step, saves it (what JobRunner does), moving the clock to when it is due. */
+    InfraJob step(InfraJob job) {
+        if (job.nextRunAt().isAfter(clock.now)) {
+            clock.now = job.nextRunAt();
+        }
+        InfraJob claimed = store.claim(OWNER, clock.instant(), JobRunner.LEASE).orElseThrow();
+        assertThat(claimed.id()).isEqualTo(job.id());
+        InfraJob next = steps.step(claimed, OWNER);
+        assertThat(store.save(next, OWNER, clock.instant())).isTrue();
+        return store.job(job.id()).orElseThrow();
+    }
+
+    InfraJob runToEnd(InfraJob job) {
+        for (int i = 0; i < 50 && !job.finished(); i++) {
+            job = step(job);
+        }
+        assertThat(job.finished()).as("finished within 50 steps: " + job).isTrue();
+        return job;
+    }
+
+    InfraJob ready() throws Exception {
+        InfraJob done = runToEnd(queued(JobKind.CREATE));
+        assertThat(done.state()).as(done.message()).isEqualTo(JobState.READY);
+        return done;
+    }
+
+    @Test
+    void createGoesThroughEveryStateAndForgetsTheOwnersKubeconfigAfterBootstrap() throws Exception {
+        InfraJob job = queued(JobKind.CREATE);
+        job = step(job);
+        assertThat(job.state()).isEqualTo(JobState.BOOTSTRAPPING);
+        assertThat(job.adminSealed()).isNotNull();
+        job = step(job);
+        assertThat(job.state()).isEqualTo(JobState.APPLYING);
+        assertThat(job.adminSealed()).as("dropped once bootstrap is done").isNull();
+        assertThat(store.credential(id)).isPresent();
+        job = step(job);
+        assertThat(job.state()).isEqualTo(JobState.WAITING_READY);
+        assertThat(cluster.has("Secret", "aios-agent-tls")).isTrue();
+        cluster.notReady.add("aios-mgmt (0/1 available)");
+        job = step(job);
+        assertThat(job.state()).isEqualTo(JobState.WAITING_READY);
+        assertThat(job.message()).contains("aios-mgmt");
+        cluster.notReady.clear();
+        job = step(job);
+        assertThat(job.state()).isEqualTo(JobState.READY);
+        assertThat(job.finished()).isTrue();
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("live");
+        // every object recorded in the inventory, with the uid the cluster gave it
+        assertThat(store.inventory(id)).hasSize(cluster.objects.size()).allSatisfy(i -> assertThat(i.uid()).isNotNull());
+        assertThat(store.appliedFingerprint(id)).isPresent();
+    }
+
+    @Test
+    void transientFailuresAreRetriedWithBackoffThenFailTheJob() throws Exception {
+        InfraJob job = queued(JobKind.CREATE);
+        cluster.failures.add(FakeClusterOps.answer(503, "unavailable"));
+        job = step(job);
+        assertThat(job.state()).isEqualTo(JobState.PENDING);
+        assertThat(job.reason()).isEqualTo("Retrying");
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.nextRunAt()).isAfter(clock.instant());
+        job = step(job); // the retry goes through: the run of failures ends
+        assertThat(job.state()).isEqualTo(JobState.BOOTSTRAPPING);
+        assertThat(job.attempts()).isZero();
+        for (int i = 0; i < RETRY.maxAttempts(); i++) {
+            cluster.failures.add(FakeClusterOps.answer(0, "connection refused"));
+        }
+        job = runToEnd(job);
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.reason()).isEqualTo("Unreachable");
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("failed");
+    }
+
+    @Test
+    void anAnswerThatWillNotChangeFailsAtOnceNamingTheClass() throws Exception {
+        cluster.failures.add(FakeClusterOps.answer(403, "forbidden"));
+        InfraJob forbidden = step(queued(JobKind.CREATE));
+        assertThat(forbidden.state()).isEqualTo(JobState.FAILED);
+        assertThat(forbidden.reason()).isEqualTo("Forbidden");
+        assertThat(forbidden.message()).contains("403");
+        assertThat(forbidden.adminSealed()).as("a finished job keeps no kubeconfig").isNull();
+    }
+
+    @Test
+    void aShutdownMidStepRepeatsTheStepWithoutCountingIt() throws Exception {
+        cluster.failures.add(new io.fabric8.kubernetes.client.KubernetesClientException("interrupted",
+                new InterruptedException()));
+        InfraJob job = step(queued(JobKind.CREATE));
+        assertThat(job.state()).isEqualTo(JobState.PENDING);
+        assertThat(job.reason()).isEqualTo("Interrupted");
+        assertThat(job.attempts()).isZero();
+    }
+
+    @Test
+    void aResyncRecreatesWhatWasDeletedRevertsWhatWasEditedAndSaysSo() throws Exception {
+        ready();
+        cluster.remove("Service", "aios-mgmt");
+        cluster.edit("Deployment", "aios-controller");
+        cluster.calls.clear();
+        InfraJob resync = runToEnd(queued(JobKind.RESYNC));
+        assertThat(resync.state()).isEqualTo(JobState.READY);
+        assertThat(resync.reason()).isEqualTo("Resynced");
+        assertThat(resync.message()).contains("Service aios-system/aios-mgmt recreated",
+                "Deployment aios-system/aios-controller reverted");
+        assertThat(resync.receipt().path("repaired")).hasSize(2);
+        assertThat(cluster.has("Service", "aios-mgmt")).isTrue();
+        assertThat(cluster.calls).noneMatch(c -> c.equals("version")); // no owner's kubeconfig is involved
+    }
+
+    @Test
+    void aResyncThatFindsEverythingInPlaceChangesNothingAndSaysSo() throws Exception {
+        ready();
+        InfraJob resync = runToEnd(queued(JobKind.RESYNC));
+        assertThat(resync.state()).isEqualTo(JobState.READY);
+        assertThat(resync.receipt()).as("JobRunner forgets such a job").isNull();
+        assertThat(resync.message()).isEqualTo("nothing to repair");
+    }
+
+    @Test
+    void applyPrunesWhatTheDesiredStateNoLongerHasButNotTheBootstrapIdentity() throws Exception {
+        ready();
+        int before = store.inventory(id).size();
+        // an earlier version made one more object in the services' range
+        store.recordIntents(id, List.of(new InfraStore.Intent(InfraSteps.SERVICES_SEQ + 90, "v1", "ConfigMap",
+                "aios-system", "aios-obsolete")), clock.instant());
+        cluster.apply(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("aios-obsolete")
+                .withNamespace("aios-system").endMetadata().build());
+        InfraJob resync = runToEnd(queued(JobKind.RESYNC));
+        assertThat(resync.receipt().path("pruned").toString()).contains("ConfigMap aios-system/aios-obsolete");
+        assertThat(cluster.has("ConfigMap", "aios-obsolete")).isFalse();
+        assertThat(store.inventory(id)).hasSize(before);
+        assertThat(cluster.has("ServiceAccount", "aios-control-plane")).as("bootstrap objects are not pruned").isTrue();
+    }
+
+    @Test
+    void aResyncWithoutTheControlPlanesCredentialFailsWithoutMarkingTheClusterFailed() throws Exception {
+        InfraJob resync = runToEnd(queued(JobKind.RESYNC));
+        assertThat(resync.state()).isEqualTo(JobState.FAILED);
+        assertThat(resync.reason()).isEqualTo("NoCredential");
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("registered");
+    }
+
+    @Test
+    void removalDeletesWhatWasRecordedAndEndsWithAReceipt() throws Exception {
+        ready();
+        cluster.remove("Service", "aios-metrics"); // someone removed it already
+        cluster.namespaceGone = false;
+        InfraJob removal = queued(JobKind.REMOVE);
+        removal = step(removal);
+        assertThat(removal.state()).isEqualTo(JobState.WAITING_NAMESPACE);
+        removal = step(removal);
+        assertThat(removal.state()).as("the namespace is still terminating").isEqualTo(JobState.WAITING_NAMESPACE);
+        cluster.namespaceGone = true;
+        removal = runToEnd(removal);
+        assertThat(removal.state()).isEqualTo(JobState.REMOVED);
+        assertThat(removal.receipt().path("clean").asBoolean()).isTrue();
+        assertThat(removal.receipt().path("items").toString()).contains("\"already_gone\"", "\"deleted\"");
+        assertThat(store.inventory(id)).isEmpty();
+        assertThat(store.credential(id)).isEmpty();
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("registered");
+    }
+}
