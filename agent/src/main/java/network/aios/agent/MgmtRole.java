@@ -224,7 +224,7 @@ final class MgmtRole implements Role {
         });
         return Json.object().put("command", "relabel").put("nodeName", n.get().getMetadata().getName())
                 .put("from", nodeId).put("to", to)
-                .put("note", "the cluster document lists node ids: update it too, or the cluster shows InventoryDrift");
+                .put("note", "the cluster document lists node ids: update it too, or the cluster shows InventoryVerified=False");
     }
 
     /** Reads the nodes now and sends the control plane a heartbeat with them. */

@@ -88,7 +88,7 @@ class AgentEndToEndIT {
             return n;
         });
         try {
-            KubeTestCluster.await(() -> condition(1).equals("InventoryDrift=True"), Duration.ofSeconds(30),
+            KubeTestCluster.await(() -> condition(1).equals("InventoryVerified=False"), Duration.ofSeconds(30),
                     "the relabelled node to be reported");
             assertThat(health().get("drift").toString()).contains("/nodes/nodeData/1/id", "nodeID=node-9");
             assertThat(server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).text("/status")).isEqualTo("degraded");

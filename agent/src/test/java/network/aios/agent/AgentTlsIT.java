@@ -24,7 +24,7 @@ class AgentTlsIT {
         server = TestServer.configured(c -> c.withTls(certs.cert, certs.key));
         assertThat(server.post("/api/createCluster", new String(TestServer.example("cluster.json")), server.adminToken)
                 .status()).isEqualTo(201);
-        new ClusterStore(server.db).setInfra("cluster-west-vision-001", "live", null, "test", Instant.now());
+        new ClusterStore(server.db).setInfra("cluster-west-vision-001", network.aios.store.InfraPhase.READY, null, "test", Instant.now());
     }
 
     @AfterAll

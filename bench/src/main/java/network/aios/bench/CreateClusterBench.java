@@ -154,9 +154,9 @@ public final class CreateClusterBench {
 
     static void insert(Connection conn, String id, String json, ClusterDocument t) throws Exception {
         try (PreparedStatement ps = conn.prepareStatement("""
-                INSERT INTO clusters (id, owner, region_id, status, requested_status, document, tags, gpu_models,
+                INSERT INTO clusters (id, owner, region_id, requested_status, document, tags, gpu_models,
                     gpu_count, vcpus, memory_mb, policy_action, policy_version, version, created_at, updated_at)
-                VALUES (?, 'admin', ?, 'registered', 'live', CAST(? AS jsonb), ?, ?, ?, ?, ?, 'add_cluster', NULL, 1, ?, ?)
+                VALUES (?, 'admin', ?, 'live', CAST(? AS jsonb), ?, ?, ?, ?, ?, 'add_cluster', NULL, 1, ?, ?)
                 ON CONFLICT (id) DO NOTHING""")) {
             Timestamp now = Timestamp.from(Instant.now());
             ps.setString(1, id);

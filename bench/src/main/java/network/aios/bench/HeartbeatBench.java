@@ -86,7 +86,7 @@ public final class HeartbeatBench {
             }
             conn.commit();
         }
-        db.jdbi().useHandle(h -> h.execute("UPDATE clusters SET status = 'live' WHERE id LIKE 'hb-%'"));
+        db.jdbi().useHandle(h -> h.execute("UPDATE clusters SET infra_phase = 'ready' WHERE id LIKE 'hb-%'"));
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             lines.add("hb-" + i + " " + cp.tokens().issueAgent("hb-" + i, "bench").token());

@@ -150,7 +150,8 @@ class CliIT {
     void describeShowsConditionsDeclaredAgainstObservedAndTheDrift() {
         assertThat(server.post("/api/createCluster", TestServer.seedWithId("described"), server.adminToken).status())
                 .isEqualTo(201);
-        new network.aios.store.ClusterStore(server.db).setInfra("described", "live", null, "test", java.time.Instant.now());
+        new network.aios.store.ClusterStore(server.db).setInfra("described",
+                network.aios.store.InfraPhase.READY, null, "test", java.time.Instant.now());
         String agent = server.cp.tokens().issueAgent("described", "test").token();
         String beat = """
                 {"agent": {"version": "0.1.0"}, "inventory": {"nodes": [
@@ -162,7 +163,7 @@ class CliIT {
         assertThat(server.post("/api/v1/clusters/described/heartbeat", beat, agent).status()).isEqualTo(200);
         Run d = aios("cluster", "describe", "described");
         assertThat(d.exit()).as(d.err()).isZero();
-        assertThat(d.out()).contains("Status:      degraded", "Ready", "HeartbeatFresh", "InventoryDrift",
+        assertThat(d.out()).contains("Status:      degraded", "Ready", "HeartbeatFresh", "InventoryVerified",
                 "DiffersFromDocument", "(not seen)", "(not declared)", "node-9", "/nodes/nodeData/1/id",
                 "2 x NVIDIA-A100-SXM4-40GB", "Routes:", "(none)", "URLs:");
     }

@@ -33,7 +33,7 @@ class HeartbeatIT {
     static String liveCluster(String id) {
         assertThat(server.post("/api/createCluster", TestServer.seedWithId(id), server.adminToken).status())
                 .isEqualTo(201);
-        new ClusterStore(server.db).setInfra(id, "live", null, "test", Instant.now());
+        new ClusterStore(server.db).setInfra(id, network.aios.store.InfraPhase.READY, null, "test", Instant.now());
         return server.cp.tokens().issueAgent(id, "test").token();
     }
 
@@ -78,7 +78,7 @@ class HeartbeatIT {
         Answer drifted = server.post("/api/v1/clusters/hb-truthful/heartbeat", beat("node-9"), token);
         assertThat(drifted.body().get("inventoryVerified").asBoolean()).isFalse();
         JsonNode d = health("hb-truthful");
-        assertThat(condition(d, 1)).isEqualTo("InventoryDrift=True");
+        assertThat(condition(d, 1)).isEqualTo("InventoryVerified=False");
         assertThat(d.at("/drift").toString()).contains("/nodes/nodeData/1/id", "no node labelled nodeID=node-2",
                 "nodeID=node-9");
         assertThat(server.get("/api/v1/clusters/hb-truthful", server.adminToken).text("/status")).isEqualTo("degraded");

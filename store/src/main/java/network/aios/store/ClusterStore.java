@@ -31,10 +31,10 @@ public final class ClusterStore {
 
     private static final String INSERT = """
             WITH ins AS (
-                INSERT INTO clusters (id, owner, region_id, status, requested_status, document, tags, gpu_models,
+                INSERT INTO clusters (id, owner, region_id, requested_status, document, tags, gpu_models,
                     gpu_count, vcpus, memory_mb, policy_action, policy_version, reputation, version, created_at,
                     updated_at)
-                VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id)
             INSERT INTO audit_log (at, actor, action, target)
@@ -53,7 +53,7 @@ public final class ClusterStore {
             ps.setString(++i, c.id());
             ps.setString(++i, c.owner());
             ps.setString(++i, typed.regionId());
-            ps.setString(++i, c.status());
+            // status is not written: the database computes it (registered, until infrastructure exists)
             ps.setString(++i, c.requestedStatus());
             ps.setString(++i, Json.MAPPER.writeValueAsString(c.document()));
             ps.setArray(++i, conn.createArrayOf("text", typed.tagsOrEmpty().toArray()));
@@ -157,20 +157,26 @@ public final class ClusterStore {
     }
 
     /**
-     * Records the infrastructure's state on the cluster: its lifecycle status and the document's
-     * {@code config.urlMap} (removed when {@code urlMapJson} is null). Bumps the version.
+     * Records where the cluster's infrastructure is, and the document's {@code config.urlMap} (removed
+     * when {@code urlMapJson} is null). Bumps the version. With no infrastructure the health is
+     * forgotten (a new one starts from unknown). Returns the status the database computes.
      */
-    public void setInfra(String id, String status, String urlMapJson, String actor, Instant at) {
-        jdbi.useTransaction(h -> {
-            h.createUpdate("""
-                    UPDATE clusters SET status = :status, version = version + 1, updated_at = :at,
+    public String setInfra(String id, InfraPhase phase, String urlMapJson, String actor, Instant at) {
+        return jdbi.inTransaction(h -> {
+            String status = h.createQuery("""
+                    UPDATE clusters SET infra_phase = :phase, version = version + 1, updated_at = :at,
+                        health = CASE WHEN :phase = 'none' THEN 'unknown' ELSE health END,
                         document = CASE WHEN CAST(:url AS jsonb) IS NULL THEN document #- '{config,urlMap}'
                             ELSE jsonb_set(document, '{config}', coalesce(document->'config', '{}'::jsonb)
                                 || jsonb_build_object('urlMap', CAST(:url AS jsonb))) END
-                    WHERE id = :id""")
-                    .bind("status", status).bind("at", Timestamp.from(at)).bind("url", urlMapJson).bind("id", id)
-                    .execute();
-            Audit.write(h, at, actor, "cluster.status", id, "{\"status\":\"" + status + "\"}");
+                    WHERE id = :id RETURNING status""")
+                    .bind("phase", phase.wire()).bind("at", Timestamp.from(at)).bind("url", urlMapJson).bind("id", id)
+                    .mapTo(String.class).findOne().orElse(null);
+            if (status != null) {
+                Audit.write(h, at, actor, "cluster.status", id, "{\"status\":\"" + status + "\",\"infra\":\""
+                        + phase.wire() + "\"}");
+            }
+            return status;
         });
     }
 

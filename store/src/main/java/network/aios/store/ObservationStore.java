@@ -111,14 +111,19 @@ public final class ObservationStore {
                     .bind("noks", verifiedCounts)
                     .map((rs, ctx) -> rs.getBoolean("missing") ? rs.getString("cluster_id") : null).list()
                     .stream().filter(java.util.Objects::nonNull).toList();
+            // the health is an input of the status the database computes (V13); a change of status is audited
             List<Transition> changed = h.createQuery("""
-                    UPDATE clusters c SET status = CASE WHEN o.verified THEN 'live' ELSE 'degraded' END, updated_at = :now
-                    FROM cluster_observations o
-                    WHERE o.cluster_id = c.id AND c.id = ANY(CAST(:ids AS text[])) AND c.status IN ('live', 'degraded')
-                        AND c.status <> CASE WHEN o.verified THEN 'live' ELSE 'degraded' END
-                    RETURNING c.id, c.status""")
+                    WITH before AS (SELECT id, status FROM clusters WHERE id = ANY(CAST(:ids AS text[])) FOR UPDATE)
+                    UPDATE clusters c SET health = CASE WHEN o.verified THEN 'healthy' ELSE 'unhealthy' END,
+                        updated_at = :now
+                    FROM cluster_observations o, before b
+                    WHERE o.cluster_id = c.id AND b.id = c.id
+                        AND c.health <> CASE WHEN o.verified THEN 'healthy' ELSE 'unhealthy' END
+                    RETURNING c.id, c.status, b.status AS was""")
                     .bind("ids", ids).bind("now", Timestamp.from(now))
-                    .map((rs, ctx) -> new Transition(rs.getString(1), rs.getString(2))).list();
+                    .map((rs, ctx) -> rs.getString("status").equals(rs.getString("was")) ? null
+                            : new Transition(rs.getString(1), rs.getString(2))).list()
+                    .stream().filter(java.util.Objects::nonNull).toList();
             audit(h, changed, now);
             return new Flushed(changed, missing);
         });
@@ -135,10 +140,13 @@ public final class ObservationStore {
                 return List.<Transition>of();
             }
             List<Transition> changed = h.createQuery("""
-                    UPDATE clusters SET status = 'degraded', updated_at = :now
-                    WHERE id = ANY(CAST(:ids AS text[])) AND status = 'live' RETURNING id, status""")
+                    WITH before AS (SELECT id, status FROM clusters WHERE id = ANY(CAST(:ids AS text[])) FOR UPDATE)
+                    UPDATE clusters c SET health = 'unhealthy', updated_at = :now FROM before b
+                    WHERE b.id = c.id AND c.health <> 'unhealthy' RETURNING c.id, c.status, b.status AS was""")
                     .bind("ids", silent.toArray(new String[0])).bind("now", Timestamp.from(now))
-                    .map((rs, ctx) -> new Transition(rs.getString(1), rs.getString(2))).list();
+                    .map((rs, ctx) -> rs.getString("status").equals(rs.getString("was")) ? null
+                            : new Transition(rs.getString(1), rs.getString(2))).list()
+                    .stream().filter(java.util.Objects::nonNull).toList();
             audit(h, changed, now);
             List<Transition> all = new ArrayList<>(changed);
             silent.stream().filter(id -> changed.stream().noneMatch(t -> t.clusterId().equals(id)))

@@ -37,6 +37,32 @@ class ClusterStoreIT {
     }
 
     @Test
+    void theStatusIsComputedFromTheInfrastructurePhaseAndTheHealthAndWrittenByNoOne() throws Exception {
+        store.insert(record("reduced-1", "alice"), "alice").orElseThrow();
+        Instant at = Instant.parse("2026-11-30T12:00:00Z");
+        assertThat(store.get("reduced-1").orElseThrow().status()).isEqualTo("registered");
+        String[][] table = {
+            // phase, health, status
+            {"PROVISIONING", "unknown", "provisioning"}, {"READY", "unknown", "live"}, {"READY", "healthy", "live"},
+            {"READY", "unhealthy", "degraded"}, {"FAILED", "unhealthy", "failed"},
+            {"DEPROVISIONING", "healthy", "deprovisioning"}};
+        for (String[] row : table) {
+            assertThat(store.setInfra("reduced-1", InfraPhase.valueOf(row[0]), null, "test", at)).isNotNull();
+            db.jdbi().useHandle(h -> h.createUpdate("UPDATE clusters SET health = :h WHERE id = 'reduced-1'")
+                    .bind("h", row[1]).execute());
+            assertThat(store.get("reduced-1").orElseThrow().status()).as(row[0] + " + " + row[1]).isEqualTo(row[2]);
+        }
+        // no infrastructure: registered, and the health starts over
+        assertThat(store.setInfra("reduced-1", InfraPhase.NONE, null, "test", at)).isEqualTo("registered");
+        String health = db.jdbi().withHandle(h -> h.createQuery("SELECT health FROM clusters WHERE id = 'reduced-1'")
+                .mapTo(String.class).one());
+        assertThat(health).isEqualTo("unknown");
+        // nobody writes the status itself
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.execute(
+                "UPDATE clusters SET status = 'live' WHERE id = 'reduced-1'"))).hasMessageContaining("generated");
+    }
+
+    @Test
     void insertIsRefusedForATakenIdAndKeepsTheFirst() throws Exception {
         assertThat(store.insert(record("dup-1", "alice"), "alice")).isPresent();
         assertThat(store.insert(record("dup-1", "bob"), "bob")).isEmpty();

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import network.aios.api.ClusterDocument;
 import network.aios.api.FieldError;
 import network.aios.api.InventoryDiff;
+import network.aios.api.Condition;
 import network.aios.api.Json;
 import network.aios.api.ObservedInventory;
 import network.aios.server.auth.Principal;
@@ -35,7 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The network's view of each cluster, from what its agents report. A heartbeat is checked and
- * compared with the registered document (InventoryVerified / InventoryDrift, with the differences)
+ * compared with the registered document (InventoryVerified True or False, with the differences)
  * when answered, and stored with the others in a batch a moment later (several replicas can share
  * the work: every statement is idempotent). A sweeper turns Ready to Unknown once a cluster has been
  * silent longer than the grace, and keeps the reputation up to date.
@@ -297,8 +298,8 @@ public final class ClusterHealth implements AutoCloseable {
         Instant now = clock.instant();
         ArrayNode conditions = out.putArray("conditions");
         if (observed.isEmpty()) {
-            conditions.addObject().put("type", "Ready").put("status", "Unknown").put("reason", "NoHeartbeat")
-                    .put("message", "no heartbeat received from this cluster's agents yet");
+            conditions.add(new Condition("Ready", Condition.Status.UNKNOWN, "NoHeartbeat",
+                    "no heartbeat received from this cluster's agents yet", null, null).json());
             out.putNull("heartbeat");
             out.putNull("observed");
             return out;
@@ -306,26 +307,24 @@ public final class ClusterHealth implements AutoCloseable {
         ObservationStore.Observation o = observed.get();
         boolean fresh = "True".equals(o.ready()) && o.lastHeartbeatAt().isAfter(now.minus(grace));
         long age = Duration.between(o.lastHeartbeatAt(), now).toSeconds();
-        conditions.addObject().put("type", "Ready").put("status", fresh ? "True" : "Unknown")
-                .put("reason", fresh ? "HeartbeatFresh" : "HeartbeatMissing")
-                .put("message", fresh ? "last heartbeat " + age + " s ago" : "no heartbeat for " + age
-                        + " s (grace " + grace.toSeconds() + " s)")
-                .put("lastTransitionTime", o.readySince().toString());
-        conditions.addObject().put("type", o.verified() ? "InventoryVerified" : "InventoryDrift").put("status", "True")
-                .put("reason", o.verified() ? "MatchesDocument" : "DiffersFromDocument")
-                .put("message", o.verified() ? "the nodes, GPUs, vCPUs and memory the agent sees match the document"
-                        : o.drift().size() + " difference(s) between the document and the cluster")
-                .put("lastTransitionTime", o.verifiedSince().toString());
-        attestations.get(cluster.id()).ifPresentOrElse(a -> conditions.addObject().put("type", "ReportAttested")
-                .put("status", a.attested() ? "True" : "False")
-                .put("reason", a.attested() ? "MatchesClusterApi" : "DiffersFromClusterApi")
-                .put("message", a.attested() ? "the control plane read the nodes itself (" + a.checks() + " checks, last "
+        conditions.add(new Condition("Ready", fresh ? Condition.Status.TRUE : Condition.Status.UNKNOWN,
+                fresh ? "HeartbeatFresh" : "HeartbeatMissing", fresh ? "last heartbeat " + age + " s ago"
+                        : "no heartbeat for " + age + " s (grace " + grace.toSeconds() + " s)", o.readySince(), null)
+                .json());
+        // one type, whose status says whether the report matches the document (version = observedGeneration)
+        conditions.add(new Condition("InventoryVerified", Condition.Status.of(o.verified()),
+                o.verified() ? "MatchesDocument" : "DiffersFromDocument", o.verified()
+                        ? "the nodes, GPUs, vCPUs and memory the agent sees match the document"
+                        : o.drift().size() + " difference(s) between the document and the cluster", o.verifiedSince(),
+                cluster.version()).json());
+        conditions.add(attestations.get(cluster.id()).map(a -> new Condition("ReportAttested",
+                Condition.Status.of(a.attested()), a.attested() ? "MatchesClusterApi" : "DiffersFromClusterApi",
+                a.attested() ? "the control plane read the nodes itself (" + a.checks() + " checks, last "
                         + Duration.between(a.checkedAt(), now).toSeconds() + " s ago) and they match the agents' report"
-                        : a.diff().size() + " difference(s) between the agents' report and the cluster's API")
-                .put("lastTransitionTime", a.since().toString()), () -> conditions.addObject()
-                .put("type", "ReportAttested").put("status", "Unknown").put("reason", "NotChecked")
-                .put("message", "the control plane has not read this cluster's nodes itself yet (it does so with its "
-                        + "own credential, at a random interval, while it holds one)"));
+                        : a.diff().size() + " difference(s) between the agents' report and the cluster's API",
+                a.since(), null)).orElseGet(() -> new Condition("ReportAttested", Condition.Status.UNKNOWN, "NotChecked",
+                "the control plane has not read this cluster's nodes itself yet (it does so with its own credential, "
+                        + "at a random interval, while it holds one)", null, null)).json());
         attestations.get(cluster.id()).filter(a -> !a.attested()).ifPresent(a -> out.set("attestationDiff", a.diff()));
         out.putObject("heartbeat").put("lastAt", o.lastHeartbeatAt().toString()).put("ageSeconds", age)
                 .put("agentVersion", o.agentVersion()).put("count", o.heartbeats());

@@ -125,13 +125,11 @@ public final class InfraRoutes {
         ArrayNode conditions = out.putArray("conditions");
         String done = j.kind().applies() ? "Ready" : "Removed";
         boolean succeeded = j.finished() && (j.state() == JobState.READY || j.state() == JobState.REMOVED);
-        conditions.addObject().put("type", done)
-                .put("status", succeeded ? "True" : j.finished() ? "False" : "Unknown")
-                .put("reason", j.reason()).put("message", j.message())
-                .put("lastTransitionTime", j.updatedAt().toString());
-        conditions.addObject().put("type", "Progressing").put("status", j.finished() ? "False" : "True")
-                .put("reason", j.state().wire()).put("message", j.message())
-                .put("lastTransitionTime", j.updatedAt().toString());
+        conditions.add(new network.aios.api.Condition(done, succeeded ? network.aios.api.Condition.Status.TRUE
+                : j.finished() ? network.aios.api.Condition.Status.FALSE : network.aios.api.Condition.Status.UNKNOWN,
+                j.reason(), j.message(), j.updatedAt(), null).json());
+        conditions.add(new network.aios.api.Condition("Progressing", network.aios.api.Condition.Status.of(!j.finished()),
+                j.state().wire(), j.message(), j.updatedAt(), null).json());
         if (j.receipt() != null) {
             out.set("receipt", j.receipt());
         }

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import network.aios.api.ClusterDocument;
-import network.aios.api.ClusterStatus;
 import network.aios.api.Json;
 import network.aios.infra.AgentRole;
 import network.aios.infra.DesiredState;
@@ -15,6 +14,7 @@ import network.aios.infra.InfraSettings;
 import network.aios.server.auth.TokenService;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
+import network.aios.store.InfraPhase;
 import network.aios.store.RouteStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,25 +104,25 @@ final class ClusterTarget implements Target {
 
     @Override
     public void provisioning(String actor) {
-        clusters.setInfra(clusterId, ClusterStatus.PROVISIONING.wire(), null, actor, clock.instant());
+        clusters.setInfra(clusterId, InfraPhase.PROVISIONING, null, actor, clock.instant());
     }
 
     @Override
     public void ready(Credential credential) {
         String urlMap = Json.MAPPER.writeValueAsString(DesiredState.urlMap(document()));
-        clusters.setInfra(clusterId, ClusterStatus.LIVE.wire(), urlMap, "infra-job", clock.instant());
+        clusters.setInfra(clusterId, InfraPhase.READY, urlMap, "infra-job", clock.instant());
     }
 
     @Override
     public void failed() {
         if (cluster.isPresent()) {
-            clusters.setInfra(clusterId, ClusterStatus.FAILED.wire(), null, "infra-job", clock.instant());
+            clusters.setInfra(clusterId, InfraPhase.FAILED, null, "infra-job", clock.instant());
         }
     }
 
     @Override
     public void deprovisioning(String actor) {
-        clusters.setInfra(clusterId, ClusterStatus.DEPROVISIONING.wire(), null, actor, clock.instant());
+        clusters.setInfra(clusterId, InfraPhase.DEPROVISIONING, null, actor, clock.instant());
     }
 
     @Override
@@ -136,7 +136,7 @@ final class ClusterTarget implements Target {
                     clock.instant());
             LOG.info("cluster {} deleted from the registry after its infrastructure was removed", clusterId);
         } else if (cluster.isPresent()) {
-            clusters.setInfra(clusterId, ClusterStatus.REGISTERED.wire(), null, "infra-job", clock.instant());
+            clusters.setInfra(clusterId, InfraPhase.NONE, null, "infra-job", clock.instant());
         }
         receipt.put("clusterDeleted", deleted);
     }
