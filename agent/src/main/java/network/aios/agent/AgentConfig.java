@@ -3,10 +3,22 @@ package network.aios.agent;
 import java.time.Duration;
 
 /** How one agent process runs: its role, where it listens, which cluster it speaks for and to whom. */
-record AgentConfig(String role, String host, int port, String clusterId, String controlPlaneUrl, String token,
-        String controlPlaneCa, String namespace,
-        String kubeconfig, Duration heartbeat, Duration metricsInterval, java.util.List<String> egressAllow,
-        String grantKey, java.nio.file.Path tlsCert, java.nio.file.Path tlsKey) {
+record AgentConfig(
+        String role,
+        String host,
+        int port,
+        String clusterId,
+        String controlPlaneUrl,
+        String token,
+        String controlPlaneCa,
+        String namespace,
+        String kubeconfig,
+        Duration heartbeat,
+        Duration metricsInterval,
+        java.util.List<String> egressAllow,
+        String grantKey,
+        java.nio.file.Path tlsCert,
+        java.nio.file.Path tlsKey) {
     boolean tls() {
         return tlsCert != null;
     }

@@ -45,14 +45,14 @@ final class BlockLog {
 
     /** Every entry, oldest first (by sequence: after a wrap, names are no longer in order). */
     synchronized List<ObjectNode> load() {
-        List<ConfigMap> segments = new ArrayList<>(kube.configMaps().inNamespace(namespace).withLabel(LABEL).list()
-                .getItems());
+        List<ConfigMap> segments = new ArrayList<>(
+                kube.configMaps().inNamespace(namespace).withLabel(LABEL).list().getItems());
         List<ObjectNode> out = new ArrayList<>();
         current = null;
         String newestKey = "";
         for (ConfigMap c : segments) {
-            for (Map.Entry<String, String> e : new TreeMap<>(c.getData() == null ? Map.<String, String>of()
-                    : c.getData()).entrySet()) {
+            for (Map.Entry<String, String> e :
+                    new TreeMap<>(c.getData() == null ? Map.<String, String>of() : c.getData()).entrySet()) {
                 out.add((ObjectNode) Json.MAPPER.readTree(e.getValue()));
                 if (e.getKey().compareTo(newestKey) > 0) { // keys are e-<seq>, zero-padded
                     newestKey = e.getKey();
@@ -61,7 +61,9 @@ final class BlockLog {
             }
         }
         if (current == null && !segments.isEmpty()) {
-            current = segments.stream().min(Comparator.comparing(c -> c.getMetadata().getName())).get();
+            current = segments.stream()
+                    .min(Comparator.comparing(c -> c.getMetadata().getName()))
+                    .get();
         }
         out.sort(Comparator.comparingLong(n -> n.path("seq").asLong()));
         return out;
@@ -73,24 +75,42 @@ final class BlockLog {
         String value = Json.MAPPER.writeValueAsString(entry);
         for (int attempt = 0; ; attempt++) {
             try {
-                if (current == null || current.getData() != null && current.getData().size() >= segmentSize) {
+                if (current == null
+                        || current.getData() != null && current.getData().size() >= segmentSize) {
                     String name = segmentName(current);
-                    ConfigMap fresh = new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+                    ConfigMap fresh = new ConfigMapBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .withNamespace(namespace)
                             .withLabels(Map.of(LABEL, "segment", "app.kubernetes.io/managed-by", "aios-agent"))
-                            .endMetadata().withData(Map.of(key, value)).build();
-                    ConfigMap existing = kube.configMaps().inNamespace(namespace).withName(name).get();
+                            .endMetadata()
+                            .withData(Map.of(key, value))
+                            .build();
+                    ConfigMap existing = kube.configMaps()
+                            .inNamespace(namespace)
+                            .withName(name)
+                            .get();
                     if (existing == null) {
-                        current = kube.configMaps().inNamespace(namespace).resource(fresh).create();
+                        current = kube.configMaps()
+                                .inNamespace(namespace)
+                                .resource(fresh)
+                                .create();
                     } else { // the ring came round: the oldest segment starts again
-                        fresh.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
-                        current = kube.configMaps().inNamespace(namespace).resource(fresh).update();
+                        fresh.getMetadata()
+                                .setResourceVersion(existing.getMetadata().getResourceVersion());
+                        current = kube.configMaps()
+                                .inNamespace(namespace)
+                                .resource(fresh)
+                                .update();
                     }
                     return;
                 }
-                Map<String, String> data = new LinkedHashMap<>(current.getData() == null ? Map.of() : current.getData());
+                Map<String, String> data =
+                        new LinkedHashMap<>(current.getData() == null ? Map.of() : current.getData());
                 data.put(key, value);
                 ConfigMap next = new ConfigMapBuilder(current).withData(data).build();
-                current = kube.configMaps().inNamespace(namespace).resource(next).update();
+                current =
+                        kube.configMaps().inNamespace(namespace).resource(next).update();
                 return;
             } catch (KubernetesClientException e) {
                 if ((e.getCode() != 409) || attempt >= 5) {
@@ -102,7 +122,9 @@ final class BlockLog {
     }
 
     private String segmentName(ConfigMap last) {
-        int n = last == null ? 0 : Integer.parseInt(last.getMetadata().getName().substring("aios-blocks-log-".length()));
+        int n = last == null
+                ? 0
+                : Integer.parseInt(last.getMetadata().getName().substring("aios-blocks-log-".length()));
         return InfraNames.blockLogSegment(n % segments + 1);
     }
 }

@@ -39,6 +39,7 @@ final class BlocksRole implements Role {
     static final Set<String> KINDS = Set.of("created", "scaled", "updated", "deleted");
     /** Every workload is looked at again this often, so an entry that could not be written is tried again. */
     static final long RESYNC_MILLIS = 30_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(BlocksRole.class);
 
     private final KubernetesClient kube;
@@ -47,6 +48,7 @@ final class BlocksRole implements Role {
     private final List<ObjectNode> entries = new CopyOnWriteArrayList<>();
     /** The last state recorded per workload uid. */
     private final Map<String, ObjectNode> known = new ConcurrentHashMap<>();
+
     private final ExecutorService writer = Web.daemon("blocks-log");
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private long seq;
@@ -69,17 +71,29 @@ final class BlocksRole implements Role {
                 known.put(uid, e);
             }
         }
-        SharedIndexInformer<Deployment> deployments = kube.apps().deployments().inAnyNamespace().withLabel(BLOCK_LABEL)
+        SharedIndexInformer<Deployment> deployments = kube.apps()
+                .deployments()
+                .inAnyNamespace()
+                .withLabel(BLOCK_LABEL)
                 .inform(handler(), RESYNC_MILLIS);
-        SharedIndexInformer<StatefulSet> statefulSets = kube.apps().statefulSets().inAnyNamespace()
-                .withLabel(BLOCK_LABEL).inform(handler(), RESYNC_MILLIS);
+        SharedIndexInformer<StatefulSet> statefulSets = kube.apps()
+                .statefulSets()
+                .inAnyNamespace()
+                .withLabel(BLOCK_LABEL)
+                .inform(handler(), RESYNC_MILLIS);
         informers.add(deployments);
         informers.add(statefulSets);
         // what went away while the agent was not watching
         writer.execute(() -> {
             Set<String> present = new HashSet<>();
-            deployments.getStore().list().forEach(d -> present.add(d.getMetadata().getUid()));
-            statefulSets.getStore().list().forEach(s -> present.add(s.getMetadata().getUid()));
+            deployments
+                    .getStore()
+                    .list()
+                    .forEach(d -> present.add(d.getMetadata().getUid()));
+            statefulSets
+                    .getStore()
+                    .list()
+                    .forEach(s -> present.add(s.getMetadata().getUid()));
             for (ObjectNode last : List.copyOf(known.values())) {
                 if (!present.contains(last.at("/workload/uid").asString())) {
                     record("deleted", last, null, "gone while the blocks agent was not running");
@@ -120,7 +134,8 @@ final class BlocksRole implements Role {
             record("created", now, null, null);
         } else if (now.get("replicas").asInt() != last.get("replicas").asInt()) {
             record("scaled", now, last.get("replicas").asInt(), null);
-        } else if (!Objects.equals(now.path("images").toString(), last.path("images").toString())) {
+        } else if (!Objects.equals(
+                now.path("images").toString(), last.path("images").toString())) {
             record("updated", now, null, "images " + last.path("images") + " -> " + now.path("images"));
         }
     }
@@ -136,18 +151,25 @@ final class BlocksRole implements Role {
             replicas = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
             pod = s.getSpec().getTemplate().getSpec();
         }
-        ObjectNode n = Json.object().put("blockId", o.getMetadata().getLabels().get(BLOCK_LABEL))
+        ObjectNode n = Json.object()
+                .put("blockId", o.getMetadata().getLabels().get(BLOCK_LABEL))
                 .put("replicas", replicas);
-        n.putObject("workload").put("kind", o.getKind()).put("namespace", o.getMetadata().getNamespace())
-                .put("name", o.getMetadata().getName()).put("uid", o.getMetadata().getUid());
+        n.putObject("workload")
+                .put("kind", o.getKind())
+                .put("namespace", o.getMetadata().getNamespace())
+                .put("name", o.getMetadata().getName())
+                .put("uid", o.getMetadata().getUid());
         ArrayNode images = n.putArray("images");
         pod.getContainers().forEach(c -> images.add(c.getImage()));
         return n;
     }
 
     private void record(String kind, ObjectNode state, Integer fromReplicas, String note) {
-        ObjectNode e = Json.object().put("seq", seq + 1).put("at", clock.instant().toString())
-                .put("blockId", state.get("blockId").asString()).put("kind", kind);
+        ObjectNode e = Json.object()
+                .put("seq", seq + 1)
+                .put("at", clock.instant().toString())
+                .put("blockId", state.get("blockId").asString())
+                .put("kind", kind);
         e.set("workload", state.get("workload"));
         e.put("replicas", state.get("replicas").asInt());
         if (fromReplicas != null) {
@@ -160,7 +182,11 @@ final class BlocksRole implements Role {
         try {
             log.append(e);
         } catch (RuntimeException ex) {
-            LOG.warn("block transaction {} {} not written: {}", kind, state.get("blockId").asString(), ex.getMessage());
+            LOG.warn(
+                    "block transaction {} {} not written: {}",
+                    kind,
+                    state.get("blockId").asString(),
+                    ex.getMessage());
             return; // not recorded as known: the next event or resync (RESYNC_MILLIS) tries again
         }
         seq++;
@@ -175,14 +201,26 @@ final class BlocksRole implements Role {
 
     @Override
     public void routes(RoutesConfig r) {
-        r.get("/", ctx -> Web.json(ctx, Json.object().put("role", "blocks").put("transactions", entries.size())
-                .put("blocks", known.values().stream().map(e -> e.get("blockId").asString()).distinct().count())));
+        r.get(
+                "/",
+                ctx -> Web.json(
+                        ctx,
+                        Json.object()
+                                .put("role", "blocks")
+                                .put("transactions", entries.size())
+                                .put(
+                                        "blocks",
+                                        known.values().stream()
+                                                .map(e -> e.get("blockId").asString())
+                                                .distinct()
+                                                .count())));
         r.get("/transactions", this::query);
         r.get("/blocks/{blockId}/transactions", this::query);
     }
 
     private void query(Context ctx) {
-        String blockId = ctx.pathParamMap().containsKey("blockId") ? ctx.pathParam("blockId") : ctx.queryParam("blockId");
+        String blockId =
+                ctx.pathParamMap().containsKey("blockId") ? ctx.pathParam("blockId") : ctx.queryParam("blockId");
         String kind = ctx.queryParam("kind");
         if (kind != null && !KINDS.contains(kind)) {
             Web.fail(ctx, 400, "bad_request", "/query/kind", "must be one of created, scaled, updated, deleted");
@@ -195,8 +233,12 @@ final class BlocksRole implements Role {
             since = ctx.queryParam("since") == null ? Instant.MIN : Instant.parse(ctx.queryParam("since"));
             until = ctx.queryParam("until") == null ? Instant.MAX : Instant.parse(ctx.queryParam("until"));
         } catch (DateTimeParseException e) {
-            Web.fail(ctx, 400, "bad_request", "/query/since", "since and until are RFC 3339 times, e.g. "
-                    + "2026-11-25T10:00:00Z");
+            Web.fail(
+                    ctx,
+                    400,
+                    "bad_request",
+                    "/query/since",
+                    "since and until are RFC 3339 times, e.g. " + "2026-11-25T10:00:00Z");
             return;
         }
         try {
@@ -213,7 +255,8 @@ final class BlocksRole implements Role {
             Instant at = Instant.parse(e.get("at").asString());
             if ((blockId == null || blockId.equals(e.get("blockId").asString()))
                     && (kind == null || kind.equals(e.get("kind").asString()))
-                    && !at.isBefore(since) && at.isBefore(until)) {
+                    && !at.isBefore(since)
+                    && at.isBefore(until)) {
                 match.add(e);
             }
         }

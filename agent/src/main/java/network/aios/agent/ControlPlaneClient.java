@@ -33,9 +33,12 @@ final class ControlPlaneClient {
     record Answer(int status, String body) {}
 
     Answer post(String path, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest r = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
+        HttpRequest r = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)))
+                .build();
         HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), response.body());
     }

@@ -1,6 +1,5 @@
 package network.aios.agent;
 
-import network.aios.infra.NodeInventory;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import network.aios.api.Json;
 import network.aios.api.ObservedInventory;
+import network.aios.infra.NodeInventory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -26,7 +26,8 @@ final class ControllerRole implements Role {
     private final AgentContext agent;
     private final ScheduledExecutorService ticker = Web.daemon("heartbeat");
     private final AtomicReference<ObservedInventory> inventory = new AtomicReference<>(new ObservedInventory(null));
-    private final AtomicReference<ObjectNode> lastHeartbeat = new AtomicReference<>(Json.object().put("status", "none"));
+    private final AtomicReference<ObjectNode> lastHeartbeat =
+            new AtomicReference<>(Json.object().put("status", "none"));
     private SharedIndexInformer<Node> informer;
 
     ControllerRole(AgentContext agent) {
@@ -35,31 +36,42 @@ final class ControllerRole implements Role {
 
     @Override
     public void start() {
-        informer = agent.kube().nodes().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Node n) {
-                changed();
-            }
+        informer = agent.kube()
+                .nodes()
+                .inform(
+                        new ResourceEventHandler<>() {
+                            @Override
+                            public void onAdd(Node n) {
+                                changed();
+                            }
 
-            @Override
-            public void onUpdate(Node before, Node after) {
-                if (!java.util.Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())
-                        || !java.util.Objects.equals(NodeInventory.node(before), NodeInventory.node(after))) {
-                    changed();
-                }
-            }
+                            @Override
+                            public void onUpdate(Node before, Node after) {
+                                if (!java.util.Objects.equals(
+                                                before.getMetadata().getLabels(),
+                                                after.getMetadata().getLabels())
+                                        || !java.util.Objects.equals(
+                                                NodeInventory.node(before), NodeInventory.node(after))) {
+                                    changed();
+                                }
+                            }
 
-            @Override
-            public void onDelete(Node n, boolean unknownFinalState) {
-                changed();
-            }
-        }, 0);
-        ticker.scheduleWithFixedDelay(this::heartbeat, 0, agent.config().heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+                            @Override
+                            public void onDelete(Node n, boolean unknownFinalState) {
+                                changed();
+                            }
+                        },
+                        0);
+        ticker.scheduleWithFixedDelay(
+                this::heartbeat, 0, agent.config().heartbeat().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Nodes changed: recompute now, and tell the control plane without waiting for the next beat. */
     private void changed() {
-        inventory.set(NodeInventory.of(informer == null ? agent.kube().nodes().list().getItems() : informer.getStore().list()));
+        inventory.set(NodeInventory.of(
+                informer == null
+                        ? agent.kube().nodes().list().getItems()
+                        : informer.getStore().list()));
         ticker.execute(this::heartbeat);
     }
 
@@ -73,17 +85,23 @@ final class ControllerRole implements Role {
         body.set("inventory", Json.MAPPER.valueToTree(inventory.get()));
         Instant at = agent.clock().instant();
         try {
-            ControlPlaneClient.Answer a = agent.controlPlane().post("/api/v1/clusters/" + agent.config().clusterId() + "/heartbeat",
-                    body);
-            lastHeartbeat.set(Json.object().put("status", a.status() < 300 ? "sent" : "refused")
-                    .put("httpStatus", a.status()).put("at", at.toString()));
+            ControlPlaneClient.Answer a = agent.controlPlane()
+                    .post("/api/v1/clusters/" + agent.config().clusterId() + "/heartbeat", body);
+            lastHeartbeat.set(Json.object()
+                    .put("status", a.status() < 300 ? "sent" : "refused")
+                    .put("httpStatus", a.status())
+                    .put("at", at.toString()));
             if (a.status() >= 300) {
                 LOG.warn("heartbeat refused by the control plane: HTTP {} {}", a.status(), a.body());
             }
         } catch (java.io.IOException e) {
-            lastHeartbeat.set(Json.object().put("status", "unreachable").put("at", at.toString())
+            lastHeartbeat.set(Json.object()
+                    .put("status", "unreachable")
+                    .put("at", at.toString())
                     .put("message", e.getClass().getSimpleName()));
-            LOG.warn("heartbeat: the control plane did not answer ({})", e.getClass().getSimpleName());
+            LOG.warn(
+                    "heartbeat: the control plane did not answer ({})",
+                    e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -93,11 +111,19 @@ final class ControllerRole implements Role {
 
     @Override
     public void routes(RoutesConfig r) {
-        r.get("/", ctx -> Web.json(ctx, Json.object().put("clusterId", agent.config().clusterId()).put("role", "controller")
-                .put("nodes", inventory.get().nodes().size()).set("lastHeartbeat", lastHeartbeat.get())));
+        r.get(
+                "/",
+                ctx -> Web.json(
+                        ctx,
+                        Json.object()
+                                .put("clusterId", agent.config().clusterId())
+                                .put("role", "controller")
+                                .put("nodes", inventory.get().nodes().size())
+                                .set("lastHeartbeat", lastHeartbeat.get())));
         r.get("/inventory", ctx -> Web.json(ctx, inventory.get()));
         r.get("/nodes/{nodeId}", ctx -> {
-            var node = inventory.get().nodes().stream().filter(n -> ctx.pathParam("nodeId").equals(n.nodeId()))
+            var node = inventory.get().nodes().stream()
+                    .filter(n -> ctx.pathParam("nodeId").equals(n.nodeId()))
                     .findFirst();
             if (node.isEmpty()) {
                 Web.notFound(ctx, "no node labelled nodeID=" + ctx.pathParam("nodeId"));

@@ -1,6 +1,5 @@
 package network.aios.agent;
 
-import network.aios.infra.NodeInventory;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -18,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import network.aios.api.Json;
+import network.aios.infra.NodeInventory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -43,20 +43,23 @@ final class MetricsRole implements Role {
 
     @Override
     public void start() {
-        ticker.scheduleWithFixedDelay(this::collectAndSend, 0, agent.config().metricsInterval().toMillis(),
-                TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(
+                this::collectAndSend, 0, agent.config().metricsInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void collectAndSend() {
         try {
             ObjectNode s = collect();
             snapshot.set(s);
-            ControlPlaneClient.Answer a = agent.controlPlane().post("/api/v1/clusters/" + agent.config().clusterId() + "/metrics", s);
+            ControlPlaneClient.Answer a = agent.controlPlane()
+                    .post("/api/v1/clusters/" + agent.config().clusterId() + "/metrics", s);
             if (a.status() >= 300) {
                 LOG.warn("metrics refused by the control plane: HTTP {}", a.status());
             }
         } catch (java.io.IOException e) {
-            LOG.warn("metrics: the control plane did not answer ({})", e.getClass().getSimpleName());
+            LOG.warn(
+                    "metrics: the control plane did not answer ({})",
+                    e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -74,10 +77,11 @@ final class MetricsRole implements Role {
             if (node == null || "Succeeded".equals(phase) || "Failed".equals(phase)) {
                 continue;
             }
-            BigDecimal[] sum = requested.computeIfAbsent(node, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO,
-                    BigDecimal.ZERO});
+            BigDecimal[] sum = requested.computeIfAbsent(
+                    node, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
             for (Container c : p.getSpec().getContainers()) {
-                Map<String, Quantity> req = c.getResources() == null ? null : c.getResources().getRequests();
+                Map<String, Quantity> req =
+                        c.getResources() == null ? null : c.getResources().getRequests();
                 if (req != null) {
                     sum[0] = sum[0].add(NodeInventory.amount(req.get("cpu")));
                     sum[1] = sum[1].add(NodeInventory.amount(req.get("memory")));
@@ -88,37 +92,56 @@ final class MetricsRole implements Role {
         Map<String, NodeMetrics> usage = new HashMap<>();
         String metricsApi;
         try {
-            agent.kube().top().nodes().metrics().getItems().forEach(m -> usage.put(m.getMetadata().getName(), m));
+            agent.kube()
+                    .top()
+                    .nodes()
+                    .metrics()
+                    .getItems()
+                    .forEach(m -> usage.put(m.getMetadata().getName(), m));
             metricsApi = "available";
         } catch (KubernetesClientException e) {
             metricsApi = e.getCode() == 404 ? "absent" : "unavailable (HTTP " + e.getCode() + ")";
         }
-        ObjectNode out = Json.object().put("clusterId", agent.config().clusterId()).put("observedAt", at.toString())
+        ObjectNode out = Json.object()
+                .put("clusterId", agent.config().clusterId())
+                .put("observedAt", at.toString())
                 .put("metricsApi", metricsApi);
         double[] total = new double[8];
         var list = out.putArray("nodes");
         for (Node n : nodes) {
             var inv = NodeInventory.node(n);
-            BigDecimal[] req = requested.getOrDefault(n.getMetadata().getName(), new BigDecimal[] {BigDecimal.ZERO,
-                    BigDecimal.ZERO, BigDecimal.ZERO});
+            BigDecimal[] req = requested.getOrDefault(
+                    n.getMetadata().getName(), new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
             NodeMetrics m = usage.get(n.getMetadata().getName());
-            ObjectNode node = list.addObject().put("name", inv.name()).put("nodeId", inv.nodeId()).put("ready", inv.ready());
+            ObjectNode node = list.addObject()
+                    .put("name", inv.name())
+                    .put("nodeId", inv.nodeId())
+                    .put("ready", inv.ready());
             ObjectNode cpu = node.putObject("cpu");
             cpu.put("capacity", inv.capacity() == null ? 0 : inv.capacity().vcpus());
-            cpu.put("allocatable", inv.allocatable() == null ? 0 : inv.allocatable().vcpus());
+            cpu.put(
+                    "allocatable",
+                    inv.allocatable() == null ? 0 : inv.allocatable().vcpus());
             cpu.put("requested", req[0].doubleValue());
             ObjectNode mem = node.putObject("memoryMB");
             mem.put("capacity", inv.capacity() == null ? 0 : inv.capacity().memoryMB());
-            mem.put("allocatable", inv.allocatable() == null ? 0 : inv.allocatable().memoryMB());
+            mem.put(
+                    "allocatable",
+                    inv.allocatable() == null ? 0 : inv.allocatable().memoryMB());
             mem.put("requested", req[1].divide(MB, java.math.RoundingMode.DOWN).longValue());
             ObjectNode gpu = node.putObject("gpus");
             gpu.put("capacity", inv.capacity() == null ? 0 : inv.capacity().gpus());
-            gpu.put("allocatable", inv.allocatable() == null ? 0 : inv.allocatable().gpus());
+            gpu.put(
+                    "allocatable",
+                    inv.allocatable() == null ? 0 : inv.allocatable().gpus());
             gpu.put("requested", req[2].intValue());
             if (m != null) {
                 cpu.put("usage", NodeInventory.amount(m.getUsage().get("cpu")).doubleValue());
-                mem.put("usage", NodeInventory.amount(m.getUsage().get("memory")).divide(MB,
-                        java.math.RoundingMode.DOWN).longValue());
+                mem.put(
+                        "usage",
+                        NodeInventory.amount(m.getUsage().get("memory"))
+                                .divide(MB, java.math.RoundingMode.DOWN)
+                                .longValue());
                 node.put("usageAt", m.getTimestamp());
             } else {
                 cpu.putNull("usage");
@@ -134,8 +157,13 @@ final class MetricsRole implements Role {
             total[7] += gpu.get("requested").asDouble();
         }
         ObjectNode cluster = out.putObject("cluster");
-        cluster.putObject("cpu").put("capacity", total[0]).put("allocatable", total[1]).put("requested", total[2]);
-        cluster.putObject("memoryMB").put("capacity", (long) total[3]).put("allocatable", (long) total[4])
+        cluster.putObject("cpu")
+                .put("capacity", total[0])
+                .put("allocatable", total[1])
+                .put("requested", total[2]);
+        cluster.putObject("memoryMB")
+                .put("capacity", (long) total[3])
+                .put("allocatable", (long) total[4])
                 .put("requested", (long) total[5]);
         cluster.putObject("gpus").put("capacity", (long) total[6]).put("requested", (long) total[7]);
         return out;
@@ -145,11 +173,18 @@ final class MetricsRole implements Role {
     private ObjectNode current() {
         ObjectNode s = snapshot.get();
         if (s == null) {
-            return Json.object().put("clusterId", agent.config().clusterId()).putNull("observedAt").put("stale", true);
+            return Json.object()
+                    .put("clusterId", agent.config().clusterId())
+                    .putNull("observedAt")
+                    .put("stale", true);
         }
         ObjectNode copy = s.deepCopy();
         Instant at = Instant.parse(s.get("observedAt").asString());
-        copy.put("stale", Duration.between(at, agent.clock().instant()).compareTo(agent.config().metricsInterval().multipliedBy(3)) > 0);
+        copy.put(
+                "stale",
+                Duration.between(at, agent.clock().instant())
+                                .compareTo(agent.config().metricsInterval().multipliedBy(3))
+                        > 0);
         return copy;
     }
 
@@ -160,8 +195,11 @@ final class MetricsRole implements Role {
             ObjectNode s = current();
             for (JsonNode n : s.path("nodes")) {
                 if (ctx.pathParam("nodeId").equals(n.path("nodeId").asString(null))) {
-                    Web.json(ctx, ((ObjectNode) n.deepCopy()).put("observedAt", s.path("observedAt").asString(null))
-                            .put("stale", s.path("stale").asBoolean()));
+                    Web.json(
+                            ctx,
+                            ((ObjectNode) n.deepCopy())
+                                    .put("observedAt", s.path("observedAt").asString(null))
+                                    .put("stale", s.path("stale").asBoolean()));
                     return;
                 }
             }

@@ -1,6 +1,5 @@
 package network.aios.agent;
 
-import network.aios.infra.NodeInventory;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -17,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import network.aios.api.Grant;
 import network.aios.api.Json;
 import network.aios.api.Names;
+import network.aios.infra.NodeInventory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -41,27 +41,34 @@ final class MgmtRole implements Role {
     private final okhttp3.OkHttpClient http;
     /** Nonces of grants already carried out, until they expire (a grant works once). */
     private final Map<String, Instant> used = new ConcurrentHashMap<>();
+
     private final java.security.PublicKey grantKey;
     private final List<ObjectNode> recent = new CopyOnWriteArrayList<>();
 
-
     MgmtRole(AgentContext agent) {
         this.agent = agent;
-        this.grantKey = agent.config().grantKey() == null || agent.config().grantKey().isBlank() ? null
-                : Grant.publicKey(agent.config().grantKey());
+        this.grantKey =
+                agent.config().grantKey() == null || agent.config().grantKey().isBlank()
+                        ? null
+                        : Grant.publicKey(agent.config().grantKey());
         // a block's endpoint is named by whoever can annotate its Service: forwarded only through the guard
-        this.http = network.aios.egress.EgressGuard.of(agent.config().egressAllow(), () -> agent.config().port())
-                .client().connectTimeout(Duration.ofSeconds(5)).callTimeout(Duration.ofSeconds(30)).build();
+        this.http = network.aios.egress.EgressGuard.of(
+                        agent.config().egressAllow(), () -> agent.config().port())
+                .client()
+                .connectTimeout(Duration.ofSeconds(5))
+                .callTimeout(Duration.ofSeconds(30))
+                .build();
     }
 
     @Override
-    public void start() {
-    }
+    public void start() {}
 
     @Override
     public void routes(RoutesConfig r) {
-        r.get("/", ctx -> Web.json(ctx, Json.object().put("role", "mgmt").set("commands", Json.MAPPER.valueToTree(
-                COMMANDS))));
+        r.get(
+                "/",
+                ctx -> Web.json(
+                        ctx, Json.object().put("role", "mgmt").set("commands", Json.MAPPER.valueToTree(COMMANDS))));
         r.post("/commands", this::command);
         r.get("/commands", ctx -> {
             Optional<JsonNode> grant = granted(ctx);
@@ -87,27 +94,41 @@ final class MgmtRole implements Role {
     private Optional<JsonNode> granted(Context ctx) {
         String h = ctx.header("Authorization");
         if (h == null || !h.regionMatches(true, 0, "Grant ", 0, 6)) {
-            Web.fail(ctx, 401, "grant_required", "", "present a grant from the control plane "
-                    + "(Authorization: Grant <grant>): aios cluster cordon|uncordon|drain|relabel|refresh|block, or "
-                    + "POST /api/v1/clusters/" + agent.config().clusterId() + "/commands; network tokens are not "
-                    + "accepted by agents");
+            Web.fail(
+                    ctx,
+                    401,
+                    "grant_required",
+                    "",
+                    "present a grant from the control plane "
+                            + "(Authorization: Grant <grant>): aios cluster cordon|uncordon|drain|relabel|refresh|block, or "
+                            + "POST /api/v1/clusters/" + agent.config().clusterId()
+                            + "/commands; network tokens are not "
+                            + "accepted by agents");
             return Optional.empty();
         }
         if (grantKey == null) {
-            Web.fail(ctx, 503, "no_grant_key", "", "this agent has no grant key (AIOS_CONTROL_PLANE_GRANT_KEY in "
-                    + "ConfigMap aios-cluster): create the cluster's infrastructure again to publish it");
+            Web.fail(
+                    ctx,
+                    503,
+                    "no_grant_key",
+                    "",
+                    "this agent has no grant key (AIOS_CONTROL_PLANE_GRANT_KEY in "
+                            + "ConfigMap aios-cluster): create the cluster's infrastructure again to publish it");
             return Optional.empty();
         }
         Instant now = agent.clock().instant();
         JsonNode payload;
         try {
-            payload = Grant.verify(h.substring(6).trim(), grantKey, agent.config().clusterId(), now);
+            payload =
+                    Grant.verify(h.substring(6).trim(), grantKey, agent.config().clusterId(), now);
         } catch (Grant.Rejected e) {
             Web.fail(ctx, 401, "grant_rejected", "", e.getMessage());
             return Optional.empty();
         }
         used.values().removeIf(exp -> exp.plus(Grant.SKEW).isBefore(now));
-        if (used.putIfAbsent(payload.path("nonce").asString(), Instant.ofEpochSecond(payload.path("exp").asLong()))
+        if (used.putIfAbsent(
+                        payload.path("nonce").asString(),
+                        Instant.ofEpochSecond(payload.path("exp").asLong()))
                 != null) {
             Web.fail(ctx, 409, "grant_used", "", "this grant was used already: ask the control plane for another");
             return Optional.empty();
@@ -125,8 +146,7 @@ final class MgmtRole implements Role {
         JsonNode body = grant.get().path("args");
         String command = body.path("command").asString(null);
         if (command == null || !COMMANDS.contains(command)) {
-            Web.fail(ctx, 400, "unknown_command", "/command", "must be one of " + String.join(", ",
-                    COMMANDS));
+            Web.fail(ctx, 400, "unknown_command", "/command", "must be one of " + String.join(", ", COMMANDS));
             return;
         }
         int status;
@@ -142,11 +162,20 @@ final class MgmtRole implements Role {
             status = result.has("error") ? result.at("/error/status").asInt() : 200;
         } catch (KubernetesClientException e) {
             status = 502;
-            result = Web.error(502, "cluster_api_failed", "", "the API server answered " + e.getCode() + ": "
-                    + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()));
+            result = Web.error(
+                    502,
+                    "cluster_api_failed",
+                    "",
+                    "the API server answered " + e.getCode() + ": "
+                            + (e.getStatus() == null
+                                    ? e.getMessage()
+                                    : e.getStatus().getMessage()));
         }
-        ObjectNode record = Json.object().put("at", agent.clock().instant().toString()).put("by", who.get())
-                .put("command", command).put("status", status);
+        ObjectNode record = Json.object()
+                .put("at", agent.clock().instant().toString())
+                .put("by", who.get())
+                .put("command", command)
+                .put("status", status);
         record.set("request", body);
         record.set("result", result);
         recent.add(record);
@@ -158,7 +187,8 @@ final class MgmtRole implements Role {
     }
 
     private Optional<Node> node(String nodeId) {
-        return agent.kube().nodes().withLabel(NodeInventory.NODE_ID_LABEL, nodeId).list().getItems().stream().findFirst();
+        return agent.kube().nodes().withLabel(NodeInventory.NODE_ID_LABEL, nodeId).list().getItems().stream()
+                .findFirst();
     }
 
     private ObjectNode cordon(JsonNode body, boolean cordon) {
@@ -171,8 +201,11 @@ final class MgmtRole implements Role {
             x.getSpec().setUnschedulable(cordon ? Boolean.TRUE : null);
             return x;
         });
-        return Json.object().put("command", cordon ? "cordon" : "uncordon").put("node", nodeId)
-                .put("nodeName", n.get().getMetadata().getName()).put("unschedulable", cordon);
+        return Json.object()
+                .put("command", cordon ? "cordon" : "uncordon")
+                .put("node", nodeId)
+                .put("nodeName", n.get().getMetadata().getName())
+                .put("unschedulable", cordon);
     }
 
     /** Cordon, then evict every pod on the node but DaemonSet pods and mirror pods; what could not go is listed. */
@@ -182,20 +215,30 @@ final class MgmtRole implements Role {
             return cordoned;
         }
         String nodeName = cordoned.get("nodeName").asString();
-        ObjectNode out = Json.object().put("command", "drain").put("node", cordoned.get("node").asString())
+        ObjectNode out = Json.object()
+                .put("command", "drain")
+                .put("node", cordoned.get("node").asString())
                 .put("nodeName", nodeName);
         ArrayNode evicted = out.putArray("evicted");
         ArrayNode skipped = out.putArray("skipped");
         ArrayNode blocked = out.putArray("blocked");
-        for (Pod p : agent.kube().pods().inAnyNamespace().withField("spec.nodeName", nodeName).list().getItems()) {
+        for (Pod p : agent.kube()
+                .pods()
+                .inAnyNamespace()
+                .withField("spec.nodeName", nodeName)
+                .list()
+                .getItems()) {
             String name = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
-            boolean daemon = p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences()
-                    .stream().anyMatch(o -> "DaemonSet".equals(o.getKind()));
+            boolean daemon = p.getMetadata().getOwnerReferences() != null
+                    && p.getMetadata().getOwnerReferences().stream().anyMatch(o -> "DaemonSet".equals(o.getKind()));
             boolean mirror = p.getMetadata().getAnnotations() != null
                     && p.getMetadata().getAnnotations().containsKey("kubernetes.io/config.mirror");
             if (daemon || mirror) {
                 skipped.add(name);
-            } else if (agent.kube().pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+            } else if (agent.kube()
+                    .pods()
+                    .inNamespace(p.getMetadata().getNamespace())
+                    .withName(p.getMetadata().getName())
                     .evict()) {
                 evicted.add(name);
             } else {
@@ -222,9 +265,14 @@ final class MgmtRole implements Role {
             x.getMetadata().getLabels().put(NodeInventory.NODE_ID_LABEL, to);
             return x;
         });
-        return Json.object().put("command", "relabel").put("nodeName", n.get().getMetadata().getName())
-                .put("from", nodeId).put("to", to)
-                .put("note", "the cluster document lists node ids: update it too, or the cluster shows InventoryVerified=False");
+        return Json.object()
+                .put("command", "relabel")
+                .put("nodeName", n.get().getMetadata().getName())
+                .put("from", nodeId)
+                .put("to", to)
+                .put(
+                        "note",
+                        "the cluster document lists node ids: update it too, or the cluster shows InventoryVerified=False");
     }
 
     /** Reads the nodes now and sends the control plane a heartbeat with them. */
@@ -234,8 +282,11 @@ final class MgmtRole implements Role {
         beat.putObject("agent").put("role", "mgmt").put("version", AgentMain.VERSION);
         beat.set("inventory", Json.MAPPER.valueToTree(inventory));
         try {
-            ControlPlaneClient.Answer a = agent.controlPlane().post("/api/v1/clusters/" + agent.config().clusterId() + "/heartbeat", beat);
-            ObjectNode out = Json.object().put("command", "refresh").put("nodes", inventory.nodes().size())
+            ControlPlaneClient.Answer a = agent.controlPlane()
+                    .post("/api/v1/clusters/" + agent.config().clusterId() + "/heartbeat", beat);
+            ObjectNode out = Json.object()
+                    .put("command", "refresh")
+                    .put("nodes", inventory.nodes().size())
                     .put("controlPlaneStatus", a.status());
             if (a.status() == 200) {
                 JsonNode answer = Json.MAPPER.readTree(a.body());
@@ -244,8 +295,11 @@ final class MgmtRole implements Role {
             }
             return out;
         } catch (java.io.IOException e) {
-            return Web.error(502, "control_plane_unreachable", "", "the inventory was read but the control plane did not "
-                    + "answer");
+            return Web.error(
+                    502,
+                    "control_plane_unreachable",
+                    "",
+                    "the inventory was read but the control plane did not " + "answer");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Web.error(503, "interrupted", "", "interrupted");
@@ -260,26 +314,39 @@ final class MgmtRole implements Role {
         if (blockId == null || !Names.isDns1123Label(blockId)) {
             return Web.error(400, "bad_request", "/blockId", "must be a block id");
         }
-        if (!path.startsWith("/") || path.contains("..") || !List.of("GET", "POST", "PUT", "DELETE").contains(method)) {
-            return Web.error(400, "bad_request", "/path", "path must start with '/' (no '..'); method GET, POST, PUT or "
-                    + "DELETE");
+        if (!path.startsWith("/")
+                || path.contains("..")
+                || !List.of("GET", "POST", "PUT", "DELETE").contains(method)) {
+            return Web.error(
+                    400,
+                    "bad_request",
+                    "/path",
+                    "path must start with '/' (no '..'); method GET, POST, PUT or " + "DELETE");
         }
-        List<Service> services = agent.kube().services().inAnyNamespace().withLabel(BlocksRole.BLOCK_LABEL, blockId).list()
+        List<Service> services = agent.kube()
+                .services()
+                .inAnyNamespace()
+                .withLabel(BlocksRole.BLOCK_LABEL, blockId)
+                .list()
                 .getItems();
         if (services.isEmpty()) {
-            return Web.error(404, "block_not_found", "/blockId", "no Service labelled " + BlocksRole.BLOCK_LABEL + "="
-                    + blockId);
+            return Web.error(
+                    404,
+                    "block_not_found",
+                    "/blockId",
+                    "no Service labelled " + BlocksRole.BLOCK_LABEL + "=" + blockId);
         }
         Service s = services.get(0);
         String base = s.getMetadata().getAnnotations() != null
-                && s.getMetadata().getAnnotations().get(BLOCK_ENDPOINT_ANNOTATION) != null
+                        && s.getMetadata().getAnnotations().get(BLOCK_ENDPOINT_ANNOTATION) != null
                 ? s.getMetadata().getAnnotations().get(BLOCK_ENDPOINT_ANNOTATION)
                 : "http://" + s.getMetadata().getName() + "." + s.getMetadata().getNamespace() + ".svc:"
                         + s.getSpec().getPorts().get(0).getPort();
         String url = base.replaceAll("/+$", "") + path;
         byte[] payload = body.has("body") ? Json.MAPPER.writeValueAsBytes(body.get("body")) : new byte[0];
         // GET and DELETE carry no body; POST and PUT always one (possibly empty)
-        okhttp3.RequestBody rb = method.equals("GET") || method.equals("DELETE") ? null
+        okhttp3.RequestBody rb = method.equals("GET") || method.equals("DELETE")
+                ? null
                 : okhttp3.RequestBody.create(payload, okhttp3.MediaType.get("application/json"));
         okhttp3.Request request;
         try {
@@ -289,7 +356,10 @@ final class MgmtRole implements Role {
         }
         try (okhttp3.Response r = http.newCall(request).execute()) {
             String answer = r.body().string();
-            ObjectNode out = Json.object().put("command", "block").put("blockId", blockId).put("forwardedTo", url)
+            ObjectNode out = Json.object()
+                    .put("command", "block")
+                    .put("blockId", blockId)
+                    .put("forwardedTo", url)
                     .put("blockStatus", r.code());
             try {
                 out.set("blockAnswer", Json.MAPPER.readTree(answer));
@@ -299,29 +369,36 @@ final class MgmtRole implements Role {
             return out;
         } catch (java.io.IOException e) {
             return network.aios.egress.EgressRefusedException.in(e)
-                    .map(x -> Web.error(403, "egress_refused", "/blockId", "block " + blockId + "'s endpoint is refused: "
-                            + x.reason()))
-                    .orElseGet(() -> Web.error(502, "block_unreachable", "/blockId", "block " + blockId
-                            + " did not answer at " + url));
+                    .map(x -> Web.error(
+                            403,
+                            "egress_refused",
+                            "/blockId",
+                            "block " + blockId + "'s endpoint is refused: " + x.reason()))
+                    .orElseGet(() -> Web.error(
+                            502, "block_unreachable", "/blockId", "block " + blockId + " did not answer at " + url));
         }
     }
 
     /** The command, who gave it and what came of it, in the control plane's audit log. */
     private void audit(ObjectNode record) {
         try {
-            ControlPlaneClient.Answer a = agent.controlPlane().post("/api/v1/clusters/" + agent.config().clusterId() + "/audit", record);
+            ControlPlaneClient.Answer a = agent.controlPlane()
+                    .post("/api/v1/clusters/" + agent.config().clusterId() + "/audit", record);
             if (a.status() >= 300) {
-                LOG.warn("audit of {} refused by the control plane: HTTP {}", record.path("command").asString(), a.status());
+                LOG.warn(
+                        "audit of {} refused by the control plane: HTTP {}",
+                        record.path("command").asString(),
+                        a.status());
             }
         } catch (java.io.IOException e) {
-            LOG.warn("audit of {} not delivered: the control plane did not answer", record.path("command").asString());
+            LOG.warn(
+                    "audit of {} not delivered: the control plane did not answer",
+                    record.path("command").asString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

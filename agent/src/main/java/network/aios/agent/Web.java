@@ -29,7 +29,8 @@ final class Web {
     /** The control plane's error shape: {@code {error: {status, code, message, details: [{path, message}]}}}. */
     static ObjectNode error(int status, String code, String path, String message) {
         ObjectNode e = Json.object();
-        ObjectNode err = e.putObject("error").put("status", status).put("code", code).put("message", message);
+        ObjectNode err =
+                e.putObject("error").put("status", status).put("code", code).put("message", message);
         ArrayNode details = err.putArray("details");
         if (!path.isEmpty()) {
             details.addObject().put("path", path).put("message", message);

@@ -23,8 +23,10 @@ class AgentTlsIT {
         certs = TestCerts.selfSigned();
         server = TestServer.configured(c -> c.withTls(certs.cert, certs.key));
         assertThat(server.post("/api/createCluster", new String(TestServer.example("cluster.json")), server.adminToken)
-                .status()).isEqualTo(201);
-        new ClusterStore(server.db).setInfra("cluster-west-vision-001", network.aios.store.InfraPhase.READY, null, "test", Instant.now());
+                        .status())
+                .isEqualTo(201);
+        new ClusterStore(server.db)
+                .setInfra("cluster-west-vision-001", network.aios.store.InfraPhase.READY, null, "test", Instant.now());
     }
 
     @AfterAll
@@ -34,10 +36,12 @@ class AgentTlsIT {
 
     @Test
     void heartbeatsGoOverTlsOnlyToTheCertificateTheAgentTrusts() throws Exception {
-        String token = server.cp.tokens().issueAgent("cluster-west-vision-001", "test").token();
+        String token =
+                server.cp.tokens().issueAgent("cluster-west-vision-001", "test").token();
         String beat = "{\"inventory\": {\"nodes\": []}}";
         ControlPlaneClient trusting = new ControlPlaneClient(server.url(), token, Files.readString(certs.cert));
-        assertThat(trusting.post("/api/v1/clusters/cluster-west-vision-001/heartbeat", Json.parse(beat)).status())
+        assertThat(trusting.post("/api/v1/clusters/cluster-west-vision-001/heartbeat", Json.parse(beat))
+                        .status())
                 .isEqualTo(200);
         ControlPlaneClient defaults = new ControlPlaneClient(server.url(), token, null);
         assertThatThrownBy(() -> defaults.post("/api/v1/clusters/cluster-west-vision-001/heartbeat", Json.parse(beat)))

@@ -15,24 +15,37 @@ class BlockLogIT {
     void theRingKeepsTheLatestEntriesInOrderAcrossAWrap() {
         KubeTestCluster kube = KubeTestCluster.shared();
         String ns = "blocklog-ring-" + Long.toHexString(System.nanoTime());
-        kube.admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        kube.admin
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(ns)
+                        .endMetadata()
+                        .build())
+                .create();
         try {
             BlockLog log = new BlockLog(kube.admin, ns, 2, 3); // 3 segments of 2: the latest 5 or 6 entries stay
             for (int seq = 1; seq <= 11; seq++) {
                 ObjectNode e = Json.object().put("seq", seq).put("kind", "scaled");
                 log.append(e);
             }
-            List<Long> kept = new BlockLog(kube.admin, ns, 2, 3).load().stream().map(n -> n.get("seq").asLong()).toList();
+            List<Long> kept = new BlockLog(kube.admin, ns, 2, 3)
+                    .load().stream().map(n -> n.get("seq").asLong()).toList();
             assertThat(kept).containsExactly(7L, 8L, 9L, 10L, 11L);
-            assertThat(kube.admin.configMaps().inNamespace(ns).withLabel(BlockLog.LABEL).list().getItems())
+            assertThat(kube.admin
+                            .configMaps()
+                            .inNamespace(ns)
+                            .withLabel(BlockLog.LABEL)
+                            .list()
+                            .getItems())
                     .extracting(c -> c.getMetadata().getName())
-                    .containsExactlyInAnyOrder("aios-blocks-log-000001", "aios-blocks-log-000002", "aios-blocks-log-000003");
+                    .containsExactlyInAnyOrder(
+                            "aios-blocks-log-000001", "aios-blocks-log-000002", "aios-blocks-log-000003");
             // a restarted writer continues after the newest entry, not after the highest segment name
             BlockLog again = new BlockLog(kube.admin, ns, 2, 3);
             again.load();
             again.append(Json.object().put("seq", 12).put("kind", "scaled"));
-            assertThat(again.load().stream().map(n -> n.get("seq").asLong()).toList()).containsExactly(7L, 8L, 9L, 10L,
-                    11L, 12L);
+            assertThat(again.load().stream().map(n -> n.get("seq").asLong()).toList())
+                    .containsExactly(7L, 8L, 9L, 10L, 11L, 12L);
         } finally {
             kube.admin.namespaces().withName(ns).delete();
         }

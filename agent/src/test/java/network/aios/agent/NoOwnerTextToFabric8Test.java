@@ -25,19 +25,29 @@ class NoOwnerTextToFabric8Test {
 
     @Test
     void noClassLoadsAKubeconfigThroughFabric8() {
-        noClasses().should().callMethod(Config.class, "fromKubeconfig", String.class)
-                .orShould().callMethod(Config.class, "fromKubeconfig", java.io.File.class)
-                .orShould().callMethod(Config.class, "fromKubeconfig", String.class, String.class, String.class)
-                .orShould().callMethod(Config.class, "fromKubeconfig", String.class, java.io.File.class)
-                .orShould().callMethod(Config.class, "autoConfigure", String.class)
-                .orShould().callMethod(Config.class, "refresh")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName(
-                        "io.fabric8.kubernetes.client.internal.KubeConfigUtils")
-                .orShould().callMethodWhere(new DescribedPredicate<JavaMethodCall>("parse with fabric8's Serialization") {
+        noClasses()
+                .should()
+                .callMethod(Config.class, "fromKubeconfig", String.class)
+                .orShould()
+                .callMethod(Config.class, "fromKubeconfig", java.io.File.class)
+                .orShould()
+                .callMethod(Config.class, "fromKubeconfig", String.class, String.class, String.class)
+                .orShould()
+                .callMethod(Config.class, "fromKubeconfig", String.class, java.io.File.class)
+                .orShould()
+                .callMethod(Config.class, "autoConfigure", String.class)
+                .orShould()
+                .callMethod(Config.class, "refresh")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("io.fabric8.kubernetes.client.internal.KubeConfigUtils")
+                .orShould()
+                .callMethodWhere(new DescribedPredicate<JavaMethodCall>("parse with fabric8's Serialization") {
                     @Override
                     public boolean test(JavaMethodCall call) {
-                        return call.getTargetOwner().getFullName().equals(
-                                "io.fabric8.kubernetes.client.utils.Serialization")
+                        return call.getTargetOwner()
+                                        .getFullName()
+                                        .equals("io.fabric8.kubernetes.client.utils.Serialization")
                                 && call.getName().startsWith("unmarshal");
                     }
                 })
@@ -47,10 +57,15 @@ class NoOwnerTextToFabric8Test {
 
     @Test
     void onlyKubeconfigsBuildsAClientConfiguration() {
-        noClasses().that().doNotHaveFullyQualifiedName("network.aios.infra.Kubeconfigs")
-                .should().callConstructor(ConfigBuilder.class)
-                .orShould().callConstructor(ConfigBuilder.class, Config.class)
-                .orShould().callMethod(Config.class, "empty")
+        noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName("network.aios.infra.Kubeconfigs")
+                .should()
+                .callConstructor(ConfigBuilder.class)
+                .orShould()
+                .callConstructor(ConfigBuilder.class, Config.class)
+                .orShould()
+                .callMethod(Config.class, "empty")
                 .because("a Config built elsewhere could start from auto-configuration")
                 .check(PRODUCT);
     }
@@ -59,7 +74,9 @@ class NoOwnerTextToFabric8Test {
     void theRulesSeeTheWholeProduct() {
         // a rule over an empty import passes vacuously: make sure the modules are really there
         org.assertj.core.api.Assertions.assertThat(PRODUCT.containPackage("network.aios.infra")
-                && PRODUCT.containPackage("network.aios.server.infra") && PRODUCT.containPackage("network.aios.agent")
-                && PRODUCT.containPackage("network.aios.api.kubeconfig")).isTrue();
+                        && PRODUCT.containPackage("network.aios.server.infra")
+                        && PRODUCT.containPackage("network.aios.agent")
+                        && PRODUCT.containPackage("network.aios.api.kubeconfig"))
+                .isTrue();
     }
 }

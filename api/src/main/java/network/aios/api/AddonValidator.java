@@ -18,8 +18,8 @@ import tools.jackson.databind.JsonNode;
  */
 public final class AddonValidator {
     /** A path on the add-on's own host: nothing that could change the host, scheme or port of the URL. */
-    private static final java.util.regex.Pattern HEALTH_PATH = java.util.regex.Pattern.compile(
-            "/(?!/)[A-Za-z0-9._~/-]{0,199}");
+    private static final java.util.regex.Pattern HEALTH_PATH =
+            java.util.regex.Pattern.compile("/(?!/)[A-Za-z0-9._~/-]{0,199}");
 
     private AddonValidator() {}
 
@@ -46,9 +46,14 @@ public final class AddonValidator {
             errors.add(new FieldError("/" + url, "is required: an http:// or https:// URL with a host"));
         }
         JsonNode hp = doc.get(kind.field("health_path"));
-        if (hp != null && !hp.isNull() && (!hp.isString() || !HEALTH_PATH.matcher(hp.asString()).matches())) {
-            errors.add(new FieldError("/" + kind.field("health_path"), "must be a URL path such as /healthz: '/' "
-                    + "then letters, digits and . _ ~ - /, at most 200 characters (it is appended to the public URL)"));
+        if (hp != null
+                && !hp.isNull()
+                && (!hp.isString() || !HEALTH_PATH.matcher(hp.asString()).matches())) {
+            errors.add(
+                    new FieldError(
+                            "/" + kind.field("health_path"),
+                            "must be a URL path such as /healthz: '/' "
+                                    + "then letters, digits and . _ ~ - /, at most 200 characters (it is appended to the public URL)"));
         }
         String tags = kind.field("tags");
         JsonNode t = doc.get(tags);
@@ -86,27 +91,39 @@ public final class AddonValidator {
 
     private static void deployable(AddonKind kind, JsonNode doc, List<FieldError> errors) {
         JsonNode id = doc.get(kind.field("id"));
-        if (kind == AddonKind.EXECUTOR && id != null && !id.isNull()
+        if (kind == AddonKind.EXECUTOR
+                && id != null
+                && !id.isNull()
                 && (!id.isString() || !Names.isDns1123Label(id.asString()))) {
-            errors.add(new FieldError("/" + kind.field("id"), "must be a DNS-1123 label (lower-case letters, digits "
-                    + "and '-', at most 63): it names the executor's Kubernetes objects"));
+            errors.add(new FieldError(
+                    "/" + kind.field("id"),
+                    "must be a DNS-1123 label (lower-case letters, digits "
+                            + "and '-', at most 63): it names the executor's Kubernetes objects"));
         }
         if (kind == AddonKind.SPLIT_RUNNER) {
             JsonNode host = doc.get(kind.field("public_host"));
             if (host == null || !host.isString() || !isHost(host.asString())) {
-                errors.add(new FieldError("/" + kind.field("public_host"), "is required: the host name or IP address "
-                        + "at which the cluster's nodes are reached"));
+                errors.add(new FieldError(
+                        "/" + kind.field("public_host"),
+                        "is required: the host name or IP address " + "at which the cluster's nodes are reached"));
             }
         }
         JsonNode port = doc.get(kind.field("node_port"));
-        if (port != null && !port.isNull() && (!port.isIntegralNumber() || !port.canConvertToInt()
-                || port.asInt() < 30000 || port.asInt() > 32767)) {
-            errors.add(new FieldError("/" + kind.field("node_port"), "must be an integer in the NodePort range "
-                    + "30000-32767"));
+        if (port != null
+                && !port.isNull()
+                && (!port.isIntegralNumber()
+                        || !port.canConvertToInt()
+                        || port.asInt() < 30000
+                        || port.asInt() > 32767)) {
+            errors.add(new FieldError(
+                    "/" + kind.field("node_port"), "must be an integer in the NodePort range " + "30000-32767"));
         }
         JsonNode image = doc.get(kind.field("image"));
-        if (image != null && !image.isNull() && (!image.isString() || image.asString().isBlank()
-                || image.asString().chars().anyMatch(Character::isWhitespace))) {
+        if (image != null
+                && !image.isNull()
+                && (!image.isString()
+                        || image.asString().isBlank()
+                        || image.asString().chars().anyMatch(Character::isWhitespace))) {
             errors.add(new FieldError("/" + kind.field("image"), "must be a container image reference"));
         }
     }
@@ -118,7 +135,8 @@ public final class AddonValidator {
     static boolean isHttpUrl(String s) {
         try {
             URI uri = new URI(s);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null
                     && uri.getRawUserInfo() == null;
         } catch (URISyntaxException e) {
             return false;

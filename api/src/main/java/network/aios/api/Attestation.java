@@ -22,22 +22,40 @@ public final class Attestation {
             ObservedInventory.ObservedNode c = claimed.get(e.getKey());
             String at = Pointer.child("/nodes", e.getKey());
             if (c == null) {
-                out.add(new InventoryDiff.Difference(at, "present", "not reported", "the cluster has node "
-                        + e.getKey() + "; the agent did not report it"));
+                out.add(new InventoryDiff.Difference(
+                        at,
+                        "present",
+                        "not reported",
+                        "the cluster has node " + e.getKey() + "; the agent did not report it"));
                 continue;
             }
             ObservedInventory.ObservedNode a = e.getValue();
             same(out, at + "/gpus", gpus(c), gpus(a), "GPUs");
-            same(out, at + "/gpuProduct", c.gpu() == null ? null : c.gpu().product(),
-                    a.gpu() == null ? null : a.gpu().product(), "GPU model");
-            same(out, at + "/vcpus", c.capacity() == null ? null : c.capacity().vcpus(),
-                    a.capacity() == null ? null : a.capacity().vcpus(), "vCPUs");
-            same(out, at + "/memoryMB", c.capacity() == null ? null : c.capacity().memoryMB(),
-                    a.capacity() == null ? null : a.capacity().memoryMB(), "memory (MB)");
+            same(
+                    out,
+                    at + "/gpuProduct",
+                    c.gpu() == null ? null : c.gpu().product(),
+                    a.gpu() == null ? null : a.gpu().product(),
+                    "GPU model");
+            same(
+                    out,
+                    at + "/vcpus",
+                    c.capacity() == null ? null : c.capacity().vcpus(),
+                    a.capacity() == null ? null : a.capacity().vcpus(),
+                    "vCPUs");
+            same(
+                    out,
+                    at + "/memoryMB",
+                    c.capacity() == null ? null : c.capacity().memoryMB(),
+                    a.capacity() == null ? null : a.capacity().memoryMB(),
+                    "memory (MB)");
         }
         for (String id : claimed.keySet()) {
             if (!actual.containsKey(id)) {
-                out.add(new InventoryDiff.Difference(Pointer.child("/nodes", id), "not present", "reported",
+                out.add(new InventoryDiff.Difference(
+                        Pointer.child("/nodes", id),
+                        "not present",
+                        "reported",
                         "the agent reported node " + id + ", which the cluster does not have"));
             }
         }
@@ -48,10 +66,13 @@ public final class Attestation {
         return n.capacity() == null ? null : n.capacity().gpus();
     }
 
-    private static void same(List<InventoryDiff.Difference> out, String at, Object reported, Object actual,
-            String what) {
+    private static void same(
+            List<InventoryDiff.Difference> out, String at, Object reported, Object actual, String what) {
         if (!Objects.equals(reported, actual)) {
-            out.add(new InventoryDiff.Difference(at, String.valueOf(actual), String.valueOf(reported),
+            out.add(new InventoryDiff.Difference(
+                    at,
+                    String.valueOf(actual),
+                    String.valueOf(reported),
                     "the agent reported " + what + " " + reported + "; the cluster's API says " + actual));
         }
     }

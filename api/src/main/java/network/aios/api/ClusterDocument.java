@@ -29,8 +29,8 @@ public record ClusterDocument(
 
     public record Nodes(int count, List<Node> nodeData) {}
 
-    public record Node(String id, NodeGpus gpus, Vcpus vcpus, long memory, long swap, Storage storage,
-            Network network) {}
+    public record Node(
+            String id, NodeGpus gpus, Vcpus vcpus, long memory, long swap, Storage storage, Network network) {}
 
     public record NodeGpus(int count, long memory, List<Gpu> gpus, List<String> features, List<String> modelNames) {}
 
@@ -46,16 +46,28 @@ public record ClusterDocument(
 
     public record CustomPolicySystem(String name, String version) {}
 
-    public record Config(Boolean allowExternalNodes, String policyExecutorId, String policyExecutionMode,
-            CustomPolicySystem customPolicySystem, String publicHostname, Boolean useGateway,
-            Map<String, String> actionsPolicyMap, Map<String, String> urlMap) {
+    public record Config(
+            Boolean allowExternalNodes,
+            String policyExecutorId,
+            String policyExecutionMode,
+            CustomPolicySystem customPolicySystem,
+            String publicHostname,
+            Boolean useGateway,
+            Map<String, String> actionsPolicyMap,
+            Map<String, String> urlMap) {
         public boolean gateway() {
             return Boolean.TRUE.equals(useGateway);
         }
     }
 
-    public record Metadata(String name, String description, String owner, String email, List<String> countries,
-            Map<String, Object> miscContactInfo, Map<String, Object> additionalInfo) {}
+    public record Metadata(
+            String name,
+            String description,
+            String owner,
+            String email,
+            List<String> countries,
+            Map<String, Object> miscContactInfo,
+            Map<String, Object> additionalInfo) {}
 
     /** Binds a document that {@link ClusterValidator} accepted. */
     public static ClusterDocument of(JsonNode validated) {

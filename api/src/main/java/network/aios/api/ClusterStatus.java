@@ -5,7 +5,12 @@ import java.util.Optional;
 
 /** The lifecycle of a cluster in the network. The server owns it; clients may only request one. */
 public enum ClusterStatus {
-    REGISTERED, PROVISIONING, LIVE, DEGRADED, DEPROVISIONING, FAILED;
+    REGISTERED,
+    PROVISIONING,
+    LIVE,
+    DEGRADED,
+    DEPROVISIONING,
+    FAILED;
 
     public String wire() {
         return name().toLowerCase();
@@ -16,6 +21,7 @@ public enum ClusterStatus {
     }
 
     public static String known() {
-        return String.join(", ", Arrays.stream(values()).map(ClusterStatus::wire).toList());
+        return String.join(
+                ", ", Arrays.stream(values()).map(ClusterStatus::wire).toList());
     }
 }

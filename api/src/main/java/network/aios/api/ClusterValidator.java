@@ -48,8 +48,10 @@ public final class ClusterValidator {
         ObjectNode doc = (ObjectNode) input.deepCopy();
         String id = run.string(doc, "", "id", true);
         if (id != null && !Names.isDns1123Label(id)) {
-            run.error("/id", "must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending "
-                    + "with a letter or digit, at most 63 characters), since it names Kubernetes objects");
+            run.error(
+                    "/id",
+                    "must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending "
+                            + "with a letter or digit, at most 63 characters), since it names Kubernetes objects");
         }
         run.string(doc, "", "regionId", true);
         String status = run.string(doc, "", "status", false);
@@ -87,8 +89,9 @@ public final class ClusterValidator {
         if (count == null && !nodes.has("count")) {
             nodes.put("count", data.size());
         } else if (count != null && count != data.size()) {
-            run.error("/nodes/count", "must equal the number of entries in /nodes/nodeData: expected "
-                    + data.size() + ", got " + count);
+            run.error(
+                    "/nodes/count",
+                    "must equal the number of entries in /nodes/nodeData: expected " + data.size() + ", got " + count);
         }
         Map<String, Integer> seen = new HashMap<>();
         boolean allValid = true;
@@ -115,9 +118,11 @@ public final class ClusterValidator {
         String nodeId = run.string(n, at, "id", true);
         if (nodeId != null) {
             if (!Names.isLabelValue(nodeId)) {
-                run.error(at + "/id", "must be a valid Kubernetes label value (at most 63 characters: letters, "
-                        + "digits, '-', '_', '.', starting and ending with a letter or digit): nodes carry it "
-                        + "as their nodeID label");
+                run.error(
+                        at + "/id",
+                        "must be a valid Kubernetes label value (at most 63 characters: letters, "
+                                + "digits, '-', '_', '.', starting and ending with a letter or digit): nodes carry it "
+                                + "as their nodeID label");
             }
             Integer first = seen.putIfAbsent(nodeId, index);
             if (first != null) {
@@ -187,23 +192,27 @@ public final class ClusterValidator {
         if (count == null && !gpus.has("count")) {
             gpus.put("count", list.size());
         } else if (count != null && count != list.size()) {
-            run.error(at + "/count", "must equal the number of entries in " + at + "/gpus: expected "
-                    + list.size() + ", got " + count);
+            run.error(
+                    at + "/count",
+                    "must equal the number of entries in " + at + "/gpus: expected " + list.size() + ", got " + count);
         }
         if (sumKnown) {
             if (memory == null && !gpus.has("memory")) {
                 gpus.put("memory", sum);
             } else if (memory != null && memory != sum) {
-                run.error(at + "/memory", "must equal the sum of the GPUs' memory (MB): expected " + sum
-                        + ", got " + memory);
+                run.error(
+                        at + "/memory",
+                        "must equal the sum of the GPUs' memory (MB): expected " + sum + ", got " + memory);
             }
         }
         if (declaredModels == null && !gpus.has("modelNames")) {
             ArrayNode names = gpus.putArray("modelNames");
             models.forEach(names::add);
         } else if (declaredModels != null && !new LinkedHashSet<>(declaredModels).equals(models)) {
-            run.error(at + "/modelNames", "must list the distinct model names of " + at + "/gpus: expected "
-                    + models + ", got " + declaredModels);
+            run.error(
+                    at + "/modelNames",
+                    "must list the distinct model names of " + at + "/gpus: expected " + models + ", got "
+                            + declaredModels);
         }
     }
 
@@ -247,8 +256,9 @@ public final class ClusterValidator {
             if (given == null && !parent.has(field)) {
                 parent.put(field, sum);
             } else if (given != null && given != sum) {
-                run.error(total, "must equal the sum over /nodes/nodeData of " + t[1] + ": expected " + sum
-                        + ", got " + given);
+                run.error(
+                        total,
+                        "must equal the sum over /nodes/nodeData of " + t[1] + ": expected " + sum + ", got " + given);
             }
         }
     }
@@ -275,8 +285,9 @@ public final class ClusterValidator {
         }
         String host = run.string(config, "/config", "publicHostname", false);
         if (host != null && !Names.isHostname(host)) {
-            run.error("/config/publicHostname", "must be a valid host name (RFC 1123) or IPv4 address; got '"
-                    + host + "'");
+            run.error(
+                    "/config/publicHostname",
+                    "must be a valid host name (RFC 1123) or IPv4 address; got '" + host + "'");
         }
         ObjectNode actions = run.object(config, "/config", "actionsPolicyMap", false);
         if (actions != null) {
@@ -287,8 +298,9 @@ public final class ClusterValidator {
             }
         }
         if (config.has("urlMap")) {
-            run.error("/config/urlMap", "is set by the control plane when the cluster's infrastructure is ready; "
-                    + "leave it out");
+            run.error(
+                    "/config/urlMap",
+                    "is set by the control plane when the cluster's infrastructure is ready; " + "leave it out");
         }
     }
 
@@ -361,8 +373,10 @@ public final class ClusterValidator {
             }
             String path = Pointer.child(at, name);
             if (!v.isNumber() || !v.canConvertToExactIntegral() || !v.canConvertToLong()) {
-                errorOnce(path, "must be a non-negative integer" + (name.equals("memory") || name.equals("size")
-                        || name.equals("swap") ? " (MB)" : ""));
+                errorOnce(
+                        path,
+                        "must be a non-negative integer"
+                                + (name.equals("memory") || name.equals("size") || name.equals("swap") ? " (MB)" : ""));
                 return null;
             }
             long value = v.asLong();

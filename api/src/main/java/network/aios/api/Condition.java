@@ -9,10 +9,17 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code reason}, a sentence, when the status last changed, and the generation (document version)
  * it was computed for, when known.
  */
-public record Condition(String type, Status status, String reason, String message, Instant lastTransitionTime,
+public record Condition(
+        String type,
+        Status status,
+        String reason,
+        String message,
+        Instant lastTransitionTime,
         Long observedGeneration) {
     public enum Status {
-        TRUE("True"), FALSE("False"), UNKNOWN("Unknown");
+        TRUE("True"),
+        FALSE("False"),
+        UNKNOWN("Unknown");
 
         private final String wire;
 
@@ -37,7 +44,10 @@ public record Condition(String type, Status status, String reason, String messag
 
     /** The JSON form; absent times and generations are left out. */
     public ObjectNode json() {
-        ObjectNode o = Json.object().put("type", type).put("status", status.wire()).put("reason", reason)
+        ObjectNode o = Json.object()
+                .put("type", type)
+                .put("status", status.wire())
+                .put("reason", reason)
                 .put("message", message);
         if (lastTransitionTime != null) {
             o.put("lastTransitionTime", lastTransitionTime.toString());

@@ -38,8 +38,8 @@ public final class DocumentParser {
             int column = at == null ? 0 : at.getColumnNr();
             String message = e.getOriginalMessage();
             int cut = message.indexOf('\n');
-            throw new MalformedDocumentException(cut > 0 ? message.substring(0, cut) : message, line, column,
-                    hintFor(body));
+            throw new MalformedDocumentException(
+                    cut > 0 ? message.substring(0, cut) : message, line, column, hintFor(body));
         }
         UnstorableTextException.check(tree); // every write's body comes through here
         return tree;
@@ -49,7 +49,8 @@ public final class DocumentParser {
         JsonNode root = parseJson(body);
         JsonNode values = root.at(ENVELOPE_POINTER);
         if (root.isObject() && root.has("header") && root.has("body") && !root.has("id") && !values.isMissingNode()) {
-            return new Parsed(values, ENVELOPE_POINTER, root.at("/header/templateUri").asString(null));
+            return new Parsed(
+                    values, ENVELOPE_POINTER, root.at("/header/templateUri").asString(null));
         }
         return new Parsed(root, "", null);
     }

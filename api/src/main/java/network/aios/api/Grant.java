@@ -22,6 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class Grant {
     /** How long a grant is valid; the agent allows this much clock skew too. */
     public static final Duration VALIDITY = Duration.ofSeconds(60);
+
     public static final Duration SKEW = Duration.ofSeconds(30);
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder D64 = Base64.getUrlDecoder();
@@ -44,8 +45,8 @@ public final class Grant {
     /** A public key from its base64 X.509 (SubjectPublicKeyInfo) encoding, as the ConfigMap carries it. */
     public static PublicKey publicKey(String base64) {
         try {
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(
-                    Base64.getDecoder().decode(base64.trim())));
+            return KeyFactory.getInstance("Ed25519")
+                    .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64.trim())));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalArgumentException("not an Ed25519 public key (base64 X.509)", e);
         }
@@ -102,7 +103,9 @@ public final class Grant {
         } catch (RuntimeException e) {
             throw new Rejected("the grant has no validity");
         }
-        if (now.isAfter(exp.plus(SKEW)) || iat.isAfter(now.plus(SKEW)) || exp.isBefore(iat)
+        if (now.isAfter(exp.plus(SKEW))
+                || iat.isAfter(now.plus(SKEW))
+                || exp.isBefore(iat)
                 || Duration.between(iat, exp).compareTo(VALIDITY) > 0) {
             throw new Rejected("the grant has expired (or is not valid yet): ask the control plane for a new one");
         }

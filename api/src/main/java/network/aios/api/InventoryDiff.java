@@ -46,8 +46,8 @@ public final class InventoryDiff {
             extra.remove(d.id());
             ObservedInventory.ObservedNode o = byId.get(d.id());
             if (o == null) {
-                out.add(new Difference(p + "/id", d.id(), null, "no node labelled nodeID=" + d.id() + " is in the "
-                        + "cluster"));
+                out.add(new Difference(
+                        p + "/id", d.id(), null, "no node labelled nodeID=" + d.id() + " is in the " + "cluster"));
                 continue;
             }
             ObservedInventory.Resources cap = o.capacity();
@@ -57,7 +57,10 @@ public final class InventoryDiff {
             }
             int declaredGpus = d.gpus() == null ? 0 : d.gpus().count();
             if (gpus != declaredGpus) {
-                out.add(new Difference(p + "/gpus/count", Integer.toString(declaredGpus), Integer.toString(gpus),
+                out.add(new Difference(
+                        p + "/gpus/count",
+                        Integer.toString(declaredGpus),
+                        Integer.toString(gpus),
                         "node " + d.id() + " declares " + declaredGpus + (declaredGpus == 1 ? " GPU; " : " GPUs; ")
                                 + gpus + " found"));
             }
@@ -66,8 +69,11 @@ public final class InventoryDiff {
                 for (int g = 0; g < d.gpus().gpus().size(); g++) {
                     String model = d.gpus().gpus().get(g).modelName();
                     if (model != null && !sameModel(model, product)) {
-                        out.add(new Difference(p + "/gpus/gpus/" + g + "/modelName", model, product, "node " + d.id()
-                                + " declares a " + model + "; the node reports " + product));
+                        out.add(new Difference(
+                                p + "/gpus/gpus/" + g + "/modelName",
+                                model,
+                                product,
+                                "node " + d.id() + " declares a " + model + "; the node reports " + product));
                     }
                 }
             }
@@ -75,19 +81,30 @@ public final class InventoryDiff {
                 int vcpus = (int) Math.floor(cap.vcpus());
                 int declaredVcpus = d.vcpus() == null ? 0 : d.vcpus().count();
                 if (vcpus != declaredVcpus) {
-                    out.add(new Difference(p + "/vcpus/count", Integer.toString(declaredVcpus), Integer.toString(vcpus),
+                    out.add(new Difference(
+                            p + "/vcpus/count",
+                            Integer.toString(declaredVcpus),
+                            Integer.toString(vcpus),
                             "node " + d.id() + " declares " + declaredVcpus + " vCPUs; it has " + vcpus));
                 }
                 long floor = d.memory() * (100 - MEMORY_TOLERANCE_PERCENT) / 100;
                 if (cap.memoryMB() < floor || cap.memoryMB() > d.memory() + d.memory() / 100 + 1024) {
-                    out.add(new Difference(p + "/memory", d.memory() + " MB", cap.memoryMB() + " MB", "node " + d.id()
-                            + " declares " + d.memory() + " MB of memory; it has " + cap.memoryMB() + " MB"));
+                    out.add(new Difference(
+                            p + "/memory",
+                            d.memory() + " MB",
+                            cap.memoryMB() + " MB",
+                            "node " + d.id() + " declares " + d.memory() + " MB of memory; it has " + cap.memoryMB()
+                                    + " MB"));
                 }
             }
         }
         for (String id : extra) {
-            out.add(new Difference("/nodes/nodeData", null, id, "node " + byId.get(id).name() + " is labelled nodeID="
-                    + id + ", which the document does not list"));
+            out.add(new Difference(
+                    "/nodes/nodeData",
+                    null,
+                    id,
+                    "node " + byId.get(id).name() + " is labelled nodeID=" + id
+                            + ", which the document does not list"));
         }
         for (String name : unlabelled) {
             out.add(new Difference("/nodes/nodeData", null, name, "node " + name + " has no nodeID label"));

@@ -20,8 +20,14 @@ public record ObservedInventory(List<ObservedNode> nodes) {
 
     /** One node as the agent saw it; {@code nodeId} is null when the node has no {@code nodeID} label. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ObservedNode(String name, String nodeId, boolean ready, boolean unschedulable, Resources capacity,
-            Resources allocatable, Gpu gpu) {}
+    public record ObservedNode(
+            String name,
+            String nodeId,
+            boolean ready,
+            boolean unschedulable,
+            Resources capacity,
+            Resources allocatable,
+            Gpu gpu) {}
 
     /** vCPUs (whole, rounded down from millicores), memory and ephemeral storage in MB, GPUs. */
     public record Resources(double vcpus, long memoryMB, long ephemeralStorageMB, int gpus) {}
@@ -46,8 +52,12 @@ public record ObservedInventory(List<ObservedNode> nodes) {
             for (tools.jackson.core.JacksonException.Reference ref : e.getPath()) {
                 ptr.append('/').append(ref.getPropertyName() != null ? ref.getPropertyName() : ref.getIndex());
             }
-            return new Bound(null, List.of(new FieldError(ptr.toString(), "has the wrong type: numbers for counts "
-                    + "and sizes, strings for names, an object for gpu")));
+            return new Bound(
+                    null,
+                    List.of(new FieldError(
+                            ptr.toString(),
+                            "has the wrong type: numbers for counts "
+                                    + "and sizes, strings for names, an object for gpu")));
         }
     }
 

@@ -19,8 +19,8 @@ public record TargetKey(AddonKind addon, String id) {
         if (slash < 0) {
             return cluster(key);
         }
-        AddonKind kind = AddonKind.fromWire(key.substring(0, slash)).orElseThrow(() ->
-                new IllegalArgumentException("job key " + key + " names no add-on kind"));
+        AddonKind kind = AddonKind.fromWire(key.substring(0, slash))
+                .orElseThrow(() -> new IllegalArgumentException("job key " + key + " names no add-on kind"));
         return addon(kind, key.substring(slash + 1));
     }
 

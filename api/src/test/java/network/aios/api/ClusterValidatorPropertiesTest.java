@@ -37,8 +37,9 @@ class ClusterValidatorPropertiesTest {
 
     @Provide
     Arbitrary<List<Mutation>> mutations() {
-        Arbitrary<Mutation> one = Combinators.combine(Arbitraries.integers().between(0, 10_000), anyValue(),
-                Arbitraries.of(true, false)).as(Mutation::new);
+        Arbitrary<Mutation> one = Combinators.combine(
+                        Arbitraries.integers().between(0, 10_000), anyValue(), Arbitraries.of(true, false))
+                .as(Mutation::new);
         return one.list().ofMinSize(1).ofMaxSize(6);
     }
 
@@ -58,7 +59,8 @@ class ClusterValidatorPropertiesTest {
             JsonPointer p = JsonPointer.compile(e.path());
             // the pointer names a member of the input, or a required member missing from an existing parent
             assertThat(!doc.at(p).isMissingNode() || !doc.at(p.head()).isMissingNode())
-                    .as("error path %s resolves in %s", e.path(), doc).isTrue();
+                    .as("error path %s resolves in %s", e.path(), doc)
+                    .isTrue();
         }
         if (result.valid()) {
             ClusterDocument.of(result.document());

@@ -53,13 +53,20 @@ class ClusterValidatorTest {
     @Test
     void wrongTotalSaysTheExpectedValue() {
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("gpus")).put("memory", 1)))
-                .containsExactly(new FieldError("/gpus/memory",
+                .containsExactly(new FieldError(
+                        "/gpus/memory",
                         "must equal the sum over /nodes/nodeData of /gpus/memory: expected 49152, got 1"));
-        assertThat(errorsAfter(d -> d.put("memory", 5))).extracting(FieldError::path).containsExactly("/memory");
+        assertThat(errorsAfter(d -> d.put("memory", 5)))
+                .extracting(FieldError::path)
+                .containsExactly("/memory");
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("network")).put("rxBandwidth", 1)))
-                .extracting(FieldError::path).containsExactly("/network/rxBandwidth");
+                .extracting(FieldError::path)
+                .containsExactly("/network/rxBandwidth");
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("storage")).put("disks", 9)))
-                .extracting(FieldError::message).singleElement().asString().contains("expected 3");
+                .extracting(FieldError::message)
+                .singleElement()
+                .asString()
+                .contains("expected 3");
     }
 
     @Test
@@ -70,63 +77,83 @@ class ClusterValidatorTest {
             node(d, 0).remove("memory");
             node(d, 1).remove("vcpus");
         });
-        assertThat(errors).extracting(FieldError::path).contains("/id", "/regionId", "/nodes/nodeData/0/memory",
-                "/nodes/nodeData/1/vcpus");
+        assertThat(errors)
+                .extracting(FieldError::path)
+                .contains("/id", "/regionId", "/nodes/nodeData/0/memory", "/nodes/nodeData/1/vcpus");
         assertThat(errors).allMatch(e -> e.message().equals("is required"));
     }
 
     @Test
     void nodesAreRequired() {
-        assertThat(errorsAfter(d -> d.remove("nodes"))).extracting(FieldError::path).containsExactly("/nodes");
+        assertThat(errorsAfter(d -> d.remove("nodes")))
+                .extracting(FieldError::path)
+                .containsExactly("/nodes");
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("nodes")).putArray("nodeData")))
-                .extracting(FieldError::path).contains("/nodes/nodeData", "/nodes/count");
+                .extracting(FieldError::path)
+                .contains("/nodes/nodeData", "/nodes/count");
     }
 
     @Test
     void countsMustBeNonNegativeIntegers() {
         assertThat(errorsAfter(d -> node(d, 0).put("memory", -1)))
-                .extracting(FieldError::path).contains("/nodes/nodeData/0/memory");
+                .extracting(FieldError::path)
+                .contains("/nodes/nodeData/0/memory");
         assertThat(errorsAfter(d -> node(d, 0).put("memory", 1.5)))
-                .extracting(FieldError::message).contains("must be a non-negative integer (MB)");
+                .extracting(FieldError::message)
+                .contains("must be a non-negative integer (MB)");
         assertThat(errorsAfter(d -> node(d, 0).put("swap", "8192")))
-                .extracting(FieldError::path).containsExactly("/nodes/nodeData/0/swap");
-        assertThat(errorsAfter(d -> ((ObjectNode) node(d, 1).get("vcpus")).put("count", new java.math.BigInteger("99999999999999999999"))))
-                .extracting(FieldError::path).containsExactly("/nodes/nodeData/1/vcpus/count");
+                .extracting(FieldError::path)
+                .containsExactly("/nodes/nodeData/0/swap");
+        assertThat(errorsAfter(d -> ((ObjectNode) node(d, 1).get("vcpus"))
+                        .put("count", new java.math.BigInteger("99999999999999999999"))))
+                .extracting(FieldError::path)
+                .containsExactly("/nodes/nodeData/1/vcpus/count");
     }
 
     @Test
     void clusterIdMustBeADns1123Label() {
-        assertThat(errorsAfter(d -> d.put("id", "Cluster_West"))).extracting(FieldError::path).containsExactly("/id");
-        assertThat(errorsAfter(d -> d.put("id", "a".repeat(64)))).extracting(FieldError::path).containsExactly("/id");
-        assertThat(errorsAfter(d -> d.put("id", 7))).extracting(FieldError::message).containsExactly("must be a string");
+        assertThat(errorsAfter(d -> d.put("id", "Cluster_West")))
+                .extracting(FieldError::path)
+                .containsExactly("/id");
+        assertThat(errorsAfter(d -> d.put("id", "a".repeat(64))))
+                .extracting(FieldError::path)
+                .containsExactly("/id");
+        assertThat(errorsAfter(d -> d.put("id", 7)))
+                .extracting(FieldError::message)
+                .containsExactly("must be a string");
     }
 
     @Test
     void nodeIdsMustBeUniqueLabelValues() {
         assertThat(errorsAfter(d -> node(d, 1).put("id", "node-1")))
-                .containsExactly(new FieldError("/nodes/nodeData/1/id",
-                        "duplicates the id of /nodes/nodeData/0: node ids must be unique"));
-        assertThat(errorsAfter(d -> node(d, 0).put("id", "node 1!"))).extracting(FieldError::path)
+                .containsExactly(new FieldError(
+                        "/nodes/nodeData/1/id", "duplicates the id of /nodes/nodeData/0: node ids must be unique"));
+        assertThat(errorsAfter(d -> node(d, 0).put("id", "node 1!")))
+                .extracting(FieldError::path)
                 .containsExactly("/nodes/nodeData/0/id");
     }
 
     @Test
     void nodeCountMustMatchNodeData() {
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("nodes")).put("count", 3)))
-                .containsExactly(new FieldError("/nodes/count",
-                        "must equal the number of entries in /nodes/nodeData: expected 2, got 3"));
+                .containsExactly(new FieldError(
+                        "/nodes/count", "must equal the number of entries in /nodes/nodeData: expected 2, got 3"));
     }
 
     @Test
     void nodeGpuCountMemoryAndModelsMustMatchTheGpuList() {
         assertThat(errorsAfter(d -> ((ObjectNode) node(d, 0).get("gpus")).put("count", 3)))
-                .extracting(FieldError::path).contains("/nodes/nodeData/0/gpus/count");
+                .extracting(FieldError::path)
+                .contains("/nodes/nodeData/0/gpus/count");
         assertThat(errorsAfter(d -> ((ObjectNode) node(d, 0).get("gpus")).put("memory", 100)))
-                .extracting(FieldError::message).contains("must equal the sum of the GPUs' memory (MB): expected 32768, got 100");
+                .extracting(FieldError::message)
+                .contains("must equal the sum of the GPUs' memory (MB): expected 32768, got 100");
         assertThat(errorsAfter(d -> ((ArrayNode) node(d, 0).at("/gpus/modelNames")).add("H100")))
-                .extracting(FieldError::path).containsExactly("/nodes/nodeData/0/gpus/modelNames");
+                .extracting(FieldError::path)
+                .containsExactly("/nodes/nodeData/0/gpus/modelNames");
         assertThat(errorsAfter(d -> ((ObjectNode) node(d, 0).at("/gpus/gpus/1")).remove("modelName")))
-                .extracting(FieldError::path).contains("/nodes/nodeData/0/gpus/gpus/1/modelName");
+                .extracting(FieldError::path)
+                .contains("/nodes/nodeData/0/gpus/gpus/1/modelName");
     }
 
     @Test
@@ -144,34 +171,45 @@ class ClusterValidatorTest {
     @Test
     void configFieldsAreChecked() {
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("config")).put("policyExecutionMode", "sideways")))
-                .extracting(FieldError::path).containsExactly("/config/policyExecutionMode");
+                .extracting(FieldError::path)
+                .containsExactly("/config/policyExecutionMode");
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("config")).put("publicHostname", "bad host")))
-                .extracting(FieldError::path).containsExactly("/config/publicHostname");
+                .extracting(FieldError::path)
+                .containsExactly("/config/publicHostname");
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("config")).put("useGateway", "yes")))
-                .extracting(FieldError::path).containsExactly("/config/useGateway");
+                .extracting(FieldError::path)
+                .containsExactly("/config/useGateway");
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("config")).putObject("urlMap")))
-                .extracting(FieldError::path).containsExactly("/config/urlMap");
+                .extracting(FieldError::path)
+                .containsExactly("/config/urlMap");
         assertThat(errorsAfter(d -> {
-            ((ObjectNode) d.get("config")).put("policyExecutionMode", "remote");
-            ((ObjectNode) d.get("config")).remove("policyExecutorId");
-        })).extracting(FieldError::path).containsExactly("/config/policyExecutorId");
+                    ((ObjectNode) d.get("config")).put("policyExecutionMode", "remote");
+                    ((ObjectNode) d.get("config")).remove("policyExecutorId");
+                }))
+                .extracting(FieldError::path)
+                .containsExactly("/config/policyExecutorId");
         assertThat(errorsAfter(d -> ((ObjectNode) d.at("/config/actionsPolicyMap")).put("onFailure", 3)))
-                .extracting(FieldError::path).containsExactly("/config/actionsPolicyMap/onFailure");
+                .extracting(FieldError::path)
+                .containsExactly("/config/actionsPolicyMap/onFailure");
     }
 
     @Test
     void statusMustBeALifecycleValue() {
-        assertThat(errorsAfter(d -> d.put("status", "exploded"))).singleElement()
+        assertThat(errorsAfter(d -> d.put("status", "exploded")))
+                .singleElement()
                 .satisfies(e -> assertThat(e.message()).contains("registered", "live"));
     }
 
     @Test
     void tagsMetadataAndReputationAreTyped() {
-        assertThat(errorsAfter(d -> ((ArrayNode) d.get("tags")).add(5))).extracting(FieldError::path)
+        assertThat(errorsAfter(d -> ((ArrayNode) d.get("tags")).add(5)))
+                .extracting(FieldError::path)
                 .containsExactly("/tags/5");
         assertThat(errorsAfter(d -> ((ObjectNode) d.get("clusterMetadata")).put("email", "nobody")))
-                .extracting(FieldError::path).containsExactly("/clusterMetadata/email");
-        assertThat(errorsAfter(d -> d.put("reputation", -2))).extracting(FieldError::path)
+                .extracting(FieldError::path)
+                .containsExactly("/clusterMetadata/email");
+        assertThat(errorsAfter(d -> d.put("reputation", -2)))
+                .extracting(FieldError::path)
                 .containsExactly("/reputation");
     }
 
@@ -189,11 +227,14 @@ class ClusterValidatorTest {
     @Test
     void pointerEscapesSpecialCharacters() {
         assertThat(errorsAfter(d -> ((ObjectNode) d.at("/config/actionsPolicyMap")).put("a/b~c", 1)))
-                .extracting(FieldError::path).containsExactly("/config/actionsPolicyMap/a~1b~0c");
+                .extracting(FieldError::path)
+                .containsExactly("/config/actionsPolicyMap/a~1b~0c");
     }
 
     @Test
     void nonObjectDocumentIsOneErrorAtTheRoot() {
-        assertThat(validator.validate(Json.parse("[1,2]")).errors()).extracting(FieldError::path).containsExactly("");
+        assertThat(validator.validate(Json.parse("[1,2]")).errors())
+                .extracting(FieldError::path)
+                .containsExactly("");
     }
 }

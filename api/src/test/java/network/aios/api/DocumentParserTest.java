@@ -12,13 +12,17 @@ class DocumentParserTest {
         DocumentParser.Parsed parsed = DocumentParser.parse(Seed.bytes("cluster.json"));
         assertThat(parsed.enveloped()).isFalse();
         assertThat(parsed.document().at("/nodes/nodeData/1/id").asString()).isEqualTo("node-2");
-        assertThat(parsed.document().at("/clusterMetadata/additionalInfo/joinCommand").asString()).isEmpty();
+        assertThat(parsed.document()
+                        .at("/clusterMetadata/additionalInfo/joinCommand")
+                        .asString())
+                .isEmpty();
     }
 
     @Test
     void commentedFileFlattenedByCurlDashDGetsTheDataBinaryHint() {
         String flattened = new String(Seed.bytes("cluster.json"), StandardCharsets.UTF_8).replace("\n", "");
-        MalformedDocumentException e = catchThrowableOfType(MalformedDocumentException.class,
+        MalformedDocumentException e = catchThrowableOfType(
+                MalformedDocumentException.class,
                 () -> DocumentParser.parse(flattened.getBytes(StandardCharsets.UTF_8)));
         assertThat(e.hint()).contains("--data-binary");
         assertThat(e.line()).isEqualTo(1);
@@ -28,14 +32,19 @@ class DocumentParserTest {
     @Test
     void uncommentedFileFlattenedByCurlDashDStillParses() throws Exception {
         String flattened = new String(Seed.bytes("cluster-nocomments.json"), StandardCharsets.UTF_8).replace("\n", "");
-        assertThat(DocumentParser.parse(flattened.getBytes(StandardCharsets.UTF_8)).document().get("id").asString())
+        assertThat(DocumentParser.parse(flattened.getBytes(StandardCharsets.UTF_8))
+                        .document()
+                        .get("id")
+                        .asString())
                 .isEqualTo("cluster-west-vision-001");
     }
 
     @Test
     void malformedJsonReportsLineAndColumn() {
-        MalformedDocumentException e = catchThrowableOfType(MalformedDocumentException.class,
-                () -> DocumentParser.parse("{\n  \"id\": \"a\",\n  \"regionId\" \"x\"\n}".getBytes(StandardCharsets.UTF_8)));
+        MalformedDocumentException e = catchThrowableOfType(
+                MalformedDocumentException.class,
+                () -> DocumentParser.parse(
+                        "{\n  \"id\": \"a\",\n  \"regionId\" \"x\"\n}".getBytes(StandardCharsets.UTF_8)));
         assertThat(e.line()).isEqualTo(3);
         assertThat(e.column()).isGreaterThan(1);
         assertThat(e.hint()).isNull();
@@ -43,7 +52,8 @@ class DocumentParserTest {
 
     @Test
     void duplicateKeysAreMalformed() {
-        MalformedDocumentException e = catchThrowableOfType(MalformedDocumentException.class,
+        MalformedDocumentException e = catchThrowableOfType(
+                MalformedDocumentException.class,
                 () -> DocumentParser.parse("{\"id\":\"a\",\"id\":\"b\"}".getBytes(StandardCharsets.UTF_8)));
         assertThat(e.getMessage()).contains("id");
     }
@@ -62,6 +72,7 @@ class DocumentParserTest {
         assertThat(parsed.enveloped()).isTrue();
         assertThat(parsed.templateUri()).isEqualTo("Parser/V1");
         assertThat(parsed.document().get("id").asString()).isEqualTo("cluster-west-vision-001");
-        assertThat(new FieldError("/id", "x").prefixed(parsed.pointerPrefix()).path()).isEqualTo("/body/spec/values/id");
+        assertThat(new FieldError("/id", "x").prefixed(parsed.pointerPrefix()).path())
+                .isEqualTo("/body/spec/values/id");
     }
 }

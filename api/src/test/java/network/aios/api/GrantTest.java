@@ -23,8 +23,12 @@ class GrantTest {
     }
 
     ObjectNode payload(String cluster, Instant iat, long seconds) {
-        ObjectNode p = Json.object().put("v", 1).put("cluster", cluster).put("by", "alice")
-                .put("nonce", "0123456789abcdef0123").put("iat", iat.getEpochSecond())
+        ObjectNode p = Json.object()
+                .put("v", 1)
+                .put("cluster", cluster)
+                .put("by", "alice")
+                .put("nonce", "0123456789abcdef0123")
+                .put("iat", iat.getEpochSecond())
                 .put("exp", iat.plusSeconds(seconds).getEpochSecond());
         p.putObject("args").put("command", "cordon").put("node", "node-1");
         return p;
@@ -34,7 +38,10 @@ class GrantTest {
     void aSignedGrantForThisClusterWithinItsValidityHolds() throws Exception {
         String g = Grant.sign(payload("c1", NOW, 60), key.getPrivate());
         var pub = Grant.publicKey(Grant.encodePublic(key.getPublic()));
-        assertThat(Grant.verify(g, pub, "c1", NOW.plusSeconds(10)).at("/args/node").asString()).isEqualTo("node-1");
+        assertThat(Grant.verify(g, pub, "c1", NOW.plusSeconds(10))
+                        .at("/args/node")
+                        .asString())
+                .isEqualTo("node-1");
     }
 
     @Test
@@ -45,10 +52,13 @@ class GrantTest {
         assertThatThrownBy(() -> Grant.verify(g, key.getPublic(), "c1", NOW.plusSeconds(60 + 31)))
                 .hasMessageContaining("expired");
         String tampered = Grant.sign(payload("c1", NOW, 60), key.getPrivate()).replaceFirst("^.", "A");
-        assertThatThrownBy(() -> Grant.verify(tampered, key.getPublic(), "c1", NOW)).isInstanceOf(Grant.Rejected.class);
+        assertThatThrownBy(() -> Grant.verify(tampered, key.getPublic(), "c1", NOW))
+                .isInstanceOf(Grant.Rejected.class);
         String tooLong = Grant.sign(payload("c1", NOW, 3600), key.getPrivate());
-        assertThatThrownBy(() -> Grant.verify(tooLong, key.getPublic(), "c1", NOW)).hasMessageContaining("expired");
-        assertThatThrownBy(() -> Grant.verify("garbage", key.getPublic(), "c1", NOW)).isInstanceOf(Grant.Rejected.class);
+        assertThatThrownBy(() -> Grant.verify(tooLong, key.getPublic(), "c1", NOW))
+                .hasMessageContaining("expired");
+        assertThatThrownBy(() -> Grant.verify("garbage", key.getPublic(), "c1", NOW))
+                .isInstanceOf(Grant.Rejected.class);
         assertThatThrownBy(() -> Grant.verify(null, key.getPublic(), "c1", NOW)).isInstanceOf(Grant.Rejected.class);
     }
 }

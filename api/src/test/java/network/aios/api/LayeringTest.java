@@ -11,12 +11,26 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
     @Test
     void apiImportsNoInfrastructure() {
-        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        JavaClasses classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("network.aios.api");
-        noClasses().that().resideInAPackage("network.aios.api..")
-                .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "java.net.http..",
-                        "io.javalin..", "io.fabric8..", "org.jdbi..", "org.postgresql..", "network.aios.store..",
-                        "network.aios.server..", "network.aios.policy..", "network.aios.cli..")
+        noClasses()
+                .that()
+                .resideInAPackage("network.aios.api..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "java.sql..",
+                        "javax.sql..",
+                        "java.net.http..",
+                        "io.javalin..",
+                        "io.fabric8..",
+                        "org.jdbi..",
+                        "org.postgresql..",
+                        "network.aios.store..",
+                        "network.aios.server..",
+                        "network.aios.policy..",
+                        "network.aios.cli..")
                 .check(classes);
     }
 }

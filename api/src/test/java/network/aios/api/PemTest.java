@@ -18,7 +18,10 @@ class PemTest {
     void openssl(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(out).isZero();
     }
@@ -33,8 +36,20 @@ class PemTest {
         } else {
             openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", name + ".key");
         }
-        openssl("req", "-x509", "-new", "-key", name + ".key", "-out", name + ".crt", "-days", "2", "-subj",
-                "/CN=aios-test", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+        openssl(
+                "req",
+                "-x509",
+                "-new",
+                "-key",
+                name + ".key",
+                "-out",
+                name + ".crt",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=aios-test",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost");
     }
 
     @Test
@@ -43,7 +58,9 @@ class PemTest {
         selfSigned("ec", "ec");
         KeyStore rsa = Pem.keyStore(read("rsa.crt"), read("rsa.key"), "x".toCharArray());
         assertThat(rsa.isKeyEntry("aios")).isTrue();
-        assertThat(Pem.keyStore(read("ec.crt"), read("ec.key"), "x".toCharArray()).isKeyEntry("aios")).isTrue();
+        assertThat(Pem.keyStore(read("ec.crt"), read("ec.key"), "x".toCharArray())
+                        .isKeyEntry("aios"))
+                .isTrue();
         assertThat(Pem.trusting(read("rsa.crt")).getProtocol()).isEqualTo("TLS");
     }
 

@@ -44,19 +44,36 @@ public final class CreateClusterBench {
         int warmup = Integer.getInteger("warmup", 20000);
         String[] levels = System.getProperty("levels", "10000,100000").split(",");
         boolean product = "embedded".equals(System.getProperty("store"));
-        try (Database db = product ? Database.embedded(java.nio.file.Files.createTempDirectory("bench-pg")
-                .resolve("postgres"), clients + 8) : TestPostgres.freshDatabase(clients + 8);
-             ControlPlane cp = ControlPlane.start(ServerConfig.defaults(java.nio.file.Files.createTempDirectory("bench"))
-                     .withPort(0), db, Clock.systemUTC())) {
+        try (Database db = product
+                        ? Database.embedded(
+                                java.nio.file.Files.createTempDirectory("bench-pg")
+                                        .resolve("postgres"),
+                                clients + 8)
+                        : TestPostgres.freshDatabase(clients + 8);
+                ControlPlane cp = ControlPlane.start(
+                        ServerConfig.defaults(java.nio.file.Files.createTempDirectory("bench"))
+                                .withPort(0),
+                        db,
+                        Clock.systemUTC())) {
             String url = "http://127.0.0.1:" + cp.port() + "/api/createCluster";
             String token = cp.bootstrapToken();
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            System.out.printf("createCluster benchmark: %d concurrent clients, %d creates per measurement, %d cores, %s%n",
-                    clients, ops, Runtime.getRuntime().availableProcessors(), product
+            HttpClient http =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            System.out.printf(
+                    "createCluster benchmark: %d concurrent clients, %d creates per measurement, %d cores, %s%n",
+                    clients,
+                    ops,
+                    Runtime.getRuntime().availableProcessors(),
+                    product
                             ? "embedded PostgreSQL as the product runs it (fsync, synchronous_commit on)"
                             : "test PostgreSQL (fsync off, synchronous_commit off)");
-            System.out.printf("%-12s %-28s %-28s %-8s %s%n", "registered", "HTTP createCluster",
-                    "plain JDBC insert (limit)", "ratio", "goal: ratio >= 0.60, p99 <= 20 ms");
+            System.out.printf(
+                    "%-12s %-28s %-28s %-8s %s%n",
+                    "registered",
+                    "HTTP createCluster",
+                    "plain JDBC insert (limit)",
+                    "ratio",
+                    "goal: ratio >= 0.60, p99 <= 20 ms");
             // warm-up: the JIT compiles the whole request path first (on 2 cores this takes a while), not measured
             http(http, url, token, clients, warmup, "warm");
             jdbc(db, clients, warmup / 4, "warmjdbc");
@@ -70,9 +87,17 @@ public final class CreateClusterBench {
                 Stats j = jdbc(db, clients, ops, "j" + round);
                 double ratio = h.perSecond() / j.perSecond();
                 boolean ok = ratio >= 0.6 && h.percentileMillis(99) <= 20;
-                System.out.printf("%-12d %6.0f/s p50 %5.2f p99 %5.2f ms  %6.0f/s p50 %5.2f p99 %5.2f ms  %-8.2f %s%n",
-                        target, h.perSecond(), h.percentileMillis(50), h.percentileMillis(99), j.perSecond(),
-                        j.percentileMillis(50), j.percentileMillis(99), ratio, ok ? "met" : "NOT met");
+                System.out.printf(
+                        "%-12d %6.0f/s p50 %5.2f p99 %5.2f ms  %6.0f/s p50 %5.2f p99 %5.2f ms  %-8.2f %s%n",
+                        target,
+                        h.perSecond(),
+                        h.percentileMillis(50),
+                        h.percentileMillis(99),
+                        j.perSecond(),
+                        j.percentileMillis(50),
+                        j.percentileMillis(99),
+                        ratio,
+                        ok ? "met" : "NOT met");
                 // the measured rows stay: the next level counts them
             }
         }
@@ -80,7 +105,10 @@ public final class CreateClusterBench {
     }
 
     private static long count(Database db) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM clusters").mapTo(Long.class).one());
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT count(*) FROM clusters")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     private static String doc(String id) {
@@ -134,7 +162,8 @@ public final class CreateClusterBench {
             HttpRequest r = HttpRequest.newBuilder(URI.create(url))
                     .header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(doc("bench-" + prefix + "-" + i))).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(doc("bench-" + prefix + "-" + i)))
+                    .build();
             HttpResponse<Void> resp = http.send(r, HttpResponse.BodyHandlers.discarding());
             if (resp.statusCode() != 201) {
                 throw new IllegalStateException("HTTP " + resp.statusCode());
@@ -144,7 +173,8 @@ public final class CreateClusterBench {
 
     /** The same row the server writes, one transaction per document, by the same number of threads. */
     private static Stats jdbc(Database db, int clients, int ops, String prefix) throws Exception {
-        ObjectNode base = new ClusterValidator().validate(Json.MAPPER.readTree(SEED)).document();
+        ObjectNode base =
+                new ClusterValidator().validate(Json.MAPPER.readTree(SEED)).document();
         ClusterDocument typed = ClusterDocument.of(base);
         return measure(clients, ops, () -> db.dataSource().getConnection(), (conn, i) -> {
             String id = "bench-" + prefix + "-" + i;
@@ -178,7 +208,8 @@ public final class CreateClusterBench {
         if (n <= 0) {
             return;
         }
-        ObjectNode base = new ClusterValidator().validate(Json.MAPPER.readTree(SEED)).document();
+        ObjectNode base =
+                new ClusterValidator().validate(Json.MAPPER.readTree(SEED)).document();
         ClusterDocument typed = ClusterDocument.of(base);
         long t0 = System.nanoTime();
         long offset = count(db);

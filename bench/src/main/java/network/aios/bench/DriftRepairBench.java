@@ -28,32 +28,66 @@ public final class DriftRepairBench {
         Process kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 3600);
         try (TestServer server = TestServer.configured(c -> c.withResyncEvery(Duration.ofSeconds(resync)))) {
             server.post("/api/createCluster", TestServer.seedWithId("drift-bench"), server.adminToken);
-            String job = server.post("/create-cluster-infra", "{\"cluster_id\": \"drift-bench\", \"kube_config_data\": "
-                    + Json.MAPPER.writeValueAsString(kube.ownerKubeconfigYaml()) + "}", server.adminToken).text("/job_id");
-            KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + job, server.adminToken).body()
-                    .hasNonNull("finishedAt"), Duration.ofMinutes(3), "the infrastructure");
+            String job = server.post(
+                            "/create-cluster-infra",
+                            "{\"cluster_id\": \"drift-bench\", \"kube_config_data\": "
+                                    + Json.MAPPER.writeValueAsString(kube.ownerKubeconfigYaml()) + "}",
+                            server.adminToken)
+                    .text("/job_id");
+            KubeTestCluster.await(
+                    () -> server.get("/api/v1/jobs/" + job, server.adminToken)
+                            .body()
+                            .hasNonNull("finishedAt"),
+                    Duration.ofMinutes(3),
+                    "the infrastructure");
             List<Double> seconds = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                String uid = kube.admin.services().inNamespace(InfraNames.NAMESPACE).withName("aios-mgmt").get()
-                        .getMetadata().getUid();
+                String uid = kube.admin
+                        .services()
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .withName("aios-mgmt")
+                        .get()
+                        .getMetadata()
+                        .getUid();
                 long start = System.nanoTime();
-                kube.admin.services().inNamespace(InfraNames.NAMESPACE).withName("aios-mgmt").delete();
-                KubeTestCluster.await(() -> {
-                    var s = kube.admin.services().inNamespace(InfraNames.NAMESPACE).withName("aios-mgmt").get();
-                    return s != null && !s.getMetadata().getUid().equals(uid);
-                }, Duration.ofSeconds(resync * 3L + 60), "the Service back");
+                kube.admin
+                        .services()
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .withName("aios-mgmt")
+                        .delete();
+                KubeTestCluster.await(
+                        () -> {
+                            var s = kube.admin
+                                    .services()
+                                    .inNamespace(InfraNames.NAMESPACE)
+                                    .withName("aios-mgmt")
+                                    .get();
+                            return s != null && !s.getMetadata().getUid().equals(uid);
+                        },
+                        Duration.ofSeconds(resync * 3L + 60),
+                        "the Service back");
                 seconds.add((System.nanoTime() - start) / 1e9);
             }
             double scan = Math.max(1, Math.min(60, resync / 5.0));
-            System.out.printf("drift repair (deleted Service back), resync %d s, %d rounds: median %.1f s, max %.1f s "
-                    + "(bound %.0f s = resync + scan + apply)%n", resync, rounds, RolloutBench.median(seconds),
-                    seconds.stream().mapToDouble(d -> d).max().orElse(0), resync + scan + 2);
+            System.out.printf(
+                    "drift repair (deleted Service back), resync %d s, %d rounds: median %.1f s, max %.1f s "
+                            + "(bound %.0f s = resync + scan + apply)%n",
+                    resync,
+                    rounds,
+                    RolloutBench.median(seconds),
+                    seconds.stream().mapToDouble(d -> d).max().orElse(0),
+                    resync + scan + 2);
             System.out.printf("at the default resync (300 s) the bound is %.0f s%n", 300 + 60.0 + 2);
             try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
-                String removal = server.post("/remove-cluster-infra", "{\"cluster_id\": \"drift-bench\"}",
-                        server.adminToken).text("/job_id");
-                KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + removal, server.adminToken).body()
-                        .hasNonNull("finishedAt"), Duration.ofMinutes(3), "the removal");
+                String removal = server.post(
+                                "/remove-cluster-infra", "{\"cluster_id\": \"drift-bench\"}", server.adminToken)
+                        .text("/job_id");
+                KubeTestCluster.await(
+                        () -> server.get("/api/v1/jobs/" + removal, server.adminToken)
+                                .body()
+                                .hasNonNull("finishedAt"),
+                        Duration.ofMinutes(3),
+                        "the removal");
             }
         } finally {
             kubelet.destroy();

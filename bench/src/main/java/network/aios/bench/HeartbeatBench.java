@@ -42,10 +42,15 @@ public final class HeartbeatBench {
         Duration grace = Duration.ofSeconds(Integer.getInteger("grace", 10));
         Path work = Files.createTempDirectory("heartbeat-bench");
         try (Database db = TestPostgres.freshDatabase(24);
-             ControlPlane cp = ControlPlane.start(ServerConfig.defaults(work).withPort(0).withHeartbeatGrace(grace), db,
-                     Clock.systemUTC())) {
-            System.out.printf("heartbeat benchmark: %d clusters, %d connections, %d s measured, grace %d s, %d cores%n",
-                    clusters, connections, seconds, grace.toSeconds(), Runtime.getRuntime().availableProcessors());
+                ControlPlane cp = ControlPlane.start(
+                        ServerConfig.defaults(work).withPort(0).withHeartbeatGrace(grace), db, Clock.systemUTC())) {
+            System.out.printf(
+                    "heartbeat benchmark: %d clusters, %d connections, %d s measured, grace %d s, %d cores%n",
+                    clusters,
+                    connections,
+                    seconds,
+                    grace.toSeconds(),
+                    Runtime.getRuntime().availableProcessors());
             Path tokens = register(db, cp, clusters, work);
             Path body = work.resolve("heartbeat.json");
             Files.writeString(body, heartbeat());
@@ -59,8 +64,10 @@ public final class HeartbeatBench {
             Wrk run = wrk(url, script, tokens, body, connections, seconds);
             Thread.sleep(1000); // let the last batch be written (flushes every 200 ms)
             long stored = storedHeartbeats(db) - before;
-            System.out.printf("ingest: %,.0f heartbeats/s (goal >= 5,000)  p50 %s  p99 %s  non-2xx %d  "
-                    + "sent %,d  stored %,d%n", run.rate, run.p50, run.p99, run.non2xx, run.requests, stored);
+            System.out.printf(
+                    "ingest: %,.0f heartbeats/s (goal >= 5,000)  p50 %s  p99 %s  non-2xx %d  "
+                            + "sent %,d  stored %,d%n",
+                    run.rate, run.p50, run.p99, run.non2xx, run.requests, stored);
 
             // everyone has gone silent now: how long until each is seen as such?
             long deadline = System.nanoTime() + grace.plusSeconds(60).toNanos();
@@ -68,28 +75,32 @@ public final class HeartbeatBench {
                 Thread.sleep(200);
             }
             double[] d = detection(db);
-            System.out.printf("detection: %d of %d silent clusters Unknown; delay after the last heartbeat p50 %.1f s, "
-                    + "max %.1f s (goal <= grace + 5 = %d s)%n", unknown(db), countObserved(db), d[0], d[1],
-                    grace.toSeconds() + 5);
+            System.out.printf(
+                    "detection: %d of %d silent clusters Unknown; delay after the last heartbeat p50 %.1f s, "
+                            + "max %.1f s (goal <= grace + 5 = %d s)%n",
+                    unknown(db), countObserved(db), d[0], d[1], grace.toSeconds() + 5);
         }
     }
 
     /** N clusters of the seed's shape, live, each with its own agent credential: "id token" per line. */
     static Path register(Database db, ControlPlane cp, int n, Path work) throws Exception {
-        ObjectNode base = new ClusterValidator().validate(Json.MAPPER.readTree(SEED)).document();
+        ObjectNode base =
+                new ClusterValidator().validate(Json.MAPPER.readTree(SEED)).document();
         ClusterDocument typed = ClusterDocument.of(base);
         try (Connection conn = db.dataSource().getConnection()) {
             conn.setAutoCommit(false);
             for (int i = 0; i < n; i++) {
                 String id = "hb-" + i;
-                CreateClusterBench.insert(conn, id, Json.MAPPER.writeValueAsString(base.deepCopy().put("id", id)), typed);
+                CreateClusterBench.insert(
+                        conn, id, Json.MAPPER.writeValueAsString(base.deepCopy().put("id", id)), typed);
             }
             conn.commit();
         }
         db.jdbi().useHandle(h -> h.execute("UPDATE clusters SET infra_phase = 'ready' WHERE id LIKE 'hb-%'"));
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            lines.add("hb-" + i + " " + cp.tokens().issueAgent("hb-" + i, "bench").token());
+            lines.add(
+                    "hb-" + i + " " + cp.tokens().issueAgent("hb-" + i, "bench").token());
         }
         Path file = work.resolve("tokens.txt");
         Files.write(file, lines);
@@ -104,10 +115,15 @@ public final class HeartbeatBench {
         int[][] shape = {{32, 128_500, 2}, {16, 64_200, 1}};
         String[] products = {"NVIDIA-A100-SXM4-40GB", "Tesla-V100-PCIE-16GB"};
         for (int i = 0; i < 2; i++) {
-            ObjectNode n = nodes.addObject().put("name", "worker-" + (i + 1)).put("nodeId", "node-" + (i + 1))
+            ObjectNode n = nodes.addObject()
+                    .put("name", "worker-" + (i + 1))
+                    .put("nodeId", "node-" + (i + 1))
                     .put("ready", true);
-            n.putObject("capacity").put("vcpus", shape[i][0]).put("memoryMB", shape[i][1])
-                    .put("ephemeralStorageMB", 500_000).put("gpus", shape[i][2]);
+            n.putObject("capacity")
+                    .put("vcpus", shape[i][0])
+                    .put("memoryMB", shape[i][1])
+                    .put("ephemeralStorageMB", 500_000)
+                    .put("gpus", shape[i][2]);
             n.putObject("gpu").put("product", products[i]).put("count", shape[i][2]);
         }
         return body.toString();
@@ -138,8 +154,16 @@ public final class HeartbeatBench {
 
     static Wrk wrk(String url, Path script, Path tokens, Path body, int connections, int seconds)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
-                "-s", script.toString(), url).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        "wrk",
+                        "-t2",
+                        "-c" + connections,
+                        "-d" + seconds + "s",
+                        "--latency",
+                        "-s",
+                        script.toString(),
+                        url)
+                .redirectErrorStream(true);
         pb.environment().put("AIOS_BENCH_TOKENS", tokens.toString());
         pb.environment().put("AIOS_BENCH_BODY", body.toString());
         Process p;
@@ -152,8 +176,11 @@ public final class HeartbeatBench {
         if (p.waitFor() != 0) {
             throw new IllegalStateException("wrk failed:\n" + out);
         }
-        return new Wrk(Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)")), find(out, "50%\\s+(\\S+)"),
-                find(out, "99%\\s+(\\S+)"), Long.parseLong(find(out, "(\\d+) requests in")),
+        return new Wrk(
+                Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)")),
+                find(out, "50%\\s+(\\S+)"),
+                find(out, "99%\\s+(\\S+)"),
+                Long.parseLong(find(out, "(\\d+) requests in")),
                 out.contains("Non-2xx") ? Long.parseLong(find(out, "Non-2xx or 3xx responses: (\\d+)")) : 0);
     }
 
@@ -166,25 +193,34 @@ public final class HeartbeatBench {
     }
 
     static long storedHeartbeats(Database db) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT coalesce(sum(heartbeats), 0) FROM cluster_observations")
-                .mapTo(Long.class).one());
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT coalesce(sum(heartbeats), 0) FROM cluster_observations")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     static long unknown(Database db) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM cluster_observations WHERE ready = 'Unknown'")
-                .mapTo(Long.class).one());
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT count(*) FROM cluster_observations WHERE ready = 'Unknown'")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     static long countObserved(Database db) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM cluster_observations").mapTo(Long.class).one());
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT count(*) FROM cluster_observations")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     /** p50 and max of (when it was marked Unknown − its last heartbeat), in seconds. */
     static double[] detection(Database db) {
-        return db.jdbi().withHandle(h -> h.createQuery("""
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("""
                 SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d), max(d) FROM (
                   SELECT EXTRACT(EPOCH FROM (ready_since - last_heartbeat_at)) AS d FROM cluster_observations
-                  WHERE ready = 'Unknown') x""").map((rs, ctx) -> new double[] {rs.getDouble(1), rs.getDouble(2)})
-                .one());
+                  WHERE ready = 'Unknown') x""")
+                        .map((rs, ctx) -> new double[] {rs.getDouble(1), rs.getDouble(2)})
+                        .one());
     }
 }

@@ -43,12 +43,13 @@ public final class RolloutBench {
             for (int i = 0; i < n; i++) {
                 server.post("/api/createCluster", TestServer.seedWithId("bench-" + i), server.adminToken);
             }
-            System.out.printf("rollout benchmark: %d measured round(s) after a warm-up, %d API servers, %d cores%n", rounds, n,
-                    Runtime.getRuntime().availableProcessors());
+            System.out.printf(
+                    "rollout benchmark: %d measured round(s) after a warm-up, %d API servers, %d cores%n",
+                    rounds, n, Runtime.getRuntime().availableProcessors());
             List<Double> ours = new ArrayList<>();
             List<Double> kubectl = new ArrayList<>();
             List<Double> many = new ArrayList<>();
-            rollout(server, kubes.subList(0, 1));   // warm-up (JIT), not measured
+            rollout(server, kubes.subList(0, 1)); // warm-up (JIT), not measured
             kubectlApply(server, kubes.get(0));
             APPLIED.clear();
             for (int r = 0; r < rounds; r++) {
@@ -70,11 +71,14 @@ public final class RolloutBench {
             double k = median(kubectl);
             double all = median(many);
             System.out.printf("1 cluster, control plane:        %6.2f s (median of %s)%n", one, ours);
-            System.out.printf("1 cluster, kubectl apply -f:     %6.2f s (median of %s)   goal: control plane <= kubectl: %s%n",
+            System.out.printf(
+                    "1 cluster, kubectl apply -f:     %6.2f s (median of %s)   goal: control plane <= kubectl: %s%n",
                     k, kubectl, one <= k ? "met" : "NOT met");
-            System.out.printf("%d clusters at once:              %6.2f s (median of %s)   goal: <= 3 x one (%.2f s): %s%n",
+            System.out.printf(
+                    "%d clusters at once:              %6.2f s (median of %s)   goal: <= 3 x one (%.2f s): %s%n",
                     n, all, many, 3 * one, all <= 3 * one ? "met" : "NOT met");
-            System.out.printf("  of which the control plane applying everything: 1 cluster %.2f s, %d at once %.2f s%n",
+            System.out.printf(
+                    "  of which the control plane applying everything: 1 cluster %.2f s, %d at once %.2f s%n",
                     oneApplied, n, manyApplied);
         } finally {
             first.destroy();
@@ -88,9 +92,11 @@ public final class RolloutBench {
         long t0 = System.nanoTime();
         List<Future<String>> jobs = new ArrayList<>();
         for (int i = 0; i < kubes.size(); i++) {
-            String body = Json.MAPPER.writeValueAsString(Json.object().put("cluster_id", "bench-" + i)
+            String body = Json.MAPPER.writeValueAsString(Json.object()
+                    .put("cluster_id", "bench-" + i)
                     .put("kube_config_data", kubes.get(i).ownerKubeconfigYaml()));
-            jobs.add(pool.submit(() -> server.post("/create-cluster-infra", body, server.adminToken).text("/job_id")));
+            jobs.add(pool.submit(() -> server.post("/create-cluster-infra", body, server.adminToken)
+                    .text("/job_id")));
         }
         List<String> ids = new ArrayList<>();
         for (Future<String> f : jobs) {
@@ -98,15 +104,23 @@ public final class RolloutBench {
         }
         // the control plane's own part: everything applied (the rest is Kubernetes scheduling and the kubelet)
         for (String id : ids) {
-            KubeTestCluster.await(() -> {
-                String st = server.get("/api/v1/jobs/" + id, server.adminToken).text("/state");
-                return st.equals("WaitingReady") || st.equals("Ready") || st.equals("Failed");
-            }, Duration.ofMinutes(5), "job " + id + " to apply");
+            KubeTestCluster.await(
+                    () -> {
+                        String st = server.get("/api/v1/jobs/" + id, server.adminToken)
+                                .text("/state");
+                        return st.equals("WaitingReady") || st.equals("Ready") || st.equals("Failed");
+                    },
+                    Duration.ofMinutes(5),
+                    "job " + id + " to apply");
         }
         APPLIED.add((System.nanoTime() - t0) / 1e9);
         for (String id : ids) {
-            KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + id, server.adminToken).body().hasNonNull("finishedAt"),
-                    Duration.ofMinutes(5), "job " + id);
+            KubeTestCluster.await(
+                    () -> server.get("/api/v1/jobs/" + id, server.adminToken)
+                            .body()
+                            .hasNonNull("finishedAt"),
+                    Duration.ofMinutes(5),
+                    "job " + id);
             String state = server.get("/api/v1/jobs/" + id, server.adminToken).text("/state");
             if (!state.equals("Ready")) {
                 throw new IllegalStateException("job " + id + " ended " + state);
@@ -118,8 +132,12 @@ public final class RolloutBench {
             String removal = server.send("DELETE", "/api/v1/clusters/bench-" + i + "/infra", null, server.adminToken)
                     .text("/job_id");
             try (AutoCloseable kubelet = kubes.get(i).podTerminator(InfraNames.NAMESPACE)) {
-                KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + removal, server.adminToken).body()
-                        .hasNonNull("finishedAt"), Duration.ofMinutes(5), "removal " + removal);
+                KubeTestCluster.await(
+                        () -> server.get("/api/v1/jobs/" + removal, server.adminToken)
+                                .body()
+                                .hasNonNull("finishedAt"),
+                        Duration.ofMinutes(5),
+                        "removal " + removal);
             }
             kubes.get(i).awaitNamespaceGone(InfraNames.NAMESPACE);
         }
@@ -128,30 +146,59 @@ public final class RolloutBench {
 
     /** kubectl apply -f of the same manifests (namespace first, for the owner uid), then rollout status. */
     static double kubectlApply(TestServer server, KubeTestCluster kube) throws Exception {
-        String yaml = new String(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(server.url() + "/api/v1/clusters/bench-0/infra/manifests"))
-                        .header("Authorization", "Bearer " + server.adminToken).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body(), StandardCharsets.UTF_8);
+        String yaml = new String(
+                java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                                server.url() + "/api/v1/clusters/bench-0/infra/manifests"))
+                                        .header("Authorization", "Bearer " + server.adminToken)
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                        .body(),
+                StandardCharsets.UTF_8);
         int cut = yaml.indexOf("---", 3);
         Path ns = Files.createTempFile("ns", ".yaml");
         Files.writeString(ns, yaml.substring(0, cut));
         String kc = kube.kubeconfig.toString();
         long t0 = System.nanoTime();
         kubectl(List.of("kubectl", "--kubeconfig", kc, "apply", "-f", ns.toString()));
-        String uid = kubectl(List.of("kubectl", "--kubeconfig", kc, "get", "namespace", InfraNames.NAMESPACE, "-o",
-                "jsonpath={.metadata.uid}")).trim();
+        String uid = kubectl(List.of(
+                        "kubectl",
+                        "--kubeconfig",
+                        kc,
+                        "get",
+                        "namespace",
+                        InfraNames.NAMESPACE,
+                        "-o",
+                        "jsonpath={.metadata.uid}"))
+                .trim();
         Path rest = Files.createTempFile("rest", ".yaml");
         Files.writeString(rest, yaml.substring(cut).replace("<uid of namespace aios-system>", uid));
         kubectl(List.of("kubectl", "--kubeconfig", kc, "apply", "-f", rest.toString()));
         for (String d : List.of("aios-controller", "aios-metrics", "aios-blocks", "aios-mgmt")) {
-            kubectl(List.of("kubectl", "--kubeconfig", kc, "-n", InfraNames.NAMESPACE, "rollout", "status",
-                    "deployment/" + d, "--timeout=300s"));
+            kubectl(List.of(
+                    "kubectl",
+                    "--kubeconfig",
+                    kc,
+                    "-n",
+                    InfraNames.NAMESPACE,
+                    "rollout",
+                    "status",
+                    "deployment/" + d,
+                    "--timeout=300s"));
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         kubectl(List.of("kubectl", "--kubeconfig", kc, "delete", "namespace", InfraNames.NAMESPACE, "--wait=false"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
-        kubectl(List.of("kubectl", "--kubeconfig", kc, "delete", "clusterrole,clusterrolebinding", "-l",
-                InfraNames.CLUSTER_LABEL + "=bench-0", "--ignore-not-found"));
+        kubectl(List.of(
+                "kubectl",
+                "--kubeconfig",
+                kc,
+                "delete",
+                "clusterrole,clusterrolebinding",
+                "-l",
+                InfraNames.CLUSTER_LABEL + "=bench-0",
+                "--ignore-not-found"));
         return secs;
     }
 

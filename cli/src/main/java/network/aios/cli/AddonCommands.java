@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import network.aios.api.Json;
 import network.aios.api.AddonKind;
+import network.aios.api.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +26,10 @@ final class AddonCommands {
         AddonKind kind();
     }
 
-    @Command(name = "registry", mixinStandardHelpOptions = true, description = "Container registries.",
+    @Command(
+            name = "registry",
+            mixinStandardHelpOptions = true,
+            description = "Container registries.",
             subcommands = {Create.class, Get.class, ListAddons.class, Delete.class})
     static final class Registry implements Kind {
         public AddonKind kind() {
@@ -34,7 +37,10 @@ final class AddonCommands {
         }
     }
 
-    @Command(name = "asset-registry", mixinStandardHelpOptions = true, description = "Asset registries.",
+    @Command(
+            name = "asset-registry",
+            mixinStandardHelpOptions = true,
+            description = "Asset registries.",
             subcommands = {Create.class, Get.class, ListAddons.class, Delete.class})
     static final class AssetRegistry implements Kind {
         public AddonKind kind() {
@@ -42,7 +48,10 @@ final class AddonCommands {
         }
     }
 
-    @Command(name = "inference-server", mixinStandardHelpOptions = true, description = "Adhoc inference servers.",
+    @Command(
+            name = "inference-server",
+            mixinStandardHelpOptions = true,
+            description = "Adhoc inference servers.",
             subcommands = {Create.class, Get.class, ListAddons.class, Delete.class})
     static final class InferenceServer implements Kind {
         public AddonKind kind() {
@@ -50,8 +59,11 @@ final class AddonCommands {
         }
     }
 
-    @Command(name = "executor", mixinStandardHelpOptions = true, description = "Policy executors (deployed on a "
-            + "member cluster: NodePort 30900, gateway /executor/<id>/).",
+    @Command(
+            name = "executor",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Policy executors (deployed on a " + "member cluster: NodePort 30900, gateway /executor/<id>/).",
             subcommands = {Create.class, Get.class, ListAddons.class, Delete.class, Infra.class})
     static final class Executor implements Kind {
         public AddonKind kind() {
@@ -59,8 +71,10 @@ final class AddonCommands {
         }
     }
 
-    @Command(name = "split-runner", mixinStandardHelpOptions = true, description = "Model split runners (deployed "
-            + "on a member cluster: NodePort 31701).",
+    @Command(
+            name = "split-runner",
+            mixinStandardHelpOptions = true,
+            description = "Model split runners (deployed " + "on a member cluster: NodePort 31701).",
             subcommands = {Create.class, Get.class, ListAddons.class, Delete.class, Infra.class})
     static final class SplitRunner implements Kind {
         public AddonKind kind() {
@@ -68,26 +82,48 @@ final class AddonCommands {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Register one from a JSON file "
-            + "(the body the seed's curl sends).")
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "Register one from a JSON file " + "(the body the seed's curl sends).")
     static final class Create implements Callable<Integer> {
-        @ParentCommand Kind parent;
-        @Mixin ClientOptions client;
-        @Option(names = {"-f", "--file"}, required = true) Path file;
-        @Option(names = "--kubeconfig", description = "split-runner: the cluster's admin kubeconfig, to register and "
-                + "deploy in one request (sent as cluster_k8s_config; used once, then dropped).") Path kubeconfig;
+        @ParentCommand
+        Kind parent;
+
+        @Mixin
+        ClientOptions client;
+
+        @Option(
+                names = {"-f", "--file"},
+                required = true)
+        Path file;
+
+        @Option(
+                names = "--kubeconfig",
+                description = "split-runner: the cluster's admin kubeconfig, to register and "
+                        + "deploy in one request (sent as cluster_k8s_config; used once, then dropped).")
+        Path kubeconfig;
+
         @Option(names = "--wait", description = "With --kubeconfig: follow the deployment until it finishes.")
         boolean await;
-        @Option(names = {"-o", "--output"}, defaultValue = "json") String output;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "json")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             byte[] body = ClusterCommands.read(file);
             if (kubeconfig != null) {
                 if (parent.kind() != AddonKind.SPLIT_RUNNER) {
-                    throw new CliException("--kubeconfig is for split-runner create; for an executor use "
-                            + "'aios executor infra create ID --kubeconfig FILE'", 2);
+                    throw new CliException(
+                            "--kubeconfig is for split-runner create; for an executor use "
+                                    + "'aios executor infra create ID --kubeconfig FILE'",
+                            2);
                 }
                 ObjectNode doc = (ObjectNode) Json.parse(new String(body, StandardCharsets.UTF_8));
                 doc.put("cluster_k8s_config", new String(ClusterCommands.read(kubeconfig), StandardCharsets.UTF_8));
@@ -97,52 +133,90 @@ final class AddonCommands {
             JsonNode created = api.post(parent.kind().path(), body);
             Output.print(spec.commandLine().getOut(), created, output);
             JsonNode job = created.get("job");
-            return job == null || job.isNull() ? 0
-                    : InfraCommands.scheduled(api, job, await, spec.commandLine().getOut());
+            return job == null || job.isNull()
+                    ? 0
+                    : InfraCommands.scheduled(
+                            api, job, await, spec.commandLine().getOut());
         }
     }
 
-    @Command(name = "infra", mixinStandardHelpOptions = true, description = "Deploy it onto a member cluster, or "
-            + "remove it, through the same jobs as a cluster's infrastructure.",
+    @Command(
+            name = "infra",
+            mixinStandardHelpOptions = true,
+            description = "Deploy it onto a member cluster, or "
+                    + "remove it, through the same jobs as a cluster's infrastructure.",
             subcommands = {InfraCreate.class, InfraRemove.class})
     static final class Infra {
-        @ParentCommand Kind parent;
+        @ParentCommand
+        Kind parent;
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "POST <kind>/ID/create-infra: the "
-            + "kubeconfig sets up the control plane's own least-privilege identity, then is dropped.")
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "POST <kind>/ID/create-infra: the "
+                    + "kubeconfig sets up the control plane's own least-privilege identity, then is dropped.")
     static final class InfraCreate implements Callable<Integer> {
-        @ParentCommand Infra parent;
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--kubeconfig", required = true, description = "The cluster's admin kubeconfig.") Path kubeconfig;
-        @Option(names = "--wait", description = "Follow the job until it finishes.") boolean await;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @ParentCommand
+        Infra parent;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--kubeconfig", required = true, description = "The cluster's admin kubeconfig.")
+        Path kubeconfig;
+
+        @Option(names = "--wait", description = "Follow the job until it finishes.")
+        boolean await;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             ApiClient api = client.client();
-            JsonNode r = api.post(parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/create-infra",
+            JsonNode r = api.post(
+                    parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/create-infra",
                     InfraCommands.kubeconfigBody("cluster_config", kubeconfig));
             return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "DELETE <kind>/ID/remove-infra: removes "
-            + "everything the control plane created for it; prints a receipt with --wait.")
+    @Command(
+            name = "remove",
+            mixinStandardHelpOptions = true,
+            description = "DELETE <kind>/ID/remove-infra: removes "
+                    + "everything the control plane created for it; prints a receipt with --wait.")
     static final class InfraRemove implements Callable<Integer> {
-        @ParentCommand Infra parent;
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--kubeconfig", description = "Optional: an admin kubeconfig (otherwise the stored "
-                + "least-privilege credential is used).") Path kubeconfig;
-        @Option(names = "--wait", description = "Follow the job until it finishes.") boolean await;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @ParentCommand
+        Infra parent;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(
+                names = "--kubeconfig",
+                description =
+                        "Optional: an admin kubeconfig (otherwise the stored " + "least-privilege credential is used).")
+        Path kubeconfig;
+
+        @Option(names = "--wait", description = "Follow the job until it finishes.")
+        boolean await;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             ApiClient api = client.client();
-            JsonNode r = api.delete(parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/remove-infra",
+            JsonNode r = api.delete(
+                    parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/remove-infra",
                     InfraCommands.kubeconfigBody("cluster_config", kubeconfig));
             return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
         }
@@ -150,28 +224,57 @@ final class AddonCommands {
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one, with its health.")
     static final class Get implements Runnable {
-        @ParentCommand Kind parent;
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = {"-o", "--output"}, defaultValue = "json") String output;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @ParentCommand
+        Kind parent;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "json")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
-            Output.print(spec.commandLine().getOut(), client.client().get(parent.kind().path() + "/"
-                    + ApiClient.enc(id)), output);
+            Output.print(
+                    spec.commandLine().getOut(),
+                    client.client().get(parent.kind().path() + "/" + ApiClient.enc(id)),
+                    output);
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List, with filters.")
     static final class ListAddons implements Runnable {
-        @ParentCommand Kind parent;
-        @Mixin ClientOptions client;
-        @Option(names = "--tag", description = "Repeatable: all of these tags.") List<String> tags;
-        @Option(names = "--cluster") String cluster;
-        @Option(names = "--metadata-key") String metadataKey;
-        @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml.") String output;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @ParentCommand
+        Kind parent;
+
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--tag", description = "Repeatable: all of these tags.")
+        List<String> tags;
+
+        @Option(names = "--cluster")
+        String cluster;
+
+        @Option(names = "--metadata-key")
+        String metadataKey;
+
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "table",
+                description = "table, json or yaml.")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
@@ -193,10 +296,14 @@ final class AddonCommands {
             AddonKind k = parent.kind();
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode a : page.path("items")) {
-                rows.add(List.of(a.path("id").asString(), a.path(k.field("name")).asString(a.path("id").asString()),
-                        a.path(k.field("public_url")).asString(a.path("publicUrl").asString("-")),
+                rows.add(List.of(
+                        a.path("id").asString(),
+                        a.path(k.field("name")).asString(a.path("id").asString()),
+                        a.path(k.field("public_url"))
+                                .asString(a.path("publicUrl").asString("-")),
                         a.path("cluster_id").asString("-"),
-                        a.at("/system/health/status").asString(), a.at("/system/owner").asString()));
+                        a.at("/system/health/status").asString(),
+                        a.at("/system/owner").asString()));
             }
             Output.table(spec.commandLine().getOut(), List.of("ID", "NAME", "URL", "CLUSTER", "HEALTH", "OWNER"), rows);
         }
@@ -204,13 +311,25 @@ final class AddonCommands {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a registration.")
     static final class Delete implements Callable<Integer> {
-        @ParentCommand Kind parent;
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--cascade", description = "executor, split-runner: remove its infrastructure first, then "
-                + "the registration.") boolean cascade;
-        @Option(names = "--wait", description = "With --cascade: follow the removal until it finishes.") boolean await;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @ParentCommand
+        Kind parent;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(
+                names = "--cascade",
+                description = "executor, split-runner: remove its infrastructure first, then " + "the registration.")
+        boolean cascade;
+
+        @Option(names = "--wait", description = "With --cascade: follow the removal until it finishes.")
+        boolean await;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {

@@ -4,13 +4,24 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The one launcher: {@code aios server} runs the control plane; every other command is its client. */
-@Command(name = "aios", mixinStandardHelpOptions = true, version = "aios 0.1.0",
+@Command(
+        name = "aios",
+        mixinStandardHelpOptions = true,
+        version = "aios 0.1.0",
         description = "AIOS Network control plane and client.",
-        subcommands = {ServerCommand.class, ClusterCommands.class, PolicyCommands.class, TokenCommands.class,
-                AuditCommand.class,
-                AddonCommands.Registry.class, AddonCommands.AssetRegistry.class, AddonCommands.InferenceServer.class,
-                AddonCommands.Executor.class, AddonCommands.SplitRunner.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            ServerCommand.class,
+            ClusterCommands.class,
+            PolicyCommands.class,
+            TokenCommands.class,
+            AuditCommand.class,
+            AddonCommands.Registry.class,
+            AddonCommands.AssetRegistry.class,
+            AddonCommands.InferenceServer.class,
+            AddonCommands.Executor.class,
+            AddonCommands.SplitRunner.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Aios implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -54,11 +54,17 @@ public final class ApiClient {
             if (e == null) {
                 return "error: HTTP " + status;
             }
-            StringBuilder sb = new StringBuilder("error ").append(status).append(' ')
-                    .append(e.path("code").asString("")).append(": ").append(e.path("message").asString(""));
+            StringBuilder sb = new StringBuilder("error ")
+                    .append(status)
+                    .append(' ')
+                    .append(e.path("code").asString(""))
+                    .append(": ")
+                    .append(e.path("message").asString(""));
             for (JsonNode d : e.path("details")) {
                 String path = d.path("path").asString("");
-                sb.append("\n  ").append(path.isEmpty() ? "(document)" : path).append(": ")
+                sb.append("\n  ")
+                        .append(path.isEmpty() ? "(document)" : path)
+                        .append(": ")
                         .append(d.path("message").asString(""));
             }
             if (e.hasNonNull("hint")) {
@@ -105,8 +111,10 @@ public final class ApiClient {
 
     private String requireToken() {
         if (token == null) {
-            throw new CliException("no API token: pass --token, set AIOS_TOKEN, or run next to a local server's "
-                    + "data folder (data/admin-token)", 2);
+            throw new CliException(
+                    "no API token: pass --token, set AIOS_TOKEN, or run next to a local server's "
+                            + "data folder (data/admin-token)",
+                    2);
         }
         return token;
     }
@@ -127,8 +135,11 @@ public final class ApiClient {
                 .timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + requireToken())
                 .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         if (ifMatch != null) {
             b.header("If-Match", ifMatch);
         }
@@ -142,8 +153,10 @@ public final class ApiClient {
         } catch (ConnectException e) {
             throw new CliException("cannot reach the control plane at " + base + " (is `aios server` running?)", 3);
         } catch (javax.net.ssl.SSLHandshakeException e) {
-            throw new CliException("the control plane at " + base + " presented a certificate this client does not "
-                    + "trust; pass its CA with --cacert (or AIOS_CACERT, or cacert: in the config file)", 3);
+            throw new CliException(
+                    "the control plane at " + base + " presented a certificate this client does not "
+                            + "trust; pass its CA with --cacert (or AIOS_CACERT, or cacert: in the config file)",
+                    3);
         } catch (IOException e) {
             throw new CliException("request to " + base + " failed: " + e.getMessage(), 3);
         } catch (InterruptedException e) {
@@ -159,7 +172,8 @@ public final class ApiClient {
             try {
                 parsed = Json.MAPPER.readTree(r.body());
             } catch (JacksonException e) {
-                throw new CliException("the server answered HTTP " + r.statusCode() + " with a body that is not JSON", 3);
+                throw new CliException(
+                        "the server answered HTTP " + r.statusCode() + " with a body that is not JSON", 3);
             }
         }
         if (r.statusCode() / 100 != 2) {

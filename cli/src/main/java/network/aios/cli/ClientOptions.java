@@ -23,15 +23,18 @@ public final class ClientOptions {
     @Option(names = "--config", description = "Client config file (default ~/.config/aios/config.yaml).")
     Path config;
 
-    @Option(names = "--cacert", description = "PEM certificate(s) to trust for an https server with a private CA or a "
-            + "self-signed certificate (env AIOS_CACERT).")
+    @Option(
+            names = "--cacert",
+            description = "PEM certificate(s) to trust for an https server with a private CA or a "
+                    + "self-signed certificate (env AIOS_CACERT).")
     Path cacert;
 
     ApiClient client() {
         JsonNode file = readConfig();
         String url = first(server, System.getenv("AIOS_SERVER"), text(file, "server"), "http://127.0.0.1:8080");
         String tok = first(token, System.getenv("AIOS_TOKEN"), text(file, "token"), localAdminToken());
-        String ca = first(cacert == null ? null : cacert.toString(), System.getenv("AIOS_CACERT"), text(file, "cacert"));
+        String ca =
+                first(cacert == null ? null : cacert.toString(), System.getenv("AIOS_CACERT"), text(file, "cacert"));
         return new ApiClient(url, tok, ca == null ? null : readCa(Path.of(ca)));
     }
 

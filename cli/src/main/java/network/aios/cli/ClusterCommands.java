@@ -17,12 +17,26 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
 
 /** {@code aios cluster ...}: validate offline, create, get, list, delete. */
-@Command(name = "cluster", mixinStandardHelpOptions = true, description = "Register and inspect clusters.",
-        subcommands = {ClusterCommands.Validate.class, ClusterCommands.Create.class, ClusterCommands.Get.class,
-                ClusterCommands.ListClusters.class, ClusterCommands.Delete.class, InfraCommands.class,
-                InfraCommands.Preflight.class, DescribeCommand.class, RouteCommands.class, NodeCommands.Cordon.class,
-                NodeCommands.Uncordon.class, NodeCommands.Drain.class, NodeCommands.Relabel.class,
-                NodeCommands.Refresh.class})
+@Command(
+        name = "cluster",
+        mixinStandardHelpOptions = true,
+        description = "Register and inspect clusters.",
+        subcommands = {
+            ClusterCommands.Validate.class,
+            ClusterCommands.Create.class,
+            ClusterCommands.Get.class,
+            ClusterCommands.ListClusters.class,
+            ClusterCommands.Delete.class,
+            InfraCommands.class,
+            InfraCommands.Preflight.class,
+            DescribeCommand.class,
+            RouteCommands.class,
+            NodeCommands.Cordon.class,
+            NodeCommands.Uncordon.class,
+            NodeCommands.Drain.class,
+            NodeCommands.Relabel.class,
+            NodeCommands.Refresh.class
+        })
 final class ClusterCommands {
     static byte[] read(Path file) {
         try {
@@ -32,10 +46,15 @@ final class ClusterCommands {
         }
     }
 
-    @Command(name = "validate", mixinStandardHelpOptions = true,
+    @Command(
+            name = "validate",
+            mixinStandardHelpOptions = true,
             description = "Check a cluster document offline with the server's own validator.")
     static final class Validate implements java.util.concurrent.Callable<Integer> {
-        @Option(names = {"-f", "--file"}, required = true, description = "Cluster document (JSON, comments allowed).")
+        @Option(
+                names = {"-f", "--file"},
+                required = true,
+                description = "Cluster document (JSON, comments allowed).")
         Path file;
 
         @CommandLine.Spec
@@ -47,33 +66,53 @@ final class ClusterCommands {
             try {
                 parsed = DocumentParser.parse(read(file));
             } catch (MalformedDocumentException e) {
-                spec.commandLine().getErr().println(file + ": not valid JSON: " + e.getMessage() + " (line " + e.line()
-                        + ", column " + e.column() + ")" + (e.hint() == null ? "" : "\n  hint: " + e.hint()));
+                spec.commandLine()
+                        .getErr()
+                        .println(file + ": not valid JSON: " + e.getMessage() + " (line " + e.line() + ", column "
+                                + e.column() + ")" + (e.hint() == null ? "" : "\n  hint: " + e.hint()));
                 return 1;
             }
             ClusterValidator.Result r = new ClusterValidator().validate(parsed.document());
             if (r.valid()) {
-                spec.commandLine().getOut().println(file + ": valid (cluster " + r.document().get("id").asString() + ")");
+                spec.commandLine()
+                        .getOut()
+                        .println(file + ": valid (cluster "
+                                + r.document().get("id").asString() + ")");
                 return 0;
             }
             spec.commandLine().getErr().println(file + ": " + r.errors().size() + " error(s)");
             for (FieldError e : r.errors()) {
-                spec.commandLine().getErr().println("  " + e.prefixed(parsed.pointerPrefix()).path() + ": " + e.message());
+                spec.commandLine()
+                        .getErr()
+                        .println("  " + e.prefixed(parsed.pointerPrefix()).path() + ": " + e.message());
             }
             return 1;
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Register a cluster (POST /api/createCluster).")
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "Register a cluster (POST /api/createCluster).")
     static final class Create implements Runnable {
         @Mixin
         ClientOptions client;
-        @Option(names = {"-f", "--file"}, required = true, description = "Cluster document.")
+
+        @Option(
+                names = {"-f", "--file"},
+                required = true,
+                description = "Cluster document.")
         Path file;
+
         @Option(names = "--dry-run", description = "Validate and run the policy, but store nothing.")
         boolean dryRun;
-        @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml.")
+
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "json",
+                description = "json or yaml.")
         String output;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -88,16 +127,23 @@ final class ClusterCommands {
     static final class Get implements Runnable {
         @Mixin
         ClientOptions client;
+
         @Parameters(paramLabel = "ID")
         String id;
-        @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml.")
+
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "json",
+                description = "json or yaml.")
         String output;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
-            Output.print(spec.commandLine().getOut(), client.client().get("/api/v1/clusters/" + ApiClient.enc(id)), output);
+            Output.print(
+                    spec.commandLine().getOut(), client.client().get("/api/v1/clusters/" + ApiClient.enc(id)), output);
         }
     }
 
@@ -105,16 +151,40 @@ final class ClusterCommands {
     static final class ListClusters implements Runnable {
         @Mixin
         ClientOptions client;
-        @Option(names = "--region") String region;
-        @Option(names = "--status") String status;
-        @Option(names = "--tag", description = "Repeatable: clusters carrying all of these tags.") List<String> tags;
-        @Option(names = "--gpu-model") String gpuModel;
-        @Option(names = "--min-gpus") Integer minGpus;
-        @Option(names = "--min-vcpus") Integer minVcpus;
-        @Option(names = "--min-memory", description = "MB") Long minMemory;
-        @Option(names = "--limit", defaultValue = "100", description = "Page size (default ${DEFAULT-VALUE}).") int limit;
-        @Option(names = "--all", description = "Follow pages until the end.") boolean all;
-        @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml.") String output;
+
+        @Option(names = "--region")
+        String region;
+
+        @Option(names = "--status")
+        String status;
+
+        @Option(names = "--tag", description = "Repeatable: clusters carrying all of these tags.")
+        List<String> tags;
+
+        @Option(names = "--gpu-model")
+        String gpuModel;
+
+        @Option(names = "--min-gpus")
+        Integer minGpus;
+
+        @Option(names = "--min-vcpus")
+        Integer minVcpus;
+
+        @Option(names = "--min-memory", description = "MB")
+        Long minMemory;
+
+        @Option(names = "--limit", defaultValue = "100", description = "Page size (default ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--all", description = "Follow pages until the end.")
+        boolean all;
+
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "table",
+                description = "table, json or yaml.")
+        String output;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -137,36 +207,46 @@ final class ClusterCommands {
                 }
                 JsonNode page = api.get(q.toString());
                 page.path("items").forEach(items::add);
-                cont = page.path("continue").isNull() ? null : page.path("continue").asString(null);
+                cont = page.path("continue").isNull()
+                        ? null
+                        : page.path("continue").asString(null);
             } while (all && cont != null);
             if (output.equals("table")) {
                 List<List<String>> rows = new ArrayList<>();
                 for (JsonNode c : items) {
-                    rows.add(List.of(c.path("id").asString(""), c.path("regionId").asString(""),
-                            c.path("status").asString(""), c.at("/nodes/count").asString(""),
-                            c.at("/gpus/count").asString(""), c.at("/vcpus/count").asString(""),
-                            c.path("memory").asString(""), c.at("/system/owner").asString("")));
+                    rows.add(List.of(
+                            c.path("id").asString(""),
+                            c.path("regionId").asString(""),
+                            c.path("status").asString(""),
+                            c.at("/nodes/count").asString(""),
+                            c.at("/gpus/count").asString(""),
+                            c.at("/vcpus/count").asString(""),
+                            c.path("memory").asString(""),
+                            c.at("/system/owner").asString("")));
                 }
-                Output.table(spec.commandLine().getOut(), List.of("ID", "REGION", "STATUS", "NODES", "GPUS", "VCPUS",
-                        "MEMORY(MB)", "OWNER"), rows);
+                Output.table(
+                        spec.commandLine().getOut(),
+                        List.of("ID", "REGION", "STATUS", "NODES", "GPUS", "VCPUS", "MEMORY(MB)", "OWNER"),
+                        rows);
                 if (cont != null) {
                     spec.commandLine().getOut().println("(more: --all, or continue after " + cont + ")");
                 }
             } else {
-                JsonNode list = network.aios.api.Json.object().set("items",
-                        network.aios.api.Json.MAPPER.valueToTree(items));
+                JsonNode list =
+                        network.aios.api.Json.object().set("items", network.aios.api.Json.MAPPER.valueToTree(items));
                 Output.print(spec.commandLine().getOut(), list, output);
             }
         }
-
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a cluster from the network.")
     static final class Delete implements Runnable {
         @Mixin
         ClientOptions client;
+
         @Parameters(paramLabel = "ID")
         String id;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 

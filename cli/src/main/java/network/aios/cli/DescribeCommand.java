@@ -15,12 +15,20 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
 
 /** {@code aios cluster describe ID}: everything the network knows about a cluster, for a person. */
-@Command(name = "describe", mixinStandardHelpOptions = true, description = "Conditions, heartbeat age, declared vs "
-        + "observed inventory, drift, gateway routes and URLs of a cluster.")
+@Command(
+        name = "describe",
+        mixinStandardHelpOptions = true,
+        description = "Conditions, heartbeat age, declared vs "
+                + "observed inventory, drift, gateway routes and URLs of a cluster.")
 final class DescribeCommand implements Callable<Integer> {
-    @Mixin ClientOptions client;
-    @Parameters(paramLabel = "ID") String id;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -31,21 +39,32 @@ final class DescribeCommand implements Callable<Integer> {
         JsonNode c = api.get("/api/v1/clusters/" + enc);
         JsonNode routes = api.get("/api/v1/clusters/" + enc + "/routes");
         PrintWriter out = spec.commandLine().getOut();
-        out.println("Cluster:     " + c.path("id").asString() + "   (region " + c.path("regionId").asString("-")
-                + ", owner " + c.at("/system/owner").asString() + ", version " + c.at("/system/version").asLong() + ")");
-        out.println("Status:      " + c.path("status").asString() + "   Reputation: " + c.path("reputation").asDouble());
+        out.println("Cluster:     " + c.path("id").asString() + "   (region "
+                + c.path("regionId").asString("-") + ", owner "
+                + c.at("/system/owner").asString() + ", version "
+                + c.at("/system/version").asLong() + ")");
+        out.println("Status:      " + c.path("status").asString() + "   Reputation: "
+                + c.path("reputation").asDouble());
         out.println();
         out.println("Conditions:");
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode k : h.path("conditions")) {
-            rows.add(List.of("  " + k.path("type").asString(), k.path("status").asString(), k.path("reason").asString(),
-                    since(k.path("lastTransitionTime").asString(null)), k.path("message").asString("")));
+            rows.add(List.of(
+                    "  " + k.path("type").asString(),
+                    k.path("status").asString(),
+                    k.path("reason").asString(),
+                    since(k.path("lastTransitionTime").asString(null)),
+                    k.path("message").asString("")));
         }
         Output.table(out, List.of("  TYPE", "STATUS", "REASON", "SINCE", "MESSAGE"), rows);
         JsonNode hb = h.path("heartbeat");
         out.println();
-        out.println("Heartbeat:   " + (hb.isObject() ? hb.path("ageSeconds").asLong() + " s ago (agent "
-                + hb.path("agentVersion").asString("?") + ", " + hb.path("count").asLong() + " received)" : "none yet"));
+        out.println("Heartbeat:   "
+                + (hb.isObject()
+                        ? hb.path("ageSeconds").asLong() + " s ago (agent "
+                                + hb.path("agentVersion").asString("?") + ", "
+                                + hb.path("count").asLong() + " received)"
+                        : "none yet"));
         out.println();
         out.println("Inventory (declared | observed):");
         Map<String, JsonNode> observed = new TreeMap<>();
@@ -56,24 +75,41 @@ final class DescribeCommand implements Callable<Integer> {
         for (JsonNode d : c.at("/nodes/nodeData")) {
             String nid = d.path("id").asString();
             JsonNode o = observed.remove(nid);
-            rows.add(List.of("  " + nid, d.at("/gpus/count").asInt() + " x " + String.join(",", strings(d.at(
-                    "/gpus/modelNames"))), Integer.toString(d.at("/vcpus/count").asInt()), d.path("memory").asLong() + " MB",
-                    "|", o == null ? "(not seen)" : o.at("/capacity/gpus").asInt() + " x " + o.at("/gpu/product")
-                            .asString("-"), o == null ? "" : Integer.toString((int) o.at("/capacity/vcpus").asDouble()),
+            rows.add(List.of(
+                    "  " + nid,
+                    d.at("/gpus/count").asInt() + " x " + String.join(",", strings(d.at("/gpus/modelNames"))),
+                    Integer.toString(d.at("/vcpus/count").asInt()),
+                    d.path("memory").asLong() + " MB",
+                    "|",
+                    o == null
+                            ? "(not seen)"
+                            : o.at("/capacity/gpus").asInt() + " x "
+                                    + o.at("/gpu/product").asString("-"),
+                    o == null
+                            ? ""
+                            : Integer.toString((int) o.at("/capacity/vcpus").asDouble()),
                     o == null ? "" : o.at("/capacity/memoryMB").asLong() + " MB"));
         }
         for (Map.Entry<String, JsonNode> extra : observed.entrySet()) {
             JsonNode o = extra.getValue();
-            rows.add(List.of("  " + extra.getKey(), "(not declared)", "", "", "|", o.at("/capacity/gpus").asInt()
-                    + " x " + o.at("/gpu/product").asString("-"), Integer.toString((int) o.at("/capacity/vcpus")
-                    .asDouble()), o.at("/capacity/memoryMB").asLong() + " MB"));
+            rows.add(List.of(
+                    "  " + extra.getKey(),
+                    "(not declared)",
+                    "",
+                    "",
+                    "|",
+                    o.at("/capacity/gpus").asInt() + " x "
+                            + o.at("/gpu/product").asString("-"),
+                    Integer.toString((int) o.at("/capacity/vcpus").asDouble()),
+                    o.at("/capacity/memoryMB").asLong() + " MB"));
         }
         Output.table(out, List.of("  NODE", "GPUS", "VCPUS", "MEMORY", "|", "GPUS", "VCPUS", "MEMORY"), rows);
         out.println();
         if (h.path("drift").isArray() && !h.path("drift").isEmpty()) {
             out.println("Drift:");
             for (JsonNode d : h.path("drift")) {
-                out.println("  " + d.path("path").asString() + ": " + d.path("message").asString());
+                out.println("  " + d.path("path").asString() + ": "
+                        + d.path("message").asString());
             }
         } else {
             out.println("Drift:       " + (h.path("observed").isObject() ? "none" : "unknown (no inventory reported)"));
@@ -84,7 +120,8 @@ final class DescribeCommand implements Callable<Integer> {
             out.println("  (none)");
         }
         for (JsonNode r : routes.path("items")) {
-            out.println("  " + r.path("prefix").asString() + " -> " + r.path("service").asString());
+            out.println("  " + r.path("prefix").asString() + " -> "
+                    + r.path("service").asString());
         }
         out.println();
         out.println("URLs:");
@@ -92,7 +129,9 @@ final class DescribeCommand implements Callable<Integer> {
         if (!urls.isObject()) {
             out.println("  (none: no infrastructure)");
         } else {
-            urls.properties().forEach(e -> out.println("  " + e.getKey() + ": " + e.getValue().asString()));
+            urls.properties()
+                    .forEach(e ->
+                            out.println("  " + e.getKey() + ": " + e.getValue().asString()));
         }
         out.flush();
         return 0;

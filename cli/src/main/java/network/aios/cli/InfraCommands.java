@@ -16,10 +16,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** {@code aios cluster infra ...} and {@code aios cluster preflight}: the AIOS services on a member cluster. */
-@Command(name = "infra", mixinStandardHelpOptions = true,
+@Command(
+        name = "infra",
+        mixinStandardHelpOptions = true,
         description = "Deploy, remove and watch the AIOS services on a registered cluster.",
-        subcommands = {InfraCommands.Create.class, InfraCommands.Remove.class, InfraCommands.Status.class,
-                InfraCommands.Render.class})
+        subcommands = {
+            InfraCommands.Create.class,
+            InfraCommands.Remove.class,
+            InfraCommands.Status.class,
+            InfraCommands.Render.class
+        })
 final class InfraCommands {
     static byte[] kubeconfigBody(Path kubeconfig) {
         return kubeconfigBody("kube_config_data", kubeconfig);
@@ -39,8 +45,10 @@ final class InfraCommands {
         String last = "";
         while (true) {
             JsonNode job = api.get("/api/v1/jobs/" + ApiClient.enc(jobId));
-            String line = job.path("state").asString() + " " + job.at("/progress/done").asInt() + "/"
-                    + job.at("/progress/total").asInt() + "  " + job.path("message").asString("");
+            String line = job.path("state").asString() + " "
+                    + job.at("/progress/done").asInt() + "/"
+                    + job.at("/progress/total").asInt() + "  "
+                    + job.path("message").asString("");
             if (!line.equals(last)) {
                 out.println(line);
                 out.flush();
@@ -68,25 +76,37 @@ final class InfraCommands {
     static int finish(JsonNode job, PrintWriter out) {
         String state = job.path("state").asString();
         boolean ok = state.equals("Ready") || state.equals("Removed");
-        out.println((ok ? "done: " : "failed: ") + state + " (" + job.path("reason").asString() + ") "
-                + job.path("message").asString());
+        out.println((ok ? "done: " : "failed: ") + state + " ("
+                + job.path("reason").asString() + ") " + job.path("message").asString());
         for (JsonNode item : job.at("/receipt/items")) {
-            out.println("  " + item.path("outcome").asString() + "  " + item.path("object").asString()
+            out.println("  " + item.path("outcome").asString() + "  "
+                    + item.path("object").asString()
                     + (item.hasNonNull("reason") ? "  (" + item.get("reason").asString() + ")" : ""));
         }
         out.flush();
         return ok ? 0 : 1;
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
             description = "Deploy the AIOS services (PUT /api/v1/clusters/ID/infra). The kubeconfig is used once, to "
                     + "set up the control plane's own least-privilege identity, then dropped.")
     static final class Create implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--kubeconfig", required = true, description = "The cluster's admin kubeconfig.") Path kubeconfig;
-        @Option(names = "--wait", description = "Follow the job until it finishes.") boolean await;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--kubeconfig", required = true, description = "The cluster's admin kubeconfig.")
+        Path kubeconfig;
+
+        @Option(names = "--wait", description = "Follow the job until it finishes.")
+        boolean await;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -96,15 +116,28 @@ final class InfraCommands {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true,
+    @Command(
+            name = "remove",
+            mixinStandardHelpOptions = true,
             description = "Remove everything the control plane created on the cluster; prints a receipt with --wait.")
     static final class Remove implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--kubeconfig", description = "Optional: an admin kubeconfig (otherwise the stored "
-                + "least-privilege credential is used).") Path kubeconfig;
-        @Option(names = "--wait", description = "Follow the job until it finishes.") boolean await;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(
+                names = "--kubeconfig",
+                description =
+                        "Optional: an admin kubeconfig (otherwise the stored " + "least-privilege credential is used).")
+        Path kubeconfig;
+
+        @Option(names = "--wait", description = "Follow the job until it finishes.")
+        boolean await;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -116,11 +149,22 @@ final class InfraCommands {
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "The latest infra job and the inventory.")
     static final class Status implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--wait", description = "If a job is under way, follow it until it finishes.") boolean await;
-        @Option(names = {"-o", "--output"}, defaultValue = "yaml") String output;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--wait", description = "If a job is under way, follow it until it finishes.")
+        boolean await;
+
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "yaml")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -136,43 +180,63 @@ final class InfraCommands {
         }
     }
 
-    @Command(name = "render", mixinStandardHelpOptions = true,
+    @Command(
+            name = "render",
+            mixinStandardHelpOptions = true,
             description = "Print the manifests the infrastructure consists of (YAML; credentials redacted).")
     static final class Render implements Runnable {
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "ID") String id;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
-            spec.commandLine().getOut().print(client.client().getText("/api/v1/clusters/" + ApiClient.enc(id)
-                    + "/infra/manifests"));
+            spec.commandLine()
+                    .getOut()
+                    .print(client.client().getText("/api/v1/clusters/" + ApiClient.enc(id) + "/infra/manifests"));
             spec.commandLine().getOut().flush();
         }
     }
 
-    @Command(name = "preflight", mixinStandardHelpOptions = true,
+    @Command(
+            name = "preflight",
+            mixinStandardHelpOptions = true,
             description = "Check a cluster against the prerequisites and its document; prints the fix for each miss.")
     static final class Preflight implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--kubeconfig", required = true) Path kubeconfig;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--kubeconfig", required = true)
+        Path kubeconfig;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            JsonNode r = client.client().post("/api/v1/clusters/" + ApiClient.enc(id) + "/preflight",
-                    kubeconfigBody(kubeconfig));
+            JsonNode r = client.client()
+                    .post("/api/v1/clusters/" + ApiClient.enc(id) + "/preflight", kubeconfigBody(kubeconfig));
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode c : r.path("checks")) {
-                rows.add(List.of(c.path("status").asString().toUpperCase(), c.path("name").asString(),
+                rows.add(List.of(
+                        c.path("status").asString().toUpperCase(),
+                        c.path("name").asString(),
                         c.path("message").asString()));
             }
             PrintWriter out = spec.commandLine().getOut();
             Output.table(out, List.of("STATUS", "CHECK", "DETAIL"), rows);
             for (JsonNode c : r.path("checks")) {
                 if (c.hasNonNull("fix") && !c.path("status").asString().equals("pass")) {
-                    out.println("fix " + c.path("name").asString() + ": " + c.get("fix").asString());
+                    out.println("fix " + c.path("name").asString() + ": "
+                            + c.get("fix").asString());
                 }
             }
             out.flush();

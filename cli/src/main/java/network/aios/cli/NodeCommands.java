@@ -23,14 +23,22 @@ final class NodeCommands {
     private NodeCommands() {}
 
     /** Asks for a grant, delivers it, prints the agent's answer; exit 0 when it carried the command out. */
-    static int run(ClientOptions client, CommandLine.Model.CommandSpec spec, String cluster, String agentUrl,
+    static int run(
+            ClientOptions client,
+            CommandLine.Model.CommandSpec spec,
+            String cluster,
+            String agentUrl,
             ObjectNode request) {
-        JsonNode g = client.client().post("/api/v1/clusters/" + ApiClient.enc(cluster) + "/commands",
-                Json.bytes(request));
-        String url = agentUrl != null ? agentUrl.replaceAll("/+$", "") + "/commands" : g.path("agentUrl").asString(null);
+        JsonNode g =
+                client.client().post("/api/v1/clusters/" + ApiClient.enc(cluster) + "/commands", Json.bytes(request));
+        String url = agentUrl != null
+                ? agentUrl.replaceAll("/+$", "") + "/commands"
+                : g.path("agentUrl").asString(null);
         if (url == null) {
-            throw new CliException("cluster " + cluster + " has no mgmt agent yet (no infrastructure): "
-                    + "aios cluster infra create " + cluster + " --kubeconfig <file>", 1);
+            throw new CliException(
+                    "cluster " + cluster + " has no mgmt agent yet (no infrastructure): " + "aios cluster infra create "
+                            + cluster + " --kubeconfig <file>",
+                    1);
         }
         HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         if (url.startsWith("https://")) {
@@ -38,26 +46,41 @@ final class NodeCommands {
             String ca = g.path("agentCa").asString(null);
             String identity = g.path("agentIdentity").asString(null);
             if (ca == null || identity == null) {
-                throw new CliException("the control plane did not say how to recognise " + cluster + "'s agents "
-                        + "(agentCa, agentIdentity): is it older than this CLI?", 3);
+                throw new CliException(
+                        "the control plane did not say how to recognise " + cluster + "'s agents "
+                                + "(agentCa, agentIdentity): is it older than this CLI?",
+                        3);
             }
             http.sslContext(network.aios.tls.AgentTrust.forIdentity(ca, identity));
         } else {
-            spec.commandLine().getErr().println("note: " + url + " is plain HTTP (the owner's gateway): the agent's "
-                    + "identity is not checked; the grant works once, for this command only");
+            spec.commandLine()
+                    .getErr()
+                    .println("note: " + url + " is plain HTTP (the owner's gateway): the agent's "
+                            + "identity is not checked; the grant works once, for this command only");
         }
         HttpResponse<String> r;
         try {
-            r = http.build().send(HttpRequest.newBuilder(
-                    URI.create(url)).timeout(Duration.ofSeconds(120)).header("Authorization", "Grant "
-                    + g.path("grant").asString()).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            r = http.build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(120))
+                                    .header(
+                                            "Authorization",
+                                            "Grant " + g.path("grant").asString())
+                                    .POST(HttpRequest.BodyPublishers.noBody())
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
         } catch (javax.net.ssl.SSLHandshakeException e) {
-            throw new CliException("the agent at " + url + " is not " + cluster + "'s mgmt agent: its certificate "
-                    + "does not chain to the network's agent CA or names another cluster (" + e.getMessage() + ")", 3);
+            throw new CliException(
+                    "the agent at " + url + " is not " + cluster + "'s mgmt agent: its certificate "
+                            + "does not chain to the network's agent CA or names another cluster (" + e.getMessage()
+                            + ")",
+                    3);
         } catch (java.io.IOException e) {
-            throw new CliException("the mgmt agent at " + url + " did not answer (" + e.getClass().getSimpleName()
-                    + "); if it is not reachable from here, give --agent-url", 3);
+            throw new CliException(
+                    "the mgmt agent at " + url + " did not answer ("
+                            + e.getClass().getSimpleName() + "); if it is not reachable from here, give --agent-url",
+                    3);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted", 3);
@@ -66,11 +89,15 @@ final class NodeCommands {
         try {
             answer = Json.parse(r.body());
         } catch (RuntimeException e) {
-            throw new CliException("the mgmt agent at " + url + " answered HTTP " + r.statusCode() + " without JSON", 3);
+            throw new CliException(
+                    "the mgmt agent at " + url + " answered HTTP " + r.statusCode() + " without JSON", 3);
         }
         if (r.statusCode() / 100 != 2) {
-            spec.commandLine().getErr().println("error " + r.statusCode() + " " + answer.at("/error/code").asString("")
-                    + ": " + answer.at("/error/message").asString(""));
+            spec.commandLine()
+                    .getErr()
+                    .println("error " + r.statusCode() + " "
+                            + answer.at("/error/code").asString("") + ": "
+                            + answer.at("/error/message").asString(""));
             return 1;
         }
         spec.commandLine().getOut().println(Json.pretty(answer));
@@ -78,10 +105,17 @@ final class NodeCommands {
     }
 
     abstract static class Base implements java.util.concurrent.Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Option(names = "--agent-url", description = "Where the cluster's mgmt agent is reached (default: the "
-                + "cluster's config.urlMap mgmtService).") String agentUrl;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ClientOptions client;
+
+        @Option(
+                names = "--agent-url",
+                description = "Where the cluster's mgmt agent is reached (default: the "
+                        + "cluster's config.urlMap mgmtService).")
+        String agentUrl;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         abstract String cluster();
 
@@ -95,8 +129,12 @@ final class NodeCommands {
 
     /** A command on one node: {@code CLUSTER NODE}. */
     abstract static class OnNode extends Base {
-        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
-        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID") String node;
+        @Parameters(index = "0", paramLabel = "CLUSTER")
+        String cluster;
+
+        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID")
+        String node;
+
         private final String command;
 
         OnNode(String command) {
@@ -126,8 +164,11 @@ final class NodeCommands {
         }
     }
 
-    @Command(name = "drain", mixinStandardHelpOptions = true, description = "Cordon a node and evict its pods "
-            + "(disruption budgets hold; DaemonSet and mirror pods stay).")
+    @Command(
+            name = "drain",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Cordon a node and evict its pods " + "(disruption budgets hold; DaemonSet and mirror pods stay).")
     static final class Drain extends OnNode {
         Drain() {
             super("drain");
@@ -136,9 +177,14 @@ final class NodeCommands {
 
     @Command(name = "relabel", mixinStandardHelpOptions = true, description = "Give a node another nodeID label.")
     static final class Relabel extends Base {
-        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
-        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID now") String node;
-        @Parameters(index = "2", paramLabel = "NEW_ID") String nodeId;
+        @Parameters(index = "0", paramLabel = "CLUSTER")
+        String cluster;
+
+        @Parameters(index = "1", paramLabel = "NODE", description = "the node's nodeID now")
+        String node;
+
+        @Parameters(index = "2", paramLabel = "NEW_ID")
+        String nodeId;
 
         String cluster() {
             return cluster;
@@ -151,7 +197,8 @@ final class NodeCommands {
 
     @Command(name = "refresh", mixinStandardHelpOptions = true, description = "Have the cluster report its nodes now.")
     static final class Refresh extends Base {
-        @Parameters(index = "0", paramLabel = "CLUSTER") String cluster;
+        @Parameters(index = "0", paramLabel = "CLUSTER")
+        String cluster;
 
         String cluster() {
             return cluster;

@@ -59,8 +59,11 @@ class CliIT {
         assertThat(ok.exit()).isZero();
         assertThat(ok.out()).contains("valid (cluster cluster-west-vision-001)");
         Path bad = Files.createTempFile("bad", ".json");
-        Files.writeString(bad, Files.readString(SEED).replace("\"count\": 48", "\"count\": 4")
-                .replace("\"regionId\": \"us-west-2\",", ""));
+        Files.writeString(
+                bad,
+                Files.readString(SEED)
+                        .replace("\"count\": 48", "\"count\": 4")
+                        .replace("\"regionId\": \"us-west-2\",", ""));
         Run r = aios("cluster", "validate", "-f", bad.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("/regionId: is required", "/vcpus/count: must equal the sum");
@@ -74,10 +77,13 @@ class CliIT {
         Run again = aios("cluster", "create", "-f", SEED.toString());
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("error 409 conflict");
-        assertThat(aios("cluster", "get", "cluster-west-vision-001", "-o", "yaml").out()).contains("regionId: \"us-west-2\"");
+        assertThat(aios("cluster", "get", "cluster-west-vision-001", "-o", "yaml")
+                        .out())
+                .contains("regionId: \"us-west-2\"");
         Run table = aios("cluster", "list", "--tag", "vision", "--min-gpus", "3");
         assertThat(table.out()).contains("ID", "REGION", "cluster-west-vision-001", "us-west-2", "196608");
-        assertThat(aios("cluster", "list", "-o", "json", "--region", "nowhere").out()).contains("\"items\" : [ ]");
+        assertThat(aios("cluster", "list", "-o", "json", "--region", "nowhere").out())
+                .contains("\"items\" : [ ]");
         assertThat(aios("cluster", "delete", "cluster-west-vision-001").exit()).isZero();
         assertThat(aios("cluster", "get", "cluster-west-vision-001").err()).contains("error 404 not_found");
     }
@@ -95,7 +101,8 @@ class CliIT {
         Run tried = aios("policy", "test", "add_cluster", "-f", seedCopy.toString(), "--policy", policy.toString());
         assertThat(tried.exit()).isEqualTo(1);
         assertThat(tried.out()).contains("denied", "at least 8 GPUs");
-        assertThat(aios("policy", "set", "update_cluster", "-f", policy.toString()).out())
+        assertThat(aios("policy", "set", "update_cluster", "-f", policy.toString())
+                        .out())
                 .contains("policy update_cluster is now version 1");
         assertThat(aios("policy", "get", "update_cluster").out()).contains("at least 8 GPUs");
         Path broken = Files.createTempFile("broken", ".yaml");
@@ -109,8 +116,10 @@ class CliIT {
     void addonRegistries() throws Exception {
         server.post("/api/createCluster", TestServer.seedWithId("cli-addons"), server.adminToken);
         Path entry = Files.createTempFile("entry", ".json");
-        Files.writeString(entry, Files.readString(Path.of("..", "examples", "container-registry-entry.json"))
-                .replace("\"cluster_id\": \"cluster-west-vision-001\"", "\"cluster_id\": \"cli-addons\""));
+        Files.writeString(
+                entry,
+                Files.readString(Path.of("..", "examples", "container-registry-entry.json"))
+                        .replace("\"cluster_id\": \"cluster-west-vision-001\"", "\"cluster_id\": \"cli-addons\""));
         Run created = aios("registry", "create", "-f", entry.toString());
         assertThat(created.exit()).as(created.err()).isZero();
         String id = network.aios.api.Json.parse(created.out()).get("id").asString();
@@ -133,7 +142,9 @@ class CliIT {
         assertThat(t.exit()).isZero();
         String token = t.out().trim();
         assertThat(token).startsWith("aios_");
-        assertThat(aios("token", "list").out()).contains("dora", "owner", "active").doesNotContain(token);
+        assertThat(aios("token", "list").out())
+                .contains("dora", "owner", "active")
+                .doesNotContain(token);
     }
 
     @Test
@@ -148,10 +159,11 @@ class CliIT {
 
     @Test
     void describeShowsConditionsDeclaredAgainstObservedAndTheDrift() {
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("described"), server.adminToken).status())
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("described"), server.adminToken)
+                        .status())
                 .isEqualTo(201);
-        new network.aios.store.ClusterStore(server.db).setInfra("described",
-                network.aios.store.InfraPhase.READY, null, "test", java.time.Instant.now());
+        new network.aios.store.ClusterStore(server.db)
+                .setInfra("described", network.aios.store.InfraPhase.READY, null, "test", java.time.Instant.now());
         String agent = server.cp.tokens().issueAgent("described", "test").token();
         String beat = """
                 {"agent": {"version": "0.1.0"}, "inventory": {"nodes": [
@@ -160,20 +172,42 @@ class CliIT {
                    "gpu": {"product": "NVIDIA-A100-SXM4-40GB", "count": 2}},
                   {"name": "worker-b", "nodeId": "node-9", "ready": true,
                    "capacity": {"vcpus": 16, "memoryMB": 64000, "ephemeralStorageMB": 1, "gpus": 1}}]}}""";
-        assertThat(server.post("/api/v1/clusters/described/heartbeat", beat, agent).status()).isEqualTo(200);
+        assertThat(server.post("/api/v1/clusters/described/heartbeat", beat, agent)
+                        .status())
+                .isEqualTo(200);
         Run d = aios("cluster", "describe", "described");
         assertThat(d.exit()).as(d.err()).isZero();
-        assertThat(d.out()).contains("Status:      degraded", "Ready", "HeartbeatFresh", "InventoryVerified",
-                "DiffersFromDocument", "(not seen)", "(not declared)", "node-9", "/nodes/nodeData/1/id",
-                "2 x NVIDIA-A100-SXM4-40GB", "Routes:", "(none)", "URLs:");
+        assertThat(d.out())
+                .contains(
+                        "Status:      degraded",
+                        "Ready",
+                        "HeartbeatFresh",
+                        "InventoryVerified",
+                        "DiffersFromDocument",
+                        "(not seen)",
+                        "(not declared)",
+                        "node-9",
+                        "/nodes/nodeData/1/id",
+                        "2 x NVIDIA-A100-SXM4-40GB",
+                        "Routes:",
+                        "(none)",
+                        "URLs:");
     }
 
     @Test
     void auditListsWhatHappenedFilteredAndNeverTakesTheActorFromABody() {
         String owner = server.ownerToken("auditee");
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("audited-1"), owner).status()).isEqualTo(201);
-        assertThat(server.send("PATCH", "/api/v1/clusters/audited-1", "{\"tags\":[\"a\"],\"actor\":\"admin\"}"
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8), owner).status()).isEqualTo(200);
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("audited-1"), owner)
+                        .status())
+                .isEqualTo(201);
+        assertThat(server.send(
+                                "PATCH",
+                                "/api/v1/clusters/audited-1",
+                                "{\"tags\":[\"a\"],\"actor\":\"admin\"}"
+                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                owner)
+                        .status())
+                .isEqualTo(200);
         Run all = aios("audit", "--cluster", "audited-1");
         assertThat(all.exit()).as(all.err()).isZero();
         assertThat(all.out()).contains("ACTOR", "auditee", "cluster.update").doesNotContain(" admin ");
@@ -182,7 +216,8 @@ class CliIT {
         Run paged = aios("audit", "--limit", "1", "--cluster", "audited-1");
         assertThat(paged.out()).contains("cluster.update").contains("(more: --continue ");
         String next = paged.out().replaceAll("(?s).*--continue (\\d+)\\).*", "$1");
-        assertThat(aios("audit", "--limit", "1", "--cluster", "audited-1", "--continue", next).out())
+        assertThat(aios("audit", "--limit", "1", "--cluster", "audited-1", "--continue", next)
+                        .out())
                 .contains("cluster.create");
         Run bad = aios("audit", "--since", "yesterday");
         assertThat(bad.exit()).isNotZero();
@@ -191,20 +226,25 @@ class CliIT {
 
     @Test
     void cordonAsksTheControlPlaneForAGrantAndCarriesOnlyTheGrantToTheAgent() throws Exception {
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("granted-1"), server.adminToken).status())
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("granted-1"), server.adminToken)
+                        .status())
                 .isEqualTo(201);
         java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
-        com.sun.net.httpserver.HttpServer agent = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        com.sun.net.httpserver.HttpServer agent =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         agent.createContext("/commands", ex -> {
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             seen.set(auth);
             String answer;
             try {
-                var p = network.aios.api.Grant.verify(auth.substring("Grant ".length()), network.aios.api.Grant
-                        .publicKey(server.cp.grantPublicKey()), "granted-1", java.time.Instant.now());
+                var p = network.aios.api.Grant.verify(
+                        auth.substring("Grant ".length()),
+                        network.aios.api.Grant.publicKey(server.cp.grantPublicKey()),
+                        "granted-1",
+                        java.time.Instant.now());
                 answer = "{\"command\": \"" + p.at("/args/command").asString() + "\", \"node\": \""
-                        + p.at("/args/node").asString() + "\", \"by\": \"" + p.path("by").asString() + "\"}";
+                        + p.at("/args/node").asString() + "\", \"by\": \""
+                        + p.path("by").asString() + "\"}";
             } catch (network.aios.api.Grant.Rejected e) {
                 answer = "{\"error\": {\"status\": 401, \"code\": \"grant_rejected\", \"message\": \"x\"}}";
             }
@@ -215,8 +255,13 @@ class CliIT {
         });
         agent.start();
         try {
-            Run r = aios("cluster", "cordon", "granted-1", "node-1", "--agent-url", "http://127.0.0.1:"
-                    + agent.getAddress().getPort());
+            Run r = aios(
+                    "cluster",
+                    "cordon",
+                    "granted-1",
+                    "node-1",
+                    "--agent-url",
+                    "http://127.0.0.1:" + agent.getAddress().getPort());
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).contains("\"command\" : \"cordon\"", "\"node\" : \"node-1\"", "\"by\" : \"admin\"");
             assertThat(seen.get()).startsWith("Grant ").doesNotContain(server.adminToken);
@@ -231,18 +276,23 @@ class CliIT {
 
     @Test
     void anHttpsAgentMustProveItIsTheClustersWithTheNetworksAgentCa() throws Exception {
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("granted-2"), server.adminToken).status())
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("granted-2"), server.adminToken)
+                        .status())
                 .isEqualTo(201);
         // the member cluster's admin stands up an agent with a certificate naming the cluster, from a CA of their own
         network.aios.tls.AgentCa forged = network.aios.tls.AgentCa.create("forged", java.time.Instant.now());
-        String identity = server.post("/api/v1/clusters/granted-2/commands", "{\"command\": \"uncordon\", "
-                + "\"node\": \"node-1\"}", server.adminToken).text("/agentIdentity");
+        String identity = server.post(
+                        "/api/v1/clusters/granted-2/commands",
+                        "{\"command\": \"uncordon\", " + "\"node\": \"node-1\"}",
+                        server.adminToken)
+                .text("/agentIdentity");
         network.aios.tls.AgentCa.Issued cert = forged.issue(identity, java.time.Instant.now());
         java.util.concurrent.atomic.AtomicBoolean reached = new java.util.concurrent.atomic.AtomicBoolean();
-        com.sun.net.httpserver.HttpsServer agent = com.sun.net.httpserver.HttpsServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        com.sun.net.httpserver.HttpsServer agent =
+                com.sun.net.httpserver.HttpsServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
-        kmf.init(network.aios.api.Pem.keyStore(cert.certificatePem(), cert.keyPem(), "x".toCharArray()),
+        kmf.init(
+                network.aios.api.Pem.keyStore(cert.certificatePem(), cert.keyPem(), "x".toCharArray()),
                 "x".toCharArray());
         javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
         ssl.init(kmf.getKeyManagers(), null, null);
@@ -254,8 +304,13 @@ class CliIT {
         });
         agent.start();
         try {
-            Run r = aios("cluster", "cordon", "granted-2", "node-1", "--agent-url", "https://127.0.0.1:"
-                    + agent.getAddress().getPort());
+            Run r = aios(
+                    "cluster",
+                    "cordon",
+                    "granted-2",
+                    "node-1",
+                    "--agent-url",
+                    "https://127.0.0.1:" + agent.getAddress().getPort());
             assertThat(r.exit()).isEqualTo(3);
             assertThat(r.err()).contains("is not granted-2's mgmt agent");
             assertThat(reached).as("the grant never left the CLI").isFalse();
@@ -270,11 +325,17 @@ class CliIT {
             CommandLine cl = Aios.commandLine();
             StringWriter err = new StringWriter();
             cl.setErr(new PrintWriter(err));
-            int exit = cl.execute("server", "--data-dir", java.nio.file.Files.createTempDirectory("taken").toString(),
-                    "--port", Integer.toString(taken.getLocalPort()));
+            int exit = cl.execute(
+                    "server",
+                    "--data-dir",
+                    java.nio.file.Files.createTempDirectory("taken").toString(),
+                    "--port",
+                    Integer.toString(taken.getLocalPort()));
             assertThat(exit).isEqualTo(1);
-            assertThat(err.toString().trim()).startsWith("error: port " + taken.getLocalPort())
-                    .contains("--port").doesNotContain("\tat ");
+            assertThat(err.toString().trim())
+                    .startsWith("error: port " + taken.getLocalPort())
+                    .contains("--port")
+                    .doesNotContain("\tat ");
         }
     }
 }

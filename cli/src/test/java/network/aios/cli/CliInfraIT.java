@@ -39,8 +39,10 @@ class CliInfraIT {
 
     @Test
     void preflightCreateRenderAndRemove() throws Exception {
-        assertThat(CliIT.server.post("/api/createCluster", TestServer.seedWithId("cli-infra"), CliIT.server.adminToken)
-                .status()).isEqualTo(201);
+        assertThat(CliIT.server
+                        .post("/api/createCluster", TestServer.seedWithId("cli-infra"), CliIT.server.adminToken)
+                        .status())
+                .isEqualTo(201);
         Path kc = Files.createTempFile("owner", ".yaml");
         Files.writeString(kc, kube.ownerKubeconfigYaml());
 
@@ -48,23 +50,29 @@ class CliInfraIT {
         assertThat(pre.exit()).as(pre.err()).isZero();
         assertThat(pre.out()).contains("PASS", "node-labels", "WARN", "external-nodes", "fix external-nodes:");
 
-        CliIT.Run created = CliIT.aios("cluster", "infra", "create", "cli-infra", "--kubeconfig", kc.toString(), "--wait");
+        CliIT.Run created =
+                CliIT.aios("cluster", "infra", "create", "cli-infra", "--kubeconfig", kc.toString(), "--wait");
         assertThat(created.exit()).as(created.out() + created.err()).isZero();
         assertThat(created.out()).contains("cluster creation scheduled: job", "WaitingReady", "done: Ready");
 
         assertThat(CliIT.aios("cluster", "infra", "render", "cli-infra").out())
                 .contains("kind: \"Deployment\"", "nodePort: 32303", "<redacted>");
-        assertThat(CliIT.aios("cluster", "infra", "status", "cli-infra").out()).contains("state: \"Ready\"", "inventory");
+        assertThat(CliIT.aios("cluster", "infra", "status", "cli-infra").out())
+                .contains("state: \"Ready\"", "inventory");
 
         CliIT.Run removed;
         try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
             removed = CliIT.aios("cluster", "infra", "remove", "cli-infra", "--wait");
         }
         assertThat(removed.exit()).as(removed.out() + removed.err()).isZero();
-        assertThat(removed.out()).contains("done: Removed", "deleted  Deployment aios-system/aios-controller",
-                "deleted  Namespace aios-system");
+        assertThat(removed.out())
+                .contains(
+                        "done: Removed",
+                        "deleted  Deployment aios-system/aios-controller",
+                        "deleted  Namespace aios-system");
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
-        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=cli-infra")).isEmpty();
+        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=cli-infra"))
+                .isEmpty();
     }
 
     @Test
@@ -76,8 +84,8 @@ class CliInfraIT {
         CliIT.Run registered = CliIT.aios("executor", "create", "-f", doc.toString());
         assertThat(registered.exit()).as(registered.err()).isZero();
 
-        CliIT.Run deployed = CliIT.aios("executor", "infra", "create", "cli-executor", "--kubeconfig", kc.toString(),
-                "--wait");
+        CliIT.Run deployed =
+                CliIT.aios("executor", "infra", "create", "cli-executor", "--kubeconfig", kc.toString(), "--wait");
         assertThat(deployed.exit()).as(deployed.out() + deployed.err()).isZero();
         assertThat(deployed.out()).contains("executor deployment scheduled: job", "done: Ready");
         assertThat(CliIT.aios("executor", "list").out()).contains("cli-executor", ":30900");
@@ -90,6 +98,7 @@ class CliInfraIT {
         assertThat(deleted.out()).contains("done: Removed", "deleted  Service policies-system/cli-executor");
         assertThat(CliIT.aios("executor", "get", "cli-executor").exit()).isNotZero();
         kube.awaitNamespaceGone(AddonDeployment.EXECUTOR_NAMESPACE);
-        assertThat(kube.everythingLabelled(AddonDeployment.ADDON_LABEL + "=cli-executor")).isEmpty();
+        assertThat(kube.everythingLabelled(AddonDeployment.ADDON_LABEL + "=cli-executor"))
+                .isEmpty();
     }
 }

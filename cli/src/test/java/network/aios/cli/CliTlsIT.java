@@ -38,8 +38,15 @@ class CliTlsIT {
 
     @Test
     void withItsCertificateTheCliWorksWithoutItItSaysWhatToDo() {
-        CliIT.Run trusted = run("cluster", "list", "--server", server.url(), "--token", server.adminToken,
-                "--cacert", certs.cert.toString());
+        CliIT.Run trusted = run(
+                "cluster",
+                "list",
+                "--server",
+                server.url(),
+                "--token",
+                server.adminToken,
+                "--cacert",
+                certs.cert.toString());
         assertThat(trusted.exit()).as(trusted.err()).isZero();
         assertThat(trusted.out()).contains("ID");
         CliIT.Run untrusted = run("cluster", "list", "--server", server.url(), "--token", server.adminToken);

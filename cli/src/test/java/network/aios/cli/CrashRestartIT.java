@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,19 +29,36 @@ class CrashRestartIT {
 
     static Process server(Path data, int port) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "network.aios.cli.Aios",
-                "server", "--data-dir", data.toString(), "--port", Integer.toString(port),
-                "--egress-allow", "127.0.0.0/8", "--heartbeat-grace-seconds", "30")
-                .redirectErrorStream(true).redirectOutput(data.resolveSibling(data.getFileName() + "-"
-                        + System.nanoTime() + ".log").toFile()).start();
+        return new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "network.aios.cli.Aios",
+                        "server",
+                        "--data-dir",
+                        data.toString(),
+                        "--port",
+                        Integer.toString(port),
+                        "--egress-allow",
+                        "127.0.0.0/8",
+                        "--heartbeat-grace-seconds",
+                        "30")
+                .redirectErrorStream(true)
+                .redirectOutput(data.resolveSibling(data.getFileName() + "-" + System.nanoTime() + ".log")
+                        .toFile())
+                .start();
     }
 
     int status(int port, String method, String path, String token, String body) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(10))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body))
+                    .header("Content-Type", "application/json");
             if (token != null) {
                 b.header("Authorization", "Bearer " + token);
             }
@@ -54,14 +70,19 @@ class CrashRestartIT {
 
     JsonNode json(int port, String path, String token) throws Exception {
         HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + token).build();
-        return Json.MAPPER.readTree(http.send(r, HttpResponse.BodyHandlers.ofByteArray()).body());
+                .header("Authorization", "Bearer " + token)
+                .build();
+        return Json.MAPPER.readTree(
+                http.send(r, HttpResponse.BodyHandlers.ofByteArray()).body());
     }
 
     /** The state of crash-0's latest infrastructure job, or null while the server does not answer. */
     String jobState(int port, String token) {
         try {
-            return json(port, "/api/v1/clusters/crash-0/infra", token).path("job").path("state").asString(null);
+            return json(port, "/api/v1/clusters/crash-0/infra", token)
+                    .path("job")
+                    .path("state")
+                    .asString(null);
         } catch (Exception e) {
             return null;
         }
@@ -84,7 +105,9 @@ class CrashRestartIT {
         Process second = null;
         Process kubelet = null;
         try {
-            KubeTestCluster.await(() -> status(port, "GET", "/healthz", null, null) == 200, Duration.ofSeconds(90),
+            KubeTestCluster.await(
+                    () -> status(port, "GET", "/healthz", null, null) == 200,
+                    Duration.ofSeconds(90),
                     "the first control plane to answer");
             String token = Files.readString(data.resolve("admin-token")).trim();
             List<String> acknowledged = new ArrayList<>();
@@ -95,38 +118,55 @@ class CrashRestartIT {
                 }
             }
             assertThat(acknowledged).hasSize(20);
-            String body = Json.MAPPER.writeValueAsString(Json.object().put("cluster_id", "crash-0")
-                    .put("kube_config_data", kube.ownerKubeconfigYaml()));
-            assertThat(status(port, "POST", "/create-cluster-infra", token, body)).isEqualTo(200);
+            String body = Json.MAPPER.writeValueAsString(
+                    Json.object().put("cluster_id", "crash-0").put("kube_config_data", kube.ownerKubeconfigYaml()));
+            assertThat(status(port, "POST", "/create-cluster-infra", token, body))
+                    .isEqualTo(200);
             // no kubelet: the job applies everything, then waits for readiness
-            KubeTestCluster.await(() -> "WaitingReady".equals(jobState(port, token)), Duration.ofSeconds(90),
+            KubeTestCluster.await(
+                    () -> "WaitingReady".equals(jobState(port, token)),
+                    Duration.ofSeconds(90),
                     "the job to wait for readiness");
 
-            long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid"))
-                    .get(0).trim());
+            long postmaster =
+                    Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid"))
+                            .get(0)
+                            .trim());
             first.destroyForcibly().waitFor(); // SIGKILL
-            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).as("PostgreSQL outlived the JVM")
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive))
+                    .as("PostgreSQL outlived the JVM")
                     .contains(true);
 
             second = server(data, port);
             Process started = second;
-            KubeTestCluster.await(() -> status(port, "GET", "/healthz", null, null) == 200 || !started.isAlive(),
-                    Duration.ofSeconds(120), "the restarted control plane to answer");
-            assertThat(second.isAlive()).as("the first start after the kill must work").isTrue();
+            KubeTestCluster.await(
+                    () -> status(port, "GET", "/healthz", null, null) == 200 || !started.isAlive(),
+                    Duration.ofSeconds(120),
+                    "the restarted control plane to answer");
+            assertThat(second.isAlive())
+                    .as("the first start after the kill must work")
+                    .isTrue();
             assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false))
-                    .as("the orphaned PostgreSQL was stopped").isFalse();
+                    .as("the orphaned PostgreSQL was stopped")
+                    .isFalse();
             for (String id : acknowledged) {
-                assertThat(status(port, "GET", "/api/v1/clusters/" + id, token, null)).as(id).isEqualTo(200);
+                assertThat(status(port, "GET", "/api/v1/clusters/" + id, token, null))
+                        .as(id)
+                        .isEqualTo(200);
             }
             kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 300);
-            KubeTestCluster.await(() -> "Ready".equals(jobState(port, token)), Duration.ofMinutes(3),
-                    "the job to resume and finish");
-            assertThat(json(port, "/api/v1/clusters/crash-0", token).path("status").asString()).isEqualTo("live");
+            KubeTestCluster.await(
+                    () -> "Ready".equals(jobState(port, token)), Duration.ofMinutes(3), "the job to resume and finish");
+            assertThat(json(port, "/api/v1/clusters/crash-0", token)
+                            .path("status")
+                            .asString())
+                    .isEqualTo("live");
 
-            assertThat(status(port, "POST", "/remove-cluster-infra", token,
-                    "{\"cluster_id\": \"crash-0\"}")).isEqualTo(200);
+            assertThat(status(port, "POST", "/remove-cluster-infra", token, "{\"cluster_id\": \"crash-0\"}"))
+                    .isEqualTo(200);
             try (AutoCloseable terminator = kube.podTerminator(InfraNames.NAMESPACE)) {
-                KubeTestCluster.await(() -> "Removed".equals(jobState(port, token)), Duration.ofMinutes(2), "the removal");
+                KubeTestCluster.await(
+                        () -> "Removed".equals(jobState(port, token)), Duration.ofMinutes(2), "the removal");
             }
             kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         } finally {

@@ -32,9 +32,13 @@ public final class EgressGuard {
      * Metadata services outside the link-local range (Alibaba, Azure's wire server, AWS, GCP and OCI over
      * IPv6), and local-use NAT64 (64:ff9b:1::/48), whose embedded IPv4 address cannot be read reliably.
      */
-    private static final List<Cidr> METADATA = List.of(Cidr.parse("100.100.100.200/32"),
-            Cidr.parse("168.63.129.16/32"), Cidr.parse("fd00:ec2::254/128"), Cidr.parse("fd20:ce::254/128"),
-            Cidr.parse("fd00:c1::a9fe:a9fe/128"), Cidr.parse("64:ff9b:1::/48"));
+    private static final List<Cidr> METADATA = List.of(
+            Cidr.parse("100.100.100.200/32"),
+            Cidr.parse("168.63.129.16/32"),
+            Cidr.parse("fd00:ec2::254/128"),
+            Cidr.parse("fd20:ce::254/128"),
+            Cidr.parse("fd00:c1::a9fe:a9fe/128"),
+            Cidr.parse("64:ff9b:1::/48"));
 
     private final List<Cidr> allowed;
     private final List<Cidr> denied;
@@ -167,8 +171,18 @@ public final class EgressGuard {
             zeros &= b[i] == 0;
         }
         boolean compat = zeros && (b[10] == 0 && b[11] == 0 || b[10] == (byte) 0xff && b[11] == (byte) 0xff);
-        boolean translated = b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0
-                && b[6] == 0 && b[7] == 0 && b[8] == (byte) 0xff && b[9] == (byte) 0xff && b[10] == 0 && b[11] == 0;
+        boolean translated = b[0] == 0
+                && b[1] == 0
+                && b[2] == 0
+                && b[3] == 0
+                && b[4] == 0
+                && b[5] == 0
+                && b[6] == 0
+                && b[7] == 0
+                && b[8] == (byte) 0xff
+                && b[9] == (byte) 0xff
+                && b[10] == 0
+                && b[11] == 0;
         boolean nat64 = b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b;
         boolean allZero = zeros && b[10] == 0 && b[11] == 0 && b[12] == 0 && b[13] == 0 && b[14] == 0;
         if ((compat || nat64 || translated) && !allZero) {
@@ -207,8 +221,11 @@ public final class EgressGuard {
      * checked address the proxy's), no redirects (a redirect is a second, unchecked request).
      */
     public OkHttpClient.Builder apply(OkHttpClient.Builder builder) {
-        return builder.dns(dns()).socketFactory(socketFactory()).proxy(Proxy.NO_PROXY)
-                .followRedirects(false).followSslRedirects(false);
+        return builder.dns(dns())
+                .socketFactory(socketFactory())
+                .proxy(Proxy.NO_PROXY)
+                .followRedirects(false)
+                .followSslRedirects(false);
     }
 
     /** A new OkHttp client with the guard applied. */

@@ -12,7 +12,9 @@ public final class EgressRefusedException extends UnknownHostException {
 
     public EgressRefusedException(String host, InetAddress address, String reason) {
         super("refused by the egress guard: " + host
-                + (address == null || address.getHostAddress().equals(host) ? "" : " (" + address.getHostAddress() + ")")
+                + (address == null || address.getHostAddress().equals(host)
+                        ? ""
+                        : " (" + address.getHostAddress() + ")")
                 + ": " + reason);
         this.reason = reason;
     }

@@ -55,7 +55,8 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
 
     /** With the seed's NodePort and the default image unless the registration sets them. */
     public static AddonDeployment of(AddonKind kind, String id, String image, Integer nodePort) {
-        String img = image != null ? image
+        String img = image != null
+                ? image
                 : kind == AddonKind.EXECUTOR ? DEFAULT_EXECUTOR_IMAGE : DEFAULT_SPLIT_RUNNER_IMAGE;
         return new AddonDeployment(kind, id, img, nodePort != null ? nodePort : kind.defaultNodePort());
     }
@@ -64,7 +65,10 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
     public static AddonDeployment forRegistration(AddonKind kind, String id, tools.jackson.databind.JsonNode doc) {
         tools.jackson.databind.JsonNode image = doc.get(kind.field("image"));
         tools.jackson.databind.JsonNode port = doc.get(kind.field("node_port"));
-        return of(kind, id, image == null || image.isNull() ? null : image.asString(),
+        return of(
+                kind,
+                id,
+                image == null || image.isNull() ? null : image.asString(),
                 port == null || port.isNull() ? null : port.asInt());
     }
 
@@ -123,87 +127,163 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
     public List<HasMetadata> bootstrap(String namespaceUid) {
         String ns = namespace();
         List<HasMetadata> out = new ArrayList<>();
-        out.add(new ServiceAccountBuilder().withMetadata(meta(InfraNames.CONTROL_PLANE_SA, ns)).build());
+        out.add(new ServiceAccountBuilder()
+                .withMetadata(meta(InfraNames.CONTROL_PLANE_SA, ns))
+                .build());
         ObjectMeta tokenMeta = meta(InfraNames.CONTROL_PLANE_TOKEN_SECRET, ns);
         tokenMeta.setAnnotations(Map.of("kubernetes.io/service-account.name", InfraNames.CONTROL_PLANE_SA));
-        out.add(new SecretBuilder().withMetadata(tokenMeta).withType("kubernetes.io/service-account-token").build());
-        out.add(new RoleBuilder().withMetadata(meta(InfraNames.CONTROL_PLANE_SA, ns)).withRules(
-                rule("", List.of("services"), MANAGE),
-                rule("", List.of("pods"), List.of("get", "list", "watch")),
-                rule("apps", List.of("deployments"), MANAGE),
-                rule(InfraNames.MAPPING_GROUP, List.of("mappings"), MANAGE)).build());
-        out.add(new RoleBindingBuilder().withMetadata(meta(InfraNames.CONTROL_PLANE_SA, ns))
+        out.add(new SecretBuilder()
+                .withMetadata(tokenMeta)
+                .withType("kubernetes.io/service-account-token")
+                .build());
+        out.add(new RoleBuilder()
+                .withMetadata(meta(InfraNames.CONTROL_PLANE_SA, ns))
+                .withRules(
+                        rule("", List.of("services"), MANAGE),
+                        rule("", List.of("pods"), List.of("get", "list", "watch")),
+                        rule("apps", List.of("deployments"), MANAGE),
+                        rule(InfraNames.MAPPING_GROUP, List.of("mappings"), MANAGE))
+                .build());
+        out.add(new RoleBindingBuilder()
+                .withMetadata(meta(InfraNames.CONTROL_PLANE_SA, ns))
                 .withNewRoleRef(RBAC, "Role", InfraNames.CONTROL_PLANE_SA)
-                .withSubjects(subject(ns)).build());
+                .withSubjects(subject(ns))
+                .build());
         String role = clusterRoleName();
         ObjectMeta roleMeta = meta(role, null);
-        roleMeta.setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion("v1").withKind("Namespace")
-                .withName(ns).withUid(namespaceUid).build()));
-        out.add(new ClusterRoleBuilder().withMetadata(roleMeta).withRules(
-                new PolicyRuleBuilder().withApiGroups("").withResources("namespaces").withResourceNames(ns)
-                        .withVerbs("get", "delete").build(),
-                new PolicyRuleBuilder().withApiGroups(RBAC).withResources("clusterroles", "clusterrolebindings")
-                        .withResourceNames(role).withVerbs("get", "delete").build()).build());
+        roleMeta.setOwnerReferences(List.of(new OwnerReferenceBuilder()
+                .withApiVersion("v1")
+                .withKind("Namespace")
+                .withName(ns)
+                .withUid(namespaceUid)
+                .build()));
+        out.add(new ClusterRoleBuilder()
+                .withMetadata(roleMeta)
+                .withRules(
+                        new PolicyRuleBuilder()
+                                .withApiGroups("")
+                                .withResources("namespaces")
+                                .withResourceNames(ns)
+                                .withVerbs("get", "delete")
+                                .build(),
+                        new PolicyRuleBuilder()
+                                .withApiGroups(RBAC)
+                                .withResources("clusterroles", "clusterrolebindings")
+                                .withResourceNames(role)
+                                .withVerbs("get", "delete")
+                                .build())
+                .build());
         ObjectMeta bindingMeta = meta(role, null);
         bindingMeta.setOwnerReferences(roleMeta.getOwnerReferences());
-        out.add(new ClusterRoleBindingBuilder().withMetadata(bindingMeta).withNewRoleRef(RBAC, "ClusterRole", role)
-                .withSubjects(subject(ns)).build());
+        out.add(new ClusterRoleBindingBuilder()
+                .withMetadata(bindingMeta)
+                .withNewRoleRef(RBAC, "ClusterRole", role)
+                .withSubjects(subject(ns))
+                .build());
         return out;
     }
 
     /** The add-on itself: a Deployment (no API access of its own), its NodePort Service, its gateway route. */
     public List<HasMetadata> services() {
         String ns = namespace();
-        Map<String, String> selector = Map.of(ADDON_LABEL, id, InfraNames.COMPONENT_LABEL,
-                kind.wire().replace('_', '-'));
+        Map<String, String> selector =
+                Map.of(ADDON_LABEL, id, InfraNames.COMPONENT_LABEL, kind.wire().replace('_', '-'));
         List<HasMetadata> out = new ArrayList<>();
-        out.add(new DeploymentBuilder().withMetadata(meta(workload(), ns))
-                .withNewSpec().withReplicas(1)
-                .withNewSelector().withMatchLabels(selector).endSelector()
-                .withNewTemplate().withNewMetadata().withLabels(labels()).endMetadata()
-                .withNewSpec().withAutomountServiceAccountToken(false).withSecurityContext(PodSecurity.pod())
-                .withContainers(new ContainerBuilder().withName(kind.wire().replace('_', '-')).withImage(image)
+        out.add(new DeploymentBuilder()
+                .withMetadata(meta(workload(), ns))
+                .withNewSpec()
+                .withReplicas(1)
+                .withNewSelector()
+                .withMatchLabels(selector)
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(labels())
+                .endMetadata()
+                .withNewSpec()
+                .withAutomountServiceAccountToken(false)
+                .withSecurityContext(PodSecurity.pod())
+                .withContainers(new ContainerBuilder()
+                        .withName(kind.wire().replace('_', '-'))
+                        .withImage(image)
                         .withImagePullPolicy("IfNotPresent")
-                        .addNewPort().withName("http").withContainerPort(port()).withProtocol("TCP").endPort()
-                        .addNewEnv().withName("AIOS_ADDON_ID").withValue(id).endEnv()
-                        .withNewReadinessProbe().withNewTcpSocket().withPort(new IntOrString("http")).endTcpSocket()
-                        .withPeriodSeconds(5).endReadinessProbe()
+                        .addNewPort()
+                        .withName("http")
+                        .withContainerPort(port())
+                        .withProtocol("TCP")
+                        .endPort()
+                        .addNewEnv()
+                        .withName("AIOS_ADDON_ID")
+                        .withValue(id)
+                        .endEnv()
+                        .withNewReadinessProbe()
+                        .withNewTcpSocket()
+                        .withPort(new IntOrString("http"))
+                        .endTcpSocket()
+                        .withPeriodSeconds(5)
+                        .endReadinessProbe()
                         .withNewResources()
                         .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")))
                         .endResources()
                         .withSecurityContext(PodSecurity.container(false))
                         .build())
-                .endSpec().endTemplate().endSpec().build());
-        out.add(new ServiceBuilder().withMetadata(meta(workload(), ns)).withNewSpec().withType("NodePort")
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build());
+        out.add(new ServiceBuilder()
+                .withMetadata(meta(workload(), ns))
+                .withNewSpec()
+                .withType("NodePort")
                 .withSelector(selector)
-                .addNewPort().withName("http").withProtocol("TCP").withPort(port())
-                .withTargetPort(new IntOrString("http")).withNodePort(nodePort).endPort()
-                .endSpec().build());
+                .addNewPort()
+                .withName("http")
+                .withProtocol("TCP")
+                .withPort(port())
+                .withTargetPort(new IntOrString("http"))
+                .withNodePort(nodePort)
+                .endPort()
+                .endSpec()
+                .build());
         if (gatewayPrefix() != null) {
             Map<String, Object> spec = new LinkedHashMap<>();
             spec.put("hostname", "*");
             spec.put("prefix", gatewayPrefix());
             spec.put("service", workload() + "." + ns + ":" + port());
             out.add(new GenericKubernetesResourceBuilder()
-                    .withApiVersion(InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION).withKind("Mapping")
-                    .withMetadata(meta(workload(), ns)).withAdditionalProperties(Map.of("spec", spec)).build());
+                    .withApiVersion(InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION)
+                    .withKind("Mapping")
+                    .withMetadata(meta(workload(), ns))
+                    .withAdditionalProperties(Map.of("spec", spec))
+                    .build());
         }
         return out;
     }
 
     private static final List<String> MANAGE = List.of("get", "list", "watch", "create", "update", "patch", "delete");
 
-    private static io.fabric8.kubernetes.api.model.rbac.PolicyRule rule(String group, List<String> resources,
-            List<String> verbs) {
-        return new PolicyRuleBuilder().withApiGroups(group).withResources(resources).withVerbs(verbs).build();
+    private static io.fabric8.kubernetes.api.model.rbac.PolicyRule rule(
+            String group, List<String> resources, List<String> verbs) {
+        return new PolicyRuleBuilder()
+                .withApiGroups(group)
+                .withResources(resources)
+                .withVerbs(verbs)
+                .build();
     }
 
     private static io.fabric8.kubernetes.api.model.rbac.Subject subject(String ns) {
-        return new SubjectBuilder().withKind("ServiceAccount").withName(InfraNames.CONTROL_PLANE_SA).withNamespace(ns)
+        return new SubjectBuilder()
+                .withKind("ServiceAccount")
+                .withName(InfraNames.CONTROL_PLANE_SA)
+                .withNamespace(ns)
                 .build();
     }
 
     private ObjectMeta meta(String name, String namespace) {
-        return new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels()).build();
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(namespace)
+                .withLabels(labels())
+                .build();
     }
 }

@@ -45,7 +45,10 @@ public interface ClusterOps extends AutoCloseable {
     List<String> notReady(String namespace, List<String> deployments);
 
     /** The outcome of deleting one object. */
-    enum Deletion { DELETED, ALREADY_GONE }
+    enum Deletion {
+        DELETED,
+        ALREADY_GONE
+    }
 
     Deletion delete(ObjectRef ref);
 

@@ -1,5 +1,12 @@
 package network.aios.infra;
 
+import static network.aios.infra.InfraNames.AGENT_SECRET;
+import static network.aios.infra.InfraNames.CLUSTER_CONFIGMAP;
+import static network.aios.infra.InfraNames.CONTROL_PLANE_SA;
+import static network.aios.infra.InfraNames.CONTROL_PLANE_TOKEN_SECRET;
+import static network.aios.infra.InfraNames.NAMESPACE;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -13,7 +20,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
@@ -27,12 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import network.aios.api.ClusterDocument;
-
-import static network.aios.infra.InfraNames.AGENT_SECRET;
-import static network.aios.infra.InfraNames.CLUSTER_CONFIGMAP;
-import static network.aios.infra.InfraNames.CONTROL_PLANE_SA;
-import static network.aios.infra.InfraNames.CONTROL_PLANE_TOKEN_SECRET;
-import static network.aios.infra.InfraNames.NAMESPACE;
 
 /**
  * The Kubernetes objects the AIOS infrastructure consists of on one member cluster: pure functions of
@@ -69,20 +69,33 @@ public final class DesiredState {
      */
     public static List<HasMetadata> bootstrap(String clusterId, String namespaceUid) {
         List<HasMetadata> out = new ArrayList<>();
-        out.add(new ServiceAccountBuilder().withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId)).build());
+        out.add(new ServiceAccountBuilder()
+                .withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId))
+                .build());
         ObjectMeta tokenMeta = meta(CONTROL_PLANE_TOKEN_SECRET, NAMESPACE, clusterId);
         tokenMeta.setAnnotations(Map.of("kubernetes.io/service-account.name", CONTROL_PLANE_SA));
-        out.add(new SecretBuilder().withMetadata(tokenMeta).withType("kubernetes.io/service-account-token").build());
-        out.add(new RoleBuilder().withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId)).withRules(
-                rule("", List.of("configmaps", "secrets", "services", "serviceaccounts"), MANAGE),
-                rule("", List.of("pods"), READ),
-                rule("apps", List.of("deployments"), MANAGE),
-                rule("apps", List.of("replicasets"), READ),
-                rule(InfraNames.MAPPING_GROUP, List.of("mappings"), MANAGE)).build());
-        out.add(new RoleBindingBuilder().withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId))
+        out.add(new SecretBuilder()
+                .withMetadata(tokenMeta)
+                .withType("kubernetes.io/service-account-token")
+                .build());
+        out.add(new RoleBuilder()
+                .withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId))
+                .withRules(
+                        rule("", List.of("configmaps", "secrets", "services", "serviceaccounts"), MANAGE),
+                        rule("", List.of("pods"), READ),
+                        rule("apps", List.of("deployments"), MANAGE),
+                        rule("apps", List.of("replicasets"), READ),
+                        rule(InfraNames.MAPPING_GROUP, List.of("mappings"), MANAGE))
+                .build());
+        out.add(new RoleBindingBuilder()
+                .withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId))
                 .withNewRoleRef(RBAC, "Role", CONTROL_PLANE_SA)
-                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(CONTROL_PLANE_SA)
-                        .withNamespace(NAMESPACE).build()).build());
+                .withSubjects(new SubjectBuilder()
+                        .withKind("ServiceAccount")
+                        .withName(CONTROL_PLANE_SA)
+                        .withNamespace(NAMESPACE)
+                        .build())
+                .build());
         // the agents' RBAC is granted here, by the owner's identity: the control plane's own identity
         // holds no RBAC-writing rights at all. Only the blocks role writes in the namespace: it creates its log's
         // segments and may update those by name, never the ConfigMap holding the control plane's URL and keys.
@@ -91,35 +104,59 @@ public final class DesiredState {
             segments.add(InfraNames.blockLogSegment(n));
         }
         String blocksSa = InfraNames.agentServiceAccount(AgentRole.BLOCKS);
-        out.add(new RoleBuilder().withMetadata(meta(blocksSa, NAMESPACE, clusterId)).withRules(
-                rule("", List.of("configmaps"), List.of("get", "list", "watch", "create")),
-                named(rule("", List.of("configmaps"), List.of("update")), segments.toArray(String[]::new))).build());
-        out.add(new RoleBindingBuilder().withMetadata(meta(blocksSa, NAMESPACE, clusterId))
+        out.add(new RoleBuilder()
+                .withMetadata(meta(blocksSa, NAMESPACE, clusterId))
+                .withRules(
+                        rule("", List.of("configmaps"), List.of("get", "list", "watch", "create")),
+                        named(rule("", List.of("configmaps"), List.of("update")), segments.toArray(String[]::new)))
+                .build());
+        out.add(new RoleBindingBuilder()
+                .withMetadata(meta(blocksSa, NAMESPACE, clusterId))
                 .withNewRoleRef(RBAC, "Role", blocksSa)
-                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(blocksSa)
-                        .withNamespace(NAMESPACE).build()).build());
+                .withSubjects(new SubjectBuilder()
+                        .withKind("ServiceAccount")
+                        .withName(blocksSa)
+                        .withNamespace(NAMESPACE)
+                        .build())
+                .build());
         String cpRole = InfraNames.controlPlaneClusterRole(clusterId);
-        out.add(new ClusterRoleBuilder().withMetadata(owned(meta(cpRole, null, clusterId), namespaceUid)).withRules(
-                rule("", List.of("nodes"), READ),
-                rule("", List.of("services"), List.of("list")),
-                rule("", List.of("namespaces"), List.of("get")),
-                rule("apiextensions.k8s.io", List.of("customresourcedefinitions"), List.of("get")),
-                rule("authorization.k8s.io", List.of("selfsubjectaccessreviews"), List.of("create")),
-                named(rule("", List.of("namespaces"), List.of("delete")), NAMESPACE),
-                named(rule(RBAC, List.of("clusterroles", "clusterrolebindings"), List.of("get", "delete")),
-                        ownClusterRoles(clusterId, cpRole))).build());
-        out.add(new ClusterRoleBindingBuilder().withMetadata(owned(meta(cpRole, null, clusterId), namespaceUid))
+        out.add(new ClusterRoleBuilder()
+                .withMetadata(owned(meta(cpRole, null, clusterId), namespaceUid))
+                .withRules(
+                        rule("", List.of("nodes"), READ),
+                        rule("", List.of("services"), List.of("list")),
+                        rule("", List.of("namespaces"), List.of("get")),
+                        rule("apiextensions.k8s.io", List.of("customresourcedefinitions"), List.of("get")),
+                        rule("authorization.k8s.io", List.of("selfsubjectaccessreviews"), List.of("create")),
+                        named(rule("", List.of("namespaces"), List.of("delete")), NAMESPACE),
+                        named(
+                                rule(RBAC, List.of("clusterroles", "clusterrolebindings"), List.of("get", "delete")),
+                                ownClusterRoles(clusterId, cpRole)))
+                .build());
+        out.add(new ClusterRoleBindingBuilder()
+                .withMetadata(owned(meta(cpRole, null, clusterId), namespaceUid))
                 .withNewRoleRef(RBAC, "ClusterRole", cpRole)
-                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(CONTROL_PLANE_SA)
-                        .withNamespace(NAMESPACE).build()).build());
+                .withSubjects(new SubjectBuilder()
+                        .withKind("ServiceAccount")
+                        .withName(CONTROL_PLANE_SA)
+                        .withNamespace(NAMESPACE)
+                        .build())
+                .build());
         for (AgentRole role : AgentRole.values()) {
             String name = InfraNames.agentClusterRole(clusterId, role);
-            out.add(new ClusterRoleBuilder().withMetadata(owned(meta(name, null, clusterId), namespaceUid))
-                    .withRules(agentRules(role)).build());
-            out.add(new ClusterRoleBindingBuilder().withMetadata(owned(meta(name, null, clusterId), namespaceUid))
+            out.add(new ClusterRoleBuilder()
+                    .withMetadata(owned(meta(name, null, clusterId), namespaceUid))
+                    .withRules(agentRules(role))
+                    .build());
+            out.add(new ClusterRoleBindingBuilder()
+                    .withMetadata(owned(meta(name, null, clusterId), namespaceUid))
                     .withNewRoleRef(RBAC, "ClusterRole", name)
-                    .withSubjects(new SubjectBuilder().withKind("ServiceAccount")
-                            .withName(InfraNames.agentServiceAccount(role)).withNamespace(NAMESPACE).build()).build());
+                    .withSubjects(new SubjectBuilder()
+                            .withKind("ServiceAccount")
+                            .withName(InfraNames.agentServiceAccount(role))
+                            .withNamespace(NAMESPACE)
+                            .build())
+                    .build());
         }
         return out;
     }
@@ -130,14 +167,19 @@ public final class DesiredState {
             // watches nodes (join, leave, labels, capacity)
             case CONTROLLER -> List.of(rule("", List.of("nodes"), READ));
             // capacity, requests and usage per node
-            case METRICS -> List.of(rule("", List.of("nodes"), READ), rule("", List.of("pods"), READ),
-                    rule("metrics.k8s.io", List.of("nodes", "pods"), List.of("get", "list")));
+            case METRICS ->
+                List.of(
+                        rule("", List.of("nodes"), READ),
+                        rule("", List.of("pods"), READ),
+                        rule("metrics.k8s.io", List.of("nodes", "pods"), List.of("get", "list")));
             // block workloads appearing, scaling, changing, going
             case BLOCKS -> List.of(rule("apps", List.of("deployments", "statefulsets"), READ));
             // cordon/uncordon/relabel (node patch), drain (pods, evictions), block forwarding (services), refresh
-            case MGMT -> List.of(rule("", List.of("nodes"), List.of("get", "list", "watch", "patch")),
-                    rule("", List.of("pods", "services"), READ),
-                    rule("", List.of("pods/eviction"), List.of("create")));
+            case MGMT ->
+                List.of(
+                        rule("", List.of("nodes"), List.of("get", "list", "watch", "patch")),
+                        rule("", List.of("pods", "services"), READ),
+                        rule("", List.of("pods/eviction"), List.of("create")));
         };
     }
 
@@ -154,26 +196,38 @@ public final class DesiredState {
         String id = doc.id();
         List<HasMetadata> out = new ArrayList<>();
         for (AgentRole role : AgentRole.values()) {
-            out.add(new ServiceAccountBuilder().withMetadata(meta(InfraNames.agentServiceAccount(role), NAMESPACE, id))
+            out.add(new ServiceAccountBuilder()
+                    .withMetadata(meta(InfraNames.agentServiceAccount(role), NAMESPACE, id))
                     .build());
         }
         Map<String, String> config = new LinkedHashMap<>();
         config.put("AIOS_CLUSTER_ID", id);
         config.put("AIOS_CONTROL_PLANE_URL", s.controlPlaneUrl());
         config.put("AIOS_NODE_IDS", String.join(",", doc.nodeIds()));
-        config.put("AIOS_USE_GATEWAY", Boolean.toString(doc.config() != null && doc.config().gateway()));
+        config.put(
+                "AIOS_USE_GATEWAY",
+                Boolean.toString(doc.config() != null && doc.config().gateway()));
         if (s.controlPlaneCa() != null) {
-            config.put("AIOS_CONTROL_PLANE_CA", s.controlPlaneCa()); // public: what the agents trust the control plane by
+            config.put(
+                    "AIOS_CONTROL_PLANE_CA", s.controlPlaneCa()); // public: what the agents trust the control plane by
         }
         if (s.grantPublicKey() != null) {
             config.put("AIOS_CONTROL_PLANE_GRANT_KEY", s.grantPublicKey()); // public: how mgmt checks commands
         }
-        out.add(new ConfigMapBuilder().withMetadata(meta(CLUSTER_CONFIGMAP, NAMESPACE, id)).withData(config).build());
-        out.add(new SecretBuilder().withMetadata(meta(AGENT_SECRET, NAMESPACE, id)).withType("Opaque")
-                .withData(base64(Map.of("AIOS_AGENT_TOKEN", secrets.agentToken()))).build());
-        out.add(new SecretBuilder().withMetadata(meta(InfraNames.AGENT_TLS_SECRET, NAMESPACE, id))
-                .withType("kubernetes.io/tls").withData(base64(Map.of("tls.crt", secrets.tlsCertificatePem(),
-                        "tls.key", secrets.tlsKeyPem()))).build());
+        out.add(new ConfigMapBuilder()
+                .withMetadata(meta(CLUSTER_CONFIGMAP, NAMESPACE, id))
+                .withData(config)
+                .build());
+        out.add(new SecretBuilder()
+                .withMetadata(meta(AGENT_SECRET, NAMESPACE, id))
+                .withType("Opaque")
+                .withData(base64(Map.of("AIOS_AGENT_TOKEN", secrets.agentToken())))
+                .build());
+        out.add(new SecretBuilder()
+                .withMetadata(meta(InfraNames.AGENT_TLS_SECRET, NAMESPACE, id))
+                .withType("kubernetes.io/tls")
+                .withData(base64(Map.of("tls.crt", secrets.tlsCertificatePem(), "tls.key", secrets.tlsKeyPem())))
+                .build());
         String served = Fingerprint.digest(secrets.tlsCertificatePem()); // a new certificate rolls the agents
         for (AgentRole role : AgentRole.values()) {
             out.add(deployment(id, role, s, served));
@@ -197,9 +251,11 @@ public final class DesiredState {
         boolean gateway = doc.config() != null && doc.config().gateway();
         Map<String, String> out = new LinkedHashMap<>();
         for (AgentRole role : AgentRole.values()) {
-            out.put(role.urlMapKey(), gateway
-                    ? "http://" + host + ":" + InfraNames.AMBASSADOR_NODE_PORT + role.gatewaySuffix()
-                    : "https://" + host + ":" + role.nodePort());
+            out.put(
+                    role.urlMapKey(),
+                    gateway
+                            ? "http://" + host + ":" + InfraNames.AMBASSADOR_NODE_PORT + role.gatewaySuffix()
+                            : "https://" + host + ":" + role.nodePort());
         }
         if (gateway) {
             out.put("publicGateway", "http://" + host + ":" + InfraNames.AMBASSADOR_NODE_PORT + "/");
@@ -210,47 +266,101 @@ public final class DesiredState {
     private static HasMetadata deployment(String clusterId, AgentRole role, InfraSettings s, String servedCertificate) {
         String name = InfraNames.workload(role);
         Map<String, String> labels = InfraNames.labels(clusterId, role);
-        Map<String, String> selector = Map.of(InfraNames.CLUSTER_LABEL, clusterId, InfraNames.COMPONENT_LABEL, role.id());
-        return new DeploymentBuilder().withMetadata(meta(name, NAMESPACE, labels))
-                .withNewSpec().withReplicas(s.replicas())
-                .withNewSelector().withMatchLabels(selector).endSelector()
-                .withNewTemplate().withNewMetadata().withLabels(labels)
-                .withAnnotations(Map.of(SERVING_CERTIFICATE_ANNOTATION, servedCertificate)).endMetadata()
-                .withNewSpec().withServiceAccountName(InfraNames.agentServiceAccount(role))
+        Map<String, String> selector =
+                Map.of(InfraNames.CLUSTER_LABEL, clusterId, InfraNames.COMPONENT_LABEL, role.id());
+        return new DeploymentBuilder()
+                .withMetadata(meta(name, NAMESPACE, labels))
+                .withNewSpec()
+                .withReplicas(s.replicas())
+                .withNewSelector()
+                .withMatchLabels(selector)
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(labels)
+                .withAnnotations(Map.of(SERVING_CERTIFICATE_ANNOTATION, servedCertificate))
+                .endMetadata()
+                .withNewSpec()
+                .withServiceAccountName(InfraNames.agentServiceAccount(role))
                 .withSecurityContext(PodSecurity.pod())
-                .withContainers(new ContainerBuilder().withName("agent").withImage(s.image())
+                .withContainers(new ContainerBuilder()
+                        .withName("agent")
+                        .withImage(s.image())
                         .withImagePullPolicy(s.imagePullPolicy())
-                        .withArgs("--role=" + role.id(), "--port=" + CONTAINER_PORT,
-                                "--tls-cert=" + TLS_MOUNT + "/tls.crt", "--tls-key=" + TLS_MOUNT + "/tls.key")
-                        .addNewPort().withName("https").withContainerPort(CONTAINER_PORT).withProtocol("TCP").endPort()
-                        .withEnvFrom(new EnvFromSourceBuilder().withNewConfigMapRef(CLUSTER_CONFIGMAP, false).build(),
-                                new EnvFromSourceBuilder().withNewSecretRef(AGENT_SECRET, false).build())
-                        .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withScheme("HTTPS")
-                        .withPort(new IntOrString("https")).endHttpGet().withPeriodSeconds(5).endReadinessProbe()
+                        .withArgs(
+                                "--role=" + role.id(),
+                                "--port=" + CONTAINER_PORT,
+                                "--tls-cert=" + TLS_MOUNT + "/tls.crt",
+                                "--tls-key=" + TLS_MOUNT + "/tls.key")
+                        .addNewPort()
+                        .withName("https")
+                        .withContainerPort(CONTAINER_PORT)
+                        .withProtocol("TCP")
+                        .endPort()
+                        .withEnvFrom(
+                                new EnvFromSourceBuilder()
+                                        .withNewConfigMapRef(CLUSTER_CONFIGMAP, false)
+                                        .build(),
+                                new EnvFromSourceBuilder()
+                                        .withNewSecretRef(AGENT_SECRET, false)
+                                        .build())
+                        .withNewReadinessProbe()
+                        .withNewHttpGet()
+                        .withPath("/healthz")
+                        .withScheme("HTTPS")
+                        .withPort(new IntOrString("https"))
+                        .endHttpGet()
+                        .withPeriodSeconds(5)
+                        .endReadinessProbe()
                         .withNewResources()
                         .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("128Mi")))
                         .withLimits(Map.of("memory", new Quantity("512Mi")))
                         .endResources()
                         .withSecurityContext(PodSecurity.container(true))
                         // the root filesystem is read-only: the JVM and Jetty get a scratch /tmp
-                        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
-                        .addNewVolumeMount().withName("tls").withMountPath(TLS_MOUNT).withReadOnly(true)
+                        .addNewVolumeMount()
+                        .withName("tmp")
+                        .withMountPath("/tmp")
+                        .endVolumeMount()
+                        .addNewVolumeMount()
+                        .withName("tls")
+                        .withMountPath(TLS_MOUNT)
+                        .withReadOnly(true)
                         .endVolumeMount()
                         .build())
-                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
-                .addNewVolume().withName("tls").withNewSecret().withSecretName(InfraNames.AGENT_TLS_SECRET)
-                .withDefaultMode(0440).endSecret().endVolume()
-                .endSpec().endTemplate().endSpec().build();
+                .addNewVolume()
+                .withName("tmp")
+                .withNewEmptyDir()
+                .endEmptyDir()
+                .endVolume()
+                .addNewVolume()
+                .withName("tls")
+                .withNewSecret()
+                .withSecretName(InfraNames.AGENT_TLS_SECRET)
+                .withDefaultMode(0440)
+                .endSecret()
+                .endVolume()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
     }
 
     private static HasMetadata service(String clusterId, AgentRole role) {
-        return new ServiceBuilder().withMetadata(meta(InfraNames.workload(role), NAMESPACE,
-                        InfraNames.labels(clusterId, role)))
-                .withNewSpec().withType("NodePort")
+        return new ServiceBuilder()
+                .withMetadata(meta(InfraNames.workload(role), NAMESPACE, InfraNames.labels(clusterId, role)))
+                .withNewSpec()
+                .withType("NodePort")
                 .withSelector(Map.of(InfraNames.CLUSTER_LABEL, clusterId, InfraNames.COMPONENT_LABEL, role.id()))
-                .addNewPort().withName("https").withProtocol("TCP").withPort(SERVICE_PORT)
-                .withTargetPort(new IntOrString("https")).withNodePort(role.nodePort()).endPort()
-                .endSpec().build();
+                .addNewPort()
+                .withName("https")
+                .withProtocol("TCP")
+                .withPort(SERVICE_PORT)
+                .withTargetPort(new IntOrString("https"))
+                .withNodePort(role.nodePort())
+                .endPort()
+                .endSpec()
+                .build();
     }
 
     private static GenericKubernetesResource mapping(String clusterId, AgentRole role) {
@@ -260,9 +370,11 @@ public final class DesiredState {
         // https:// makes Ambassador originate TLS to the agent: the owner's gateway terminates, the hop is encrypted
         spec.put("service", "https://" + InfraNames.workload(role) + "." + NAMESPACE + ":" + SERVICE_PORT);
         return new GenericKubernetesResourceBuilder()
-                .withApiVersion(InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION).withKind("Mapping")
+                .withApiVersion(InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION)
+                .withKind("Mapping")
                 .withMetadata(meta(InfraNames.workload(role), NAMESPACE, InfraNames.labels(clusterId, role)))
-                .withAdditionalProperties(Map.of("spec", spec)).build();
+                .withAdditionalProperties(Map.of("spec", spec))
+                .build();
     }
 
     /**
@@ -272,8 +384,8 @@ public final class DesiredState {
      */
     private static Map<String, String> base64(Map<String, String> plain) {
         Map<String, String> out = new java.util.TreeMap<>();
-        plain.forEach((k, v) -> out.put(k, java.util.Base64.getEncoder().encodeToString(
-                v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        plain.forEach((k, v) -> out.put(
+                k, java.util.Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         return out;
     }
 
@@ -281,7 +393,11 @@ public final class DesiredState {
     private static final List<String> MANAGE = List.of("get", "list", "watch", "create", "update", "patch", "delete");
 
     private static PolicyRule rule(String group, List<String> resources, List<String> verbs) {
-        return new PolicyRuleBuilder().withApiGroups(group).withResources(resources).withVerbs(verbs).build();
+        return new PolicyRuleBuilder()
+                .withApiGroups(group)
+                .withResources(resources)
+                .withVerbs(verbs)
+                .build();
     }
 
     private static PolicyRule named(PolicyRule rule, String... names) {
@@ -291,7 +407,11 @@ public final class DesiredState {
 
     private static ObjectMeta owned(ObjectMeta meta, String namespaceUid) {
         meta.setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
-                .withApiVersion("v1").withKind("Namespace").withName(NAMESPACE).withUid(namespaceUid).build()));
+                .withApiVersion("v1")
+                .withKind("Namespace")
+                .withName(NAMESPACE)
+                .withUid(namespaceUid)
+                .build()));
         return meta;
     }
 
@@ -300,7 +420,10 @@ public final class DesiredState {
     }
 
     private static ObjectMeta meta(String name, String namespace, Map<String, String> labels) {
-        return new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(new LinkedHashMap<>(labels))
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(namespace)
+                .withLabels(new LinkedHashMap<>(labels))
                 .build();
     }
 }

@@ -22,7 +22,10 @@ public final class Fabric8ClusterOps implements ClusterOps {
 
     /** A client for one member cluster, its connections made through {@code http} (the egress guard's). */
     public Fabric8ClusterOps(Config config, io.fabric8.kubernetes.client.http.HttpClient.Factory http) {
-        this.client = new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(http).build();
+        this.client = new KubernetesClientBuilder()
+                .withConfig(config)
+                .withHttpClientFactory(http)
+                .build();
     }
 
     @Override
@@ -37,16 +40,29 @@ public final class Fabric8ClusterOps implements ClusterOps {
 
     @Override
     public boolean may(String verb, String group, String resource, String namespace) {
-        SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder().withNewSpec()
-                .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource)
-                .withNamespace(namespace).endResourceAttributes().endSpec().build();
-        return Boolean.TRUE.equals(client.authorization().v1().selfSubjectAccessReview().create(review)
-                .getStatus().getAllowed());
+        SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withNewResourceAttributes()
+                .withVerb(verb)
+                .withGroup(group)
+                .withResource(resource)
+                .withNamespace(namespace)
+                .endResourceAttributes()
+                .endSpec()
+                .build();
+        return Boolean.TRUE.equals(client.authorization()
+                .v1()
+                .selfSubjectAccessReview()
+                .create(review)
+                .getStatus()
+                .getAllowed());
     }
 
     @Override
     public Applied apply(HasMetadata desired) {
-        HasMetadata applied = client.resource(desired).fieldManager(InfraNames.FIELD_MANAGER).forceConflicts()
+        HasMetadata applied = client.resource(desired)
+                .fieldManager(InfraNames.FIELD_MANAGER)
+                .forceConflicts()
                 .serverSideApply();
         return new Applied(ObjectRef.of(applied), ClusterOps.revisionOf(applied));
     }
@@ -54,7 +70,9 @@ public final class Fabric8ClusterOps implements ClusterOps {
     @Override
     public Optional<String> revision(ObjectRef ref) {
         HasMetadata current = client.genericKubernetesResources(ref.apiVersion(), ref.kind())
-                .inNamespace(ref.namespace()).withName(ref.name()).get();
+                .inNamespace(ref.namespace())
+                .withName(ref.name())
+                .get();
         return Optional.ofNullable(current).map(ClusterOps::revisionOf);
     }
 
@@ -65,7 +83,10 @@ public final class Fabric8ClusterOps implements ClusterOps {
 
     @Override
     public Optional<String> controlPlaneToken(String namespace) {
-        Secret s = client.secrets().inNamespace(namespace).withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET).get();
+        Secret s = client.secrets()
+                .inNamespace(namespace)
+                .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET)
+                .get();
         if (s == null || s.getData() == null || s.getData().get("token") == null) {
             return Optional.empty();
         }
@@ -76,9 +97,16 @@ public final class Fabric8ClusterOps implements ClusterOps {
     public List<String> notReady(String namespace, List<String> deployments) {
         List<String> waiting = new ArrayList<>();
         for (String name : deployments) {
-            Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
-            int want = d == null || d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-            int have = d == null || d.getStatus() == null || d.getStatus().getAvailableReplicas() == null ? 0
+            Deployment d = client.apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .get();
+            int want = d == null || d.getSpec().getReplicas() == null
+                    ? 1
+                    : d.getSpec().getReplicas();
+            int have = d == null || d.getStatus() == null || d.getStatus().getAvailableReplicas() == null
+                    ? 0
                     : d.getStatus().getAvailableReplicas();
             if (have < want) {
                 waiting.add(name + " (" + have + "/" + want + " available)");
@@ -91,14 +119,18 @@ public final class Fabric8ClusterOps implements ClusterOps {
     public Deletion delete(ObjectRef ref) {
         List<io.fabric8.kubernetes.api.model.StatusDetails> details;
         if (ref.apiVersion().startsWith(InfraNames.MAPPING_GROUP + "/")) {
-            details = client.genericKubernetesResources(ref.apiVersion(), ref.kind()).inNamespace(ref.namespace())
-                    .withName(ref.name()).delete();
+            details = client.genericKubernetesResources(ref.apiVersion(), ref.kind())
+                    .inNamespace(ref.namespace())
+                    .withName(ref.name())
+                    .delete();
         } else {
             GenericKubernetesResource g = new GenericKubernetesResource();
             g.setApiVersion(ref.apiVersion());
             g.setKind(ref.kind());
-            g.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(ref.name())
-                    .withNamespace(ref.namespace()).build());
+            g.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                    .withName(ref.name())
+                    .withNamespace(ref.namespace())
+                    .build());
             details = client.resource(g).delete();
         }
         return details == null || details.isEmpty() ? Deletion.ALREADY_GONE : Deletion.DELETED;

@@ -21,7 +21,9 @@ import network.aios.api.Names;
 public record GatewayRoute(Kind kind, String id, String service) {
     /** The three kinds of dynamic route. */
     public enum Kind {
-        TASK("task", "/tasks/"), BLOCK("block", "/block/"), VDAG("vdag", "/");
+        TASK("task", "/tasks/"),
+        BLOCK("block", "/block/"),
+        VDAG("vdag", "/");
 
         private final String wire;
         private final String prefix;
@@ -46,10 +48,11 @@ public record GatewayRoute(Kind kind, String id, String service) {
     }
 
     /** First path segments taken by the AIOS services and the other dynamic routes: no vDAG may use them. */
-    public static final Set<String> RESERVED = Set.of("controller", "metrics", "blocks", "mgmt", "tasks", "block",
-            "executor");
-    private static final Pattern SERVICE = Pattern.compile(
-            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?");
+    public static final Set<String> RESERVED =
+            Set.of("controller", "metrics", "blocks", "mgmt", "tasks", "block", "executor");
+
+    private static final Pattern SERVICE =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?");
 
     /** Checks a request body {@code {kind, id, service}}; errors at JSON pointers. */
     public static List<FieldError> check(String kind, String id, String service) {
@@ -59,13 +62,17 @@ public record GatewayRoute(Kind kind, String id, String service) {
             errors.add(new FieldError("/kind", "must be one of task, block, vdag"));
         }
         if (id == null || !Names.isDns1123Label(id)) {
-            errors.add(new FieldError("/id", "must be a DNS-1123 label (the inference server's, block's or vDAG "
-                    + "controller's id)"));
+            errors.add(new FieldError(
+                    "/id", "must be a DNS-1123 label (the inference server's, block's or vDAG " + "controller's id)"));
         } else if (k == Kind.VDAG && RESERVED.contains(id)) {
-            errors.add(new FieldError("/id", "'" + id + "' is taken by a fixed route (" + String.join(", ",
-                    new java.util.TreeSet<>(RESERVED)) + ")"));
+            errors.add(new FieldError(
+                    "/id",
+                    "'" + id + "' is taken by a fixed route (" + String.join(", ", new java.util.TreeSet<>(RESERVED))
+                            + ")"));
         }
-        if (service == null || service.length() > 253 || !SERVICE.matcher(service).matches()) {
+        if (service == null
+                || service.length() > 253
+                || !SERVICE.matcher(service).matches()) {
             errors.add(new FieldError("/service", "must name a Service: name.namespace[:port]"));
         }
         return errors;
@@ -88,9 +95,14 @@ public record GatewayRoute(Kind kind, String id, String service) {
         Map<String, String> labels = new LinkedHashMap<>(InfraNames.labels(clusterId));
         labels.put(InfraNames.COMPONENT_LABEL, "route");
         return new GenericKubernetesResourceBuilder()
-                .withApiVersion(InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION).withKind("Mapping")
-                .withMetadata(new ObjectMetaBuilder().withName(name()).withNamespace(InfraNames.NAMESPACE)
-                        .withLabels(labels).build())
-                .withAdditionalProperties(Map.of("spec", spec)).build();
+                .withApiVersion(InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION)
+                .withKind("Mapping")
+                .withMetadata(new ObjectMetaBuilder()
+                        .withName(name())
+                        .withNamespace(InfraNames.NAMESPACE)
+                        .withLabels(labels)
+                        .build())
+                .withAdditionalProperties(Map.of("spec", spec))
+                .build();
     }
 }

@@ -14,11 +14,13 @@ public final class InfraNames {
 
     /** The control plane's own identity on the member cluster (least privilege). */
     public static final String CONTROL_PLANE_SA = "aios-control-plane";
+
     public static final String CONTROL_PLANE_TOKEN_SECRET = "aios-control-plane-token";
     /** Each agent role runs as its own identity, with only what that role does (see {@link #agentServiceAccount}). */
     public static final String AGENT_SECRET = "aios-agent-credentials";
     /** The agents' serving certificate and key (type kubernetes.io/tls), issued by the network's agent CA. */
     public static final String AGENT_TLS_SECRET = "aios-agent-tls";
+
     public static final String CLUSTER_CONFIGMAP = "aios-cluster";
 
     public static final String AMBASSADOR_NAMESPACE = "ambassador";
@@ -60,8 +62,15 @@ public final class InfraNames {
     }
 
     public static Map<String, String> labels(String clusterId, AgentRole role) {
-        return Map.of(MANAGED_BY_LABEL, MANAGED_BY, CLUSTER_LABEL, clusterId, COMPONENT_LABEL, role.id(),
-                NAME_LABEL, workload(role));
+        return Map.of(
+                MANAGED_BY_LABEL,
+                MANAGED_BY,
+                CLUSTER_LABEL,
+                clusterId,
+                COMPONENT_LABEL,
+                role.id(),
+                NAME_LABEL,
+                workload(role));
     }
 
     /** Selects every object of ours for one cluster (the removal sweep). */

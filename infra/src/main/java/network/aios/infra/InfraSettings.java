@@ -6,8 +6,13 @@ package network.aios.infra;
  * the agents' default trust may not know — that certificate chain (PEM, public). Passed in, never
  * read from the environment here.
  */
-public record InfraSettings(String image, String imagePullPolicy, String controlPlaneUrl, int replicas,
-        String controlPlaneCa, String grantPublicKey) {
+public record InfraSettings(
+        String image,
+        String imagePullPolicy,
+        String controlPlaneUrl,
+        int replicas,
+        String controlPlaneCa,
+        String grantPublicKey) {
     public static InfraSettings defaults(String controlPlaneUrl) {
         return new InfraSettings("aios/agent:0.1.0", "IfNotPresent", controlPlaneUrl, 1, null, null);
     }

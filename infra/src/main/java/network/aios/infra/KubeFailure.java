@@ -24,7 +24,8 @@ public enum KubeFailure {
         }
         int code = e.getCode();
         // a namespace left terminating by an earlier removal refuses new content until it is gone
-        boolean terminating = code == 403 && e.getMessage() != null && e.getMessage().contains("being terminated");
+        boolean terminating =
+                code == 403 && e.getMessage() != null && e.getMessage().contains("being terminated");
         if (code <= 0 || code == 429 || code >= 500 || terminating) {
             return TRANSIENT;
         }
@@ -34,9 +35,12 @@ public enum KubeFailure {
     /** What happened, in a phrase that leaks nothing: "could not be reached (…)" or "answered 422: …". */
     public static String describe(KubernetesClientException e) {
         int code = e.getCode();
-        return code <= 0 ? "the API server could not be reached (" + rootCause(e) + ")"
-                : "the API server answered " + code + (e.getStatus() != null && e.getStatus().getMessage() != null
-                        ? ": " + e.getStatus().getMessage() : "");
+        return code <= 0
+                ? "the API server could not be reached (" + rootCause(e) + ")"
+                : "the API server answered " + code
+                        + (e.getStatus() != null && e.getStatus().getMessage() != null
+                                ? ": " + e.getStatus().getMessage()
+                                : "");
     }
 
     static String rootCause(Throwable e) {

@@ -75,7 +75,8 @@ public final class Kubeconfigs {
 
     /** A client configuration for a bearer token against a known server and CA. */
     public static Config forToken(String server, String caData, boolean insecure, String token) {
-        return config(new Kubeconfig("aios", URI.create(server), caData, insecure, token, null, null, null, null, null));
+        return config(
+                new Kubeconfig("aios", URI.create(server), caData, insecure, token, null, null, null, null, null));
     }
 
     /**
@@ -86,8 +87,8 @@ public final class Kubeconfigs {
         String h = host.contains(":") ? "[" + host + "]" : host;
         ConfigBuilder b = new ConfigBuilder(Config.empty())
                 .withMasterUrl("https://" + h + ":" + port)
-                .withCaCertData(java.util.Base64.getEncoder().encodeToString(read(caFile).getBytes(
-                        java.nio.charset.StandardCharsets.UTF_8)))
+                .withCaCertData(java.util.Base64.getEncoder()
+                        .encodeToString(read(caFile).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .withOauthTokenProvider(() -> read(tokenFile).trim());
         return tune(b).build();
     }

@@ -19,32 +19,49 @@ public final class NodeInventory {
     private NodeInventory() {}
 
     public static ObservedInventory of(List<Node> nodes) {
-        return new ObservedInventory(nodes.stream().sorted((a, b) -> a.getMetadata().getName()
-                .compareTo(b.getMetadata().getName())).map(NodeInventory::node).toList());
+        return new ObservedInventory(nodes.stream()
+                .sorted((a, b) ->
+                        a.getMetadata().getName().compareTo(b.getMetadata().getName()))
+                .map(NodeInventory::node)
+                .toList());
     }
 
     public static ObservedInventory.ObservedNode node(Node n) {
-        Map<String, String> labels = n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
-        boolean ready = n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions()
-                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-        boolean unschedulable = n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable());
+        Map<String, String> labels =
+                n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
+        boolean ready = n.getStatus() != null
+                && n.getStatus().getConditions() != null
+                && n.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean unschedulable =
+                n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable());
         ObservedInventory.Gpu gpu = null;
         if (labels.containsKey(GPU_PRODUCT_LABEL) || labels.containsKey(GPU_COUNT_LABEL)) {
-            gpu = new ObservedInventory.Gpu(labels.get(GPU_PRODUCT_LABEL), longOrNull(labels.get(GPU_MEMORY_LABEL)),
+            gpu = new ObservedInventory.Gpu(
+                    labels.get(GPU_PRODUCT_LABEL),
+                    longOrNull(labels.get(GPU_MEMORY_LABEL)),
                     intOrNull(labels.get(GPU_COUNT_LABEL)));
         }
-        return new ObservedInventory.ObservedNode(n.getMetadata().getName(), labels.get(NODE_ID_LABEL), ready,
-                unschedulable, resources(n.getStatus() == null ? null : n.getStatus().getCapacity()),
-                resources(n.getStatus() == null ? null : n.getStatus().getAllocatable()), gpu);
+        return new ObservedInventory.ObservedNode(
+                n.getMetadata().getName(),
+                labels.get(NODE_ID_LABEL),
+                ready,
+                unschedulable,
+                resources(n.getStatus() == null ? null : n.getStatus().getCapacity()),
+                resources(n.getStatus() == null ? null : n.getStatus().getAllocatable()),
+                gpu);
     }
 
     static ObservedInventory.Resources resources(Map<String, Quantity> q) {
         if (q == null) {
             return null;
         }
-        return new ObservedInventory.Resources(amount(q.get("cpu")).doubleValue(),
+        return new ObservedInventory.Resources(
+                amount(q.get("cpu")).doubleValue(),
                 amount(q.get("memory")).divide(MB, java.math.RoundingMode.DOWN).longValue(),
-                amount(q.get("ephemeral-storage")).divide(MB, java.math.RoundingMode.DOWN).longValue(),
+                amount(q.get("ephemeral-storage"))
+                        .divide(MB, java.math.RoundingMode.DOWN)
+                        .longValue(),
                 amount(q.get(GPU_RESOURCE)).intValue());
     }
 

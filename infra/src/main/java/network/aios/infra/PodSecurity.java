@@ -28,29 +28,45 @@ public final class PodSecurity {
             "pod-security.kubernetes.io/warn", "restricted");
     /** The distroless "nonroot" user: whatever the image says, never root. */
     public static final long NON_ROOT_UID = 65532;
-    private static final List<String> ALLOWED_VOLUMES = List.of("configMap", "csi", "downwardAPI", "emptyDir",
-            "ephemeral", "persistentVolumeClaim", "projected", "secret");
+
+    private static final List<String> ALLOWED_VOLUMES = List.of(
+            "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret");
 
     private PodSecurity() {}
 
     public static PodSecurityContext pod() {
-        return new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(NON_ROOT_UID)
-                .withRunAsGroup(NON_ROOT_UID).withFsGroup(NON_ROOT_UID)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
+        return new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(NON_ROOT_UID)
+                .withRunAsGroup(NON_ROOT_UID)
+                .withFsGroup(NON_ROOT_UID)
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .build();
     }
 
     public static SecurityContext container(boolean readOnlyRoot) {
-        return new SecurityContextBuilder().withRunAsNonRoot(true).withAllowPrivilegeEscalation(false)
-                .withPrivileged(false).withReadOnlyRootFilesystem(readOnlyRoot)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
+        return new SecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withAllowPrivilegeEscalation(false)
+                .withPrivileged(false)
+                .withReadOnlyRootFilesystem(readOnlyRoot)
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .build();
     }
 
     /** What in {@code spec} the restricted profile forbids; empty when it passes. */
     public static List<String> violations(PodSpec spec) {
         List<String> out = new ArrayList<>();
         PodSecurityContext p = spec.getSecurityContext();
-        if (Boolean.TRUE.equals(spec.getHostNetwork()) || Boolean.TRUE.equals(spec.getHostPID())
+        if (Boolean.TRUE.equals(spec.getHostNetwork())
+                || Boolean.TRUE.equals(spec.getHostPID())
                 || Boolean.TRUE.equals(spec.getHostIPC())) {
             out.add("host namespaces");
         }
@@ -76,10 +92,13 @@ public final class PodSecurity {
             if (caps == null || caps.getDrop() == null || !caps.getDrop().contains("ALL")) {
                 out.add(at + "capabilities must drop ALL");
             }
-            if (caps != null && caps.getAdd() != null && caps.getAdd().stream().anyMatch(a -> !a.equals("NET_BIND_SERVICE"))) {
+            if (caps != null
+                    && caps.getAdd() != null
+                    && caps.getAdd().stream().anyMatch(a -> !a.equals("NET_BIND_SERVICE"))) {
                 out.add(at + "adds capabilities beyond NET_BIND_SERVICE");
             }
-            boolean nonRoot = s != null && s.getRunAsNonRoot() != null ? s.getRunAsNonRoot()
+            boolean nonRoot = s != null && s.getRunAsNonRoot() != null
+                    ? s.getRunAsNonRoot()
                     : p != null && Boolean.TRUE.equals(p.getRunAsNonRoot());
             if (!nonRoot) {
                 out.add(at + "runAsNonRoot must be true");
@@ -88,12 +107,16 @@ public final class PodSecurity {
             if (Objects.equals(uid, 0L)) {
                 out.add(at + "runs as uid 0");
             }
-            String seccomp = s != null && s.getSeccompProfile() != null ? s.getSeccompProfile().getType()
-                    : p != null && p.getSeccompProfile() != null ? p.getSeccompProfile().getType() : null;
+            String seccomp = s != null && s.getSeccompProfile() != null
+                    ? s.getSeccompProfile().getType()
+                    : p != null && p.getSeccompProfile() != null
+                            ? p.getSeccompProfile().getType()
+                            : null;
             if (!"RuntimeDefault".equals(seccomp) && !"Localhost".equals(seccomp)) {
                 out.add(at + "seccompProfile must be RuntimeDefault or Localhost");
             }
-            if (c.getPorts() != null && c.getPorts().stream().anyMatch(x -> x.getHostPort() != null && x.getHostPort() != 0)) {
+            if (c.getPorts() != null
+                    && c.getPorts().stream().anyMatch(x -> x.getHostPort() != null && x.getHostPort() != 0)) {
                 out.add(at + "host ports");
             }
         }

@@ -16,7 +16,11 @@ import network.aios.api.ClusterDocument;
  * anything is installed. Each check passes, warns or fails, and says how to fix it.
  */
 public final class Preflight {
-    public enum Status { PASS, WARN, FAIL }
+    public enum Status {
+        PASS,
+        WARN,
+        FAIL
+    }
 
     public record Check(String name, Status status, String message, String fix) {}
 
@@ -37,22 +41,36 @@ public final class Preflight {
         List<Check> out = new ArrayList<>();
         out.add(new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
         out.add(permissions(ops));
-        out.add(guarded("node-labels", "list nodes", () -> nodeLabels(k.nodes().list().getItems(), doc)));
-        out.add(guarded("node-ports", "list services", () -> nodePorts(k.services().inAnyNamespace().list().getItems(),
-                doc.id())));
+        out.add(guarded(
+                "node-labels", "list nodes", () -> nodeLabels(k.nodes().list().getItems(), doc)));
+        out.add(guarded(
+                "node-ports",
+                "list services",
+                () -> nodePorts(k.services().inAnyNamespace().list().getItems(), doc.id())));
         if (doc.config() != null && doc.config().gateway()) {
             out.add(guarded("ambassador", "read services in namespace ambassador", () -> ambassadorService(k)));
             out.add(guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
         }
         out.add(guarded("kubeadm", "read configmaps in kube-system", () -> {
-            boolean kubeadm = k.configMaps().inNamespace("kube-system").withName("kubeadm-config").get() != null;
-            return kubeadm ? new Check("kubeadm", Status.PASS, "set up with kubeadm (kube-system/kubeadm-config)", null)
-                    : new Check("kubeadm", Status.WARN, "no kube-system/kubeadm-config: the seed expects a kubeadm "
-                            + "cluster", "AIOS supports kubeadm clusters; node joins (add_node) need kubeadm");
+            boolean kubeadm = k.configMaps()
+                            .inNamespace("kube-system")
+                            .withName("kubeadm-config")
+                            .get()
+                    != null;
+            return kubeadm
+                    ? new Check("kubeadm", Status.PASS, "set up with kubeadm (kube-system/kubeadm-config)", null)
+                    : new Check(
+                            "kubeadm",
+                            Status.WARN,
+                            "no kube-system/kubeadm-config: the seed expects a kubeadm " + "cluster",
+                            "AIOS supports kubeadm clusters; node joins (add_node) need kubeadm");
         }));
         if (doc.config() != null && Boolean.TRUE.equals(doc.config().allowExternalNodes())) {
-            out.add(new Check("external-nodes", Status.WARN, "allowExternalNodes is true: external nodes need TCP "
-                    + "6443 (API server) and 10250 (kubelet) reachable on the control-plane node",
+            out.add(new Check(
+                    "external-nodes",
+                    Status.WARN,
+                    "allowExternalNodes is true: external nodes need TCP "
+                            + "6443 (API server) and 10250 (kubelet) reachable on the control-plane node",
                     "open 6443 and 10250 to the joining nodes only, ideally over a VPN (WireGuard, Tailscale)"));
         }
         return out;
@@ -73,27 +91,42 @@ public final class Preflight {
             for (Service s : k.services().inAnyNamespace().list().getItems()) {
                 Map<String, String> labels = s.getMetadata().getLabels();
                 boolean ours = labels != null && addon.id().equals(labels.get(AddonDeployment.ADDON_LABEL));
-                if (!ours && s.getSpec() != null && s.getSpec().getPorts() != null && s.getSpec().getPorts().stream()
-                        .anyMatch(p -> p.getNodePort() != null && p.getNodePort() == addon.nodePort())) {
-                    taken.add(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
+                if (!ours
+                        && s.getSpec() != null
+                        && s.getSpec().getPorts() != null
+                        && s.getSpec().getPorts().stream()
+                                .anyMatch(p -> p.getNodePort() != null && p.getNodePort() == addon.nodePort())) {
+                    taken.add(s.getMetadata().getNamespace() + "/"
+                            + s.getMetadata().getName());
                 }
             }
-            return taken.isEmpty() ? new Check("node-ports", Status.PASS, "NodePort " + addon.nodePort() + " is free", null)
-                    : new Check("node-ports", Status.FAIL, "NodePort " + addon.nodePort() + " is taken by "
-                            + String.join(", ", taken), "free it, or register the " + addon.kind().wire()
-                            + " with another " + addon.kind().field("node_port") + " (30000-32767)");
+            return taken.isEmpty()
+                    ? new Check("node-ports", Status.PASS, "NodePort " + addon.nodePort() + " is free", null)
+                    : new Check(
+                            "node-ports",
+                            Status.FAIL,
+                            "NodePort " + addon.nodePort() + " is taken by " + String.join(", ", taken),
+                            "free it, or register the " + addon.kind().wire() + " with another "
+                                    + addon.kind().field("node_port") + " (30000-32767)");
         }));
         out.add(guarded("namespace", "read namespaces", () -> {
             var ns = k.namespaces().withName(addon.namespace()).get();
-            String holder = ns == null || ns.getMetadata().getLabels() == null ? null
+            String holder = ns == null || ns.getMetadata().getLabels() == null
+                    ? null
                     : ns.getMetadata().getLabels().get(AddonDeployment.ADDON_LABEL);
             if (ns == null || addon.id().equals(holder)) {
                 return new Check("namespace", Status.PASS, "namespace " + addon.namespace() + " is free", null);
             }
-            return new Check("namespace", Status.FAIL, "namespace " + addon.namespace() + " already exists"
-                    + (holder == null ? " and is not the control plane's" : " and holds " + addon.kind().wire()
-                    + " '" + holder + "'"), holder == null ? "delete it or use another cluster"
-                    : "remove that " + addon.kind().wire() + "'s infrastructure first: one per cluster");
+            return new Check(
+                    "namespace",
+                    Status.FAIL,
+                    "namespace " + addon.namespace() + " already exists"
+                            + (holder == null
+                                    ? " and is not the control plane's"
+                                    : " and holds " + addon.kind().wire() + " '" + holder + "'"),
+                    holder == null
+                            ? "delete it or use another cluster"
+                            : "remove that " + addon.kind().wire() + "'s infrastructure first: one per cluster");
         }));
         if (addon.gatewayPrefix() != null) {
             out.add(guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
@@ -110,7 +143,10 @@ public final class Preflight {
         }
         return denied.isEmpty()
                 ? new Check("permissions", Status.PASS, "the kubeconfig may set up the control plane's identity", null)
-                : new Check("permissions", Status.FAIL, "the kubeconfig's identity may not: " + String.join(", ", denied),
+                : new Check(
+                        "permissions",
+                        Status.FAIL,
+                        "the kubeconfig's identity may not: " + String.join(", ", denied),
                         "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
     }
 
@@ -120,7 +156,10 @@ public final class Preflight {
             return check.get();
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             if (KubeFailure.of(e) == KubeFailure.FORBIDDEN) {
-                return new Check(name, Status.FAIL, "the kubeconfig's identity may not " + what,
+                return new Check(
+                        name,
+                        Status.FAIL,
+                        "the kubeconfig's identity may not " + what,
                         "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
             }
             throw e;
@@ -149,8 +188,11 @@ public final class Preflight {
         Set<String> extra = new TreeSet<>(labelled);
         extra.removeAll(declared);
         if (missing.isEmpty() && extra.isEmpty() && unlabelled.isEmpty()) {
-            return new Check("node-labels", Status.PASS, "every node is labelled nodeID and matches the document: "
-                    + declared, null);
+            return new Check(
+                    "node-labels",
+                    Status.PASS,
+                    "every node is labelled nodeID and matches the document: " + declared,
+                    null);
         }
         List<String> what = new ArrayList<>();
         if (!missing.isEmpty()) {
@@ -164,7 +206,10 @@ public final class Preflight {
         }
         String node = unlabelled.isEmpty() ? "<node-name>" : unlabelled.get(0);
         String id = missing.isEmpty() ? "<unique-id>" : missing.iterator().next();
-        return new Check("node-labels", Status.FAIL, String.join("; ", what),
+        return new Check(
+                "node-labels",
+                Status.FAIL,
+                String.join("; ", what),
                 "kubectl label node " + node + " nodeID=" + id + " --overwrite (and list every node in the document)");
     }
 
@@ -172,7 +217,8 @@ public final class Preflight {
         List<String> taken = new ArrayList<>();
         for (Service s : services) {
             Map<String, String> labels = s.getMetadata().getLabels();
-            boolean ours = labels != null && InfraNames.MANAGED_BY.equals(labels.get(InfraNames.MANAGED_BY_LABEL))
+            boolean ours = labels != null
+                    && InfraNames.MANAGED_BY.equals(labels.get(InfraNames.MANAGED_BY_LABEL))
                     && clusterId.equals(labels.get(InfraNames.CLUSTER_LABEL));
             if (ours || s.getSpec() == null || s.getSpec().getPorts() == null) {
                 continue;
@@ -180,35 +226,59 @@ public final class Preflight {
             for (ServicePort p : s.getSpec().getPorts()) {
                 for (AgentRole r : AgentRole.values()) {
                     if (p.getNodePort() != null && p.getNodePort() == r.nodePort()) {
-                        taken.add(r.nodePort() + " by " + s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
+                        taken.add(r.nodePort() + " by " + s.getMetadata().getNamespace() + "/"
+                                + s.getMetadata().getName());
                     }
                 }
             }
         }
         return taken.isEmpty()
                 ? new Check("node-ports", Status.PASS, "NodePorts 32300-32303 are free", null)
-                : new Check("node-ports", Status.FAIL, "NodePorts taken: " + String.join(", ", taken),
+                : new Check(
+                        "node-ports",
+                        Status.FAIL,
+                        "NodePorts taken: " + String.join(", ", taken),
                         "free them (kubectl -n <ns> edit svc <name>, or delete the Service): the AIOS services need them");
     }
 
-    private static final String INSTALL_AMBASSADOR = "helm install ambassador datawire/ambassador --namespace ambassador "
-            + "--set service.type=NodePort --set service.nodePorts.http=32000 --set service.nodePorts.https=32000";
+    private static final String INSTALL_AMBASSADOR =
+            "helm install ambassador datawire/ambassador --namespace ambassador "
+                    + "--set service.type=NodePort --set service.nodePorts.http=32000 --set service.nodePorts.https=32000";
 
     static Check ambassadorService(KubernetesClient k) {
-        Service svc = k.services().inNamespace(InfraNames.AMBASSADOR_NAMESPACE).withName(InfraNames.AMBASSADOR_SERVICE).get();
-        boolean on32000 = svc != null && svc.getSpec() != null && "NodePort".equals(svc.getSpec().getType())
-                && svc.getSpec().getPorts().stream().anyMatch(p -> p.getNodePort() != null
-                && p.getNodePort() == InfraNames.AMBASSADOR_NODE_PORT);
-        return on32000 ? new Check("ambassador", Status.PASS, "ambassador/ambassador is a NodePort Service on 32000", null)
-                : new Check("ambassador", Status.FAIL, svc == null ? "no Service ambassador in namespace ambassador"
-                        : "ambassador/ambassador is not a NodePort Service on 32000",
+        Service svc = k.services()
+                .inNamespace(InfraNames.AMBASSADOR_NAMESPACE)
+                .withName(InfraNames.AMBASSADOR_SERVICE)
+                .get();
+        boolean on32000 = svc != null
+                && svc.getSpec() != null
+                && "NodePort".equals(svc.getSpec().getType())
+                && svc.getSpec().getPorts().stream()
+                        .anyMatch(p -> p.getNodePort() != null && p.getNodePort() == InfraNames.AMBASSADOR_NODE_PORT);
+        return on32000
+                ? new Check("ambassador", Status.PASS, "ambassador/ambassador is a NodePort Service on 32000", null)
+                : new Check(
+                        "ambassador",
+                        Status.FAIL,
+                        svc == null
+                                ? "no Service ambassador in namespace ambassador"
+                                : "ambassador/ambassador is not a NodePort Service on 32000",
                         "kubectl create namespace ambassador; " + INSTALL_AMBASSADOR);
     }
 
     static Check mappingCrd(KubernetesClient k) {
-        boolean crd = k.apiextensions().v1().customResourceDefinitions().withName(InfraNames.MAPPING_CRD).get() != null;
-        return crd ? new Check("ambassador-mapping-crd", Status.PASS, "the Mapping CRD is installed", null)
-                : new Check("ambassador-mapping-crd", Status.FAIL, "CRD " + InfraNames.MAPPING_CRD + " is missing",
+        boolean crd = k.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName(InfraNames.MAPPING_CRD)
+                        .get()
+                != null;
+        return crd
+                ? new Check("ambassador-mapping-crd", Status.PASS, "the Mapping CRD is installed", null)
+                : new Check(
+                        "ambassador-mapping-crd",
+                        Status.FAIL,
+                        "CRD " + InfraNames.MAPPING_CRD + " is missing",
                         INSTALL_AMBASSADOR + " (the chart installs the CRDs)");
     }
 }

@@ -21,14 +21,21 @@ class AddonDeploymentTest {
     void anExecutorIsWhereTheSeedSaysItIs() {
         AddonDeployment d = AddonDeployment.of(AddonKind.EXECUTOR, "executor-001", null, null);
         assertThat(d.internalUrl()).isEqualTo("http://executor-001.policies-system.svc.cluster.local:10250");
-        Service svc = (Service) d.services().stream().filter(o -> o instanceof Service).findFirst().orElseThrow();
+        Service svc = (Service) d.services().stream()
+                .filter(o -> o instanceof Service)
+                .findFirst()
+                .orElseThrow();
         assertThat(svc.getSpec().getPorts().get(0).getNodePort()).isEqualTo(30900);
         assertThat(svc.getSpec().getPorts().get(0).getPort()).isEqualTo(10250);
         GenericKubernetesResource mapping = (GenericKubernetesResource) d.services().stream()
-                .filter(o -> "Mapping".equals(o.getKind())).findFirst().orElseThrow();
+                .filter(o -> "Mapping".equals(o.getKind()))
+                .findFirst()
+                .orElseThrow();
         @SuppressWarnings("unchecked")
-        Map<String, Object> spec = (Map<String, Object>) mapping.getAdditionalProperties().get("spec");
-        assertThat(spec).containsEntry("prefix", "/executor/executor-001/")
+        Map<String, Object> spec =
+                (Map<String, Object>) mapping.getAdditionalProperties().get("spec");
+        assertThat(spec)
+                .containsEntry("prefix", "/executor/executor-001/")
                 .containsEntry("service", "executor-001.policies-system:10250");
     }
 
@@ -36,23 +43,38 @@ class AddonDeploymentTest {
     void aSplitRunnerHasTheSeedsNodePortOrItsOwnAndNoGatewayRoute() {
         AddonDeployment d = AddonDeployment.of(AddonKind.SPLIT_RUNNER, "split-runner-1", "me/runner:2", null);
         assertThat(d.services()).extracting(HasMetadata::getKind).containsExactly("Deployment", "Service");
-        assertThat(((Service) d.services().get(1)).getSpec().getPorts().get(0).getNodePort()).isEqualTo(31701);
-        assertThat(((Deployment) d.services().get(0)).getSpec().getTemplate().getSpec().getContainers().get(0)
-                .getImage()).isEqualTo("me/runner:2");
-        assertThat(((Service) AddonDeployment.of(AddonKind.SPLIT_RUNNER, "s", null, 32286).services().get(1))
-                .getSpec().getPorts().get(0).getNodePort()).isEqualTo(32286);
+        assertThat(((Service) d.services().get(1)).getSpec().getPorts().get(0).getNodePort())
+                .isEqualTo(31701);
+        assertThat(((Deployment) d.services().get(0))
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo("me/runner:2");
+        assertThat(((Service) AddonDeployment.of(AddonKind.SPLIT_RUNNER, "s", null, 32286)
+                                .services()
+                                .get(1))
+                        .getSpec()
+                        .getPorts()
+                        .get(0)
+                        .getNodePort())
+                .isEqualTo(32286);
     }
 
     @Test
     void theAddonRunsWithoutAnyApiAccessAndEveryObjectIsLabelled() {
         AddonDeployment d = AddonDeployment.of(AddonKind.EXECUTOR, "executor-001", null, null);
         Deployment dep = (Deployment) d.services().get(0);
-        assertThat(dep.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(dep.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken())
+                .isFalse();
         List<HasMetadata> all = new ArrayList<>(d.bootstrap("ns-uid"));
         all.add(d.namespaceObject());
         all.addAll(d.services());
         for (HasMetadata o : all) {
-            assertThat(o.getMetadata().getLabels()).as(o.getKind())
+            assertThat(o.getMetadata().getLabels())
+                    .as(o.getKind())
                     .containsEntry(InfraNames.MANAGED_BY_LABEL, InfraNames.MANAGED_BY)
                     .containsEntry(AddonDeployment.ADDON_LABEL, "executor-001");
         }
@@ -62,13 +84,18 @@ class AddonDeploymentTest {
     void theControlPlanesIdentityIsConfinedToTheAddonsNamespaceAndItsOwnRbac() {
         AddonDeployment d = AddonDeployment.of(AddonKind.EXECUTOR, "executor-001", null, null);
         List<HasMetadata> boot = d.bootstrap("ns-uid");
-        Role role = (Role) boot.stream().filter(o -> o instanceof Role).findFirst().orElseThrow();
+        Role role =
+                (Role) boot.stream().filter(o -> o instanceof Role).findFirst().orElseThrow();
         assertThat(role.getMetadata().getNamespace()).isEqualTo("policies-system");
-        assertThat(role.getRules()).flatExtracting(PolicyRule::getResources)
+        assertThat(role.getRules())
+                .flatExtracting(PolicyRule::getResources)
                 .doesNotContain("roles", "rolebindings", "secrets", "serviceaccounts");
-        ClusterRole cr = (ClusterRole) boot.stream().filter(o -> o instanceof ClusterRole).findFirst().orElseThrow();
-        assertThat(cr.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNotEmpty());
-        assertThat(cr.getMetadata().getOwnerReferences()).singleElement()
+        ClusterRole cr = (ClusterRole)
+                boot.stream().filter(o -> o instanceof ClusterRole).findFirst().orElseThrow();
+        assertThat(cr.getRules())
+                .allSatisfy(r -> assertThat(r.getResourceNames()).isNotEmpty());
+        assertThat(cr.getMetadata().getOwnerReferences())
+                .singleElement()
                 .satisfies(o -> assertThat(o.getUid()).isEqualTo("ns-uid"));
     }
 

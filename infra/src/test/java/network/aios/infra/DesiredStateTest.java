@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 class DesiredStateTest {
     static ClusterDocument seed(boolean gateway) throws Exception {
-        ObjectNode doc = (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(Path.of("..", "examples", "cluster.json")));
+        ObjectNode doc =
+                (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(Path.of("..", "examples", "cluster.json")));
         ((ObjectNode) doc.get("config")).put("useGateway", gateway);
         return ClusterDocument.of(new ClusterValidator().validate(doc).document());
     }
@@ -31,14 +32,16 @@ class DesiredStateTest {
         List<HasMetadata> all = new ArrayList<>();
         all.add(DesiredState.namespace(doc.id()));
         all.addAll(DesiredState.bootstrap(doc.id(), "uid-1"));
-        all.addAll(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), new AgentSecrets("agent-token", "c", "k")));
+        all.addAll(DesiredState.services(
+                doc, InfraSettings.defaults("http://cp:8080"), new AgentSecrets("agent-token", "c", "k")));
         return all;
     }
 
     @Test
     void everyObjectCarriesTheManagedByAndClusterLabels() throws Exception {
         for (HasMetadata o : everything(seed(true))) {
-            assertThat(o.getMetadata().getLabels()).as(o.getKind() + " " + o.getMetadata().getName())
+            assertThat(o.getMetadata().getLabels())
+                    .as(o.getKind() + " " + o.getMetadata().getName())
                     .containsEntry(InfraNames.MANAGED_BY_LABEL, InfraNames.MANAGED_BY)
                     .containsEntry(InfraNames.CLUSTER_LABEL, "cluster-west-vision-001");
         }
@@ -48,45 +51,74 @@ class DesiredStateTest {
     void fourDeploymentsAndNodePortServicesOnTheSeedsPorts() throws Exception {
         List<HasMetadata> all = everything(seed(false));
         // each role runs as its own identity
-        assertThat(all).filteredOn(o -> o instanceof Deployment).hasSize(4)
-                .extracting(d -> ((Deployment) d).getSpec().getTemplate().getSpec().getServiceAccountName())
+        assertThat(all)
+                .filteredOn(o -> o instanceof Deployment)
+                .hasSize(4)
+                .extracting(
+                        d -> ((Deployment) d).getSpec().getTemplate().getSpec().getServiceAccountName())
                 .containsExactly("aios-agent-controller", "aios-agent-metrics", "aios-agent-blocks", "aios-agent-mgmt");
-        List<Service> services = all.stream().filter(o -> o instanceof Service).map(o -> (Service) o).toList();
-        assertThat(services).extracting(s -> s.getSpec().getPorts().get(0).getNodePort())
+        List<Service> services = all.stream()
+                .filter(o -> o instanceof Service)
+                .map(o -> (Service) o)
+                .toList();
+        assertThat(services)
+                .extracting(s -> s.getSpec().getPorts().get(0).getNodePort())
                 .containsExactly(32300, 32301, 32302, 32303);
         assertThat(services).allSatisfy(s -> {
             assertThat(s.getSpec().getType()).isEqualTo("NodePort");
-            assertThat(s.getSpec().getPorts()).allSatisfy(p -> assertThat(p.getProtocol()).isEqualTo("TCP"));
+            assertThat(s.getSpec().getPorts())
+                    .allSatisfy(p -> assertThat(p.getProtocol()).isEqualTo("TCP"));
         });
     }
 
     @Test
     void mappingsOnlyWhenTheGatewayIsUsed() throws Exception {
-        assertThat(everything(seed(true))).filteredOn(o -> o.getKind().equals("Mapping")).hasSize(4);
-        assertThat(everything(seed(false))).filteredOn(o -> o.getKind().equals("Mapping")).isEmpty();
+        assertThat(everything(seed(true)))
+                .filteredOn(o -> o.getKind().equals("Mapping"))
+                .hasSize(4);
+        assertThat(everything(seed(false)))
+                .filteredOn(o -> o.getKind().equals("Mapping"))
+                .isEmpty();
     }
 
     @Test
     void nothingIsBoundToClusterAdminAndTheControlPlaneWritesNoRbac() throws Exception {
         List<HasMetadata> all = everything(seed(true));
-        assertThat(all).filteredOn(o -> o instanceof ClusterRoleBinding)
-                .allSatisfy(b -> assertThat(((ClusterRoleBinding) b).getRoleRef().getName()).startsWith("aios-"));
-        assertThat(all).filteredOn(o -> o instanceof RoleBinding)
-                .allSatisfy(b -> assertThat(((RoleBinding) b).getRoleRef().getName()).startsWith("aios-"));
-        Role cp = (Role) all.stream().filter(o -> o instanceof Role && o.getMetadata().getName().equals(
-                InfraNames.CONTROL_PLANE_SA)).findFirst().orElseThrow();
+        assertThat(all)
+                .filteredOn(o -> o instanceof ClusterRoleBinding)
+                .allSatisfy(
+                        b -> assertThat(((ClusterRoleBinding) b).getRoleRef().getName())
+                                .startsWith("aios-"));
+        assertThat(all)
+                .filteredOn(o -> o instanceof RoleBinding)
+                .allSatisfy(b ->
+                        assertThat(((RoleBinding) b).getRoleRef().getName()).startsWith("aios-"));
+        Role cp = (Role) all.stream()
+                .filter(o -> o instanceof Role && o.getMetadata().getName().equals(InfraNames.CONTROL_PLANE_SA))
+                .findFirst()
+                .orElseThrow();
         assertThat(cp.getRules()).noneMatch(r -> r.getApiGroups().contains("rbac.authorization.k8s.io"));
-        assertThat(cp.getRules()).noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*"));
-        ClusterRole cpc = (ClusterRole) all.stream().filter(o -> o instanceof ClusterRole && o.getMetadata().getName()
-                .equals(InfraNames.controlPlaneClusterRole("cluster-west-vision-001"))).findFirst().orElseThrow();
-        assertThat(cpc.getRules()).filteredOn(r -> r.getVerbs().contains("delete"))
+        assertThat(cp.getRules())
+                .noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*"));
+        ClusterRole cpc = (ClusterRole) all.stream()
+                .filter(o -> o instanceof ClusterRole
+                        && o.getMetadata()
+                                .getName()
+                                .equals(InfraNames.controlPlaneClusterRole("cluster-west-vision-001")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(cpc.getRules())
+                .filteredOn(r -> r.getVerbs().contains("delete"))
                 .allSatisfy(r -> assertThat(r.getResourceNames()).isNotEmpty());
     }
 
     @Test
     void clusterScopedObjectsAreOwnedByTheNamespaceSoRemovalCascades() throws Exception {
-        assertThat(DesiredState.bootstrap("c1", "ns-uid")).filteredOn(o -> o.getMetadata().getNamespace() == null)
-                .isNotEmpty().allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences()).singleElement()
+        assertThat(DesiredState.bootstrap("c1", "ns-uid"))
+                .filteredOn(o -> o.getMetadata().getNamespace() == null)
+                .isNotEmpty()
+                .allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
+                        .singleElement()
                         .satisfies(r -> {
                             assertThat(r.getKind()).isEqualTo("Namespace");
                             assertThat(r.getUid()).isEqualTo("ns-uid");
@@ -95,12 +127,13 @@ class DesiredStateTest {
 
     @Test
     void urlMapHasGatewayOrNodePortForm() throws Exception {
-        assertThat(DesiredState.urlMap(seed(true))).containsEntry("controllerService",
-                "http://cluster-west-vision-001.company.net:32000/controller")
+        assertThat(DesiredState.urlMap(seed(true)))
+                .containsEntry("controllerService", "http://cluster-west-vision-001.company.net:32000/controller")
                 .containsEntry("blocksService", "http://cluster-west-vision-001.company.net:32000/blocks");
         // NodePorts are the agents' own listeners: TLS with the cluster's certificate
-        assertThat(DesiredState.urlMap(seed(false))).containsEntry("metricsService",
-                "https://cluster-west-vision-001.company.net:32301").doesNotContainKey("publicGateway");
+        assertThat(DesiredState.urlMap(seed(false)))
+                .containsEntry("metricsService", "https://cluster-west-vision-001.company.net:32301")
+                .doesNotContainKey("publicGateway");
     }
 
     @Test
@@ -110,32 +143,48 @@ class DesiredStateTest {
         List<HasMetadata> first = DesiredState.services(doc, s, new AgentSecrets("t", "cert-1", "key-1"));
         io.fabric8.kubernetes.api.model.Secret tls = first.stream()
                 .filter(o -> o.getMetadata().getName().equals(InfraNames.AGENT_TLS_SECRET))
-                .map(io.fabric8.kubernetes.api.model.Secret.class::cast).findFirst().orElseThrow();
+                .map(io.fabric8.kubernetes.api.model.Secret.class::cast)
+                .findFirst()
+                .orElseThrow();
         assertThat(tls.getType()).isEqualTo("kubernetes.io/tls");
         assertThat(tls.getData()).containsEntry("tls.crt", "Y2VydC0x").containsEntry("tls.key", "a2V5LTE=");
-        assertThat(tls.getStringData()).as("stringData would look like drift to every resync").isNullOrEmpty();
+        assertThat(tls.getStringData())
+                .as("stringData would look like drift to every resync")
+                .isNullOrEmpty();
         Deployment d = deployments(first).get(0);
         var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getArgs()).contains("--tls-cert=/etc/aios/tls/tls.crt", "--tls-key=/etc/aios/tls/tls.key");
         assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
-        assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
-                .extracting(v -> v.getSecret().getSecretName()).containsExactly(InfraNames.AGENT_TLS_SECRET);
+        assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
+                .filteredOn(v -> v.getSecret() != null)
+                .extracting(v -> v.getSecret().getSecretName())
+                .containsExactly(InfraNames.AGENT_TLS_SECRET);
         // the owner's Ambassador originates TLS to the agents
-        assertThat(first).filteredOn(o -> o.getKind().equals("Mapping")).allSatisfy(m ->
-                assertThat(((GenericKubernetesResource) m).getAdditionalProperties().get("spec").toString())
+        assertThat(first)
+                .filteredOn(o -> o.getKind().equals("Mapping"))
+                .allSatisfy(m -> assertThat(((GenericKubernetesResource) m)
+                                .getAdditionalProperties()
+                                .get("spec")
+                                .toString())
                         .contains("service=https://aios-"));
         String before = annotation(deployments(first).get(0));
-        String renewed = annotation(deployments(DesiredState.services(doc, s, new AgentSecrets("t", "cert-2",
-                "key-2"))).get(0));
+        String renewed = annotation(deployments(DesiredState.services(doc, s, new AgentSecrets("t", "cert-2", "key-2")))
+                .get(0));
         assertThat(renewed).isNotEqualTo(before).doesNotContain("key");
     }
 
     private static List<Deployment> deployments(List<HasMetadata> objects) {
-        return objects.stream().filter(o -> o instanceof Deployment).map(Deployment.class::cast).toList();
+        return objects.stream()
+                .filter(o -> o instanceof Deployment)
+                .map(Deployment.class::cast)
+                .toList();
     }
 
     private static String annotation(Deployment d) {
-        return d.getSpec().getTemplate().getMetadata().getAnnotations()
+        return d.getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
                 .get(DesiredState.SERVING_CERTIFICATE_ANNOTATION);
     }
 
@@ -148,13 +197,18 @@ class DesiredStateTest {
     @Test
     void agentsAreToldWhichCertificateTheControlPlaneServesOnlyWhenThereIsOne() throws Exception {
         InfraSettings plain = InfraSettings.defaults("http://cp:8080");
-        InfraSettings tls = new InfraSettings("img", "IfNotPresent", "https://cp:8443", 1, "-----BEGIN CERTIFICATE-----", null);
+        InfraSettings tls =
+                new InfraSettings("img", "IfNotPresent", "https://cp:8443", 1, "-----BEGIN CERTIFICATE-----", null);
         ClusterDocument doc = seed(true);
-        java.util.function.Function<InfraSettings, java.util.Map<String, String>> config = s -> DesiredState
-                .services(doc, s, AgentSecrets.placeholder()).stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)
-                .map(o -> ((io.fabric8.kubernetes.api.model.ConfigMap) o).getData()).findFirst().orElseThrow();
+        java.util.function.Function<InfraSettings, java.util.Map<String, String>> config =
+                s -> DesiredState.services(doc, s, AgentSecrets.placeholder()).stream()
+                        .filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)
+                        .map(o -> ((io.fabric8.kubernetes.api.model.ConfigMap) o).getData())
+                        .findFirst()
+                        .orElseThrow();
         assertThat(config.apply(plain)).doesNotContainKey("AIOS_CONTROL_PLANE_CA");
-        assertThat(config.apply(tls)).containsEntry("AIOS_CONTROL_PLANE_CA", "-----BEGIN CERTIFICATE-----")
+        assertThat(config.apply(tls))
+                .containsEntry("AIOS_CONTROL_PLANE_CA", "-----BEGIN CERTIFICATE-----")
                 .containsEntry("AIOS_CONTROL_PLANE_URL", "https://cp:8443");
     }
 }

@@ -11,7 +11,12 @@ import org.junit.jupiter.api.Test;
 
 class FingerprintTest {
     static HasMetadata configMap(Map<String, String> data) {
-        return new ConfigMapBuilder().withNewMetadata().withName("c").withNamespace("n").endMetadata().withData(data)
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("c")
+                .withNamespace("n")
+                .endMetadata()
+                .withData(data)
                 .build();
     }
 
@@ -29,10 +34,14 @@ class FingerprintTest {
     @Test
     void anyChangeToWhatWouldBeAppliedChangesIt() throws Exception {
         var doc = DesiredStateTest.seed(true);
-        String before = Fingerprint.of(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), AgentSecrets.placeholder()));
-        String again = Fingerprint.of(DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), AgentSecrets.placeholder()));
-        String upgraded = Fingerprint.of(DesiredState.services(doc, new InfraSettings("aios/agent:0.2.0",
-                "IfNotPresent", "http://cp:8080", 1, null, null), AgentSecrets.placeholder()));
+        String before = Fingerprint.of(
+                DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), AgentSecrets.placeholder()));
+        String again = Fingerprint.of(
+                DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), AgentSecrets.placeholder()));
+        String upgraded = Fingerprint.of(DesiredState.services(
+                doc,
+                new InfraSettings("aios/agent:0.2.0", "IfNotPresent", "http://cp:8080", 1, null, null),
+                AgentSecrets.placeholder()));
         assertThat(again).isEqualTo(before);
         assertThat(upgraded).isNotEqualTo(before);
     }

@@ -19,13 +19,18 @@ class KubeconfigFuzzTest {
         String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
         Config config;
         try {
-            config = Kubeconfigs.config(PARSER.parse(Json.MAPPER.getNodeFactory().stringNode(text), "/k"));
+            config =
+                    Kubeconfigs.config(PARSER.parse(Json.MAPPER.getNodeFactory().stringNode(text), "/k"));
         } catch (KubeconfigException refused) {
             return;
         }
-        if (config.getCaCertFile() != null || config.getClientCertFile() != null || config.getClientKeyFile() != null
-                || config.getAuthProvider() != null || config.getOauthTokenProvider() != null
-                || config.getHttpsProxy() != null || config.getHttpProxy() != null) {
+        if (config.getCaCertFile() != null
+                || config.getClientCertFile() != null
+                || config.getClientKeyFile() != null
+                || config.getAuthProvider() != null
+                || config.getOauthTokenProvider() != null
+                || config.getHttpsProxy() != null
+                || config.getHttpProxy() != null) {
             throw new IllegalStateException("a kubeconfig reached a file, a plugin or a proxy");
         }
     }

@@ -11,16 +11,17 @@ import org.junit.jupiter.api.Test;
 class KubeconfigsTest {
     @Test
     void builtFromTheRecordAloneIgnoringThisMachinesKubeconfigAndSettings() {
-        String[] props = {"kubernetes.master", "kubeconfig", "kubernetes.auth.token", "kubernetes.certs.ca.file",
-                "https.proxy"};
+        String[] props = {
+            "kubernetes.master", "kubeconfig", "kubernetes.auth.token", "kubernetes.certs.ca.file", "https.proxy"
+        };
         try {
             System.setProperty("kubernetes.master", "https://203.0.113.9:6443");
             System.setProperty("kubeconfig", "/etc/passwd");
             System.setProperty("kubernetes.auth.token", "not-ours");
             System.setProperty("kubernetes.certs.ca.file", "/etc/shadow");
             System.setProperty("https.proxy", "http://127.0.0.1:9");
-            Config c = Kubeconfigs.config(new Kubeconfig("ctx", URI.create("https://10.0.0.1:6443"), "Y2E=", false,
-                    "tok", null, null, null, null, "team"));
+            Config c = Kubeconfigs.config(new Kubeconfig(
+                    "ctx", URI.create("https://10.0.0.1:6443"), "Y2E=", false, "tok", null, null, null, null, "team"));
             assertThat(c.getMasterUrl()).isEqualTo("https://10.0.0.1:6443/");
             assertThat(c.getOauthToken()).isEqualTo("tok");
             assertThat(c.getCaCertData()).isEqualTo("Y2E=");

@@ -10,12 +10,26 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
     @Test
     void buildersImportNoClient() {
-        var classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        var classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("network.aios.infra");
-        noClasses().that().haveSimpleNameStartingWith("DesiredState").or().haveSimpleName("InfraNames")
-                .or().haveSimpleName("AgentRole").or().haveSimpleName("InfraSettings")
-                .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes.client..", "java.sql..",
-                        "java.net..", "network.aios.server..", "network.aios.store..")
+        noClasses()
+                .that()
+                .haveSimpleNameStartingWith("DesiredState")
+                .or()
+                .haveSimpleName("InfraNames")
+                .or()
+                .haveSimpleName("AgentRole")
+                .or()
+                .haveSimpleName("InfraSettings")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.fabric8.kubernetes.client..",
+                        "java.sql..",
+                        "java.net..",
+                        "network.aios.server..",
+                        "network.aios.store..")
                 .check(classes);
     }
 }

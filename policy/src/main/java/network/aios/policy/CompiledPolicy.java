@@ -50,9 +50,8 @@ public final class CompiledPolicy {
             .addVar(CLUSTER_DATA, SimpleType.DYN)
             .addVar(OLD_CLUSTER_DATA, SimpleType.DYN)
             .build();
-    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
-            .setOptions(OPTIONS)
-            .build();
+    private static final CelRuntime RUNTIME =
+            CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
     private record Compiled(PolicySpec.Rule rule, CelRuntime.Program program) {}
 
@@ -79,8 +78,9 @@ public final class CompiledPolicy {
             PolicySpec.Rule rule = spec.rules().get(i);
             String at = "/rules/" + i;
             if (rule == null || rule.expression() == null || rule.expression().isBlank()) {
-                errors.add(new FieldError(at + "/expression", "is required: a CEL expression that is true when "
-                        + "the cluster may proceed"));
+                errors.add(new FieldError(
+                        at + "/expression",
+                        "is required: a CEL expression that is true when " + "the cluster may proceed"));
                 continue;
             }
             if (rule.message() == null || rule.message().isBlank()) {
@@ -99,14 +99,20 @@ public final class CompiledPolicy {
                 CelAbstractSyntaxTree ast = result.getAst();
                 int nesting = comprehensionNesting(ast);
                 if (nesting > MAX_COMPREHENSION_NESTING) {
-                    errors.add(new FieldError(at + "/expression", "nests " + nesting + " comprehensions (all, exists, "
-                            + "map, filter); at most " + MAX_COMPREHENSION_NESTING + ", so that a rule stays cheap on "
-                            + "every document"));
+                    errors.add(new FieldError(
+                            at + "/expression",
+                            "nests " + nesting + " comprehensions (all, exists, "
+                                    + "map, filter); at most " + MAX_COMPREHENSION_NESTING
+                                    + ", so that a rule stays cheap on "
+                                    + "every document"));
                     continue;
                 }
-                if (!ast.getResultType().equals(SimpleType.BOOL) && !ast.getResultType().equals(SimpleType.DYN)) {
-                    errors.add(new FieldError(at + "/expression", "must evaluate to a bool, not "
-                            + ast.getResultType().name()));
+                if (!ast.getResultType().equals(SimpleType.BOOL)
+                        && !ast.getResultType().equals(SimpleType.DYN)) {
+                    errors.add(new FieldError(
+                            at + "/expression",
+                            "must evaluate to a bool, not "
+                                    + ast.getResultType().name()));
                     continue;
                 }
                 compiled.add(new Compiled(rule, RUNTIME.createProgram(ast)));
@@ -122,12 +128,15 @@ public final class CompiledPolicy {
                 if (!network.aios.api.Names.isDns1123Label(ex.executorId())) {
                     errors.add(new FieldError("/executor/executorId", "must be a registered executor's id"));
                 }
-            } else if (ex.url() == null || !(ex.url().startsWith("http://") || ex.url().startsWith("https://"))) {
+            } else if (ex.url() == null
+                    || !(ex.url().startsWith("http://") || ex.url().startsWith("https://"))) {
                 errors.add(new FieldError("/executor/url", "is required (or executorId): the executor's http(s) URL"));
             }
             if (ex.owner() != null && (ex.executorId() == null || ex.owner().isBlank())) {
-                errors.add(new FieldError("/executor/owner", "names the owner whose registered executor (executorId) "
-                        + "the network trusts; only with executorId"));
+                errors.add(new FieldError(
+                        "/executor/owner",
+                        "names the owner whose registered executor (executorId) "
+                                + "the network trusts; only with executorId"));
             }
             if (ex.timeoutMillis() != null && (ex.timeoutMillis() < 1 || ex.timeoutMillis() > 60_000)) {
                 errors.add(new FieldError("/executor/timeoutMillis", "must be between 1 and 60000"));
@@ -151,14 +160,15 @@ public final class CompiledPolicy {
         long policyDeadline = System.nanoTime() + MAX_POLICY_TIME.toNanos();
         for (Compiled c : rules) {
             try {
-                Object result = c.program().trace(vars, new Budget(Math.min(policyDeadline,
-                        System.nanoTime() + MAX_TIME.toNanos())));
+                Object result = c.program()
+                        .trace(vars, new Budget(Math.min(policyDeadline, System.nanoTime() + MAX_TIME.toNanos())));
                 if (!Boolean.TRUE.equals(result)) {
-                    failed.add(c.rule().message() + (result instanceof Boolean ? "" : " (rule returned " + result + ")"));
+                    failed.add(
+                            c.rule().message() + (result instanceof Boolean ? "" : " (rule returned " + result + ")"));
                 }
             } catch (CelEvaluationException e) {
-                failed.add(c.rule().message() + " (rule could not be evaluated: " + (e.getCause() instanceof
-                        BudgetExceeded b ? b.getMessage() : e.getMessage()) + ")");
+                failed.add(c.rule().message() + " (rule could not be evaluated: "
+                        + (e.getCause() instanceof BudgetExceeded b ? b.getMessage() : e.getMessage()) + ")");
             } catch (BudgetExceeded e) {
                 failed.add(c.rule().message() + " (rule could not be evaluated: " + e.getMessage() + ")");
             }
@@ -168,7 +178,9 @@ public final class CompiledPolicy {
 
     /** How deeply comprehensions nest in a rule (0: none). */
     static int comprehensionNesting(CelAbstractSyntaxTree ast) {
-        return dev.cel.common.navigation.CelNavigableAst.fromAst(ast).getRoot().allNodes()
+        return dev.cel.common.navigation.CelNavigableAst.fromAst(ast)
+                .getRoot()
+                .allNodes()
                 .filter(CompiledPolicy::isComprehension)
                 .mapToInt(n -> {
                     int depth = 1;
@@ -178,7 +190,9 @@ public final class CompiledPolicy {
                         }
                     }
                     return depth;
-                }).max().orElse(0);
+                })
+                .max()
+                .orElse(0);
     }
 
     private static boolean isComprehension(dev.cel.common.navigation.CelNavigableExpr n) {

@@ -5,7 +5,9 @@ import java.util.Optional;
 
 /** The network actions a pre-check policy guards, named as the AIOS documentation names them. */
 public enum PolicyAction {
-    ADD_CLUSTER, UPDATE_CLUSTER, REMOVE_CLUSTER,
+    ADD_CLUSTER,
+    UPDATE_CLUSTER,
+    REMOVE_CLUSTER,
     /** Reserved: accepted and stored, not yet evaluated by any flow. */
     ADD_NODE,
     /** Reserved: accepted and stored, not yet evaluated by any flow. */

@@ -49,10 +49,12 @@ public final class PolicyEngine {
         if (executor.executorId() != null) {
             Optional<String> base = directory.url(executor.executorId(), executor.owner());
             if (base.isEmpty()) {
-                return new Decision(Decision.Outcome.EXECUTOR_FAILED, List.of("policy executor '"
-                        + executor.executorId() + "' is not registered by "
-                        + (executor.owner() == null ? "the network admin" : "'" + executor.owner() + "'")
-                        + ", or not deployed yet (it has no URL)"));
+                return new Decision(
+                        Decision.Outcome.EXECUTOR_FAILED,
+                        List.of("policy executor '"
+                                + executor.executorId() + "' is not registered by "
+                                + (executor.owner() == null ? "the network admin" : "'" + executor.owner() + "'")
+                                + ", or not deployed yet (it has no URL)"));
             }
             executor = executor.at(base.get());
         }

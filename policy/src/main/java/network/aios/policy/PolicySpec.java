@@ -30,8 +30,14 @@ public record PolicySpec(List<Rule> rules, Executor executor) {
      * executor ids, so an id alone could name a look-alike someone else registered first.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Executor(String url, String executorId, String path, String policyRuleUri,
-            Map<String, Object> parameters, Long timeoutMillis, String owner) {
+    public record Executor(
+            String url,
+            String executorId,
+            String path,
+            String policyRuleUri,
+            Map<String, Object> parameters,
+            Long timeoutMillis,
+            String owner) {
         public static final String DEFAULT_PATH = "/run";
 
         public long timeoutOrDefault() {
@@ -41,8 +47,14 @@ public record PolicySpec(List<Rule> rules, Executor executor) {
         /** The same executor, asked at {@code baseUrl} plus its path. */
         public Executor at(String baseUrl) {
             String p = path == null ? DEFAULT_PATH : path.startsWith("/") ? path : "/" + path;
-            return new Executor(baseUrl.replaceAll("/+$", "") + p, executorId, path, policyRuleUri, parameters,
-                    timeoutMillis, owner);
+            return new Executor(
+                    baseUrl.replaceAll("/+$", "") + p,
+                    executorId,
+                    path,
+                    policyRuleUri,
+                    parameters,
+                    timeoutMillis,
+                    owner);
         }
     }
 }

@@ -37,12 +37,16 @@ public final class RemoteExecutorClient {
         body.set("parameters", Json.tree(executor.parameters() == null ? Map.of() : executor.parameters()));
         Request request;
         try {
-            request = new Request.Builder().url(executor.url()).post(RequestBody.create(Json.bytes(body), JSON))
+            request = new Request.Builder()
+                    .url(executor.url())
+                    .post(RequestBody.create(Json.bytes(body), JSON))
                     .build();
         } catch (IllegalArgumentException e) {
             return failed("the policy executor's URL is not an http(s) URL");
         }
-        OkHttpClient client = http.newBuilder().callTimeout(Duration.ofMillis(executor.timeoutOrDefault())).build();
+        OkHttpClient client = http.newBuilder()
+                .callTimeout(Duration.ofMillis(executor.timeoutOrDefault()))
+                .build();
         byte[] raw;
         int status;
         try (Response response = client.newCall(request).execute()) {
@@ -59,8 +63,10 @@ public final class RemoteExecutorClient {
             return failed("the policy executor did not answer within " + executor.timeoutOrDefault() + " ms");
         } catch (IOException e) {
             return EgressRefusedException.in(e)
-                    .map(r -> failed("the policy executor's address is refused by the egress guard (" + r.reason() + ")"))
-                    .orElseGet(() -> failed("the policy executor could not be reached: " + e.getClass().getSimpleName()));
+                    .map(r ->
+                            failed("the policy executor's address is refused by the egress guard (" + r.reason() + ")"))
+                    .orElseGet(() -> failed("the policy executor could not be reached: "
+                            + e.getClass().getSimpleName()));
         }
         if (status / 100 != 2) {
             return failed("the policy executor answered HTTP " + status);
@@ -82,7 +88,8 @@ public final class RemoteExecutorClient {
         if (reason.length() > 500) {
             reason = reason.substring(0, 500) + "...";
         }
-        return new Decision(Decision.Outcome.DENIED,
+        return new Decision(
+                Decision.Outcome.DENIED,
                 List.of("denied by the policy executor" + (reason.isBlank() ? "" : ": " + reason)));
     }
 

@@ -18,36 +18,47 @@ class PolicyCostTest {
 
     @Test
     void deeplyNestedComprehensionsAreRefusedWhenSet() {
-        PolicyCompileException e = catchThrowableOfType(PolicyCompileException.class, () -> CompiledPolicy.compile(rule(
-                "cluster_data.tags.all(a, cluster_data.tags.all(b, cluster_data.tags.all(c, a != c)))")));
+        PolicyCompileException e = catchThrowableOfType(
+                PolicyCompileException.class,
+                () -> CompiledPolicy.compile(
+                        rule("cluster_data.tags.all(a, cluster_data.tags.all(b, cluster_data.tags.all(c, a != c)))")));
         assertThat(e.errors()).extracting(FieldError::path).containsExactly("/rules/0/expression");
         assertThat(e.errors().get(0).message()).contains("nests 3 comprehensions");
     }
 
     @Test
     void oversizedExpressionsAndPoliciesAreRefusedWhenSet() {
-        PolicyCompileException e = catchThrowableOfType(PolicyCompileException.class, () -> CompiledPolicy.compile(rule(
-                "true || " + "1 == 1 || ".repeat(600) + "true")));
+        PolicyCompileException e = catchThrowableOfType(
+                PolicyCompileException.class,
+                () -> CompiledPolicy.compile(rule("true || " + "1 == 1 || ".repeat(600) + "true")));
         assertThat(e.errors()).extracting(FieldError::path).containsExactly("/rules/0/expression");
-        List<PolicySpec.Rule> many = java.util.Collections.nCopies(CompiledPolicy.MAX_RULES + 1,
-                new PolicySpec.Rule(null, "true", "m"));
-        assertThat(catchThrowableOfType(PolicyCompileException.class, () -> CompiledPolicy.compile(
-                new PolicySpec(many, null))).errors()).extracting(FieldError::path).contains("/rules");
+        List<PolicySpec.Rule> many =
+                java.util.Collections.nCopies(CompiledPolicy.MAX_RULES + 1, new PolicySpec.Rule(null, "true", "m"));
+        assertThat(catchThrowableOfType(
+                                PolicyCompileException.class, () -> CompiledPolicy.compile(new PolicySpec(many, null)))
+                        .errors())
+                .extracting(FieldError::path)
+                .contains("/rules");
     }
 
     @Test
     void aQuadraticRuleOnALargeDocumentIsCutOffAndDenies() throws Exception {
         ObjectNode doc = withTags(2000);
-        CompiledPolicy p = CompiledPolicy.compile(rule("cluster_data.tags.all(a, cluster_data.tags.all(b, a != b || a == b))"));
+        CompiledPolicy p =
+                CompiledPolicy.compile(rule("cluster_data.tags.all(a, cluster_data.tags.all(b, a != b || a == b))"));
         List<String> failed = p.failedRules(doc, null);
-        assertThat(failed).singleElement().asString().contains("could not be evaluated")
+        assertThat(failed)
+                .singleElement()
+                .asString()
+                .contains("could not be evaluated")
                 .containsAnyOf("budget", "evaluation steps", " ms");
     }
 
     @Test
     void anOrdinaryRuleOnTheSameDocumentPasses() throws Exception {
         ObjectNode doc = withTags(2000);
-        assertThat(CompiledPolicy.compile(rule("cluster_data.tags.all(t, t.startsWith('t'))")).failedRules(doc, null))
+        assertThat(CompiledPolicy.compile(rule("cluster_data.tags.all(t, t.startsWith('t'))"))
+                        .failedRules(doc, null))
                 .isEmpty();
     }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 class PolicyEngineTest {
-    private final PolicyEngine engine = new PolicyEngine(new RemoteExecutorClient(network.aios.egress.EgressGuard.of(java.util.List.of("127.0.0.0/8"), () -> 0)));
+    private final PolicyEngine engine = new PolicyEngine(
+            new RemoteExecutorClient(network.aios.egress.EgressGuard.of(java.util.List.of("127.0.0.0/8"), () -> 0)));
     private final JsonNode seed = Json.MAPPER.readTree(read("cluster.json"));
     private HttpServer executor;
     private CountDownLatch release = new CountDownLatch(1);
@@ -51,7 +52,9 @@ class PolicyEngineTest {
 
     @Test
     void emptyPolicyAllowsEverything() throws Exception {
-        assertThat(engine.evaluate(CompiledPolicy.compile(PolicySpec.allowAll()), seed, null).isAllowed()).isTrue();
+        assertThat(engine.evaluate(CompiledPolicy.compile(PolicySpec.allowAll()), seed, null)
+                        .isAllowed())
+                .isTrue();
     }
 
     @Test
@@ -86,8 +89,8 @@ class PolicyEngineTest {
 
     @Test
     void updateRulesSeeTheOldDocument() throws Exception {
-        CompiledPolicy p = CompiledPolicy.compile(rules(
-                "cluster_data.regionId == old_cluster_data.regionId", "a cluster cannot change region"));
+        CompiledPolicy p = CompiledPolicy.compile(
+                rules("cluster_data.regionId == old_cluster_data.regionId", "a cluster cannot change region"));
         JsonNode moved = ((tools.jackson.databind.node.ObjectNode) seed.deepCopy()).put("regionId", "eu-west-1");
         assertThat(engine.evaluate(p, seed, seed).isAllowed()).isTrue();
         assertThat(engine.evaluate(p, moved, seed).reasons()).containsExactly("a cluster cannot change region");
@@ -95,16 +98,24 @@ class PolicyEngineTest {
 
     @Test
     void compileReportsEveryBadRuleByPointer() {
-        PolicyCompileException e = catchThrowableOfType(PolicyCompileException.class, () -> CompiledPolicy.compile(
-                new PolicySpec(List.of(
-                        new PolicySpec.Rule(null, "cluster_data.gpus.count >=", "syntax"),
-                        new PolicySpec.Rule(null, "1 + 2", "not a bool"),
-                        new PolicySpec.Rule(null, "unknown_var > 1", "unknown"),
-                        new PolicySpec.Rule(null, "true", null)),
+        PolicyCompileException e = catchThrowableOfType(
+                PolicyCompileException.class,
+                () -> CompiledPolicy.compile(new PolicySpec(
+                        List.of(
+                                new PolicySpec.Rule(null, "cluster_data.gpus.count >=", "syntax"),
+                                new PolicySpec.Rule(null, "1 + 2", "not a bool"),
+                                new PolicySpec.Rule(null, "unknown_var > 1", "unknown"),
+                                new PolicySpec.Rule(null, "true", null)),
                         new PolicySpec.Executor("ftp://nope", null, null, null, null, 0L, null))));
-        assertThat(e.errors()).extracting(FieldError::path).containsExactly("/rules/0/expression",
-                "/rules/1/expression", "/rules/2/expression", "/rules/3/message", "/executor/url",
-                "/executor/timeoutMillis");
+        assertThat(e.errors())
+                .extracting(FieldError::path)
+                .containsExactly(
+                        "/rules/0/expression",
+                        "/rules/1/expression",
+                        "/rules/2/expression",
+                        "/rules/3/message",
+                        "/executor/url",
+                        "/executor/timeoutMillis");
     }
 
     private String startExecutor(int status, String answer, boolean hang, AtomicReference<JsonNode> seen)
@@ -134,8 +145,10 @@ class PolicyEngineTest {
     }
 
     private Decision withExecutor(String url, long timeout) throws Exception {
-        PolicySpec spec = new PolicySpec(List.of(), new PolicySpec.Executor(url, null, null, "policies/cluster-admission:v1",
-                Map.of("minGpus", 1), timeout, null));
+        PolicySpec spec = new PolicySpec(
+                List.of(),
+                new PolicySpec.Executor(
+                        url, null, null, "policies/cluster-admission:v1", Map.of("minGpus", 1), timeout, null));
         return engine.evaluate(CompiledPolicy.compile(spec), seed, null);
     }
 
@@ -173,16 +186,20 @@ class PolicyEngineTest {
         AtomicReference<JsonNode> seen = new AtomicReference<>();
         String url = startExecutor(200, "{\"allowed\":false,\"reason\":\"asked\"}", false, seen);
         String base = url.substring(0, url.length() - "/policy".length());
-        PolicyEngine withDirectory = new PolicyEngine(new RemoteExecutorClient(network.aios.egress.EgressGuard.of(java.util.List.of("127.0.0.0/8"), () -> 0)),
-                (id, owner) -> "executor-001".equals(id) ? java.util.Optional.of(base + "/") : java.util.Optional.empty());
-        PolicySpec spec = new PolicySpec(List.of(), new PolicySpec.Executor(null, "executor-001", "policy",
-                "policies/cluster-admission:v1", null, 2000L, null));
+        PolicyEngine withDirectory = new PolicyEngine(
+                new RemoteExecutorClient(network.aios.egress.EgressGuard.of(java.util.List.of("127.0.0.0/8"), () -> 0)),
+                (id, owner) ->
+                        "executor-001".equals(id) ? java.util.Optional.of(base + "/") : java.util.Optional.empty());
+        PolicySpec spec = new PolicySpec(
+                List.of(),
+                new PolicySpec.Executor(
+                        null, "executor-001", "policy", "policies/cluster-admission:v1", null, 2000L, null));
         Decision d = withDirectory.evaluate(CompiledPolicy.compile(spec), seed, null);
         assertThat(d.reasons()).containsExactly("denied by the policy executor: asked");
         assertThat(seen.get().get("policy_rule_uri").asString()).isEqualTo("policies/cluster-admission:v1");
 
-        PolicySpec unknown = new PolicySpec(List.of(), new PolicySpec.Executor(null, "executor-404", null, "p", null,
-                null, null));
+        PolicySpec unknown =
+                new PolicySpec(List.of(), new PolicySpec.Executor(null, "executor-404", null, "p", null, null, null));
         Decision missing = withDirectory.evaluate(CompiledPolicy.compile(unknown), seed, null);
         assertThat(missing.outcome()).isEqualTo(Decision.Outcome.EXECUTOR_FAILED);
         assertThat(missing.reasons().get(0)).contains("executor-404");

@@ -15,10 +15,11 @@ import tools.jackson.databind.ObjectReader;
  * decision within the evaluation budget; any other exception is a finding.
  */
 class PolicyFuzzTest {
-    private static final ObjectReader SPEC = Json.MAPPER.readerFor(PolicySpec.class)
-            .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final JsonNode DOC = Json.parse("{\"id\":\"c\",\"gpus\":{\"count\":2,\"modelNames\":[\"A100\"]},"
-            + "\"tags\":[\"a\",\"b\",\"c\"],\"nodes\":{\"count\":1,\"nodeData\":[{\"id\":\"n\",\"vcpus\":{\"count\":8}}]}}");
+    private static final ObjectReader SPEC =
+            Json.MAPPER.readerFor(PolicySpec.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final JsonNode DOC = Json.parse(
+            "{\"id\":\"c\",\"gpus\":{\"count\":2,\"modelNames\":[\"A100\"]},"
+                    + "\"tags\":[\"a\",\"b\",\"c\"],\"nodes\":{\"count\":1,\"nodeData\":[{\"id\":\"n\",\"vcpus\":{\"count\":8}}]}}");
 
     @FuzzTest(maxDuration = "60s")
     void compilesAndEvaluatesOrRefuses(FuzzedDataProvider data) {

@@ -12,43 +12,43 @@ import java.util.List;
 import java.util.UUID;
 import network.aios.api.Json;
 import network.aios.egress.EgressGuard;
+import network.aios.infra.InfraSettings;
 import network.aios.policy.PolicyEngine;
 import network.aios.policy.RemoteExecutorClient;
-import network.aios.server.http.Authenticator;
+import network.aios.server.addons.AddonDeployments;
+import network.aios.server.addons.AddonHealthMonitor;
+import network.aios.server.addons.AddonService;
+import network.aios.server.addons.InferenceRoutes;
 import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
 import network.aios.server.clusters.ClusterService;
 import network.aios.server.domain.DomainException;
+import network.aios.server.health.ClusterHealth;
+import network.aios.server.http.AddonRoutes;
+import network.aios.server.http.Authenticator;
 import network.aios.server.http.ClusterRoutes;
+import network.aios.server.http.GatewayRouteRoutes;
+import network.aios.server.http.HealthRoutes;
 import network.aios.server.http.Http;
+import network.aios.server.http.InfraRoutes;
 import network.aios.server.http.PolicyRoutes;
 import network.aios.server.http.TokenRoutes;
-import network.aios.server.http.InfraRoutes;
-import network.aios.server.http.AddonRoutes;
-import network.aios.server.http.HealthRoutes;
-import network.aios.server.http.GatewayRouteRoutes;
-import network.aios.server.infra.RouteService;
-import network.aios.store.RouteStore;
-import network.aios.server.health.ClusterHealth;
-import network.aios.store.ObservationStore;
-import network.aios.server.addons.AddonDeployments;
-import network.aios.server.addons.AddonService;
-import network.aios.server.addons.InferenceRoutes;
-import network.aios.server.addons.AddonHealthMonitor;
-import network.aios.store.AddonStore;
 import network.aios.server.infra.ClusterConnector;
 import network.aios.server.infra.InfraService;
 import network.aios.server.infra.RetryPolicy;
-import network.aios.server.security.SecretBox;
-import network.aios.tls.TlsListener;
-import network.aios.infra.InfraSettings;
-import network.aios.store.InfraStore;
+import network.aios.server.infra.RouteService;
 import network.aios.server.policy.PolicyService;
 import network.aios.server.policy.TrustedExecutors;
+import network.aios.server.security.SecretBox;
+import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
 import network.aios.store.Database;
+import network.aios.store.InfraStore;
+import network.aios.store.ObservationStore;
 import network.aios.store.PolicyStore;
+import network.aios.store.RouteStore;
 import network.aios.store.TokenStore;
+import network.aios.tls.TlsListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +72,12 @@ public final class ControlPlane implements AutoCloseable {
     /** The port actually bound (known once started), which the egress guard refuses as a destination. */
     private final java.util.concurrent.atomic.AtomicInteger listeningPort;
 
-    private ControlPlane(ServerConfig config, Database db, boolean ownsDb, Clock clock, ClusterConnector connector,
+    private ControlPlane(
+            ServerConfig config,
+            Database db,
+            boolean ownsDb,
+            Clock clock,
+            ClusterConnector connector,
             RetryPolicy retry) {
         if (config.refusal() != null) {
             throw new IllegalArgumentException(config.refusal());
@@ -82,7 +87,8 @@ public final class ControlPlane implements AutoCloseable {
         this.db = db;
         this.ownsDb = ownsDb;
         // every outbound call made on an owner's behalf goes through this one guard
-        java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(config.port());
+        java.util.concurrent.atomic.AtomicInteger listening =
+                new java.util.concurrent.atomic.AtomicInteger(config.port());
         this.listeningPort = listening;
         this.egress = EgressGuard.of(config.egressAllow(), config.egressDeny(), listening::get);
         ClusterConnector members = connector != null ? connector : ClusterConnector.guarded(egress);
@@ -91,8 +97,8 @@ public final class ControlPlane implements AutoCloseable {
         AddonStore addonStore = new AddonStore(db);
         // a policy may name a registered executor (admin's, or an owner the policy names): asked at its URL
         TrustedExecutors trusted = new TrustedExecutors(addonStore, tokenStore);
-        PolicyService policies = new PolicyService(new PolicyStore(db), new PolicyEngine(new RemoteExecutorClient(egress),
-                trusted), clock, trusted);
+        PolicyService policies = new PolicyService(
+                new PolicyStore(db), new PolicyEngine(new RemoteExecutorClient(egress), trusted), clock, trusted);
         if (config.policyFile() != null) {
             policies.seedFrom(config.policyFile());
         }
@@ -105,29 +111,57 @@ public final class ControlPlane implements AutoCloseable {
 
         TlsListener tls = config.tls() ? TlsListener.load(config.tlsCert(), config.tlsKey()) : null;
         SecretBox box = SecretBox.fromEnvOrDataDir(System.getenv("AIOS_SECRET_KEY"), config.dataDir());
-        this.grants = network.aios.server.security.GrantSigner.load(new network.aios.store.SigningKeyStore(db), box,
-                clock);
+        this.grants =
+                network.aios.server.security.GrantSigner.load(new network.aios.store.SigningKeyStore(db), box, clock);
         this.agentCertificates = network.aios.server.security.AgentCertificates.load(
                 new network.aios.store.SigningKeyStore(db), box, clock);
         RouteStore routeStore = new RouteStore(db);
-        this.infra = new InfraService(clusters, clusterStore, addonStore, routeStore, infraStore, tokens, box,
-                new InfraSettings(config.agentImage(), "IfNotPresent", config.controlPlaneUrl(config.port()), 1,
-                        tls == null ? null : tls.certificatePem(), grants.publicKeyBase64()),
-                members, clock, retry, 8, config.allowInsecureKubeconfig(), agentCertificates,
+        this.infra = new InfraService(
+                clusters,
+                clusterStore,
+                addonStore,
+                routeStore,
+                infraStore,
+                tokens,
+                box,
+                new InfraSettings(
+                        config.agentImage(),
+                        "IfNotPresent",
+                        config.controlPlaneUrl(config.port()),
+                        1,
+                        tls == null ? null : tls.certificatePem(),
+                        grants.publicKeyBase64()),
+                members,
+                clock,
+                retry,
+                8,
+                config.allowInsecureKubeconfig(),
+                agentCertificates,
                 config.resyncEvery());
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
         RouteService routeService = new RouteService(clusters, routeStore, infraStore, box, members, clock);
-        AddonRoutes addonRoutes = new AddonRoutes(addonService, new AddonDeployments(addonService, infra),
+        AddonRoutes addonRoutes = new AddonRoutes(
+                addonService,
+                new AddonDeployments(addonService, infra),
                 new InferenceRoutes(addonService, routeService));
         this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval(), egress);
         network.aios.store.AttestationStore attestations = new network.aios.store.AttestationStore(db);
-        this.attestor = new network.aios.server.health.InventoryAttestor(attestations, new ObservationStore(db),
-                id -> infra.readWithOwnCredential(id, ops -> network.aios.infra.NodeInventory.of(
-                        ops.nodes())), clock, config.attestEvery());
-        this.clusterHealth = new ClusterHealth(new ObservationStore(db), clusterStore,
-                new network.aios.store.AuditStore(db), clock, config.heartbeatGrace(), attestor, attestations);
+        this.attestor = new network.aios.server.health.InventoryAttestor(
+                attestations,
+                new ObservationStore(db),
+                id -> infra.readWithOwnCredential(id, ops -> network.aios.infra.NodeInventory.of(ops.nodes())),
+                clock,
+                config.attestEvery());
+        this.clusterHealth = new ClusterHealth(
+                new ObservationStore(db),
+                clusterStore,
+                new network.aios.store.AuditStore(db),
+                clock,
+                config.heartbeatGrace(),
+                attestor,
+                attestations);
         clusters.onDocumentChange(clusterHealth::documentChanged);
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
         GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(routeService);
@@ -146,8 +180,8 @@ public final class ControlPlane implements AutoCloseable {
             c.jetty.port = config.port();
             if (tls != null) {
                 c.jetty.port = -1; // no plain-HTTP listener at all
-                c.jetty.addConnector((server, httpConfig) -> tls.connector(server, httpConfig, config.host(),
-                        config.port()));
+                c.jetty.addConnector(
+                        (server, httpConfig) -> tls.connector(server, httpConfig, config.host(), config.port()));
             }
             c.routes.get("/healthz", ctx -> {
                 tools.jackson.databind.node.ObjectNode h = Json.object().put("status", "ok");
@@ -172,15 +206,23 @@ public final class ControlPlane implements AutoCloseable {
             auditRoutes.register(c.routes);
             new network.aios.server.http.CommandRoutes(commands, agentCertificates.caPem()).register(c.routes);
             c.routes.exception(DomainException.class, (e, ctx) -> Http.error(ctx, e));
-            c.routes.exception(network.aios.api.UnstorableTextException.class, (e, ctx) -> Http.error(ctx,
-                    DomainException.invalid(e.errors())));
-            c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx,
-                    config.maxBodyBytes())));
+            c.routes.exception(
+                    network.aios.api.UnstorableTextException.class,
+                    (e, ctx) -> Http.error(ctx, DomainException.invalid(e.errors())));
+            c.routes.exception(
+                    HttpResponseException.class,
+                    (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx, config.maxBodyBytes())));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 String ref = UUID.randomUUID().toString();
                 LOG.error("internal error {} on {} {}", ref, ctx.method(), ctx.path(), e);
-                Http.error(ctx, new DomainException(DomainException.Kind.INTERNAL, "internal_error", "internal error; reference " + ref,
-                        List.of(), null));
+                Http.error(
+                        ctx,
+                        new DomainException(
+                                DomainException.Kind.INTERNAL,
+                                "internal_error",
+                                "internal error; reference " + ref,
+                                List.of(),
+                                null));
             });
         });
     }
@@ -189,12 +231,22 @@ public final class ControlPlane implements AutoCloseable {
     private static DomainException fromJavalin(HttpResponseException e, io.javalin.http.Context ctx, long maxBody) {
         return switch (e.getStatus()) {
             case 404 -> DomainException.notFound("route " + ctx.method() + " " + ctx.path());
-            case 405 -> new DomainException(DomainException.Kind.NOT_ALLOWED, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path(),
-                    List.of(), null);
-            case 413 -> new DomainException(DomainException.Kind.TOO_LARGE, "payload_too_large", "the request body is larger than the limit of "
-                    + maxBody + " bytes", List.of(), null);
-            default -> new DomainException(Http.kind(e.getStatus()), "http_" + e.getStatus(), e.getMessage(), List.of(),
-                    null);
+            case 405 ->
+                new DomainException(
+                        DomainException.Kind.NOT_ALLOWED,
+                        "method_not_allowed",
+                        ctx.method() + " is not allowed on " + ctx.path(),
+                        List.of(),
+                        null);
+            case 413 ->
+                new DomainException(
+                        DomainException.Kind.TOO_LARGE,
+                        "payload_too_large",
+                        "the request body is larger than the limit of " + maxBody + " bytes",
+                        List.of(),
+                        null);
+            default ->
+                new DomainException(Http.kind(e.getStatus()), "http_" + e.getStatus(), e.getMessage(), List.of(), null);
         };
     }
 
@@ -207,8 +259,8 @@ public final class ControlPlane implements AutoCloseable {
      * As above, with how member clusters are reached (null: through the egress guard, as in production) and
      * retried replaced (fault-injection tests).
      */
-    public static ControlPlane start(ServerConfig config, Database db, Clock clock, ClusterConnector connector,
-            RetryPolicy retry) {
+    public static ControlPlane start(
+            ServerConfig config, Database db, Clock clock, ClusterConnector connector, RetryPolicy retry) {
         ControlPlane cp = new ControlPlane(config, db, false, clock, connector, retry);
         cp.http.start();
         cp.listeningPort.set(cp.port());
@@ -225,15 +277,14 @@ public final class ControlPlane implements AutoCloseable {
                 ? Database.embedded(config.dataDir().resolve("postgres"), config.dbPoolSize())
                 : Database.external(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
         try {
-            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC(), null,
-                    RetryPolicy.defaults());
+            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC(), null, RetryPolicy.defaults());
             cp.http.start();
             cp.listeningPort.set(cp.port());
             cp.infra.start();
             cp.addonHealth.start();
             cp.clusterHealth.start();
             cp.attestor.start();
-        cp.attestor.start();
+            cp.attestor.start();
             return cp;
         } catch (RuntimeException e) {
             db.close();
@@ -248,9 +299,14 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Every HTTP route served, as "METHOD /path/{param}" (the authorization matrix test is generated from it). */
     public java.util.List<String> routes() {
-        return http.unsafe.internalRouter.allHttpHandlers().stream().map(e -> e.endpoint)
-                .filter(e -> java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(e.method.name()))
-                .map(e -> e.method.name() + " " + e.path).distinct().sorted().toList();
+        return http.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint)
+                .filter(e -> java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE")
+                        .contains(e.method.name()))
+                .map(e -> e.method.name() + " " + e.path)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     /** The public half of the key mgmt grants are signed with (base64 X.509), as member clusters get it. */

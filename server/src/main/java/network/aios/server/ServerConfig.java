@@ -60,10 +60,18 @@ public record ServerConfig(
 
     /** Defaults for embedding (tests, benchmarks): add-on probing off unless asked for. */
     public static ServerConfig defaults(Path dataDir) {
-        return new Builder().host("127.0.0.1").port(DEFAULT_PORT).dataDir(dataDir).maxBodyBytes(DEFAULT_MAX_BODY)
-                .dbPoolSize(16).agentImage(DEFAULT_AGENT_IMAGE).addonProbeInterval(Duration.ZERO)
-                .heartbeatGrace(DEFAULT_HEARTBEAT_GRACE).attestEvery(DEFAULT_ATTEST_EVERY)
-                .resyncEvery(DEFAULT_RESYNC_EVERY).build();
+        return new Builder()
+                .host("127.0.0.1")
+                .port(DEFAULT_PORT)
+                .dataDir(dataDir)
+                .maxBodyBytes(DEFAULT_MAX_BODY)
+                .dbPoolSize(16)
+                .agentImage(DEFAULT_AGENT_IMAGE)
+                .addonProbeInterval(Duration.ZERO)
+                .heartbeatGrace(DEFAULT_HEARTBEAT_GRACE)
+                .attestEvery(DEFAULT_ATTEST_EVERY)
+                .resyncEvery(DEFAULT_RESYNC_EVERY)
+                .build();
     }
 
     public ServerConfig withHost(String h) {
@@ -103,7 +111,10 @@ public record ServerConfig(
      * link-local, ...), and whether kubeconfigs may skip TLS verification.
      */
     public ServerConfig withEgress(List<String> allow, boolean insecureKubeconfig) {
-        return toBuilder().egressAllow(List.copyOf(allow)).allowInsecureKubeconfig(insecureKubeconfig).build();
+        return toBuilder()
+                .egressAllow(List.copyOf(allow))
+                .allowInsecureKubeconfig(insecureKubeconfig)
+                .build();
     }
 
     /** Accept serving plain HTTP on a non-loopback address (refused otherwise: tokens and kubeconfigs travel here). */
@@ -131,8 +142,10 @@ public record ServerConfig(
 
     /** What /healthz and the log warn about while this configuration runs. */
     public List<String> warnings() {
-        return !tls() && !loopbackOnly() ? List.of("plain HTTP on " + host + " (--insecure-http): API tokens and "
-                + "kubeconfigs sent here travel unencrypted") : List.of();
+        return !tls() && !loopbackOnly()
+                ? List.of("plain HTTP on " + host + " (--insecure-http): API tokens and "
+                        + "kubeconfigs sent here travel unencrypted")
+                : List.of();
     }
 
     /** How often, on average, each cluster's reported nodes are checked against its API (zero: never). */
@@ -306,9 +319,28 @@ public record ServerConfig(
         }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, jdbcUrl, dbUser, dbPassword, policyFile, maxBodyBytes,
-                    dbPoolSize, publicUrl, agentImage, addonProbeInterval, heartbeatGrace, tlsCert, tlsKey, egressAllow,
-                    allowInsecureKubeconfig, insecureHttp, attestEvery, egressDeny, resyncEvery);
+            return new ServerConfig(
+                    host,
+                    port,
+                    dataDir,
+                    jdbcUrl,
+                    dbUser,
+                    dbPassword,
+                    policyFile,
+                    maxBodyBytes,
+                    dbPoolSize,
+                    publicUrl,
+                    agentImage,
+                    addonProbeInterval,
+                    heartbeatGrace,
+                    tlsCert,
+                    tlsKey,
+                    egressAllow,
+                    allowInsecureKubeconfig,
+                    insecureHttp,
+                    attestEvery,
+                    egressDeny,
+                    resyncEvery);
         }
     }
 }

@@ -25,21 +25,35 @@ class AddonHealthIT {
 
     @Test
     void statusFollowsTheEndpoint() throws Exception {
-        try (TestServer server = new TestServer(TestPostgres.freshDatabase(8), Files.createTempDirectory("health"),
-                null, null, RetryPolicy.defaults(), true, Duration.ofMillis(200))) {
+        try (TestServer server = new TestServer(
+                TestPostgres.freshDatabase(8),
+                Files.createTempDirectory("health"),
+                null,
+                null,
+                RetryPolicy.defaults(),
+                true,
+                Duration.ofMillis(200))) {
             HttpServer up = registry(0);
             int port = up.getAddress().getPort();
-            Answer a = server.post("/container_registry", "{\"container_registry_name\":\"probed\","
-                    + "\"container_registry_public_url\":\"http://127.0.0.1:" + port + "\"}", server.adminToken);
+            Answer a = server.post(
+                    "/container_registry",
+                    "{\"container_registry_name\":\"probed\"," + "\"container_registry_public_url\":\"http://127.0.0.1:"
+                            + port + "\"}",
+                    server.adminToken);
             String path = "/container_registry/" + a.text("/id");
-            KubeTestCluster.await(() -> "up".equals(server.get(path, server.adminToken).text("/system/health/status")),
-                    Duration.ofSeconds(10), "the registry to be seen up");
+            KubeTestCluster.await(
+                    () -> "up".equals(server.get(path, server.adminToken).text("/system/health/status")),
+                    Duration.ofSeconds(10),
+                    "the registry to be seen up");
             String seen = server.get(path, server.adminToken).text("/system/health/lastSeenAt");
-            assertThat(server.get(path, server.adminToken).text("/system/health/message")).contains("HTTP 401");
+            assertThat(server.get(path, server.adminToken).text("/system/health/message"))
+                    .contains("HTTP 401");
 
             up.stop(0);
-            KubeTestCluster.await(() -> "down".equals(server.get(path, server.adminToken).text("/system/health/status")),
-                    Duration.ofSeconds(10), "the registry to be marked down");
+            KubeTestCluster.await(
+                    () -> "down".equals(server.get(path, server.adminToken).text("/system/health/status")),
+                    Duration.ofSeconds(10),
+                    "the registry to be marked down");
             Answer down = server.get(path, server.adminToken);
             assertThat(down.status()).isEqualTo(200);
             assertThat(down.text("/system/health/lastSeenAt")).isNotNull();
@@ -48,8 +62,10 @@ class AddonHealthIT {
 
             HttpServer back = registry(port);
             try {
-                KubeTestCluster.await(() -> "up".equals(server.get(path, server.adminToken).text("/system/health/status")),
-                        Duration.ofSeconds(10), "the registry to be seen up again");
+                KubeTestCluster.await(
+                        () -> "up".equals(server.get(path, server.adminToken).text("/system/health/status")),
+                        Duration.ofSeconds(10),
+                        "the registry to be seen up again");
             } finally {
                 back.stop(0);
             }

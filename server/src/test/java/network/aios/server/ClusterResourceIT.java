@@ -36,12 +36,20 @@ class ClusterResourceIT {
 
     @Test
     void ownersSeeAndChangeOnlyTheirOwnClusters() {
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("alice-1"), alice).status()).isEqualTo(201);
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("bob-1"), bob).status()).isEqualTo(201);
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("alice-1"), alice)
+                        .status())
+                .isEqualTo(201);
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("bob-1"), bob)
+                        .status())
+                .isEqualTo(201);
         assertThat(server.get("/api/v1/clusters/alice-1", bob).status()).isEqualTo(404);
-        assertThat(server.send("DELETE", "/api/v1/clusters/alice-1", null, bob).status()).isEqualTo(404);
-        assertThat(ids(server.get("/api/v1/clusters?limit=500", bob))).contains("bob-1").doesNotContain("alice-1");
-        assertThat(ids(server.get("/api/v1/clusters?limit=500", server.adminToken))).contains("bob-1", "alice-1");
+        assertThat(server.send("DELETE", "/api/v1/clusters/alice-1", null, bob).status())
+                .isEqualTo(404);
+        assertThat(ids(server.get("/api/v1/clusters?limit=500", bob)))
+                .contains("bob-1")
+                .doesNotContain("alice-1");
+        assertThat(ids(server.get("/api/v1/clusters?limit=500", server.adminToken)))
+                .contains("bob-1", "alice-1");
         assertThat(server.get("/api/v1/tokens", alice).status()).isEqualTo(403);
         assertThat(server.get("/api/v1/whoami", alice).text("/role")).isEqualTo("owner");
     }
@@ -53,14 +61,19 @@ class ClusterResourceIT {
         ObjectNode doc = (ObjectNode) current.body().deepCopy();
         doc.put("regionId", "us-east-1");
         byte[] body = Json.bytes(doc);
-        assertThat(server.send("PUT", "/api/v1/clusters/upd", body, alice).status()).isEqualTo(428);
-        assertThat(server.send("PUT", "/api/v1/clusters/upd", body, alice, "If-Match", "\"9\"").status()).isEqualTo(412);
+        assertThat(server.send("PUT", "/api/v1/clusters/upd", body, alice).status())
+                .isEqualTo(428);
+        assertThat(server.send("PUT", "/api/v1/clusters/upd", body, alice, "If-Match", "\"9\"")
+                        .status())
+                .isEqualTo(412);
         Answer ok = server.send("PUT", "/api/v1/clusters/upd", body, alice, "If-Match", "\"1\"");
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.text("/regionId")).isEqualTo("us-east-1");
         assertThat(ok.body().at("/system/version").asLong()).isEqualTo(2);
         assertThat(ok.text("/status")).isEqualTo("registered");
-        assertThat(server.send("PUT", "/api/v1/clusters/upd", body, alice, "If-Match", "\"1\"").status()).isEqualTo(412);
+        assertThat(server.send("PUT", "/api/v1/clusters/upd", body, alice, "If-Match", "\"1\"")
+                        .status())
+                .isEqualTo(412);
         doc.put("id", "other");
         Answer renamed = server.send("PUT", "/api/v1/clusters/upd", Json.bytes(doc), alice, "If-Match", "\"2\"");
         assertThat(renamed.status()).isEqualTo(422);
@@ -84,14 +97,17 @@ class ClusterResourceIT {
             String doc = TestServer.seedWithId("lf-" + i).replace("us-west-2", i < 3 ? "lf-region" : "other-region");
             assertThat(server.post("/api/createCluster", doc, alice).status()).isEqualTo(201);
         }
-        Answer page1 = server.get("/api/v1/clusters?region=lf-region&limit=2&tag=gpu&tag=ml&gpuModel=NVIDIA%20A100"
-                + "&minGpus=3&minVcpus=48&minMemory=196608", alice);
+        Answer page1 = server.get(
+                "/api/v1/clusters?region=lf-region&limit=2&tag=gpu&tag=ml&gpuModel=NVIDIA%20A100"
+                        + "&minGpus=3&minVcpus=48&minMemory=196608",
+                alice);
         assertThat(ids(page1)).containsExactly("lf-0", "lf-1");
         assertThat(page1.text("/continue")).isEqualTo("lf-1");
         Answer page2 = server.get("/api/v1/clusters?region=lf-region&limit=2&continue=lf-1", alice);
         assertThat(ids(page2)).containsExactly("lf-2");
         assertThat(page2.body().get("continue").isNull()).isTrue();
-        assertThat(ids(server.get("/api/v1/clusters?region=lf-region&minGpus=4", alice))).isEmpty();
+        assertThat(ids(server.get("/api/v1/clusters?region=lf-region&minGpus=4", alice)))
+                .isEmpty();
         Answer bad = server.get("/api/v1/clusters?minGpus=lots&limit=0&status=sleepy", alice);
         assertThat(bad.status()).isEqualTo(400);
         List<String> paths = new ArrayList<>();
@@ -108,20 +124,30 @@ class ClusterResourceIT {
         assertThat(upd.body().at("/tags/1").asString()).isEqualTo("gw");
         Answer q = server.post("/clusters/query", "{\"query\": {\"tags\": [\"gw\"]}}", alice);
         assertThat(ids(q)).containsExactly("gw-1");
-        assertThat(server.post("/clusters/query", "{\"query\": {\"colour\": \"red\"}}", alice).status()).isEqualTo(400);
-        assertThat(server.send("DELETE", "/clusters/delete/gw-1", null, alice).status()).isEqualTo(200);
+        assertThat(server.post("/clusters/query", "{\"query\": {\"colour\": \"red\"}}", alice)
+                        .status())
+                .isEqualTo(400);
+        assertThat(server.send("DELETE", "/clusters/delete/gw-1", null, alice).status())
+                .isEqualTo(200);
         assertThat(server.get("/clusters/read/gw-1", alice).status()).isEqualTo(404);
-        assertThat(server.send("DELETE", "/clusters/delete/gw-1", null, alice).status()).isEqualTo(404);
+        assertThat(server.send("DELETE", "/clusters/delete/gw-1", null, alice).status())
+                .isEqualTo(404);
     }
 
     @Test
     void revokedTokensStopWorking() {
         String temp = server.ownerToken("temp");
         assertThat(server.get("/api/v1/whoami", temp).status()).isEqualTo(200);
-        assertThat(server.send("DELETE", "/api/v1/tokens/temp", null, server.adminToken).status()).isEqualTo(200);
+        assertThat(server.send("DELETE", "/api/v1/tokens/temp", null, server.adminToken)
+                        .status())
+                .isEqualTo(200);
         assertThat(server.get("/api/v1/whoami", temp).status()).isEqualTo(401);
-        assertThat(server.post("/api/v1/tokens", "{\"name\":\"alice\"}", server.adminToken).status()).isEqualTo(409);
-        assertThat(server.post("/api/v1/tokens", "{\"name\":\"Bad Name\"}", server.adminToken).status()).isEqualTo(422);
+        assertThat(server.post("/api/v1/tokens", "{\"name\":\"alice\"}", server.adminToken)
+                        .status())
+                .isEqualTo(409);
+        assertThat(server.post("/api/v1/tokens", "{\"name\":\"Bad Name\"}", server.adminToken)
+                        .status())
+                .isEqualTo(422);
     }
 
     private static List<String> ids(Answer a) {

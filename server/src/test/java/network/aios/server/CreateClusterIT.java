@@ -30,8 +30,13 @@ class CreateClusterIT {
 
     @Test
     void seedFileVerbatimIsRegisteredWithBasicAuthLikeTheSeedsCurl() {
-        Answer a = server.send("POST", "/api/createCluster", TestServer.example("cluster.json"), null,
-                "Authorization", TestServer.basic("admin", server.adminToken));
+        Answer a = server.send(
+                "POST",
+                "/api/createCluster",
+                TestServer.example("cluster.json"),
+                null,
+                "Authorization",
+                TestServer.basic("admin", server.adminToken));
         assertThat(a.status()).isEqualTo(201);
         assertThat(a.text("/id")).isEqualTo("cluster-west-vision-001");
         assertThat(a.text("/status")).isEqualTo("registered");
@@ -44,31 +49,39 @@ class CreateClusterIT {
 
         Answer again = server.get("/api/v1/clusters/cluster-west-vision-001", server.adminToken);
         assertThat(again.status()).isEqualTo(200);
-        assertThat(again.body().at("/clusterMetadata/miscContactInfo/slack").asString()).isEqualTo("#ml-infra");
+        assertThat(again.body().at("/clusterMetadata/miscContactInfo/slack").asString())
+                .isEqualTo("#ml-infra");
     }
 
     @Test
     void curlDashDOfTheCommentedFileGetsA400ThatSuggestsDataBinary() {
         String flattened = new String(TestServer.example("cluster.json"), StandardCharsets.UTF_8)
-                .replace("cluster-west-vision-001", "flat-commented").replace("\n", "");
+                .replace("cluster-west-vision-001", "flat-commented")
+                .replace("\n", "");
         Answer a = server.post("/api/createCluster", flattened, server.adminToken);
         assertThat(a.status()).isEqualTo(400);
         assertThat(a.text("/error/code")).isEqualTo("malformed_json");
         assertThat(a.text("/error/message")).contains("line 1, column");
         assertThat(a.text("/error/hint")).contains("--data-binary");
-        assertThat(server.get("/api/v1/clusters/flat-commented", server.adminToken).status()).isEqualTo(404);
+        assertThat(server.get("/api/v1/clusters/flat-commented", server.adminToken)
+                        .status())
+                .isEqualTo(404);
     }
 
     @Test
     void curlDashDOfTheUncommentedFileWorks() {
         String flattened = new String(TestServer.example("cluster-nocomments.json"), StandardCharsets.UTF_8)
-                .replace("cluster-west-vision-001", "flat-plain").replace("\n", "");
-        assertThat(server.post("/api/createCluster", flattened, server.adminToken).status()).isEqualTo(201);
+                .replace("cluster-west-vision-001", "flat-plain")
+                .replace("\n", "");
+        assertThat(server.post("/api/createCluster", flattened, server.adminToken)
+                        .status())
+                .isEqualTo(201);
     }
 
     @Test
     void everyValidationErrorComesBackAsAPointer() {
-        String doc = TestServer.seedWithId("Bad_ID").replace("\"count\": 48", "\"count\": 47")
+        String doc = TestServer.seedWithId("Bad_ID")
+                .replace("\"count\": 48", "\"count\": 47")
                 .replace("\"policyExecutionMode\": \"local\"", "\"policyExecutionMode\": \"anywhere\"");
         Answer a = server.post("/api/createCluster", doc, server.adminToken);
         assertThat(a.status()).isEqualTo(422);
@@ -87,10 +100,16 @@ class CreateClusterIT {
 
     @Test
     void nonObjectAndEmptyBodiesAreClientErrors() {
-        assertThat(server.post("/api/createCluster", "[]", server.adminToken).status()).isEqualTo(422);
-        assertThat(server.post("/api/createCluster", "", server.adminToken).status()).isEqualTo(400);
-        assertThat(server.post("/api/createCluster", "\"text\"", server.adminToken).status()).isEqualTo(422);
-        assertThat(server.post("/api/createCluster", "{\"id\": 1e999}", server.adminToken).status()).isEqualTo(422);
+        assertThat(server.post("/api/createCluster", "[]", server.adminToken).status())
+                .isEqualTo(422);
+        assertThat(server.post("/api/createCluster", "", server.adminToken).status())
+                .isEqualTo(400);
+        assertThat(server.post("/api/createCluster", "\"text\"", server.adminToken)
+                        .status())
+                .isEqualTo(422);
+        assertThat(server.post("/api/createCluster", "{\"id\": 1e999}", server.adminToken)
+                        .status())
+                .isEqualTo(422);
     }
 
     @Test
@@ -99,20 +118,26 @@ class CreateClusterIT {
                 .replace("cluster-west-vision-001", "enveloped");
         String env = "{\"header\":{\"templateUri\":\"Parser/V1\",\"mode\":\"cluster\"},\"body\":{\"spec\":{\"values\":"
                 + inner + "}}}";
-        assertThat(server.post("/api/createCluster", env, server.adminToken).status()).isEqualTo(201);
-        Answer bad = server.post("/api/createCluster", env.replace("\"regionId\": \"us-west-2\",", ""), server.adminToken);
+        assertThat(server.post("/api/createCluster", env, server.adminToken).status())
+                .isEqualTo(201);
+        Answer bad =
+                server.post("/api/createCluster", env.replace("\"regionId\": \"us-west-2\",", ""), server.adminToken);
         assertThat(bad.status()).isEqualTo(422);
         assertThat(bad.body().at("/error/details/0/path").asString()).isEqualTo("/body/spec/values/regionId");
     }
 
     @Test
     void duplicateIdIs409AndTheFirstDocumentStays() {
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("dup"), server.adminToken).status())
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("dup"), server.adminToken)
+                        .status())
                 .isEqualTo(201);
-        Answer second = server.post("/api/createCluster",
-                TestServer.seedWithId("dup").replace("us-west-2", "eu-west-1"), server.adminToken);
+        Answer second = server.post(
+                "/api/createCluster",
+                TestServer.seedWithId("dup").replace("us-west-2", "eu-west-1"),
+                server.adminToken);
         assertThat(second.status()).isEqualTo(409);
-        assertThat(server.get("/api/v1/clusters/dup", server.adminToken).text("/regionId")).isEqualTo("us-west-2");
+        assertThat(server.get("/api/v1/clusters/dup", server.adminToken).text("/regionId"))
+                .isEqualTo("us-west-2");
     }
 
     @Test
@@ -122,7 +147,8 @@ class CreateClusterIT {
         try {
             List<Callable<Integer>> calls = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                calls.add(() -> server.post("/api/createCluster", doc, server.adminToken).status());
+                calls.add(() -> server.post("/api/createCluster", doc, server.adminToken)
+                        .status());
             }
             List<Integer> statuses = new ArrayList<>();
             for (Future<Integer> f : pool.invokeAll(calls)) {
@@ -140,9 +166,11 @@ class CreateClusterIT {
         Answer a = server.post("/api/createCluster?dryRun=true", TestServer.seedWithId("dry"), server.adminToken);
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.body().get("dryRun").asBoolean()).isTrue();
-        assertThat(server.get("/api/v1/clusters/dry", server.adminToken).status()).isEqualTo(404);
+        assertThat(server.get("/api/v1/clusters/dry", server.adminToken).status())
+                .isEqualTo(404);
         assertThat(server.post("/api/createCluster?dryRun=true", TestServer.seedWithId("Bad!"), server.adminToken)
-                .status()).isEqualTo(422);
+                        .status())
+                .isEqualTo(422);
     }
 
     @Test
@@ -157,11 +185,23 @@ class CreateClusterIT {
     void unauthenticatedAndBadTokensAre401() {
         Answer none = server.post("/api/createCluster", TestServer.seedWithId("anon"), null);
         assertThat(none.status()).isEqualTo(401);
-        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).contains("Basic"));
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("anon"), "aios_0000000000000000_"
-                + "A".repeat(43)).status()).isEqualTo(401);
-        assertThat(server.send("GET", "/api/v1/clusters", null, null, "Authorization",
-                TestServer.basic("admin", "wrong")).status()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).contains("Basic"));
+        assertThat(server.post(
+                                "/api/createCluster",
+                                TestServer.seedWithId("anon"),
+                                "aios_0000000000000000_" + "A".repeat(43))
+                        .status())
+                .isEqualTo(401);
+        assertThat(server.send(
+                                "GET",
+                                "/api/v1/clusters",
+                                null,
+                                null,
+                                "Authorization",
+                                TestServer.basic("admin", "wrong"))
+                        .status())
+                .isEqualTo(401);
         assertThat(server.get("/healthz", null).status()).isEqualTo(200);
     }
 
@@ -174,14 +214,25 @@ class CreateClusterIT {
 
     @Test
     void garbageNeverCausesA500() {
-        List<String> bodies = List.of("{", "}", "null", "0", "{\"nodes\":null}", "{\"nodes\":{\"nodeData\":{}}}",
-                "{\"nodes\":{\"nodeData\":[null,1,\"x\",[]]}}", "{\"gpus\":[],\"memory\":{}}",
+        List<String> bodies = List.of(
+                "{",
+                "}",
+                "null",
+                "0",
+                "{\"nodes\":null}",
+                "{\"nodes\":{\"nodeData\":{}}}",
+                "{\"nodes\":{\"nodeData\":[null,1,\"x\",[]]}}",
+                "{\"gpus\":[],\"memory\":{}}",
                 "{\"id\":\"a\",\"regionId\":\"r\",\"nodes\":{\"nodeData\":[{\"id\":\"n\",\"vcpus\":{\"count\":1},"
                         + "\"memory\":1,\"gpus\":{\"gpus\":[{\"memory\":-1}]}}]},\"storage\":7}",
-                "\u0000\u0001", "{\"a\":1,\"a\":2}", "[" .repeat(5000));
+                "\u0000\u0001",
+                "{\"a\":1,\"a\":2}",
+                "[".repeat(5000));
         for (String b : bodies) {
             int status = server.post("/api/createCluster", b, server.adminToken).status();
-            assertThat(status).as("body %s", b.length() > 40 ? b.substring(0, 40) : b).isBetween(400, 499);
+            assertThat(status)
+                    .as("body %s", b.length() > 40 ? b.substring(0, 40) : b)
+                    .isBetween(400, 499);
         }
     }
 }

@@ -17,7 +17,11 @@ class EmbeddedRestartIT {
     private int send(ControlPlane cp, String method, String path, String token, byte[] body) throws Exception {
         HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.port() + path))
                 .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
@@ -30,15 +34,19 @@ class EmbeddedRestartIT {
         try (ControlPlane first = ControlPlane.start(config)) {
             token = first.bootstrapToken();
             assertThat(token).startsWith("aios_");
-            assertThat(Files.readString(data.resolve(ControlPlane.ADMIN_TOKEN_FILE)).trim()).isEqualTo(token);
-            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(ControlPlane.ADMIN_TOKEN_FILE))))
+            assertThat(Files.readString(data.resolve(ControlPlane.ADMIN_TOKEN_FILE))
+                            .trim())
+                    .isEqualTo(token);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(data.resolve(ControlPlane.ADMIN_TOKEN_FILE))))
                     .isEqualTo("rw-------");
             assertThat(send(first, "POST", "/api/createCluster", token, TestServer.example("cluster.json")))
                     .isEqualTo(201);
         }
         try (ControlPlane second = ControlPlane.start(config)) {
             assertThat(second.bootstrapToken()).isNull();
-            assertThat(send(second, "GET", "/api/v1/clusters/cluster-west-vision-001", token, null)).isEqualTo(200);
+            assertThat(send(second, "GET", "/api/v1/clusters/cluster-west-vision-001", token, null))
+                    .isEqualTo(200);
         }
     }
 }

@@ -22,8 +22,8 @@ import javax.net.ssl.X509TrustManager;
  * (PATCH, i.e. server-side apply): answer 503, or drop the connection without an answer.
  */
 public final class FaultyProxy implements AutoCloseable {
-    private static final Set<String> HOP = Set.of("host", "connection", "content-length", "transfer-encoding", "expect",
-            "upgrade", "keep-alive");
+    private static final Set<String> HOP =
+            Set.of("host", "connection", "content-length", "transfer-encoding", "expect", "upgrade", "keep-alive");
 
     private final HttpServer server;
     private final HttpClient client;
@@ -35,16 +35,24 @@ public final class FaultyProxy implements AutoCloseable {
     public FaultyProxy(String target) throws Exception {
         this.target = target;
         SSLContext trustAll = SSLContext.getInstance("TLS");
-        trustAll.init(null, new TrustManager[] {new X509TrustManager() {
-            public void checkClientTrusted(X509Certificate[] c, String a) {}
+        trustAll.init(
+                null,
+                new TrustManager[] {
+                    new X509TrustManager() {
+                        public void checkClientTrusted(X509Certificate[] c, String a) {}
 
-            public void checkServerTrusted(X509Certificate[] c, String a) {}
+                        public void checkServerTrusted(X509Certificate[] c, String a) {}
 
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        client = HttpClient.newBuilder().sslContext(trustAll).version(HttpClient.Version.HTTP_1_1).build();
+                        public X509Certificate[] getAcceptedIssuers() {
+                            return new X509Certificate[0];
+                        }
+                    }
+                },
+                null);
+        client = HttpClient.newBuilder()
+                .sslContext(trustAll)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newCachedThreadPool());
@@ -75,8 +83,9 @@ public final class FaultyProxy implements AutoCloseable {
         }
         if (write && fail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             injected.incrementAndGet();
-            byte[] msg = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"injected\",\"code\":503}"
-                    .getBytes();
+            byte[] msg =
+                    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"injected\",\"code\":503}"
+                            .getBytes();
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(503, msg.length);
             ex.getResponseBody().write(msg);
@@ -84,8 +93,11 @@ public final class FaultyProxy implements AutoCloseable {
             return;
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + ex.getRequestURI()))
-                .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(
+                        ex.getRequestMethod(),
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         ex.getRequestHeaders().forEach((k, vs) -> {
             if (!HOP.contains(k.toLowerCase())) {
                 vs.forEach(v -> b.header(k, v));

@@ -31,7 +31,8 @@ class HeartbeatIT {
 
     /** A cluster registered and marked live as its infrastructure job would, and its agents' token. */
     static String liveCluster(String id) {
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId(id), server.adminToken).status())
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId(id), server.adminToken)
+                        .status())
                 .isEqualTo(201);
         new ClusterStore(server.db).setInfra(id, network.aios.store.InfraPhase.READY, null, "test", Instant.now());
         return server.cp.tokens().issueAgent(id, "test").token();
@@ -39,7 +40,10 @@ class HeartbeatIT {
 
     static ObjectNode node(String name, String nodeId, int cpu, long memMb, int gpus, String product) {
         ObjectNode n = Json.object().put("name", name).put("nodeId", nodeId).put("ready", true);
-        n.putObject("capacity").put("vcpus", cpu).put("memoryMB", memMb).put("ephemeralStorageMB", 100000)
+        n.putObject("capacity")
+                .put("vcpus", cpu)
+                .put("memoryMB", memMb)
+                .put("ephemeralStorageMB", 100000)
                 .put("gpus", gpus);
         n.putObject("gpu").put("product", product).put("count", gpus);
         return n;
@@ -56,12 +60,13 @@ class HeartbeatIT {
     }
 
     static JsonNode health(String id) {
-        return server.get("/api/v1/clusters/" + id + "/health", server.adminToken).body();
+        return server.get("/api/v1/clusters/" + id + "/health", server.adminToken)
+                .body();
     }
 
     static String condition(JsonNode health, int i) {
-        return health.at("/conditions/" + i + "/type").asString() + "=" + health.at("/conditions/" + i + "/status")
-                .asString();
+        return health.at("/conditions/" + i + "/type").asString() + "="
+                + health.at("/conditions/" + i + "/status").asString();
     }
 
     @Test
@@ -79,27 +84,38 @@ class HeartbeatIT {
         assertThat(drifted.body().get("inventoryVerified").asBoolean()).isFalse();
         JsonNode d = health("hb-truthful");
         assertThat(condition(d, 1)).isEqualTo("InventoryVerified=False");
-        assertThat(d.at("/drift").toString()).contains("/nodes/nodeData/1/id", "no node labelled nodeID=node-2",
-                "nodeID=node-9");
-        assertThat(server.get("/api/v1/clusters/hb-truthful", server.adminToken).text("/status")).isEqualTo("degraded");
+        assertThat(d.at("/drift").toString())
+                .contains("/nodes/nodeData/1/id", "no node labelled nodeID=node-2", "nodeID=node-9");
+        assertThat(server.get("/api/v1/clusters/hb-truthful", server.adminToken).text("/status"))
+                .isEqualTo("degraded");
 
         server.post("/api/v1/clusters/hb-truthful/heartbeat", beat("node-2"), token);
         assertThat(condition(health("hb-truthful"), 1)).isEqualTo("InventoryVerified=True");
-        assertThat(server.get("/api/v1/clusters/hb-truthful", server.adminToken).text("/status")).isEqualTo("live");
+        assertThat(server.get("/api/v1/clusters/hb-truthful", server.adminToken).text("/status"))
+                .isEqualTo("live");
     }
 
     @Test
     void aSilentClusterBecomesUnknownAndDegradedThenRecovers() {
         String token = liveCluster("hb-silent");
-        assertThat(server.post("/api/v1/clusters/hb-silent/heartbeat", beat("node-2"), token).status()).isEqualTo(200);
-        KubeTestCluster.await(() -> condition(health("hb-silent"), 0).equals("Ready=Unknown"),
-                GRACE.plusSeconds(5), "Ready to become Unknown after the grace");
-        KubeTestCluster.await(() -> server.get("/api/v1/clusters/hb-silent", server.adminToken).text("/status")
-                .equals("degraded"), Duration.ofSeconds(5), "the silent cluster to be degraded");
+        assertThat(server.post("/api/v1/clusters/hb-silent/heartbeat", beat("node-2"), token)
+                        .status())
+                .isEqualTo(200);
+        KubeTestCluster.await(
+                () -> condition(health("hb-silent"), 0).equals("Ready=Unknown"),
+                GRACE.plusSeconds(5),
+                "Ready to become Unknown after the grace");
+        KubeTestCluster.await(
+                () -> server.get("/api/v1/clusters/hb-silent", server.adminToken)
+                        .text("/status")
+                        .equals("degraded"),
+                Duration.ofSeconds(5),
+                "the silent cluster to be degraded");
         assertThat(health("hb-silent").at("/conditions/0/reason").asString()).isEqualTo("HeartbeatMissing");
         server.post("/api/v1/clusters/hb-silent/heartbeat", beat("node-2"), token);
         assertThat(condition(health("hb-silent"), 0)).isEqualTo("Ready=True");
-        assertThat(server.get("/api/v1/clusters/hb-silent", server.adminToken).text("/status")).isEqualTo("live");
+        assertThat(server.get("/api/v1/clusters/hb-silent", server.adminToken).text("/status"))
+                .isEqualTo("live");
     }
 
     @Test
@@ -109,21 +125,24 @@ class HeartbeatIT {
         Answer other = server.post("/api/v1/clusters/hb-cluster-b/heartbeat", beat("node-2"), a);
         assertThat(other.status()).isEqualTo(403);
         assertThat(other.text("/error/message")).contains("'hb-cluster-a' only");
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("by-an-agent"), a).status()).isEqualTo(403);
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("by-an-agent"), a)
+                        .status())
+                .isEqualTo(403);
         assertThat(server.get("/api/v1/clusters/hb-cluster-a", a).status()).isEqualTo(403);
         // nor does anyone else report for a cluster
-        assertThat(server.post("/api/v1/clusters/hb-cluster-a/heartbeat", beat("node-2"), server.adminToken).status())
+        assertThat(server.post("/api/v1/clusters/hb-cluster-a/heartbeat", beat("node-2"), server.adminToken)
+                        .status())
                 .isEqualTo(403);
     }
 
     @Test
     void aMalformedHeartbeatIsRefusedAtItsField() {
         String token = liveCluster("hb-malformed");
-        Answer bad = server.post("/api/v1/clusters/hb-malformed/heartbeat",
-                "{\"inventory\": {\"nodes\": [{\"capacity\": 3}]}}", token);
+        Answer bad = server.post(
+                "/api/v1/clusters/hb-malformed/heartbeat", "{\"inventory\": {\"nodes\": [{\"capacity\": 3}]}}", token);
         assertThat(bad.status()).isEqualTo(422);
-        assertThat(bad.body().at("/error/details").toString()).contains("/inventory/nodes/0/name",
-                "/inventory/nodes/0/capacity");
+        assertThat(bad.body().at("/error/details").toString())
+                .contains("/inventory/nodes/0/name", "/inventory/nodes/0/capacity");
     }
 
     @Test
@@ -132,16 +151,24 @@ class HeartbeatIT {
         String snapshot = "{\"clusterId\": \"hb-metrics\", \"observedAt\": \"" + Instant.now() + "\", \"metricsApi\": "
                 + "\"absent\", \"nodes\": [{\"name\": \"worker-node-1\", \"nodeId\": \"node-1\", \"cpu\": {\"capacity\": 32,"
                 + " \"requested\": 1.5, \"usage\": null}}], \"cluster\": {\"cpu\": {\"capacity\": 32}}}";
-        assertThat(server.post("/api/v1/clusters/hb-metrics/metrics", snapshot, token).status()).isEqualTo(409);
+        assertThat(server.post("/api/v1/clusters/hb-metrics/metrics", snapshot, token)
+                        .status())
+                .isEqualTo(409);
         server.post("/api/v1/clusters/hb-metrics/heartbeat", beat("node-2"), token);
-        assertThat(server.post("/api/v1/clusters/hb-metrics/metrics", snapshot, token).status()).isEqualTo(202);
-        JsonNode m = server.get("/cluster-metrics/hb-metrics", server.adminToken).body();
+        assertThat(server.post("/api/v1/clusters/hb-metrics/metrics", snapshot, token)
+                        .status())
+                .isEqualTo(202);
+        JsonNode m =
+                server.get("/cluster-metrics/hb-metrics", server.adminToken).body();
         assertThat(m.get("metricsApi").asString()).isEqualTo("absent");
         assertThat(m.get("stale").asBoolean()).isFalse();
         assertThat(m.hasNonNull("receivedAt")).isTrue();
-        JsonNode n = server.get("/cluster-metrics/node/hb-metrics/node-1", server.adminToken).body();
+        JsonNode n = server.get("/cluster-metrics/node/hb-metrics/node-1", server.adminToken)
+                .body();
         assertThat(n.at("/cpu/requested").asDouble()).isEqualTo(1.5);
-        assertThat(server.get("/cluster-metrics/node/hb-metrics/node-7", server.adminToken).status()).isEqualTo(404);
+        assertThat(server.get("/cluster-metrics/node/hb-metrics/node-7", server.adminToken)
+                        .status())
+                .isEqualTo(404);
         String owner = server.ownerToken("someone-else");
         assertThat(server.get("/cluster-metrics/hb-metrics", owner).status()).isEqualTo(404);
     }
@@ -149,15 +176,28 @@ class HeartbeatIT {
     @Test
     void reputationComesFromHistoryNotFromTheOwner() {
         String token = liveCluster("hb-reputation");
-        assertThat(server.get("/api/v1/clusters/hb-reputation", server.adminToken).body().get("reputation").asDouble())
+        assertThat(server.get("/api/v1/clusters/hb-reputation", server.adminToken)
+                        .body()
+                        .get("reputation")
+                        .asDouble())
                 .isZero();
         server.post("/api/v1/clusters/hb-reputation/heartbeat", beat("node-2"), token);
-        KubeTestCluster.await(() -> server.get("/api/v1/clusters/hb-reputation", server.adminToken).body()
-                .get("reputation").asDouble() > 0, Duration.ofSeconds(15), "the reputation to be computed");
-        double r = server.get("/api/v1/clusters/hb-reputation", server.adminToken).body().get("reputation").asDouble();
+        KubeTestCluster.await(
+                () -> server.get("/api/v1/clusters/hb-reputation", server.adminToken)
+                                .body()
+                                .get("reputation")
+                                .asDouble()
+                        > 0,
+                Duration.ofSeconds(15),
+                "the reputation to be computed");
+        double r = server.get("/api/v1/clusters/hb-reputation", server.adminToken)
+                .body()
+                .get("reputation")
+                .asDouble();
         // one verified heartbeat and a few seconds of availability over the priors: just above the middle
         assertThat(r).isBetween(50.0, 60.0);
-        assertThat(health("hb-reputation").at("/reputationInputs/formula").asString()).contains("0.6", "0.4");
+        assertThat(health("hb-reputation").at("/reputationInputs/formula").asString())
+                .contains("0.6", "0.4");
     }
 
     @Test
@@ -167,8 +207,9 @@ class HeartbeatIT {
         assertThat(health("hb-reborn").at("/observed/nodes").size()).isEqualTo(2);
         // deleted through another replica: this one still remembers it stored that inventory
         ClusterStore store = new ClusterStore(server.db);
-        assertThat(store.delete("hb-reborn", store.get("hb-reborn").orElseThrow().version(), "other-replica",
-                Instant.now())).isTrue();
+        assertThat(store.delete(
+                        "hb-reborn", store.get("hb-reborn").orElseThrow().version(), "other-replica", Instant.now()))
+                .isTrue();
         String second = liveCluster("hb-reborn");
         // the control plane remembers it stored this inventory; the new row must still get it
         server.post("/api/v1/clusters/hb-reborn/heartbeat", beat("node-2"), second);

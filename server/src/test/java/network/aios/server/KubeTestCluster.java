@@ -1,10 +1,10 @@
 package network.aios.server;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -41,7 +41,9 @@ public final class KubeTestCluster {
     private KubeTestCluster(Path kubeconfig, Path sharedK8s) {
         this.kubeconfig = kubeconfig;
         this.sharedK8s = sharedK8s;
-        this.admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig.toFile())).build();
+        this.admin = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig.toFile()))
+                .build();
     }
 
     public static synchronized KubeTestCluster shared() {
@@ -53,7 +55,9 @@ public final class KubeTestCluster {
 
     private static Path sharedK8sDir() {
         String env = System.getenv("AIOS_SHARED_K8S");
-        Path p = env != null ? Path.of(env) : Path.of("..", "..", "shared", "k8s").toAbsolutePath().normalize();
+        Path p = env != null
+                ? Path.of(env)
+                : Path.of("..", "..", "shared", "k8s").toAbsolutePath().normalize();
         return Files.exists(p.resolve("up.sh")) ? p : null;
     }
 
@@ -75,25 +79,41 @@ public final class KubeTestCluster {
         try {
             Path state = Files.createTempDirectory("aios-kube");
             int base = freePortBase();
-            String out = run(List.of("bash", tools.resolve("up.sh").toString(), state.toString(), Integer.toString(base)),
-                    Duration.ofMinutes(15)).trim();
+            String out = run(
+                            List.of(
+                                    "bash",
+                                    tools.resolve("up.sh").toString(),
+                                    state.toString(),
+                                    Integer.toString(base)),
+                            Duration.ofMinutes(15))
+                    .trim();
             Path kubeconfig = Path.of(out.substring(out.lastIndexOf('\n') + 1).trim());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
-                    run(List.of("bash", tools.resolve("down.sh").toString(), state.toString(), "--wipe"), Duration.ofSeconds(30));
+                    run(
+                            List.of("bash", tools.resolve("down.sh").toString(), state.toString(), "--wipe"),
+                            Duration.ofSeconds(30));
                 } catch (RuntimeException ignored) {
                     // best effort at JVM exit
                 }
             }));
             KubeTestCluster c = new KubeTestCluster(kubeconfig, tools);
-            await(() -> {
-                try {
-                    return c.admin.namespaces().withName("default").get() != null
-                            && c.admin.serviceAccounts().inNamespace("default").withName("default").get() != null;
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            }, Duration.ofSeconds(60), "the test API server to come up");
+            await(
+                    () -> {
+                        try {
+                            return c.admin.namespaces().withName("default").get() != null
+                                    && c.admin
+                                                    .serviceAccounts()
+                                                    .inNamespace("default")
+                                                    .withName("default")
+                                                    .get()
+                                            != null;
+                        } catch (RuntimeException e) {
+                            return false;
+                        }
+                    },
+                    Duration.ofSeconds(60),
+                    "the test API server to come up");
             return c;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -123,7 +143,8 @@ public final class KubeTestCluster {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+                throw new IllegalStateException(
+                        String.join(" ", cmd) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -157,7 +178,8 @@ public final class KubeTestCluster {
             for (var cluster : kc.get("clusters")) {
                 ObjectNode c = (ObjectNode) cluster.get("cluster");
                 if (c.has("certificate-authority")) {
-                    byte[] ca = Files.readAllBytes(Path.of(c.get("certificate-authority").asString()));
+                    byte[] ca = Files.readAllBytes(
+                            Path.of(c.get("certificate-authority").asString()));
                     c.remove("certificate-authority");
                     c.put("certificate-authority-data", Base64.getEncoder().encodeToString(ca));
                 }
@@ -169,35 +191,94 @@ public final class KubeTestCluster {
     }
 
     public String adminToken() {
-        return Json.YAML.readTree(ownerKubeconfigYaml()).at("/users/0/user/token").asString();
+        return Json.YAML
+                .readTree(ownerKubeconfigYaml())
+                .at("/users/0/user/token")
+                .asString();
     }
 
     /** The seed's prerequisites: Ambassador (Service on NodePort 32000, Mapping CRD), kubeadm-config, nodes. */
     public void prepare(List<String> nodeIds) {
-        admin.resource(new NamespaceBuilder().withNewMetadata().withName("ambassador").endMetadata().build())
+        admin.resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("ambassador")
+                        .endMetadata()
+                        .build())
                 .serverSideApply();
-        admin.resource(new ServiceBuilder().withNewMetadata().withName("ambassador").withNamespace("ambassador")
-                .endMetadata().withNewSpec().withType("NodePort").withSelector(Map.of("app", "ambassador"))
-                .addNewPort().withName("http").withProtocol("TCP").withPort(80).withNodePort(32000).endPort()
-                .endSpec().build()).serverSideApply();
-        admin.resource(Json.MAPPER.convertValue(Json.parse(MAPPING_CRD),
-                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class)).serverSideApply();
-        admin.resource(new ConfigMapBuilder().withNewMetadata().withName("kubeadm-config").withNamespace("kube-system")
-                .endMetadata().withData(Map.of("ClusterConfiguration", "kubernetesVersion: v1.20.2\n")).build())
+        admin.resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("ambassador")
+                        .withNamespace("ambassador")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withType("NodePort")
+                        .withSelector(Map.of("app", "ambassador"))
+                        .addNewPort()
+                        .withName("http")
+                        .withProtocol("TCP")
+                        .withPort(80)
+                        .withNodePort(32000)
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .serverSideApply();
+        admin.resource(Json.MAPPER.convertValue(
+                        Json.parse(MAPPING_CRD),
+                        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class))
+                .serverSideApply();
+        admin.resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("kubeadm-config")
+                        .withNamespace("kube-system")
+                        .endMetadata()
+                        .withData(Map.of("ClusterConfiguration", "kubernetesVersion: v1.20.2\n"))
+                        .build())
                 .serverSideApply();
         for (String id : nodeIds) {
-            admin.resource(new NodeBuilder().withNewMetadata().withName("worker-" + id)
-                    .withLabels(Map.of("nodeID", id, "kubernetes.io/hostname", "worker-" + id)).endMetadata()
-                    .withNewStatus().withCapacity(Map.of("cpu", new Quantity("32"), "memory", new Quantity("128Gi"),
-                            "pods", new Quantity("110")))
-                    .withAllocatable(Map.of("cpu", new Quantity("32"), "memory", new Quantity("128Gi"),
-                            "pods", new Quantity("110"))).endStatus().build()).serverSideApply();
+            admin.resource(new NodeBuilder()
+                            .withNewMetadata()
+                            .withName("worker-" + id)
+                            .withLabels(Map.of("nodeID", id, "kubernetes.io/hostname", "worker-" + id))
+                            .endMetadata()
+                            .withNewStatus()
+                            .withCapacity(Map.of(
+                                    "cpu",
+                                    new Quantity("32"),
+                                    "memory",
+                                    new Quantity("128Gi"),
+                                    "pods",
+                                    new Quantity("110")))
+                            .withAllocatable(Map.of(
+                                    "cpu",
+                                    new Quantity("32"),
+                                    "memory",
+                                    new Quantity("128Gi"),
+                                    "pods",
+                                    new Quantity("110")))
+                            .endStatus()
+                            .build())
+                    .serverSideApply();
         }
-        await(() -> admin.apiextensions().v1().customResourceDefinitions().withName("mappings.getambassador.io").get()
-                .getStatus() != null && admin.apiextensions().v1().customResourceDefinitions()
-                .withName("mappings.getambassador.io").get().getStatus().getConditions().stream()
-                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
-                Duration.ofSeconds(30), "the Mapping CRD to be established");
+        await(
+                () -> admin.apiextensions()
+                                        .v1()
+                                        .customResourceDefinitions()
+                                        .withName("mappings.getambassador.io")
+                                        .get()
+                                        .getStatus()
+                                != null
+                        && admin
+                                .apiextensions()
+                                .v1()
+                                .customResourceDefinitions()
+                                .withName("mappings.getambassador.io")
+                                .get()
+                                .getStatus()
+                                .getConditions()
+                                .stream()
+                                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
+                Duration.ofSeconds(30),
+                "the Mapping CRD to be established");
     }
 
     /** Starts the kubelet stand-in: binds pending pods in {@code namespace} and reports them Ready. */
@@ -206,9 +287,17 @@ public final class KubeTestCluster {
             throw new IllegalStateException("the kubelet stand-in lives in ../shared/k8s; set AIOS_SHARED_K8S");
         }
         try {
-            return new ProcessBuilder("python3", sharedK8s.resolve("fake-kubelet.py").toString(), kubeconfig.toString(),
-                    "--seconds", Integer.toString(seconds), "--namespace", namespace)
-                    .redirectErrorStream(true).redirectOutput(new File("target/fake-kubelet.log")).start();
+            return new ProcessBuilder(
+                            "python3",
+                            sharedK8s.resolve("fake-kubelet.py").toString(),
+                            kubeconfig.toString(),
+                            "--seconds",
+                            Integer.toString(seconds),
+                            "--namespace",
+                            namespace)
+                    .redirectErrorStream(true)
+                    .redirectOutput(new File("target/fake-kubelet.log"))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -220,21 +309,26 @@ public final class KubeTestCluster {
      * deletion can finish. Runs until closed.
      */
     public AutoCloseable podTerminator(String namespace) {
-        Thread t = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    admin.pods().inNamespace(namespace).list().getItems().stream()
-                            .filter(p -> p.getMetadata().getDeletionTimestamp() != null)
-                            .forEach(p -> admin.pods().inNamespace(namespace).withName(p.getMetadata().getName())
-                                    .withGracePeriod(0).delete());
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    // the namespace may be going away under us; try again
-                }
-            }
-        }, "pod-terminator");
+        Thread t = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            admin.pods().inNamespace(namespace).list().getItems().stream()
+                                    .filter(p -> p.getMetadata().getDeletionTimestamp() != null)
+                                    .forEach(p -> admin.pods()
+                                            .inNamespace(namespace)
+                                            .withName(p.getMetadata().getName())
+                                            .withGracePeriod(0)
+                                            .delete());
+                            Thread.sleep(200);
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (RuntimeException e) {
+                            // the namespace may be going away under us; try again
+                        }
+                    }
+                },
+                "pod-terminator");
         t.setDaemon(true);
         t.start();
         return t::interrupt;
@@ -249,7 +343,9 @@ public final class KubeTestCluster {
             if (admin.namespaces().withName(name).get() != null) {
                 admin.namespaces().withName(name).delete();
             }
-            await(() -> admin.namespaces().withName(name).get() == null, Duration.ofMinutes(2),
+            await(
+                    () -> admin.namespaces().withName(name).get() == null,
+                    Duration.ofMinutes(2),
                     "namespace " + name + " to be gone");
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -258,12 +354,39 @@ public final class KubeTestCluster {
 
     /** Every object on the API server labelled with {@code selector}, over every listable kind (kubectl). */
     public String everythingLabelled(String selector) {
-        String kinds = run(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "api-resources", "--verbs=list",
-                "-o", "name"), Duration.ofSeconds(60)).lines().filter(l -> !l.isBlank() && !l.contains(" "))
-                .filter(l -> !l.startsWith("Warning")).reduce((a, b) -> a + "," + b).orElseThrow();
-        return run(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "get", kinds, "-A", "-l", selector,
-                "-o", "name", "--ignore-not-found"), Duration.ofSeconds(60)).lines()
-                .filter(l -> !l.startsWith("Warning")).reduce("", (a, b) -> a + b + "\n").trim();
+        String kinds = run(
+                        List.of(
+                                "kubectl",
+                                "--kubeconfig",
+                                kubeconfig.toString(),
+                                "api-resources",
+                                "--verbs=list",
+                                "-o",
+                                "name"),
+                        Duration.ofSeconds(60))
+                .lines()
+                .filter(l -> !l.isBlank() && !l.contains(" "))
+                .filter(l -> !l.startsWith("Warning"))
+                .reduce((a, b) -> a + "," + b)
+                .orElseThrow();
+        return run(
+                        List.of(
+                                "kubectl",
+                                "--kubeconfig",
+                                kubeconfig.toString(),
+                                "get",
+                                kinds,
+                                "-A",
+                                "-l",
+                                selector,
+                                "-o",
+                                "name",
+                                "--ignore-not-found"),
+                        Duration.ofSeconds(60))
+                .lines()
+                .filter(l -> !l.startsWith("Warning"))
+                .reduce("", (a, b) -> a + b + "\n")
+                .trim();
     }
 
     private static final String MAPPING_CRD = """

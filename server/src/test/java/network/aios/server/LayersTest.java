@@ -21,13 +21,14 @@ import org.junit.jupiter.api.Test;
 class LayersTest {
     static final String ROOT = "network.aios.server";
     /** Services: the domain's decisions. */
-    static final Set<String> SERVICES = Set.of("addons", "audit", "auth", "clusters", "health", "infra", "policy",
-            "security");
+    static final Set<String> SERVICES =
+            Set.of("addons", "audit", "auth", "clusters", "health", "infra", "policy", "security");
     /** Every package and what it is. */
-    static final Set<String> KNOWN = Set.of("", "http", "domain", "addons", "audit", "auth", "clusters", "health",
-            "infra", "policy", "security");
+    static final Set<String> KNOWN = Set.of(
+            "", "http", "domain", "addons", "audit", "auth", "clusters", "health", "infra", "policy", "security");
 
-    static final JavaClasses SERVER = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+    static final JavaClasses SERVER = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages(ROOT);
 
     private static String[] services() {
@@ -36,7 +37,11 @@ class LayersTest {
 
     @Test
     void servicesNeverDependOnHttp() {
-        noClasses().that().resideInAnyPackage(services()).should().dependOnClassesThat()
+        noClasses()
+                .that()
+                .resideInAnyPackage(services())
+                .should()
+                .dependOnClassesThat()
                 .resideInAnyPackage(ROOT + ".http..", "io.javalin..")
                 .because("services throw DomainException; only http chooses statuses and reads requests")
                 .check(SERVER);
@@ -44,40 +49,67 @@ class LayersTest {
 
     @Test
     void theDomainVocabularyDependsOnNothingOfTheServer() {
-        noClasses().that().resideInAPackage(ROOT + ".domain..").should().dependOnClassesThat()
-                .resideInAnyPackage(services()).check(SERVER);
-        noClasses().that().resideInAPackage(ROOT + ".domain..").should().dependOnClassesThat()
-                .resideInAnyPackage(ROOT + ".http..").check(SERVER);
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".domain..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(services())
+                .check(SERVER);
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".domain..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ROOT + ".http..")
+                .check(SERVER);
     }
 
     @Test
     void routesReachStoresOnlyThroughServices() {
-        noClasses().that().resideInAPackage(ROOT + ".http..").should().callMethodWhere(
-                com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".http..")
+                .should()
+                .callMethodWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
                         com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner(
-                                com.tngtech.archunit.base.DescribedPredicate.describe("a store",
+                                com.tngtech.archunit.base.DescribedPredicate.describe(
+                                        "a store",
                                         (JavaClass c) -> c.getPackageName().equals("network.aios.store")
                                                 && (c.getSimpleName().endsWith("Store")
                                                         || c.getSimpleName().equals("Database"))))))
-                .because("a route reads and writes through the service that checks who may").check(SERVER);
-        noClasses().that().resideInAPackage(ROOT + ".http..").should().callConstructorWhere(
-                com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
+                .because("a route reads and writes through the service that checks who may")
+                .check(SERVER);
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".http..")
+                .should()
+                .callConstructorWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
                         com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner(
-                                com.tngtech.archunit.base.DescribedPredicate.describe("a store",
+                                com.tngtech.archunit.base.DescribedPredicate.describe(
+                                        "a store",
                                         (JavaClass c) -> c.getSimpleName().endsWith("Store")))))
                 .check(SERVER);
     }
 
     @Test
     void fabric8OnlyWhereMemberClustersAreWorkedOn() {
-        noClasses().that().resideOutsideOfPackages(ROOT + ".infra..").and().doNotHaveFullyQualifiedName(
-                ROOT + ".ControlPlane").should().dependOnClassesThat().resideInAPackage("io.fabric8..")
-                .because("member clusters are reached through infra's ClusterOps").check(SERVER);
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(ROOT + ".infra..")
+                .and()
+                .doNotHaveFullyQualifiedName(ROOT + ".ControlPlane")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.fabric8..")
+                .because("member clusters are reached through infra's ClusterOps")
+                .check(SERVER);
     }
 
     @Test
     void everyPackageHasAPlaceInTheseRules() {
-        Set<String> packages = SERVER.stream().map(JavaClass::getPackageName)
+        Set<String> packages = SERVER.stream()
+                .map(JavaClass::getPackageName)
                 .map(p -> p.equals(ROOT) ? "" : p.substring(ROOT.length() + 1).split("\\.")[0])
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(packages).as("a new package needs its place in LayersTest").isSubsetOf(KNOWN);

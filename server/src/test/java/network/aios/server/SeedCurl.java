@@ -50,7 +50,9 @@ public final class SeedCurl {
 
     /** Runs a command with bash in {@code dir} (curl silenced) and parses what it printed. */
     public static JsonNode run(String command, Path dir) throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", command.strip() + " -s").directory(dir.toFile()).start();
+        Process p = new ProcessBuilder("bash", "-c", command.strip() + " -s")
+                .directory(dir.toFile())
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         return Json.parse(out);

@@ -21,8 +21,21 @@ public final class TestCerts {
         try {
             Path dir = Files.createTempDirectory("aios-tls");
             openssl(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "server.key");
-            openssl(dir, "req", "-x509", "-new", "-key", "server.key", "-out", "server.crt", "-days", "2", "-subj",
-                    "/CN=aios-control-plane", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+            openssl(
+                    dir,
+                    "req",
+                    "-x509",
+                    "-new",
+                    "-key",
+                    "server.key",
+                    "-out",
+                    "server.crt",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=aios-control-plane",
+                    "-addext",
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost");
             return new TestCerts(dir.resolve("server.crt"), dir.resolve("server.key"));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -32,7 +45,10 @@ public final class TestCerts {
     static void openssl(Path dir, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (p.waitFor() != 0) {

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
 import network.aios.api.Json;
-import network.aios.server.infra.ClusterConnector;
 import network.aios.server.infra.RetryPolicy;
 import network.aios.store.Database;
 import network.aios.store.TestPostgres;
@@ -41,40 +40,63 @@ public final class TestServer implements AutoCloseable {
      * A control plane on a given database and data folder (to restart one on the same state), reaching
      * member clusters through {@code connector} with {@code retry}. {@code adminToken} carries over.
      */
-    public TestServer(Database db, Path dataDir, Path policyFile, String adminToken, RetryPolicy retry, boolean ownsDb) {
+    public TestServer(
+            Database db, Path dataDir, Path policyFile, String adminToken, RetryPolicy retry, boolean ownsDb) {
         this(db, dataDir, policyFile, adminToken, retry, ownsDb, java.time.Duration.ZERO);
     }
 
     /** As above, probing registered add-ons every {@code addonProbe} (zero: never). */
-    public TestServer(Database db, Path dataDir, Path policyFile, String adminToken, RetryPolicy retry, boolean ownsDb,
+    public TestServer(
+            Database db,
+            Path dataDir,
+            Path policyFile,
+            String adminToken,
+            RetryPolicy retry,
+            boolean ownsDb,
             java.time.Duration addonProbe) {
         this(db, dataDir, policyFile, adminToken, retry, ownsDb, c -> c.withAddonProbeInterval(addonProbe));
     }
 
     /** A control plane on a given database and data folder (a restart), its configuration adjusted by {@code tweak}. */
-    public static TestServer on(Database db, Path dataDir, String adminToken, boolean ownsDb,
+    public static TestServer on(
+            Database db,
+            Path dataDir,
+            String adminToken,
+            boolean ownsDb,
             java.util.function.UnaryOperator<ServerConfig> tweak) {
         return new TestServer(db, dataDir, null, adminToken, RetryPolicy.defaults(), ownsDb, tweak);
     }
 
     /** A fresh control plane whose configuration {@code tweak} adjusts (e.g. a short heartbeat grace). */
     public static TestServer configured(java.util.function.UnaryOperator<ServerConfig> tweak) {
-        return new TestServer(TestPostgres.freshDatabase(16), tempDir(), null, null, RetryPolicy.defaults(), true, tweak);
+        return new TestServer(
+                TestPostgres.freshDatabase(16), tempDir(), null, null, RetryPolicy.defaults(), true, tweak);
     }
 
-    private TestServer(Database db, Path dataDir, Path policyFile, String adminToken, RetryPolicy retry, boolean ownsDb,
+    private TestServer(
+            Database db,
+            Path dataDir,
+            Path policyFile,
+            String adminToken,
+            RetryPolicy retry,
+            boolean ownsDb,
             java.util.function.UnaryOperator<ServerConfig> tweak) {
         this.db = db;
         this.dataDir = dataDir;
         this.ownsDb = ownsDb;
         // the test clusters, executors and add-ons run on this machine: loopback is allowed unless a test says not
-        ServerConfig config = tweak.apply(ServerConfig.defaults(dataDir).withPort(0).withPolicyFile(policyFile)
+        ServerConfig config = tweak.apply(ServerConfig.defaults(dataDir)
+                .withPort(0)
+                .withPolicyFile(policyFile)
                 .withEgress(java.util.List.of("127.0.0.0/8"), false));
         cp = ControlPlane.start(config, db, Clock.systemUTC(), null, retry);
         this.tls = config.tls();
         // over TLS the test client trusts exactly the certificate the server was given
-        this.http = tls ? HttpClient.newBuilder().sslContext(network.aios.api.Pem.trusting(readString(config.tlsCert())))
-                .build() : HttpClient.newHttpClient();
+        this.http = tls
+                ? HttpClient.newBuilder()
+                        .sslContext(network.aios.api.Pem.trusting(readString(config.tlsCert())))
+                        .build()
+                : HttpClient.newHttpClient();
         this.adminToken = adminToken != null ? adminToken : cp.bootstrapToken();
     }
 
@@ -115,8 +137,11 @@ public final class TestServer implements AutoCloseable {
 
     public Answer send(String method, String path, byte[] body, String token, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Content-Type", "application/json");
         if (token != null) {
             b.header("Authorization", "Bearer " + token);

@@ -9,8 +9,19 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code infraStatus} is null unless the control plane deployed it (provisioning, ready, failed,
  * deprovisioning).
  */
-public record AddonRecord(String id, String kind, String name, String owner, String clusterId, String publicUrl,
-        List<String> tags, ObjectNode document, long version, Instant createdAt, Instant updatedAt, Health health,
+public record AddonRecord(
+        String id,
+        String kind,
+        String name,
+        String owner,
+        String clusterId,
+        String publicUrl,
+        List<String> tags,
+        ObjectNode document,
+        long version,
+        Instant createdAt,
+        Instant updatedAt,
+        Health health,
         String infraStatus) {
 
     /** What the last probe of the add-on's URL saw; {@code lastSeenAt} is the last time it answered. */

@@ -15,8 +15,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Add-on registrations; names are unique per kind. */
 public final class AddonStore {
-    private static final String COLUMNS = "id, kind, name, owner, cluster_id, public_url, tags, document::text AS document, "
-            + "version, created_at, updated_at, health_status, health_message, health_checked_at, last_seen_at, infra_status";
+    private static final String COLUMNS =
+            "id, kind, name, owner, cluster_id, public_url, tags, document::text AS document, "
+                    + "version, created_at, updated_at, health_status, health_message, health_checked_at, last_seen_at, infra_status";
     private final Jdbi jdbi;
 
     public AddonStore(Database db) {
@@ -26,12 +27,19 @@ public final class AddonStore {
     /** Empty if the kind already has an add-on of that name. */
     public Optional<AddonRecord> insert(AddonRecord a, String actor) {
         return jdbi.inTransaction(h -> {
-            int rows = h.createUpdate("INSERT INTO addons (id, kind, name, owner, cluster_id, public_url, tags, document, "
-                            + "version, created_at, updated_at) VALUES (:id, :kind, :name, :owner, :cluster, :url, "
-                            + "CAST(:tags AS text[]), CAST(:doc AS jsonb), 1, :at, :at) ON CONFLICT DO NOTHING")
-                    .bind("id", a.id()).bind("kind", a.kind()).bind("name", a.name()).bind("owner", a.owner())
-                    .bind("cluster", a.clusterId()).bind("url", a.publicUrl()).bind("tags", a.tags().toArray(new String[0]))
-                    .bind("doc", Json.MAPPER.writeValueAsString(a.document())).bind("at", Timestamp.from(a.createdAt()))
+            int rows = h.createUpdate(
+                            "INSERT INTO addons (id, kind, name, owner, cluster_id, public_url, tags, document, "
+                                    + "version, created_at, updated_at) VALUES (:id, :kind, :name, :owner, :cluster, :url, "
+                                    + "CAST(:tags AS text[]), CAST(:doc AS jsonb), 1, :at, :at) ON CONFLICT DO NOTHING")
+                    .bind("id", a.id())
+                    .bind("kind", a.kind())
+                    .bind("name", a.name())
+                    .bind("owner", a.owner())
+                    .bind("cluster", a.clusterId())
+                    .bind("url", a.publicUrl())
+                    .bind("tags", a.tags().toArray(new String[0]))
+                    .bind("doc", Json.MAPPER.writeValueAsString(a.document()))
+                    .bind("at", Timestamp.from(a.createdAt()))
                     .execute();
             if (rows == 0) {
                 return Optional.<AddonRecord>empty();
@@ -43,12 +51,15 @@ public final class AddonStore {
 
     public Optional<AddonRecord> get(String kind, String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM addons WHERE kind = :k AND id = :id")
-                .bind("k", kind).bind("id", id).map(AddonStore::row).findOne());
+                .bind("k", kind)
+                .bind("id", id)
+                .map(AddonStore::row)
+                .findOne());
     }
 
     /** Filters: owner (null = any), every tag, cluster, a metadata key present; ordered by id after {@code after}. */
-    public List<AddonRecord> list(String kind, String owner, List<String> tags, String cluster, String metadataKey,
-            String after, int limit) {
+    public List<AddonRecord> list(
+            String kind, String owner, List<String> tags, String cluster, String metadataKey, String after, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM addons WHERE kind = :k");
         if (owner != null) {
             sql.append(" AND owner = :owner");
@@ -66,13 +77,24 @@ public final class AddonStore {
             sql.append(" AND id > :after");
         }
         sql.append(" ORDER BY id LIMIT :limit");
-        return jdbi.withHandle(h -> h.createQuery(sql.toString()).bind("k", kind).bind("owner", owner)
-                .bind("tags", tags.toArray(new String[0])).bind("cluster", cluster).bind("mkey", metadataKey)
-                .bind("after", after).bind("limit", limit).map(AddonStore::row).list());
+        return jdbi.withHandle(h -> h.createQuery(sql.toString())
+                .bind("k", kind)
+                .bind("owner", owner)
+                .bind("tags", tags.toArray(new String[0]))
+                .bind("cluster", cluster)
+                .bind("mkey", metadataKey)
+                .bind("after", after)
+                .bind("limit", limit)
+                .map(AddonStore::row)
+                .list());
     }
 
     /** The outcome of a replace. */
-    public enum Replaced { OK, STALE, NAME_TAKEN }
+    public enum Replaced {
+        OK,
+        STALE,
+        NAME_TAKEN
+    }
 
     /** Replaces the registration if it is still at {@code expectedVersion}. */
     public Replaced replace(AddonRecord a, long expectedVersion, String actor, Instant at) {
@@ -91,9 +113,15 @@ public final class AddonStore {
             int rows = h.createUpdate("UPDATE addons SET name = :name, cluster_id = :cluster, public_url = :url, "
                             + "tags = CAST(:tags AS text[]), document = CAST(:doc AS jsonb), version = version + 1, "
                             + "updated_at = :at WHERE kind = :kind AND id = :id AND version = :v")
-                    .bind("name", a.name()).bind("cluster", a.clusterId()).bind("url", a.publicUrl())
-                    .bind("tags", a.tags().toArray(new String[0])).bind("doc", Json.MAPPER.writeValueAsString(a.document()))
-                    .bind("at", Timestamp.from(at)).bind("kind", a.kind()).bind("id", a.id()).bind("v", expectedVersion)
+                    .bind("name", a.name())
+                    .bind("cluster", a.clusterId())
+                    .bind("url", a.publicUrl())
+                    .bind("tags", a.tags().toArray(new String[0]))
+                    .bind("doc", Json.MAPPER.writeValueAsString(a.document()))
+                    .bind("at", Timestamp.from(at))
+                    .bind("kind", a.kind())
+                    .bind("id", a.id())
+                    .bind("v", expectedVersion)
                     .execute();
             if (rows > 0) {
                 Audit.write(h, at, actor, a.kind() + ".update", a.id(), null);
@@ -104,7 +132,9 @@ public final class AddonStore {
 
     public boolean delete(String kind, String id, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
-            int rows = h.createUpdate("DELETE FROM addons WHERE kind = :k AND id = :id").bind("k", kind).bind("id", id)
+            int rows = h.createUpdate("DELETE FROM addons WHERE kind = :k AND id = :id")
+                    .bind("k", kind)
+                    .bind("id", id)
                     .execute();
             if (rows > 0) {
                 Audit.write(h, at, actor, kind + ".delete", id, null);
@@ -116,7 +146,8 @@ public final class AddonStore {
     /** Every add-on (for the health probe): id, kind and URL are what it needs. */
     public List<AddonRecord> all() {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM addons ORDER BY id")
-                .map(AddonStore::row).list());
+                .map(AddonStore::row)
+                .list());
     }
 
     /** Records a probe; {@code up} also moves last_seen_at. */
@@ -124,8 +155,12 @@ public final class AddonStore {
         jdbi.useHandle(h -> h.createUpdate("UPDATE addons SET health_status = :s, health_message = :m, "
                         + "health_checked_at = :at, last_seen_at = CASE WHEN :up THEN :at ELSE last_seen_at END "
                         + "WHERE id = :id")
-                .bind("s", up ? "up" : "down").bind("m", message).bind("at", Timestamp.from(at)).bind("up", up)
-                .bind("id", id).execute());
+                .bind("s", up ? "up" : "down")
+                .bind("m", message)
+                .bind("at", Timestamp.from(at))
+                .bind("up", up)
+                .bind("id", id)
+                .execute());
     }
 
     /**
@@ -136,34 +171,59 @@ public final class AddonStore {
         jdbi.useTransaction(h -> {
             int rows = h.createUpdate("UPDATE addons SET infra_status = :s, public_url = CASE WHEN :set THEN :url "
                             + "ELSE public_url END WHERE id = :id")
-                    .bind("s", status).bind("set", setUrl).bind("url", publicUrl).bind("id", id).execute();
+                    .bind("s", status)
+                    .bind("set", setUrl)
+                    .bind("url", publicUrl)
+                    .bind("id", id)
+                    .execute();
             if (rows > 0) {
-                Audit.write(h, at, actor, "addon.infra", id, "{\"status\": \"" + (status == null ? "removed" : status)
-                        + "\"}");
+                Audit.write(
+                        h,
+                        at,
+                        actor,
+                        "addon.infra",
+                        id,
+                        "{\"status\": \"" + (status == null ? "removed" : status) + "\"}");
             }
         });
     }
 
     /** The add-ons that say they run on the cluster. */
     public List<AddonRecord> onCluster(String clusterId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM addons WHERE cluster_id = :c ORDER BY id")
-                .bind("c", clusterId).map(AddonStore::row).list());
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT " + COLUMNS + " FROM addons WHERE cluster_id = :c ORDER BY id")
+                        .bind("c", clusterId)
+                        .map(AddonStore::row)
+                        .list());
     }
 
     /** How many add-ons say they run on the cluster (a cluster with bound add-ons is not deleted silently). */
     public long countOnCluster(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM addons WHERE cluster_id = :c")
-                .bind("c", clusterId).mapTo(Long.class).one());
+                .bind("c", clusterId)
+                .mapTo(Long.class)
+                .one());
     }
 
     private static AddonRecord row(ResultSet rs, StatementContext ctx) throws SQLException {
         Array tags = rs.getArray("tags");
-        return new AddonRecord(rs.getString("id"), rs.getString("kind"), rs.getString("name"), rs.getString("owner"),
-                rs.getString("cluster_id"), rs.getString("public_url"), Arrays.asList((String[]) tags.getArray()),
-                (ObjectNode) Json.MAPPER.readTree(rs.getString("document")), rs.getLong("version"),
-                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
-                new AddonRecord.Health(rs.getString("health_status"), rs.getString("health_message"),
-                        instant(rs, "health_checked_at"), instant(rs, "last_seen_at")),
+        return new AddonRecord(
+                rs.getString("id"),
+                rs.getString("kind"),
+                rs.getString("name"),
+                rs.getString("owner"),
+                rs.getString("cluster_id"),
+                rs.getString("public_url"),
+                Arrays.asList((String[]) tags.getArray()),
+                (ObjectNode) Json.MAPPER.readTree(rs.getString("document")),
+                rs.getLong("version"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant(),
+                new AddonRecord.Health(
+                        rs.getString("health_status"),
+                        rs.getString("health_message"),
+                        instant(rs, "health_checked_at"),
+                        instant(rs, "last_seen_at")),
                 rs.getString("infra_status"));
     }
 

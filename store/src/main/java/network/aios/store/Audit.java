@@ -11,7 +11,11 @@ final class Audit {
     static void write(Handle h, Instant at, String actor, String action, String target, String detailJson) {
         h.createUpdate("INSERT INTO audit_log (at, actor, action, target, detail) "
                         + "VALUES (:at, :actor, :action, :target, CAST(:detail AS jsonb))")
-                .bind("at", Timestamp.from(at)).bind("actor", actor).bind("action", action).bind("target", target)
-                .bind("detail", detailJson).execute();
+                .bind("at", Timestamp.from(at))
+                .bind("actor", actor)
+                .bind("action", action)
+                .bind("target", target)
+                .bind("detail", detailJson)
+                .execute();
     }
 }

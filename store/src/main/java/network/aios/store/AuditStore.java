@@ -19,10 +19,10 @@ public final class AuditStore {
      * ("mgmt." for every command), {@code since}/{@code until} inclusive/exclusive, {@code before} the seq to
      * continue below (from the previous page).
      */
-    public java.util.List<Entry> query(String target, String actor, String action, Instant since, Instant until,
-            Long before, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT seq, at, actor, action, target, detail::text AS detail "
-                + "FROM audit_log WHERE true");
+    public java.util.List<Entry> query(
+            String target, String actor, String action, Instant since, Instant until, Long before, int limit) {
+        StringBuilder sql = new StringBuilder(
+                "SELECT seq, at, actor, action, target, detail::text AS detail " + "FROM audit_log WHERE true");
         if (target != null) {
             sql.append(" AND target = :target");
         }
@@ -62,8 +62,13 @@ public final class AuditStore {
             if (before != null) {
                 q.bind("before", before);
             }
-            return q.map((rs, ctx) -> new Entry(rs.getLong("seq"), rs.getTimestamp("at").toInstant(),
-                    rs.getString("actor"), rs.getString("action"), rs.getString("target"), rs.getString("detail")))
+            return q.map((rs, ctx) -> new Entry(
+                            rs.getLong("seq"),
+                            rs.getTimestamp("at").toInstant(),
+                            rs.getString("actor"),
+                            rs.getString("action"),
+                            rs.getString("target"),
+                            rs.getString("detail")))
                     .list();
         });
     }

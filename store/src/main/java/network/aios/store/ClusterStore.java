@@ -47,7 +47,8 @@ public final class ClusterStore {
      */
     public Optional<ClusterRecord> insert(ClusterRecord c, String actor) {
         ClusterDocument typed = ClusterDocument.of(c.document());
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(INSERT)) {
+        try (Connection conn = dataSource.getConnection();
+                PreparedStatement ps = conn.prepareStatement(INSERT)) {
             Timestamp updated = Timestamp.from(c.updatedAt());
             int i = 0;
             ps.setString(++i, c.id());
@@ -77,11 +78,14 @@ public final class ClusterStore {
 
     public Optional<ClusterRecord> get(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM clusters WHERE id = :id")
-                .bind("id", id).map(ClusterStore::row).findOne());
+                .bind("id", id)
+                .map(ClusterStore::row)
+                .findOne());
     }
 
     public long count() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM clusters").mapTo(Long.class).one());
+        return jdbi.withHandle(h ->
+                h.createQuery("SELECT count(*) FROM clusters").mapTo(Long.class).one());
     }
 
     public List<ClusterRecord> list(ClusterQuery q) {
@@ -116,10 +120,16 @@ public final class ClusterStore {
             }
             sql.append(" ORDER BY id LIMIT :limit");
             Query query = h.createQuery(sql.toString())
-                    .bind("owner", q.owner()).bind("region", q.region()).bind("status", q.status())
+                    .bind("owner", q.owner())
+                    .bind("region", q.region())
+                    .bind("status", q.status())
                     .bind("tags", q.tags() == null ? new String[0] : q.tags().toArray(new String[0]))
-                    .bind("model", q.gpuModel()).bind("minGpus", q.minGpus()).bind("minVcpus", q.minVcpus())
-                    .bind("minMemory", q.minMemoryMb()).bind("after", q.after()).bind("limit", q.limit());
+                    .bind("model", q.gpuModel())
+                    .bind("minGpus", q.minGpus())
+                    .bind("minVcpus", q.minVcpus())
+                    .bind("minMemory", q.minMemoryMb())
+                    .bind("after", q.after())
+                    .bind("limit", q.limit());
             return query.map(ClusterStore::row).list();
         });
     }
@@ -137,22 +147,28 @@ public final class ClusterStore {
                         vcpus = :vcpus, memory_mb = :memory, policy_action = :paction, policy_version = :pversion,
                         version = version + 1, updated_at = :updated
                     WHERE id = :id AND version = :expected""")
-                    .bind("id", next.id()).bind("region", typed.regionId())
+                    .bind("id", next.id())
+                    .bind("region", typed.regionId())
                     .bind("requested", next.requestedStatus())
                     .bind("doc", Json.MAPPER.writeValueAsString(next.document()))
                     .bind("tags", typed.tagsOrEmpty().toArray(new String[0]))
                     .bind("models", typed.gpuModels().toArray(new String[0]))
-                    .bind("gpus", typed.gpus().count()).bind("vcpus", typed.vcpus().count())
+                    .bind("gpus", typed.gpus().count())
+                    .bind("vcpus", typed.vcpus().count())
                     .bind("memory", typed.memory())
-                    .bind("paction", next.policyAction()).bind("pversion", next.policyVersion())
-                    .bind("updated", Timestamp.from(next.updatedAt())).bind("expected", expectedVersion)
+                    .bind("paction", next.policyAction())
+                    .bind("pversion", next.policyVersion())
+                    .bind("updated", Timestamp.from(next.updatedAt()))
+                    .bind("expected", expectedVersion)
                     .execute();
             if (rows == 0) {
                 return Optional.<ClusterRecord>empty();
             }
             Audit.write(h, next.updatedAt(), actor, "cluster.update", next.id(), null);
-            return h.createQuery("SELECT " + COLUMNS + " FROM clusters WHERE id = :id").bind("id", next.id())
-                    .map(ClusterStore::row).findOne();
+            return h.createQuery("SELECT " + COLUMNS + " FROM clusters WHERE id = :id")
+                    .bind("id", next.id())
+                    .map(ClusterStore::row)
+                    .findOne();
         });
     }
 
@@ -170,11 +186,21 @@ public final class ClusterStore {
                             ELSE jsonb_set(document, '{config}', coalesce(document->'config', '{}'::jsonb)
                                 || jsonb_build_object('urlMap', CAST(:url AS jsonb))) END
                     WHERE id = :id RETURNING status""")
-                    .bind("phase", phase.wire()).bind("at", Timestamp.from(at)).bind("url", urlMapJson).bind("id", id)
-                    .mapTo(String.class).findOne().orElse(null);
+                    .bind("phase", phase.wire())
+                    .bind("at", Timestamp.from(at))
+                    .bind("url", urlMapJson)
+                    .bind("id", id)
+                    .mapTo(String.class)
+                    .findOne()
+                    .orElse(null);
             if (status != null) {
-                Audit.write(h, at, actor, "cluster.status", id, "{\"status\":\"" + status + "\",\"infra\":\""
-                        + phase.wire() + "\"}");
+                Audit.write(
+                        h,
+                        at,
+                        actor,
+                        "cluster.status",
+                        id,
+                        "{\"status\":\"" + status + "\",\"infra\":\"" + phase.wire() + "\"}");
             }
             return status;
         });
@@ -192,13 +218,23 @@ public final class ClusterStore {
     public boolean delete(String id, long expectedVersion, boolean withAddons, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("DELETE FROM clusters WHERE id = :id AND version = :v")
-                    .bind("id", id).bind("v", expectedVersion).execute();
+                    .bind("id", id)
+                    .bind("v", expectedVersion)
+                    .execute();
             if (rows > 0) {
                 if (withAddons) {
-                    for (String addon : h.createQuery("DELETE FROM addons WHERE cluster_id = :id RETURNING kind || ' ' || id")
-                            .bind("id", id).mapTo(String.class).list()) {
-                        Audit.write(h, at, actor, addon.substring(0, addon.indexOf(' ')) + ".delete",
-                                addon.substring(addon.indexOf(' ') + 1), "{\"cascadeFrom\": \"" + id + "\"}");
+                    for (String addon : h.createQuery(
+                                    "DELETE FROM addons WHERE cluster_id = :id RETURNING kind || ' ' || id")
+                            .bind("id", id)
+                            .mapTo(String.class)
+                            .list()) {
+                        Audit.write(
+                                h,
+                                at,
+                                actor,
+                                addon.substring(0, addon.indexOf(' ')) + ".delete",
+                                addon.substring(addon.indexOf(' ') + 1),
+                                "{\"cascadeFrom\": \"" + id + "\"}");
                     }
                 }
                 Audit.write(h, at, actor, "cluster.delete", id, null);
@@ -211,11 +247,17 @@ public final class ClusterStore {
             throws SQLException {
         int pv = rs.getInt("policy_version");
         Integer policyVersion = rs.wasNull() ? null : pv;
-        return new ClusterRecord(rs.getString("id"), rs.getString("owner"), rs.getString("status"),
-                rs.getString("requested_status"), (ObjectNode) Json.MAPPER.readTree(rs.getString("document")),
-                rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant(), rs.getString("policy_action"), policyVersion,
+        return new ClusterRecord(
+                rs.getString("id"),
+                rs.getString("owner"),
+                rs.getString("status"),
+                rs.getString("requested_status"),
+                (ObjectNode) Json.MAPPER.readTree(rs.getString("document")),
+                rs.getLong("version"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant(),
+                rs.getString("policy_action"),
+                policyVersion,
                 rs.getDouble("reputation"));
     }
-
 }

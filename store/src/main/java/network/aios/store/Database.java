@@ -52,8 +52,8 @@ public final class Database implements AutoCloseable {
                 throw e;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "could not start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -79,7 +79,11 @@ public final class Database implements AutoCloseable {
 
     private static HikariDataSource migrated(HikariDataSource ds) {
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
             return ds;
         } catch (RuntimeException e) {
             ds.close();

@@ -48,7 +48,8 @@ final class EmbeddedStore {
         }
         String password = generate();
         EmbeddedPostgres first = builder(dataDir, "trust").start();
-        try (Connection c = first.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = first.getPostgresDatabase().getConnection();
+                Statement st = c.createStatement()) {
             st.execute("SET password_encryption = 'scram-sha-256'");
             st.execute("ALTER ROLE postgres PASSWORD '" + password + "'"); // [A-Za-z0-9] only: no quoting needed
         } catch (java.sql.SQLException e) {
@@ -64,7 +65,9 @@ final class EmbeddedStore {
     }
 
     static EmbeddedPostgres start(Path dataDir, String password) throws IOException {
-        return builder(dataDir, "scram-sha-256").setConnectConfig("password", password).start();
+        return builder(dataDir, "scram-sha-256")
+                .setConnectConfig("password", password)
+                .start();
     }
 
     private static EmbeddedPostgres.Builder builder(Path dataDir, String auth) {
@@ -84,9 +87,11 @@ final class EmbeddedStore {
     /** Loopback TCP only, with {@code auth}; no Unix-socket or remote entries. Rewritten on every start. */
     private static void writeHba(Path dir, String auth) {
         try {
-            Files.writeString(dir.resolve("pg_hba.conf"), "# written by the AIOS control plane on every start\n"
-                    + "host all all 127.0.0.1/32 " + auth + "\n"
-                    + "host all all ::1/128 " + auth + "\n");
+            Files.writeString(
+                    dir.resolve("pg_hba.conf"),
+                    "# written by the AIOS control plane on every start\n"
+                            + "host all all 127.0.0.1/32 " + auth + "\n"
+                            + "host all all ::1/128 " + auth + "\n");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write pg_hba.conf in " + dir, e);
         }
@@ -104,7 +109,8 @@ final class EmbeddedStore {
             return;
         }
         Optional<ProcessHandle> postmaster = postmaster(dataDir);
-        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE); FileLock held = ch.tryLock()) {
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE);
+                FileLock held = ch.tryLock()) {
             if (held == null) {
                 throw new IllegalStateException(running(dataDir, postmaster));
             }
@@ -115,13 +121,17 @@ final class EmbeddedStore {
             return;
         }
         ProcessHandle pm = postmaster.get();
-        LOG.warn("a PostgreSQL (pid {}) is still running on {} after the control plane that started it died; "
-                + "stopping it", pm.pid(), dataDir);
+        LOG.warn(
+                "a PostgreSQL (pid {}) is still running on {} after the control plane that started it died; "
+                        + "stopping it",
+                pm.pid(),
+                dataDir);
         pm.destroy(); // SIGTERM: its clients are gone with the dead JVM
         try {
             pm.onExit().get(60, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            LOG.warn("PostgreSQL pid {} did not stop within 60 s; killing it (the next start recovers from the WAL)",
+            LOG.warn(
+                    "PostgreSQL pid {} did not stop within 60 s; killing it (the next start recovers from the WAL)",
                     pm.pid());
             pm.destroyForcibly();
             try {
@@ -139,7 +149,9 @@ final class EmbeddedStore {
 
     private static String running(Path dataDir, Optional<ProcessHandle> postmaster) {
         return "another control plane is running on the data directory " + dataDir.getParent()
-                + postmaster.map(p -> " (its PostgreSQL is pid " + p.pid() + ")").orElse("")
+                + postmaster
+                        .map(p -> " (its PostgreSQL is pid " + p.pid() + ")")
+                        .orElse("")
                 + ": stop it first, or start this one with another --data-dir";
     }
 
@@ -159,11 +171,15 @@ final class EmbeddedStore {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        boolean sameDir = Path.of(lines.get(1).trim()).toAbsolutePath().normalize()
+        boolean sameDir = Path.of(lines.get(1).trim())
+                .toAbsolutePath()
+                .normalize()
                 .equals(dataDir.toAbsolutePath().normalize());
         // a recycled pid is some other program: only a postgres process counts
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> sameDir
-                && p.info().command().map(c -> c.contains("postgres")).orElse(false));
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> sameDir
+                        && p.info().command().map(c -> c.contains("postgres")).orElse(false));
     }
 
     private static String generate() {

@@ -68,10 +68,24 @@ public record InfraJob(
     }
 
     public Builder toBuilder() {
-        return new Builder().id(id).clusterId(clusterId).kind(kind).state(state).reason(reason).message(message)
-                .progressDone(progressDone).progressTotal(progressTotal).attempts(attempts).adminKeyId(adminKeyId)
-                .adminSealed(adminSealed).receipt(receipt).requestedBy(requestedBy).nextRunAt(nextRunAt)
-                .createdAt(createdAt).updatedAt(updatedAt).finishedAt(finishedAt);
+        return new Builder()
+                .id(id)
+                .clusterId(clusterId)
+                .kind(kind)
+                .state(state)
+                .reason(reason)
+                .message(message)
+                .progressDone(progressDone)
+                .progressTotal(progressTotal)
+                .attempts(attempts)
+                .adminKeyId(adminKeyId)
+                .adminSealed(adminSealed)
+                .receipt(receipt)
+                .requestedBy(requestedBy)
+                .nextRunAt(nextRunAt)
+                .createdAt(createdAt)
+                .updatedAt(updatedAt)
+                .finishedAt(finishedAt);
     }
 
     public static Builder builder() {
@@ -184,8 +198,24 @@ public record InfraJob(
         }
 
         public InfraJob build() {
-            return new InfraJob(id, clusterId, kind, state, reason, message, progressDone, progressTotal, attempts,
-                    adminKeyId, adminSealed, receipt, requestedBy, nextRunAt, createdAt, updatedAt, finishedAt);
+            return new InfraJob(
+                    id,
+                    clusterId,
+                    kind,
+                    state,
+                    reason,
+                    message,
+                    progressDone,
+                    progressTotal,
+                    attempts,
+                    adminKeyId,
+                    adminSealed,
+                    receipt,
+                    requestedBy,
+                    nextRunAt,
+                    createdAt,
+                    updatedAt,
+                    finishedAt);
         }
     }
 }

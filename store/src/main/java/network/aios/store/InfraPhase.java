@@ -7,7 +7,11 @@ package network.aios.store;
  * the phase's own name.
  */
 public enum InfraPhase {
-    NONE, PROVISIONING, READY, FAILED, DEPROVISIONING;
+    NONE,
+    PROVISIONING,
+    READY,
+    FAILED,
+    DEPROVISIONING;
 
     public String wire() {
         return name().toLowerCase();

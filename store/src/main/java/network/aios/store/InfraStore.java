@@ -37,12 +37,26 @@ public final class InfraStore {
                                 + "admin_sealed, requested_by, next_run_at, created_at, updated_at, delete_cluster) VALUES "
                                 + "(:id, :cluster, :kind, :state, :reason, :message, :keyId, :sealed, :by, :next, :at, :at, "
                                 + ":deleteCluster)")
-                        .bind("id", j.id()).bind("cluster", j.clusterId()).bind("kind", j.kind().wire()).bind("state", j.state().wire())
-                        .bind("reason", j.reason()).bind("message", j.message()).bind("keyId", j.adminKeyId())
-                        .bind("sealed", j.adminSealed()).bind("by", j.requestedBy())
-                        .bind("next", Timestamp.from(j.nextRunAt())).bind("at", Timestamp.from(j.createdAt()))
-                        .bind("deleteCluster", deleteCluster).execute();
-                Audit.write(h, j.createdAt(), actor, "infra." + j.kind().wire(), j.clusterId(), "{\"job\":\"" + j.id() + "\"}");
+                        .bind("id", j.id())
+                        .bind("cluster", j.clusterId())
+                        .bind("kind", j.kind().wire())
+                        .bind("state", j.state().wire())
+                        .bind("reason", j.reason())
+                        .bind("message", j.message())
+                        .bind("keyId", j.adminKeyId())
+                        .bind("sealed", j.adminSealed())
+                        .bind("by", j.requestedBy())
+                        .bind("next", Timestamp.from(j.nextRunAt()))
+                        .bind("at", Timestamp.from(j.createdAt()))
+                        .bind("deleteCluster", deleteCluster)
+                        .execute();
+                Audit.write(
+                        h,
+                        j.createdAt(),
+                        actor,
+                        "infra." + j.kind().wire(),
+                        j.clusterId(),
+                        "{\"job\":\"" + j.id() + "\"}");
                 return Optional.of(j);
             });
         } catch (UnableToExecuteStatementException e) {
@@ -55,31 +69,42 @@ public final class InfraStore {
 
     public Optional<InfraJob> job(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs WHERE id = :id")
-                .bind("id", id).map(InfraStore::jobRow).findOne());
+                .bind("id", id)
+                .map(InfraStore::jobRow)
+                .findOne());
     }
 
     public boolean deletesCluster(String jobId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT delete_cluster FROM infra_jobs WHERE id = :id")
-                .bind("id", jobId).mapTo(Boolean.class).findOne().orElse(false));
+                .bind("id", jobId)
+                .mapTo(Boolean.class)
+                .findOne()
+                .orElse(false));
     }
 
     /** Whether the cluster has recorded objects or a job under way (one query). */
     public boolean hasInfra(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT exists(SELECT 1 FROM infra_inventory WHERE cluster_id = :c) "
                         + "OR exists(SELECT 1 FROM infra_jobs WHERE cluster_id = :c AND finished_at IS NULL)")
-                .bind("c", clusterId).mapTo(Boolean.class).one());
+                .bind("c", clusterId)
+                .mapTo(Boolean.class)
+                .one());
     }
 
     public Optional<InfraJob> activeJob(String clusterId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs "
-                        + "WHERE cluster_id = :c AND finished_at IS NULL")
-                .bind("c", clusterId).map(InfraStore::jobRow).findOne());
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT " + JOB_COLUMNS + " FROM infra_jobs " + "WHERE cluster_id = :c AND finished_at IS NULL")
+                .bind("c", clusterId)
+                .map(InfraStore::jobRow)
+                .findOne());
     }
 
     public Optional<InfraJob> latestJob(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs "
                         + "WHERE cluster_id = :c ORDER BY created_at DESC LIMIT 1")
-                .bind("c", clusterId).map(InfraStore::jobRow).findOne());
+                .bind("c", clusterId)
+                .map(InfraStore::jobRow)
+                .findOne());
     }
 
     /**
@@ -91,24 +116,36 @@ public final class InfraStore {
                         + "WHERE id = (SELECT id FROM infra_jobs WHERE finished_at IS NULL AND next_run_at <= :now "
                         + "AND (lease_until IS NULL OR lease_until < :now) ORDER BY next_run_at LIMIT 1 "
                         + "FOR UPDATE SKIP LOCKED) RETURNING " + JOB_COLUMNS)
-                .bind("owner", owner).bind("until", Timestamp.from(now.plus(lease))).bind("now", Timestamp.from(now))
-                .map(InfraStore::jobRow).findOne());
+                .bind("owner", owner)
+                .bind("until", Timestamp.from(now.plus(lease)))
+                .bind("now", Timestamp.from(now))
+                .map(InfraStore::jobRow)
+                .findOne());
     }
 
     /** Persists a step's outcome and releases the lease, if {@code owner} still holds it. */
     public boolean save(InfraJob j, String owner, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, reason = :reason, "
-                        + "message = :message, progress_done = :done, progress_total = :total, attempts = :attempts, "
-                        + "admin_key_id = :keyId, admin_sealed = :sealed, receipt = CAST(:receipt AS jsonb), "
-                        + "next_run_at = :next, updated_at = :now, finished_at = :finished, lease_owner = NULL, "
-                        + "lease_until = NULL WHERE id = :id AND lease_owner = :owner")
-                .bind("state", j.state().wire()).bind("reason", j.reason()).bind("message", j.message())
-                .bind("done", j.progressDone()).bind("total", j.progressTotal()).bind("attempts", j.attempts())
-                .bind("keyId", j.adminKeyId()).bind("sealed", j.adminSealed())
-                .bind("receipt", j.receipt() == null ? null : Json.MAPPER.writeValueAsString(j.receipt()))
-                .bind("next", Timestamp.from(j.nextRunAt())).bind("now", Timestamp.from(now))
-                .bind("finished", j.finishedAt() == null ? null : Timestamp.from(j.finishedAt()))
-                .bind("id", j.id()).bind("owner", owner).execute() == 1);
+                                + "message = :message, progress_done = :done, progress_total = :total, attempts = :attempts, "
+                                + "admin_key_id = :keyId, admin_sealed = :sealed, receipt = CAST(:receipt AS jsonb), "
+                                + "next_run_at = :next, updated_at = :now, finished_at = :finished, lease_owner = NULL, "
+                                + "lease_until = NULL WHERE id = :id AND lease_owner = :owner")
+                        .bind("state", j.state().wire())
+                        .bind("reason", j.reason())
+                        .bind("message", j.message())
+                        .bind("done", j.progressDone())
+                        .bind("total", j.progressTotal())
+                        .bind("attempts", j.attempts())
+                        .bind("keyId", j.adminKeyId())
+                        .bind("sealed", j.adminSealed())
+                        .bind("receipt", j.receipt() == null ? null : Json.MAPPER.writeValueAsString(j.receipt()))
+                        .bind("next", Timestamp.from(j.nextRunAt()))
+                        .bind("now", Timestamp.from(now))
+                        .bind("finished", j.finishedAt() == null ? null : Timestamp.from(j.finishedAt()))
+                        .bind("id", j.id())
+                        .bind("owner", owner)
+                        .execute()
+                == 1);
     }
 
     /**
@@ -117,22 +154,39 @@ public final class InfraStore {
      */
     public boolean cancelIfIdle(String jobId, String reason, String message, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = 'Failed', reason = :reason, "
-                        + "message = :message, finished_at = :now, updated_at = :now, admin_key_id = NULL, "
-                        + "admin_sealed = NULL WHERE id = :id AND finished_at IS NULL "
-                        + "AND (lease_until IS NULL OR lease_until < :now)")
-                .bind("reason", reason).bind("message", message).bind("now", Timestamp.from(now)).bind("id", jobId)
-                .execute() == 1);
+                                + "message = :message, finished_at = :now, updated_at = :now, admin_key_id = NULL, "
+                                + "admin_sealed = NULL WHERE id = :id AND finished_at IS NULL "
+                                + "AND (lease_until IS NULL OR lease_until < :now)")
+                        .bind("reason", reason)
+                        .bind("message", message)
+                        .bind("now", Timestamp.from(now))
+                        .bind("id", jobId)
+                        .execute()
+                == 1);
     }
 
     /** Progress inside a step; renews the lease, so a long step that is making progress keeps its job. */
-    public void progress(String jobId, String owner, JobState state, int done, int total, String message, Instant now,
+    public void progress(
+            String jobId,
+            String owner,
+            JobState state,
+            int done,
+            int total,
+            String message,
+            Instant now,
             Duration lease) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, progress_done = :done, "
                         + "progress_total = :total, message = :message, updated_at = :now, lease_until = :until "
                         + "WHERE id = :id AND lease_owner = :owner")
-                .bind("state", state.wire()).bind("done", done).bind("total", total).bind("message", message)
-                .bind("now", Timestamp.from(now)).bind("until", Timestamp.from(now.plus(lease))).bind("id", jobId)
-                .bind("owner", owner).execute());
+                .bind("state", state.wire())
+                .bind("done", done)
+                .bind("total", total)
+                .bind("message", message)
+                .bind("now", Timestamp.from(now))
+                .bind("until", Timestamp.from(now.plus(lease)))
+                .bind("id", jobId)
+                .bind("owner", owner)
+                .execute());
     }
 
     // ---- inventory -------------------------------------------------------------------------------------
@@ -149,9 +203,14 @@ public final class InfraStore {
             var batch = h.prepareBatch("INSERT INTO infra_inventory (cluster_id, seq, api_version, kind, namespace, "
                     + "name, recorded_at) VALUES (:c, :seq, :v, :k, :ns, :n, :at) ON CONFLICT DO NOTHING");
             for (Intent i : intents) {
-                batch.bind("c", clusterId).bind("seq", i.seq()).bind("v", i.apiVersion()).bind("k", i.kind())
-                        .bind("ns", i.namespace() == null ? "" : i.namespace()).bind("n", i.name())
-                        .bind("at", Timestamp.from(at)).add();
+                batch.bind("c", clusterId)
+                        .bind("seq", i.seq())
+                        .bind("v", i.apiVersion())
+                        .bind("k", i.kind())
+                        .bind("ns", i.namespace() == null ? "" : i.namespace())
+                        .bind("n", i.name())
+                        .bind("at", Timestamp.from(at))
+                        .add();
             }
             batch.execute();
         });
@@ -164,8 +223,13 @@ public final class InfraStore {
                     + "api_version = :v AND kind = :k AND namespace = :ns AND name = :n");
             for (int i = 0; i < applied.size(); i++) {
                 Intent t = applied.get(i);
-                batch.bind("uid", uids.get(i)).bind("c", clusterId).bind("v", t.apiVersion()).bind("k", t.kind())
-                        .bind("ns", t.namespace() == null ? "" : t.namespace()).bind("n", t.name()).add();
+                batch.bind("uid", uids.get(i))
+                        .bind("c", clusterId)
+                        .bind("v", t.apiVersion())
+                        .bind("k", t.kind())
+                        .bind("ns", t.namespace() == null ? "" : t.namespace())
+                        .bind("n", t.name())
+                        .add();
             }
             batch.execute();
         });
@@ -174,28 +238,42 @@ public final class InfraStore {
     public List<InventoryItem> inventory(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT seq, api_version, kind, namespace, name, uid FROM "
                         + "infra_inventory WHERE cluster_id = :c ORDER BY seq")
-                .bind("c", clusterId).map((rs, ctx) -> new InventoryItem(rs.getInt("seq"), rs.getString("api_version"),
-                        rs.getString("kind"), rs.getString("namespace").isEmpty() ? null : rs.getString("namespace"),
-                        rs.getString("name"), rs.getString("uid"))).list());
+                .bind("c", clusterId)
+                .map((rs, ctx) -> new InventoryItem(
+                        rs.getInt("seq"),
+                        rs.getString("api_version"),
+                        rs.getString("kind"),
+                        rs.getString("namespace").isEmpty() ? null : rs.getString("namespace"),
+                        rs.getString("name"),
+                        rs.getString("uid")))
+                .list());
     }
 
     /** Whether an add-on is deployed by the control plane: marked so, or with objects recorded or a job under way. */
     public boolean deployed(AddonRecord a) {
-        return a.infraStatus() != null || network.aios.api.AddonKind.fromWire(a.kind()).filter(
-                network.aios.api.AddonKind::deployable).map(k -> hasInfra(k.infraKey(a.id()))).orElse(false);
+        return a.infraStatus() != null
+                || network.aios.api.AddonKind.fromWire(a.kind())
+                        .filter(network.aios.api.AddonKind::deployable)
+                        .map(k -> hasInfra(k.infraKey(a.id())))
+                        .orElse(false);
     }
 
     /** The fingerprint of the desired state the target was last made ready with. */
     public Optional<String> appliedFingerprint(String key) {
         return jdbi.withHandle(h -> h.createQuery("SELECT fingerprint FROM infra_applied WHERE target = :t")
-                .bind("t", key).mapTo(String.class).findOne());
+                .bind("t", key)
+                .mapTo(String.class)
+                .findOne());
     }
 
     public void putApplied(String key, String fingerprint, Instant at) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO infra_applied (target, fingerprint, applied_at, synced_at) "
                         + "VALUES (:t, :f, :at, :at) ON CONFLICT (target) DO UPDATE SET fingerprint = :f, "
                         + "applied_at = :at, synced_at = :at")
-                .bind("t", key).bind("f", fingerprint).bind("at", java.sql.Timestamp.from(at)).execute());
+                .bind("t", key)
+                .bind("f", fingerprint)
+                .bind("at", java.sql.Timestamp.from(at))
+                .execute());
     }
 
     /** Ready targets not resynced (nor asked to be) since {@code cutoff}, oldest first. */
@@ -204,7 +282,10 @@ public final class InfraStore {
                         + "coalesce(synced_at, applied_at) < :cutoff AND NOT EXISTS (SELECT 1 FROM infra_jobs j WHERE "
                         + "j.cluster_id = a.target AND j.finished_at IS NULL) ORDER BY coalesce(synced_at, applied_at) "
                         + "LIMIT :limit")
-                .bind("cutoff", Timestamp.from(cutoff)).bind("limit", limit).mapTo(String.class).list());
+                .bind("cutoff", Timestamp.from(cutoff))
+                .bind("limit", limit)
+                .mapTo(String.class)
+                .list());
     }
 
     /**
@@ -217,24 +298,35 @@ public final class InfraStore {
         return jdbi.inTransaction(h -> {
             int due = h.createUpdate("UPDATE infra_applied SET synced_at = :at WHERE target = :t AND "
                             + "coalesce(synced_at, applied_at) < :cutoff")
-                    .bind("at", Timestamp.from(j.createdAt())).bind("t", j.clusterId())
-                    .bind("cutoff", Timestamp.from(cutoff)).execute();
+                    .bind("at", Timestamp.from(j.createdAt()))
+                    .bind("t", j.clusterId())
+                    .bind("cutoff", Timestamp.from(cutoff))
+                    .execute();
             if (due == 0) {
                 return false;
             }
-            return h.createUpdate("INSERT INTO infra_jobs (id, cluster_id, kind, state, reason, message, requested_by, "
-                            + "next_run_at, created_at, updated_at) VALUES (:id, :cluster, :kind, :state, :reason, "
-                            + ":message, :by, :at, :at, :at) ON CONFLICT (cluster_id) WHERE finished_at IS NULL DO NOTHING")
-                    .bind("id", j.id()).bind("cluster", j.clusterId()).bind("kind", j.kind().wire())
-                    .bind("state", j.state().wire()).bind("reason", j.reason()).bind("message", j.message())
-                    .bind("by", j.requestedBy()).bind("at", Timestamp.from(j.createdAt())).execute() == 1;
+            return h.createUpdate(
+                                    "INSERT INTO infra_jobs (id, cluster_id, kind, state, reason, message, requested_by, "
+                                            + "next_run_at, created_at, updated_at) VALUES (:id, :cluster, :kind, :state, :reason, "
+                                            + ":message, :by, :at, :at, :at) ON CONFLICT (cluster_id) WHERE finished_at IS NULL DO NOTHING")
+                            .bind("id", j.id())
+                            .bind("cluster", j.clusterId())
+                            .bind("kind", j.kind().wire())
+                            .bind("state", j.state().wire())
+                            .bind("reason", j.reason())
+                            .bind("message", j.message())
+                            .bind("by", j.requestedBy())
+                            .bind("at", Timestamp.from(j.createdAt()))
+                            .execute()
+                    == 1;
         });
     }
 
     /** Forgets a finished job (a resync that found nothing to repair). */
     public void deleteJob(String id) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_jobs WHERE id = :id AND finished_at IS NOT NULL")
-                .bind("id", id).execute());
+                .bind("id", id)
+                .execute());
     }
 
     /** An audit row written by the job machinery (what a resync repaired). */
@@ -243,19 +335,26 @@ public final class InfraStore {
     }
 
     public void dropApplied(String key) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_applied WHERE target = :t").bind("t", key).execute());
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_applied WHERE target = :t")
+                .bind("t", key)
+                .execute());
     }
 
     /** Forgets one recorded object (deleted on its own, like a route). */
     public void forget(String clusterId, String apiVersion, String kind, String namespace, String name) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_inventory WHERE cluster_id = :c AND api_version = :v "
                         + "AND kind = :k AND namespace = :ns AND name = :n")
-                .bind("c", clusterId).bind("v", apiVersion).bind("k", kind).bind("ns", namespace == null ? "" : namespace)
-                .bind("n", name).execute());
+                .bind("c", clusterId)
+                .bind("v", apiVersion)
+                .bind("k", kind)
+                .bind("ns", namespace == null ? "" : namespace)
+                .bind("n", name)
+                .execute());
     }
 
     public void clearInventory(String clusterId) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_inventory WHERE cluster_id = :c").bind("c", clusterId)
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_inventory WHERE cluster_id = :c")
+                .bind("c", clusterId)
                 .execute());
     }
 
@@ -268,28 +367,46 @@ public final class InfraStore {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO cluster_credentials (cluster_id, key_id, sealed, created_at) "
                         + "VALUES (:c, :k, :s, :at) ON CONFLICT (cluster_id) DO UPDATE SET key_id = :k, sealed = :s, "
                         + "created_at = :at")
-                .bind("c", clusterId).bind("k", s.keyId()).bind("s", s.bytes()).bind("at", Timestamp.from(at)).execute());
+                .bind("c", clusterId)
+                .bind("k", s.keyId())
+                .bind("s", s.bytes())
+                .bind("at", Timestamp.from(at))
+                .execute());
     }
 
     public Optional<Sealed> credential(String clusterId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT key_id, sealed FROM cluster_credentials WHERE cluster_id = :c")
-                .bind("c", clusterId).map((rs, ctx) -> new Sealed(rs.getString("key_id"), rs.getBytes("sealed")))
-                .findOne());
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT key_id, sealed FROM cluster_credentials WHERE cluster_id = :c")
+                        .bind("c", clusterId)
+                        .map((rs, ctx) -> new Sealed(rs.getString("key_id"), rs.getBytes("sealed")))
+                        .findOne());
     }
 
     public void dropCredential(String clusterId) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM cluster_credentials WHERE cluster_id = :c").bind("c", clusterId)
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM cluster_credentials WHERE cluster_id = :c")
+                .bind("c", clusterId)
                 .execute());
     }
 
     private static InfraJob jobRow(ResultSet rs, StatementContext ctx) throws SQLException {
         String receipt = rs.getString("receipt");
-        return new InfraJob(rs.getString("id"), rs.getString("cluster_id"), JobKind.fromWire(rs.getString("kind")),
+        return new InfraJob(
+                rs.getString("id"),
+                rs.getString("cluster_id"),
+                JobKind.fromWire(rs.getString("kind")),
                 JobState.fromWire(rs.getString("state")),
-                rs.getString("reason"), rs.getString("message"), rs.getInt("progress_done"), rs.getInt("progress_total"),
-                rs.getInt("attempts"), rs.getString("admin_key_id"), rs.getBytes("admin_sealed"),
-                receipt == null ? null : Json.MAPPER.readTree(receipt), rs.getString("requested_by"),
-                instant(rs, "next_run_at"), instant(rs, "created_at"), instant(rs, "updated_at"),
+                rs.getString("reason"),
+                rs.getString("message"),
+                rs.getInt("progress_done"),
+                rs.getInt("progress_total"),
+                rs.getInt("attempts"),
+                rs.getString("admin_key_id"),
+                rs.getBytes("admin_sealed"),
+                receipt == null ? null : Json.MAPPER.readTree(receipt),
+                rs.getString("requested_by"),
+                instant(rs, "next_run_at"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
                 instant(rs, "finished_at"));
     }
 

@@ -25,7 +25,9 @@ public enum JobKind {
     }
 
     public static JobKind fromWire(String s) {
-        return Arrays.stream(values()).filter(v -> v.wire.equals(s)).findFirst()
+        return Arrays.stream(values())
+                .filter(v -> v.wire.equals(s))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown job kind " + s));
     }
 }

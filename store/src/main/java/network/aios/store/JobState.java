@@ -33,7 +33,9 @@ public enum JobState {
     }
 
     public static JobState fromWire(String s) {
-        return Arrays.stream(values()).filter(v -> v.wire.equals(s)).findFirst()
+        return Arrays.stream(values())
+                .filter(v -> v.wire.equals(s))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown job state " + s));
     }
 }

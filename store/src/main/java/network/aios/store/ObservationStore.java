@@ -27,17 +27,34 @@ public final class ObservationStore {
      * The heartbeats of one cluster since the last flush, coalesced; {@code inventoryJson} null: unchanged
      * since the last flush (sent as JSON null: a SQL NULL would fail NOT NULL before ON CONFLICT applies).
      */
-    public record Beat(String clusterId, Instant at, String agentVersion, String inventoryJson, String hash,
-            boolean verified, String driftJson, long heartbeats, long verifiedHeartbeats) {
+    public record Beat(
+            String clusterId,
+            Instant at,
+            String agentVersion,
+            String inventoryJson,
+            String hash,
+            boolean verified,
+            String driftJson,
+            long heartbeats,
+            long verifiedHeartbeats) {
         /** This (later) beat with an earlier one of the same cluster folded in: latest state, summed counts. */
         public Beat after(Beat earlier) {
-            return new Beat(clusterId, at, agentVersion, inventoryJson, hash, verified, driftJson,
-                    heartbeats + earlier.heartbeats, verifiedHeartbeats + earlier.verifiedHeartbeats);
+            return new Beat(
+                    clusterId,
+                    at,
+                    agentVersion,
+                    inventoryJson,
+                    hash,
+                    verified,
+                    driftJson,
+                    heartbeats + earlier.heartbeats,
+                    verifiedHeartbeats + earlier.verifiedHeartbeats);
         }
 
         /** The same beat without its inventory (the database has it already). */
         public Beat withoutInventory() {
-            return new Beat(clusterId, at, agentVersion, null, hash, verified, driftJson, heartbeats, verifiedHeartbeats);
+            return new Beat(
+                    clusterId, at, agentVersion, null, hash, verified, driftJson, heartbeats, verifiedHeartbeats);
         }
     }
 
@@ -79,7 +96,8 @@ public final class ObservationStore {
             verifiedCounts[i] = b.verifiedHeartbeats();
         }
         return jdbi.inTransaction(h -> {
-            List<String> missing = h.createQuery("""
+            List<String> missing = h
+                    .createQuery("""
                     INSERT INTO cluster_observations AS o (cluster_id, last_heartbeat_at, agent_version, inventory,
                         inventory_hash, verified, drift, verified_since, ready, ready_since, heartbeats,
                         verified_heartbeats, accounted_at)
@@ -106,13 +124,23 @@ public final class ObservationStore {
                         heartbeats = o.heartbeats + EXCLUDED.heartbeats,
                         verified_heartbeats = o.verified_heartbeats + EXCLUDED.verified_heartbeats
                     RETURNING o.cluster_id, o.inventory = 'null'::jsonb AS missing""")
-                    .bind("ids", ids).bind("ats", ats).bind("vers", versions).bind("invs", inventories)
-                    .bind("hashes", hashes).bind("oks", verified).bind("drifts", drifts).bind("ns", counts)
+                    .bind("ids", ids)
+                    .bind("ats", ats)
+                    .bind("vers", versions)
+                    .bind("invs", inventories)
+                    .bind("hashes", hashes)
+                    .bind("oks", verified)
+                    .bind("drifts", drifts)
+                    .bind("ns", counts)
                     .bind("noks", verifiedCounts)
-                    .map((rs, ctx) -> rs.getBoolean("missing") ? rs.getString("cluster_id") : null).list()
-                    .stream().filter(java.util.Objects::nonNull).toList();
+                    .map((rs, ctx) -> rs.getBoolean("missing") ? rs.getString("cluster_id") : null)
+                    .list()
+                    .stream()
+                    .filter(java.util.Objects::nonNull)
+                    .toList();
             // the health is an input of the status the database computes (V13); a change of status is audited
-            List<Transition> changed = h.createQuery("""
+            List<Transition> changed = h
+                    .createQuery("""
                     WITH before AS (SELECT id, status FROM clusters WHERE id = ANY(CAST(:ids AS text[])) FOR UPDATE)
                     UPDATE clusters c SET health = CASE WHEN o.verified THEN 'healthy' ELSE 'unhealthy' END,
                         updated_at = :now
@@ -120,10 +148,15 @@ public final class ObservationStore {
                     WHERE o.cluster_id = c.id AND b.id = c.id
                         AND c.health <> CASE WHEN o.verified THEN 'healthy' ELSE 'unhealthy' END
                     RETURNING c.id, c.status, b.status AS was""")
-                    .bind("ids", ids).bind("now", Timestamp.from(now))
-                    .map((rs, ctx) -> rs.getString("status").equals(rs.getString("was")) ? null
-                            : new Transition(rs.getString(1), rs.getString(2))).list()
-                    .stream().filter(java.util.Objects::nonNull).toList();
+                    .bind("ids", ids)
+                    .bind("now", Timestamp.from(now))
+                    .map((rs, ctx) -> rs.getString("status").equals(rs.getString("was"))
+                            ? null
+                            : new Transition(rs.getString(1), rs.getString(2)))
+                    .list()
+                    .stream()
+                    .filter(java.util.Objects::nonNull)
+                    .toList();
             audit(h, changed, now);
             return new Flushed(changed, missing);
         });
@@ -135,21 +168,31 @@ public final class ObservationStore {
             List<String> silent = h.createQuery("""
                     UPDATE cluster_observations SET ready = 'Unknown', ready_since = :now
                     WHERE ready = 'True' AND last_heartbeat_at < :cutoff RETURNING cluster_id""")
-                    .bind("now", Timestamp.from(now)).bind("cutoff", Timestamp.from(cutoff)).mapTo(String.class).list();
+                    .bind("now", Timestamp.from(now))
+                    .bind("cutoff", Timestamp.from(cutoff))
+                    .mapTo(String.class)
+                    .list();
             if (silent.isEmpty()) {
                 return List.<Transition>of();
             }
-            List<Transition> changed = h.createQuery("""
+            List<Transition> changed = h
+                    .createQuery("""
                     WITH before AS (SELECT id, status FROM clusters WHERE id = ANY(CAST(:ids AS text[])) FOR UPDATE)
                     UPDATE clusters c SET health = 'unhealthy', updated_at = :now FROM before b
                     WHERE b.id = c.id AND c.health <> 'unhealthy' RETURNING c.id, c.status, b.status AS was""")
-                    .bind("ids", silent.toArray(new String[0])).bind("now", Timestamp.from(now))
-                    .map((rs, ctx) -> rs.getString("status").equals(rs.getString("was")) ? null
-                            : new Transition(rs.getString(1), rs.getString(2))).list()
-                    .stream().filter(java.util.Objects::nonNull).toList();
+                    .bind("ids", silent.toArray(new String[0]))
+                    .bind("now", Timestamp.from(now))
+                    .map((rs, ctx) -> rs.getString("status").equals(rs.getString("was"))
+                            ? null
+                            : new Transition(rs.getString(1), rs.getString(2)))
+                    .list()
+                    .stream()
+                    .filter(java.util.Objects::nonNull)
+                    .toList();
             audit(h, changed, now);
             List<Transition> all = new ArrayList<>(changed);
-            silent.stream().filter(id -> changed.stream().noneMatch(t -> t.clusterId().equals(id)))
+            silent.stream()
+                    .filter(id -> changed.stream().noneMatch(t -> t.clusterId().equals(id)))
                     .forEach(id -> all.add(new Transition(id, null)));
             return all;
         });
@@ -177,39 +220,65 @@ public final class ObservationStore {
                     FROM (SELECT cluster_id, round(CAST(100 * (0.6 * (ready_seconds + 1800) / (observed_seconds + 3600)
                               + 0.4 * (verified_heartbeats + 5.0) / (heartbeats + 10)) AS numeric), 1) AS value
                           FROM cluster_observations) r
-                    WHERE r.cluster_id = c.id AND c.reputation IS DISTINCT FROM CAST(r.value AS double precision)""")
-                    .execute();
+                    WHERE r.cluster_id = c.id AND c.reputation IS DISTINCT FROM CAST(r.value AS double precision)""").execute();
         });
     }
 
     /** The stored observation of a cluster. */
-    public record Observation(String clusterId, Instant lastHeartbeatAt, String agentVersion, JsonNode inventory,
-            boolean verified, JsonNode drift, Instant verifiedSince, String ready, Instant readySince, long heartbeats,
-            long verifiedHeartbeats, double observedSeconds, double readySeconds, JsonNode metrics, Instant metricsAt) {}
+    public record Observation(
+            String clusterId,
+            Instant lastHeartbeatAt,
+            String agentVersion,
+            JsonNode inventory,
+            boolean verified,
+            JsonNode drift,
+            Instant verifiedSince,
+            String ready,
+            Instant readySince,
+            long heartbeats,
+            long verifiedHeartbeats,
+            double observedSeconds,
+            double readySeconds,
+            JsonNode metrics,
+            Instant metricsAt) {}
 
     public Optional<Observation> get(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("""
                 SELECT cluster_id, last_heartbeat_at, agent_version, inventory::text AS inventory, verified,
                     drift::text AS drift, verified_since, ready, ready_since, heartbeats, verified_heartbeats,
                     observed_seconds, ready_seconds, metrics::text AS metrics, metrics_at
-                FROM cluster_observations WHERE cluster_id = :id""").bind("id", clusterId)
-                .map((rs, ctx) -> new Observation(rs.getString("cluster_id"),
-                        rs.getTimestamp("last_heartbeat_at").toInstant(), rs.getString("agent_version"),
-                        Json.MAPPER.readTree(rs.getString("inventory")), rs.getBoolean("verified"),
-                        Json.MAPPER.readTree(rs.getString("drift")), rs.getTimestamp("verified_since").toInstant(),
-                        rs.getString("ready"), rs.getTimestamp("ready_since").toInstant(), rs.getLong("heartbeats"),
-                        rs.getLong("verified_heartbeats"), rs.getDouble("observed_seconds"),
+                FROM cluster_observations WHERE cluster_id = :id""")
+                .bind("id", clusterId)
+                .map((rs, ctx) -> new Observation(
+                        rs.getString("cluster_id"),
+                        rs.getTimestamp("last_heartbeat_at").toInstant(),
+                        rs.getString("agent_version"),
+                        Json.MAPPER.readTree(rs.getString("inventory")),
+                        rs.getBoolean("verified"),
+                        Json.MAPPER.readTree(rs.getString("drift")),
+                        rs.getTimestamp("verified_since").toInstant(),
+                        rs.getString("ready"),
+                        rs.getTimestamp("ready_since").toInstant(),
+                        rs.getLong("heartbeats"),
+                        rs.getLong("verified_heartbeats"),
+                        rs.getDouble("observed_seconds"),
                         rs.getDouble("ready_seconds"),
                         rs.getString("metrics") == null ? null : Json.MAPPER.readTree(rs.getString("metrics")),
-                        rs.getTimestamp("metrics_at") == null ? null : rs.getTimestamp("metrics_at").toInstant()))
+                        rs.getTimestamp("metrics_at") == null
+                                ? null
+                                : rs.getTimestamp("metrics_at").toInstant()))
                 .findOne());
     }
 
     /** Stores a metrics snapshot; false if the cluster has sent no heartbeat yet. */
     public boolean putMetrics(String clusterId, String metricsJson, Instant at) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE cluster_observations SET metrics = CAST(:m AS jsonb), "
-                        + "metrics_at = :at WHERE cluster_id = :id")
-                .bind("m", metricsJson).bind("at", Timestamp.from(at)).bind("id", clusterId).execute() > 0);
+                                + "metrics_at = :at WHERE cluster_id = :id")
+                        .bind("m", metricsJson)
+                        .bind("at", Timestamp.from(at))
+                        .bind("id", clusterId)
+                        .execute()
+                > 0);
     }
 
     private static void audit(Handle h, List<Transition> changed, Instant now) {

@@ -13,7 +13,13 @@ public final class RouteStore {
         this.jdbi = db.jdbi();
     }
 
-    public record Route(String clusterId, String kind, String routeId, String prefix, String service, String createdBy,
+    public record Route(
+            String clusterId,
+            String kind,
+            String routeId,
+            String prefix,
+            String service,
+            String createdBy,
             Instant createdAt) {}
 
     /** False if the cluster already has a route of that kind and id, or at that prefix. */
@@ -21,10 +27,21 @@ public final class RouteStore {
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("INSERT INTO gateway_routes (cluster_id, kind, route_id, prefix, service, "
                             + "created_by, created_at) VALUES (:c, :k, :r, :p, :s, :by, :at) ON CONFLICT DO NOTHING")
-                    .bind("c", r.clusterId()).bind("k", r.kind()).bind("r", r.routeId()).bind("p", r.prefix())
-                    .bind("s", r.service()).bind("by", r.createdBy()).bind("at", Timestamp.from(r.createdAt())).execute();
+                    .bind("c", r.clusterId())
+                    .bind("k", r.kind())
+                    .bind("r", r.routeId())
+                    .bind("p", r.prefix())
+                    .bind("s", r.service())
+                    .bind("by", r.createdBy())
+                    .bind("at", Timestamp.from(r.createdAt()))
+                    .execute();
             if (rows > 0) {
-                Audit.write(h, r.createdAt(), r.createdBy(), "route.create", r.clusterId(),
+                Audit.write(
+                        h,
+                        r.createdAt(),
+                        r.createdBy(),
+                        "route.create",
+                        r.clusterId(),
                         "{\"prefix\": \"" + r.prefix() + "\"}");
             }
             return rows > 0;
@@ -33,18 +50,35 @@ public final class RouteStore {
 
     public List<Route> list(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT cluster_id, kind, route_id, prefix, service, created_by, "
-                        + "created_at FROM gateway_routes WHERE cluster_id = :c ORDER BY prefix").bind("c", clusterId)
-                .map((rs, ctx) -> new Route(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant())).list());
+                        + "created_at FROM gateway_routes WHERE cluster_id = :c ORDER BY prefix")
+                .bind("c", clusterId)
+                .map((rs, ctx) -> new Route(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getTimestamp(7).toInstant()))
+                .list());
     }
 
     public boolean delete(String clusterId, String kind, String routeId, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
-            int rows = h.createUpdate("DELETE FROM gateway_routes WHERE cluster_id = :c AND kind = :k AND route_id = :r")
-                    .bind("c", clusterId).bind("k", kind).bind("r", routeId).execute();
+            int rows = h.createUpdate(
+                            "DELETE FROM gateway_routes WHERE cluster_id = :c AND kind = :k AND route_id = :r")
+                    .bind("c", clusterId)
+                    .bind("k", kind)
+                    .bind("r", routeId)
+                    .execute();
             if (rows > 0) {
-                Audit.write(h, at, actor, "route.delete", clusterId, "{\"kind\": \"" + kind + "\", \"id\": \"" + routeId
-                        + "\"}");
+                Audit.write(
+                        h,
+                        at,
+                        actor,
+                        "route.delete",
+                        clusterId,
+                        "{\"kind\": \"" + kind + "\", \"id\": \"" + routeId + "\"}");
             }
             return rows > 0;
         });
@@ -52,7 +86,8 @@ public final class RouteStore {
 
     /** The infrastructure is gone: so are its routes. */
     public void deleteAll(String clusterId) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM gateway_routes WHERE cluster_id = :c").bind("c", clusterId)
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM gateway_routes WHERE cluster_id = :c")
+                .bind("c", clusterId)
                 .execute());
     }
 }

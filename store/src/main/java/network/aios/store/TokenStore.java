@@ -20,8 +20,13 @@ public final class TokenStore {
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("INSERT INTO api_tokens (" + COLUMNS + ") VALUES "
                             + "(:id, :name, :hash, :role, :created, NULL, :cluster) ON CONFLICT DO NOTHING")
-                    .bind("id", t.id()).bind("name", t.name()).bind("hash", t.secretHash()).bind("role", t.role())
-                    .bind("created", Timestamp.from(t.createdAt())).bind("cluster", t.clusterId()).execute();
+                    .bind("id", t.id())
+                    .bind("name", t.name())
+                    .bind("hash", t.secretHash())
+                    .bind("role", t.role())
+                    .bind("created", Timestamp.from(t.createdAt()))
+                    .bind("cluster", t.clusterId())
+                    .execute();
             if (rows > 0) {
                 Audit.write(h, t.createdAt(), actor, "token.create", t.name(), null);
             }
@@ -31,30 +36,38 @@ public final class TokenStore {
 
     public Optional<TokenRecord> get(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM api_tokens WHERE id = :id")
-                .bind("id", id).map(TokenStore::row).findOne());
+                .bind("id", id)
+                .map(TokenStore::row)
+                .findOne());
     }
 
     public List<TokenRecord> list() {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM api_tokens ORDER BY name")
-                .map(TokenStore::row).list());
+                .map(TokenStore::row)
+                .list());
     }
 
     /** The role of the token named {@code name} (revoked or not: a name is never reused), if there is one. */
     public Optional<String> roleOf(String name) {
         return jdbi.withHandle(h -> h.createQuery("SELECT role FROM api_tokens WHERE name = :n")
-                .bind("n", name).mapTo(String.class).findOne());
+                .bind("n", name)
+                .mapTo(String.class)
+                .findOne());
     }
 
     public boolean anyAdmin() {
         return jdbi.withHandle(h -> h.createQuery(
-                "SELECT exists(SELECT 1 FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL)")
-                .mapTo(Boolean.class).one());
+                        "SELECT exists(SELECT 1 FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL)")
+                .mapTo(Boolean.class)
+                .one());
     }
 
     public boolean revoke(String name, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("UPDATE api_tokens SET revoked_at = :at WHERE name = :n AND revoked_at IS NULL")
-                    .bind("at", Timestamp.from(at)).bind("n", name).execute();
+                    .bind("at", Timestamp.from(at))
+                    .bind("n", name)
+                    .execute();
             if (rows > 0) {
                 Audit.write(h, at, actor, "token.revoke", name, null);
             }
@@ -65,14 +78,21 @@ public final class TokenStore {
     public void revokeAgents(String clusterId, Instant at) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE api_tokens SET revoked_at = :at WHERE cluster_id = :c "
                         + "AND role = 'agent' AND revoked_at IS NULL")
-                .bind("at", Timestamp.from(at)).bind("c", clusterId).execute());
+                .bind("at", Timestamp.from(at))
+                .bind("c", clusterId)
+                .execute());
     }
 
     private static TokenRecord row(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
             throws java.sql.SQLException {
         Timestamp revoked = rs.getTimestamp("revoked_at");
-        return new TokenRecord(rs.getString("id"), rs.getString("name"), rs.getBytes("secret_hash"),
-                rs.getString("role"), rs.getTimestamp("created_at").toInstant(),
-                revoked == null ? null : revoked.toInstant(), rs.getString("cluster_id"));
+        return new TokenRecord(
+                rs.getString("id"),
+                rs.getString("name"),
+                rs.getBytes("secret_hash"),
+                rs.getString("role"),
+                rs.getTimestamp("created_at").toInstant(),
+                revoked == null ? null : revoked.toInstant(),
+                rs.getString("cluster_id"));
     }
 }

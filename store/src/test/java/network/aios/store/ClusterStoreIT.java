@@ -29,7 +29,8 @@ class ClusterStoreIT {
     }
 
     private static ClusterRecord record(String id, String owner) throws Exception {
-        ObjectNode doc = (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(Path.of("..", "examples", "cluster.json")));
+        ObjectNode doc =
+                (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(Path.of("..", "examples", "cluster.json")));
         doc.put("id", id);
         ObjectNode normalised = new ClusterValidator().validate(doc).document();
         Instant now = Instant.parse("2026-11-25T12:00:00Z");
@@ -43,23 +44,36 @@ class ClusterStoreIT {
         assertThat(store.get("reduced-1").orElseThrow().status()).isEqualTo("registered");
         String[][] table = {
             // phase, health, status
-            {"PROVISIONING", "unknown", "provisioning"}, {"READY", "unknown", "live"}, {"READY", "healthy", "live"},
-            {"READY", "unhealthy", "degraded"}, {"FAILED", "unhealthy", "failed"},
-            {"DEPROVISIONING", "healthy", "deprovisioning"}};
+            {"PROVISIONING", "unknown", "provisioning"},
+            {"READY", "unknown", "live"},
+            {"READY", "healthy", "live"},
+            {"READY", "unhealthy", "degraded"},
+            {"FAILED", "unhealthy", "failed"},
+            {"DEPROVISIONING", "healthy", "deprovisioning"}
+        };
         for (String[] row : table) {
-            assertThat(store.setInfra("reduced-1", InfraPhase.valueOf(row[0]), null, "test", at)).isNotNull();
-            db.jdbi().useHandle(h -> h.createUpdate("UPDATE clusters SET health = :h WHERE id = 'reduced-1'")
-                    .bind("h", row[1]).execute());
-            assertThat(store.get("reduced-1").orElseThrow().status()).as(row[0] + " + " + row[1]).isEqualTo(row[2]);
+            assertThat(store.setInfra("reduced-1", InfraPhase.valueOf(row[0]), null, "test", at))
+                    .isNotNull();
+            db.jdbi()
+                    .useHandle(h -> h.createUpdate("UPDATE clusters SET health = :h WHERE id = 'reduced-1'")
+                            .bind("h", row[1])
+                            .execute());
+            assertThat(store.get("reduced-1").orElseThrow().status())
+                    .as(row[0] + " + " + row[1])
+                    .isEqualTo(row[2]);
         }
         // no infrastructure: registered, and the health starts over
-        assertThat(store.setInfra("reduced-1", InfraPhase.NONE, null, "test", at)).isEqualTo("registered");
-        String health = db.jdbi().withHandle(h -> h.createQuery("SELECT health FROM clusters WHERE id = 'reduced-1'")
-                .mapTo(String.class).one());
+        assertThat(store.setInfra("reduced-1", InfraPhase.NONE, null, "test", at))
+                .isEqualTo("registered");
+        String health = db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT health FROM clusters WHERE id = 'reduced-1'")
+                        .mapTo(String.class)
+                        .one());
         assertThat(health).isEqualTo("unknown");
         // nobody writes the status itself
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.execute(
-                "UPDATE clusters SET status = 'live' WHERE id = 'reduced-1'"))).hasMessageContaining("generated");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.jdbi()
+                        .useHandle(h -> h.execute("UPDATE clusters SET status = 'live' WHERE id = 'reduced-1'")))
+                .hasMessageContaining("generated");
     }
 
     @Test
@@ -86,15 +100,17 @@ class ClusterStoreIT {
             ClusterRecord r = record("page-" + i, i % 2 == 0 ? "even" : "odd");
             store.insert(r, "t");
         }
-        List<ClusterRecord> first = store.list(new ClusterQuery(null, "us-west-2", null, List.of("gpu", "ml"),
-                "NVIDIA V100", 3, 48, 196608L, "page-", 2));
+        List<ClusterRecord> first = store.list(new ClusterQuery(
+                null, "us-west-2", null, List.of("gpu", "ml"), "NVIDIA V100", 3, 48, 196608L, "page-", 2));
         assertThat(first).extracting(ClusterRecord::id).containsExactly("page-0", "page-1");
-        List<ClusterRecord> second = store.list(new ClusterQuery(null, null, null, null, null, null, null, null,
-                "page-1", 2));
+        List<ClusterRecord> second =
+                store.list(new ClusterQuery(null, null, null, null, null, null, null, null, "page-1", 2));
         assertThat(second).extracting(ClusterRecord::id).containsExactly("page-2", "page-3");
         assertThat(store.list(new ClusterQuery("odd", null, null, null, null, null, null, null, "page-", 10)))
-                .extracting(ClusterRecord::id).containsExactly("page-1", "page-3");
-        assertThat(store.list(new ClusterQuery(null, null, null, null, null, 4, null, null, "page-", 10))).isEmpty();
+                .extracting(ClusterRecord::id)
+                .containsExactly("page-1", "page-3");
+        assertThat(store.list(new ClusterQuery(null, null, null, null, null, 4, null, null, "page-", 10)))
+                .isEmpty();
         assertThat(store.list(new ClusterQuery(null, null, null, List.of("nope"), null, null, null, null, "page-", 10)))
                 .isEmpty();
     }
@@ -105,8 +121,18 @@ class ClusterStoreIT {
         store.insert(r, "alice");
         ObjectNode changed = r.document().deepCopy();
         changed.put("regionId", "eu-west-1");
-        ClusterRecord next = new ClusterRecord(r.id(), r.owner(), r.status(), r.requestedStatus(), changed, 0,
-                r.createdAt(), Instant.parse("2026-11-25T13:00:00Z"), "update_cluster", 1, 0);
+        ClusterRecord next = new ClusterRecord(
+                r.id(),
+                r.owner(),
+                r.status(),
+                r.requestedStatus(),
+                changed,
+                0,
+                r.createdAt(),
+                Instant.parse("2026-11-25T13:00:00Z"),
+                "update_cluster",
+                1,
+                0);
         assertThat(store.update(next, 7, "alice")).isEmpty();
         assertThat(store.update(next, 1, "alice").orElseThrow().version()).isEqualTo(2);
         assertThat(store.delete("versioned", 1, "alice", Instant.now())).isFalse();

@@ -21,18 +21,26 @@ class EmbeddedStoreIT {
             assertThat(setting(db, "full_page_writes")).isEqualTo("on");
             assertThat(setting(db, "listen_addresses")).isEqualTo("localhost");
             Path pw = EmbeddedStore.passwordFile(dir);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pw))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pw)))
+                    .isEqualTo("rw-------");
             String url = ((com.zaxxer.hikari.HikariDataSource) db.dataSource()).getJdbcUrl();
-            assertThatThrownBy(() -> DriverManager.getConnection(url, "postgres", "")).isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> DriverManager.getConnection(url, "postgres", ""))
+                    .isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> DriverManager.getConnection(url, "postgres", "wrong"))
-                    .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
-            try (var c = DriverManager.getConnection(url, "postgres", Files.readString(pw).trim())) {
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("password authentication failed");
+            try (var c = DriverManager.getConnection(
+                    url, "postgres", Files.readString(pw).trim())) {
                 assertThat(c.isValid(2)).isTrue();
             }
             // a second control plane on the same directory is told so, and leaves this one alone
-            assertThatThrownBy(() -> Database.embedded(dir, 2)).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("another control plane is running").hasMessageContaining("--data-dir");
-            Integer one = db.jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+            assertThatThrownBy(() -> Database.embedded(dir, 2))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("another control plane is running")
+                    .hasMessageContaining("--data-dir");
+            Integer one = db.jdbi()
+                    .withHandle(
+                            h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
             assertThat(one).isEqualTo(1);
         }
         // the same password opens it again after a restart
@@ -42,7 +50,10 @@ class EmbeddedStoreIT {
     }
 
     static String setting(Database db, String name) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT current_setting(:n)").bind("n", name)
-                .mapTo(String.class).one());
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT current_setting(:n)")
+                        .bind("n", name)
+                        .mapTo(String.class)
+                        .one());
     }
 }

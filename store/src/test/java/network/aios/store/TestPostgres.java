@@ -21,7 +21,9 @@ public final class TestPostgres {
     private static synchronized EmbeddedPostgres server() {
         if (server == null) {
             try {
-                server = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+                server = EmbeddedPostgres.builder()
+                        .setServerConfig("max_connections", "300")
+                        .start();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         server.close();
@@ -40,7 +42,8 @@ public final class TestPostgres {
     public static Database freshDatabase(int poolSize) {
         String name = "t" + ProcessHandle.current().pid() + "_" + SEQ.incrementAndGet();
         EmbeddedPostgres pg = server();
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = pg.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException(e);

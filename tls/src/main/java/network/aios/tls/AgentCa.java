@@ -16,6 +16,7 @@ import java.util.Date;
 import java.util.List;
 import network.aios.api.Names;
 import network.aios.api.Pem;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -23,10 +24,9 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.GeneralSubtree;
-import org.bouncycastle.asn1.x509.NameConstraints;
-import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.NameConstraints;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -50,6 +50,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class AgentCa {
     /** A cluster's certificate lasts a year; it is reissued on apply once fewer than 60 days remain. */
     public static final Duration LEAF_VALIDITY = Duration.ofDays(365);
+
     public static final Duration RENEW_BEFORE = Duration.ofDays(60);
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
     private static final Duration BACKDATE = Duration.ofMinutes(5); // clocks on member nodes drift
@@ -70,20 +71,33 @@ public final class AgentCa {
         KeyPair pair = p256();
         X500Name name = new X500Name("O=AIOS agent CA,CN=" + printable(networkName));
         try {
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
-                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(CA_VALIDITY)), name, pair.getPublic());
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    name,
+                    serial(),
+                    Date.from(now.minus(BACKDATE)),
+                    Date.from(now.plus(CA_VALIDITY)),
+                    name,
+                    pair.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
             // identities in the trust domain only; every DNS name outside ".invalid" and every IP address refused
-            b.addExtension(Extension.nameConstraints, true, new NameConstraints(
-                    new GeneralSubtree[] {
-                        new GeneralSubtree(new GeneralName(GeneralName.uniformResourceIdentifier, TRUST_DOMAIN)),
-                        new GeneralSubtree(new GeneralName(GeneralName.dNSName, "invalid"))},
-                    new GeneralSubtree[] {
-                        new GeneralSubtree(new GeneralName(GeneralName.iPAddress, new DEROctetString(new byte[8]))),
-                        new GeneralSubtree(new GeneralName(GeneralName.iPAddress, new DEROctetString(new byte[32])))}));
+            b.addExtension(
+                    Extension.nameConstraints,
+                    true,
+                    new NameConstraints(
+                            new GeneralSubtree[] {
+                                new GeneralSubtree(
+                                        new GeneralName(GeneralName.uniformResourceIdentifier, TRUST_DOMAIN)),
+                                new GeneralSubtree(new GeneralName(GeneralName.dNSName, "invalid"))
+                            },
+                            new GeneralSubtree[] {
+                                new GeneralSubtree(
+                                        new GeneralName(GeneralName.iPAddress, new DEROctetString(new byte[8]))),
+                                new GeneralSubtree(
+                                        new GeneralName(GeneralName.iPAddress, new DEROctetString(new byte[32])))
+                            }));
             return new AgentCa(sign(b, pair.getPrivate()), pair.getPrivate());
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("cannot create the agent CA", e);
@@ -127,8 +141,8 @@ public final class AgentCa {
 
     /** The identity of the registration of {@code clusterId} made at {@code registeredAt} (microseconds, base 36). */
     public static String identity(String clusterId, Instant registeredAt) {
-        long micros = Math.addExact(Math.multiplyExact(registeredAt.getEpochSecond(), 1_000_000L),
-                registeredAt.getNano() / 1000);
+        long micros = Math.addExact(
+                Math.multiplyExact(registeredAt.getEpochSecond(), 1_000_000L), registeredAt.getNano() / 1000);
         return identity(clusterId, Long.toString(micros, 36));
     }
 
@@ -156,8 +170,12 @@ public final class AgentCa {
         GeneralName[] san = {new GeneralName(GeneralName.uniformResourceIdentifier, identity)};
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(),
-                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), new X500Name("O=AIOS agents"),
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    certificate,
+                    serial(),
+                    Date.from(now.minus(BACKDATE)),
+                    Date.from(notAfter),
+                    new X500Name("O=AIOS agents"),
                     pair.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
@@ -167,8 +185,11 @@ public final class AgentCa {
             b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
             X509Certificate leaf = sign(b, key);
-            return new Issued(Pem.encode("CERTIFICATE", leaf.getEncoded()),
-                    Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()), notAfter, identity);
+            return new Issued(
+                    Pem.encode("CERTIFICATE", leaf.getEncoded()),
+                    Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()),
+                    notAfter,
+                    identity);
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("cannot issue the certificate for " + identity, e);
         }
@@ -206,8 +227,8 @@ public final class AgentCa {
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer) throws GeneralSecurityException {
         try {
-            return new JcaX509CertificateConverter().getCertificate(
-                    b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e);
         }
@@ -231,5 +252,4 @@ public final class AgentCa {
     private static String printable(String s) {
         return s.replaceAll("[^A-Za-z0-9 .-]", "-");
     }
-
 }

@@ -2,11 +2,10 @@ package network.aios.tls;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-
+import java.security.cert.CertificateException;
 import java.security.cert.PKIXBuilderParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509CertSelector;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.CertPathTrustManagerParameters;
@@ -70,8 +69,8 @@ public final class AgentTrust {
             pkix.checkServerTrusted(chain, authType);
             List<String> uris = AgentCa.uris(chain[0]);
             if (!uris.equals(List.of(identity))) {
-                throw new CertificateException("the agent's certificate is for " + (uris.isEmpty() ? "no cluster"
-                        : String.join(", ", uris)) + ", not " + identity);
+                throw new CertificateException("the agent's certificate is for "
+                        + (uris.isEmpty() ? "no cluster" : String.join(", ", uris)) + ", not " + identity);
             }
         }
 

@@ -65,7 +65,8 @@ class AgentCaTest {
         AgentCa.Issued issued = ca.issue(A, NOW);
         assertThat(ca.stillServes(issued, A, NOW.plusSeconds(86400 * 300))).isTrue();
         assertThat(ca.stillServes(issued, A, NOW.plusSeconds(86400 * 306))).isFalse();
-        assertThat(ca.stillServes(issued, AgentCa.identity("cluster-a", "r2"), NOW)).isFalse();
+        assertThat(ca.stillServes(issued, AgentCa.identity("cluster-a", "r2"), NOW))
+                .isFalse();
         assertThat(AgentCa.create("other", NOW).stillServes(issued, A, NOW)).isFalse();
         assertThat(ca.stillServes(null, A, NOW)).isFalse();
     }
@@ -83,13 +84,16 @@ class AgentCaTest {
         URI url = URI.create("https://127.0.0.1:" + port + "/"); // no host name is checked: the identity is
         assertThat(get(AgentTrust.forIdentity(ca.certificatePem(), A), url)).isEqualTo("ok");
         // the right CA, another cluster: cluster-b's owner cannot pose as cluster-a's agents
-        assertThatThrownBy(() -> get(AgentTrust.forIdentity(ca.certificatePem(),
-                AgentCa.identity("cluster-b", "r1")), url)).isInstanceOf(SSLHandshakeException.class);
+        assertThatThrownBy(() ->
+                        get(AgentTrust.forIdentity(ca.certificatePem(), AgentCa.identity("cluster-b", "r1")), url))
+                .isInstanceOf(SSLHandshakeException.class);
         // the same id registered again (another owner): the former registration's certificate does not pass
-        assertThatThrownBy(() -> get(AgentTrust.forIdentity(ca.certificatePem(),
-                AgentCa.identity("cluster-a", "r2")), url)).isInstanceOf(SSLHandshakeException.class);
+        assertThatThrownBy(() ->
+                        get(AgentTrust.forIdentity(ca.certificatePem(), AgentCa.identity("cluster-a", "r2")), url))
+                .isInstanceOf(SSLHandshakeException.class);
         // another network's CA
-        assertThatThrownBy(() -> get(AgentTrust.forIdentity(AgentCa.create("x", NOW).certificatePem(), A), url))
+        assertThatThrownBy(() ->
+                        get(AgentTrust.forIdentity(AgentCa.create("x", NOW).certificatePem(), A), url))
                 .isInstanceOf(SSLHandshakeException.class);
     }
 
@@ -98,8 +102,9 @@ class AgentCaTest {
         // the member cluster's admin makes a CA of their own and a certificate naming cluster-a
         AgentCa forged = AgentCa.create("test-network", NOW);
         int port = serve(dir, forged.issue(A, Instant.now()));
-        assertThatThrownBy(() -> get(AgentTrust.forIdentity(ca.certificatePem(), A),
-                URI.create("https://127.0.0.1:" + port + "/"))).isInstanceOf(SSLHandshakeException.class);
+        assertThatThrownBy(() -> get(
+                        AgentTrust.forIdentity(ca.certificatePem(), A), URI.create("https://127.0.0.1:" + port + "/")))
+                .isInstanceOf(SSLHandshakeException.class);
     }
 
     @Test
@@ -109,51 +114,74 @@ class AgentCaTest {
         X509Certificate caCert = Pem.certificates(ca.certificatePem()).get(0);
         java.security.PrivateKey caKey = Pem.privateKey(Pem.encode("PRIVATE KEY", ca.privateKeyPkcs8()));
         Path caFile = Files.writeString(dir.resolve("ca.pem"), ca.certificatePem());
-        assertThat(opensslVerify(caFile, Files.writeString(dir.resolve("ok.pem"), ca.issue(A, Instant.now())
-                .certificatePem()))).contains(": OK");
+        assertThat(opensslVerify(
+                        caFile,
+                        Files.writeString(
+                                dir.resolve("ok.pem"),
+                                ca.issue(A, Instant.now()).certificatePem())))
+                .contains(": OK");
         int n = 0;
         for (org.bouncycastle.asn1.x509.GeneralName name : List.of(
-                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.dNSName, "bank.example"),
-                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.iPAddress, "10.0.0.5"),
-                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
+                new org.bouncycastle.asn1.x509.GeneralName(
+                        org.bouncycastle.asn1.x509.GeneralName.dNSName, "bank.example"),
+                new org.bouncycastle.asn1.x509.GeneralName(
+                        org.bouncycastle.asn1.x509.GeneralName.iPAddress, "10.0.0.5"),
+                new org.bouncycastle.asn1.x509.GeneralName(
+                        org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
                         "spiffe://elsewhere.example/x"))) {
-            Path rogue = Files.writeString(dir.resolve("rogue-" + n++ + ".pem"),
+            Path rogue = Files.writeString(
+                    dir.resolve("rogue-" + n++ + ".pem"),
                     Pem.encode("CERTIFICATE", rogueLeaf(caCert, caKey, name).getEncoded()));
-            assertThat(opensslVerify(caFile, rogue)).as(name.toString()).contains("subtree violation")
+            assertThat(opensslVerify(caFile, rogue))
+                    .as(name.toString())
+                    .contains("subtree violation")
                     .doesNotContain(": OK");
         }
     }
 
     private static String opensslVerify(Path ca, Path cert) throws Exception {
-        Process p = new ProcessBuilder("openssl", "verify", "-CAfile", ca.toString(), "-purpose", "sslserver",
-                cert.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "openssl", "verify", "-CAfile", ca.toString(), "-purpose", "sslserver", cert.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         p.waitFor();
         return out;
     }
 
-    private static X509Certificate rogueLeaf(X509Certificate caCert, java.security.PrivateKey caKey,
-            org.bouncycastle.asn1.x509.GeneralName name) throws Exception {
+    private static X509Certificate rogueLeaf(
+            X509Certificate caCert, java.security.PrivateKey caKey, org.bouncycastle.asn1.x509.GeneralName name)
+            throws Exception {
         java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
         g.initialize(256);
         java.security.KeyPair pair = g.generateKeyPair();
-        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(caCert, java.math.BigInteger.TEN,
-                java.util.Date.from(Instant.now().minusSeconds(60)), java.util.Date.from(Instant.now().plusSeconds(3600)),
-                new org.bouncycastle.asn1.x500.X500Name("O=rogue"), pair.getPublic());
-        b.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, true,
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
+                caCert,
+                java.math.BigInteger.TEN,
+                java.util.Date.from(Instant.now().minusSeconds(60)),
+                java.util.Date.from(Instant.now().plusSeconds(3600)),
+                new org.bouncycastle.asn1.x500.X500Name("O=rogue"),
+                pair.getPublic());
+        b.addExtension(
+                org.bouncycastle.asn1.x509.Extension.subjectAlternativeName,
+                true,
                 new org.bouncycastle.asn1.x509.GeneralNames(name));
-        b.addExtension(org.bouncycastle.asn1.x509.Extension.extendedKeyUsage, false,
-                new org.bouncycastle.asn1.x509.ExtendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth));
-        return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(b.build(
-                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(caKey)));
+        b.addExtension(
+                org.bouncycastle.asn1.x509.Extension.extendedKeyUsage,
+                false,
+                new org.bouncycastle.asn1.x509.ExtendedKeyUsage(
+                        org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth));
+        return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
+                .getCertificate(b.build(
+                        new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(caKey)));
     }
 
     private int serve(Path dir, AgentCa.Issued issued) throws Exception {
         Path cert = Files.writeString(dir.resolve("tls.crt"), issued.certificatePem());
         Path key = Files.writeString(dir.resolve("tls.key"), issued.keyPem());
         server = new Server();
-        ServerConnector c = (ServerConnector) TlsListener.load(cert, key).connector(server, new HttpConfiguration(),
-                "127.0.0.1", 0);
+        ServerConnector c = (ServerConnector)
+                TlsListener.load(cert, key).connector(server, new HttpConfiguration(), "127.0.0.1", 0);
         server.addConnector(c);
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -168,7 +196,10 @@ class AgentCaTest {
     }
 
     private static String get(javax.net.ssl.SSLContext ssl, URI url) throws Exception {
-        return HttpClient.newBuilder().sslContext(ssl).build()
-                .send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newBuilder()
+                .sslContext(ssl)
+                .build()
+                .send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

@@ -20,8 +20,17 @@ import tools.jackson.databind.node.ObjectNode;
  * @param password      basic-auth password, or null
  * @param namespace     the context's namespace, or null
  */
-public record Kubeconfig(String context, URI server, String caData, boolean insecure, String token,
-        String clientCertData, String clientKeyData, String username, String password, String namespace) {
+public record Kubeconfig(
+        String context,
+        URI server,
+        String caData,
+        boolean insecure,
+        String token,
+        String clientCertData,
+        String clientKeyData,
+        String username,
+        String password,
+        String namespace) {
 
     /** Never prints credentials: a record would otherwise print every field. */
     @Override
@@ -34,8 +43,12 @@ public record Kubeconfig(String context, URI server, String caData, boolean inse
      * while a job needs the owner's credentials. It parses back to an equal value.
      */
     public String canonicalJson() {
-        ObjectNode kc = Json.object().put("apiVersion", "v1").put("kind", "Config").put("current-context", context);
-        ObjectNode cluster = kc.putArray("clusters").addObject().put("name", "c").putObject("cluster")
+        ObjectNode kc =
+                Json.object().put("apiVersion", "v1").put("kind", "Config").put("current-context", context);
+        ObjectNode cluster = kc.putArray("clusters")
+                .addObject()
+                .put("name", "c")
+                .putObject("cluster")
                 .put("server", server.toString());
         if (caData != null) {
             cluster.put("certificate-authority-data", caData);
@@ -49,8 +62,12 @@ public record Kubeconfig(String context, URI server, String caData, boolean inse
         putIf(user, "client-key-data", clientKeyData);
         putIf(user, "username", username);
         putIf(user, "password", password);
-        ObjectNode ctx = kc.putArray("contexts").addObject().put("name", context).putObject("context")
-                .put("cluster", "c").put("user", "u");
+        ObjectNode ctx = kc.putArray("contexts")
+                .addObject()
+                .put("name", context)
+                .putObject("context")
+                .put("cluster", "c")
+                .put("user", "u");
         putIf(ctx, "namespace", namespace);
         return Json.MAPPER.writeValueAsString(kc);
     }

@@ -22,12 +22,12 @@ import tools.jackson.databind.JsonNode;
  * impersonation. Errors point at the field and never quote a credential.
  */
 public final class KubeconfigParser {
-    private static final Set<String> TOP = Set.of("apiVersion", "kind", "current-context", "clusters", "users",
-            "contexts", "preferences", "extensions");
-    private static final Set<String> CLUSTER = Set.of("server", "certificate-authority-data",
-            "insecure-skip-tls-verify", "extensions", "disable-compression");
-    private static final Set<String> USER = Set.of("token", "client-certificate-data", "client-key-data", "username",
-            "password", "extensions");
+    private static final Set<String> TOP = Set.of(
+            "apiVersion", "kind", "current-context", "clusters", "users", "contexts", "preferences", "extensions");
+    private static final Set<String> CLUSTER = Set.of(
+            "server", "certificate-authority-data", "insecure-skip-tls-verify", "extensions", "disable-compression");
+    private static final Set<String> USER =
+            Set.of("token", "client-certificate-data", "client-key-data", "username", "password", "extensions");
     private static final Set<String> CONTEXT = Set.of("cluster", "user", "namespace", "extensions");
     private static final String PLUGINS = "is not accepted: the control plane never runs plugins; use inline "
             + "credentials (token, or client-certificate-data and client-key-data)";
@@ -45,8 +45,9 @@ public final class KubeconfigParser {
             Map.entry("as-uid", "is not accepted: impersonation is not used"),
             Map.entry("as-groups", "is not accepted: impersonation is not used"),
             Map.entry("as-user-extra", "is not accepted: impersonation is not used"),
-            Map.entry("tls-server-name", "is not supported: address the API server by a name its certificate "
-                    + "carries"));
+            Map.entry(
+                    "tls-server-name",
+                    "is not supported: address the API server by a name its certificate " + "carries"));
 
     private final boolean allowInsecure;
 
@@ -56,10 +57,15 @@ public final class KubeconfigParser {
     }
 
     public Kubeconfig parse(JsonNode data, String at) throws KubeconfigException {
-        if (data == null || data.isNull() || data.isMissingNode()
-                || (data.isObject() && data.isEmpty()) || (data.isString() && data.asString().isBlank())) {
-            throw new KubeconfigException(List.of(new FieldError(at, "is required: the kubeconfig (as in "
-                    + "$HOME/.kube/config) as a JSON object, its YAML text, or base64 of it")));
+        if (data == null
+                || data.isNull()
+                || data.isMissingNode()
+                || (data.isObject() && data.isEmpty())
+                || (data.isString() && data.asString().isBlank())) {
+            throw new KubeconfigException(List.of(new FieldError(
+                    at,
+                    "is required: the kubeconfig (as in "
+                            + "$HOME/.kube/config) as a JSON object, its YAML text, or base64 of it")));
         }
         JsonNode kc;
         if (data.isObject()) {
@@ -68,8 +74,8 @@ public final class KubeconfigParser {
             try {
                 kc = StrictYaml.parse(decodeIfBase64(data.asString().trim()));
             } catch (StrictYaml.YamlRefused e) {
-                throw new KubeconfigException(List.of(new FieldError(at, e.getMessage()
-                        + (e.line() > 0 ? " (line " + e.line() + ")" : ""))));
+                throw new KubeconfigException(
+                        List.of(new FieldError(at, e.getMessage() + (e.line() > 0 ? " (line " + e.line() + ")" : ""))));
             }
         } else {
             throw new KubeconfigException(List.of(new FieldError(at, "must be a JSON object or a string")));
@@ -104,8 +110,8 @@ public final class KubeconfigParser {
         }
         int ci = indexOf(kc.get("contexts"), current, at + "/contexts");
         if (ci < 0) {
-            errors.add(new FieldError(at + "/current-context", "names context '" + current + "', which is not in "
-                    + "/contexts"));
+            errors.add(new FieldError(
+                    at + "/current-context", "names context '" + current + "', which is not in " + "/contexts"));
             throw new KubeconfigException(errors);
         }
         // only what the current context selects is read, strictly; other entries (a user's other clusters,
@@ -118,8 +124,8 @@ public final class KubeconfigParser {
         String namespace = context == null ? null : text(context.get("namespace"), cAt + "/namespace", errors);
         int k = indexOf(kc.get("clusters"), clusterName, at + "/clusters");
         if (k < 0) {
-            errors.add(new FieldError(cAt + "/cluster", "names cluster '" + clusterName + "', which is not in "
-                    + "/clusters"));
+            errors.add(new FieldError(
+                    cAt + "/cluster", "names cluster '" + clusterName + "', which is not in " + "/clusters"));
         }
         int u = userName == null ? -1 : indexOf(kc.get("users"), userName, at + "/users");
         if (userName != null && u < 0) {
@@ -144,9 +150,11 @@ public final class KubeconfigParser {
             if (!skip.isBoolean()) {
                 errors.add(new FieldError(kAt + "/insecure-skip-tls-verify", "must be true or false"));
             } else if (skip.booleanValue() && !allowInsecure) {
-                errors.add(new FieldError(kAt + "/insecure-skip-tls-verify", "is not accepted: give the API server's "
-                        + "CA as certificate-authority-data (the operator can allow this with "
-                        + "--allow-insecure-kubeconfig)"));
+                errors.add(new FieldError(
+                        kAt + "/insecure-skip-tls-verify",
+                        "is not accepted: give the API server's "
+                                + "CA as certificate-authority-data (the operator can allow this with "
+                                + "--allow-insecure-kubeconfig)"));
             } else {
                 insecure = skip.booleanValue();
             }
@@ -178,8 +186,8 @@ public final class KubeconfigParser {
         return new Kubeconfig(current, server, ca, insecure, token, cert, key, username, password, namespace);
     }
 
-    private static void checkEntry(JsonNode entry, String inner, Set<String> allowed, String eAt,
-            List<FieldError> errors) {
+    private static void checkEntry(
+            JsonNode entry, String inner, Set<String> allowed, String eAt, List<FieldError> errors) {
         if (!entry.isObject()) {
             errors.add(new FieldError(eAt, "must be a mapping with name and " + inner));
             return;
@@ -199,8 +207,9 @@ public final class KubeconfigParser {
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             String f = e.getKey();
             if (!allowed.contains(f)) {
-                errors.add(new FieldError(at + "/" + escape(f), REFUSED.getOrDefault(f,
-                        "is not a kubeconfig field the control plane accepts here")));
+                errors.add(new FieldError(
+                        at + "/" + escape(f),
+                        REFUSED.getOrDefault(f, "is not a kubeconfig field the control plane accepts here")));
             }
         }
     }
@@ -215,8 +224,8 @@ public final class KubeconfigParser {
             JsonNode n = list.get(i).get("name");
             if (n != null && n.isString() && n.asString().equals(name)) {
                 if (found >= 0) {
-                    throw new KubeconfigException(List.of(new FieldError(at + "/" + i + "/name", "'" + name
-                            + "' is named twice in the same list")));
+                    throw new KubeconfigException(List.of(
+                            new FieldError(at + "/" + i + "/name", "'" + name + "' is named twice in the same list")));
                 }
                 found = i;
             }
@@ -273,8 +282,12 @@ public final class KubeconfigParser {
             errors.add(new FieldError(at, "must be an https:// (or http://) URL"));
             return null;
         }
-        if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
-                || uri.getRawFragment() != null || uri.getPort() == 0 || uri.getPort() > 65535) {
+        if (uri.getHost() == null
+                || uri.getRawUserInfo() != null
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null
+                || uri.getPort() == 0
+                || uri.getPort() > 65535) {
             errors.add(new FieldError(at, "must be scheme://host[:port][/path], with no user, query or fragment"));
             return null;
         }
@@ -292,7 +305,10 @@ public final class KubeconfigParser {
         }
         try {
             byte[] bytes = Base64.getMimeDecoder().decode(s);
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (IllegalArgumentException | CharacterCodingException e) {
             return s;
         }

@@ -5,11 +5,11 @@ import java.util.Optional;
 import network.aios.api.Json;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.events.CollectionStartEvent;
 import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.events.ScalarEvent;
-import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -27,6 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class StrictYaml {
     /** Deeper than any kubeconfig; a bound so hostile nesting cannot exhaust the stack. */
     static final int MAX_DEPTH = 32;
+
     private static final LoadSettings SETTINGS = LoadSettings.builder()
             .setAllowDuplicateKeys(false)
             .setAllowRecursiveKeys(false)
@@ -103,7 +104,8 @@ public final class StrictYaml {
             if (e instanceof NodeEvent n && n.getAnchor().isPresent()) {
                 throw refused("uses a YAML anchor (&name); anchors and aliases are not accepted", e);
             }
-            Optional<String> tag = e instanceof ScalarEvent s ? s.getTag()
+            Optional<String> tag = e instanceof ScalarEvent s
+                    ? s.getTag()
                     : e instanceof CollectionStartEvent c ? c.getTag() : Optional.empty();
             if (tag.isPresent()) {
                 throw refused("uses the explicit YAML tag '" + tag.get() + "'; tags are not accepted", e);
@@ -121,7 +123,9 @@ public final class StrictYaml {
                 case MappingStart: {
                     ObjectNode map = Json.object();
                     for (Event k = next(); k.getEventId() != Event.ID.MappingEnd; k = next()) {
-                        if (!(k instanceof ScalarEvent key) || key.getAnchor().isPresent() || key.getTag().isPresent()) {
+                        if (!(k instanceof ScalarEvent key)
+                                || key.getAnchor().isPresent()
+                                || key.getTag().isPresent()) {
                             throw refused("has a key that is not a plain string", k);
                         }
                         String name = key.getValue();

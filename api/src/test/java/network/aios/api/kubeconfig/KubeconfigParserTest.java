@@ -53,8 +53,8 @@ class KubeconfigParserTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostile")
     void everyHostileShapeIsRefusedAtAFieldAndRunsNothing(HostileKubeconfigs.Shape shape) {
-        KubeconfigException e = catchThrowableOfType(KubeconfigException.class,
-                () -> parser.parse(shape.value(), "/kube_config_data"));
+        KubeconfigException e =
+                catchThrowableOfType(KubeconfigException.class, () -> parser.parse(shape.value(), "/kube_config_data"));
         assertThat(e).as(shape.name()).isNotNull();
         assertThat(e.errors()).isNotEmpty().allSatisfy(f -> assertThat(f.path()).startsWith("/kube_config_data"));
         assertThat(Files.exists(dir.resolve("marker"))).isFalse();
@@ -90,8 +90,10 @@ class KubeconfigParserTest {
     void entriesTheCurrentContextDoesNotSelectAreDroppedNotRun() throws Exception {
         // a user's ~/.kube/config often holds other clusters with exec plugins (EKS, GKE) or file paths
         String multi = YAML.replace("users:\n", "users:\n- name: eks\n  user:\n    exec: {command: aws, args: [eks]}\n")
-                .replace("clusters:\n", "clusters:\n- name: mini\n  cluster: {server: https://192.168.49.2:8443, "
-                        + "certificate-authority: /home/me/.minikube/ca.crt}\n");
+                .replace(
+                        "clusters:\n",
+                        "clusters:\n- name: mini\n  cluster: {server: https://192.168.49.2:8443, "
+                                + "certificate-authority: /home/me/.minikube/ca.crt}\n");
         Kubeconfig kc = parser.parse(text(multi), "/k");
         assertThat(kc.token()).isEqualTo(SECRET);
         assertThat(kc.canonicalJson()).doesNotContain("exec", "aws", "minikube", "192.168.49.2");
@@ -99,49 +101,69 @@ class KubeconfigParserTest {
 
     @Test
     void aBadTokenOrPortIsRefusedAtItsField() {
-        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(YAML.replace(
-                "token: " + SECRET, "token: \"t\\u0007x\"")), "/k")).errors()).extracting(FieldError::path)
+        assertThat(catchThrowableOfType(
+                                KubeconfigException.class,
+                                () -> parser.parse(
+                                        text(YAML.replace("token: " + SECRET, "token: \"t\\u0007x\"")), "/k"))
+                        .errors())
+                .extracting(FieldError::path)
                 .containsExactly("/k/users/0/user/token");
-        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(YAML.replace(
-                "10.0.0.1:6443", "10.0.0.1:70000")), "/k")).errors()).extracting(FieldError::path)
+        assertThat(catchThrowableOfType(
+                                KubeconfigException.class,
+                                () -> parser.parse(text(YAML.replace("10.0.0.1:6443", "10.0.0.1:70000")), "/k"))
+                        .errors())
+                .extracting(FieldError::path)
                 .containsExactly("/k/clusters/0/cluster/server");
     }
 
     @Test
     void insecureIsAnOperatorsChoice() throws Exception {
         String insecure = YAML.replace("certificate-authority-data: Y2E=", "insecure-skip-tls-verify: true");
-        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(insecure), "/k")).errors())
-                .extracting(FieldError::path).containsExactly("/k/clusters/0/cluster/insecure-skip-tls-verify");
-        assertThat(new KubeconfigParser(true).parse(text(insecure), "/k").insecure()).isTrue();
+        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(insecure), "/k"))
+                        .errors())
+                .extracting(FieldError::path)
+                .containsExactly("/k/clusters/0/cluster/insecure-skip-tls-verify");
+        assertThat(new KubeconfigParser(true).parse(text(insecure), "/k").insecure())
+                .isTrue();
     }
 
     @Test
     void refusedFieldsAreNamedPrecisely() {
         String exec = YAML.replace("    token: " + SECRET, "    exec: {command: /bin/sh, args: [-c, id]}");
-        KubeconfigException e = catchThrowableOfType(KubeconfigException.class,
-                () -> parser.parse(text(exec), "/kube_config_data"));
+        KubeconfigException e =
+                catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(exec), "/kube_config_data"));
         assertThat(e.errors()).extracting(FieldError::path).containsExactly("/kube_config_data/users/0/user/exec");
         String file = YAML.replace("certificate-authority-data: Y2E=", "certificate-authority: /etc/passwd");
-        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(file), "/k")).errors())
-                .extracting(FieldError::path).containsExactly("/k/clusters/0/cluster/certificate-authority");
+        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(file), "/k"))
+                        .errors())
+                .extracting(FieldError::path)
+                .containsExactly("/k/clusters/0/cluster/certificate-authority");
         String alias = "x: &u {token: t}\n" + YAML;
-        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(alias), "/k")).errors())
-                .extracting(FieldError::message).singleElement().asString().contains("anchor");
+        assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(text(alias), "/k"))
+                        .errors())
+                .extracting(FieldError::message)
+                .singleElement()
+                .asString()
+                .contains("anchor");
     }
 
     @Test
     void missingPiecesAreNamedAndSecretsNeverEchoed() {
         assertThat(catchThrowableOfType(KubeconfigException.class, () -> parser.parse(Json.object(), "/k"))
-                .errors()).extracting(FieldError::path).containsExactly("/k");
-        KubeconfigException noContext = catchThrowableOfType(KubeconfigException.class,
+                        .errors())
+                .extracting(FieldError::path)
+                .containsExactly("/k");
+        KubeconfigException noContext = catchThrowableOfType(
+                KubeconfigException.class,
                 () -> parser.parse(text(YAML.replace("current-context: ctx", "current-context: other")), "/k"));
         assertThat(noContext.errors()).extracting(FieldError::path).containsExactly("/k/current-context");
-        KubeconfigException broken = catchThrowableOfType(KubeconfigException.class,
-                () -> parser.parse(text("clusters: [\n  token: " + SECRET + "\n  {"), "/k"));
+        KubeconfigException broken = catchThrowableOfType(
+                KubeconfigException.class, () -> parser.parse(text("clusters: [\n  token: " + SECRET + "\n  {"), "/k"));
         assertThat(broken.getMessage() + broken.errors()).doesNotContain(SECRET);
-        KubeconfigException badCa = catchThrowableOfType(KubeconfigException.class,
-                () -> parser.parse(text(YAML.replace("Y2E=", "not base64!")), "/k"));
-        assertThat(badCa.errors()).extracting(FieldError::path)
+        KubeconfigException badCa = catchThrowableOfType(
+                KubeconfigException.class, () -> parser.parse(text(YAML.replace("Y2E=", "not base64!")), "/k"));
+        assertThat(badCa.errors())
+                .extracting(FieldError::path)
                 .containsExactly("/k/clusters/0/cluster/certificate-authority-data");
         assertThat(List.of(badCa.getMessage())).noneMatch(m -> m.contains(SECRET));
     }

@@ -53,7 +53,8 @@ public final class AddonDeployments {
         }
     }
 
-    public InfraService.Scheduled deploy(Principal who, AddonKind kind, String id, JsonNode kubeconfig, String pointer) {
+    public InfraService.Scheduled deploy(
+            Principal who, AddonKind kind, String id, JsonNode kubeconfig, String pointer) {
         return infra.createAddon(who, addons.get(who, kind, id), kubeconfig, pointer);
     }
 
@@ -62,8 +63,8 @@ public final class AddonDeployments {
      * given; the seed's removal sends {@code {"provider": "kubernetes"}}, which names no cluster and
      * means "use what you stored".
      */
-    public InfraService.Scheduled remove(Principal who, AddonKind kind, String id, JsonNode kubeconfig, String pointer,
-            boolean thenDelete) {
+    public InfraService.Scheduled remove(
+            Principal who, AddonKind kind, String id, JsonNode kubeconfig, String pointer, boolean thenDelete) {
         AddonRecord a = addons.get(who, kind, id);
         JsonNode given = kubeconfig;
         if (given != null && given.isObject() && given.size() == 1 && given.has("provider")) {

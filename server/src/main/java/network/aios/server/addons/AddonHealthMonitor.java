@@ -8,11 +8,11 @@ import java.util.concurrent.TimeUnit;
 import network.aios.api.AddonKind;
 import network.aios.egress.EgressGuard;
 import network.aios.egress.EgressRefusedException;
+import network.aios.store.AddonRecord;
+import network.aios.store.AddonStore;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import network.aios.store.AddonRecord;
-import network.aios.store.AddonStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,10 @@ public final class AddonHealthMonitor implements AutoCloseable {
     });
 
     public AddonHealthMonitor(AddonStore store, Clock clock, Duration interval, EgressGuard guard) {
-        this.http = guard.client().connectTimeout(Duration.ofSeconds(3)).callTimeout(Duration.ofSeconds(5)).build();
+        this.http = guard.client()
+                .connectTimeout(Duration.ofSeconds(3))
+                .callTimeout(Duration.ofSeconds(5))
+                .build();
         this.store = store;
         this.clock = clock;
         this.interval = interval;
@@ -66,13 +69,15 @@ public final class AddonHealthMonitor implements AutoCloseable {
         String url = a.publicUrl().replaceAll("/+$", "") + path(a);
         boolean up;
         String message;
-        try (Response r = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+        try (Response r =
+                http.newCall(new Request.Builder().url(url).get().build()).execute()) {
             up = r.code() < 500;
             message = "HTTP " + r.code() + " from " + url;
         } catch (java.io.IOException | IllegalArgumentException e) {
             up = false;
-            message = EgressRefusedException.in(e).map(x -> "not probed: the address is refused by the egress guard ("
-                    + x.reason() + ")").orElse("no answer from " + url + " (" + e.getClass().getSimpleName() + ")");
+            message = EgressRefusedException.in(e)
+                    .map(x -> "not probed: the address is refused by the egress guard (" + x.reason() + ")")
+                    .orElse("no answer from " + url + " (" + e.getClass().getSimpleName() + ")");
         }
         store.recordHealth(a.id(), up, message, clock.instant());
     }

@@ -9,13 +9,13 @@ import network.aios.api.AddonKind;
 import network.aios.api.AddonValidator;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
+import network.aios.infra.AddonDeployment;
 import network.aios.server.auth.Principal;
 import network.aios.server.domain.DomainException;
 import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraStore;
-import network.aios.infra.AddonDeployment;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -49,8 +49,10 @@ public final class AddonService {
         ObjectNode doc = checked(who, kind, body);
         Instant now = clock.instant();
         JsonNode chosen = doc.get(kind.field("id"));
-        String id = kind == AddonKind.EXECUTOR && chosen != null && chosen.isString() ? chosen.asString()
-                : kind.wire().replace('_', '-') + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = kind == AddonKind.EXECUTOR && chosen != null && chosen.isString()
+                ? chosen.asString()
+                : kind.wire().replace('_', '-') + "-"
+                        + UUID.randomUUID().toString().substring(0, 8);
         return record(kind, id, who.name(), doc, 1, now, now);
     }
 
@@ -59,17 +61,25 @@ public final class AddonService {
         if (store.get(r.kind(), r.id()).isPresent()) {
             throw DomainException.conflict("a " + r.kind() + " with id '" + r.id() + "' is already registered");
         }
-        return store.insert(r, who.name()).orElseThrow(() -> DomainException.conflict("a " + r.kind()
-                + " named '" + r.name() + "' (or with id '" + r.id() + "') is already registered"));
+        return store.insert(r, who.name())
+                .orElseThrow(() -> DomainException.conflict("a " + r.kind() + " named '" + r.name() + "' (or with id '"
+                        + r.id() + "') is already registered"));
     }
 
     public AddonRecord get(Principal who, AddonKind kind, String id) {
-        return store.get(kind.wire(), id).filter(a -> who.mayAccess(a.owner()))
+        return store.get(kind.wire(), id)
+                .filter(a -> who.mayAccess(a.owner()))
                 .orElseThrow(() -> DomainException.notFound(kind.wire() + " '" + id + "'"));
     }
 
-    public List<AddonRecord> list(Principal who, AddonKind kind, List<String> tags, String cluster, String metadataKey,
-            String after, int limit) {
+    public List<AddonRecord> list(
+            Principal who,
+            AddonKind kind,
+            List<String> tags,
+            String cluster,
+            String metadataKey,
+            String after,
+            int limit) {
         return store.list(kind.wire(), who.isAdmin() ? null : who.name(), tags, cluster, metadataKey, after, limit);
     }
 
@@ -77,23 +87,29 @@ public final class AddonService {
         AddonRecord current = get(who, kind, id);
         long expected = ifMatch == null ? current.version() : ifMatch;
         if (expected != current.version()) {
-            throw new DomainException(DomainException.Kind.PRECONDITION_FAILED, "precondition_failed", kind.wire() + " '" + id + "' is at version "
-                    + current.version() + ", not the version in If-Match", List.of(), null);
+            throw new DomainException(
+                    DomainException.Kind.PRECONDITION_FAILED,
+                    "precondition_failed",
+                    kind.wire() + " '" + id + "' is at version " + current.version() + ", not the version in If-Match",
+                    List.of(),
+                    null);
         }
         ObjectNode doc = checked(who, kind, body);
         JsonNode chosen = doc.get(kind.field("id"));
         if (chosen != null && chosen.isString() && !chosen.asString().equals(id)) {
-            throw DomainException.invalid(List.of(new FieldError("/" + kind.field("id"), "is '" + id
-                    + "' and cannot change")));
+            throw DomainException.invalid(
+                    List.of(new FieldError("/" + kind.field("id"), "is '" + id + "' and cannot change")));
         }
         Instant now = clock.instant();
         AddonRecord next = record(kind, id, current.owner(), doc, expected + 1, current.createdAt(), now);
         switch (store.replace(next, expected, who.name(), now)) {
-            case NAME_TAKEN -> throw DomainException.conflict("a " + kind.wire() + " named '" + next.name()
-                    + "' is already registered");
-            case STALE -> throw DomainException.conflict(kind.wire() + " '" + id
-                    + "' was changed concurrently; read it again and retry");
-            case OK -> { }
+            case NAME_TAKEN ->
+                throw DomainException.conflict(
+                        "a " + kind.wire() + " named '" + next.name() + "' is already registered");
+            case STALE ->
+                throw DomainException.conflict(
+                        kind.wire() + " '" + id + "' was changed concurrently; read it again and retry");
+            case OK -> {}
         }
         return get(who, kind, id);
     }
@@ -107,10 +123,14 @@ public final class AddonService {
     public void delete(Principal who, AddonKind kind, String id) {
         AddonRecord a = get(who, kind, id);
         if (infra.deployed(a)) {
-            throw new DomainException(DomainException.Kind.CONFLICT, "has_infrastructure", kind.wire() + " '" + id + "' is deployed on a cluster "
-                    + "(" + (a.infraStatus() == null ? "job under way" : a.infraStatus()) + "); remove that first",
-                    List.of(), "DELETE " + kind.path() + "/" + id + "/remove-infra, or DELETE " + kind.path() + "/"
-                    + id + "?cascade=true to remove it and then the registration");
+            throw new DomainException(
+                    DomainException.Kind.CONFLICT,
+                    "has_infrastructure",
+                    kind.wire() + " '" + id + "' is deployed on a cluster " + "("
+                            + (a.infraStatus() == null ? "job under way" : a.infraStatus()) + "); remove that first",
+                    List.of(),
+                    "DELETE " + kind.path() + "/" + id + "/remove-infra, or DELETE " + kind.path() + "/" + id
+                            + "?cascade=true to remove it and then the registration");
         }
         if (!store.delete(kind.wire(), id, who.name(), clock.instant())) {
             throw DomainException.notFound(kind.wire() + " '" + id + "'");
@@ -122,16 +142,26 @@ public final class AddonService {
         ObjectNode out = Json.object().put("id", a.id());
         a.document().properties().forEach(e -> out.set(e.getKey(), e.getValue()));
         ObjectNode system = out.putObject("system");
-        system.put("kind", a.kind()).put("owner", a.owner()).put("version", a.version())
-                .put("createdAt", a.createdAt().toString()).put("updatedAt", a.updatedAt().toString());
+        system.put("kind", a.kind())
+                .put("owner", a.owner())
+                .put("version", a.version())
+                .put("createdAt", a.createdAt().toString())
+                .put("updatedAt", a.updatedAt().toString());
         ObjectNode health = system.putObject("health").put("status", a.health().status());
         health.put("message", a.health().message());
-        health.put("checkedAt", a.health().checkedAt() == null ? null : a.health().checkedAt().toString());
-        health.put("lastSeenAt", a.health().lastSeenAt() == null ? null : a.health().lastSeenAt().toString());
+        health.put(
+                "checkedAt",
+                a.health().checkedAt() == null ? null : a.health().checkedAt().toString());
+        health.put(
+                "lastSeenAt",
+                a.health().lastSeenAt() == null ? null : a.health().lastSeenAt().toString());
         AddonKind.fromWire(a.kind()).filter(AddonKind::deployable).ifPresent(kind -> {
             AddonDeployment d = AddonDeployment.forRegistration(kind, a.id(), a.document());
-            ObjectNode infra = system.putObject("infra").put("status", a.infraStatus() == null ? "none" : a.infraStatus())
-                    .put("namespace", d.namespace()).put("nodePort", d.nodePort()).put("internalUrl", d.internalUrl());
+            ObjectNode infra = system.putObject("infra")
+                    .put("status", a.infraStatus() == null ? "none" : a.infraStatus())
+                    .put("namespace", d.namespace())
+                    .put("nodePort", d.nodePort())
+                    .put("internalUrl", d.internalUrl());
             infra.put("gatewayPath", d.gatewayPrefix());
             out.put("publicUrl", a.publicUrl());
         });
@@ -155,14 +185,25 @@ public final class AddonService {
         return doc;
     }
 
-    private static AddonRecord record(AddonKind kind, String id, String owner, ObjectNode doc, long version,
-            Instant created, Instant updated) {
+    private static AddonRecord record(
+            AddonKind kind, String id, String owner, ObjectNode doc, long version, Instant created, Instant updated) {
         List<String> tags = new ArrayList<>();
         doc.path(kind.field("tags")).forEach(t -> tags.add(t.asString()));
-        return new AddonRecord(id, kind.wire(), doc.hasNonNull(kind.field("name"))
-                ? doc.get(kind.field("name")).asString() : id, owner,
+        return new AddonRecord(
+                id,
+                kind.wire(),
+                doc.hasNonNull(kind.field("name")) ? doc.get(kind.field("name")).asString() : id,
+                owner,
                 doc.hasNonNull("cluster_id") ? doc.get("cluster_id").asString() : null,
-                doc.hasNonNull(kind.field("public_url")) ? doc.get(kind.field("public_url")).asString() : null,
-                tags, doc, version, created, updated, AddonRecord.Health.UNKNOWN, null);
+                doc.hasNonNull(kind.field("public_url"))
+                        ? doc.get(kind.field("public_url")).asString()
+                        : null,
+                tags,
+                doc,
+                version,
+                created,
+                updated,
+                AddonRecord.Health.UNKNOWN,
+                null);
     }
 }

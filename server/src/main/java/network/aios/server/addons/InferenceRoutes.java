@@ -33,8 +33,13 @@ public final class InferenceRoutes {
     private AddonRecord bound(Principal who, String id) {
         AddonRecord a = addons.get(who, AddonKind.INFERENCE_SERVER, id);
         if (a.clusterId() == null) {
-            throw new DomainException(DomainException.Kind.CONFLICT, "not_bound", "inference server '" + id + "' is not bound to a cluster: set its "
-                    + "cluster_id to the cluster it runs on", List.of(), null);
+            throw new DomainException(
+                    DomainException.Kind.CONFLICT,
+                    "not_bound",
+                    "inference server '" + id + "' is not bound to a cluster: set its "
+                            + "cluster_id to the cluster it runs on",
+                    List.of(),
+                    null);
         }
         return a;
     }
@@ -43,14 +48,20 @@ public final class InferenceRoutes {
     public RouteStore.Route add(Principal who, String id, JsonNode body) {
         AddonRecord a = bound(who, id);
         JsonNode service = body.get("service");
-        return routes.add(who, a.clusterId(), Json.object().put("kind", "task").put("id", serverId(a))
-                .put("service", service != null && service.isString() ? service.asString() : null));
+        return routes.add(
+                who,
+                a.clusterId(),
+                Json.object()
+                        .put("kind", "task")
+                        .put("id", serverId(a))
+                        .put("service", service != null && service.isString() ? service.asString() : null));
     }
 
     public Optional<RouteStore.Route> get(Principal who, String id) {
         AddonRecord a = bound(who, id);
-        return routes.list(who, a.clusterId()).stream().filter(r -> r.kind().equals("task")
-                && r.routeId().equals(serverId(a))).findFirst();
+        return routes.list(who, a.clusterId()).stream()
+                .filter(r -> r.kind().equals("task") && r.routeId().equals(serverId(a)))
+                .findFirst();
     }
 
     /** Removes its route if it has one; true if it had. */

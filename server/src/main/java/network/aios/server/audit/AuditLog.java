@@ -14,8 +14,15 @@ public final class AuditLog {
     }
 
     /** Entries matching every filter given (nulls match all), older than {@code before} when set. */
-    public List<AuditStore.Entry> query(Principal who, String cluster, String actor, String action, Instant since,
-            Instant until, Long before, int limit) {
+    public List<AuditStore.Entry> query(
+            Principal who,
+            String cluster,
+            String actor,
+            String action,
+            Instant since,
+            Instant until,
+            Long before,
+            int limit) {
         Principal.requireAdmin(who);
         return store.query(cluster, actor, action, since, until, before, limit);
     }

@@ -43,7 +43,10 @@ public final class AuthThrottle {
                 return;
             }
         }
-        windows.compute(key, (k, w) -> w == null || !w.start().plus(WINDOW).isAfter(now) ? new Window(now, 1)
-                : new Window(w.start(), w.failures() + 1));
+        windows.compute(
+                key,
+                (k, w) -> w == null || !w.start().plus(WINDOW).isAfter(now)
+                        ? new Window(now, 1)
+                        : new Window(w.start(), w.failures() + 1));
     }
 }

@@ -5,7 +5,11 @@ package network.aios.server.auth;
  * for nothing else.
  */
 public record Principal(String name, Role role, String clusterId) {
-    public enum Role { ADMIN, OWNER, AGENT }
+    public enum Role {
+        ADMIN,
+        OWNER,
+        AGENT
+    }
 
     public boolean isAdmin() {
         return role == Role.ADMIN;

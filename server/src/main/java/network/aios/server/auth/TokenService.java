@@ -39,7 +39,8 @@ public final class TokenService {
     private final TokenStore store;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public TokenService(TokenStore store, Clock clock) {
         this.store = store;
@@ -51,8 +52,10 @@ public final class TokenService {
 
     public Issued issue(String name, Principal.Role role, String actor) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw DomainException.invalid(List.of(new FieldError("/name", "must be 1-63 lower-case letters, digits, "
-                    + "'-', '.', '@' or '_', starting and ending with a letter or digit")));
+            throw DomainException.invalid(List.of(new FieldError(
+                    "/name",
+                    "must be 1-63 lower-case letters, digits, "
+                            + "'-', '.', '@' or '_', starting and ending with a letter or digit")));
         }
         return issue(name, role, null, actor);
     }
@@ -67,8 +70,8 @@ public final class TokenService {
     public Issued issueAgent(String clusterId, String actor) {
         byte[] suffix = new byte[4];
         random.nextBytes(suffix);
-        return issue("agent." + clusterId + "." + HexFormat.of().formatHex(suffix), Principal.Role.AGENT, clusterId,
-                actor);
+        return issue(
+                "agent." + clusterId + "." + HexFormat.of().formatHex(suffix), Principal.Role.AGENT, clusterId, actor);
     }
 
     /** Revokes every agent token of a cluster (on removal, and before a new one is minted). */
@@ -84,8 +87,8 @@ public final class TokenService {
         random.nextBytes(secretBytes);
         String id = HexFormat.of().formatHex(idBytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
-        TokenRecord record = new TokenRecord(id, name, hash(secret), role.name().toLowerCase(), clock.instant(), null,
-                clusterId);
+        TokenRecord record =
+                new TokenRecord(id, name, hash(secret), role.name().toLowerCase(), clock.instant(), null, clusterId);
         if (!store.insert(record, actor)) {
             throw DomainException.conflict("a token named '" + name + "' exists already");
         }
@@ -106,7 +109,9 @@ public final class TokenService {
         java.time.Instant now = clock.instant();
         Cached hit = cache.get(id);
         if (hit != null && hit.expires().isAfter(now)) {
-            return MessageDigest.isEqual(hit.secretHash(), presentedHash) ? Optional.of(hit.principal()) : Optional.empty();
+            return MessageDigest.isEqual(hit.secretHash(), presentedHash)
+                    ? Optional.of(hit.principal())
+                    : Optional.empty();
         }
         Optional<TokenRecord> stored = store.get(id).filter(TokenRecord::active);
         if (stored.isEmpty()) {
@@ -115,8 +120,10 @@ public final class TokenService {
         }
         TokenRecord t = stored.get();
         Principal p = new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase()), t.clusterId());
-        cache.put(id, new Cached(t.secretHash(), p, now.plus(p.role() == Principal.Role.AGENT ? AGENT_CACHE_TTL
-                : CACHE_TTL)));
+        cache.put(
+                id,
+                new Cached(
+                        t.secretHash(), p, now.plus(p.role() == Principal.Role.AGENT ? AGENT_CACHE_TTL : CACHE_TTL)));
         return MessageDigest.isEqual(t.secretHash(), presentedHash) ? Optional.of(p) : Optional.empty();
     }
 

@@ -14,11 +14,11 @@ import network.aios.policy.PolicyAction;
 import network.aios.server.auth.Principal;
 import network.aios.server.domain.DomainException;
 import network.aios.server.policy.PolicyService;
+import network.aios.store.AddonStore;
 import network.aios.store.ClusterQuery;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraStore;
-import network.aios.store.AddonStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -39,7 +39,8 @@ public final class ClusterService {
     private final InfraStore infra;
     private final AddonStore addons;
 
-    public ClusterService(ClusterStore store, PolicyService policies, Clock clock, InfraStore infra, AddonStore addons) {
+    public ClusterService(
+            ClusterStore store, PolicyService policies, Clock clock, InfraStore infra, AddonStore addons) {
         this.infra = infra;
         this.addons = addons;
         this.store = store;
@@ -57,9 +58,18 @@ public final class ClusterService {
         PolicyService.enforce(PolicyAction.ADD_CLUSTER, admission);
         String id = doc.get("id").asString();
         Instant now = clock.instant();
-        ClusterRecord record = new ClusterRecord(id, who.name(), ClusterStatus.REGISTERED.wire(),
-                ClusterView.requestedStatus(doc), ClusterView.stored(doc), 1, now, now,
-                PolicyAction.ADD_CLUSTER.wire(), admission.version(), 0);
+        ClusterRecord record = new ClusterRecord(
+                id,
+                who.name(),
+                ClusterStatus.REGISTERED.wire(),
+                ClusterView.requestedStatus(doc),
+                ClusterView.stored(doc),
+                1,
+                now,
+                now,
+                PolicyAction.ADD_CLUSTER.wire(),
+                admission.version(),
+                0);
         if (dryRun) {
             if (store.get(id).isPresent()) {
                 throw duplicate(id);
@@ -67,19 +77,36 @@ public final class ClusterService {
             return new Outcome(record, true);
         }
         ClusterRecord stored = store.insert(record, who.name()).orElseThrow(() -> duplicate(id));
-        LOG.info("cluster {} registered by {} ({})", id, who.name(), admission.version() == null
-                ? "no add_cluster policy set" : "add_cluster policy v" + admission.version());
+        LOG.info(
+                "cluster {} registered by {} ({})",
+                id,
+                who.name(),
+                admission.version() == null
+                        ? "no add_cluster policy set"
+                        : "add_cluster policy v" + admission.version());
         return new Outcome(stored, false);
     }
 
     public ClusterRecord get(Principal who, String id) {
-        return store.get(id).filter(r -> who.mayAccess(r.owner()))
+        return store.get(id)
+                .filter(r -> who.mayAccess(r.owner()))
                 .orElseThrow(() -> DomainException.notFound("cluster '" + id + "'"));
     }
 
     public List<ClusterRecord> list(Principal who, ClusterQuery q) {
-        ClusterQuery scoped = who.isAdmin() ? q : new ClusterQuery(who.name(), q.region(), q.status(), q.tags(),
-                q.gpuModel(), q.minGpus(), q.minVcpus(), q.minMemoryMb(), q.after(), q.limit());
+        ClusterQuery scoped = who.isAdmin()
+                ? q
+                : new ClusterQuery(
+                        who.name(),
+                        q.region(),
+                        q.status(),
+                        q.tags(),
+                        q.gpuModel(),
+                        q.minGpus(),
+                        q.minVcpus(),
+                        q.minMemoryMb(),
+                        q.after(),
+                        q.limit());
         return store.list(scoped);
     }
 
@@ -87,8 +114,13 @@ public final class ClusterService {
     public ClusterRecord replace(Principal who, String id, byte[] body, Long ifMatch) {
         ClusterRecord current = get(who, id); // first: another owner's cluster is a 404, whatever else is wrong
         if (ifMatch == null) {
-            throw new DomainException(DomainException.Kind.PRECONDITION_REQUIRED, "precondition_required", "updates need If-Match with the cluster's current "
-                    + "version (its ETag, or system.version from GET)", null, null);
+            throw new DomainException(
+                    DomainException.Kind.PRECONDITION_REQUIRED,
+                    "precondition_required",
+                    "updates need If-Match with the cluster's current "
+                            + "version (its ETag, or system.version from GET)",
+                    null,
+                    null);
         }
         DocumentParser.Parsed parsed = parse(body);
         return update(who, current, parsed.document(), parsed.pointerPrefix(), ifMatch);
@@ -118,21 +150,30 @@ public final class ClusterService {
         }
         ObjectNode doc = validate(input, prefix);
         if (!doc.get("id").asString().equals(current.id())) {
-            throw DomainException.invalid(List.of(new FieldError(prefix + "/id",
-                    "must be '" + current.id() + "', the cluster being updated: ids cannot change")));
+            throw DomainException.invalid(List.of(new FieldError(
+                    prefix + "/id", "must be '" + current.id() + "', the cluster being updated: ids cannot change")));
         }
         ObjectNode old = ClusterView.of(current);
         PolicyService.Admission admission = policies.check(PolicyAction.UPDATE_CLUSTER, doc, old);
         PolicyService.enforce(PolicyAction.UPDATE_CLUSTER, admission);
-        ClusterRecord next = new ClusterRecord(current.id(), current.owner(), current.status(),
-                ClusterView.requestedStatus(doc), ClusterView.stored(doc), expected, current.createdAt(),
-                clock.instant(), PolicyAction.UPDATE_CLUSTER.wire(), admission.version(), current.reputation());
+        ClusterRecord next = new ClusterRecord(
+                current.id(),
+                current.owner(),
+                current.status(),
+                ClusterView.requestedStatus(doc),
+                ClusterView.stored(doc),
+                expected,
+                current.createdAt(),
+                clock.instant(),
+                PolicyAction.UPDATE_CLUSTER.wire(),
+                admission.version(),
+                current.reputation());
         ClusterRecord updated = store.update(next, expected, who.name()).orElseThrow(() -> lostRace(who, current.id()));
         documentListener.accept(current.id());
         return updated;
     }
 
-    private volatile java.util.function.Consumer<String> documentListener = id -> { };
+    private volatile java.util.function.Consumer<String> documentListener = id -> {};
 
     /** Told the id of every cluster whose document this replica changed or deleted (the health view re-reads it). */
     public void onDocumentChange(java.util.function.Consumer<String> listener) {
@@ -145,11 +186,14 @@ public final class ClusterService {
      */
     public ClusterRecord checkRemovable(Principal who, String id, Long ifMatch) {
         ClusterRecord current = atVersion(who, id, ifMatch);
-        List<String> deployed = addons.onCluster(id).stream().filter(infra::deployed)
-                .map(a -> a.kind() + " " + a.id()).toList();
+        List<String> deployed = addons.onCluster(id).stream()
+                .filter(infra::deployed)
+                .map(a -> a.kind() + " " + a.id())
+                .toList();
         if (!deployed.isEmpty()) {
-            throw DomainException.conflict("cluster '" + id + "' has deployed add-ons bound to it: " + String.join(", ",
-                    deployed) + "; remove their infrastructure first (DELETE /<kind>/<id>?cascade=true)");
+            throw DomainException.conflict(
+                    "cluster '" + id + "' has deployed add-ons bound to it: " + String.join(", ", deployed)
+                            + "; remove their infrastructure first (DELETE /<kind>/<id>?cascade=true)");
         }
         enforceRemovePolicy(current);
         return current;
@@ -164,7 +208,8 @@ public final class ClusterService {
     }
 
     private void enforceRemovePolicy(ClusterRecord current) {
-        PolicyService.enforce(PolicyAction.REMOVE_CLUSTER,
+        PolicyService.enforce(
+                PolicyAction.REMOVE_CLUSTER,
                 policies.check(PolicyAction.REMOVE_CLUSTER, ClusterView.of(current), null));
     }
 
@@ -198,12 +243,18 @@ public final class ClusterService {
     private DomainException lostRace(Principal who, String id) {
         Optional<ClusterRecord> now = store.get(id).filter(r -> who.mayAccess(r.owner()));
         return now.map(r -> DomainException.conflict("cluster '" + id + "' was changed concurrently (now version "
-                + r.version() + "); read it again and retry")).orElseGet(() -> DomainException.notFound("cluster '" + id + "'"));
+                        + r.version() + "); read it again and retry"))
+                .orElseGet(() -> DomainException.notFound("cluster '" + id + "'"));
     }
 
     private static DomainException stale(ClusterRecord current) {
-        return new DomainException(DomainException.Kind.PRECONDITION_FAILED, "precondition_failed", "cluster '" + current.id() + "' is at version "
-                + current.version() + ", not the version in If-Match; read it again and retry", null, null);
+        return new DomainException(
+                DomainException.Kind.PRECONDITION_FAILED,
+                "precondition_failed",
+                "cluster '" + current.id() + "' is at version " + current.version()
+                        + ", not the version in If-Match; read it again and retry",
+                null,
+                null);
     }
 
     private static DomainException duplicate(String id) {
@@ -227,7 +278,11 @@ public final class ClusterService {
     }
 
     public static DomainException malformed(MalformedDocumentException e) {
-        return new DomainException(DomainException.Kind.BAD_REQUEST, "malformed_json", "the body is not valid JSON: " + e.getMessage()
-                + " (line " + e.line() + ", column " + e.column() + ")", List.of(), e.hint());
+        return new DomainException(
+                DomainException.Kind.BAD_REQUEST,
+                "malformed_json",
+                "the body is not valid JSON: " + e.getMessage() + " (line " + e.line() + ", column " + e.column() + ")",
+                List.of(),
+                e.hint());
     }
 }

@@ -25,8 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class CommandService {
     /** What a grant may allow; {@code history} reads the agent's recent commands. */
-    public static final List<String> COMMANDS = List.of("cordon", "uncordon", "drain", "relabel", "refresh",
-            "block", "history");
+    public static final List<String> COMMANDS =
+            List.of("cordon", "uncordon", "drain", "relabel", "refresh", "block", "history");
+
     private static final String MGMT_URL = "mgmtService";
 
     private final ClusterService clusters;
@@ -36,8 +37,8 @@ public final class CommandService {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public CommandService(ClusterService clusters, GrantSigner signer, String agentCaPem, AuditStore audit,
-            Clock clock) {
+    public CommandService(
+            ClusterService clusters, GrantSigner signer, String agentCaPem, AuditStore audit, Clock clock) {
         this.agentCaPem = agentCaPem;
         this.clusters = clusters;
         this.signer = signer;
@@ -52,18 +53,33 @@ public final class CommandService {
         Instant now = clock.instant();
         byte[] n = new byte[16];
         random.nextBytes(n);
-        ObjectNode payload = Json.object().put("v", 1).put("cluster", clusterId).put("by", who.name())
-                .put("nonce", HexFormat.of().formatHex(n)).put("iat", now.getEpochSecond())
+        ObjectNode payload = Json.object()
+                .put("v", 1)
+                .put("cluster", clusterId)
+                .put("by", who.name())
+                .put("nonce", HexFormat.of().formatHex(n))
+                .put("iat", now.getEpochSecond())
                 .put("exp", now.plus(Grant.VALIDITY).getEpochSecond());
         payload.set("args", args);
         String grant = signer.sign(payload);
-        audit.record(now, who.name(), "command.grant", clusterId, Json.MAPPER.writeValueAsString(Json.object()
-                .put("command", args.path("command").asString()).put("nonce", payload.path("nonce").asString())
-                .set("args", args)));
-        ObjectNode out = Json.object().put("grant", grant).put("command", args.path("command").asString())
-                .put("expiresAt", Instant.ofEpochSecond(payload.path("exp").asLong()).toString());
+        audit.record(
+                now,
+                who.name(),
+                "command.grant",
+                clusterId,
+                Json.MAPPER.writeValueAsString(Json.object()
+                        .put("command", args.path("command").asString())
+                        .put("nonce", payload.path("nonce").asString())
+                        .set("args", args)));
+        ObjectNode out = Json.object()
+                .put("grant", grant)
+                .put("command", args.path("command").asString())
+                .put(
+                        "expiresAt",
+                        Instant.ofEpochSecond(payload.path("exp").asLong()).toString());
         // how the caller knows the agent is this cluster's: its certificate chains to the agent CA and names it
-        out.put("agentIdentity", network.aios.tls.AgentCa.identity(clusterId, cluster.createdAt())).put("agentCa", agentCaPem);
+        out.put("agentIdentity", network.aios.tls.AgentCa.identity(clusterId, cluster.createdAt()))
+                .put("agentCa", agentCaPem);
         JsonNode url = cluster.document().at("/config/urlMap/" + MGMT_URL);
         if (url.isString()) {
             out.put("agentUrl", url.asString().replaceAll("/+$", "") + "/commands");
@@ -78,8 +94,8 @@ public final class CommandService {
         List<FieldError> errors = new ArrayList<>();
         String command = r.path("command").asString(null);
         if (command == null || !COMMANDS.contains(command)) {
-            throw DomainException.invalid(List.of(new FieldError("/command", "must be one of " + String.join(", ",
-                    COMMANDS))));
+            throw DomainException.invalid(
+                    List.of(new FieldError("/command", "must be one of " + String.join(", ", COMMANDS))));
         }
         ObjectNode args = Json.object().put("command", command);
         switch (command) {
@@ -92,8 +108,9 @@ public final class CommandService {
                 label(r, "blockId", errors, args);
                 String path = r.path("path").asString("/");
                 if (!path.matches("/[A-Za-z0-9._~/-]{0,199}") || path.contains("..")) {
-                    errors.add(new FieldError("/path", "must be a URL path on the block ('/' then letters, digits, "
-                            + "._~-/; no '..')"));
+                    errors.add(new FieldError(
+                            "/path",
+                            "must be a URL path on the block ('/' then letters, digits, " + "._~-/; no '..')"));
                 }
                 String method = r.path("method").asString("POST");
                 if (!List.of("GET", "POST", "PUT", "DELETE").contains(method)) {
@@ -104,7 +121,7 @@ public final class CommandService {
                     args.set("body", r.get("body"));
                 }
             }
-            default -> { }
+            default -> {}
         }
         if (!errors.isEmpty()) {
             throw DomainException.invalid(errors);

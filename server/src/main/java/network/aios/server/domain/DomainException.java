@@ -54,8 +54,12 @@ public final class DomainException extends RuntimeException {
     }
 
     public static DomainException invalid(List<FieldError> details) {
-        return new DomainException(Kind.INVALID, "validation_failed", details.size() == 1
-                ? "the document has 1 error" : "the document has " + details.size() + " errors", details, null);
+        return new DomainException(
+                Kind.INVALID,
+                "validation_failed",
+                details.size() == 1 ? "the document has 1 error" : "the document has " + details.size() + " errors",
+                details,
+                null);
     }
 
     public static DomainException notFound(String what) {

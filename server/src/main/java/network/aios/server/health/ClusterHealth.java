@@ -15,15 +15,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import network.aios.api.ClusterDocument;
+import network.aios.api.Condition;
 import network.aios.api.FieldError;
 import network.aios.api.InventoryDiff;
-import network.aios.api.Condition;
 import network.aios.api.Json;
 import network.aios.api.ObservedInventory;
 import network.aios.server.auth.Principal;
 import network.aios.server.domain.DomainException;
-import network.aios.store.ClusterRecord;
 import network.aios.store.AuditStore;
+import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.ObservationStore;
 import network.aios.store.ObservationStore.Beat;
@@ -45,6 +45,7 @@ public final class ClusterHealth implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterHealth.class);
     /** How often received heartbeats are written (a crash loses at most this much; the next beat repeats it). */
     static final Duration FLUSH_EVERY = Duration.ofMillis(200);
+
     static final Duration SWEEP_EVERY = Duration.ofSeconds(1);
     static final Duration ACCOUNT_EVERY = Duration.ofSeconds(5);
     /** What agents are told to use; the grace must be a few of these. */
@@ -88,10 +89,17 @@ public final class ClusterHealth implements AutoCloseable {
     private final network.aios.store.AttestationStore attestations;
     /** Heartbeats one cluster may send a second; agents send one every 5 s and one on each node change. */
     static final int MAX_BEATS_PER_SECOND = 5;
+
     private final Map<String, long[]> beatWindows = new ConcurrentHashMap<>();
 
-    public ClusterHealth(ObservationStore store, ClusterStore clusters, AuditStore audit, Clock clock, Duration grace,
-            InventoryAttestor attestor, network.aios.store.AttestationStore attestations) {
+    public ClusterHealth(
+            ObservationStore store,
+            ClusterStore clusters,
+            AuditStore audit,
+            Clock clock,
+            Duration grace,
+            InventoryAttestor attestor,
+            network.aios.store.AttestationStore attestations) {
         this.attestor = attestor;
         this.attestations = attestations;
         this.audit = audit;
@@ -102,12 +110,15 @@ public final class ClusterHealth implements AutoCloseable {
     }
 
     public void start() {
-        ticker.scheduleWithFixedDelay(this::flushQuietly, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(),
+        ticker.scheduleWithFixedDelay(
+                this::flushQuietly, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(
+                this::sweepQuietly, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(
+                () -> quietly("reputation", () -> store.account(clock.instant())),
+                ACCOUNT_EVERY.toMillis(),
+                ACCOUNT_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
-        ticker.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(),
-                TimeUnit.MILLISECONDS);
-        ticker.scheduleWithFixedDelay(() -> quietly("reputation", () -> store.account(clock.instant())),
-                ACCOUNT_EVERY.toMillis(), ACCOUNT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public Duration grace() {
@@ -121,8 +132,8 @@ public final class ClusterHealth implements AutoCloseable {
                     + "create-cluster-infra)");
         }
         if (!clusterId.equals(who.clusterId())) {
-            throw DomainException.forbidden("this agent credential acts for cluster '" + who.clusterId()
-                    + "' only, not '" + clusterId + "'");
+            throw DomainException.forbidden(
+                    "this agent credential acts for cluster '" + who.clusterId() + "' only, not '" + clusterId + "'");
         }
     }
 
@@ -154,8 +165,19 @@ public final class ClusterHealth implements AutoCloseable {
         boolean contradicted = attestor.attested(clusterId).map(ok -> !ok).orElse(false);
         boolean verified = v.verified() && !contradicted;
         String driftJson = contradicted ? withAttestation(v.driftJson()) : v.driftJson();
-        pending.merge(clusterId, new Beat(clusterId, now, version.asString(null), inventoryJson, hash, verified,
-                driftJson, 1, verified ? 1 : 0), (earlier, later) -> later.after(earlier));
+        pending.merge(
+                clusterId,
+                new Beat(
+                        clusterId,
+                        now,
+                        version.asString(null),
+                        inventoryJson,
+                        hash,
+                        verified,
+                        driftJson,
+                        1,
+                        verified ? 1 : 0),
+                (earlier, later) -> later.after(earlier));
         ObjectNode out = Json.object().put("accepted", true).put("heartbeatSeconds", HEARTBEAT_INTERVAL.toSeconds());
         out.put("inventoryVerified", verified);
         out.set("drift", Json.MAPPER.readTree(driftJson));
@@ -164,21 +186,30 @@ public final class ClusterHealth implements AutoCloseable {
 
     private static String withAttestation(String driftJson) {
         ArrayNode d = (ArrayNode) Json.MAPPER.readTree(driftJson);
-        d.addObject().put("path", "/attestation").put("declared", "what the cluster's API shows")
-                .put("observed", "what the agents report").put("message", "the control plane read the cluster's nodes "
-                        + "itself and they differ from the agents' report (see ReportAttested)");
+        d.addObject()
+                .put("path", "/attestation")
+                .put("declared", "what the cluster's API shows")
+                .put("observed", "what the agents report")
+                .put(
+                        "message",
+                        "the control plane read the cluster's nodes "
+                                + "itself and they differ from the agents' report (see ReportAttested)");
         return Json.MAPPER.writeValueAsString(d);
     }
 
     /** At most {@link #MAX_BEATS_PER_SECOND} heartbeats a second per cluster (fixed one-second windows). */
     private void throttle(String clusterId) {
         long second = clock.millis() / 1000;
-        long[] w = beatWindows.compute(clusterId, (k, old) -> old == null || old[0] != second
-                ? new long[] {second, 1} : new long[] {second, old[1] + 1});
+        long[] w = beatWindows.compute(
+                clusterId,
+                (k, old) -> old == null || old[0] != second ? new long[] {second, 1} : new long[] {second, old[1] + 1});
         if (w[1] > MAX_BEATS_PER_SECOND) {
-            throw new DomainException(DomainException.Kind.TOO_MANY_REQUESTS, "too_many_heartbeats", "cluster '" + clusterId + "' sent more than "
-                    + MAX_BEATS_PER_SECOND + " heartbeats this second", List.of(), "agents send one every "
-                    + HEARTBEAT_INTERVAL.toSeconds() + " s and one on each node change");
+            throw new DomainException(
+                    DomainException.Kind.TOO_MANY_REQUESTS,
+                    "too_many_heartbeats",
+                    "cluster '" + clusterId + "' sent more than " + MAX_BEATS_PER_SECOND + " heartbeats this second",
+                    List.of(),
+                    "agents send one every " + HEARTBEAT_INTERVAL.toSeconds() + " s and one on each node change");
         }
         if (beatWindows.size() > 100_000) {
             beatWindows.values().removeIf(x -> x[0] != second);
@@ -189,8 +220,8 @@ public final class ClusterHealth implements AutoCloseable {
         CachedDocument c = documents.get(clusterId);
         Instant now = clock.instant();
         if (c == null || Duration.between(c.loadedAt(), now).compareTo(DOCUMENT_TTL) > 0) {
-            ClusterRecord r = clusters.get(clusterId).orElseThrow(() -> DomainException.notFound("cluster '" + clusterId
-                    + "'"));
+            ClusterRecord r =
+                    clusters.get(clusterId).orElseThrow(() -> DomainException.notFound("cluster '" + clusterId + "'"));
             c = new CachedDocument(r.version(), ClusterDocument.of(r.document()), now);
             documents.put(clusterId, c);
         }
@@ -210,13 +241,19 @@ public final class ClusterHealth implements AutoCloseable {
             return;
         }
         // an inventory the database already has is not sent again
-        List<Beat> batch = taken.stream().map(b -> b.hash().equals(flushedHash.get(b.clusterId()))
-                ? b.withoutInventory() : b).toList();
+        List<Beat> batch = taken.stream()
+                .map(b -> b.hash().equals(flushedHash.get(b.clusterId())) ? b.withoutInventory() : b)
+                .toList();
         try {
             ObservationStore.Flushed done = store.flush(batch, clock.instant());
             for (Transition t : done.transitions()) {
-                LOG.info("cluster {} is {} ({})", t.clusterId(), t.status(), "live".equals(t.status())
-                        ? "inventory verified, heartbeats fresh" : "its inventory differs from its document");
+                LOG.info(
+                        "cluster {} is {} ({})",
+                        t.clusterId(),
+                        t.status(),
+                        "live".equals(t.status())
+                                ? "inventory verified, heartbeats fresh"
+                                : "its inventory differs from its document");
             }
             taken.forEach(b -> flushedHash.put(b.clusterId(), b.hash()));
             done.inventoryMissing().forEach(flushedHash::remove); // their next beat carries the inventory again
@@ -231,8 +268,11 @@ public final class ClusterHealth implements AutoCloseable {
     void sweep() {
         Instant now = clock.instant();
         for (Transition t : store.markSilent(now.minus(grace), now)) {
-            LOG.warn("cluster {}: no heartbeat for more than {} s: Ready is Unknown{}", t.clusterId(),
-                    grace.toSeconds(), t.status() == null ? "" : ", status " + t.status());
+            LOG.warn(
+                    "cluster {}: no heartbeat for more than {} s: Ready is Unknown{}",
+                    t.clusterId(),
+                    grace.toSeconds(),
+                    t.status() == null ? "" : ", status " + t.status());
         }
     }
 
@@ -256,7 +296,8 @@ public final class ClusterHealth implements AutoCloseable {
     public void audit(Principal who, String clusterId, JsonNode record) {
         requireAgentOf(who, clusterId);
         List<FieldError> errors = new ArrayList<>();
-        if (!record.path("command").isString() || !record.path("command").asString().matches("[a-z]{1,32}")) {
+        if (!record.path("command").isString()
+                || !record.path("command").asString().matches("[a-z]{1,32}")) {
             errors.add(new FieldError("/command", "must be the command's name"));
         }
         if (!record.path("by").isString() || record.path("by").asString().isBlank()) {
@@ -267,8 +308,12 @@ public final class ClusterHealth implements AutoCloseable {
         }
         // the actor is who the server authenticated (this cluster's agent); whom the agent names stays in the
         // detail as its claim: an agent's credential is readable by the member cluster's admin
-        audit.record(clock.instant(), who.name().replaceAll("\\.[0-9a-f]+$", ""), "mgmt." + record.get("command")
-                .asString(), clusterId, Json.MAPPER.writeValueAsString(record));
+        audit.record(
+                clock.instant(),
+                who.name().replaceAll("\\.[0-9a-f]+$", ""),
+                "mgmt." + record.get("command").asString(),
+                clusterId,
+                Json.MAPPER.writeValueAsString(record));
     }
 
     /** Stores the metrics agent's snapshot. */
@@ -284,22 +329,35 @@ public final class ClusterHealth implements AutoCloseable {
             stored = store.putMetrics(clusterId, json, clock.instant());
         }
         if (!stored) {
-            throw new DomainException(DomainException.Kind.CONFLICT, "no_heartbeat_yet", "cluster '" + clusterId + "' has sent no heartbeat yet; "
-                    + "metrics are kept once its controller reports", List.of(), null);
+            throw new DomainException(
+                    DomainException.Kind.CONFLICT,
+                    "no_heartbeat_yet",
+                    "cluster '" + clusterId + "' has sent no heartbeat yet; "
+                            + "metrics are kept once its controller reports",
+                    List.of(),
+                    null);
         }
     }
 
     /** The conditions, heartbeat, declared vs observed inventory and reputation of a cluster. */
     public ObjectNode view(ClusterRecord cluster) {
         flushQuietly(); // what this replica has received counts
-        ObjectNode out = Json.object().put("clusterId", cluster.id()).put("status", cluster.status())
+        ObjectNode out = Json.object()
+                .put("clusterId", cluster.id())
+                .put("status", cluster.status())
                 .put("reputation", cluster.reputation());
         var observed = store.get(cluster.id());
         Instant now = clock.instant();
         ArrayNode conditions = out.putArray("conditions");
         if (observed.isEmpty()) {
-            conditions.add(new Condition("Ready", Condition.Status.UNKNOWN, "NoHeartbeat",
-                    "no heartbeat received from this cluster's agents yet", null, null).json());
+            conditions.add(new Condition(
+                            "Ready",
+                            Condition.Status.UNKNOWN,
+                            "NoHeartbeat",
+                            "no heartbeat received from this cluster's agents yet",
+                            null,
+                            null)
+                    .json());
             out.putNull("heartbeat");
             out.putNull("observed");
             return out;
@@ -307,37 +365,70 @@ public final class ClusterHealth implements AutoCloseable {
         ObservationStore.Observation o = observed.get();
         boolean fresh = "True".equals(o.ready()) && o.lastHeartbeatAt().isAfter(now.minus(grace));
         long age = Duration.between(o.lastHeartbeatAt(), now).toSeconds();
-        conditions.add(new Condition("Ready", fresh ? Condition.Status.TRUE : Condition.Status.UNKNOWN,
-                fresh ? "HeartbeatFresh" : "HeartbeatMissing", fresh ? "last heartbeat " + age + " s ago"
-                        : "no heartbeat for " + age + " s (grace " + grace.toSeconds() + " s)", o.readySince(), null)
+        conditions.add(new Condition(
+                        "Ready",
+                        fresh ? Condition.Status.TRUE : Condition.Status.UNKNOWN,
+                        fresh ? "HeartbeatFresh" : "HeartbeatMissing",
+                        fresh
+                                ? "last heartbeat " + age + " s ago"
+                                : "no heartbeat for " + age + " s (grace " + grace.toSeconds() + " s)",
+                        o.readySince(),
+                        null)
                 .json());
         // one type, whose status says whether the report matches the document (version = observedGeneration)
-        conditions.add(new Condition("InventoryVerified", Condition.Status.of(o.verified()),
-                o.verified() ? "MatchesDocument" : "DiffersFromDocument", o.verified()
-                        ? "the nodes, GPUs, vCPUs and memory the agent sees match the document"
-                        : o.drift().size() + " difference(s) between the document and the cluster", o.verifiedSince(),
-                cluster.version()).json());
-        conditions.add(attestations.get(cluster.id()).map(a -> new Condition("ReportAttested",
-                Condition.Status.of(a.attested()), a.attested() ? "MatchesClusterApi" : "DiffersFromClusterApi",
-                a.attested() ? "the control plane read the nodes itself (" + a.checks() + " checks, last "
-                        + Duration.between(a.checkedAt(), now).toSeconds() + " s ago) and they match the agents' report"
-                        : a.diff().size() + " difference(s) between the agents' report and the cluster's API",
-                a.since(), null)).orElseGet(() -> new Condition("ReportAttested", Condition.Status.UNKNOWN, "NotChecked",
-                "the control plane has not read this cluster's nodes itself yet (it does so with its own credential, "
-                        + "at a random interval, while it holds one)", null, null)).json());
+        conditions.add(new Condition(
+                        "InventoryVerified",
+                        Condition.Status.of(o.verified()),
+                        o.verified() ? "MatchesDocument" : "DiffersFromDocument",
+                        o.verified()
+                                ? "the nodes, GPUs, vCPUs and memory the agent sees match the document"
+                                : o.drift().size() + " difference(s) between the document and the cluster",
+                        o.verifiedSince(),
+                        cluster.version())
+                .json());
+        conditions.add(attestations
+                .get(cluster.id())
+                .map(a -> new Condition(
+                        "ReportAttested",
+                        Condition.Status.of(a.attested()),
+                        a.attested() ? "MatchesClusterApi" : "DiffersFromClusterApi",
+                        a.attested()
+                                ? "the control plane read the nodes itself (" + a.checks() + " checks, last "
+                                        + Duration.between(a.checkedAt(), now).toSeconds()
+                                        + " s ago) and they match the agents' report"
+                                : a.diff().size() + " difference(s) between the agents' report and the cluster's API",
+                        a.since(),
+                        null))
+                .orElseGet(() -> new Condition(
+                        "ReportAttested",
+                        Condition.Status.UNKNOWN,
+                        "NotChecked",
+                        "the control plane has not read this cluster's nodes itself yet (it does so with its own credential, "
+                                + "at a random interval, while it holds one)",
+                        null,
+                        null))
+                .json());
         attestations.get(cluster.id()).filter(a -> !a.attested()).ifPresent(a -> out.set("attestationDiff", a.diff()));
-        out.putObject("heartbeat").put("lastAt", o.lastHeartbeatAt().toString()).put("ageSeconds", age)
-                .put("agentVersion", o.agentVersion()).put("count", o.heartbeats());
+        out.putObject("heartbeat")
+                .put("lastAt", o.lastHeartbeatAt().toString())
+                .put("ageSeconds", age)
+                .put("agentVersion", o.agentVersion())
+                .put("count", o.heartbeats());
         out.set("drift", o.drift());
         out.set("observed", o.inventory());
         double availability = (o.readySeconds() + 1800) / (o.observedSeconds() + 3600);
         double verification = (o.verifiedHeartbeats() + 5.0) / (o.heartbeats() + 10);
-        out.putObject("reputationInputs").put("availability", Math.round(availability * 1000) / 1000.0)
+        out.putObject("reputationInputs")
+                .put("availability", Math.round(availability * 1000) / 1000.0)
                 .put("verification", Math.round(verification * 1000) / 1000.0)
-                .put("observedSeconds", Math.round(o.observedSeconds())).put("readySeconds", Math.round(o.readySeconds()))
-                .put("heartbeats", o.heartbeats()).put("verifiedHeartbeats", o.verifiedHeartbeats())
-                .put("formula", "100 * (0.6 * (readySeconds + 1800) / (observedSeconds + 3600) "
-                        + "+ 0.4 * (verifiedHeartbeats + 5) / (heartbeats + 10))");
+                .put("observedSeconds", Math.round(o.observedSeconds()))
+                .put("readySeconds", Math.round(o.readySeconds()))
+                .put("heartbeats", o.heartbeats())
+                .put("verifiedHeartbeats", o.verifiedHeartbeats())
+                .put(
+                        "formula",
+                        "100 * (0.6 * (readySeconds + 1800) / (observedSeconds + 3600) "
+                                + "+ 0.4 * (verifiedHeartbeats + 5) / (heartbeats + 10))");
         return out;
     }
 
@@ -353,7 +444,8 @@ public final class ClusterHealth implements AutoCloseable {
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -41,9 +41,11 @@ public final class InventoryAttestor implements AutoCloseable {
     private final Set<String> suspect = ConcurrentHashMap.newKeySet();
     /** Verdicts known here: set by this replica's checks, or read from the store (and re-read after a minute). */
     private final Map<String, Known> verdicts = new ConcurrentHashMap<>();
+
     static final Duration KNOWN_TTL = Duration.ofSeconds(60);
 
     private record Known(Optional<Boolean> attested, Instant readAt) {}
+
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "aios-attest");
         t.setDaemon(true);
@@ -55,8 +57,12 @@ public final class InventoryAttestor implements AutoCloseable {
      *               when it holds none there
      * @param every  the mean interval between checks of one cluster (each is drawn from 0.5x to 1.5x); zero: off
      */
-    public InventoryAttestor(AttestationStore store, ObservationStore observations,
-            Function<String, Optional<ObservedInventory>> reader, Clock clock, Duration every) {
+    public InventoryAttestor(
+            AttestationStore store,
+            ObservationStore observations,
+            Function<String, Optional<ObservedInventory>> reader,
+            Clock clock,
+            Duration every) {
         this.store = store;
         this.observations = observations;
         this.reader = reader;
@@ -103,7 +109,9 @@ public final class InventoryAttestor implements AutoCloseable {
                 try {
                     check(id, now);
                 } catch (RuntimeException e) {
-                    LOG.warn("cluster {}: could not read its nodes to attest its agents' report: {}", id,
+                    LOG.warn(
+                            "cluster {}: could not read its nodes to attest its agents' report: {}",
+                            id,
                             e.getClass().getSimpleName());
                 }
             }
@@ -112,8 +120,8 @@ public final class InventoryAttestor implements AutoCloseable {
 
     /** One check now; package-private so tests can run it without waiting for the schedule. */
     void check(String id, Instant now) {
-        Optional<ObservedInventory> reported = observations.get(id).filter(o -> o.inventory() != null)
-                .map(o -> ObservedInventory.of(o.inventory()));
+        Optional<ObservedInventory> reported =
+                observations.get(id).filter(o -> o.inventory() != null).map(o -> ObservedInventory.of(o.inventory()));
         if (reported.isEmpty()) {
             return; // nothing reported yet: nothing to attest
         }
@@ -135,8 +143,11 @@ public final class InventoryAttestor implements AutoCloseable {
             if (ok) {
                 LOG.info("cluster {}: its agents' report matches what the control plane reads", id);
             } else {
-                LOG.warn("cluster {}: its agents report what the cluster's API does not show ({} difference(s)): "
-                        + "ReportAttested=False", id, diff.size());
+                LOG.warn(
+                        "cluster {}: its agents report what the cluster's API does not show ({} difference(s)): "
+                                + "ReportAttested=False",
+                        id,
+                        diff.size());
             }
         }
     }

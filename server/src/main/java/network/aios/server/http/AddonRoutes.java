@@ -1,6 +1,5 @@
 package network.aios.server.http;
 
-import network.aios.server.domain.DomainException;
 import static network.aios.server.http.Authenticator.principal;
 
 import io.javalin.config.RoutesConfig;
@@ -14,10 +13,11 @@ import network.aios.api.Json;
 import network.aios.server.addons.AddonDeployments;
 import network.aios.server.addons.AddonService;
 import network.aios.server.addons.InferenceRoutes;
-import network.aios.store.RouteStore;
+import network.aios.server.domain.DomainException;
 import network.aios.server.infra.InfraService;
-import tools.jackson.databind.JsonNode;
 import network.aios.store.AddonRecord;
+import network.aios.store.RouteStore;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,6 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AddonRoutes {
     /** Where the seed puts the kubeconfig: in create-infra's body, and in the split runner's registration. */
     static final String CLUSTER_CONFIG = "cluster_config";
+
     static final String SPLIT_RUNNER_KUBECONFIG = "cluster_k8s_config";
 
     private final AddonService addons;
@@ -61,11 +62,20 @@ public final class AddonRoutes {
             });
             r.get(base, ctx -> list(ctx, kind));
             r.get(base + "/{id}", ctx -> one(ctx, addons.get(principal(ctx), kind, ctx.pathParam("id"))));
-            r.put(base + "/{id}", ctx -> one(ctx, addons.replace(principal(ctx), kind, ctx.pathParam("id"),
-                    Bodies.object(ctx.bodyAsBytes()), Http.ifMatch(ctx))));
+            r.put(
+                    base + "/{id}",
+                    ctx -> one(
+                            ctx,
+                            addons.replace(
+                                    principal(ctx),
+                                    kind,
+                                    ctx.pathParam("id"),
+                                    Bodies.object(ctx.bodyAsBytes()),
+                                    Http.ifMatch(ctx))));
             r.delete(base + "/{id}", ctx -> {
                 String id = ctx.pathParam("id");
-                if (kind.deployable() && Boolean.parseBoolean(ctx.queryParam("cascade"))
+                if (kind.deployable()
+                        && Boolean.parseBoolean(ctx.queryParam("cascade"))
                         && addons.hasInfra(principal(ctx), kind, id)) {
                     accepted(ctx, deployments.remove(principal(ctx), kind, id, null, "/" + CLUSTER_CONFIG, true));
                     return;
@@ -73,17 +83,26 @@ public final class AddonRoutes {
                 // an inference server's gateway route goes with it
                 boolean routeRemoved = kind == AddonKind.INFERENCE_SERVER && inferenceRoutes.remove(principal(ctx), id);
                 addons.delete(principal(ctx), kind, id);
-                Http.json(ctx, 200, Json.object().put("id", id).put("deleted", true).put("routeRemoved", routeRemoved));
+                Http.json(
+                        ctx,
+                        200,
+                        Json.object().put("id", id).put("deleted", true).put("routeRemoved", routeRemoved));
             });
             if (kind == AddonKind.INFERENCE_SERVER) {
                 r.post(base + "/{id}/route", ctx -> {
-                    RouteStore.Route route = inferenceRoutes.add(principal(ctx), ctx.pathParam("id"),
-                            Bodies.object(ctx.bodyAsBytes()));
+                    RouteStore.Route route =
+                            inferenceRoutes.add(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
                     Http.json(ctx, 201, GatewayRouteRoutes.view(route));
                 });
-                r.get(base + "/{id}/route", ctx -> Http.json(ctx, 200, GatewayRouteRoutes.view(inferenceRoutes
-                        .get(principal(ctx), ctx.pathParam("id")).orElseThrow(() -> DomainException.notFound(
-                                "a route for inference server '" + ctx.pathParam("id") + "'")))));
+                r.get(
+                        base + "/{id}/route",
+                        ctx -> Http.json(
+                                ctx,
+                                200,
+                                GatewayRouteRoutes.view(inferenceRoutes
+                                        .get(principal(ctx), ctx.pathParam("id"))
+                                        .orElseThrow(() -> DomainException.notFound(
+                                                "a route for inference server '" + ctx.pathParam("id") + "'")))));
                 r.delete(base + "/{id}/route", ctx -> {
                     if (!inferenceRoutes.remove(principal(ctx), ctx.pathParam("id"))) {
                         throw DomainException.notFound("a route for inference server '" + ctx.pathParam("id") + "'");
@@ -92,10 +111,27 @@ public final class AddonRoutes {
                 });
             }
             if (kind.deployable()) {
-                r.post(base + "/{id}/create-infra", ctx -> accepted(ctx, deployments.deploy(principal(ctx), kind,
-                        ctx.pathParam("id"), kubeconfig(ctx), "/" + CLUSTER_CONFIG)));
-                r.delete(base + "/{id}/remove-infra", ctx -> accepted(ctx, deployments.remove(principal(ctx), kind,
-                        ctx.pathParam("id"), kubeconfig(ctx), "/" + CLUSTER_CONFIG, false)));
+                r.post(
+                        base + "/{id}/create-infra",
+                        ctx -> accepted(
+                                ctx,
+                                deployments.deploy(
+                                        principal(ctx),
+                                        kind,
+                                        ctx.pathParam("id"),
+                                        kubeconfig(ctx),
+                                        "/" + CLUSTER_CONFIG)));
+                r.delete(
+                        base + "/{id}/remove-infra",
+                        ctx -> accepted(
+                                ctx,
+                                deployments.remove(
+                                        principal(ctx),
+                                        kind,
+                                        ctx.pathParam("id"),
+                                        kubeconfig(ctx),
+                                        "/" + CLUSTER_CONFIG,
+                                        false)));
             }
         }
     }
@@ -118,8 +154,11 @@ public final class AddonRoutes {
 
     private void list(Context ctx, AddonKind kind) {
         List<String> tags = new ArrayList<>();
-        ctx.queryParams("tag").forEach(t -> tags.addAll(Arrays.stream(t.split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList()));
+        ctx.queryParams("tag")
+                .forEach(t -> tags.addAll(Arrays.stream(t.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList()));
         int limit = 100;
         String l = ctx.queryParam("limit");
         if (l != null) {
@@ -129,12 +168,18 @@ public final class AddonRoutes {
                 limit = -1;
             }
             if (limit < 1 || limit > 500) {
-                throw DomainException.badRequest("invalid query", List.of(new FieldError("/query/limit",
-                        "must be between 1 and 500")));
+                throw DomainException.badRequest(
+                        "invalid query", List.of(new FieldError("/query/limit", "must be between 1 and 500")));
             }
         }
-        List<AddonRecord> page = addons.list(principal(ctx), kind, tags, ctx.queryParam("cluster"),
-                ctx.queryParam("metadataKey"), ctx.queryParam("continue"), limit);
+        List<AddonRecord> page = addons.list(
+                principal(ctx),
+                kind,
+                tags,
+                ctx.queryParam("cluster"),
+                ctx.queryParam("metadataKey"),
+                ctx.queryParam("continue"),
+                limit);
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
         page.forEach(a -> items.add(AddonService.view(a)));

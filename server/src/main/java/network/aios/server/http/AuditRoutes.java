@@ -1,6 +1,5 @@
 package network.aios.server.http;
 
-import network.aios.server.domain.DomainException;
 import static network.aios.server.http.Authenticator.principal;
 import static network.aios.server.http.Authenticator.requireAdmin;
 
@@ -12,6 +11,7 @@ import java.util.List;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.server.audit.AuditLog;
+import network.aios.server.domain.DomainException;
 import network.aios.store.AuditStore;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -34,13 +34,23 @@ public final class AuditRoutes {
         int limit = integer(ctx, "limit", 100, 1, 1000);
         String cont = ctx.queryParam("continue");
         Long before = cont == null ? null : (long) integer(ctx, "continue", 0, 1, Integer.MAX_VALUE);
-        List<AuditStore.Entry> rows = audit.query(who, blankToNull(ctx.queryParam("cluster")),
-                blankToNull(ctx.queryParam("actor")), blankToNull(ctx.queryParam("action")), time(ctx, "since"),
-                time(ctx, "until"), before, limit);
+        List<AuditStore.Entry> rows = audit.query(
+                who,
+                blankToNull(ctx.queryParam("cluster")),
+                blankToNull(ctx.queryParam("actor")),
+                blankToNull(ctx.queryParam("action")),
+                time(ctx, "since"),
+                time(ctx, "until"),
+                before,
+                limit);
         ArrayNode items = Json.MAPPER.createArrayNode();
         for (AuditStore.Entry e : rows) {
-            ObjectNode o = items.addObject().put("seq", e.seq()).put("at", e.at().toString()).put("actor", e.actor())
-                    .put("action", e.action()).put("target", e.target());
+            ObjectNode o = items.addObject()
+                    .put("seq", e.seq())
+                    .put("at", e.at().toString())
+                    .put("actor", e.actor())
+                    .put("action", e.action())
+                    .put("target", e.target());
             if (e.detailJson() != null) {
                 o.set("detail", Json.parse(e.detailJson()));
             }
@@ -69,8 +79,9 @@ public final class AuditRoutes {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw DomainException.badRequest("invalid query parameter " + name, List.of(new FieldError("/query/" + name,
-                "must be an integer from " + min + " to " + max)));
+        throw DomainException.badRequest(
+                "invalid query parameter " + name,
+                List.of(new FieldError("/query/" + name, "must be an integer from " + min + " to " + max)));
     }
 
     private static Instant time(Context ctx, String name) {
@@ -81,8 +92,9 @@ public final class AuditRoutes {
         try {
             return Instant.parse(v);
         } catch (DateTimeParseException e) {
-            throw DomainException.badRequest("invalid query parameter " + name, List.of(new FieldError("/query/" + name,
-                    "must be an RFC 3339 time such as 2026-11-30T12:00:00Z")));
+            throw DomainException.badRequest(
+                    "invalid query parameter " + name,
+                    List.of(new FieldError("/query/" + name, "must be an RFC 3339 time such as 2026-11-30T12:00:00Z")));
         }
     }
 }

@@ -35,8 +35,13 @@ public final class Authenticator {
             long wait = Math.max(throttle.retryAfter(source), id == null ? 0 : throttle.retryAfter("id:" + id));
             if (wait > 0) {
                 ctx.header("Retry-After", Long.toString(wait));
-                throw new DomainException(DomainException.Kind.TOO_MANY_REQUESTS, "too_many_failed_authentications", "too many failed authentications "
-                        + "from this address or for this token; retry in " + wait + " s", null, null);
+                throw new DomainException(
+                        DomainException.Kind.TOO_MANY_REQUESTS,
+                        "too_many_failed_authentications",
+                        "too many failed authentications " + "from this address or for this token; retry in " + wait
+                                + " s",
+                        null,
+                        null);
             }
             throttle.failed(source);
             if (id != null) {
@@ -45,20 +50,26 @@ public final class Authenticator {
         }
         Principal p = found.orElseThrow(() -> {
             ctx.header("WWW-Authenticate", "Basic realm=\"aios\", Bearer realm=\"aios\"");
-            return new DomainException(DomainException.Kind.UNAUTHENTICATED, "unauthorized", "a valid API token is required: send it as "
-                    + "'Authorization: Bearer <token>' or as the password of HTTP Basic auth "
-                    + "(http://admin:<token>@host:port/...)", null, null);
+            return new DomainException(
+                    DomainException.Kind.UNAUTHENTICATED,
+                    "unauthorized",
+                    "a valid API token is required: send it as "
+                            + "'Authorization: Bearer <token>' or as the password of HTTP Basic auth "
+                            + "(http://admin:<token>@host:port/...)",
+                    null,
+                    null);
         });
         if (p.role() == Principal.Role.AGENT && !agentMayCall(ctx.method().name(), ctx.path())) {
             // an agent credential lives on a member cluster: it reports for that cluster and does nothing else
-            throw DomainException.forbidden("an agent credential may only report its cluster's heartbeats, metrics and commands");
+            throw DomainException.forbidden(
+                    "an agent credential may only report its cluster's heartbeats, metrics and commands");
         }
         ctx.attribute(PRINCIPAL, p);
     }
 
     /** What an agent may send (its cluster is checked by the route): reports, nothing that reads. */
-    private static final java.util.regex.Pattern AGENT_REPORTS = java.util.regex.Pattern.compile(
-            "/api/v1/clusters/[^/]+/(heartbeat|metrics|audit)");
+    private static final java.util.regex.Pattern AGENT_REPORTS =
+            java.util.regex.Pattern.compile("/api/v1/clusters/[^/]+/(heartbeat|metrics|audit)");
 
     static boolean agentMayCall(String method, String path) {
         return method.equals("POST") && AGENT_REPORTS.matcher(path).matches()
@@ -93,7 +104,8 @@ public final class Authenticator {
         }
         if (h.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
-                String decoded = new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
+                String decoded =
+                        new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
                 return colon < 0 ? Optional.empty() : Optional.of(decoded.substring(colon + 1));
             } catch (IllegalArgumentException e) {

@@ -1,11 +1,11 @@
 package network.aios.server.http;
 
-import network.aios.server.domain.DomainException;
 import java.util.List;
 import network.aios.api.DocumentParser;
 import network.aios.api.FieldError;
 import network.aios.api.MalformedDocumentException;
 import network.aios.server.clusters.ClusterService;
+import network.aios.server.domain.DomainException;
 import tools.jackson.databind.JsonNode;
 
 /** Request bodies that must be a JSON object: 400 with line/column when they aren't JSON, 422 when not an object. */

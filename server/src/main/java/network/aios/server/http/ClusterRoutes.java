@@ -1,6 +1,5 @@
 package network.aios.server.http;
 
-import network.aios.server.domain.DomainException;
 import static network.aios.server.http.Authenticator.principal;
 
 import io.javalin.config.RoutesConfig;
@@ -14,6 +13,7 @@ import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.server.clusters.ClusterService;
 import network.aios.server.clusters.ClusterView;
+import network.aios.server.domain.DomainException;
 import network.aios.server.infra.InfraService;
 import network.aios.store.ClusterQuery;
 import network.aios.store.ClusterRecord;
@@ -85,8 +85,15 @@ public final class ClusterRoutes {
             InfraService.Scheduled s = infra.deleteWithInfra(principal(ctx), id, Http.ifMatch(ctx));
             if (s != null) {
                 ctx.header("Location", "/api/v1/jobs/" + s.job().id());
-                Http.json(ctx, 202, Json.object().put("id", id).put("deleted", false).put("message", s.note())
-                        .put("job_id", s.job().id()).put("status_url", "/api/v1/jobs/" + s.job().id()));
+                Http.json(
+                        ctx,
+                        202,
+                        Json.object()
+                                .put("id", id)
+                                .put("deleted", false)
+                                .put("message", s.note())
+                                .put("job_id", s.job().id())
+                                .put("status_url", "/api/v1/jobs/" + s.job().id()));
                 return;
             }
         } else {
@@ -107,10 +114,16 @@ public final class ClusterRoutes {
         List<String> tags = new ArrayList<>();
         q.getOrDefault("tag", List.of()).forEach(t -> tags.addAll(Arrays.asList(t.split(","))));
         q.getOrDefault("tags", List.of()).forEach(t -> tags.addAll(Arrays.asList(t.split(","))));
-        ClusterQuery query = new ClusterQuery(null, first(q, "region"), in.status(first(q, "status")),
-                tags.stream().map(String::trim).filter(s -> !s.isEmpty()).toList(), first(q, "gpuModel"),
-                in.integer("minGpus", first(q, "minGpus")), in.integer("minVcpus", first(q, "minVcpus")),
-                in.longValue("minMemory", first(q, "minMemory")), first(q, "continue"),
+        ClusterQuery query = new ClusterQuery(
+                null,
+                first(q, "region"),
+                in.status(first(q, "status")),
+                tags.stream().map(String::trim).filter(s -> !s.isEmpty()).toList(),
+                first(q, "gpuModel"),
+                in.integer("minGpus", first(q, "minGpus")),
+                in.integer("minVcpus", first(q, "minVcpus")),
+                in.longValue("minMemory", first(q, "minMemory")),
+                first(q, "continue"),
                 in.limit(first(q, "limit")));
         in.throwIfAny();
         page(ctx, query);
@@ -124,9 +137,10 @@ public final class ClusterRoutes {
         if (!q.isObject()) {
             throw DomainException.invalid(List.of(new FieldError("/query", "must be an object of filters")));
         }
-        List<String> known = List.of("regionId", "status", "tags", "gpuModel", "minGpus", "minVcpus", "minMemory",
-                "limit", "continue");
-        q.propertyNames().stream().filter(k -> !known.contains(k))
+        List<String> known = List.of(
+                "regionId", "status", "tags", "gpuModel", "minGpus", "minVcpus", "minMemory", "limit", "continue");
+        q.propertyNames().stream()
+                .filter(k -> !known.contains(k))
                 .forEach(k -> in.errors.add(new FieldError("/query/" + k, "unknown filter; known: " + known)));
         List<String> tags = new ArrayList<>();
         JsonNode t = q.get("tags");
@@ -143,10 +157,17 @@ public final class ClusterRoutes {
         } else if (t != null && !t.isNull()) {
             in.errors.add(new FieldError("/query/tags", "must be a string or an array of strings"));
         }
-        ClusterQuery query = new ClusterQuery(null, in.text(q, "regionId"), in.status(in.text(q, "status")), tags,
-                in.text(q, "gpuModel"), in.integer("minGpus", in.text(q, "minGpus")),
-                in.integer("minVcpus", in.text(q, "minVcpus")), in.longValue("minMemory", in.text(q, "minMemory")),
-                in.text(q, "continue"), in.limit(in.text(q, "limit")));
+        ClusterQuery query = new ClusterQuery(
+                null,
+                in.text(q, "regionId"),
+                in.status(in.text(q, "status")),
+                tags,
+                in.text(q, "gpuModel"),
+                in.integer("minGpus", in.text(q, "minGpus")),
+                in.integer("minVcpus", in.text(q, "minVcpus")),
+                in.longValue("minMemory", in.text(q, "minMemory")),
+                in.text(q, "continue"),
+                in.limit(in.text(q, "limit")));
         in.throwIfAny();
         page(ctx, query);
     }
@@ -218,7 +239,8 @@ public final class ClusterRoutes {
 
         String status(String v) {
             if (v != null && ClusterStatus.fromWire(v).isEmpty()) {
-                errors.add(new FieldError(at + "/status", "unknown status '" + v + "'; known: " + ClusterStatus.known()));
+                errors.add(
+                        new FieldError(at + "/status", "unknown status '" + v + "'; known: " + ClusterStatus.known()));
             }
             return v;
         }

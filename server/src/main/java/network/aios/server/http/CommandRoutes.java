@@ -16,8 +16,12 @@ public final class CommandRoutes {
     }
 
     public void register(RoutesConfig r) {
-        r.post("/api/v1/clusters/{id}/commands", ctx -> Http.json(ctx, 201, commands.grant(principal(ctx),
-                ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()))));
+        r.post(
+                "/api/v1/clusters/{id}/commands",
+                ctx -> Http.json(
+                        ctx,
+                        201,
+                        commands.grant(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()))));
         // the network's agent CA (public): what agents' serving certificates chain to, e.g. for curl --cacert
         r.get("/api/v1/agent-ca", ctx -> {
             principal(ctx); // owners and the admin; agents have no business here

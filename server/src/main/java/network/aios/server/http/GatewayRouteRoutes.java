@@ -20,8 +20,9 @@ public final class GatewayRouteRoutes {
     public void register(RoutesConfig r) {
         r.post("/api/v1/clusters/{id}/routes", ctx -> {
             RouteStore.Route route = routes.add(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
-            ctx.header("Location", "/api/v1/clusters/" + route.clusterId() + "/routes/" + route.kind() + "/"
-                    + route.routeId());
+            ctx.header(
+                    "Location",
+                    "/api/v1/clusters/" + route.clusterId() + "/routes/" + route.kind() + "/" + route.routeId());
             Http.json(ctx, 201, view(route));
         });
         r.get("/api/v1/clusters/{id}/routes", ctx -> {
@@ -37,8 +38,13 @@ public final class GatewayRouteRoutes {
     }
 
     static ObjectNode view(RouteStore.Route r) {
-        return Json.object().put("clusterId", r.clusterId()).put("kind", r.kind()).put("id", r.routeId())
-                .put("prefix", r.prefix()).put("service", r.service()).put("createdBy", r.createdBy())
+        return Json.object()
+                .put("clusterId", r.clusterId())
+                .put("kind", r.kind())
+                .put("id", r.routeId())
+                .put("prefix", r.prefix())
+                .put("service", r.service())
+                .put("createdBy", r.createdBy())
                 .put("createdAt", r.createdAt().toString());
     }
 }

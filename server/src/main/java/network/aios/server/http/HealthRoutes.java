@@ -1,11 +1,11 @@
 package network.aios.server.http;
 
-import network.aios.server.domain.DomainException;
 import static network.aios.server.http.Authenticator.principal;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import network.aios.server.clusters.ClusterService;
+import network.aios.server.domain.DomainException;
 import network.aios.server.health.ClusterHealth;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -26,8 +26,12 @@ public final class HealthRoutes {
     }
 
     public void register(RoutesConfig r) {
-        r.post("/api/v1/clusters/{id}/heartbeat", ctx -> Http.json(ctx, 200, health.heartbeat(principal(ctx),
-                ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()))));
+        r.post(
+                "/api/v1/clusters/{id}/heartbeat",
+                ctx -> Http.json(
+                        ctx,
+                        200,
+                        health.heartbeat(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()))));
         r.post("/api/v1/clusters/{id}/metrics", ctx -> {
             health.metrics(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
             ctx.status(202);
@@ -36,20 +40,24 @@ public final class HealthRoutes {
             health.audit(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
             ctx.status(202);
         });
-        r.get("/api/v1/clusters/{id}/health", ctx -> Http.json(ctx, 200,
-                health.view(clusters.get(principal(ctx), ctx.pathParam("id")))));
+        r.get(
+                "/api/v1/clusters/{id}/health",
+                ctx -> Http.json(ctx, 200, health.view(clusters.get(principal(ctx), ctx.pathParam("id")))));
         r.get("/api/v1/clusters/{id}/metrics", ctx -> clusterMetrics(ctx, ctx.pathParam("id")));
         r.get("/cluster-metrics/{clusterId}", ctx -> clusterMetrics(ctx, ctx.pathParam("clusterId")));
-        r.get("/api/v1/clusters/{id}/metrics/nodes/{nodeId}", ctx -> nodeMetrics(ctx, ctx.pathParam("id"),
-                ctx.pathParam("nodeId")));
-        r.get("/cluster-metrics/node/{clusterId}/{nodeId}", ctx -> nodeMetrics(ctx, ctx.pathParam("clusterId"),
-                ctx.pathParam("nodeId")));
+        r.get(
+                "/api/v1/clusters/{id}/metrics/nodes/{nodeId}",
+                ctx -> nodeMetrics(ctx, ctx.pathParam("id"), ctx.pathParam("nodeId")));
+        r.get(
+                "/cluster-metrics/node/{clusterId}/{nodeId}",
+                ctx -> nodeMetrics(ctx, ctx.pathParam("clusterId"), ctx.pathParam("nodeId")));
     }
 
     private ObjectNode metrics(Context ctx, String clusterId) {
         clusters.get(principal(ctx), clusterId);
-        return health.latestMetrics(clusterId).orElseThrow(() -> DomainException.notFound("metrics for cluster '"
-                + clusterId + "' (its metrics agent has not reported yet)"));
+        return health.latestMetrics(clusterId)
+                .orElseThrow(() -> DomainException.notFound(
+                        "metrics for cluster '" + clusterId + "' (its metrics agent has not reported yet)"));
     }
 
     private void clusterMetrics(Context ctx, String clusterId) {
@@ -60,9 +68,11 @@ public final class HealthRoutes {
         ObjectNode m = metrics(ctx, clusterId);
         for (JsonNode n : m.path("nodes")) {
             if (nodeId.equals(n.path("nodeId").asString(null))) {
-                ObjectNode out = ((ObjectNode) n.deepCopy()).put("clusterId", clusterId)
+                ObjectNode out = ((ObjectNode) n.deepCopy())
+                        .put("clusterId", clusterId)
                         .put("observedAt", m.path("observedAt").asString(null))
-                        .put("receivedAt", m.path("receivedAt").asString(null)).put("stale", m.path("stale").asBoolean());
+                        .put("receivedAt", m.path("receivedAt").asString(null))
+                        .put("stale", m.path("stale").asBoolean());
                 out.put("metricsApi", m.path("metricsApi").asString(null));
                 Http.json(ctx, 200, out);
                 return;

@@ -1,10 +1,10 @@
 package network.aios.server.http;
 
-import network.aios.server.domain.DomainException;
 import io.javalin.http.Context;
 import java.util.List;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
+import network.aios.server.domain.DomainException;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -83,7 +83,8 @@ public final class Http {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw DomainException.badRequest("If-Match must carry the version from the ETag, e.g. \"3\"",
+            throw DomainException.badRequest(
+                    "If-Match must carry the version from the ETag, e.g. \"3\"",
                     List.of(new FieldError("/headers/If-Match", "not a version: " + h)));
         }
     }
@@ -94,7 +95,8 @@ public final class Http {
         ctx.queryParamMap().forEach((k, vs) -> {
             if (!network.aios.api.UnstorableTextException.storable(k)
                     || vs.stream().anyMatch(v -> !network.aios.api.UnstorableTextException.storable(v))) {
-                bad.add(new FieldError("/query/" + (network.aios.api.UnstorableTextException.storable(k) ? k : "?"),
+                bad.add(new FieldError(
+                        "/query/" + (network.aios.api.UnstorableTextException.storable(k) ? k : "?"),
                         "contains a character that cannot be stored (U+0000 or an unpaired surrogate)"));
             }
         });

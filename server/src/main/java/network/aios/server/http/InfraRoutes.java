@@ -1,6 +1,5 @@
 package network.aios.server.http;
 
-import network.aios.server.domain.DomainException;
 import static network.aios.server.http.Authenticator.principal;
 
 import io.javalin.config.RoutesConfig;
@@ -9,6 +8,7 @@ import java.util.List;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.infra.Preflight;
+import network.aios.server.domain.DomainException;
 import network.aios.server.infra.InfraService;
 import network.aios.store.InfraJob;
 import network.aios.store.JobState;
@@ -43,7 +43,8 @@ public final class InfraRoutes {
         JsonNode body = Bodies.object(ctx.bodyAsBytes());
         JsonNode id = body.get("cluster_id");
         if (id == null || !id.isString() || id.asString().isBlank()) {
-            throw DomainException.invalid(List.of(new FieldError("/cluster_id", "is required: the registered cluster's id")));
+            throw DomainException.invalid(
+                    List.of(new FieldError("/cluster_id", "is required: the registered cluster's id")));
         }
         InfraService.Scheduled s = create
                 ? infra.create(principal(ctx), id.asString(), body.get("kube_config_data"), "/kube_config_data")
@@ -67,8 +68,13 @@ public final class InfraRoutes {
         ObjectNode out = Json.object().put("clusterId", id);
         infra.latest(principal(ctx), id).ifPresentOrElse(j -> out.set("job", jobView(j)), () -> out.putNull("job"));
         ArrayNode inv = out.putArray("inventory");
-        infra.inventory(id).forEach(i -> inv.addObject().put("apiVersion", i.apiVersion()).put("kind", i.kind())
-                .put("namespace", i.namespace()).put("name", i.name()).put("uid", i.uid()));
+        infra.inventory(id)
+                .forEach(i -> inv.addObject()
+                        .put("apiVersion", i.apiVersion())
+                        .put("kind", i.kind())
+                        .put("namespace", i.namespace())
+                        .put("name", i.name())
+                        .put("uid", i.uid()));
         Http.json(ctx, 200, out);
     }
 
@@ -78,12 +84,14 @@ public final class InfraRoutes {
 
     private void preflight(Context ctx) {
         JsonNode body = Bodies.object(ctx.bodyAsBytes());
-        List<Preflight.Check> checks = infra.preflight(principal(ctx), ctx.pathParam("id"),
-                body.get("kube_config_data"), "/kube_config_data");
+        List<Preflight.Check> checks =
+                infra.preflight(principal(ctx), ctx.pathParam("id"), body.get("kube_config_data"), "/kube_config_data");
         ObjectNode out = Json.object().put("passed", Preflight.passed(checks));
         ArrayNode list = out.putArray("checks");
         for (Preflight.Check c : checks) {
-            ObjectNode n = list.addObject().put("name", c.name()).put("status", c.status().name().toLowerCase())
+            ObjectNode n = list.addObject()
+                    .put("name", c.name())
+                    .put("status", c.status().name().toLowerCase())
                     .put("message", c.message());
             if (c.fix() != null) {
                 n.put("fix", c.fix());
@@ -115,21 +123,40 @@ public final class InfraRoutes {
         ObjectNode out = Json.object();
         out.put("id", j.id());
         target(out, j.clusterId(), "clusterId", "addonKind", "addonId");
-        out.put("kind", j.kind().wire()).put("state", j.state().wire())
-                .put("reason", j.reason()).put("message", j.message()).put("attempts", j.attempts());
+        out.put("kind", j.kind().wire())
+                .put("state", j.state().wire())
+                .put("reason", j.reason())
+                .put("message", j.message())
+                .put("attempts", j.attempts());
         out.putObject("progress").put("done", j.progressDone()).put("total", j.progressTotal());
-        out.put("createdAt", j.createdAt().toString()).put("updatedAt", j.updatedAt().toString());
+        out.put("createdAt", j.createdAt().toString())
+                .put("updatedAt", j.updatedAt().toString());
         if (j.finishedAt() != null) {
             out.put("finishedAt", j.finishedAt().toString());
         }
         ArrayNode conditions = out.putArray("conditions");
         String done = j.kind().applies() ? "Ready" : "Removed";
         boolean succeeded = j.finished() && (j.state() == JobState.READY || j.state() == JobState.REMOVED);
-        conditions.add(new network.aios.api.Condition(done, succeeded ? network.aios.api.Condition.Status.TRUE
-                : j.finished() ? network.aios.api.Condition.Status.FALSE : network.aios.api.Condition.Status.UNKNOWN,
-                j.reason(), j.message(), j.updatedAt(), null).json());
-        conditions.add(new network.aios.api.Condition("Progressing", network.aios.api.Condition.Status.of(!j.finished()),
-                j.state().wire(), j.message(), j.updatedAt(), null).json());
+        conditions.add(new network.aios.api.Condition(
+                        done,
+                        succeeded
+                                ? network.aios.api.Condition.Status.TRUE
+                                : j.finished()
+                                        ? network.aios.api.Condition.Status.FALSE
+                                        : network.aios.api.Condition.Status.UNKNOWN,
+                        j.reason(),
+                        j.message(),
+                        j.updatedAt(),
+                        null)
+                .json());
+        conditions.add(new network.aios.api.Condition(
+                        "Progressing",
+                        network.aios.api.Condition.Status.of(!j.finished()),
+                        j.state().wire(),
+                        j.message(),
+                        j.updatedAt(),
+                        null)
+                .json());
         if (j.receipt() != null) {
             out.set("receipt", j.receipt());
         }

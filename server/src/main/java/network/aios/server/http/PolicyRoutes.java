@@ -1,6 +1,5 @@
 package network.aios.server.http;
 
-import network.aios.server.domain.DomainException;
 import static network.aios.server.http.Authenticator.principal;
 import static network.aios.server.http.Authenticator.requireAdmin;
 
@@ -13,6 +12,7 @@ import network.aios.api.Json;
 import network.aios.policy.CompiledPolicy;
 import network.aios.policy.Decision;
 import network.aios.policy.PolicyAction;
+import network.aios.server.domain.DomainException;
 import network.aios.server.policy.PolicyService;
 import network.aios.store.PolicyRecord;
 import tools.jackson.databind.JsonNode;
@@ -55,7 +55,8 @@ public final class PolicyRoutes {
     private void set(Context ctx) {
         requireAdmin(principal(ctx));
         PolicyAction a = PolicyService.action(ctx.pathParam("action"));
-        PolicyRecord r = policies.set(a, Bodies.object(ctx.bodyAsBytes()), principal(ctx).name());
+        PolicyRecord r =
+                policies.set(a, Bodies.object(ctx.bodyAsBytes()), principal(ctx).name());
         Http.json(ctx, 201, view(a, r));
     }
 
@@ -74,11 +75,17 @@ public final class PolicyRoutes {
         try {
             v = Integer.parseInt(ctx.pathParam("version"));
         } catch (NumberFormatException e) {
-            throw DomainException.badRequest("invalid version", List.of(new FieldError("/path/version",
-                    "must be an integer")));
+            throw DomainException.badRequest(
+                    "invalid version", List.of(new FieldError("/path/version", "must be an integer")));
         }
-        Http.json(ctx, 200, view(a, policies.version(a, v).orElseThrow(() ->
-                DomainException.notFound("version " + v + " of policy " + a.wire()))));
+        Http.json(
+                ctx,
+                200,
+                view(
+                        a,
+                        policies.version(a, v)
+                                .orElseThrow(
+                                        () -> DomainException.notFound("version " + v + " of policy " + a.wire()))));
     }
 
     /**
@@ -101,16 +108,21 @@ public final class PolicyRoutes {
         PolicyAction a = PolicyService.action(ctx.pathParam("action"));
         JsonNode body = Bodies.object(ctx.bodyAsBytes());
         if (!mayGivePolicy && body.has("policy")) {
-            throw DomainException.invalid(List.of(new FieldError("/policy", "is not accepted here: this checks the policy "
-                    + "in force; only the network admin may try another one (POST .../dry-run)")));
+            throw DomainException.invalid(List.of(new FieldError(
+                    "/policy",
+                    "is not accepted here: this checks the policy "
+                            + "in force; only the network admin may try another one (POST .../dry-run)")));
         }
         JsonNode data = body.get("cluster_data");
         if (data == null || !data.isObject()) {
-            throw DomainException.invalid(List.of(new FieldError("/cluster_data", "is required: the cluster document")));
+            throw DomainException.invalid(
+                    List.of(new FieldError("/cluster_data", "is required: the cluster document")));
         }
         ClusterValidator.Result valid = new ClusterValidator().validate(data);
         if (!valid.valid()) {
-            throw DomainException.invalid(valid.errors().stream().map(e -> e.prefixed("/cluster_data")).toList());
+            throw DomainException.invalid(valid.errors().stream()
+                    .map(e -> e.prefixed("/cluster_data"))
+                    .toList());
         }
         JsonNode old = body.get("old_cluster_data");
         ObjectNode out = Json.object();
@@ -121,7 +133,8 @@ public final class PolicyRoutes {
             try {
                 p = PolicyService.parse(body.get("policy"));
             } catch (DomainException e) {
-                throw DomainException.invalid(e.details().stream().map(x -> x.prefixed("/policy")).toList());
+                throw DomainException.invalid(
+                        e.details().stream().map(x -> x.prefixed("/policy")).toList());
             }
             d = policies.evaluate(p, valid.document(), old);
             out.putNull("version");

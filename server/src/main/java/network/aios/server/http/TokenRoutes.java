@@ -1,6 +1,5 @@
 package network.aios.server.http;
 
-import network.aios.server.domain.DomainException;
 import static network.aios.server.http.Authenticator.principal;
 import static network.aios.server.http.Authenticator.requireAdmin;
 
@@ -11,6 +10,7 @@ import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
+import network.aios.server.domain.DomainException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -26,7 +26,12 @@ public final class TokenRoutes {
     public void register(RoutesConfig r) {
         r.get("/api/v1/whoami", ctx -> {
             Principal p = principal(ctx);
-            Http.json(ctx, 200, Json.object().put("name", p.name()).put("role", p.role().name().toLowerCase()));
+            Http.json(
+                    ctx,
+                    200,
+                    Json.object()
+                            .put("name", p.name())
+                            .put("role", p.role().name().toLowerCase()));
         });
         r.post("/api/v1/tokens", this::issue);
         r.get("/api/v1/tokens", this::list);
@@ -48,7 +53,9 @@ public final class TokenRoutes {
             throw DomainException.invalid(List.of(new FieldError("/role", "must be owner or admin")));
         }
         TokenService.Issued issued = tokens.issue(body.path("name").asString(null), r, admin.name());
-        ObjectNode out = Json.object().put("name", issued.record().name()).put("role", issued.record().role())
+        ObjectNode out = Json.object()
+                .put("name", issued.record().name())
+                .put("role", issued.record().role())
                 .put("token", issued.token())
                 .put("note", "store this token now: it is not shown again");
         Http.json(ctx, 201, out);
@@ -57,8 +64,12 @@ public final class TokenRoutes {
     private void list(Context ctx) {
         requireAdmin(principal(ctx));
         ArrayNode items = Json.MAPPER.createArrayNode();
-        tokens.list(principal(ctx)).forEach(t -> items.addObject().put("name", t.name()).put("role", t.role())
-                .put("createdAt", t.createdAt().toString()).put("revoked", !t.active()));
+        tokens.list(principal(ctx))
+                .forEach(t -> items.addObject()
+                        .put("name", t.name())
+                        .put("role", t.role())
+                        .put("createdAt", t.createdAt().toString())
+                        .put("revoked", !t.active()));
         Http.json(ctx, 200, Json.object().set("items", items));
     }
 

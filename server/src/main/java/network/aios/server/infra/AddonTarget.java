@@ -36,8 +36,11 @@ final class AddonTarget implements Target {
     }
 
     private AddonDeployment deployment() {
-        return AddonDeployment.forRegistration(kind, id, addon.orElseThrow(() -> new IllegalStateException(kind.wire() + " " + id
-                + " is not registered")).document());
+        return AddonDeployment.forRegistration(
+                kind,
+                id,
+                addon.orElseThrow(() -> new IllegalStateException(kind.wire() + " " + id + " is not registered"))
+                        .document());
     }
 
     @Override
@@ -121,8 +124,10 @@ final class AddonTarget implements Target {
         if (publicHost != null && publicHost.isString()) {
             return publicHost.asString();
         }
-        Optional<String> clusterHost = Optional.ofNullable(a.clusterId()).flatMap(clusters::get)
-                .map(ClusterRecord::document).map(d -> d.path("config").path("publicHostname").asString(null));
+        Optional<String> clusterHost = Optional.ofNullable(a.clusterId())
+                .flatMap(clusters::get)
+                .map(ClusterRecord::document)
+                .map(d -> d.path("config").path("publicHostname").asString(null));
         return clusterHost.orElseGet(() -> URI.create(credential.server()).getHost());
     }
 
@@ -140,7 +145,9 @@ final class AddonTarget implements Target {
 
     @Override
     public void removed(boolean clean, boolean deleteRegistration, String requestedBy, ObjectNode receipt) {
-        boolean deleted = addon.isPresent() && clean && deleteRegistration
+        boolean deleted = addon.isPresent()
+                && clean
+                && deleteRegistration
                 && addons.delete(kind.wire(), id, requestedBy, clock.instant());
         if (deleted) {
             LOG.info("{} {} deleted from the registry after its infrastructure was removed", kind.wire(), id);

@@ -31,7 +31,12 @@ final class ClusterTarget implements Target {
     private final RouteStore routes;
     private final Clock clock;
 
-    ClusterTarget(String clusterId, ClusterStore clusters, TokenService tokens, InfraSettings settings, RouteStore routes,
+    ClusterTarget(
+            String clusterId,
+            ClusterStore clusters,
+            TokenService tokens,
+            InfraSettings settings,
+            RouteStore routes,
             Clock clock) {
         this.routes = routes;
         this.clusterId = clusterId;
@@ -74,13 +79,19 @@ final class ClusterTarget implements Target {
 
     @Override
     public List<HasMetadata> services(Credential credential) {
-        return DesiredState.services(document(), settings, new network.aios.infra.AgentSecrets(credential.agentToken(),
-                credential.serving().certificatePem(), credential.serving().keyPem()));
+        return DesiredState.services(
+                document(),
+                settings,
+                new network.aios.infra.AgentSecrets(
+                        credential.agentToken(),
+                        credential.serving().certificatePem(),
+                        credential.serving().keyPem()));
     }
 
     @Override
     public String agentIdentity() {
-        return network.aios.tls.AgentCa.identity(clusterId, cluster.orElseThrow().createdAt());
+        return network.aios.tls.AgentCa.identity(
+                clusterId, cluster.orElseThrow().createdAt());
     }
 
     @Override
@@ -132,8 +143,8 @@ final class ClusterTarget implements Target {
         boolean deleted = cluster.isPresent() && clean && deleteRegistration;
         if (deleted) {
             // asked for with ?cascade=true: its bound add-on registrations go with it
-            clusters.delete(clusterId, clusters.get(clusterId).orElseThrow().version(), true, requestedBy,
-                    clock.instant());
+            clusters.delete(
+                    clusterId, clusters.get(clusterId).orElseThrow().version(), true, requestedBy, clock.instant());
             LOG.info("cluster {} deleted from the registry after its infrastructure was removed", clusterId);
         } else if (cluster.isPresent()) {
             clusters.setInfra(clusterId, InfraPhase.NONE, null, "infra-job", clock.instant());
@@ -142,7 +153,8 @@ final class ClusterTarget implements Target {
     }
 
     private ClusterDocument document() {
-        return ClusterDocument.of(cluster.orElseThrow(() -> new IllegalStateException("cluster " + clusterId
-                + " is not registered")).document());
+        return ClusterDocument.of(
+                cluster.orElseThrow(() -> new IllegalStateException("cluster " + clusterId + " is not registered"))
+                        .document());
     }
 }

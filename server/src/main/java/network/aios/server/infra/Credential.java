@@ -11,18 +11,25 @@ import tools.jackson.databind.node.ObjectNode;
  * (not secret), its own ServiceAccount token, the agents' token and the agents' serving certificate
  * with its key. Stored sealed, as one value.
  */
-record Credential(String server, String caData, boolean insecure, String token, String agentToken,
-        AgentCa.Issued serving) {
+record Credential(
+        String server, String caData, boolean insecure, String token, String agentToken, AgentCa.Issued serving) {
     Credential withServing(AgentCa.Issued issued) {
         return new Credential(server, caData, insecure, token, agentToken, issued);
     }
 
     byte[] bytes() {
-        ObjectNode n = Json.object().put("server", server).put("caData", caData).put("insecure", insecure)
-                .put("token", token).put("agentToken", agentToken);
+        ObjectNode n = Json.object()
+                .put("server", server)
+                .put("caData", caData)
+                .put("insecure", insecure)
+                .put("token", token)
+                .put("agentToken", agentToken);
         if (serving != null) {
-            n.putObject("serving").put("certificate", serving.certificatePem()).put("key", serving.keyPem())
-                    .put("notAfter", serving.notAfter().toString()).put("identity", serving.identity());
+            n.putObject("serving")
+                    .put("certificate", serving.certificatePem())
+                    .put("key", serving.keyPem())
+                    .put("notAfter", serving.notAfter().toString())
+                    .put("identity", serving.identity());
         }
         return Json.bytes(n);
     }
@@ -33,14 +40,21 @@ record Credential(String server, String caData, boolean insecure, String token, 
         AgentCa.Issued serving = null;
         try {
             if (t.isObject()) {
-                serving = new AgentCa.Issued(t.path("certificate").asString(), t.path("key").asString(),
-                        Instant.parse(t.path("notAfter").asString()), t.path("identity").asString());
+                serving = new AgentCa.Issued(
+                        t.path("certificate").asString(),
+                        t.path("key").asString(),
+                        Instant.parse(t.path("notAfter").asString()),
+                        t.path("identity").asString());
             }
         } catch (java.time.format.DateTimeParseException e) {
             serving = null; // unreadable: the next apply issues a new one, the rest of the credential still works
         }
-        return new Credential(n.path("server").asString(null), n.path("caData").asString(null),
-                n.path("insecure").asBoolean(false), n.path("token").asString(null), n.path("agentToken").asString(null),
+        return new Credential(
+                n.path("server").asString(null),
+                n.path("caData").asString(null),
+                n.path("insecure").asBoolean(false),
+                n.path("token").asString(null),
+                n.path("agentToken").asString(null),
                 serving);
     }
 

@@ -1,5 +1,7 @@
 package network.aios.server.infra;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,17 +11,14 @@ import java.util.Optional;
 import java.util.UUID;
 import network.aios.api.AddonKind;
 import network.aios.api.ClusterDocument;
-import network.aios.infra.AddonDeployment;
-import network.aios.store.AddonRecord;
-import network.aios.store.AddonStore;
-import network.aios.store.RouteStore;
 import network.aios.api.ClusterStatus;
 import network.aios.api.FieldError;
+import network.aios.api.kubeconfig.KubeconfigException;
+import network.aios.egress.EgressRefusedException;
+import network.aios.infra.AddonDeployment;
 import network.aios.infra.ClusterOps;
 import network.aios.infra.DesiredState;
 import network.aios.infra.InfraSettings;
-import network.aios.api.kubeconfig.KubeconfigException;
-import network.aios.egress.EgressRefusedException;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.Preflight;
 import network.aios.server.auth.Principal;
@@ -27,15 +26,16 @@ import network.aios.server.auth.TokenService;
 import network.aios.server.clusters.ClusterService;
 import network.aios.server.domain.DomainException;
 import network.aios.server.security.SecretBox;
+import network.aios.store.AddonRecord;
+import network.aios.store.AddonStore;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
-import network.aios.store.JobKind;
-import network.aios.store.JobState;
 import network.aios.store.InfraStore;
 import network.aios.store.InfraStore.Sealed;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import network.aios.store.JobKind;
+import network.aios.store.JobState;
+import network.aios.store.RouteStore;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -59,10 +59,22 @@ public final class InfraService implements AutoCloseable {
     private final network.aios.server.security.AgentCertificates certificates;
     private final Duration resyncEvery;
 
-    public InfraService(ClusterService clusterService, ClusterStore clusters, AddonStore addons, RouteStore routes,
-            InfraStore store, TokenService tokens, SecretBox box, InfraSettings settings, ClusterConnector connector,
-            Clock clock, RetryPolicy retry, int parallelism, boolean allowInsecureKubeconfig,
-            network.aios.server.security.AgentCertificates certificates, Duration resyncEvery) {
+    public InfraService(
+            ClusterService clusterService,
+            ClusterStore clusters,
+            AddonStore addons,
+            RouteStore routes,
+            InfraStore store,
+            TokenService tokens,
+            SecretBox box,
+            InfraSettings settings,
+            ClusterConnector connector,
+            Clock clock,
+            RetryPolicy retry,
+            int parallelism,
+            boolean allowInsecureKubeconfig,
+            network.aios.server.security.AgentCertificates certificates,
+            Duration resyncEvery) {
         this.resyncEvery = resyncEvery;
         this.allowInsecureKubeconfig = allowInsecureKubeconfig;
         this.certificates = certificates;
@@ -76,8 +88,7 @@ public final class InfraService implements AutoCloseable {
         this.connector = connector;
         this.clock = clock;
         this.targets = new Targets(clusters, addons, tokens, settings, routes, clock);
-        InfraSteps steps = new InfraSteps(targets, store, tokens, box, connector, clock, retry,
-                certificates);
+        InfraSteps steps = new InfraSteps(targets, store, tokens, box, connector, clock, retry, certificates);
         this.runner = new JobRunner(store, steps, clock, parallelism);
     }
 
@@ -117,7 +128,8 @@ public final class InfraService implements AutoCloseable {
         AddonKind kind = deployable(addon);
         Kubeconfigs.Parsed parsed = parse(kubeconfig, pointer);
         AddonDeployment deployment = AddonDeployment.forRegistration(kind, addon.id(), addon.document());
-        requirePassed(withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, deployment)),
+        requirePassed(
+                withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, deployment)),
                 "the " + kind.wire().replace('_', ' '));
         return parsed;
     }
@@ -141,28 +153,38 @@ public final class InfraService implements AutoCloseable {
      * and what it applied is still what would be applied now; otherwise creating again re-applies.
      */
     private Optional<InfraJob> readyJob(String key, boolean registrySaysReady) {
-        return store.latestJob(key).filter(j -> registrySaysReady && j.finished() && j.kind().applies()
-                && j.state() == JobState.READY)
-                .filter(j -> store.appliedFingerprint(key).equals(Optional.of(targets.resolve(key).fingerprint())))
+        return store.latestJob(key)
+                .filter(j -> registrySaysReady && j.finished() && j.kind().applies() && j.state() == JobState.READY)
+                .filter(j -> store.appliedFingerprint(key)
+                        .equals(Optional.of(targets.resolve(key).fingerprint())))
                 .filter(j -> servingCertificateCurrent(targets.resolve(key)));
     }
 
     /** A cluster's agents' certificate due for renewal (or for other hosts) makes creating again re-apply. */
     private boolean servingCertificateCurrent(Target target) {
-        return !target.needsAgentToken() || access.credential(target.key()).map(Credential::serving)
-                .filter(s -> certificates.stillServes(s, target.agentIdentity())).isPresent();
+        return !target.needsAgentToken()
+                || access.credential(target.key())
+                        .map(Credential::serving)
+                        .filter(s -> certificates.stillServes(s, target.agentIdentity()))
+                        .isPresent();
     }
 
     private static AddonKind deployable(AddonRecord addon) {
-        return AddonKind.fromWire(addon.kind()).filter(AddonKind::deployable).orElseThrow(() ->
-                DomainException.notFound("infrastructure for a " + addon.kind()));
+        return AddonKind.fromWire(addon.kind())
+                .filter(AddonKind::deployable)
+                .orElseThrow(() -> DomainException.notFound("infrastructure for a " + addon.kind()));
     }
 
     /** Removes a deployed add-on (with the stored credential, or a kubeconfig); then deletes it if asked. */
-    public Scheduled removeAddon(Principal who, AddonRecord addon, JsonNode kubeconfig, String pointer,
-            boolean thenDelete) {
+    public Scheduled removeAddon(
+            Principal who, AddonRecord addon, JsonNode kubeconfig, String pointer, boolean thenDelete) {
         AddonKind kind = deployable(addon);
-        return scheduleRemoval(who, kind.infraKey(addon.id()), kubeconfig, pointer, thenDelete,
+        return scheduleRemoval(
+                who,
+                kind.infraKey(addon.id()),
+                kubeconfig,
+                pointer,
+                thenDelete,
                 kind.wire().replace('_', ' ') + " removal scheduled");
     }
 
@@ -172,11 +194,24 @@ public final class InfraService implements AutoCloseable {
 
     private static void requirePassed(List<Preflight.Check> checks, String what) {
         if (!Preflight.passed(checks)) {
-            List<Preflight.Check> failed = checks.stream().filter(c -> c.status() == Preflight.Status.FAIL).toList();
-            throw new DomainException(DomainException.Kind.INVALID, "preflight_failed", "the cluster is not ready for " + what + ": "
-                    + String.join("; ", failed.stream().map(c -> c.name() + ": " + c.message()).toList()),
-                    failed.stream().map(c -> new FieldError("/preflight/" + c.name(), c.message()
-                            + (c.fix() == null ? "" : " (fix: " + c.fix() + ")"))).toList(), null);
+            List<Preflight.Check> failed = checks.stream()
+                    .filter(c -> c.status() == Preflight.Status.FAIL)
+                    .toList();
+            throw new DomainException(
+                    DomainException.Kind.INVALID,
+                    "preflight_failed",
+                    "the cluster is not ready for " + what + ": "
+                            + String.join(
+                                    "; ",
+                                    failed.stream()
+                                            .map(c -> c.name() + ": " + c.message())
+                                            .toList()),
+                    failed.stream()
+                            .map(c -> new FieldError(
+                                    "/preflight/" + c.name(),
+                                    c.message() + (c.fix() == null ? "" : " (fix: " + c.fix() + ")")))
+                            .toList(),
+                    null);
         }
     }
 
@@ -197,7 +232,8 @@ public final class InfraService implements AutoCloseable {
         }
         clusterService.checkRemovable(who, clusterId, ifMatch);
         Scheduled s = remove(who, clusterId, null, "/kube_config_data", true);
-        return new Scheduled(s.job(), true, "infrastructure removal scheduled; the cluster is deleted when it finishes");
+        return new Scheduled(
+                s.job(), true, "infrastructure removal scheduled; the cluster is deleted when it finishes");
     }
 
     private Scheduled remove(Principal who, String clusterId, JsonNode kubeconfig, String pointer, boolean thenDelete) {
@@ -205,10 +241,12 @@ public final class InfraService implements AutoCloseable {
         return scheduleRemoval(who, clusterId, kubeconfig, pointer, thenDelete, "cluster removal scheduled");
     }
 
-    private Scheduled scheduleRemoval(Principal who, String key, JsonNode kubeconfig, String pointer,
-            boolean thenDelete, String note) {
+    private Scheduled scheduleRemoval(
+            Principal who, String key, JsonNode kubeconfig, String pointer, boolean thenDelete, String note) {
         Kubeconfigs.Parsed parsed = null;
-        if (kubeconfig != null && !kubeconfig.isNull() && !(kubeconfig.isObject() && kubeconfig.isEmpty())
+        if (kubeconfig != null
+                && !kubeconfig.isNull()
+                && !(kubeconfig.isObject() && kubeconfig.isEmpty())
                 && !(kubeconfig.isString() && kubeconfig.asString().isBlank())) {
             parsed = parse(kubeconfig, pointer);
             reachable(parsed);
@@ -241,8 +279,8 @@ public final class InfraService implements AutoCloseable {
         List<HasMetadata> all = new java.util.ArrayList<>();
         all.add(DesiredState.namespace(clusterId));
         all.addAll(DesiredState.bootstrap(clusterId, "<uid of namespace aios-system>"));
-        all.addAll(DesiredState.services(ClusterDocument.of(cluster.document()), settings,
-                network.aios.infra.AgentSecrets.placeholder()));
+        all.addAll(DesiredState.services(
+                ClusterDocument.of(cluster.document()), settings, network.aios.infra.AgentSecrets.placeholder()));
         for (HasMetadata o : all) {
             // every secret value shown as <redacted>, readable (not base64)
             if (o instanceof io.fabric8.kubernetes.api.model.Secret s && s.getData() != null) {
@@ -258,7 +296,8 @@ public final class InfraService implements AutoCloseable {
     public InfraJob job(Principal who, String jobId) {
         InfraJob j = store.job(jobId).orElseThrow(() -> DomainException.notFound("job '" + jobId + "'"));
         // the owner of what it deploys sees a job; once that is deleted, whoever requested the job still does
-        boolean visible = ownerOf(j.clusterId()).map(who::mayAccess)
+        boolean visible = ownerOf(j.clusterId())
+                .map(who::mayAccess)
                 .orElse(who.isAdmin() || who.name().equals(j.requestedBy()));
         if (!visible) {
             throw DomainException.notFound("job '" + jobId + "'");
@@ -268,7 +307,8 @@ public final class InfraService implements AutoCloseable {
 
     private Optional<String> ownerOf(String key) {
         network.aios.api.TargetKey t = network.aios.api.TargetKey.parse(key);
-        return t.isCluster() ? clusters.get(t.id()).map(ClusterRecord::owner)
+        return t.isCluster()
+                ? clusters.get(t.id()).map(ClusterRecord::owner)
                 : addons.get(t.addon().wire(), t.id()).map(AddonRecord::owner);
     }
 
@@ -303,41 +343,59 @@ public final class InfraService implements AutoCloseable {
      * 409 if it is in the middle of a step.
      */
     private void supersede(Principal who, String key, JobKind kind, String why) {
-        store.activeJob(key).filter(j -> j.kind() == kind || j.kind() == JobKind.RESYNC).ifPresent(j -> {
-            String message = "superseded by " + why + " requested by " + who.name();
-            // a background resync's steps are short: wait for the one under way to end rather than refuse
-            int tries = j.kind() == JobKind.RESYNC ? 50 : 1;
-            for (int i = 0; i < tries; i++) {
-                if (store.cancelIfIdle(j.id(), "Superseded", message, clock.instant())
-                        || store.job(j.id()).map(InfraJob::finished).orElse(true)) {
-                    return;
-                }
-                if (i + 1 < tries) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // a step boundary comes soon
-                }
-            }
-            throw DomainException.conflict(j.kind().wire() + " job " + j.id() + " is in the middle of a step; retry "
-                    + "in a few seconds");
-        });
+        store.activeJob(key)
+                .filter(j -> j.kind() == kind || j.kind() == JobKind.RESYNC)
+                .ifPresent(j -> {
+                    String message = "superseded by " + why + " requested by " + who.name();
+                    // a background resync's steps are short: wait for the one under way to end rather than refuse
+                    int tries = j.kind() == JobKind.RESYNC ? 50 : 1;
+                    for (int i = 0; i < tries; i++) {
+                        if (store.cancelIfIdle(j.id(), "Superseded", message, clock.instant())
+                                || store.job(j.id()).map(InfraJob::finished).orElse(true)) {
+                            return;
+                        }
+                        if (i + 1 < tries) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(
+                                    100_000_000L); // a step boundary comes soon
+                        }
+                    }
+                    throw DomainException.conflict(j.kind().wire() + " job " + j.id()
+                            + " is in the middle of a step; retry " + "in a few seconds");
+                });
     }
 
-    private InfraJob newJob(Principal who, String clusterId, JobKind kind, Kubeconfigs.Parsed admin, boolean thenDelete) {
+    private InfraJob newJob(
+            Principal who, String clusterId, JobKind kind, Kubeconfigs.Parsed admin, boolean thenDelete) {
         if (kind == JobKind.CREATE) {
             supersede(who, clusterId, JobKind.RESYNC, "a create");
         }
         String id = "job-" + UUID.randomUUID().toString().substring(0, 13);
-        Sealed sealed = admin == null ? null
+        Sealed sealed = admin == null
+                ? null
                 : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(id));
         java.time.Instant now = clock.instant();
-        InfraJob job = InfraJob.builder().id(id).clusterId(clusterId).kind(kind).state(JobState.PENDING)
-                .reason("Queued").message(kind.wire() + " queued").adminKeyId(sealed == null ? null : sealed.keyId())
-                .adminSealed(sealed == null ? null : sealed.bytes()).requestedBy(who.name()).nextRunAt(now)
-                .createdAt(now).updatedAt(now).build();
+        InfraJob job = InfraJob.builder()
+                .id(id)
+                .clusterId(clusterId)
+                .kind(kind)
+                .state(JobState.PENDING)
+                .reason("Queued")
+                .message(kind.wire() + " queued")
+                .adminKeyId(sealed == null ? null : sealed.keyId())
+                .adminSealed(sealed == null ? null : sealed.bytes())
+                .requestedBy(who.name())
+                .nextRunAt(now)
+                .createdAt(now)
+                .updatedAt(now)
+                .build();
         return store.insert(job, who.name(), thenDelete).orElseThrow(() -> {
             InfraJob active = store.activeJob(clusterId).orElse(null);
-            return DomainException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId + "' already has a "
+            return DomainException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId
+                    + "' already has a "
                     + (active == null ? "" : active.kind().wire() + " ") + "job under way"
-                    + (active == null ? "" : ": " + active.id() + " (" + active.state().wire() + ")")
+                    + (active == null
+                            ? ""
+                            : ": " + active.id() + " (" + active.state().wire() + ")")
                     + "; wait for it to finish (GET /api/v1/jobs/" + (active == null ? "<id>" : active.id()) + ")");
         });
     }
@@ -346,7 +404,12 @@ public final class InfraService implements AutoCloseable {
         try {
             return Kubeconfigs.parse(kubeconfig, pointer, allowInsecureKubeconfig);
         } catch (KubeconfigException e) {
-            throw new DomainException(DomainException.Kind.INVALID, "invalid_kubeconfig", "kube_config_data cannot be used", e.errors(), null);
+            throw new DomainException(
+                    DomainException.Kind.INVALID,
+                    "invalid_kubeconfig",
+                    "kube_config_data cannot be used",
+                    e.errors(),
+                    null);
         }
     }
 
@@ -379,30 +442,53 @@ public final class InfraService implements AutoCloseable {
      * owner's input, so a 422, never a 500. The reason is the exception's class, never its text.
      */
     private static DomainException unusable(RuntimeException e) {
-        return new DomainException(DomainException.Kind.INVALID, "invalid_kubeconfig", "kube_config_data cannot be used: its credentials could "
-                + "not be loaded (" + e.getClass().getSimpleName() + ")", List.of(), "check client-certificate-data "
-                + "and client-key-data: base64 of PEM blocks of a matching certificate and key");
+        return new DomainException(
+                DomainException.Kind.INVALID,
+                "invalid_kubeconfig",
+                "kube_config_data cannot be used: its credentials could " + "not be loaded ("
+                        + e.getClass().getSimpleName() + ")",
+                List.of(),
+                "check client-certificate-data "
+                        + "and client-key-data: base64 of PEM blocks of a matching certificate and key");
     }
 
     private static DomainException unreachable(Kubeconfigs.Parsed parsed, KubernetesClientException e) {
         java.util.Optional<EgressRefusedException> refused = EgressRefusedException.in(e);
         if (refused.isPresent()) {
-            return new DomainException(DomainException.Kind.INVALID, "egress_refused", "the control plane does not connect to the API server at "
-                    + parsed.server() + ": " + refused.get().reason(), List.of(), "the network's operator can allow "
-                    + "an address range with --egress-allow CIDR (for a test cluster on the control plane's machine)");
+            return new DomainException(
+                    DomainException.Kind.INVALID,
+                    "egress_refused",
+                    "the control plane does not connect to the API server at " + parsed.server() + ": "
+                            + refused.get().reason(),
+                    List.of(),
+                    "the network's operator can allow "
+                            + "an address range with --egress-allow CIDR (for a test cluster on the control plane's machine)");
         }
         network.aios.infra.KubeFailure failure = network.aios.infra.KubeFailure.of(e);
         if (failure == network.aios.infra.KubeFailure.FORBIDDEN) {
-            return new DomainException(DomainException.Kind.INVALID, "kubeconfig_forbidden", "the kubeconfig's identity may not read what the "
-                    + "install needs on " + parsed.server() + " (HTTP 403)", List.of(),
+            return new DomainException(
+                    DomainException.Kind.INVALID,
+                    "kubeconfig_forbidden",
+                    "the kubeconfig's identity may not read what the " + "install needs on " + parsed.server()
+                            + " (HTTP 403)",
+                    List.of(),
                     "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
         }
         if (failure == network.aios.infra.KubeFailure.UNAUTHORIZED) {
-            return new DomainException(DomainException.Kind.INVALID, "kubeconfig_rejected", "the API server at " + parsed.server()
-                    + " rejected the kubeconfig's credentials (HTTP " + e.getCode() + ")", List.of(), null);
+            return new DomainException(
+                    DomainException.Kind.INVALID,
+                    "kubeconfig_rejected",
+                    "the API server at " + parsed.server() + " rejected the kubeconfig's credentials (HTTP "
+                            + e.getCode() + ")",
+                    List.of(),
+                    null);
         }
-        return new DomainException(DomainException.Kind.INVALID, "cluster_unreachable", "the API server at " + parsed.server()
-                + " did not answer" + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : ""), List.of(),
+        return new DomainException(
+                DomainException.Kind.INVALID,
+                "cluster_unreachable",
+                "the API server at " + parsed.server() + " did not answer"
+                        + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : ""),
+                List.of(),
                 "check that the kubeconfig's server address is reachable from the control plane");
     }
 

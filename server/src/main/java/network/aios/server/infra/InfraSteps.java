@@ -19,19 +19,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import network.aios.api.Json;
-import network.aios.infra.ClusterOps;
 import network.aios.api.kubeconfig.KubeconfigException;
+import network.aios.infra.ClusterOps;
 import network.aios.infra.KubeFailure;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.ObjectRef;
 import network.aios.server.auth.TokenService;
 import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
-import network.aios.tls.AgentCa;
 import network.aios.store.InfraJob;
-import network.aios.store.JobKind;
 import network.aios.store.InfraStore;
 import network.aios.store.InfraStore.InventoryItem;
+import network.aios.store.JobKind;
+import network.aios.tls.AgentCa;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ArrayNode;
@@ -47,6 +47,7 @@ final class InfraSteps {
     private static final Logger LOG = LoggerFactory.getLogger(InfraSteps.class);
     /** How often a waiting job looks again (four GETs a look); short, since rollout time is what owners wait on. */
     static final Duration READY_POLL = Duration.ofMillis(250);
+
     static final Duration TOKEN_POLL = Duration.ofMillis(100);
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
@@ -62,8 +63,15 @@ final class InfraSteps {
     private final MemberAccess access;
     private final AgentCertificates certificates;
 
-    InfraSteps(Targets targets, InfraStore store, TokenService tokens, SecretBox box, ClusterConnector connector,
-            Clock clock, RetryPolicy retry, AgentCertificates certificates) {
+    InfraSteps(
+            Targets targets,
+            InfraStore store,
+            TokenService tokens,
+            SecretBox box,
+            ClusterConnector connector,
+            Clock clock,
+            RetryPolicy retry,
+            AgentCertificates certificates) {
         this.certificates = certificates;
         this.targets = targets;
         this.store = store;
@@ -99,15 +107,19 @@ final class InfraSteps {
                 if (job.kind() == JobKind.RESYNC) {
                     // no owner's kubeconfig: the control plane's own credential, or nothing to resync with
                     if (access.credential(job.clusterId()).isEmpty()) {
-                        return finish(job.next(FAILED, "NoCredential", "the control plane holds no credential for "
-                                + job.clusterId()), false);
+                        return finish(
+                                job.next(
+                                        FAILED,
+                                        "NoCredential",
+                                        "the control plane holds no credential for " + job.clusterId()),
+                                false);
                     }
                     return requeue(job.next(APPLYING, "Resyncing", "re-applying the desired state"), Duration.ZERO);
                 }
                 try (ClusterOps ops = access.adminOps(job)) {
                     String version = ops.version();
-                    return requeue(job.next(BOOTSTRAPPING, "Validated", "API server " + version + " answers"),
-                            Duration.ZERO);
+                    return requeue(
+                            job.next(BOOTSTRAPPING, "Validated", "API server " + version + " answers"), Duration.ZERO);
                 }
             }
             case BOOTSTRAPPING -> {
@@ -127,15 +139,28 @@ final class InfraSteps {
                         }
                         target.ready(cred);
                         LOG.info("{} infrastructure ready (job {})", job.clusterId(), job.id());
-                        return finish(job.next(READY, "Ready", "all " + job.progressTotal()
-                                + " objects applied and " + target.readyMessage()), false);
+                        return finish(
+                                job.next(
+                                        READY,
+                                        "Ready",
+                                        "all " + job.progressTotal() + " objects applied and " + target.readyMessage()),
+                                false);
                     }
                     if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
-                        return finish(job.next(FAILED, "NotReady", "not available after " + readyTimeout.toMinutes()
-                                + " min: " + String.join(", ", waiting)), true);
+                        return finish(
+                                job.next(
+                                        FAILED,
+                                        "NotReady",
+                                        "not available after " + readyTimeout.toMinutes() + " min: "
+                                                + String.join(", ", waiting)),
+                                true);
                     }
-                    return requeue(job.next(WAITING_READY, "WaitingForDeployments", "waiting for "
-                            + String.join(", ", waiting)), READY_POLL);
+                    return requeue(
+                            job.next(
+                                    WAITING_READY,
+                                    "WaitingForDeployments",
+                                    "waiting for " + String.join(", ", waiting)),
+                            READY_POLL);
                 }
             }
             default -> throw new IllegalStateException("create job in state " + job.state());
@@ -146,24 +171,40 @@ final class InfraSteps {
         Kubeconfigs.Parsed admin = access.adminKubeconfig(job);
         try (ClusterOps ops = connector.open(admin.config())) {
             String nsUid = access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 0, List.of(target.namespaceObject()))
-                    .get(0).ref().uid();
+                    .get(0)
+                    .ref()
+                    .uid();
             access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, target.bootstrap(nsUid));
             Optional<String> token = ops.controlPlaneToken(target.namespace());
             if (token.isEmpty()) {
-                return requeue(job.next(BOOTSTRAPPING, "WaitingForToken", "waiting for the ServiceAccount token"),
-                        TOKEN_POLL);
+                return requeue(
+                        job.next(BOOTSTRAPPING, "WaitingForToken", "waiting for the ServiceAccount token"), TOKEN_POLL);
             }
-            String agentToken = !target.needsAgentToken() ? null
-                    : access.credential(job.clusterId()).map(Credential::agentToken)
+            String agentToken = !target.needsAgentToken()
+                    ? null
+                    : access.credential(job.clusterId())
+                            .map(Credential::agentToken)
                             .orElseGet(() -> mintAgentToken(job.clusterId()));
-            Credential cred = new Credential(admin.server(), admin.caData(), admin.insecure(), token.get(), agentToken,
+            Credential cred = new Credential(
+                    admin.server(),
+                    admin.caData(),
+                    admin.insecure(),
+                    token.get(),
+                    agentToken,
                     access.credential(job.clusterId()).map(Credential::serving).orElse(null));
-            store.putCredential(job.clusterId(), box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
+            store.putCredential(
+                    job.clusterId(),
+                    box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
                     clock.instant());
         }
         // the owner's kubeconfig has done its one job: forget it
-        return job.next(APPLYING, "Bootstrapped", "the control plane's own ServiceAccount is set up; the admin "
-                + "kubeconfig was dropped").withProgress(0, 0).withoutAdmin().runAt(clock.instant());
+        return job.next(
+                        APPLYING,
+                        "Bootstrapped",
+                        "the control plane's own ServiceAccount is set up; the admin " + "kubeconfig was dropped")
+                .withProgress(0, 0)
+                .withoutAdmin()
+                .runAt(clock.instant());
     }
 
     private String mintAgentToken(String clusterId) {
@@ -172,15 +213,17 @@ final class InfraSteps {
     }
 
     private InfraJob apply(InfraJob job, String lease, Target target) {
-        Credential cred = access.credential(job.clusterId()).orElseThrow(() -> new IllegalStateException(
-                "no credential for " + job.clusterId()));
+        Credential cred = access.credential(job.clusterId())
+                .orElseThrow(() -> new IllegalStateException("no credential for " + job.clusterId()));
         if (target.needsAgentToken()) {
             // the agents' serving certificate: kept while it names these hosts and is far from expiry
             AgentCa.Issued serving = certificates.ensure(cred.serving(), target.agentIdentity());
             if (serving != cred.serving()) {
                 cred = cred.withServing(serving);
-                store.putCredential(job.clusterId(), box.seal(cred.bytes(),
-                        MemberAccess.credentialContext(job.clusterId())), clock.instant());
+                store.putCredential(
+                        job.clusterId(),
+                        box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
+                        clock.instant());
                 LOG.info("{}: issued the agents' serving certificate (until {})", job.clusterId(), serving.notAfter());
             }
         }
@@ -189,7 +232,8 @@ final class InfraSteps {
         try (ClusterOps ops = access.open(cred)) {
             // a resync first notes what is there, so it can say what it repaired
             List<Optional<String>> before = job.kind() == JobKind.RESYNC
-                    ? objects.stream().map(o -> ops.revision(ObjectRef.of(o))).toList() : null;
+                    ? objects.stream().map(o -> ops.revision(ObjectRef.of(o))).toList()
+                    : null;
             List<ClusterOps.Applied> applied = access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
             if (before != null) {
                 for (int i = 0; i < applied.size(); i++) {
@@ -200,11 +244,17 @@ final class InfraSteps {
         }
         if (repairs.any()) {
             LOG.info("{}: {} (job {})", job.clusterId(), repairs.summary(), job.id());
-            store.audit(clock.instant(), job.requestedBy(), "infra." + job.kind().wire() + ".changed", job.clusterId(),
+            store.audit(
+                    clock.instant(),
+                    job.requestedBy(),
+                    "infra." + job.kind().wire() + ".changed",
+                    job.clusterId(),
                     Json.MAPPER.writeValueAsString(repairs.receipt()));
         }
-        InfraJob next = job.next(WAITING_READY, "Applied", "applied " + objects.size() + " objects"
-                + (repairs.any() ? "; " + repairs.summary() : ""))
+        InfraJob next = job.next(
+                        WAITING_READY,
+                        "Applied",
+                        "applied " + objects.size() + " objects" + (repairs.any() ? "; " + repairs.summary() : ""))
                 .withReceipt(repairs.any() || job.receipt() != null ? repairs.receipt() : null);
         return requeue(next.withProgress(objects.size(), objects.size()), Duration.ZERO);
     }
@@ -219,7 +269,8 @@ final class InfraSteps {
             wanted.add(ObjectRef.of(o).toString() + "@" + o.getApiVersion());
         }
         for (InventoryItem i : store.inventory(key)) {
-            if (i.seq() < SERVICES_SEQ || i.seq() >= RouteService.ROUTES_SEQ
+            if (i.seq() < SERVICES_SEQ
+                    || i.seq() >= RouteService.ROUTES_SEQ
                     || wanted.contains(ref(i).toString() + "@" + i.apiVersion())) {
                 continue;
             }
@@ -242,7 +293,9 @@ final class InfraSteps {
                 Optional<ClusterOps> maybe = access.removalOps(job);
                 if (maybe.isEmpty()) {
                     for (InventoryItem i : inventory) {
-                        items.addObject().put("object", describe(i)).put("outcome", "residual")
+                        items.addObject()
+                                .put("object", describe(i))
+                                .put("outcome", "residual")
                                 .put("reason", "no credential for this cluster: pass kube_config_data to remove it");
                     }
                     return finalizeRemoval(job.withReceipt(receipt), inventory.isEmpty(), target);
@@ -254,7 +307,8 @@ final class InfraSteps {
                     for (int k = inventory.size() - 1; k >= 0; k--) {
                         InventoryItem i = inventory.get(k);
                         String outcome;
-                        if (i.seq() >= SERVICES_SEQ || admin && i.namespace() == null && !"Namespace".equals(i.kind())) {
+                        if (i.seq() >= SERVICES_SEQ
+                                || admin && i.namespace() == null && !"Namespace".equals(i.kind())) {
                             outcome = ops.delete(ref(i)) == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone";
                         } else if ("Namespace".equals(i.kind())) {
                             continue;
@@ -262,29 +316,47 @@ final class InfraSteps {
                             outcome = i.namespace() != null ? "deleted_with_namespace" : "garbage_collected";
                         }
                         items.addObject().put("object", describe(i)).put("outcome", outcome);
-                        store.progress(job.id(), lease, REMOVING, inventory.size() - k, inventory.size(),
-                                "deleting " + describe(i), clock.instant(), JobRunner.LEASE);
+                        store.progress(
+                                job.id(),
+                                lease,
+                                REMOVING,
+                                inventory.size() - k,
+                                inventory.size(),
+                                "deleting " + describe(i),
+                                clock.instant(),
+                                JobRunner.LEASE);
                     }
-                    ClusterOps.Deletion nsDeletion = ops.delete(new ObjectRef("v1", "Namespace", null, namespace, null));
-                    items.addObject().put("object", "Namespace " + namespace)
+                    ClusterOps.Deletion nsDeletion =
+                            ops.delete(new ObjectRef("v1", "Namespace", null, namespace, null));
+                    items.addObject()
+                            .put("object", "Namespace " + namespace)
                             .put("outcome", nsDeletion == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
                 }
-                return job.next(WAITING_NAMESPACE, "Deleting", "waiting for namespace " + namespace
-                        + " to finish deleting").withReceipt(receipt).runAt(clock.instant());
+                return job.next(
+                                WAITING_NAMESPACE,
+                                "Deleting",
+                                "waiting for namespace " + namespace + " to finish deleting")
+                        .withReceipt(receipt)
+                        .runAt(clock.instant());
             }
             case WAITING_NAMESPACE -> {
                 Optional<ClusterOps> maybe = access.removalOps(job);
                 if (maybe.isPresent()) {
                     try (ClusterOps ops = maybe.get()) {
                         if (!ops.namespaceGone(namespace)) {
-                            if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
+                            if (Duration.between(job.createdAt(), clock.instant())
+                                            .compareTo(readyTimeout)
+                                    > 0) {
                                 ObjectNode receipt = (ObjectNode) job.receipt().deepCopy();
-                                ((ArrayNode) receipt.get("items")).addObject().put("object", "Namespace "
-                                        + namespace).put("outcome", "residual")
+                                ((ArrayNode) receipt.get("items"))
+                                        .addObject()
+                                        .put("object", "Namespace " + namespace)
+                                        .put("outcome", "residual")
                                         .put("reason", "still terminating after " + readyTimeout.toMinutes() + " min");
                                 return finalizeRemoval(job.withReceipt(receipt), false, target);
                             }
-                            return requeue(job.next(WAITING_NAMESPACE, "Deleting", job.message()), Duration.ofSeconds(1));
+                            return requeue(
+                                    job.next(WAITING_NAMESPACE, "Deleting", job.message()), Duration.ofSeconds(1));
                         }
                     }
                 }
@@ -298,16 +370,24 @@ final class InfraSteps {
         store.clearInventory(job.clusterId());
         store.dropCredential(job.clusterId());
         store.dropApplied(job.clusterId());
-        ObjectNode receipt = job.receipt() == null ? Json.object() : (ObjectNode) job.receipt().deepCopy();
+        ObjectNode receipt = job.receipt() == null
+                ? Json.object()
+                : (ObjectNode) job.receipt().deepCopy();
         if (!receipt.has("items")) {
             receipt.putArray("items");
         }
         receipt.put("clean", clean);
         target.removed(clean, store.deletesCluster(job.id()), job.requestedBy(), receipt);
         LOG.info("{} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
-        return finish(job.next(REMOVED, clean ? "Removed" : "RemovedWithResiduals",
-                clean ? "everything the control plane created is gone" : "removed; see the receipt for residuals")
-                .withReceipt(receipt), false);
+        return finish(
+                job.next(
+                                REMOVED,
+                                clean ? "Removed" : "RemovedWithResiduals",
+                                clean
+                                        ? "everything the control plane created is gone"
+                                        : "removed; see the receipt for residuals")
+                        .withReceipt(receipt),
+                false);
     }
 
     private static ObjectRef ref(InventoryItem i) {
@@ -328,23 +408,32 @@ final class InfraSteps {
         KubeFailure kind = KubeFailure.of(e);
         if (kind == KubeFailure.INTERRUPTED) {
             // this control plane is shutting down mid-step; the step is repeated, not counted as a failure
-            return requeue(job.next(job.state(), "Interrupted", "interrupted by a control-plane shutdown; resuming"),
+            return requeue(
+                    job.next(job.state(), "Interrupted", "interrupted by a control-plane shutdown; resuming"),
                     Duration.ZERO);
         }
         boolean transientError = kind == KubeFailure.TRANSIENT;
         String what = KubeFailure.describe(e);
         if (transientError && job.attempts() + 1 < retry.maxAttempts()) {
             Duration backoff = retry.backoff(job.attempts());
-            InfraJob again = job.next(job.state(), "Retrying", what + "; retry " + (job.attempts() + 1) + " of "
-                    + (retry.maxAttempts() - 1) + " in " + backoff.toMillis() + " ms")
-                    .withAttempts(job.attempts() + 1).runAt(clock.instant().plus(backoff));
+            InfraJob again = job.next(
+                            job.state(),
+                            "Retrying",
+                            what + "; retry " + (job.attempts() + 1) + " of " + (retry.maxAttempts() - 1) + " in "
+                                    + backoff.toMillis() + " ms")
+                    .withAttempts(job.attempts() + 1)
+                    .runAt(clock.instant().plus(backoff));
             LOG.warn("infra job {} ({} {}): {}", job.id(), job.kind(), job.clusterId(), again.message());
             LOG.debug("infra job {} transient failure", job.id(), e);
             return again;
         }
         LOG.warn("infra job {} ({} {}) failed: {} [{}]", job.id(), job.kind(), job.clusterId(), what, e.getMessage());
-        return finish(job.next(FAILED, kind == KubeFailure.FORBIDDEN ? "Forbidden" : transientError ? "Unreachable"
-                : "Rejected", what), true);
+        return finish(
+                job.next(
+                        FAILED,
+                        kind == KubeFailure.FORBIDDEN ? "Forbidden" : transientError ? "Unreachable" : "Rejected",
+                        what),
+                true);
     }
 
     private InfraJob requeue(InfraJob j, Duration after) {

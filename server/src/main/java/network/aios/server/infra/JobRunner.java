@@ -29,7 +29,8 @@ public final class JobRunner implements AutoCloseable {
     private final InfraSteps steps;
     private final Clock clock;
     private final String owner = "runner-" + UUID.randomUUID();
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aios-jobs"));
+    private final ScheduledExecutorService ticker =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aios-jobs"));
     private final ExecutorService workers;
     private final Semaphore free;
     private volatile boolean closing;
@@ -70,9 +71,17 @@ public final class JobRunner implements AutoCloseable {
             java.time.Instant cutoff = now.minus(every);
             boolean any = false;
             for (String key : store.dueForResync(cutoff, 100)) {
-                InfraJob job = InfraJob.builder().id("job-" + UUID.randomUUID().toString().substring(0, 13))
-                        .clusterId(key).kind(JobKind.RESYNC).state(JobState.PENDING).reason("Queued")
-                        .message("resync queued").requestedBy("resync").nextRunAt(now).createdAt(now).updatedAt(now)
+                InfraJob job = InfraJob.builder()
+                        .id("job-" + UUID.randomUUID().toString().substring(0, 13))
+                        .clusterId(key)
+                        .kind(JobKind.RESYNC)
+                        .state(JobState.PENDING)
+                        .reason("Queued")
+                        .message("resync queued")
+                        .requestedBy("resync")
+                        .nextRunAt(now)
+                        .createdAt(now)
+                        .updatedAt(now)
                         .build();
                 any |= store.scheduleResync(job, cutoff);
             }

@@ -9,8 +9,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import network.aios.api.Json;
-import network.aios.infra.ClusterOps;
 import network.aios.api.kubeconfig.KubeconfigException;
+import network.aios.infra.ClusterOps;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.ObjectRef;
 import network.aios.server.security.SecretBox;
@@ -70,8 +70,10 @@ final class MemberAccess {
         }
         byte[] text = box.open(new Sealed(job.adminKeyId(), job.adminSealed()), adminContext(job.id()));
         // our own canonical JSON, written at intake after every check (insecure only if the operator allowed it)
-        return Kubeconfigs.parse(Json.MAPPER.getNodeFactory().stringNode(new String(text, StandardCharsets.UTF_8)),
-                "/kube_config_data", true);
+        return Kubeconfigs.parse(
+                Json.MAPPER.getNodeFactory().stringNode(new String(text, StandardCharsets.UTF_8)),
+                "/kube_config_data",
+                true);
     }
 
     Optional<Credential> credential(String clusterId) {
@@ -87,26 +89,46 @@ final class MemberAccess {
      * them in order, then records their uids. Progress is written at most every {@link #PROGRESS_EVERY},
      * which also renews the lease.
      */
-    List<ClusterOps.Applied> applyRecorded(ClusterOps ops, InfraJob job, String lease, network.aios.store.JobState state, int firstSeq,
+    List<ClusterOps.Applied> applyRecorded(
+            ClusterOps ops,
+            InfraJob job,
+            String lease,
+            network.aios.store.JobState state,
+            int firstSeq,
             List<HasMetadata> objects) {
         Instant[] lastProgress = {clock.instant()};
         return applyRecorded(ops, job.clusterId(), firstSeq, objects, (done, ref) -> {
             if (Duration.between(lastProgress[0], clock.instant()).compareTo(PROGRESS_EVERY) >= 0) {
                 lastProgress[0] = clock.instant();
-                store.progress(job.id(), lease, state, done, objects.size(), "applying " + done + " of "
-                        + objects.size() + ": " + ref, lastProgress[0], JobRunner.LEASE);
+                store.progress(
+                        job.id(),
+                        lease,
+                        state,
+                        done,
+                        objects.size(),
+                        "applying " + done + " of " + objects.size() + ": " + ref,
+                        lastProgress[0],
+                        JobRunner.LEASE);
             }
         });
     }
 
     /** As above for any target key, telling {@code progress} after each object (a route: nobody). */
-    List<ClusterOps.Applied> applyRecorded(ClusterOps ops, String key, int firstSeq, List<HasMetadata> objects,
+    List<ClusterOps.Applied> applyRecorded(
+            ClusterOps ops,
+            String key,
+            int firstSeq,
+            List<HasMetadata> objects,
             java.util.function.BiConsumer<Integer, ObjectRef> progress) {
         List<InfraStore.Intent> intents = new java.util.ArrayList<>();
         for (int i = 0; i < objects.size(); i++) {
             HasMetadata o = objects.get(i);
-            intents.add(new InfraStore.Intent(firstSeq + i, o.getApiVersion(), o.getKind(),
-                    o.getMetadata().getNamespace(), o.getMetadata().getName()));
+            intents.add(new InfraStore.Intent(
+                    firstSeq + i,
+                    o.getApiVersion(),
+                    o.getKind(),
+                    o.getMetadata().getNamespace(),
+                    o.getMetadata().getName()));
         }
         store.recordIntents(key, intents, clock.instant());
         List<ClusterOps.Applied> refs = new java.util.ArrayList<>();

@@ -46,7 +46,8 @@ final class Repairs {
 
     /** "repaired 2 (Service aios-system/aios-mgmt recreated, …), pruned 1" or "nothing to repair". */
     static String summary(JsonNode receipt) {
-        if (receipt == null || receipt.path("repaired").size() + receipt.path("pruned").size() == 0) {
+        if (receipt == null
+                || receipt.path("repaired").size() + receipt.path("pruned").size() == 0) {
             return "nothing to repair";
         }
         StringBuilder b = new StringBuilder();
@@ -54,14 +55,24 @@ final class Repairs {
             b.append("repaired ").append(receipt.path("repaired").size()).append(" (");
             for (int i = 0; i < receipt.path("repaired").size(); i++) {
                 JsonNode r = receipt.path("repaired").get(i);
-                b.append(i == 0 ? "" : ", ").append(r.path("object").asString()).append(' ')
+                b.append(i == 0 ? "" : ", ")
+                        .append(r.path("object").asString())
+                        .append(' ')
                         .append(r.path("outcome").asString());
             }
             b.append(')');
         }
         if (receipt.path("pruned").size() > 0) {
-            b.append(b.length() == 0 ? "" : ", ").append("pruned ").append(receipt.path("pruned").size()).append(" (")
-                    .append(String.join(", ", receipt.path("pruned").valueStream().map(JsonNode::asString).toList()))
+            b.append(b.length() == 0 ? "" : ", ")
+                    .append("pruned ")
+                    .append(receipt.path("pruned").size())
+                    .append(" (")
+                    .append(String.join(
+                            ", ",
+                            receipt.path("pruned")
+                                    .valueStream()
+                                    .map(JsonNode::asString)
+                                    .toList()))
                     .append(')');
         }
         return b.toString();

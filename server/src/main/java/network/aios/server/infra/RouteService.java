@@ -37,8 +37,13 @@ public final class RouteService {
     private final MemberAccess access;
     private final Clock clock;
 
-    public RouteService(ClusterService clusters, RouteStore routes, InfraStore store, SecretBox box,
-            ClusterConnector connector, Clock clock) {
+    public RouteService(
+            ClusterService clusters,
+            RouteStore routes,
+            InfraStore store,
+            SecretBox box,
+            ClusterConnector connector,
+            Clock clock) {
         this.clusters = clusters;
         this.routes = routes;
         this.store = store;
@@ -57,13 +62,24 @@ public final class RouteService {
         }
         ClusterDocument doc = ClusterDocument.of(cluster.document());
         if (doc.config() == null || !doc.config().gateway()) {
-            throw new DomainException(DomainException.Kind.CONFLICT, "no_gateway", "cluster '" + clusterId + "' does not use the gateway "
-                    + "(config.useGateway is false): its services are reached on NodePorts", List.of(), null);
+            throw new DomainException(
+                    DomainException.Kind.CONFLICT,
+                    "no_gateway",
+                    "cluster '" + clusterId + "' does not use the gateway "
+                            + "(config.useGateway is false): its services are reached on NodePorts",
+                    List.of(),
+                    null);
         }
-        Credential cred = access.credential(clusterId).filter(c -> ClusterStatus.LIVE.wire().equals(cluster.status())
-                || ClusterStatus.DEGRADED.wire().equals(cluster.status())).orElseThrow(() -> new DomainException(DomainException.Kind.CONFLICT,
-                "infra_not_ready", "cluster '" + clusterId + "' has no ready AIOS infrastructure (status "
-                + cluster.status() + ")", List.of(), "create it first: POST /create-cluster-infra"));
+        Credential cred = access.credential(clusterId)
+                .filter(c -> ClusterStatus.LIVE.wire().equals(cluster.status())
+                        || ClusterStatus.DEGRADED.wire().equals(cluster.status()))
+                .orElseThrow(() -> new DomainException(
+                        DomainException.Kind.CONFLICT,
+                        "infra_not_ready",
+                        "cluster '" + clusterId + "' has no ready AIOS infrastructure (status " + cluster.status()
+                                + ")",
+                        List.of(),
+                        "create it first: POST /create-cluster-infra"));
         GatewayRoute route = new GatewayRoute(GatewayRoute.Kind.fromWire(kind), id, service);
         Instant now = clock.instant();
         RouteStore.Route row = new RouteStore.Route(clusterId, kind, id, route.prefix(), service, who.name(), now);
@@ -72,10 +88,14 @@ public final class RouteService {
         }
         GenericKubernetesResource mapping = route.mapping(clusterId);
         try (ClusterOps ops = access.open(cred)) {
-            access.applyRecorded(ops, clusterId, ROUTES_SEQ, List.of(mapping), (done, ref) -> { });
+            access.applyRecorded(ops, clusterId, ROUTES_SEQ, List.of(mapping), (done, ref) -> {});
         } catch (KubernetesClientException e) {
             routes.delete(clusterId, kind, id, who.name(), clock.instant());
-            store.forget(clusterId, mapping.getApiVersion(), mapping.getKind(), InfraNames.NAMESPACE,
+            store.forget(
+                    clusterId,
+                    mapping.getApiVersion(),
+                    mapping.getKind(),
+                    InfraNames.NAMESPACE,
                     mapping.getMetadata().getName());
             throw memberFailed(clusterId, e);
         }
@@ -90,7 +110,9 @@ public final class RouteService {
     public void remove(Principal who, String clusterId, String kind, String id) {
         clusters.get(who, clusterId);
         GatewayRoute.Kind k = GatewayRoute.Kind.fromWire(kind);
-        if (k == null || routes.list(clusterId).stream().noneMatch(r -> r.kind().equals(kind) && r.routeId().equals(id))) {
+        if (k == null
+                || routes.list(clusterId).stream()
+                        .noneMatch(r -> r.kind().equals(kind) && r.routeId().equals(id))) {
             throw DomainException.notFound("route " + kind + "/" + id + " on cluster '" + clusterId + "'");
         }
         GenericKubernetesResource mapping = new GatewayRoute(k, id, "unused").mapping(clusterId);
@@ -101,15 +123,24 @@ public final class RouteService {
                 throw memberFailed(clusterId, e);
             }
         });
-        store.forget(clusterId, mapping.getApiVersion(), mapping.getKind(), InfraNames.NAMESPACE,
+        store.forget(
+                clusterId,
+                mapping.getApiVersion(),
+                mapping.getKind(),
+                InfraNames.NAMESPACE,
                 mapping.getMetadata().getName());
         routes.delete(clusterId, kind, id, who.name(), clock.instant());
     }
 
     private static DomainException memberFailed(String clusterId, KubernetesClientException e) {
-        return new DomainException(DomainException.Kind.UPSTREAM_FAILED, "cluster_api_failed", "cluster '" + clusterId + "' API server "
-                + (e.getCode() > 0 ? "answered " + e.getCode() : "could not be reached") + "; nothing was changed",
-                List.of(), "retry; if it persists, check the cluster (GET /api/v1/clusters/" + clusterId + "/health)");
+        return new DomainException(
+                DomainException.Kind.UPSTREAM_FAILED,
+                "cluster_api_failed",
+                "cluster '" + clusterId + "' API server "
+                        + (e.getCode() > 0 ? "answered " + e.getCode() : "could not be reached")
+                        + "; nothing was changed",
+                List.of(),
+                "retry; if it persists, check the cluster (GET /api/v1/clusters/" + clusterId + "/health)");
     }
 
     private static String text(JsonNode body, String field) {

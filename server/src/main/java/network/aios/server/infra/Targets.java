@@ -17,7 +17,12 @@ final class Targets {
     private final RouteStore routes;
     private final Clock clock;
 
-    Targets(ClusterStore clusters, AddonStore addons, TokenService tokens, InfraSettings settings, RouteStore routes,
+    Targets(
+            ClusterStore clusters,
+            AddonStore addons,
+            TokenService tokens,
+            InfraSettings settings,
+            RouteStore routes,
             Clock clock) {
         this.routes = routes;
         this.clusters = clusters;

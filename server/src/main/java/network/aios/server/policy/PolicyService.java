@@ -31,8 +31,8 @@ import tools.jackson.databind.ObjectReader;
 /** The network's pre-check policies: versioned per action, compiled once per version, evaluated per request. */
 public final class PolicyService {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyService.class);
-    private static final ObjectReader SPEC_READER = Json.MAPPER.readerFor(PolicySpec.class)
-            .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectReader SPEC_READER =
+            Json.MAPPER.readerFor(PolicySpec.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final PolicyStore store;
     private final PolicyEngine engine;
@@ -62,8 +62,9 @@ public final class PolicyService {
     public record Admission(Decision decision, Integer version) {}
 
     public static PolicyAction action(String wire) {
-        return PolicyAction.fromWire(wire).orElseThrow(() -> DomainException.notFound(
-                "policy action '" + wire + "' (known: " + PolicyAction.known() + ")"));
+        return PolicyAction.fromWire(wire)
+                .orElseThrow(() ->
+                        DomainException.notFound("policy action '" + wire + "' (known: " + PolicyAction.known() + ")"));
     }
 
     public Optional<PolicyRecord> current(PolicyAction action) {
@@ -123,8 +124,13 @@ public final class PolicyService {
                     return;
                 }
                 if (ex != null && ex.executorId() != null) {
-                    executors.problem(ex.executorId(), ex.owner()).ifPresent(p -> LOG.warn("policy {} version {}: {}; "
-                            + "its checks fail (502) until that is fixed", a.wire(), r.version(), p));
+                    executors
+                            .problem(ex.executorId(), ex.owner())
+                            .ifPresent(p -> LOG.warn(
+                                    "policy {} version {}: {}; " + "its checks fail (502) until that is fixed",
+                                    a.wire(),
+                                    r.version(),
+                                    p));
                 }
             });
         }
@@ -160,13 +166,23 @@ public final class PolicyService {
     public static void enforce(PolicyAction action, Admission admission) {
         Decision d = admission.decision();
         switch (d.outcome()) {
-            case ALLOWED -> { }
-            case DENIED -> throw new DomainException(DomainException.Kind.FORBIDDEN, "policy_denied", "the network's " + action.wire()
-                    + " policy (version " + admission.version() + ") denied this: " + String.join("; ", d.reasons()),
-                    details(d), null);
-            case EXECUTOR_FAILED -> throw new DomainException(DomainException.Kind.UPSTREAM_FAILED, "policy_executor_failed", "the network's "
-                    + action.wire() + " policy could not be evaluated: " + String.join("; ", d.reasons()),
-                    null, "this is not a denial; retry when the policy executor is back");
+            case ALLOWED -> {}
+            case DENIED ->
+                throw new DomainException(
+                        DomainException.Kind.FORBIDDEN,
+                        "policy_denied",
+                        "the network's " + action.wire() + " policy (version " + admission.version() + ") denied this: "
+                                + String.join("; ", d.reasons()),
+                        details(d),
+                        null);
+            case EXECUTOR_FAILED ->
+                throw new DomainException(
+                        DomainException.Kind.UPSTREAM_FAILED,
+                        "policy_executor_failed",
+                        "the network's " + action.wire() + " policy could not be evaluated: "
+                                + String.join("; ", d.reasons()),
+                        null,
+                        "this is not a denial; retry when the policy executor is back");
         }
     }
 
@@ -187,22 +203,22 @@ public final class PolicyService {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the policy file " + file, e);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("the policy file " + file + " is not valid YAML/JSON: "
-                    + firstLine(e.getOriginalMessage()));
+            throw new IllegalArgumentException(
+                    "the policy file " + file + " is not valid YAML/JSON: " + firstLine(e.getOriginalMessage()));
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("the policy file " + file + " must map action names to policies");
         }
         for (Map.Entry<String, JsonNode> e : root.properties()) {
-            PolicyAction action = PolicyAction.fromWire(e.getKey()).orElseThrow(() -> new IllegalArgumentException(
-                    "the policy file " + file + " names unknown action '" + e.getKey() + "'; known: "
-                            + PolicyAction.known()));
+            PolicyAction action = PolicyAction.fromWire(e.getKey())
+                    .orElseThrow(() -> new IllegalArgumentException("the policy file " + file
+                            + " names unknown action '" + e.getKey() + "'; known: " + PolicyAction.known()));
             CompiledPolicy policy;
             try {
                 policy = parse(e.getValue());
             } catch (DomainException bad) {
-                throw new IllegalArgumentException("the policy for " + e.getKey() + " in " + file + " is invalid: "
-                        + bad.details());
+                throw new IllegalArgumentException(
+                        "the policy for " + e.getKey() + " in " + file + " is invalid: " + bad.details());
             }
             if (store.current(action.wire()).isEmpty()) {
                 store.append(action.wire(), policy.spec(), "policy-file", clock.instant());

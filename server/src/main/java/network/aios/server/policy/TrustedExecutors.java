@@ -23,7 +23,8 @@ public final class TrustedExecutors implements PolicyEngine.ExecutorDirectory {
 
     @Override
     public Optional<String> url(String executorId, String owner) {
-        return addons.get(AddonKind.EXECUTOR.wire(), executorId).filter(r -> problem(r, owner).isEmpty())
+        return addons.get(AddonKind.EXECUTOR.wire(), executorId)
+                .filter(r -> problem(r, owner).isEmpty())
                 .map(AddonRecord::publicUrl);
     }
 
@@ -34,12 +35,16 @@ public final class TrustedExecutors implements PolicyEngine.ExecutorDirectory {
 
     private Optional<String> problem(AddonRecord r, String owner) {
         if (owner != null) {
-            return owner.equals(r.owner()) ? Optional.empty() : Optional.of("executor '" + r.id()
-                    + "' is not registered by '" + owner + "', the owner this policy names");
+            return owner.equals(r.owner())
+                    ? Optional.empty()
+                    : Optional.of("executor '" + r.id() + "' is not registered by '" + owner
+                            + "', the owner this policy names");
         }
         boolean admins = tokens.roleOf(r.owner()).map("admin"::equals).orElse(false);
-        return admins ? Optional.empty() : Optional.of("executor '" + r.id() + "' is registered by an owner, not by "
-                + "the network admin; register the executor with an admin token, or name its owner in "
-                + "/executor/owner to trust it");
+        return admins
+                ? Optional.empty()
+                : Optional.of("executor '" + r.id() + "' is registered by an owner, not by "
+                        + "the network admin; register the executor with an admin token, or name its owner in "
+                        + "/executor/owner to trust it");
     }
 }

@@ -27,8 +27,8 @@ public final class AgentCertificates {
             AgentCa created = AgentCa.create("network " + java.util.UUID.randomUUID(), clock.instant());
             InfraStore.Sealed sealed = box.seal(created.privateKeyPkcs8(), PURPOSE);
             // the first replica to insert wins; the others read its CA back
-            return store.insertIfAbsent(new SigningKeyStore.Row(PURPOSE, created.certificateDer(), sealed.keyId(),
-                    sealed.bytes(), clock.instant()));
+            return store.insertIfAbsent(new SigningKeyStore.Row(
+                    PURPOSE, created.certificateDer(), sealed.keyId(), sealed.bytes(), clock.instant()));
         });
         byte[] key = box.open(new InfraStore.Sealed(row.keyId(), row.sealedPrivate()), PURPOSE);
         return new AgentCertificates(AgentCa.load(row.publicKey(), key), clock);

@@ -34,8 +34,8 @@ public final class GrantSigner {
             try {
                 KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
                 InfraStore.Sealed sealed = box.seal(pair.getPrivate().getEncoded(), PURPOSE);
-                return store.insertIfAbsent(new SigningKeyStore.Row(PURPOSE, pair.getPublic().getEncoded(),
-                        sealed.keyId(), sealed.bytes(), clock.instant()));
+                return store.insertIfAbsent(new SigningKeyStore.Row(
+                        PURPOSE, pair.getPublic().getEncoded(), sealed.keyId(), sealed.bytes(), clock.instant()));
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("Ed25519 is part of every Java 17 runtime", e);
             }
@@ -43,7 +43,8 @@ public final class GrantSigner {
         try {
             KeyFactory f = KeyFactory.getInstance("Ed25519");
             byte[] priv = box.open(new InfraStore.Sealed(row.keyId(), row.sealedPrivate()), PURPOSE);
-            return new GrantSigner(f.generatePrivate(new PKCS8EncodedKeySpec(priv)),
+            return new GrantSigner(
+                    f.generatePrivate(new PKCS8EncodedKeySpec(priv)),
                     f.generatePublic(new X509EncodedKeySpec(row.publicKey())));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the stored grant key cannot be read", e);

@@ -44,7 +44,8 @@ public final class SecretBox {
         try {
             Files.createDirectories(dataDir);
             try (var files = Files.list(dataDir)) {
-                for (Path p : files.filter(f -> f.getFileName().toString().startsWith("secret.key.")).toList()) {
+                for (Path p : files.filter(f -> f.getFileName().toString().startsWith("secret.key."))
+                        .toList()) {
                     older.put(p.toString(), decode(Files.readString(p).trim(), p.toString()));
                 }
             }
@@ -55,7 +56,8 @@ public final class SecretBox {
             if (!Files.exists(file)) {
                 byte[] key = new byte[32];
                 new SecureRandom().nextBytes(key);
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n");
             }
             return new SecretBox(decode(Files.readString(file).trim(), file.toString()), older);
@@ -90,10 +92,15 @@ public final class SecretBox {
             byte[] nonce = new byte[NONCE];
             random.nextBytes(nonce);
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(keys.get(currentId), "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+            c.init(
+                    Cipher.ENCRYPT_MODE,
+                    new SecretKeySpec(keys.get(currentId), "AES"),
+                    new GCMParameterSpec(TAG_BITS, nonce));
             c.updateAAD(context.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             byte[] ct = c.doFinal(plain);
-            return new Sealed(currentId, ByteBuffer.allocate(NONCE + ct.length).put(nonce).put(ct).array());
+            return new Sealed(
+                    currentId,
+                    ByteBuffer.allocate(NONCE + ct.length).put(nonce).put(ct).array());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("sealing failed", e);
         }
@@ -108,7 +115,9 @@ public final class SecretBox {
         }
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
+            c.init(
+                    Cipher.DECRYPT_MODE,
+                    new SecretKeySpec(key, "AES"),
                     new GCMParameterSpec(TAG_BITS, sealed.bytes(), 0, NONCE));
             c.updateAAD(context.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return c.doFinal(sealed.bytes(), NONCE, sealed.bytes().length - NONCE);

@@ -40,8 +40,10 @@ class AddonInfraIT {
         kube.awaitNamespaceGone(AddonDeployment.SPLIT_RUNNER_NAMESPACE);
         server = new TestServer();
         assertThat(server.send("POST", "/api/createCluster", TestServer.example("cluster.json"), server.adminToken)
-                .status()).isEqualTo(201);
-        kubelets = List.of(kube.fakeKubelet(AddonDeployment.EXECUTOR_NAMESPACE, 600),
+                        .status())
+                .isEqualTo(201);
+        kubelets = List.of(
+                kube.fakeKubelet(AddonDeployment.EXECUTOR_NAMESPACE, 600),
                 kube.fakeKubelet(AddonDeployment.SPLIT_RUNNER_NAMESPACE, 600));
         dir = Files.createTempDirectory("seed-addons");
         Files.copy(Path.of("..", "examples", "executor.json"), dir.resolve("executor.json"));
@@ -67,8 +69,10 @@ class AddonInfraIT {
     }
 
     static JsonNode awaitJob(String id, String state) {
-        KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + id, server.adminToken).body().hasNonNull("finishedAt"),
-                Duration.ofMinutes(3), "job " + id + " to finish");
+        KubeTestCluster.await(
+                () -> server.get("/api/v1/jobs/" + id, server.adminToken).body().hasNonNull("finishedAt"),
+                Duration.ofMinutes(3),
+                "job " + id + " to finish");
         JsonNode job = server.get("/api/v1/jobs/" + id, server.adminToken).body();
         assertThat(job.get("state").asString()).as(job.toString()).isEqualTo(state);
         return job;
@@ -85,40 +89,55 @@ class AddonInfraIT {
         assertThat(job.get("addonKind").asString()).isEqualTo("executor");
 
         // the seed's endpoints: Service executor-001.policies-system on 10250, NodePort 30900, route /executor/<id>/
-        Service svc = kube.admin.services().inNamespace("policies-system").withName("executor-001").get();
+        Service svc = kube.admin
+                .services()
+                .inNamespace("policies-system")
+                .withName("executor-001")
+                .get();
         assertThat(svc.getSpec().getPorts().get(0).getPort()).isEqualTo(10250);
         assertThat(svc.getSpec().getPorts().get(0).getNodePort()).isEqualTo(30900);
-        var mapping = kube.admin.genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
-                .inNamespace("policies-system").withName("executor-001").get();
+        var mapping = kube.admin
+                .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                .inNamespace("policies-system")
+                .withName("executor-001")
+                .get();
         assertThat(((Map<?, ?>) mapping.getAdditionalProperties().get("spec")).get("prefix"))
                 .isEqualTo("/executor/executor-001/");
-        JsonNode executor = server.get("/executor/executor-001", server.adminToken).body();
+        JsonNode executor =
+                server.get("/executor/executor-001", server.adminToken).body();
         assertThat(executor.at("/system/infra/status").asString()).isEqualTo("ready");
         // bound to the seed cluster: reached on its public host name at the NodePort
         assertThat(executor.get("publicUrl").asString()).isEqualTo("http://cluster-west-vision-001.company.net:30900");
 
         // the control plane's identity for it is confined to its namespace, and nothing is bound to cluster-admin
         String sa = "system:serviceaccount:policies-system:" + InfraNames.CONTROL_PLANE_SA;
-        assertThat(InfraLifecycleIT.allowed(kube, sa, "create", "apps", "deployments", "policies-system")).isTrue();
-        assertThat(InfraLifecycleIT.allowed(kube, sa, "create", "apps", "deployments", "default")).isFalse();
-        assertThat(InfraLifecycleIT.allowed(kube, sa, "list", "", "secrets", "kube-system")).isFalse();
-        assertThat(InfraLifecycleIT.allowed(kube, sa, "delete", "", "namespaces", "aios-system")).isFalse();
+        assertThat(InfraLifecycleIT.allowed(kube, sa, "create", "apps", "deployments", "policies-system"))
+                .isTrue();
+        assertThat(InfraLifecycleIT.allowed(kube, sa, "create", "apps", "deployments", "default"))
+                .isFalse();
+        assertThat(InfraLifecycleIT.allowed(kube, sa, "list", "", "secrets", "kube-system"))
+                .isFalse();
+        assertThat(InfraLifecycleIT.allowed(kube, sa, "delete", "", "namespaces", "aios-system"))
+                .isFalse();
         assertThat(kube.admin.rbac().clusterRoleBindings().list().getItems())
                 .filteredOn(b -> "cluster-admin".equals(b.getRoleRef().getName()))
-                .allSatisfy(b -> assertThat(b.getSubjects()).noneMatch(s -> "policies-system".equals(s.getNamespace())));
+                .allSatisfy(
+                        b -> assertThat(b.getSubjects()).noneMatch(s -> "policies-system".equals(s.getNamespace())));
 
         // the owner's admin credentials were used once and are not kept
         assertThat(InfraLifecycleIT.databaseDump(server)).doesNotContain(kube.adminToken());
 
         // its cluster cannot be deleted with its add-ons while this one is deployed
-        Answer clusterCascade = server.send("DELETE", "/api/v1/clusters/cluster-west-vision-001?cascade=true", null,
-                server.adminToken);
+        Answer clusterCascade =
+                server.send("DELETE", "/api/v1/clusters/cluster-west-vision-001?cascade=true", null, server.adminToken);
         assertThat(clusterCascade.status()).isEqualTo(409);
         assertThat(clusterCascade.text("/error/message")).contains("executor executor-001");
 
         // deploying it again is a no-op that says so
-        Answer again = server.post("/executor/executor-001/create-infra", "{\"cluster_config\": " + kubeconfigJson()
-                + "}", server.adminToken);
+        Answer again = server.post(
+                "/executor/executor-001/create-infra",
+                "{\"cluster_config\": " + kubeconfigJson() + "}",
+                server.adminToken);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.text("/message")).contains("already deployed");
 
@@ -133,17 +152,26 @@ class AddonInfraIT {
             JsonNode removed = curl("DELETE", "/executor/executor-001/remove-infra");
             removal = awaitJob(removed.get("job_id").asString(), "Removed");
         }
-        assertThat(removal.at("/receipt/clean").asBoolean()).as(removal.toString()).isTrue();
+        assertThat(removal.at("/receipt/clean").asBoolean())
+                .as(removal.toString())
+                .isTrue();
         assertThat(removal.at("/receipt/items").toString()).contains("Deployment policies-system/executor-001");
-        KubeTestCluster.await(() -> kube.admin.namespaces().withName("policies-system").get() == null,
-                Duration.ofMinutes(2), "namespace policies-system to be gone");
-        String selector = AddonDeployment.of(AddonKind.EXECUTOR, "executor-001", null, null).selector();
-        KubeTestCluster.await(() -> kube.everythingLabelled(selector).isEmpty(), Duration.ofMinutes(1),
+        KubeTestCluster.await(
+                () -> kube.admin.namespaces().withName("policies-system").get() == null,
+                Duration.ofMinutes(2),
+                "namespace policies-system to be gone");
+        String selector = AddonDeployment.of(AddonKind.EXECUTOR, "executor-001", null, null)
+                .selector();
+        KubeTestCluster.await(
+                () -> kube.everythingLabelled(selector).isEmpty(),
+                Duration.ofMinutes(1),
                 "every object of the executor to be gone");
         JsonNode after = server.get("/executor/executor-001", server.adminToken).body();
         assertThat(after.at("/system/infra/status").asString()).isEqualTo("none");
         assertThat(after.get("publicUrl").isNull()).isTrue();
-        assertThat(server.send("DELETE", "/executor/executor-001", null, server.adminToken).status()).isEqualTo(200);
+        assertThat(server.send("DELETE", "/executor/executor-001", null, server.adminToken)
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -155,7 +183,11 @@ class AddonInfraIT {
         JsonNode job = awaitJob(created.at("/job/job_id").asString(), "Ready");
         assertThat(job.get("addonId").asString()).isEqualTo(id);
 
-        Service svc = kube.admin.services().inNamespace("split-runner-system").withName(id).get();
+        Service svc = kube.admin
+                .services()
+                .inNamespace("split-runner-system")
+                .withName(id)
+                .get();
         assertThat(svc.getSpec().getPorts().get(0).getNodePort()).isEqualTo(31701);
         JsonNode runner = server.get("/split-runner/" + id, server.adminToken).body();
         assertThat(runner.get("publicUrl").asString()).isEqualTo("http://192.168.0.106:31701");
@@ -164,24 +196,36 @@ class AddonInfraIT {
         assertThat(InfraLifecycleIT.databaseDump(server)).doesNotContain(kube.adminToken());
 
         // one split runner per cluster: its NodePort and namespace are taken
-        Answer second = server.post("/split-runner", "{\"cluster_k8s_config\": " + kubeconfigJson()
-                + ", \"split_runner_public_host\": \"192.168.0.107\"}", server.adminToken);
+        Answer second = server.post(
+                "/split-runner",
+                "{\"cluster_k8s_config\": " + kubeconfigJson() + ", \"split_runner_public_host\": \"192.168.0.107\"}",
+                server.adminToken);
         assertThat(second.status()).isEqualTo(422);
         assertThat(second.text("/error/code")).isEqualTo("preflight_failed");
         assertThat(second.body().at("/error/details").toString()).contains("/preflight/node-ports", "31701");
-        assertThat(server.get("/split-runner", server.adminToken).body().get("items").size()).isEqualTo(1);
+        assertThat(server.get("/split-runner", server.adminToken)
+                        .body()
+                        .get("items")
+                        .size())
+                .isEqualTo(1);
 
         // delete with cascade: the infrastructure goes, then the registration
         try (AutoCloseable kubeletPart = kube.podTerminator("split-runner-system")) {
             Answer delete = server.send("DELETE", "/split-runner/" + id + "?cascade=true", null, server.adminToken);
             assertThat(delete.status()).isEqualTo(202);
             JsonNode removal = awaitJob(delete.text("/job_id"), "Removed");
-            assertThat(removal.at("/receipt/addonDeleted").asBoolean()).as(removal.toString()).isTrue();
+            assertThat(removal.at("/receipt/addonDeleted").asBoolean())
+                    .as(removal.toString())
+                    .isTrue();
         }
-        assertThat(server.get("/split-runner/" + id, server.adminToken).status()).isEqualTo(404);
-        KubeTestCluster.await(() -> kube.admin.namespaces().withName("split-runner-system").get() == null,
-                Duration.ofMinutes(2), "namespace split-runner-system to be gone");
-        String selector = AddonDeployment.of(AddonKind.SPLIT_RUNNER, id, null, null).selector();
+        assertThat(server.get("/split-runner/" + id, server.adminToken).status())
+                .isEqualTo(404);
+        KubeTestCluster.await(
+                () -> kube.admin.namespaces().withName("split-runner-system").get() == null,
+                Duration.ofMinutes(2),
+                "namespace split-runner-system to be gone");
+        String selector =
+                AddonDeployment.of(AddonKind.SPLIT_RUNNER, id, null, null).selector();
         assertThat(kube.everythingLabelled(selector)).isEmpty();
     }
 }

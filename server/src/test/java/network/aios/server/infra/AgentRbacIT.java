@@ -38,10 +38,11 @@ class AgentRbacIT {
         for (HasMetadata o : DesiredState.bootstrap(CLUSTER, ns.getMetadata().getUid())) {
             kube.admin.resource(o).serverSideApply();
         }
-        ClusterDocument doc = ClusterDocument.of(new network.aios.api.ClusterValidator().validate(
-                Json.parse(TestServer.seedWithId(CLUSTER))).document());
-        for (HasMetadata o : DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"),
-                AgentSecrets.placeholder())) {
+        ClusterDocument doc = ClusterDocument.of(new network.aios.api.ClusterValidator()
+                .validate(Json.parse(TestServer.seedWithId(CLUSTER)))
+                .document());
+        for (HasMetadata o :
+                DesiredState.services(doc, InfraSettings.defaults("http://cp:8080"), AgentSecrets.placeholder())) {
             if (o instanceof ServiceAccount) {
                 kube.admin.resource(o).serverSideApply();
             }
@@ -109,14 +110,29 @@ class AgentRbacIT {
             group = resource.substring(resource.indexOf('.') + 1);
             resource = resource.substring(0, resource.indexOf('.'));
         }
-        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec()
+        SubjectAccessReview review = new SubjectAccessReviewBuilder()
+                .withNewSpec()
                 .withUser("system:serviceaccount:" + InfraNames.NAMESPACE + ":" + serviceAccount)
-                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + InfraNames.NAMESPACE,
+                .withGroups(
+                        "system:serviceaccounts",
+                        "system:serviceaccounts:" + InfraNames.NAMESPACE,
                         "system:authenticated")
-                .withNewResourceAttributes().withVerb(r.verb()).withGroup(group).withResource(resource)
-                .withSubresource(sub).withNamespace(r.namespace().equals("*") ? null : r.namespace())
-                .withName(r.name().equals("-") ? null : r.name()).endResourceAttributes().endSpec().build();
-        return Boolean.TRUE.equals(kube.admin.authorization().v1().subjectAccessReview().create(review).getStatus()
+                .withNewResourceAttributes()
+                .withVerb(r.verb())
+                .withGroup(group)
+                .withResource(resource)
+                .withSubresource(sub)
+                .withNamespace(r.namespace().equals("*") ? null : r.namespace())
+                .withName(r.name().equals("-") ? null : r.name())
+                .endResourceAttributes()
+                .endSpec()
+                .build();
+        return Boolean.TRUE.equals(kube.admin
+                .authorization()
+                .v1()
+                .subjectAccessReview()
+                .create(review)
+                .getStatus()
                 .getAllowed());
     }
 }

@@ -36,19 +36,27 @@ class DriftRepairIT {
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
         server = TestServer.configured(c -> c.withResyncEvery(RESYNC));
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId(CLUSTER), server.adminToken).status())
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId(CLUSTER), server.adminToken)
+                        .status())
                 .isEqualTo(201);
-        Answer created = server.post("/create-cluster-infra", InfraUpgradeIT.createBody(kube).replace(
-                InfraUpgradeIT.CLUSTER, CLUSTER), server.adminToken);
-        assertThat(InfraUpgradeIT.awaitJob(server, created.text("/job_id")).get("state").asString()).isEqualTo("Ready");
+        Answer created = server.post(
+                "/create-cluster-infra",
+                InfraUpgradeIT.createBody(kube).replace(InfraUpgradeIT.CLUSTER, CLUSTER),
+                server.adminToken);
+        assertThat(InfraUpgradeIT.awaitJob(server, created.text("/job_id"))
+                        .get("state")
+                        .asString())
+                .isEqualTo("Ready");
     }
 
     @AfterAll
     static void remove() throws Exception {
         try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
-            Answer removed = server.post("/remove-cluster-infra", "{\"cluster_id\": \"" + CLUSTER + "\"}",
-                    server.adminToken);
-            assertThat(InfraUpgradeIT.awaitJob(server, removed.text("/job_id")).get("state").asString())
+            Answer removed =
+                    server.post("/remove-cluster-infra", "{\"cluster_id\": \"" + CLUSTER + "\"}", server.adminToken);
+            assertThat(InfraUpgradeIT.awaitJob(server, removed.text("/job_id"))
+                            .get("state")
+                            .asString())
                     .isEqualTo("Removed");
         }
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
@@ -58,74 +66,164 @@ class DriftRepairIT {
 
     @Test
     void aDeletedServiceAndAnEditedDeploymentComeBackAndTheRepairIsRecorded() {
-        String uid = kube.admin.services().inNamespace(InfraNames.NAMESPACE).withName("aios-mgmt").get()
-                .getMetadata().getUid();
-        kube.admin.services().inNamespace(InfraNames.NAMESPACE).withName("aios-mgmt").delete();
-        kube.admin.apps().deployments().inNamespace(InfraNames.NAMESPACE).withName("aios-controller").scale(3);
+        String uid = kube.admin
+                .services()
+                .inNamespace(InfraNames.NAMESPACE)
+                .withName("aios-mgmt")
+                .get()
+                .getMetadata()
+                .getUid();
+        kube.admin
+                .services()
+                .inNamespace(InfraNames.NAMESPACE)
+                .withName("aios-mgmt")
+                .delete();
+        kube.admin
+                .apps()
+                .deployments()
+                .inNamespace(InfraNames.NAMESPACE)
+                .withName("aios-controller")
+                .scale(3);
 
-        KubeTestCluster.await(() -> {
-            var s = kube.admin.services().inNamespace(InfraNames.NAMESPACE).withName("aios-mgmt").get();
-            var d = kube.admin.apps().deployments().inNamespace(InfraNames.NAMESPACE).withName("aios-controller").get();
-            return s != null && !s.getMetadata().getUid().equals(uid) && d.getSpec().getReplicas() == 1;
-        }, Duration.ofSeconds(60), "the resync to bring the Service back and the replicas to 1");
-        KubeTestCluster.await(() -> repairs().contains("\"Service aios-system/aios-mgmt\", \"outcome\": \"recreated\"")
-                && repairs().contains("\"Deployment aios-system/aios-controller\", \"outcome\": \"reverted\""),
-                Duration.ofSeconds(30), "the repairs to be recorded");
+        KubeTestCluster.await(
+                () -> {
+                    var s = kube.admin
+                            .services()
+                            .inNamespace(InfraNames.NAMESPACE)
+                            .withName("aios-mgmt")
+                            .get();
+                    var d = kube.admin
+                            .apps()
+                            .deployments()
+                            .inNamespace(InfraNames.NAMESPACE)
+                            .withName("aios-controller")
+                            .get();
+                    return s != null
+                            && !s.getMetadata().getUid().equals(uid)
+                            && d.getSpec().getReplicas() == 1;
+                },
+                Duration.ofSeconds(60),
+                "the resync to bring the Service back and the replicas to 1");
+        KubeTestCluster.await(
+                () -> repairs().contains("\"Service aios-system/aios-mgmt\", \"outcome\": \"recreated\"")
+                        && repairs().contains("\"Deployment aios-system/aios-controller\", \"outcome\": \"reverted\""),
+                Duration.ofSeconds(30),
+                "the repairs to be recorded");
         // nothing else was counted as drift: the Secrets, ConfigMaps and the rest applied as they were
         assertThat(repairs()).doesNotContain("Secret").doesNotContain("ConfigMap aios-system/aios-cluster");
-        long audited = server.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM audit_log WHERE action = "
-                + "'infra.resync.changed' AND target = :c AND actor = 'resync'").bind("c", CLUSTER).mapTo(Long.class)
-                .one());
+        long audited = server.db
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT count(*) FROM audit_log WHERE action = "
+                                + "'infra.resync.changed' AND target = :c AND actor = 'resync'")
+                        .bind("c", CLUSTER)
+                        .mapTo(Long.class)
+                        .one());
         assertThat(audited).isPositive();
         // afterwards, resyncs find everything in place and leave no job behind
-        KubeTestCluster.await(() -> idle() && repairs().contains("reverted"), Duration.ofSeconds(30),
+        KubeTestCluster.await(
+                () -> idle() && repairs().contains("reverted"),
+                Duration.ofSeconds(30),
                 "the repairing resync to finish");
         long jobs = resyncJobs();
         Instant repaired = Instant.now();
-        KubeTestCluster.await(() -> syncedAt().isAfter(repaired.plus(RESYNC.multipliedBy(2))) && idle(),
-                Duration.ofSeconds(30), "two more resyncs");
+        KubeTestCluster.await(
+                () -> syncedAt().isAfter(repaired.plus(RESYNC.multipliedBy(2))) && idle(),
+                Duration.ofSeconds(30),
+                "two more resyncs");
         assertThat(resyncJobs()).as("quiet resyncs are forgotten").isEqualTo(jobs);
     }
 
     @Test
     void anObjectTheDesiredStateNoLongerHasIsPruned() {
         // as an earlier version would have left it: made by the control plane and recorded in the inventory
-        kube.admin.configMaps().inNamespace(InfraNames.NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
-                .withName("aios-obsolete").withNamespace(InfraNames.NAMESPACE).endMetadata()
-                .withData(Map.of("k", "v")).build()).create();
-        new InfraStore(server.db).recordIntents(CLUSTER, List.of(new InfraStore.Intent(InfraSteps.SERVICES_SEQ + 90,
-                "v1", "ConfigMap", InfraNames.NAMESPACE, "aios-obsolete")), Instant.now());
+        kube.admin
+                .configMaps()
+                .inNamespace(InfraNames.NAMESPACE)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("aios-obsolete")
+                        .withNamespace(InfraNames.NAMESPACE)
+                        .endMetadata()
+                        .withData(Map.of("k", "v"))
+                        .build())
+                .create();
+        new InfraStore(server.db)
+                .recordIntents(
+                        CLUSTER,
+                        List.of(new InfraStore.Intent(
+                                InfraSteps.SERVICES_SEQ + 90,
+                                "v1",
+                                "ConfigMap",
+                                InfraNames.NAMESPACE,
+                                "aios-obsolete")),
+                        Instant.now());
 
-        KubeTestCluster.await(() -> kube.admin.configMaps().inNamespace(InfraNames.NAMESPACE)
-                .withName("aios-obsolete").get() == null, Duration.ofSeconds(60), "the obsolete ConfigMap pruned");
-        KubeTestCluster.await(() -> new InfraStore(server.db).inventory(CLUSTER).stream()
-                .noneMatch(i -> i.name().equals("aios-obsolete")), Duration.ofSeconds(10), "its inventory row gone");
-        KubeTestCluster.await(() -> repairs().contains("pruned") && repairs().contains("ConfigMap aios-system/aios-obsolete"),
-                Duration.ofSeconds(10), "the pruning to be recorded");
+        KubeTestCluster.await(
+                () -> kube.admin
+                                .configMaps()
+                                .inNamespace(InfraNames.NAMESPACE)
+                                .withName("aios-obsolete")
+                                .get()
+                        == null,
+                Duration.ofSeconds(60),
+                "the obsolete ConfigMap pruned");
+        KubeTestCluster.await(
+                () -> new InfraStore(server.db)
+                        .inventory(CLUSTER).stream().noneMatch(i -> i.name().equals("aios-obsolete")),
+                Duration.ofSeconds(10),
+                "its inventory row gone");
+        KubeTestCluster.await(
+                () -> repairs().contains("pruned") && repairs().contains("ConfigMap aios-system/aios-obsolete"),
+                Duration.ofSeconds(10),
+                "the pruning to be recorded");
         // what the control plane manages is untouched
-        assertThat(kube.admin.configMaps().inNamespace(InfraNames.NAMESPACE).withName(InfraNames.CLUSTER_CONFIGMAP)
-                .get()).isNotNull();
+        assertThat(kube.admin
+                        .configMaps()
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .withName(InfraNames.CLUSTER_CONFIGMAP)
+                        .get())
+                .isNotNull();
     }
 
     /** Every resync job's receipt, as text. */
     private static String repairs() {
-        return server.db.jdbi().withHandle(h -> h.createQuery("SELECT coalesce(string_agg(receipt::text, ' '), '') "
-                + "FROM infra_jobs WHERE cluster_id = :c AND kind = 'resync'").bind("c", CLUSTER).mapTo(String.class)
-                .one());
+        return server.db
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT coalesce(string_agg(receipt::text, ' '), '') "
+                                + "FROM infra_jobs WHERE cluster_id = :c AND kind = 'resync'")
+                        .bind("c", CLUSTER)
+                        .mapTo(String.class)
+                        .one());
     }
 
     private static boolean idle() {
-        return server.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM infra_jobs WHERE cluster_id = :c "
-                + "AND finished_at IS NULL").bind("c", CLUSTER).mapTo(Long.class).one()) == 0;
+        return server.db
+                        .jdbi()
+                        .withHandle(h -> h.createQuery("SELECT count(*) FROM infra_jobs WHERE cluster_id = :c "
+                                        + "AND finished_at IS NULL")
+                                .bind("c", CLUSTER)
+                                .mapTo(Long.class)
+                                .one())
+                == 0;
     }
 
     private static long resyncJobs() {
-        return server.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM infra_jobs WHERE cluster_id = :c "
-                + "AND kind = 'resync' AND finished_at IS NOT NULL").bind("c", CLUSTER).mapTo(Long.class).one());
+        return server.db
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT count(*) FROM infra_jobs WHERE cluster_id = :c "
+                                + "AND kind = 'resync' AND finished_at IS NOT NULL")
+                        .bind("c", CLUSTER)
+                        .mapTo(Long.class)
+                        .one());
     }
 
     private static Instant syncedAt() {
-        return server.db.jdbi().withHandle(h -> h.createQuery("SELECT synced_at FROM infra_applied WHERE target = :c")
-                .bind("c", CLUSTER).mapTo(java.sql.Timestamp.class).one()).toInstant();
+        return server.db
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT synced_at FROM infra_applied WHERE target = :c")
+                        .bind("c", CLUSTER)
+                        .mapTo(java.sql.Timestamp.class)
+                        .one())
+                .toInstant();
     }
 }

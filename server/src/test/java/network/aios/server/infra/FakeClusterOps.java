@@ -55,8 +55,10 @@ final class FakeClusterOps implements ClusterOps {
     }
 
     private String find(String kind, String name) {
-        return objects.keySet().stream().filter(k -> k.contains("/" + kind + "/") && k.endsWith("/" + name))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no " + kind + " " + name));
+        return objects.keySet().stream()
+                .filter(k -> k.contains("/" + kind + "/") && k.endsWith("/" + name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + kind + " " + name));
     }
 
     private void maybeFail(String call) {
@@ -85,11 +87,14 @@ final class FakeClusterOps implements ClusterOps {
         String k = key(ref);
         Stored before = objects.get(k);
         // like server-side apply: a new object, a change (or taking back an edit) moves the revision on
-        Stored after = before == null ? new Stored(desired, UUID.randomUUID().toString(), 1, false)
+        Stored after = before == null
+                ? new Stored(desired, UUID.randomUUID().toString(), 1, false)
                 : before.edited() || !before.object().equals(desired)
-                        ? new Stored(desired, before.uid(), before.revision() + 1, false) : before;
+                        ? new Stored(desired, before.uid(), before.revision() + 1, false)
+                        : before;
         objects.put(k, after);
-        return new Applied(new ObjectRef(ref.apiVersion(), ref.kind(), ref.namespace(), ref.name(), after.uid()),
+        return new Applied(
+                new ObjectRef(ref.apiVersion(), ref.kind(), ref.namespace(), ref.name(), after.uid()),
                 "r" + after.revision());
     }
 
@@ -135,6 +140,5 @@ final class FakeClusterOps implements ClusterOps {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

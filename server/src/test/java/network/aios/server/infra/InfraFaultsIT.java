@@ -28,8 +28,13 @@ class InfraFaultsIT {
         kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
-        server = new TestServer(TestPostgres.freshDatabase(16), java.nio.file.Files.createTempDirectory("faults"), null,
-                null, new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200), 6, Duration.ofMinutes(2)), true);
+        server = new TestServer(
+                TestPostgres.freshDatabase(16),
+                java.nio.file.Files.createTempDirectory("faults"),
+                null,
+                null,
+                new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200), 6, Duration.ofMinutes(2)),
+                true);
         proxy = new FaultyProxy(kube.admin.getConfiguration().getMasterUrl().replaceAll("/$", ""));
         kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
     }
@@ -47,19 +52,25 @@ class InfraFaultsIT {
         ObjectNode cluster = (ObjectNode) kc.at("/clusters/0/cluster");
         cluster.remove("certificate-authority-data");
         cluster.put("server", proxy.url());
-        return Json.MAPPER.writeValueAsString(Json.object().put("cluster_id", clusterId).put("kube_config_data", Json.yaml(kc)));
+        return Json.MAPPER.writeValueAsString(
+                Json.object().put("cluster_id", clusterId).put("kube_config_data", Json.yaml(kc)));
     }
 
     static JsonNode awaitFinished(String jobId) {
-        KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + jobId, server.adminToken).body().hasNonNull("finishedAt"),
-                Duration.ofMinutes(3), "job " + jobId);
+        KubeTestCluster.await(
+                () -> server.get("/api/v1/jobs/" + jobId, server.adminToken)
+                        .body()
+                        .hasNonNull("finishedAt"),
+                Duration.ofMinutes(3),
+                "job " + jobId);
         return server.get("/api/v1/jobs/" + jobId, server.adminToken).body();
     }
 
     static void removeAndWait(String clusterId) {
         proxy.failWrites(0);
         proxy.dropWrites(0);
-        String job = server.post("/remove-cluster-infra", viaProxy(clusterId), server.adminToken).text("/job_id");
+        String job = server.post("/remove-cluster-infra", viaProxy(clusterId), server.adminToken)
+                .text("/job_id");
         try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
             JsonNode removal = awaitFinished(job);
             assertThat(removal.get("state").asString()).as(removal.toString()).isEqualTo("Removed");
@@ -67,7 +78,8 @@ class InfraFaultsIT {
             throw new IllegalStateException(e);
         }
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
-        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + clusterId)).isEmpty();
+        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + clusterId))
+                .isEmpty();
     }
 
     @Test
@@ -76,7 +88,8 @@ class InfraFaultsIT {
         proxy.injected.set(0);
         proxy.failWrites(3);
         proxy.dropWrites(0);
-        String job = server.post("/create-cluster-infra", viaProxy("flaky"), server.adminToken).text("/job_id");
+        String job = server.post("/create-cluster-infra", viaProxy("flaky"), server.adminToken)
+                .text("/job_id");
         // the drop lands later in the rollout, after the 503s were absorbed
         KubeTestCluster.await(() -> proxy.injected.get() >= 3, Duration.ofSeconds(30), "the 503s to be injected");
         proxy.dropWrites(2);
@@ -84,7 +97,8 @@ class InfraFaultsIT {
         assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("Ready");
         assertThat(proxy.injected.get()).isEqualTo(5);
         assertThat(done.get("attempts").asInt()).isZero();
-        assertThat(server.get("/api/v1/clusters/flaky", server.adminToken).text("/status")).isEqualTo("live");
+        assertThat(server.get("/api/v1/clusters/flaky", server.adminToken).text("/status"))
+                .isEqualTo("live");
         removeAndWait("flaky");
     }
 
@@ -92,21 +106,26 @@ class InfraFaultsIT {
     void aServerThatKeepsFailingFailsTheJobWithTheReason() {
         server.post("/api/createCluster", TestServer.seedWithId("broken"), server.adminToken);
         proxy.failWrites(1_000);
-        String job = server.post("/create-cluster-infra", viaProxy("broken"), server.adminToken).text("/job_id");
+        String job = server.post("/create-cluster-infra", viaProxy("broken"), server.adminToken)
+                .text("/job_id");
         JsonNode failed = awaitFinished(job);
         assertThat(failed.get("state").asString()).isEqualTo("Failed");
         assertThat(failed.get("reason").asString()).isEqualTo("Unreachable");
         assertThat(failed.get("message").asString()).contains("503");
         assertThat(failed.get("attempts").asInt()).isEqualTo(5);
-        assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status")).isEqualTo("failed");
+        assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status"))
+                .isEqualTo("failed");
 
         // the API server is back: creating again continues from where it stopped
         proxy.failWrites(0);
-        String again = server.post("/create-cluster-infra", viaProxy("broken"), server.adminToken).text("/job_id");
+        String again = server.post("/create-cluster-infra", viaProxy("broken"), server.adminToken)
+                .text("/job_id");
         JsonNode ready = awaitFinished(again);
         assertThat(ready.get("state").asString()).as(ready.toString()).isEqualTo("Ready");
-        assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status")).isEqualTo("live");
+        assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status"))
+                .isEqualTo("live");
         removeAndWait("broken");
-        assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status")).isEqualTo("registered");
+        assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status"))
+                .isEqualTo("registered");
     }
 }

@@ -43,29 +43,32 @@ class InfraLifecycleIT {
         // everything the control plane logs during this test is kept and searched for secrets
         originalErr = System.err;
         java.io.PrintStream err = originalErr;
-        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
-            @Override
-            public void write(int b) {
-                err.write(b);
-                synchronized (LOG) {
-                    LOG.write(b);
-                }
-            }
+        System.setErr(new java.io.PrintStream(
+                new java.io.OutputStream() {
+                    @Override
+                    public void write(int b) {
+                        err.write(b);
+                        synchronized (LOG) {
+                            LOG.write(b);
+                        }
+                    }
 
-            @Override
-            public void write(byte[] b, int off, int len) {
-                err.write(b, off, len);
-                synchronized (LOG) {
-                    LOG.write(b, off, len);
-                }
-            }
-        }, true));
+                    @Override
+                    public void write(byte[] b, int off, int len) {
+                        err.write(b, off, len);
+                        synchronized (LOG) {
+                            LOG.write(b, off, len);
+                        }
+                    }
+                },
+                true));
         kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         server = new TestServer();
         assertThat(server.send("POST", "/api/createCluster", TestServer.example("cluster.json"), server.adminToken)
-                .status()).isEqualTo(201);
+                        .status())
+                .isEqualTo(201);
         kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
     }
 
@@ -89,7 +92,8 @@ class InfraLifecycleIT {
             scripts.add(m.group(1));
         }
         String url = "http://admin:" + server.adminToken + "@127.0.0.1:" + server.cp.port() + path;
-        return scripts.get(which).replaceFirst("API_URL = \"http://<server-url>/[a-z-]+\"", "API_URL = \"" + url + "\"");
+        return scripts.get(which)
+                .replaceFirst("API_URL = \"http://<server-url>/[a-z-]+\"", "API_URL = \"" + url + "\"");
     }
 
     static String python(String script, String... args) throws Exception {
@@ -114,10 +118,13 @@ class InfraLifecycleIT {
     }
 
     static JsonNode awaitJob(String id, String state) {
-        KubeTestCluster.await(() -> {
-            Answer a = server.get("/api/v1/jobs/" + id, server.adminToken);
-            return a.status() == 200 && a.body().hasNonNull("finishedAt");
-        }, Duration.ofMinutes(3), "job " + id + " to finish");
+        KubeTestCluster.await(
+                () -> {
+                    Answer a = server.get("/api/v1/jobs/" + id, server.adminToken);
+                    return a.status() == 200 && a.body().hasNonNull("finishedAt");
+                },
+                Duration.ofMinutes(3),
+                "job " + id + " to finish");
         JsonNode job = server.get("/api/v1/jobs/" + id, server.adminToken).body();
         assertThat(job.get("state").asString()).as(job.toString()).isEqualTo(state);
         return job;
@@ -132,7 +139,8 @@ class InfraLifecycleIT {
         assertThat(job.at("/conditions/0/type").asString()).isEqualTo("Ready");
         assertThat(job.at("/conditions/0/status").asString()).isEqualTo("True");
 
-        JsonNode cluster = server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).body();
+        JsonNode cluster =
+                server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).body();
         assertThat(cluster.get("status").asString()).isEqualTo("live");
         assertThat(cluster.at("/config/urlMap/controllerService").asString())
                 .isEqualTo("http://cluster-west-vision-001.company.net:32000/controller");
@@ -140,83 +148,156 @@ class InfraLifecycleIT {
                 .isEqualTo("http://cluster-west-vision-001.company.net:32000/mgmt");
 
         // what is on the cluster
-        var services = kube.admin.services().inNamespace(InfraNames.NAMESPACE).list().getItems();
-        assertThat(services).extracting(s -> s.getSpec().getPorts().get(0).getNodePort())
+        var services =
+                kube.admin.services().inNamespace(InfraNames.NAMESPACE).list().getItems();
+        assertThat(services)
+                .extracting(s -> s.getSpec().getPorts().get(0).getNodePort())
                 .containsExactlyInAnyOrder(32300, 32301, 32302, 32303);
-        assertThat(kube.admin.apps().deployments().inNamespace(InfraNames.NAMESPACE).list().getItems())
-                .hasSize(4).allSatisfy(d -> assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(1));
-        var mappings = kube.admin.genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
-                .inNamespace(InfraNames.NAMESPACE).list().getItems();
-        assertThat(mappings).extracting(m -> (Object) ((java.util.Map<?, ?>) m.getAdditionalProperties().get("spec")).get("prefix"))
+        assertThat(kube.admin
+                        .apps()
+                        .deployments()
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .list()
+                        .getItems())
+                .hasSize(4)
+                .allSatisfy(
+                        d -> assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(1));
+        var mappings = kube.admin
+                .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                .inNamespace(InfraNames.NAMESPACE)
+                .list()
+                .getItems();
+        assertThat(mappings)
+                .extracting(m -> (Object)
+                        ((java.util.Map<?, ?>) m.getAdditionalProperties().get("spec")).get("prefix"))
                 .containsExactlyInAnyOrder("/controller/", "/metrics/", "/blocks/", "/mgmt/");
-        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + CLUSTER)).contains(
-                "deployment.apps/aios-controller", "clusterrole.rbac.authorization.k8s.io/aios-control-plane-" + CLUSTER);
+        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + CLUSTER))
+                .contains(
+                        "deployment.apps/aios-controller",
+                        "clusterrole.rbac.authorization.k8s.io/aios-control-plane-" + CLUSTER);
 
         // least privilege: nothing of ours is bound to cluster-admin, and the control plane's identity is narrow
         assertThat(kube.admin.rbac().clusterRoleBindings().list().getItems())
                 .filteredOn(b -> "cluster-admin".equals(b.getRoleRef().getName()))
-                .allSatisfy(b -> assertThat(b.getSubjects()).noneMatch(s -> InfraNames.NAMESPACE.equals(s.getNamespace())));
+                .allSatisfy(
+                        b -> assertThat(b.getSubjects()).noneMatch(s -> InfraNames.NAMESPACE.equals(s.getNamespace())));
         String sa = "system:serviceaccount:" + InfraNames.NAMESPACE + ":" + InfraNames.CONTROL_PLANE_SA;
         assertThat(allowed(sa, "create", "", "namespaces", null)).isFalse();
         assertThat(allowed(sa, "list", "", "secrets", "kube-system")).isFalse();
         assertThat(allowed(sa, "delete", "", "nodes", null)).isFalse();
-        assertThat(allowed(sa, "create", "apps", "deployments", InfraNames.NAMESPACE)).isTrue();
+        assertThat(allowed(sa, "create", "apps", "deployments", InfraNames.NAMESPACE))
+                .isTrue();
         assertThat(allowed(sa, "create", "apps", "deployments", "default")).isFalse();
 
         // secrets: the control plane's token and the owner's admin token appear nowhere in the database
-        String saToken = new String(Base64.getDecoder().decode(kube.admin.secrets().inNamespace(InfraNames.NAMESPACE)
-                .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET).get().getData().get("token")), StandardCharsets.UTF_8);
+        String saToken = new String(
+                Base64.getDecoder()
+                        .decode(kube.admin
+                                .secrets()
+                                .inNamespace(InfraNames.NAMESPACE)
+                                .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET)
+                                .get()
+                                .getData()
+                                .get("token")),
+                StandardCharsets.UTF_8);
         String dump = databaseDump();
         assertThat(dump).doesNotContain(saToken).doesNotContain(kube.adminToken());
         assertThat(job.toString()).doesNotContain(saToken).doesNotContain(kube.adminToken());
         assertThat(Files.readString(Path.of("target", "fake-kubelet.log"))).doesNotContain(saToken);
-        String agentToken = new String(Base64.getDecoder().decode(kube.admin.secrets().inNamespace(InfraNames.NAMESPACE)
-                .withName(InfraNames.AGENT_SECRET).get().getData().get("AIOS_AGENT_TOKEN")), StandardCharsets.UTF_8);
+        String agentToken = new String(
+                Base64.getDecoder()
+                        .decode(kube.admin
+                                .secrets()
+                                .inNamespace(InfraNames.NAMESPACE)
+                                .withName(InfraNames.AGENT_SECRET)
+                                .get()
+                                .getData()
+                                .get("AIOS_AGENT_TOKEN")),
+                StandardCharsets.UTF_8);
         assertThat(dump).doesNotContain(agentToken);
 
         // create again: a no-op; deleting the registration is refused while infra is there
-        Answer again = server.post("/create-cluster-infra", "{\"cluster_id\":\"" + CLUSTER
-                + "\",\"kube_config_data\":" + network.aios.api.Json.MAPPER.writeValueAsString(kube.ownerKubeconfigYaml())
-                + "}", server.adminToken);
+        Answer again = server.post(
+                "/create-cluster-infra",
+                "{\"cluster_id\":\"" + CLUSTER
+                        + "\",\"kube_config_data\":"
+                        + network.aios.api.Json.MAPPER.writeValueAsString(kube.ownerKubeconfigYaml())
+                        + "}",
+                server.adminToken);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.text("/message")).contains("already ready");
-        assertThat(server.send("DELETE", "/api/v1/clusters/" + CLUSTER, null, server.adminToken).status()).isEqualTo(409);
+        assertThat(server.send("DELETE", "/api/v1/clusters/" + CLUSTER, null, server.adminToken)
+                        .status())
+                .isEqualTo(409);
 
         // dynamic routes on the owner's gateway: a block's, a vDAG controller's, and an inference server's
-        for (String route : List.of("{\"kind\": \"block\", \"id\": \"block-42\", \"service\": \"block-42.blocks:8080\"}",
+        for (String route : List.of(
+                "{\"kind\": \"block\", \"id\": \"block-42\", \"service\": \"block-42.blocks:8080\"}",
                 "{\"kind\": \"vdag\", \"id\": \"vdag-ctrl-7\", \"service\": \"vdag-ctrl-7.vdags\"}")) {
             Answer added = server.post("/api/v1/clusters/" + CLUSTER + "/routes", route, server.adminToken);
             assertThat(added.status()).as(added.body().toString()).isEqualTo(201);
         }
-        Answer inference = server.post("/inference_server", "{\"inference_server_name\": \"server-pr-home-123\", "
-                + "\"inference_server_public_url\": \"http://192.168.0.101:31500\", \"cluster_id\": \"" + CLUSTER + "\"}",
+        Answer inference = server.post(
+                "/inference_server",
+                "{\"inference_server_name\": \"server-pr-home-123\", "
+                        + "\"inference_server_public_url\": \"http://192.168.0.101:31500\", \"cluster_id\": \""
+                        + CLUSTER + "\"}",
                 server.adminToken);
         String inferenceId = inference.text("/id");
-        Answer taskRoute = server.post("/inference_server/" + inferenceId + "/route",
-                "{\"service\": \"inference-server.inference-server:31500\"}", server.adminToken);
+        Answer taskRoute = server.post(
+                "/inference_server/" + inferenceId + "/route",
+                "{\"service\": \"inference-server.inference-server:31500\"}",
+                server.adminToken);
         assertThat(taskRoute.status()).as(taskRoute.body().toString()).isEqualTo(201);
         assertThat(taskRoute.text("/prefix")).isEqualTo("/tasks/server-pr-home-123/");
-        assertThat(server.post("/api/v1/clusters/" + CLUSTER + "/routes", "{\"kind\": \"block\", \"id\": \"block-42\", "
-                + "\"service\": \"other.blocks:80\"}", server.adminToken).status()).isEqualTo(409);
-        Answer reserved = server.post("/api/v1/clusters/" + CLUSTER + "/routes", "{\"kind\": \"vdag\", \"id\": "
-                + "\"controller\", \"service\": \"x.y\"}", server.adminToken);
+        assertThat(server.post(
+                                "/api/v1/clusters/" + CLUSTER + "/routes",
+                                "{\"kind\": \"block\", \"id\": \"block-42\", " + "\"service\": \"other.blocks:80\"}",
+                                server.adminToken)
+                        .status())
+                .isEqualTo(409);
+        Answer reserved = server.post(
+                "/api/v1/clusters/" + CLUSTER + "/routes",
+                "{\"kind\": \"vdag\", \"id\": " + "\"controller\", \"service\": \"x.y\"}",
+                server.adminToken);
         assertThat(reserved.status()).isEqualTo(422);
         assertThat(reserved.body().at("/error/details/0/path").asString()).isEqualTo("/id");
-        var routeMappings = kube.admin.genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
-                .inNamespace(InfraNames.NAMESPACE).withLabel(InfraNames.COMPONENT_LABEL, "route").list().getItems();
-        assertThat(routeMappings).extracting(m -> (Object) ((java.util.Map<?, ?>) m.getAdditionalProperties().get("spec"))
-                .get("prefix")).containsExactlyInAnyOrder("/tasks/server-pr-home-123/", "/block/block-42/", "/vdag-ctrl-7/");
-        assertThat(server.send("DELETE", "/api/v1/clusters/" + CLUSTER + "/routes/block/block-42", null,
-                server.adminToken).status()).isEqualTo(200);
-        assertThat(kube.admin.genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
-                .inNamespace(InfraNames.NAMESPACE).withName("aios-route-block-block-42").get()).isNull();
-        assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/routes", server.adminToken).body().get("items"))
+        var routeMappings = kube.admin
+                .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                .inNamespace(InfraNames.NAMESPACE)
+                .withLabel(InfraNames.COMPONENT_LABEL, "route")
+                .list()
+                .getItems();
+        assertThat(routeMappings)
+                .extracting(m -> (Object)
+                        ((java.util.Map<?, ?>) m.getAdditionalProperties().get("spec")).get("prefix"))
+                .containsExactlyInAnyOrder("/tasks/server-pr-home-123/", "/block/block-42/", "/vdag-ctrl-7/");
+        assertThat(server.send(
+                                "DELETE",
+                                "/api/v1/clusters/" + CLUSTER + "/routes/block/block-42",
+                                null,
+                                server.adminToken)
+                        .status())
+                .isEqualTo(200);
+        assertThat(kube.admin
+                        .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .withName("aios-route-block-block-42")
+                        .get())
+                .isNull();
+        assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/routes", server.adminToken)
+                        .body()
+                        .get("items"))
                 .hasSize(2);
         // deleting the inference server takes its route with it
         Answer deleted = server.send("DELETE", "/inference_server/" + inferenceId, null, server.adminToken);
         assertThat(deleted.body().get("routeRemoved").asBoolean()).isTrue();
-        assertThat(kube.admin.genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
-                .inNamespace(InfraNames.NAMESPACE).withName("aios-route-task-server-pr-home-123").get()).isNull();
+        assertThat(kube.admin
+                        .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .withName("aios-route-task-server-pr-home-123")
+                        .get())
+                .isNull();
 
         // remove, as the seed's script does it
         JsonNode removal;
@@ -225,13 +306,21 @@ class InfraLifecycleIT {
             assertThat(removed).startsWith("Cluster removal scheduled successfully:");
             removal = awaitJob(jobId(removed), "Removed");
         }
-        assertThat(removal.at("/receipt/clean").asBoolean()).as(removal.toString()).isTrue();
-        assertThat(removal.at("/receipt/items").toString()).contains("Deployment aios-system/aios-controller", "deleted");
+        assertThat(removal.at("/receipt/clean").asBoolean())
+                .as(removal.toString())
+                .isTrue();
+        assertThat(removal.at("/receipt/items").toString())
+                .contains("Deployment aios-system/aios-controller", "deleted");
 
-        KubeTestCluster.await(() -> kube.admin.namespaces().withName(InfraNames.NAMESPACE).get() == null,
-                Duration.ofMinutes(2), "namespace aios-system to be gone");
-        KubeTestCluster.await(() -> kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + CLUSTER).isEmpty(),
-                Duration.ofMinutes(1), "every labelled object to be gone");
+        KubeTestCluster.await(
+                () -> kube.admin.namespaces().withName(InfraNames.NAMESPACE).get() == null,
+                Duration.ofMinutes(2),
+                "namespace aios-system to be gone");
+        KubeTestCluster.await(
+                () -> kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + CLUSTER)
+                        .isEmpty(),
+                Duration.ofMinutes(1),
+                "every labelled object to be gone");
         // removing again is harmless: nothing recorded, the namespace already gone
         Answer twice = server.post("/remove-cluster-infra", "{\"cluster_id\":\"" + CLUSTER + "\"}", server.adminToken);
         assertThat(twice.status()).isEqualTo(200);
@@ -240,14 +329,22 @@ class InfraLifecycleIT {
         assertThat(second.at("/receipt/items").size()).isZero();
 
         // removing the infrastructure removed the routes too (their Mappings were in the inventory)
-        assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/routes", server.adminToken).body().get("items")).isEmpty();
-        JsonNode after = server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).body();
+        assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/routes", server.adminToken)
+                        .body()
+                        .get("items"))
+                .isEmpty();
+        JsonNode after =
+                server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).body();
         assertThat(after.get("status").asString()).isEqualTo("registered");
         assertThat(after.at("/config/urlMap").isMissingNode()).isTrue();
         assertThat(databaseDump()).doesNotContain(saToken);
         String logged = LOG.toString(StandardCharsets.UTF_8);
-        assertThat(logged).contains("infrastructure ready").doesNotContain(saToken).doesNotContain(kube.adminToken())
-                .doesNotContain(agentToken).doesNotContain(server.adminToken);
+        assertThat(logged)
+                .contains("infrastructure ready")
+                .doesNotContain(saToken)
+                .doesNotContain(kube.adminToken())
+                .doesNotContain(agentToken)
+                .doesNotContain(server.adminToken);
     }
 
     static boolean allowed(String user, String verb, String group, String resource, String namespace) {
@@ -255,14 +352,28 @@ class InfraLifecycleIT {
     }
 
     /** Whether a ServiceAccount ({@code system:serviceaccount:<ns>:<name>}) may do it (SubjectAccessReview). */
-    static boolean allowed(KubeTestCluster kube, String user, String verb, String group, String resource,
-            String namespace) {
+    static boolean allowed(
+            KubeTestCluster kube, String user, String verb, String group, String resource, String namespace) {
         String saNamespace = user.split(":")[2];
-        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user)
+        SubjectAccessReview review = new SubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withUser(user)
                 .withGroups("system:serviceaccounts", "system:serviceaccounts:" + saNamespace, "system:authenticated")
-                .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource)
-                .withNamespace(namespace).endResourceAttributes().endSpec().build();
-        return kube.admin.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
+                .withNewResourceAttributes()
+                .withVerb(verb)
+                .withGroup(group)
+                .withResource(resource)
+                .withNamespace(namespace)
+                .endResourceAttributes()
+                .endSpec()
+                .build();
+        return kube.admin
+                .authorization()
+                .v1()
+                .subjectAccessReview()
+                .create(review)
+                .getStatus()
+                .getAllowed();
     }
 
     /** Every row of every table as text (bytea as hex, then also decoded as latin-1), to search for secrets. */
@@ -272,7 +383,8 @@ class InfraLifecycleIT {
 
     static String databaseDump(TestServer server) throws Exception {
         StringBuilder sb = new StringBuilder();
-        try (Connection c = server.db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = server.db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")) {
                 while (rs.next()) {
@@ -286,7 +398,8 @@ class InfraLifecycleIT {
                         for (int i = 1; i <= n; i++) {
                             byte[] b = rs.getBytes(i);
                             if (b != null) {
-                                sb.append(new String(b, StandardCharsets.ISO_8859_1)).append('\n');
+                                sb.append(new String(b, StandardCharsets.ISO_8859_1))
+                                        .append('\n');
                             }
                         }
                     }

@@ -27,31 +27,44 @@ class InfraResumeIT {
         TestServer first = new TestServer(db, data, null, null, RetryPolicy.defaults(), false);
         String token = first.adminToken;
         first.post("/api/createCluster", TestServer.seedWithId("resumed"), token);
-        String body = Json.MAPPER.writeValueAsString(Json.object().put("cluster_id", "resumed")
-                .put("kube_config_data", kube.ownerKubeconfigYaml()));
+        String body = Json.MAPPER.writeValueAsString(
+                Json.object().put("cluster_id", "resumed").put("kube_config_data", kube.ownerKubeconfigYaml()));
         String job = first.post("/create-cluster-infra", body, token).text("/job_id");
         // no kubelet yet: the job gets through bootstrap and apply, then waits for readiness
-        KubeTestCluster.await(() -> "WaitingReady".equals(first.get("/api/v1/jobs/" + job, token).text("/state")),
-                Duration.ofSeconds(60), "the job to reach WaitingReady");
+        KubeTestCluster.await(
+                () -> "WaitingReady"
+                        .equals(first.get("/api/v1/jobs/" + job, token).text("/state")),
+                Duration.ofSeconds(60),
+                "the job to reach WaitingReady");
         first.close();
 
         Process kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 300);
         TestServer second = new TestServer(db, data, null, token, RetryPolicy.defaults(), true);
         try {
-            KubeTestCluster.await(() -> second.get("/api/v1/jobs/" + job, token).body().hasNonNull("finishedAt"),
-                    Duration.ofMinutes(2), "the resumed job to finish");
+            KubeTestCluster.await(
+                    () -> second.get("/api/v1/jobs/" + job, token).body().hasNonNull("finishedAt"),
+                    Duration.ofMinutes(2),
+                    "the resumed job to finish");
             JsonNode done = second.get("/api/v1/jobs/" + job, token).body();
             assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("Ready");
-            assertThat(second.get("/api/v1/clusters/resumed", token).text("/status")).isEqualTo("live");
+            assertThat(second.get("/api/v1/clusters/resumed", token).text("/status"))
+                    .isEqualTo("live");
 
-            String removal = second.send("DELETE", "/api/v1/clusters/resumed/infra", null, token).text("/job_id");
+            String removal = second.send("DELETE", "/api/v1/clusters/resumed/infra", null, token)
+                    .text("/job_id");
             try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
-                KubeTestCluster.await(() -> second.get("/api/v1/jobs/" + removal, token).body().hasNonNull("finishedAt"),
-                        Duration.ofMinutes(2), "the removal");
+                KubeTestCluster.await(
+                        () -> second.get("/api/v1/jobs/" + removal, token)
+                                .body()
+                                .hasNonNull("finishedAt"),
+                        Duration.ofMinutes(2),
+                        "the removal");
             }
-            assertThat(second.get("/api/v1/jobs/" + removal, token).text("/state")).isEqualTo("Removed");
+            assertThat(second.get("/api/v1/jobs/" + removal, token).text("/state"))
+                    .isEqualTo("Removed");
             kube.awaitNamespaceGone(InfraNames.NAMESPACE);
-            assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=resumed")).isEmpty();
+            assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=resumed"))
+                    .isEmpty();
         } finally {
             kubelet.destroy();
             second.close();

@@ -47,8 +47,8 @@ class InfraStepsTest {
     Database db;
     AgentCertificates certificates;
     static final String OWNER = "runner-test";
-    static final RetryPolicy RETRY = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), 3,
-            Duration.ofMinutes(5));
+    static final RetryPolicy RETRY =
+            new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), 3, Duration.ofMinutes(5));
 
     final FakeClusterOps cluster = new FakeClusterOps();
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
@@ -94,30 +94,69 @@ class InfraStepsTest {
         db = TestPostgres.freshDatabase(4); // its own jobs table: a claim finds only this test's job
         certificates = AgentCertificates.load(new SigningKeyStore(db), box, Clock.systemUTC());
         id = "c-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode doc = new ClusterValidator().validate(DocumentParser.parse(TestServer.seedWithId(id)
-                .getBytes(StandardCharsets.UTF_8)).document()).document();
-        new ClusterStore(db).insert(new ClusterRecord(id, "admin", "registered", null, doc, 1, clock.instant(),
-                clock.instant(), null, null, 0), "test").orElseThrow();
+        ObjectNode doc = new ClusterValidator()
+                .validate(DocumentParser.parse(TestServer.seedWithId(id).getBytes(StandardCharsets.UTF_8))
+                        .document())
+                .document();
+        new ClusterStore(db)
+                .insert(
+                        new ClusterRecord(
+                                id,
+                                "admin",
+                                "registered",
+                                null,
+                                doc,
+                                1,
+                                clock.instant(),
+                                clock.instant(),
+                                null,
+                                null,
+                                0),
+                        "test")
+                .orElseThrow();
         store = new InfraStore(db);
         TokenService tokens = new TokenService(new TokenStore(db), clock);
-        Targets targets = new Targets(new ClusterStore(db), new AddonStore(db), tokens,
-                InfraSettings.defaults("http://cp:8080"), new RouteStore(db), clock);
+        Targets targets = new Targets(
+                new ClusterStore(db),
+                new AddonStore(db),
+                tokens,
+                InfraSettings.defaults("http://cp:8080"),
+                new RouteStore(db),
+                clock);
         steps = new InfraSteps(targets, store, tokens, box, config -> cluster, clock, RETRY, certificates);
     }
 
     /** A create job as the API queues it: the owner's kubeconfig sealed in it. */
     InfraJob queued(JobKind kind) throws Exception {
         String jobId = "job-" + UUID.randomUUID().toString().substring(0, 13);
-        String kubeconfig = Kubeconfigs.parse(Json.MAPPER.getNodeFactory().stringNode("apiVersion: v1\nkind: Config\n"
-                + "clusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443'}}]\n"
-                + "users: [{name: u, user: {token: admin-token}}]\n"
-                + "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"), "/k", false).text();
-        InfraStore.Sealed sealed = kind == JobKind.REMOVE ? null
+        String kubeconfig = Kubeconfigs.parse(
+                        Json.MAPPER
+                                .getNodeFactory()
+                                .stringNode(
+                                        "apiVersion: v1\nkind: Config\n"
+                                                + "clusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443'}}]\n"
+                                                + "users: [{name: u, user: {token: admin-token}}]\n"
+                                                + "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"),
+                        "/k",
+                        false)
+                .text();
+        InfraStore.Sealed sealed = kind == JobKind.REMOVE
+                ? null
                 : box.seal(kubeconfig.getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(jobId));
-        InfraJob job = InfraJob.builder().id(jobId).clusterId(id).kind(kind).state(JobState.PENDING).reason("Queued")
-                .message("queued").adminKeyId(sealed == null ? null : sealed.keyId())
-                .adminSealed(sealed == null ? null : sealed.bytes()).requestedBy("admin").nextRunAt(clock.instant())
-                .createdAt(clock.instant()).updatedAt(clock.instant()).build();
+        InfraJob job = InfraJob.builder()
+                .id(jobId)
+                .clusterId(id)
+                .kind(kind)
+                .state(JobState.PENDING)
+                .reason("Queued")
+                .message("queued")
+                .adminKeyId(sealed == null ? null : sealed.keyId())
+                .adminSealed(sealed == null ? null : sealed.bytes())
+                .requestedBy("admin")
+                .nextRunAt(clock.instant())
+                .createdAt(clock.instant())
+                .updatedAt(clock.instant())
+                .build();
         return store.insert(job, "admin").orElseThrow();
     }
 
@@ -170,7 +209,9 @@ class InfraStepsTest {
         assertThat(job.finished()).isTrue();
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("live");
         // every object recorded in the inventory, with the uid the cluster gave it
-        assertThat(store.inventory(id)).hasSize(cluster.objects.size()).allSatisfy(i -> assertThat(i.uid()).isNotNull());
+        assertThat(store.inventory(id))
+                .hasSize(cluster.objects.size())
+                .allSatisfy(i -> assertThat(i.uid()).isNotNull());
         assertThat(store.appliedFingerprint(id)).isPresent();
     }
 
@@ -202,13 +243,15 @@ class InfraStepsTest {
         assertThat(forbidden.state()).isEqualTo(JobState.FAILED);
         assertThat(forbidden.reason()).isEqualTo("Forbidden");
         assertThat(forbidden.message()).contains("403");
-        assertThat(forbidden.adminSealed()).as("a finished job keeps no kubeconfig").isNull();
+        assertThat(forbidden.adminSealed())
+                .as("a finished job keeps no kubeconfig")
+                .isNull();
     }
 
     @Test
     void aShutdownMidStepRepeatsTheStepWithoutCountingIt() throws Exception {
-        cluster.failures.add(new io.fabric8.kubernetes.client.KubernetesClientException("interrupted",
-                new InterruptedException()));
+        cluster.failures.add(
+                new io.fabric8.kubernetes.client.KubernetesClientException("interrupted", new InterruptedException()));
         InfraJob job = step(queued(JobKind.CREATE));
         assertThat(job.state()).isEqualTo(JobState.PENDING);
         assertThat(job.reason()).isEqualTo("Interrupted");
@@ -224,8 +267,8 @@ class InfraStepsTest {
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));
         assertThat(resync.state()).isEqualTo(JobState.READY);
         assertThat(resync.reason()).isEqualTo("Resynced");
-        assertThat(resync.message()).contains("Service aios-system/aios-mgmt recreated",
-                "Deployment aios-system/aios-controller reverted");
+        assertThat(resync.message())
+                .contains("Service aios-system/aios-mgmt recreated", "Deployment aios-system/aios-controller reverted");
         assertThat(resync.receipt().path("repaired")).hasSize(2);
         assertThat(cluster.has("Service", "aios-mgmt")).isTrue();
         assertThat(cluster.calls).noneMatch(c -> c.equals("version")); // no owner's kubeconfig is involved
@@ -245,15 +288,24 @@ class InfraStepsTest {
         ready();
         int before = store.inventory(id).size();
         // an earlier version made one more object in the services' range
-        store.recordIntents(id, List.of(new InfraStore.Intent(InfraSteps.SERVICES_SEQ + 90, "v1", "ConfigMap",
-                "aios-system", "aios-obsolete")), clock.instant());
-        cluster.apply(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("aios-obsolete")
-                .withNamespace("aios-system").endMetadata().build());
+        store.recordIntents(
+                id,
+                List.of(new InfraStore.Intent(
+                        InfraSteps.SERVICES_SEQ + 90, "v1", "ConfigMap", "aios-system", "aios-obsolete")),
+                clock.instant());
+        cluster.apply(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("aios-obsolete")
+                .withNamespace("aios-system")
+                .endMetadata()
+                .build());
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));
         assertThat(resync.receipt().path("pruned").toString()).contains("ConfigMap aios-system/aios-obsolete");
         assertThat(cluster.has("ConfigMap", "aios-obsolete")).isFalse();
         assertThat(store.inventory(id)).hasSize(before);
-        assertThat(cluster.has("ServiceAccount", "aios-control-plane")).as("bootstrap objects are not pruned").isTrue();
+        assertThat(cluster.has("ServiceAccount", "aios-control-plane"))
+                .as("bootstrap objects are not pruned")
+                .isTrue();
     }
 
     @Test

@@ -24,8 +24,10 @@ class InfraUpgradeIT {
     static final String CLUSTER = "upgraded";
 
     static JsonNode awaitJob(TestServer server, String id) {
-        KubeTestCluster.await(() -> server.get("/api/v1/jobs/" + id, server.adminToken).body().hasNonNull("finishedAt"),
-                Duration.ofMinutes(3), "job " + id);
+        KubeTestCluster.await(
+                () -> server.get("/api/v1/jobs/" + id, server.adminToken).body().hasNonNull("finishedAt"),
+                Duration.ofMinutes(3),
+                "job " + id);
         return server.get("/api/v1/jobs/" + id, server.adminToken).body();
     }
 
@@ -46,9 +48,12 @@ class InfraUpgradeIT {
         String token = first.adminToken;
         TestServer second = null;
         try {
-            assertThat(first.post("/api/createCluster", TestServer.seedWithId(CLUSTER), token).status()).isEqualTo(201);
+            assertThat(first.post("/api/createCluster", TestServer.seedWithId(CLUSTER), token)
+                            .status())
+                    .isEqualTo(201);
             Answer created = first.post("/create-cluster-infra", createBody(kube), token);
-            assertThat(awaitJob(first, created.text("/job_id")).get("state").asString()).isEqualTo("Ready");
+            assertThat(awaitJob(first, created.text("/job_id")).get("state").asString())
+                    .isEqualTo("Ready");
             Answer same = first.post("/create-cluster-infra", createBody(kube), token);
             assertThat(same.text("/message")).contains("already ready");
             first.close();
@@ -58,14 +63,29 @@ class InfraUpgradeIT {
             assertThat(upgrade.text("/message")).as(upgrade.body().toString()).doesNotContain("already ready");
             JsonNode job = awaitJob(second, upgrade.text("/job_id"));
             assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("Ready");
-            assertThat(kube.admin.apps().deployments().inNamespace(InfraNames.NAMESPACE).withName("aios-controller").get()
-                    .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("aios/agent:0.2.0");
-            assertThat(second.post("/create-cluster-infra", createBody(kube), token).text("/message"))
+            assertThat(kube.admin
+                            .apps()
+                            .deployments()
+                            .inNamespace(InfraNames.NAMESPACE)
+                            .withName("aios-controller")
+                            .get()
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
+                    .isEqualTo("aios/agent:0.2.0");
+            assertThat(second.post("/create-cluster-infra", createBody(kube), token)
+                            .text("/message"))
                     .contains("already ready");
 
             try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
                 Answer removed = second.post("/remove-cluster-infra", "{\"cluster_id\": \"" + CLUSTER + "\"}", token);
-                assertThat(awaitJob(second, removed.text("/job_id")).get("state").asString()).isEqualTo("Removed");
+                assertThat(awaitJob(second, removed.text("/job_id"))
+                                .get("state")
+                                .asString())
+                        .isEqualTo("Removed");
             }
             kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         } finally {

@@ -20,15 +20,18 @@ class AuthThrottleIT {
             Answer throttled = server.get("/api/v1/clusters", WRONG);
             assertThat(throttled.status()).isEqualTo(429);
             assertThat(throttled.text("/error/code")).isEqualTo("too_many_failed_authentications");
-            long retry = Long.parseLong(throttled.headers().firstValue("Retry-After").orElseThrow());
+            long retry =
+                    Long.parseLong(throttled.headers().firstValue("Retry-After").orElseThrow());
             assertThat(retry).isBetween(1L, AuthThrottle.WINDOW.toSeconds() + 1);
             // the address is throttled for any wrong credential until the window ends ...
-            assertThat(server.get("/api/v1/clusters", "aios_fedcba9876543210_" + "B".repeat(43)).status())
+            assertThat(server.get("/api/v1/clusters", "aios_fedcba9876543210_" + "B".repeat(43))
+                            .status())
                     .isEqualTo(429);
             // ... a request without credentials is just told to authenticate ...
             assertThat(server.get("/api/v1/clusters", null).status()).isEqualTo(401);
             // ... and a valid token from the same address is never locked out
-            assertThat(server.get("/api/v1/clusters", server.adminToken).status()).isEqualTo(200);
+            assertThat(server.get("/api/v1/clusters", server.adminToken).status())
+                    .isEqualTo(200);
         }
     }
 }

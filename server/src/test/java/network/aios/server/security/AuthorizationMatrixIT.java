@@ -21,7 +21,14 @@ import org.junit.jupiter.api.Test;
  * validation, so another owner gets 404 for a cluster whatever is wrong with the request.
  */
 class AuthorizationMatrixIT {
-    enum Caller { ANONYMOUS, ADMIN, OWNER, OTHER_OWNER, AGENT, OTHER_AGENT }
+    enum Caller {
+        ANONYMOUS,
+        ADMIN,
+        OWNER,
+        OTHER_OWNER,
+        AGENT,
+        OTHER_AGENT
+    }
 
     /** Who may call a route. */
     enum Access {
@@ -97,8 +104,8 @@ class AuthorizationMatrixIT {
         ROWS.put("GET /api/v1/clusters/{id}/routes", Access.OWNED);
         ROWS.put("DELETE /api/v1/clusters/{id}/routes/{kind}/{routeId}", Access.OWNED_SUB);
         // add-ons
-        for (String kind : List.of("/container_registry", "/asset_registry", "/inference_server", "/executor",
-                "/split-runner")) {
+        for (String kind :
+                List.of("/container_registry", "/asset_registry", "/inference_server", "/executor", "/split-runner")) {
             ROWS.put("POST " + kind, Access.USER);
             ROWS.put("GET " + kind, Access.USER);
             // no split runner is registered here (registering one deploys it onto a member cluster): 404 is fine
@@ -126,7 +133,10 @@ class AuthorizationMatrixIT {
         TOKENS.put(Caller.OWNER, server.ownerToken("alice"));
         TOKENS.put(Caller.OTHER_OWNER, server.ownerToken("bob"));
         // version 1 of add_cluster exists (admits everything)
-        server.send("PUT", "/api/v1/policies/add_cluster", "{\"rules\":[]}".getBytes(StandardCharsets.UTF_8),
+        server.send(
+                "PUT",
+                "/api/v1/policies/add_cluster",
+                "{\"rules\":[]}".getBytes(StandardCharsets.UTF_8),
                 server.adminToken);
     }
 
@@ -140,17 +150,26 @@ class AuthorizationMatrixIT {
         String a = TOKENS.get(Caller.OWNER);
         server.post("/api/createCluster", TestServer.seedWithId("mx-a"), a);
         server.post("/api/createCluster", TestServer.seedWithId("mx-b"), TOKENS.get(Caller.OTHER_OWNER));
-        server.post("/container_registry", "{\"id\":\"mx-reg\",\"container_registry_name\":\"mx-reg\","
-                + "\"container_registry_public_url\":\"http://10.0.0.5:5000\"}", a);
-        server.post("/asset_registry", "{\"asset_registry_name\":\"mx-assets\",\"asset_registry_public_url\":"
-                + "\"http://10.0.0.6:9000\"}", a);
-        server.post("/inference_server", "{\"inference_server_name\":\"mx-inf\",\"inference_server_public_url\":"
-                + "\"http://10.0.0.7:8000\"}", a);
+        server.post(
+                "/container_registry",
+                "{\"id\":\"mx-reg\",\"container_registry_name\":\"mx-reg\","
+                        + "\"container_registry_public_url\":\"http://10.0.0.5:5000\"}",
+                a);
+        server.post(
+                "/asset_registry",
+                "{\"asset_registry_name\":\"mx-assets\",\"asset_registry_public_url\":" + "\"http://10.0.0.6:9000\"}",
+                a);
+        server.post(
+                "/inference_server",
+                "{\"inference_server_name\":\"mx-inf\",\"inference_server_public_url\":" + "\"http://10.0.0.7:8000\"}",
+                a);
         server.post("/executor", "{\"executor_id\":\"mx-exec\",\"cluster_id\":\"mx-a\"}", a);
         server.post("/api/v1/tokens", "{\"name\":\"mx-victim\",\"role\":\"owner\"}", server.adminToken);
         // deleting a cluster revokes its agents' credentials: mint them again
         TOKENS.put(Caller.AGENT, server.cp.tokens().issueAgent("mx-a", "test").token());
-        TOKENS.put(Caller.OTHER_AGENT, server.cp.tokens().issueAgent("mx-b", "test").token());
+        TOKENS.put(
+                Caller.OTHER_AGENT,
+                server.cp.tokens().issueAgent("mx-b", "test").token());
     }
 
     /** The id of A's add-on of a kind (registries get server-assigned ids). */
@@ -167,15 +186,19 @@ class AuthorizationMatrixIT {
 
     static String concrete(String path) {
         String p = path;
-        for (String kind : List.of("/container_registry", "/asset_registry", "/inference_server", "/executor",
-                "/split-runner")) {
+        for (String kind :
+                List.of("/container_registry", "/asset_registry", "/inference_server", "/executor", "/split-runner")) {
             if (p.startsWith(kind + "/{id}")) {
                 p = p.replace("{id}", addonId(kind));
             }
         }
         return p.replace("{id}", p.startsWith("/api/v1/jobs/") ? "job-none" : "mx-a")
-                .replace("{clusterId}", "mx-a").replace("{nodeId}", "node-1").replace("{action}", "add_cluster")
-                .replace("{version}", "1").replace("{name}", "mx-victim").replace("{kind}", "task")
+                .replace("{clusterId}", "mx-a")
+                .replace("{nodeId}", "node-1")
+                .replace("{action}", "add_cluster")
+                .replace("{version}", "1")
+                .replace("{name}", "mx-victim")
+                .replace("{kind}", "task")
                 .replace("{routeId}", "none");
     }
 
@@ -185,7 +208,8 @@ class AuthorizationMatrixIT {
         }
         // the seed paths name the cluster in the body; everything else gets an empty object
         String json = path.equals("/create-cluster-infra") || path.equals("/remove-cluster-infra")
-                ? "{\"cluster_id\":\"mx-a\"}" : "{}";
+                ? "{\"cluster_id\":\"mx-a\"}"
+                : "{}";
         return json.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -196,7 +220,9 @@ class AuthorizationMatrixIT {
         missing.removeAll(ROWS.keySet());
         TreeSet<String> stale = new TreeSet<>(ROWS.keySet());
         stale.removeAll(served);
-        assertThat(missing).as("routes without a row in the authorization matrix").isEmpty();
+        assertThat(missing)
+                .as("routes without a row in the authorization matrix")
+                .isEmpty();
         assertThat(stale).as("rows for routes the server does not serve").isEmpty();
     }
 
@@ -211,8 +237,13 @@ class AuthorizationMatrixIT {
             }
             String method = route.substring(0, route.indexOf(' '));
             String path = route.substring(route.indexOf(' ') + 1);
-            for (Caller caller : List.of(Caller.ANONYMOUS, Caller.OTHER_AGENT, Caller.AGENT, Caller.OTHER_OWNER,
-                    Caller.OWNER, Caller.ADMIN)) {
+            for (Caller caller : List.of(
+                    Caller.ANONYMOUS,
+                    Caller.OTHER_AGENT,
+                    Caller.AGENT,
+                    Caller.OTHER_OWNER,
+                    Caller.OWNER,
+                    Caller.ADMIN)) {
                 ensureWorld();
                 String url = concrete(path);
                 Answer a = server.send(method, url, body(method, path), TOKENS.get(caller));
@@ -220,7 +251,9 @@ class AuthorizationMatrixIT {
                 String problem = judge(access, caller, a.status());
                 if (problem != null) {
                     wrong.add(route + " as " + caller + ": " + a.status() + " (" + problem + ") "
-                            + (a.body() == null ? "" : a.body().path("error").path("message").asString()));
+                            + (a.body() == null
+                                    ? ""
+                                    : a.body().path("error").path("message").asString()));
                 }
             }
         }

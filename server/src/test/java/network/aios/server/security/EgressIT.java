@@ -62,11 +62,16 @@ class EgressIT {
     void aKubeconfigServerOnLoopbackOrMetadataIsRefusedUnlessAllowListed() {
         try (TestServer strict = TestServer.configured(c -> c.withEgress(List.of(), false))) {
             String owner = strict.ownerToken("eve");
-            assertThat(strict.post("/api/createCluster", TestServer.seedWithId("egress-1"), owner).status()).isEqualTo(201);
-            for (String target : List.of(internalUrl(), "https://169.254.169.254", "https://[::1]:"
-                    + internal.getAddress().getPort(), "https://[::ffff:127.0.0.1]:" + internal.getAddress().getPort(),
-                    "https://0.0.0.0:" + internal.getAddress().getPort(), "https://localhost:"
-                    + internal.getAddress().getPort())) {
+            assertThat(strict.post("/api/createCluster", TestServer.seedWithId("egress-1"), owner)
+                            .status())
+                    .isEqualTo(201);
+            for (String target : List.of(
+                    internalUrl(),
+                    "https://169.254.169.254",
+                    "https://[::1]:" + internal.getAddress().getPort(),
+                    "https://[::ffff:127.0.0.1]:" + internal.getAddress().getPort(),
+                    "https://0.0.0.0:" + internal.getAddress().getPort(),
+                    "https://localhost:" + internal.getAddress().getPort())) {
                 Answer a = preflight(strict, owner, target);
                 assertThat(a.status()).as(target + " " + a.body()).isEqualTo(422);
                 assertThat(a.text("/error/code")).as(target).isEqualTo("egress_refused");
@@ -79,7 +84,8 @@ class EgressIT {
     @Test
     void theControlPlanesOwnListenerIsRefusedEvenWhenLoopbackIsAllowed() {
         try (TestServer server = new TestServer()) { // tests allow 127.0.0.0/8
-            assertThat(server.post("/api/createCluster", TestServer.seedWithId("egress-1"), server.adminToken).status())
+            assertThat(server.post("/api/createCluster", TestServer.seedWithId("egress-1"), server.adminToken)
+                            .status())
                     .isEqualTo(201);
             Answer a = preflight(server, server.adminToken, server.url());
             assertThat(a.status()).as(a.body().toString()).isEqualTo(422);
@@ -92,7 +98,8 @@ class EgressIT {
         try (TestServer strict = TestServer.configured(c -> c.withEgress(List.of(), false))) {
             String policy = "{\"rules\": [], \"executor\": {\"url\": \"" + internalUrl() + "/run\", "
                     + "\"policyRuleUri\": \"p\"}}";
-            assertThat(strict.send("PUT", "/api/v1/policies/add_cluster", policy.getBytes(), strict.adminToken).status())
+            assertThat(strict.send("PUT", "/api/v1/policies/add_cluster", policy.getBytes(), strict.adminToken)
+                            .status())
                     .isEqualTo(201);
             Answer a = strict.post("/api/createCluster", TestServer.seedWithId("egress-2"), strict.adminToken);
             assertThat(a.status()).isEqualTo(502);
@@ -113,7 +120,8 @@ class EgressIT {
         try (TestServer server = new TestServer()) {
             String policy = "{\"rules\": [], \"executor\": {\"url\": \"http://127.0.0.1:"
                     + redirector.getAddress().getPort() + "/run\", \"policyRuleUri\": \"p\"}}";
-            assertThat(server.send("PUT", "/api/v1/policies/add_cluster", policy.getBytes(), server.adminToken).status())
+            assertThat(server.send("PUT", "/api/v1/policies/add_cluster", policy.getBytes(), server.adminToken)
+                            .status())
                     .isEqualTo(201);
             Answer a = server.post("/api/createCluster", TestServer.seedWithId("egress-3"), server.adminToken);
             assertThat(a.status()).isEqualTo(502);
@@ -126,16 +134,22 @@ class EgressIT {
 
     @Test
     void anAddonOnLoopbackIsNotProbedAndItsHealthSaysWhy() {
-        try (TestServer strict = TestServer.configured(c -> c.withEgress(List.of(), false)
-                .withAddonProbeInterval(Duration.ofMillis(200)))) {
+        try (TestServer strict = TestServer.configured(
+                c -> c.withEgress(List.of(), false).withAddonProbeInterval(Duration.ofMillis(200)))) {
             String owner = strict.ownerToken("eve");
-            Answer reg = strict.post("/container_registry", "{\"container_registry_name\":\"inside\","
-                    + "\"container_registry_public_url\":\"" + internalUrl() + "\"}", owner);
+            Answer reg = strict.post(
+                    "/container_registry",
+                    "{\"container_registry_name\":\"inside\"," + "\"container_registry_public_url\":\"" + internalUrl()
+                            + "\"}",
+                    owner);
             assertThat(reg.status()).isEqualTo(201);
             String path = "/container_registry/" + reg.text("/id");
-            KubeTestCluster.await(() -> "down".equals(strict.get(path, owner).text("/system/health/status")),
-                    Duration.ofSeconds(10), "the probe to be refused");
-            assertThat(strict.get(path, owner).text("/system/health/message")).contains("egress guard")
+            KubeTestCluster.await(
+                    () -> "down".equals(strict.get(path, owner).text("/system/health/status")),
+                    Duration.ofSeconds(10),
+                    "the probe to be refused");
+            assertThat(strict.get(path, owner).text("/system/health/message"))
+                    .contains("egress guard")
                     .doesNotContain("allowed");
             assertThat(hits.get()).isZero();
         }
@@ -145,9 +159,12 @@ class EgressIT {
     void aHealthPathCannotChangeTheProbedHost() {
         try (TestServer server = new TestServer()) {
             for (String bad : List.of("@169.254.169.254/", "//evil.example/", "/x?y", "/a b", "healthz")) {
-                Answer a = server.post("/inference_server", "{\"inference_server_name\":\"i\","
-                        + "\"inference_server_public_url\":\"http://10.0.0.7:8000\",\"inference_server_health_path\":"
-                        + Json.MAPPER.writeValueAsString(bad) + "}", server.adminToken);
+                Answer a = server.post(
+                        "/inference_server",
+                        "{\"inference_server_name\":\"i\","
+                                + "\"inference_server_public_url\":\"http://10.0.0.7:8000\",\"inference_server_health_path\":"
+                                + Json.MAPPER.writeValueAsString(bad) + "}",
+                        server.adminToken);
                 assertThat(a.status()).as(bad).isEqualTo(422);
                 assertThat(a.body().at("/error/details/0/path").asString()).isEqualTo("/inference_server_health_path");
             }
@@ -158,7 +175,8 @@ class EgressIT {
     void anOperatorDeniesARangeAndTheMostSpecificRangeDecides() {
         // loopback allowed as in every test, but this listener's own address denied: 127.0.0.1/32 beats 127.0.0.0/8
         try (TestServer s = TestServer.configured(c -> c.withEgressDeny(List.of("127.0.0.1/32")))) {
-            assertThat(s.post("/api/createCluster", TestServer.seedWithId("egress-1"), s.adminToken).status())
+            assertThat(s.post("/api/createCluster", TestServer.seedWithId("egress-1"), s.adminToken)
+                            .status())
                     .isEqualTo(201);
             Answer a = preflight(s, s.adminToken, internalUrl());
             assertThat(a.status()).isEqualTo(422);

@@ -36,7 +36,8 @@ class GeneratedInputIT {
     @BeforeAll
     static void start() {
         server = new TestServer();
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("gen-a"), server.adminToken).status())
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("gen-a"), server.adminToken)
+                        .status())
                 .isEqualTo(201);
         agent = server.cp.tokens().issueAgent("gen-a", "test").token();
     }
@@ -51,41 +52,90 @@ class GeneratedInputIT {
         JsonNode seed = Json.parse(new String(TestServer.example("cluster-nocomments.json"), StandardCharsets.UTF_8));
         return List.of(
                 new Endpoint("POST", "/api/createCluster", () -> seed, admin),
-                new Endpoint("PATCH", "/api/v1/clusters/gen-a", () -> Json.object().set("tags",
-                        Json.MAPPER.createArrayNode().add("x")), admin),
+                new Endpoint(
+                        "PATCH",
+                        "/api/v1/clusters/gen-a",
+                        () -> Json.object()
+                                .set("tags", Json.MAPPER.createArrayNode().add("x")),
+                        admin),
                 new Endpoint("PUT", "/api/v1/clusters/gen-a", () -> seed(seed, "gen-a"), admin, "If-Match", "\"999\""),
-                new Endpoint("POST", "/clusters/query", () -> Json.parse("{\"query\":{\"regionId\":\"us-west-2\","
-                        + "\"minGpus\":1,\"tags\":[\"vision\"],\"limit\":5}}"), admin),
-                new Endpoint("POST", "/api/v1/policies/add_cluster/check", () -> Json.object().set("cluster_data",
-                        seed), admin),
-                new Endpoint("POST", "/api/v1/policies/add_cluster/dry-run", () -> Json.parse("{\"policy\":{\"rules\":"
-                        + "[{\"expression\":\"cluster_data.gpus.count >= 1\",\"message\":\"m\"}]}}")
-                        .deepCopy(), admin),
-                new Endpoint("POST", "/api/v1/tokens", () -> Json.parse("{\"name\":\"gen-owner\",\"role\":\"owner\"}"),
+                new Endpoint(
+                        "POST",
+                        "/clusters/query",
+                        () -> Json.parse("{\"query\":{\"regionId\":\"us-west-2\","
+                                + "\"minGpus\":1,\"tags\":[\"vision\"],\"limit\":5}}"),
                         admin),
-                new Endpoint("POST", "/container_registry", () -> Json.parse("{\"container_registry_name\":\"r\","
-                        + "\"container_registry_public_url\":\"http://10.0.0.5:5000\",\"container_registry_tags\":"
-                        + "[\"a\"],\"container_registry_metadata\":{\"k\":\"v\"},\"container_registry_storage_mb\":10}"),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/policies/add_cluster/check",
+                        () -> Json.object().set("cluster_data", seed),
                         admin),
-                new Endpoint("POST", "/asset_registry", () -> Json.parse("{\"asset_registry_name\":\"a\","
-                        + "\"asset_registry_public_url\":\"http://10.0.0.6:9000\"}"), admin),
-                new Endpoint("POST", "/inference_server", () -> Json.parse("{\"inference_server_name\":\"i\","
-                        + "\"inference_server_public_url\":\"http://10.0.0.7:8000\",\"cluster_id\":\"gen-a\"}"), admin),
-                new Endpoint("POST", "/executor", () -> Json.parse("{\"executor_name\":\"e\",\"executor_metadata\":{},"
-                        + "\"executor_tags\":[\"t\"]}"), admin),
-                new Endpoint("POST", "/api/v1/clusters/gen-a/routes", () -> Json.parse("{\"kind\":\"task\",\"id\":\"t1\","
-                        + "\"service\":\"svc.ns:80\"}"), admin),
-                new Endpoint("POST", "/api/v1/clusters/gen-a/heartbeat", () -> Json.parse("{\"agent\":{\"role\":\"controller\","
-                        + "\"version\":\"t\"},\"inventory\":{\"nodes\":[{\"name\":\"w1\",\"nodeId\":\"node-1\","
-                        + "\"ready\":true,\"capacity\":{\"vcpus\":32,\"memoryMB\":128500,\"gpus\":2},\"gpu\":"
-                        + "{\"product\":\"NVIDIA-A100-SXM4-40GB\",\"count\":2}}]}}"),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/policies/add_cluster/dry-run",
+                        () -> Json.parse("{\"policy\":{\"rules\":"
+                                        + "[{\"expression\":\"cluster_data.gpus.count >= 1\",\"message\":\"m\"}]}}")
+                                .deepCopy(),
+                        admin),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/tokens",
+                        () -> Json.parse("{\"name\":\"gen-owner\",\"role\":\"owner\"}"),
+                        admin),
+                new Endpoint(
+                        "POST",
+                        "/container_registry",
+                        () -> Json.parse(
+                                "{\"container_registry_name\":\"r\","
+                                        + "\"container_registry_public_url\":\"http://10.0.0.5:5000\",\"container_registry_tags\":"
+                                        + "[\"a\"],\"container_registry_metadata\":{\"k\":\"v\"},\"container_registry_storage_mb\":10}"),
+                        admin),
+                new Endpoint(
+                        "POST",
+                        "/asset_registry",
+                        () -> Json.parse("{\"asset_registry_name\":\"a\","
+                                + "\"asset_registry_public_url\":\"http://10.0.0.6:9000\"}"),
+                        admin),
+                new Endpoint(
+                        "POST",
+                        "/inference_server",
+                        () -> Json.parse("{\"inference_server_name\":\"i\","
+                                + "\"inference_server_public_url\":\"http://10.0.0.7:8000\",\"cluster_id\":\"gen-a\"}"),
+                        admin),
+                new Endpoint(
+                        "POST",
+                        "/executor",
+                        () -> Json.parse(
+                                "{\"executor_name\":\"e\",\"executor_metadata\":{}," + "\"executor_tags\":[\"t\"]}"),
+                        admin),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/clusters/gen-a/routes",
+                        () -> Json.parse("{\"kind\":\"task\",\"id\":\"t1\"," + "\"service\":\"svc.ns:80\"}"),
+                        admin),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/clusters/gen-a/heartbeat",
+                        () -> Json.parse("{\"agent\":{\"role\":\"controller\","
+                                + "\"version\":\"t\"},\"inventory\":{\"nodes\":[{\"name\":\"w1\",\"nodeId\":\"node-1\","
+                                + "\"ready\":true,\"capacity\":{\"vcpus\":32,\"memoryMB\":128500,\"gpus\":2},\"gpu\":"
+                                + "{\"product\":\"NVIDIA-A100-SXM4-40GB\",\"count\":2}}]}}"),
                         () -> agent),
-                new Endpoint("POST", "/api/v1/clusters/gen-a/metrics", () -> Json.parse("{\"nodes\":[{\"nodeId\":"
-                        + "\"node-1\",\"cpu\":{\"capacity\":4}}]}"), () -> agent),
-                new Endpoint("POST", "/api/v1/clusters/gen-a/audit", () -> Json.parse("{\"command\":\"cordon\","
-                        + "\"by\":\"admin\",\"node\":\"node-1\"}"), () -> agent),
-                new Endpoint("PUT", "/api/v1/policies/remove_node", () -> Json.parse("{\"rules\":[{\"expression\":"
-                        + "\"true\",\"message\":\"m\"}]}"), admin));
+                new Endpoint(
+                        "POST",
+                        "/api/v1/clusters/gen-a/metrics",
+                        () -> Json.parse("{\"nodes\":[{\"nodeId\":" + "\"node-1\",\"cpu\":{\"capacity\":4}}]}"),
+                        () -> agent),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/clusters/gen-a/audit",
+                        () -> Json.parse("{\"command\":\"cordon\"," + "\"by\":\"admin\",\"node\":\"node-1\"}"),
+                        () -> agent),
+                new Endpoint(
+                        "PUT",
+                        "/api/v1/policies/remove_node",
+                        () -> Json.parse("{\"rules\":[{\"expression\":" + "\"true\",\"message\":\"m\"}]}"),
+                        admin));
     }
 
     static JsonNode seed(JsonNode seed, String id) {
@@ -118,7 +168,8 @@ class GeneratedInputIT {
                         String id = a.body().path("id").asString();
                         Answer back = server.get("/api/v1/clusters/" + id, server.adminToken);
                         if (back.status() != 200) {
-                            wrong.add("cluster " + id + " accepted (seed " + seed + ") but reads back " + back.status());
+                            wrong.add(
+                                    "cluster " + id + " accepted (seed " + seed + ") but reads back " + back.status());
                         }
                     }
                 }
@@ -135,7 +186,9 @@ class GeneratedInputIT {
         }
         if (a.status() >= 400) {
             JsonNode err = a.body() == null ? null : a.body().get("error");
-            if (err == null || !err.path("code").isString() || !err.path("message").isString()
+            if (err == null
+                    || !err.path("code").isString()
+                    || !err.path("message").isString()
                     || err.path("status").asInt() != a.status()) {
                 return "no error body";
             }
@@ -167,7 +220,8 @@ class GeneratedInputIT {
                 return b;
             }
             case 2: // a key doubled
-                return text.replaceFirst("\\{\"([^\"]+)\":", "{\"$1\":1,\"$1\":").getBytes(StandardCharsets.UTF_8);
+                return text.replaceFirst("\\{\"([^\"]+)\":", "{\"$1\":1,\"$1\":")
+                        .getBytes(StandardCharsets.UTF_8);
             case 3: // nested far too deep
                 return ("[".repeat(3000) + text + "]".repeat(3000)).getBytes(StandardCharsets.UTF_8);
             default:
@@ -212,14 +266,22 @@ class GeneratedInputIT {
     static JsonNode oddValue(Random r) {
         JsonNodeFactory f = Json.MAPPER.getNodeFactory();
         switch (r.nextInt(12)) {
-            case 0: return f.stringNode(oddString(r));
-            case 1: return f.numberNode(new java.math.BigInteger("9".repeat(1 + r.nextInt(400))));
-            case 2: return f.numberNode(-1 - r.nextInt(1000));
-            case 3: return f.numberNode(r.nextDouble() * 1e300);
-            case 4: return f.nullNode();
-            case 5: return f.booleanNode(r.nextBoolean());
-            case 6: return Json.object();
-            case 7: return Json.MAPPER.createArrayNode().add(oddString(r));
+            case 0:
+                return f.stringNode(oddString(r));
+            case 1:
+                return f.numberNode(new java.math.BigInteger("9".repeat(1 + r.nextInt(400))));
+            case 2:
+                return f.numberNode(-1 - r.nextInt(1000));
+            case 3:
+                return f.numberNode(r.nextDouble() * 1e300);
+            case 4:
+                return f.nullNode();
+            case 5:
+                return f.booleanNode(r.nextBoolean());
+            case 6:
+                return Json.object();
+            case 7:
+                return Json.MAPPER.createArrayNode().add(oddString(r));
             case 8: {
                 JsonNode deep = f.stringNode("x");
                 for (int i = 0; i < 200; i++) {
@@ -227,16 +289,42 @@ class GeneratedInputIT {
                 }
                 return deep;
             }
-            case 9: return f.numberNode(Long.MIN_VALUE);
-            case 10: return f.numberNode(new java.math.BigDecimal("1e-400"));
-            default: return f.stringNode("x".repeat(r.nextInt(70_000)));
+            case 9:
+                return f.numberNode(Long.MIN_VALUE);
+            case 10:
+                return f.numberNode(new java.math.BigDecimal("1e-400"));
+            default:
+                return f.stringNode("x".repeat(r.nextInt(70_000)));
         }
     }
 
     static String oddString(Random r) {
-        String[] parts = {"\u0000", "\ud800", "\udc00", "a\u0000b", "\uffff", "\u202e", "😀", "../../etc/passwd",
-                "' OR 1=1 --", "${jndi:ldap://x}", "%00", "\\", "\"", "<script>", "node-1", "", " ", "\n", "~1/~0",
-                "ü", "\u200b", "NaN", "-0", "1e999"};
+        String[] parts = {
+            "\u0000",
+            "\ud800",
+            "\udc00",
+            "a\u0000b",
+            "\uffff",
+            "\u202e",
+            "😀",
+            "../../etc/passwd",
+            "' OR 1=1 --",
+            "${jndi:ldap://x}",
+            "%00",
+            "\\",
+            "\"",
+            "<script>",
+            "node-1",
+            "",
+            " ",
+            "\n",
+            "~1/~0",
+            "ü",
+            "\u200b",
+            "NaN",
+            "-0",
+            "1e999"
+        };
         StringBuilder sb = new StringBuilder();
         int n = 1 + r.nextInt(3);
         for (int i = 0; i < n; i++) {

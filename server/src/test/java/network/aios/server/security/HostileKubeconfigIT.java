@@ -28,6 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
 class HostileKubeconfigIT {
     @TempDir
     static Path dir;
+
     static TestServer server;
     static String owner;
 
@@ -59,9 +60,12 @@ class HostileKubeconfigIT {
     static void start() {
         server = new TestServer();
         owner = server.ownerToken("mallory");
-        assertThat(server.post("/api/createCluster", TestServer.seedWithId("hostile-1"), owner).status()).isEqualTo(201);
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("hostile-1"), owner)
+                        .status())
+                .isEqualTo(201);
         assertThat(server.post("/executor", "{\"executor_id\":\"hostile-exec\",\"cluster_id\":\"hostile-1\"}", owner)
-                .status()).isEqualTo(201);
+                        .status())
+                .isEqualTo(201);
     }
 
     @AfterAll
@@ -85,20 +89,25 @@ class HostileKubeconfigIT {
         Answer a = server.send(route.method(), route.path(), route.body(shape.value()), owner);
         assertThat(a.status()).as(a.body() == null ? "" : a.body().toString()).isEqualTo(422);
         assertThat(a.text("/error/code")).isEqualTo("invalid_kubeconfig");
-        assertThat(a.body().at("/error/details")).isNotEmpty().allSatisfy(d ->
-                assertThat(d.path("path").asString()).startsWith("/" + route.field()));
+        assertThat(a.body().at("/error/details"))
+                .isNotEmpty()
+                .allSatisfy(d -> assertThat(d.path("path").asString()).startsWith("/" + route.field()));
         assertThat(Files.exists(dir.resolve("marker"))).as("the command ran").isFalse();
     }
 
     @org.junit.jupiter.api.Test
     void credentialsThatCannotBeLoadedAreA422NotA500() {
-        String pem = java.util.Base64.getEncoder().encodeToString(("-----BEGIN CERTIFICATE-----\n!!not base64!!\n"
-                + "-----END CERTIFICATE-----\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        String key = java.util.Base64.getEncoder().encodeToString(("-----BEGIN PRIVATE KEY-----\n%%%\n"
-                + "-----END PRIVATE KEY-----\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        String kc = "apiVersion: v1\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:1'}\n"
-                + "users:\n- name: u\n  user: {client-certificate-data: " + pem + ", client-key-data: " + key + "}\n"
-                + "contexts:\n- name: c\n  context: {cluster: k, user: u}\n";
+        String pem = java.util.Base64.getEncoder()
+                .encodeToString(("-----BEGIN CERTIFICATE-----\n!!not base64!!\n" + "-----END CERTIFICATE-----\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String key = java.util.Base64.getEncoder()
+                .encodeToString(("-----BEGIN PRIVATE KEY-----\n%%%\n" + "-----END PRIVATE KEY-----\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String kc =
+                "apiVersion: v1\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:1'}\n"
+                        + "users:\n- name: u\n  user: {client-certificate-data: " + pem + ", client-key-data: " + key
+                        + "}\n"
+                        + "contexts:\n- name: c\n  context: {cluster: k, user: u}\n";
         ObjectNode body = Json.object().put("kube_config_data", kc);
         Answer a = server.post("/api/v1/clusters/hostile-1/preflight", Json.MAPPER.writeValueAsString(body), owner);
         assertThat(a.status()).as(a.body().toString()).isEqualTo(422);

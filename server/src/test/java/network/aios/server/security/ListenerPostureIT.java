@@ -12,11 +12,15 @@ import org.junit.jupiter.api.Test;
 class ListenerPostureIT {
     @Test
     void aNonLoopbackListenerWithoutTlsIsRefused() throws Exception {
-        ServerConfig open = ServerConfig.defaults(Files.createTempDirectory("posture")).withHost("0.0.0.0").withPort(0);
+        ServerConfig open = ServerConfig.defaults(Files.createTempDirectory("posture"))
+                .withHost("0.0.0.0")
+                .withPort(0);
         assertThat(open.refusal()).contains("--tls-cert", "--insecure-http");
         assertThatThrownBy(() -> TestServer.configured(c -> c.withHost("0.0.0.0")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--insecure-http");
-        assertThat(ServerConfig.defaults(Files.createTempDirectory("posture")).refusal()).isNull(); // 127.0.0.1
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--insecure-http");
+        assertThat(ServerConfig.defaults(Files.createTempDirectory("posture")).refusal())
+                .isNull(); // 127.0.0.1
     }
 
     @Test

@@ -48,7 +48,8 @@ class SecretBoxTest {
         Path dir = Files.createTempDirectory("box");
         Sealed s = SecretBox.fromEnvOrDataDir(null, dir).seal(new byte[] {7}, "c");
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(dir.resolve("secret.key")))).isEqualTo("rw-------");
+                        Files.getPosixFilePermissions(dir.resolve("secret.key"))))
+                .isEqualTo("rw-------");
         assertThat(SecretBox.fromEnvOrDataDir(null, dir).open(s, "c")).containsExactly(7);
     }
 }
