@@ -18,9 +18,22 @@ record AgentConfig(
         java.util.List<String> egressAllow,
         String grantKey,
         java.nio.file.Path tlsCert,
-        java.nio.file.Path tlsKey) {
+        java.nio.file.Path tlsKey,
+        java.nio.file.Path tokenFile) {
     boolean tls() {
         return tlsCert != null;
+    }
+
+    /** The agent token as the cluster holds it now: the token file read again, else the one given at start. */
+    String currentToken() {
+        if (tokenFile == null) {
+            return token;
+        }
+        try {
+            return java.nio.file.Files.readString(tokenFile).trim();
+        } catch (java.io.IOException e) {
+            return token; // the Secret's volume is being updated: keep the one in use
+        }
     }
 
     @Override

@@ -153,7 +153,8 @@ public final class AgentMain implements Callable<Integer> {
                 egressAllow == null ? java.util.List.of() : egressAllow,
                 grantKey,
                 tlsCert,
-                tlsKey);
+                tlsKey,
+                tokenFile);
         return start(config, Clock.systemUTC());
     }
 
@@ -162,7 +163,7 @@ public final class AgentMain implements Callable<Integer> {
                 .withConfig(kubeConfig(config.kubeconfig()))
                 .build();
         ControlPlaneClient cp =
-                new ControlPlaneClient(config.controlPlaneUrl(), config.token(), config.controlPlaneCa());
+                new ControlPlaneClient(config.controlPlaneUrl(), config::currentToken, config.controlPlaneCa());
         AgentContext agent = new AgentContext(config, kube, cp, clock);
         Role role = switch (config.role()) {
             case "controller" -> new ControllerRole(agent);

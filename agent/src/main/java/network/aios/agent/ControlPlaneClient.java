@@ -15,13 +15,21 @@ import tools.jackson.databind.JsonNode;
  * ({@code AIOS_CONTROL_PLANE_CA}), or the JDK's default trust when there is none.
  */
 final class ControlPlaneClient {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ControlPlaneClient.class);
     private final HttpClient http;
     private final String baseUrl;
-    private final String token;
+    private final java.util.function.Supplier<String> credential;
+    private volatile String token;
 
-    ControlPlaneClient(String baseUrl, String token, String caPem) {
+    /**
+     * {@code credential} reads the agent token where the cluster keeps it (the mounted Secret's file):
+     * read at start and again whenever the control plane refuses the one in use, because re-creating
+     * the infrastructure issues a new one.
+     */
+    ControlPlaneClient(String baseUrl, java.util.function.Supplier<String> credential, String caPem) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
-        this.token = token;
+        this.credential = credential;
+        this.token = credential.get();
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         if (caPem != null && !caPem.isBlank()) {
             b.sslContext(network.aios.api.Pem.trusting(caPem));
@@ -33,6 +41,21 @@ final class ControlPlaneClient {
     record Answer(int status, String body) {}
 
     Answer post(String path, JsonNode body) throws IOException, InterruptedException {
+        Answer a = send(path, body);
+        if (a.status() == 401) {
+            String again = credential.get();
+            if (again != null && !again.equals(token)) {
+                LOG.info("the control plane refused this agent's credential; using the one the cluster holds now");
+                token = again;
+                return send(path, body);
+            }
+            LOG.warn("the control plane refused this agent's credential for cluster calls (401), and the cluster "
+                    + "holds no newer one: was the infrastructure removed? It is read again on the next refusal");
+        }
+        return a;
+    }
+
+    private Answer send(String path, JsonNode body) throws IOException, InterruptedException {
         HttpRequest r = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + token)

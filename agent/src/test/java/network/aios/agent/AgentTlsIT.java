@@ -39,11 +39,11 @@ class AgentTlsIT {
         String token =
                 server.cp.tokens().issueAgent("cluster-west-vision-001", "test").token();
         String beat = "{\"inventory\": {\"nodes\": []}}";
-        ControlPlaneClient trusting = new ControlPlaneClient(server.url(), token, Files.readString(certs.cert));
+        ControlPlaneClient trusting = new ControlPlaneClient(server.url(), () -> token, Files.readString(certs.cert));
         assertThat(trusting.post("/api/v1/clusters/cluster-west-vision-001/heartbeat", Json.parse(beat))
                         .status())
                 .isEqualTo(200);
-        ControlPlaneClient defaults = new ControlPlaneClient(server.url(), token, null);
+        ControlPlaneClient defaults = new ControlPlaneClient(server.url(), () -> token, null);
         assertThatThrownBy(() -> defaults.post("/api/v1/clusters/cluster-west-vision-001/heartbeat", Json.parse(beat)))
                 .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
     }

@@ -86,6 +86,15 @@ public final class ApiClient {
         return send("PUT", path, body, null);
     }
 
+    /** PUT with {@code If-Match} (a version), as updates of versioned resources need. */
+    public JsonNode put(String path, byte[] body, long ifMatch) {
+        return send("PUT", path, body, Long.toString(ifMatch));
+    }
+
+    public JsonNode patch(String path, byte[] body) {
+        return send("PATCH", path, body, null);
+    }
+
     public JsonNode delete(String path) {
         return send("DELETE", path, null, null);
     }

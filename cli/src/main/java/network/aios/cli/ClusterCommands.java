@@ -26,6 +26,8 @@ import tools.jackson.databind.JsonNode;
             ClusterCommands.Create.class,
             ClusterCommands.Get.class,
             ClusterCommands.ListClusters.class,
+            ClusterCommands.Update.class,
+            ClusterCommands.Patch.class,
             ClusterCommands.Delete.class,
             InfraCommands.class,
             InfraCommands.Preflight.class,
@@ -250,10 +252,128 @@ final class ClusterCommands {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @Option(
+                names = "--cascade",
+                description = "Remove the cluster's infrastructure first (with the control plane's credential), "
+                        + "then delete the registration; prints the removal job.")
+        boolean cascade;
+
         @Override
         public void run() {
-            client.client().delete("/api/v1/clusters/" + ApiClient.enc(id));
+            JsonNode answer =
+                    client.client().delete("/api/v1/clusters/" + ApiClient.enc(id) + (cascade ? "?cascade=true" : ""));
+            if (answer != null && answer.hasNonNull("job_id")) {
+                spec.commandLine()
+                        .getOut()
+                        .println("cluster " + id + ": " + answer.path("message").asString() + " (job "
+                                + answer.path("job_id").asString() + "; it is deleted when the job ends: aios "
+                                + "cluster infra status " + id + " --wait)");
+                return;
+            }
             spec.commandLine().getOut().println("cluster " + id + " deleted");
+        }
+    }
+
+    @Command(
+            name = "update",
+            mixinStandardHelpOptions = true,
+            description = "Replace a cluster's document (PUT) from a file, as `get -o json` shows it.")
+    static final class Update implements Runnable {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(
+                names = {"-f", "--file"},
+                required = true,
+                description = "The document (JSON, comments allowed).")
+        Path file;
+
+        @Option(
+                names = "--if-match",
+                description = "The version this edit starts from; default: the file's system.version, else the "
+                        + "cluster's current version (then the last writer wins).")
+        Long ifMatch;
+
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "json",
+                description = "json or yaml.")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            byte[] body = read(file);
+            long version = ifMatch != null ? ifMatch : versionIn(body);
+            Output.print(
+                    spec.commandLine().getOut(),
+                    client.client().put("/api/v1/clusters/" + ApiClient.enc(id), body, version),
+                    output);
+        }
+
+        private long versionIn(byte[] body) {
+            try {
+                JsonNode v =
+                        network.aios.api.DocumentParser.parse(body).document().at("/system/version");
+                if (v.canConvertToLong()) {
+                    return v.asLong();
+                }
+            } catch (network.aios.api.MalformedDocumentException e) {
+                // the server says what is wrong with it, at the line and column
+            }
+            return client.client()
+                    .get("/api/v1/clusters/" + ApiClient.enc(id))
+                    .at("/system/version")
+                    .asLong();
+        }
+    }
+
+    @Command(
+            name = "patch",
+            mixinStandardHelpOptions = true,
+            description = "Change part of a cluster's document: a JSON merge patch (RFC 7396), e.g. "
+                    + "-p '{\"tags\": [\"gpu\"]}'.")
+    static final class Patch implements Runnable {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(
+                names = {"-p", "--patch"},
+                description = "The merge patch, inline.")
+        String patch;
+
+        @Option(
+                names = {"-f", "--file"},
+                description = "The merge patch, from a file.")
+        Path file;
+
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "json",
+                description = "json or yaml.")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            if ((patch == null) == (file == null)) {
+                throw new CliException("give the merge patch with -p '<json>' or -f <file>", 2);
+            }
+            byte[] body = patch != null ? patch.getBytes(java.nio.charset.StandardCharsets.UTF_8) : read(file);
+            Output.print(
+                    spec.commandLine().getOut(),
+                    client.client().patch("/api/v1/clusters/" + ApiClient.enc(id), body),
+                    output);
         }
     }
 }

@@ -14,7 +14,7 @@ final class Output {
         switch (format) {
             case "yaml" -> out.print(Json.yaml(value));
             case "json" -> out.println(Json.pretty(value));
-            default -> throw new CliException("unknown output format '" + format + "': use json, yaml or table", 2);
+            default -> throw new CliException("unknown output format '" + format + "': use json or yaml", 2);
         }
         out.flush();
     }

@@ -320,6 +320,37 @@ class CliIT {
     }
 
     @Test
+    void updatePatchAndDeleteAreAtParityWithTheApi() throws Exception {
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("parity-1"), server.adminToken)
+                        .status())
+                .isEqualTo(201);
+        Run patched = aios("cluster", "patch", "parity-1", "-p", "{\"tags\": [\"gpu\", \"parity\"]}");
+        assertThat(patched.exit()).as(patched.err()).isZero();
+        assertThat(network.aios.api.Json.parse(patched.out()).at("/tags/1").asString())
+                .isEqualTo("parity");
+        // get -> edit -> update, the version taken from the file
+        Run got = aios("cluster", "get", "parity-1", "-o", "json");
+        tools.jackson.databind.node.ObjectNode doc =
+                (tools.jackson.databind.node.ObjectNode) network.aios.api.Json.parse(got.out());
+        doc.put("regionId", "eu-north-1");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("parity", ".json");
+        java.nio.file.Files.writeString(file, network.aios.api.Json.pretty(doc));
+        Run updated = aios("cluster", "update", "parity-1", "-f", file.toString());
+        assertThat(updated.exit()).as(updated.err()).isZero();
+        assertThat(network.aios.api.Json.parse(updated.out()).path("regionId").asString())
+                .isEqualTo("eu-north-1");
+        // the same file again: its version is stale now, and the CLI says so instead of overwriting
+        Run stale = aios("cluster", "update", "parity-1", "-f", file.toString());
+        assertThat(stale.exit()).isNotZero();
+        assertThat(stale.err()).contains("412");
+        Run deleted = aios("cluster", "delete", "parity-1", "--cascade");
+        assertThat(deleted.exit()).as(deleted.err()).isZero();
+        assertThat(deleted.out()).contains("parity-1 deleted");
+        assertThat(server.get("/api/v1/clusters/parity-1", server.adminToken).status())
+                .isEqualTo(404);
+    }
+
+    @Test
     void aServerThatCannotStartSaysWhyInOneLine() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             CommandLine cl = Aios.commandLine();

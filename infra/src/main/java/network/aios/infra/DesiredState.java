@@ -50,6 +50,7 @@ public final class DesiredState {
     private static final int CONTAINER_PORT = 8080;
     private static final int SERVICE_PORT = 443;
     private static final String TLS_MOUNT = "/etc/aios/tls";
+    private static final String CREDENTIAL_MOUNT = "/etc/aios/agent";
     /** On the agents' pod template: a digest of the certificate served, so a renewed one restarts them. */
     public static final String SERVING_CERTIFICATE_ANNOTATION = "aios.network/serving-certificate";
 
@@ -291,19 +292,18 @@ public final class DesiredState {
                                 "--role=" + role.id(),
                                 "--port=" + CONTAINER_PORT,
                                 "--tls-cert=" + TLS_MOUNT + "/tls.crt",
-                                "--tls-key=" + TLS_MOUNT + "/tls.key")
+                                "--tls-key=" + TLS_MOUNT + "/tls.key",
+                                // a file, not an environment variable: the kubelet updates it when the
+                                // infrastructure is created again with a new token, and the agent re-reads it
+                                "--token-file=" + CREDENTIAL_MOUNT + "/AIOS_AGENT_TOKEN")
                         .addNewPort()
                         .withName("https")
                         .withContainerPort(CONTAINER_PORT)
                         .withProtocol("TCP")
                         .endPort()
-                        .withEnvFrom(
-                                new EnvFromSourceBuilder()
-                                        .withNewConfigMapRef(CLUSTER_CONFIGMAP, false)
-                                        .build(),
-                                new EnvFromSourceBuilder()
-                                        .withNewSecretRef(AGENT_SECRET, false)
-                                        .build())
+                        .withEnvFrom(new EnvFromSourceBuilder()
+                                .withNewConfigMapRef(CLUSTER_CONFIGMAP, false)
+                                .build())
                         .withNewReadinessProbe()
                         .withNewHttpGet()
                         .withPath("/healthz")
@@ -327,11 +327,23 @@ public final class DesiredState {
                         .withMountPath(TLS_MOUNT)
                         .withReadOnly(true)
                         .endVolumeMount()
+                        .addNewVolumeMount()
+                        .withName("credential")
+                        .withMountPath(CREDENTIAL_MOUNT)
+                        .withReadOnly(true)
+                        .endVolumeMount()
                         .build())
                 .addNewVolume()
                 .withName("tmp")
                 .withNewEmptyDir()
                 .endEmptyDir()
+                .endVolume()
+                .addNewVolume()
+                .withName("credential")
+                .withNewSecret()
+                .withSecretName(AGENT_SECRET)
+                .withDefaultMode(0440)
+                .endSecret()
                 .endVolume()
                 .addNewVolume()
                 .withName("tls")

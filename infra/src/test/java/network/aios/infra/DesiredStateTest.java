@@ -158,7 +158,11 @@ class DesiredStateTest {
         assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
                 .filteredOn(v -> v.getSecret() != null)
                 .extracting(v -> v.getSecret().getSecretName())
-                .containsExactly(InfraNames.AGENT_TLS_SECRET);
+                .containsExactlyInAnyOrder(InfraNames.AGENT_TLS_SECRET, InfraNames.AGENT_SECRET);
+        // the agent token is a file the agent re-reads (a new one after the infrastructure is created
+        // again), not an environment variable fixed for the container's life
+        assertThat(container.getArgs()).contains("--token-file=/etc/aios/agent/AIOS_AGENT_TOKEN");
+        assertThat(container.getEnvFrom()).noneMatch(e -> e.getSecretRef() != null);
         // the owner's Ambassador originates TLS to the agents
         assertThat(first)
                 .filteredOn(o -> o.getKind().equals("Mapping"))

@@ -81,6 +81,43 @@ class ClusterResourceIT {
     }
 
     @Test
+    void serverOwnedFieldsSurvivePutAndPatchAndJobsDoNotBumpTheVersion() {
+        server.post("/api/createCluster", TestServer.seedWithId("owned"), alice);
+        String urlMap = "{\"controllerService\": \"https://h:32300\"}";
+        network.aios.store.ClusterStore store = new network.aios.store.ClusterStore(server.db);
+        // infrastructure jobs record their progress: the owner's version does not move
+        store.setInfra("owned", network.aios.store.InfraPhase.PROVISIONING, null, "test", java.time.Instant.now());
+        store.setInfra("owned", network.aios.store.InfraPhase.READY, urlMap, "test", java.time.Instant.now());
+        Answer got = server.get("/api/v1/clusters/owned", alice);
+        assertThat(got.body().at("/system/version").asLong()).isEqualTo(1);
+        assertThat(got.text("/config/urlMap/controllerService")).isEqualTo("https://h:32300");
+        // PATCH the tags: 200, urlMap kept
+        Answer patched =
+                server.send("PATCH", "/api/v1/clusters/owned", bytes("{\"tags\": [\"gpu\", \"west\"]}"), alice);
+        assertThat(patched.status()).as(patched.body().toString()).isEqualTo(200);
+        assertThat(patched.text("/config/urlMap/controllerService")).isEqualTo("https://h:32300");
+        assertThat(patched.body().at("/system/version").asLong()).isEqualTo(2);
+        // GET -> edit -> PUT, urlMap echoed back unchanged: 200
+        ObjectNode doc =
+                (ObjectNode) server.get("/api/v1/clusters/owned", alice).body().deepCopy();
+        doc.put("regionId", "us-east-1");
+        Answer put = server.send("PUT", "/api/v1/clusters/owned", Json.bytes(doc), alice, "If-Match", "\"2\"");
+        assertThat(put.status()).as(put.body().toString()).isEqualTo(200);
+        // left out: kept
+        ((ObjectNode) doc.get("config")).remove("urlMap");
+        Answer without = server.send("PUT", "/api/v1/clusters/owned", Json.bytes(doc), alice, "If-Match", "\"3\"");
+        assertThat(without.status()).isEqualTo(200);
+        assertThat(without.text("/config/urlMap/controllerService")).isEqualTo("https://h:32300");
+        // changed: 422 at the field, nothing written
+        ((ObjectNode) doc.get("config")).putObject("urlMap").put("controllerService", "http://evil:1");
+        Answer changed = server.send("PUT", "/api/v1/clusters/owned", Json.bytes(doc), alice, "If-Match", "\"4\"");
+        assertThat(changed.status()).isEqualTo(422);
+        assertThat(changed.text("/error/details/0/path")).isEqualTo("/config/urlMap");
+        assertThat(server.get("/api/v1/clusters/owned", alice).text("/config/urlMap/controllerService"))
+                .isEqualTo("https://h:32300");
+    }
+
+    @Test
     void invalidUpdatesAreRejectedWhole() {
         server.post("/api/createCluster", TestServer.seedWithId("whole"), alice);
         Answer bad = server.send("PATCH", "/api/v1/clusters/whole", bytes("{\"memory\": 1, \"tags\": [\"x\"]}"), alice);

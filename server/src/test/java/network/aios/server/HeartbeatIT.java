@@ -7,6 +7,7 @@ import java.time.Instant;
 import network.aios.api.Json;
 import network.aios.server.TestServer.Answer;
 import network.aios.store.ClusterStore;
+import network.aios.store.InfraPhase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,30 @@ class HeartbeatIT {
         assertThat(condition(health("hb-silent"), 0)).isEqualTo("Ready=True");
         assertThat(server.get("/api/v1/clusters/hb-silent", server.adminToken).text("/status"))
                 .isEqualTo("live");
+    }
+
+    @Test
+    void aClusterSilentWhenItsInfrastructureComesBackIsDegradedNotLive() {
+        String token = liveCluster("hb-recreated");
+        assertThat(server.post("/api/v1/clusters/hb-recreated/heartbeat", beat("node-2"), token)
+                        .status())
+                .isEqualTo(200);
+        KubeTestCluster.await(
+                () -> condition(health("hb-recreated"), 0).equals("Ready=Unknown"),
+                GRACE.plusSeconds(5),
+                "Ready to become Unknown after the grace");
+        // the infrastructure is removed and created again; the agents stay silent
+        ClusterStore clusters = new ClusterStore(server.db);
+        assertThat(clusters.setInfra("hb-recreated", InfraPhase.NONE, null, "test", Instant.now()))
+                .isEqualTo("registered");
+        assertThat(clusters.setInfra("hb-recreated", InfraPhase.READY, null, "test", Instant.now()))
+                .isEqualTo("live");
+        KubeTestCluster.await(
+                () -> server.get("/api/v1/clusters/hb-recreated", server.adminToken)
+                        .text("/status")
+                        .equals("degraded"),
+                Duration.ofSeconds(5),
+                "the still silent cluster to be degraded");
     }
 
     @Test

@@ -174,13 +174,14 @@ public final class ClusterStore {
 
     /**
      * Records where the cluster's infrastructure is, and the document's {@code config.urlMap} (removed
-     * when {@code urlMapJson} is null). Bumps the version. With no infrastructure the health is
+     * when {@code urlMapJson} is null). Not the document's version: that counts the owner's changes
+     * only, so their If-Match stays valid while jobs run. With no infrastructure the health is
      * forgotten (a new one starts from unknown). Returns the status the database computes.
      */
     public String setInfra(String id, InfraPhase phase, String urlMapJson, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
             String status = h.createQuery("""
-                    UPDATE clusters SET infra_phase = :phase, version = version + 1, updated_at = :at,
+                    UPDATE clusters SET infra_phase = :phase, updated_at = :at,
                         health = CASE WHEN :phase = 'none' THEN 'unknown' ELSE health END,
                         document = CASE WHEN CAST(:url AS jsonb) IS NULL THEN document #- '{config,urlMap}'
                             ELSE jsonb_set(document, '{config}', coalesce(document->'config', '{}'::jsonb)

@@ -165,13 +165,22 @@ public final class ObservationStore {
     /** Clusters silent since before {@code cutoff}: Ready becomes Unknown, and live ones degraded. */
     public List<Transition> markSilent(Instant cutoff, Instant now) {
         return jdbi.inTransaction(h -> {
-            List<String> silent = h.createQuery("""
+            List<String> silent = new ArrayList<>(h.createQuery("""
                     UPDATE cluster_observations SET ready = 'Unknown', ready_since = :now
                     WHERE ready = 'True' AND last_heartbeat_at < :cutoff RETURNING cluster_id""")
                     .bind("now", Timestamp.from(now))
                     .bind("cutoff", Timestamp.from(cutoff))
                     .mapTo(String.class)
-                    .list();
+                    .list());
+            // also a cluster whose report was already stale when its infrastructure came back (created again
+            // after a removal): its health had started over, and silence must still make it degraded
+            silent.addAll(h.createQuery("""
+                    SELECT c.id FROM clusters c JOIN cluster_observations o ON o.cluster_id = c.id
+                    WHERE c.infra_phase = 'ready' AND c.health <> 'unhealthy' AND o.ready <> 'True'
+                        AND o.last_heartbeat_at < :cutoff""")
+                    .bind("cutoff", Timestamp.from(cutoff))
+                    .mapTo(String.class)
+                    .list());
             if (silent.isEmpty()) {
                 return List.<Transition>of();
             }

@@ -148,10 +148,18 @@ public final class ClusterService {
         if (input.isObject() && !input.has("id")) {
             ((ObjectNode) input).put("id", current.id());
         }
+        // server-owned fields: echoed back unchanged is fine, left out keeps them, changed is a 422
+        JsonNode urlMap = current.document().at("/config/urlMap");
+        List<FieldError> ownedChanged = input.isObject()
+                ? ClusterView.keepServerOwned((ObjectNode) input, ClusterView.of(current), prefix)
+                : List.of();
         ObjectNode doc = validate(input, prefix);
         if (!doc.get("id").asString().equals(current.id())) {
             throw DomainException.invalid(List.of(new FieldError(
                     prefix + "/id", "must be '" + current.id() + "', the cluster being updated: ids cannot change")));
+        }
+        if (!ownedChanged.isEmpty()) {
+            throw DomainException.invalid(ownedChanged);
         }
         ObjectNode old = ClusterView.of(current);
         PolicyService.Admission admission = policies.check(PolicyAction.UPDATE_CLUSTER, doc, old);
@@ -161,7 +169,7 @@ public final class ClusterService {
                 current.owner(),
                 current.status(),
                 ClusterView.requestedStatus(doc),
-                ClusterView.stored(doc),
+                ClusterView.withUrlMap(ClusterView.stored(doc), urlMap),
                 expected,
                 current.createdAt(),
                 clock.instant(),

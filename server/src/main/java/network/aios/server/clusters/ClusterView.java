@@ -47,6 +47,39 @@ public final class ClusterView {
         return doc;
     }
 
+    /**
+     * Takes out of an owner's document what the server owns — {@code config.urlMap}, {@code reputation},
+     * {@code system} — so a GET → edit → PUT round-trips and leaving them out keeps them. A changed
+     * {@code config.urlMap} is an error (returned, pointer included): only infrastructure jobs set it.
+     */
+    static List<FieldError> keepServerOwned(ObjectNode input, ObjectNode current, String prefix) {
+        List<FieldError> errors = new java.util.ArrayList<>();
+        JsonNode config = input.get("config");
+        if (config instanceof ObjectNode c && c.has("urlMap")) {
+            if (!c.get("urlMap").equals(current.at("/config/urlMap"))) {
+                errors.add(new FieldError(
+                        prefix + "/config/urlMap",
+                        "is set by the control plane when the "
+                                + "cluster's infrastructure is ready; send it unchanged or leave it out"));
+            }
+            c.remove("urlMap");
+        }
+        // reputation and system change without the owner (heartbeats, jobs): what a client sends there is
+        // ignored rather than compared, so an earlier GET still round-trips
+        input.remove("reputation");
+        input.remove("system");
+        return errors;
+    }
+
+    /** The stored document with the server's {@code config.urlMap} put back (when there is one). */
+    static ObjectNode withUrlMap(ObjectNode stored, JsonNode urlMap) {
+        if (urlMap != null && urlMap.isObject()) {
+            JsonNode config = stored.get("config");
+            (config instanceof ObjectNode c ? c : stored.putObject("config")).set("urlMap", urlMap.deepCopy());
+        }
+        return stored;
+    }
+
     static String requestedStatus(JsonNode validated) {
         JsonNode s = validated.get("status");
         return s == null || s.isNull() ? null : s.asString();

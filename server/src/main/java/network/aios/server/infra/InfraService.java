@@ -104,7 +104,11 @@ public final class InfraService implements AutoCloseable {
         ClusterRecord cluster = clusterService.get(who, clusterId);
         Kubeconfigs.Parsed parsed = parse(kubeconfig, pointer);
         requirePassed(preflight(parsed, cluster), "the AIOS infrastructure");
-        Optional<InfraJob> ready = readyJob(clusterId, ClusterStatus.LIVE.wire().equals(cluster.status()));
+        // live or degraded: the infrastructure is ready either way (degraded is the cluster's health)
+        Optional<InfraJob> ready = readyJob(
+                clusterId,
+                ClusterStatus.LIVE.wire().equals(cluster.status())
+                        || ClusterStatus.DEGRADED.wire().equals(cluster.status()));
         if (ready.isPresent()) {
             return new Scheduled(ready.get(), false, "the infrastructure is already ready; nothing to do");
         }
