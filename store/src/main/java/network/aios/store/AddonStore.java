@@ -169,8 +169,10 @@ public final class AddonStore {
      */
     public void setInfra(String id, String status, boolean setUrl, String publicUrl, String actor, Instant at) {
         jdbi.useTransaction(h -> {
+            // audited when something changed: a resync that finds the same state leaves no row
             int rows = h.createUpdate("UPDATE addons SET infra_status = :s, public_url = CASE WHEN :set THEN :url "
-                            + "ELSE public_url END WHERE id = :id")
+                            + "ELSE public_url END WHERE id = :id AND (infra_status IS DISTINCT FROM :s "
+                            + "OR (:set AND public_url IS DISTINCT FROM :url))")
                     .bind("s", status)
                     .bind("set", setUrl)
                     .bind("url", publicUrl)

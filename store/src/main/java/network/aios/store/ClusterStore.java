@@ -136,14 +136,21 @@ public final class ClusterStore {
 
     /**
      * Replaces the document if the stored version is {@code expectedVersion}. Empty when the cluster
-     * is gone or the version moved on (the caller tells which by reading again).
+     * is gone or the version moved on (the caller tells which by reading again). {@code config.urlMap}
+     * is the infrastructure jobs' and stays what the row has in the same statement, whatever the
+     * document says: a job finishing between an owner's read and write is not undone.
      */
     public Optional<ClusterRecord> update(ClusterRecord next, long expectedVersion, String actor) {
         ClusterDocument typed = ClusterDocument.of(next.document());
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("""
                     UPDATE clusters SET region_id = :region, requested_status = :requested,
-                        document = CAST(:doc AS jsonb), tags = :tags, gpu_models = :models, gpu_count = :gpus,
+                        document = CASE WHEN document #> '{config,urlMap}' IS NULL
+                            THEN CAST(:doc AS jsonb) #- '{config,urlMap}'
+                            ELSE jsonb_set(CAST(:doc AS jsonb), '{config}',
+                                coalesce(CAST(:doc AS jsonb) -> 'config', '{}'::jsonb)
+                                    || jsonb_build_object('urlMap', document #> '{config,urlMap}')) END,
+                        tags = :tags, gpu_models = :models, gpu_count = :gpus,
                         vcpus = :vcpus, memory_mb = :memory, policy_action = :paction, policy_version = :pversion,
                         version = version + 1, updated_at = :updated
                     WHERE id = :id AND version = :expected""")
@@ -180,21 +187,26 @@ public final class ClusterStore {
      */
     public String setInfra(String id, InfraPhase phase, String urlMapJson, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
-            String status = h.createQuery("""
-                    UPDATE clusters SET infra_phase = :phase, updated_at = :at,
+            // audited when something changed: a resync that finds the same status and urlMap leaves no row
+            var changed = h.createQuery("""
+                    WITH before AS (SELECT id, status, infra_phase, document #> '{config,urlMap}' AS url
+                        FROM clusters WHERE id = :id FOR UPDATE)
+                    UPDATE clusters c SET infra_phase = :phase, updated_at = :at,
                         health = CASE WHEN :phase = 'none' THEN 'unknown' ELSE health END,
                         document = CASE WHEN CAST(:url AS jsonb) IS NULL THEN document #- '{config,urlMap}'
                             ELSE jsonb_set(document, '{config}', coalesce(document->'config', '{}'::jsonb)
                                 || jsonb_build_object('urlMap', CAST(:url AS jsonb))) END
-                    WHERE id = :id RETURNING status""")
+                    FROM before b WHERE c.id = b.id
+                    RETURNING c.status, b.status IS DISTINCT FROM c.status OR b.infra_phase IS DISTINCT FROM :phase
+                        OR b.url IS DISTINCT FROM c.document #> '{config,urlMap}' AS changed""")
                     .bind("phase", phase.wire())
                     .bind("at", Timestamp.from(at))
                     .bind("url", urlMapJson)
                     .bind("id", id)
-                    .mapTo(String.class)
-                    .findOne()
-                    .orElse(null);
-            if (status != null) {
+                    .map((rs, ctx) -> java.util.Map.entry(rs.getString("status"), rs.getBoolean("changed")))
+                    .findOne();
+            String status = changed.map(java.util.Map.Entry::getKey).orElse(null);
+            if (changed.map(java.util.Map.Entry::getValue).orElse(false)) {
                 Audit.write(
                         h,
                         at,

@@ -33,23 +33,7 @@ public final class InfraStore {
     public Optional<InfraJob> insert(InfraJob j, String actor, boolean deleteCluster) {
         try {
             return jdbi.inTransaction(h -> {
-                h.createUpdate("INSERT INTO infra_jobs (id, cluster_id, kind, state, reason, message, admin_key_id, "
-                                + "admin_sealed, requested_by, next_run_at, created_at, updated_at, delete_cluster) VALUES "
-                                + "(:id, :cluster, :kind, :state, :reason, :message, :keyId, :sealed, :by, :next, :at, :at, "
-                                + ":deleteCluster)")
-                        .bind("id", j.id())
-                        .bind("cluster", j.clusterId())
-                        .bind("kind", j.kind().wire())
-                        .bind("state", j.state().wire())
-                        .bind("reason", j.reason())
-                        .bind("message", j.message())
-                        .bind("keyId", j.adminKeyId())
-                        .bind("sealed", j.adminSealed())
-                        .bind("by", j.requestedBy())
-                        .bind("next", Timestamp.from(j.nextRunAt()))
-                        .bind("at", Timestamp.from(j.createdAt()))
-                        .bind("deleteCluster", deleteCluster)
-                        .execute();
+                insertJob(h, j, deleteCluster, "");
                 Audit.write(
                         h,
                         j.createdAt(),
@@ -65,6 +49,27 @@ public final class InfraStore {
             }
             throw e;
         }
+    }
+
+    /** One INSERT of a job, with {@code onConflict} appended; the number of rows inserted. */
+    private static int insertJob(org.jdbi.v3.core.Handle h, InfraJob j, boolean deleteCluster, String onConflict) {
+        return h.createUpdate("INSERT INTO infra_jobs (id, cluster_id, kind, state, reason, message, admin_key_id, "
+                        + "admin_sealed, requested_by, next_run_at, created_at, updated_at, delete_cluster) VALUES "
+                        + "(:id, :cluster, :kind, :state, :reason, :message, :keyId, :sealed, :by, :next, :at, :at, "
+                        + ":deleteCluster)" + onConflict)
+                .bind("id", j.id())
+                .bind("cluster", j.clusterId())
+                .bind("kind", j.kind().wire())
+                .bind("state", j.state().wire())
+                .bind("reason", j.reason())
+                .bind("message", j.message())
+                .bind("keyId", j.adminKeyId())
+                .bind("sealed", j.adminSealed())
+                .bind("by", j.requestedBy())
+                .bind("next", Timestamp.from(j.nextRunAt()))
+                .bind("at", Timestamp.from(j.createdAt()))
+                .bind("deleteCluster", deleteCluster)
+                .execute();
     }
 
     public Optional<InfraJob> job(String id) {
@@ -94,6 +99,16 @@ public final class InfraStore {
     public Optional<InfraJob> activeJob(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery(
                         "SELECT " + JOB_COLUMNS + " FROM infra_jobs " + "WHERE cluster_id = :c AND finished_at IS NULL")
+                .bind("c", clusterId)
+                .map(InfraStore::jobRow)
+                .findOne());
+    }
+
+    /** The latest job that made the target Ready (a create, or a resync that repaired something). */
+    public Optional<InfraJob> latestReadyJob(String clusterId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs "
+                        + "WHERE cluster_id = :c AND state = 'Ready' AND finished_at IS NOT NULL "
+                        + "ORDER BY created_at DESC LIMIT 1")
                 .bind("c", clusterId)
                 .map(InfraStore::jobRow)
                 .findOne());
@@ -276,12 +291,21 @@ public final class InfraStore {
                 .execute());
     }
 
-    /** Ready targets not resynced (nor asked to be) since {@code cutoff}, oldest first. */
+    /**
+     * Targets whose infrastructure is ready (a cluster's phase, an add-on's infra status: never one
+     * failed, being removed or removed) and not resynced, nor asked to be, since {@code cutoff}; oldest
+     * first.
+     */
     public List<String> dueForResync(Instant cutoff, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT target FROM infra_applied a WHERE "
-                        + "coalesce(synced_at, applied_at) < :cutoff AND NOT EXISTS (SELECT 1 FROM infra_jobs j WHERE "
-                        + "j.cluster_id = a.target AND j.finished_at IS NULL) ORDER BY coalesce(synced_at, applied_at) "
-                        + "LIMIT :limit")
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT target FROM infra_applied a
+                        WHERE coalesce(synced_at, applied_at) < :cutoff
+                            AND NOT EXISTS (SELECT 1 FROM infra_jobs j WHERE j.cluster_id = a.target
+                                AND j.finished_at IS NULL)
+                            AND (EXISTS (SELECT 1 FROM clusters c WHERE c.id = a.target AND c.infra_phase = 'ready')
+                                OR EXISTS (SELECT 1 FROM addons d WHERE d.kind || '/' || d.id = a.target
+                                    AND d.infra_status = 'ready'))
+                        ORDER BY coalesce(synced_at, applied_at) LIMIT :limit""")
                 .bind("cutoff", Timestamp.from(cutoff))
                 .bind("limit", limit)
                 .mapTo(String.class)
@@ -305,20 +329,12 @@ public final class InfraStore {
             if (due == 0) {
                 return false;
             }
-            return h.createUpdate(
-                                    "INSERT INTO infra_jobs (id, cluster_id, kind, state, reason, message, requested_by, "
-                                            + "next_run_at, created_at, updated_at) VALUES (:id, :cluster, :kind, :state, :reason, "
-                                            + ":message, :by, :at, :at, :at) ON CONFLICT (cluster_id) WHERE finished_at IS NULL DO NOTHING")
-                            .bind("id", j.id())
-                            .bind("cluster", j.clusterId())
-                            .bind("kind", j.kind().wire())
-                            .bind("state", j.state().wire())
-                            .bind("reason", j.reason())
-                            .bind("message", j.message())
-                            .bind("by", j.requestedBy())
-                            .bind("at", Timestamp.from(j.createdAt()))
-                            .execute()
-                    == 1;
+            // the failed resyncs before this one are not history worth keeping: the new one says the same
+            h.createUpdate("DELETE FROM infra_jobs WHERE cluster_id = :t AND kind = 'resync' AND state = 'Failed' "
+                            + "AND finished_at IS NOT NULL")
+                    .bind("t", j.clusterId())
+                    .execute();
+            return insertJob(h, j, false, " ON CONFLICT (cluster_id) WHERE finished_at IS NULL DO NOTHING") == 1;
         });
     }
 

@@ -139,24 +139,15 @@ public final class ObservationStore {
                     .filter(java.util.Objects::nonNull)
                     .toList();
             // the health is an input of the status the database computes (V13); a change of status is audited
-            List<Transition> changed = h
-                    .createQuery("""
+            List<Transition> changed =
+                    statusChanges(h.createQuery("""
                     WITH before AS (SELECT id, status FROM clusters WHERE id = ANY(CAST(:ids AS text[])) FOR UPDATE)
                     UPDATE clusters c SET health = CASE WHEN o.verified THEN 'healthy' ELSE 'unhealthy' END,
                         updated_at = :now
                     FROM cluster_observations o, before b
                     WHERE o.cluster_id = c.id AND b.id = c.id
                         AND c.health <> CASE WHEN o.verified THEN 'healthy' ELSE 'unhealthy' END
-                    RETURNING c.id, c.status, b.status AS was""")
-                    .bind("ids", ids)
-                    .bind("now", Timestamp.from(now))
-                    .map((rs, ctx) -> rs.getString("status").equals(rs.getString("was"))
-                            ? null
-                            : new Transition(rs.getString(1), rs.getString(2)))
-                    .list()
-                    .stream()
-                    .filter(java.util.Objects::nonNull)
-                    .toList();
+                    RETURNING c.id, c.status, b.status AS was""").bind("ids", ids).bind("now", Timestamp.from(now)));
             audit(h, changed, now);
             return new Flushed(changed, missing);
         });
@@ -165,7 +156,7 @@ public final class ObservationStore {
     /** Clusters silent since before {@code cutoff}: Ready becomes Unknown, and live ones degraded. */
     public List<Transition> markSilent(Instant cutoff, Instant now) {
         return jdbi.inTransaction(h -> {
-            List<String> silent = new ArrayList<>(h.createQuery("""
+            java.util.Set<String> silent = new java.util.LinkedHashSet<>(h.createQuery("""
                     UPDATE cluster_observations SET ready = 'Unknown', ready_since = :now
                     WHERE ready = 'True' AND last_heartbeat_at < :cutoff RETURNING cluster_id""")
                     .bind("now", Timestamp.from(now))
@@ -184,20 +175,12 @@ public final class ObservationStore {
             if (silent.isEmpty()) {
                 return List.<Transition>of();
             }
-            List<Transition> changed = h
-                    .createQuery("""
+            List<Transition> changed = statusChanges(h.createQuery("""
                     WITH before AS (SELECT id, status FROM clusters WHERE id = ANY(CAST(:ids AS text[])) FOR UPDATE)
                     UPDATE clusters c SET health = 'unhealthy', updated_at = :now FROM before b
                     WHERE b.id = c.id AND c.health <> 'unhealthy' RETURNING c.id, c.status, b.status AS was""")
                     .bind("ids", silent.toArray(new String[0]))
-                    .bind("now", Timestamp.from(now))
-                    .map((rs, ctx) -> rs.getString("status").equals(rs.getString("was"))
-                            ? null
-                            : new Transition(rs.getString(1), rs.getString(2)))
-                    .list()
-                    .stream()
-                    .filter(java.util.Objects::nonNull)
-                    .toList();
+                    .bind("now", Timestamp.from(now)));
             audit(h, changed, now);
             List<Transition> all = new ArrayList<>(changed);
             silent.stream()
@@ -205,6 +188,18 @@ public final class ObservationStore {
                     .forEach(id -> all.add(new Transition(id, null)));
             return all;
         });
+    }
+
+    /** The clusters whose computed status an UPDATE … RETURNING id, status, was changed, with the new one. */
+    private static List<Transition> statusChanges(org.jdbi.v3.core.statement.Query q) {
+        return q
+                .map((rs, ctx) -> rs.getString("status").equals(rs.getString("was"))
+                        ? null
+                        : new Transition(rs.getString(1), rs.getString(2)))
+                .list()
+                .stream()
+                .filter(java.util.Objects::nonNull)
+                .toList();
     }
 
     /**

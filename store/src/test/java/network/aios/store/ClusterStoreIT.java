@@ -77,6 +77,38 @@ class ClusterStoreIT {
     }
 
     @Test
+    void anOwnersUpdateNeverWritesTheJobsUrlMapAndOnlyReadyTargetsAreResynced() throws Exception {
+        ClusterRecord r = store.insert(record("owned-url", "alice"), "alice").orElseThrow();
+        Instant at = Instant.parse("2026-11-30T12:00:00Z");
+        store.setInfra("owned-url", InfraPhase.READY, "{\"controllerService\": \"https://h:32300\"}", "job", at);
+        // an owner's write made from a read taken before the job finished: without urlMap, or with another
+        ObjectNode doc = r.document().deepCopy();
+        ((ObjectNode) doc.get("config")).putObject("urlMap").put("controllerService", "http://stale:1");
+        store.update(
+                        new ClusterRecord(
+                                r.id(), r.owner(), r.status(), null, doc, 1, r.createdAt(), at, "update", 1, 0),
+                        1,
+                        "alice")
+                .orElseThrow();
+        assertThat(store.get("owned-url")
+                        .orElseThrow()
+                        .document()
+                        .at("/config/urlMap/controllerService")
+                        .asString())
+                .isEqualTo("https://h:32300");
+        // resync: only while the infrastructure is ready, never while it is being removed or failed
+        InfraStore infra = new InfraStore(db);
+        infra.putApplied("owned-url", "f", at);
+        assertThat(infra.dueForResync(at.plusSeconds(600), 100)).contains("owned-url");
+        for (InfraPhase notReady : List.of(InfraPhase.DEPROVISIONING, InfraPhase.FAILED, InfraPhase.NONE)) {
+            store.setInfra("owned-url", notReady, null, "job", at);
+            assertThat(infra.dueForResync(at.plusSeconds(600), 100))
+                    .as(notReady.name())
+                    .doesNotContain("owned-url");
+        }
+    }
+
+    @Test
     void insertIsRefusedForATakenIdAndKeepsTheFirst() throws Exception {
         assertThat(store.insert(record("dup-1", "alice"), "alice")).isPresent();
         assertThat(store.insert(record("dup-1", "bob"), "bob")).isEmpty();

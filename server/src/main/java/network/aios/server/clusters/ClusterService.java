@@ -149,7 +149,6 @@ public final class ClusterService {
             ((ObjectNode) input).put("id", current.id());
         }
         // server-owned fields: echoed back unchanged is fine, left out keeps them, changed is a 422
-        JsonNode urlMap = current.document().at("/config/urlMap");
         List<FieldError> ownedChanged = input.isObject()
                 ? ClusterView.keepServerOwned((ObjectNode) input, ClusterView.of(current), prefix)
                 : List.of();
@@ -169,7 +168,7 @@ public final class ClusterService {
                 current.owner(),
                 current.status(),
                 ClusterView.requestedStatus(doc),
-                ClusterView.withUrlMap(ClusterView.stored(doc), urlMap),
+                ClusterView.stored(doc), // config.urlMap: the store keeps the row's own
                 expected,
                 current.createdAt(),
                 clock.instant(),

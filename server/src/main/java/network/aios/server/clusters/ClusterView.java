@@ -71,15 +71,6 @@ public final class ClusterView {
         return errors;
     }
 
-    /** The stored document with the server's {@code config.urlMap} put back (when there is one). */
-    static ObjectNode withUrlMap(ObjectNode stored, JsonNode urlMap) {
-        if (urlMap != null && urlMap.isObject()) {
-            JsonNode config = stored.get("config");
-            (config instanceof ObjectNode c ? c : stored.putObject("config")).set("urlMap", urlMap.deepCopy());
-        }
-        return stored;
-    }
-
     static String requestedStatus(JsonNode validated) {
         JsonNode s = validated.get("status");
         return s == null || s.isNull() ? null : s.asString();

@@ -157,8 +157,9 @@ public final class InfraService implements AutoCloseable {
      * and what it applied is still what would be applied now; otherwise creating again re-applies.
      */
     private Optional<InfraJob> readyJob(String key, boolean registrySaysReady) {
-        return store.latestJob(key)
-                .filter(j -> registrySaysReady && j.finished() && j.kind().applies() && j.state() == JobState.READY)
+        // the last job that made it ready (a later failed resync does not make a live cluster re-bootstrap)
+        return store.latestReadyJob(key)
+                .filter(j -> registrySaysReady)
                 .filter(j -> store.appliedFingerprint(key)
                         .equals(Optional.of(targets.resolve(key).fingerprint())))
                 .filter(j -> servingCertificateCurrent(targets.resolve(key)));
@@ -257,6 +258,7 @@ public final class InfraService implements AutoCloseable {
         }
         supersede(who, key, JobKind.CREATE, "a removal");
         InfraJob job = newJob(who, key, JobKind.REMOVE, parsed, thenDelete);
+        store.dropApplied(key); // being removed: nothing resyncs it, and creating again re-applies
         targets.resolve(key).deprovisioning(who.name());
         runner.wake();
         return new Scheduled(job, true, note);

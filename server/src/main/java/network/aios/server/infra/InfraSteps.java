@@ -134,10 +134,12 @@ final class InfraSteps {
                     List<String> waiting = ops.notReady(target.namespace(), target.deployments());
                     if (waiting.isEmpty()) {
                         store.putApplied(job.clusterId(), target.fingerprint(), clock.instant());
+                        // a resync records what the registry shows too (urlMap after a changed host name);
+                        // the phase is ready already, and the status is not the job's to write
+                        target.ready(cred);
                         if (job.kind() == JobKind.RESYNC) {
                             return finish(job.next(READY, "Resynced", Repairs.summary(job.receipt())), false);
                         }
-                        target.ready(cred);
                         LOG.info("{} infrastructure ready (job {})", job.clusterId(), job.id());
                         return finish(
                                 job.next(

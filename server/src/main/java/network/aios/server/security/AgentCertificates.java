@@ -1,7 +1,6 @@
 package network.aios.server.security;
 
 import java.time.Clock;
-import network.aios.store.InfraStore;
 import network.aios.store.SigningKeyStore;
 import network.aios.tls.AgentCa;
 
@@ -22,16 +21,12 @@ public final class AgentCertificates {
     }
 
     public static AgentCertificates load(SigningKeyStore store, SecretBox box, Clock clock) {
-        SigningKeyStore.Row row = store.get(PURPOSE).orElseGet(() -> {
+        NetworkKeys.Pair keys = NetworkKeys.loadOrCreate(store, box, PURPOSE, clock, () -> {
             // a random name tells this network's CA apart from every other network's
             AgentCa created = AgentCa.create("network " + java.util.UUID.randomUUID(), clock.instant());
-            InfraStore.Sealed sealed = box.seal(created.privateKeyPkcs8(), PURPOSE);
-            // the first replica to insert wins; the others read its CA back
-            return store.insertIfAbsent(new SigningKeyStore.Row(
-                    PURPOSE, created.certificateDer(), sealed.keyId(), sealed.bytes(), clock.instant()));
+            return new NetworkKeys.Pair(created.certificateDer(), created.privateKeyPkcs8());
         });
-        byte[] key = box.open(new InfraStore.Sealed(row.keyId(), row.sealedPrivate()), PURPOSE);
-        return new AgentCertificates(AgentCa.load(row.publicKey(), key), clock);
+        return new AgentCertificates(AgentCa.load(keys.publicPart(), keys.privatePart()), clock);
     }
 
     /** The CA certificate (PEM, public): what clients of the agents trust. */

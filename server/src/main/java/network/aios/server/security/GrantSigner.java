@@ -10,7 +10,6 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import network.aios.api.Grant;
-import network.aios.store.InfraStore;
 import network.aios.store.SigningKeyStore;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,22 +29,20 @@ public final class GrantSigner {
     }
 
     public static GrantSigner load(SigningKeyStore store, SecretBox box, Clock clock) {
-        SigningKeyStore.Row row = store.get(PURPOSE).orElseGet(() -> {
+        NetworkKeys.Pair keys = NetworkKeys.loadOrCreate(store, box, PURPOSE, clock, () -> {
             try {
                 KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-                InfraStore.Sealed sealed = box.seal(pair.getPrivate().getEncoded(), PURPOSE);
-                return store.insertIfAbsent(new SigningKeyStore.Row(
-                        PURPOSE, pair.getPublic().getEncoded(), sealed.keyId(), sealed.bytes(), clock.instant()));
+                return new NetworkKeys.Pair(
+                        pair.getPublic().getEncoded(), pair.getPrivate().getEncoded());
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("Ed25519 is part of every Java 17 runtime", e);
             }
         });
         try {
             KeyFactory f = KeyFactory.getInstance("Ed25519");
-            byte[] priv = box.open(new InfraStore.Sealed(row.keyId(), row.sealedPrivate()), PURPOSE);
             return new GrantSigner(
-                    f.generatePrivate(new PKCS8EncodedKeySpec(priv)),
-                    f.generatePublic(new X509EncodedKeySpec(row.publicKey())));
+                    f.generatePrivate(new PKCS8EncodedKeySpec(keys.privatePart())),
+                    f.generatePublic(new X509EncodedKeySpec(keys.publicPart())));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the stored grant key cannot be read", e);
         }
