@@ -63,7 +63,7 @@ final class MetricsRole implements Role {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warn("metrics collection failed: {}", e.getMessage());
+            LOG.warn("metrics collection failed", e);
         }
     }
 

@@ -69,6 +69,10 @@ public final class ApiClient {
             }
             if (e.hasNonNull("hint")) {
                 sb.append("\n  hint: ").append(e.get("hint").asString());
+            } else if (status == 401) {
+                sb.append("\n  hint: the token is missing, wrong or revoked: give --token or set AIOS_TOKEN");
+            } else if (status == 404 && "not_found".equals(e.path("code").asString(""))) {
+                sb.append("\n  hint: `aios cluster list` (or the add-on's list command) shows what you can see");
             }
             return sb.toString();
         }

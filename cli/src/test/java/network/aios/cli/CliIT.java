@@ -351,6 +351,20 @@ class CliIT {
     }
 
     @Test
+    void refusalsSayWhatToDoNext() {
+        CommandLine cl = Aios.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("cluster", "get", "anything", "--server", server.url(), "--token", "aios_wrong");
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("401", "--token", "AIOS_TOKEN");
+        Run missing = aios("cluster", "get", "no-such-cluster");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).contains("404", "aios cluster list");
+    }
+
+    @Test
     void aServerThatCannotStartSaysWhyInOneLine() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             CommandLine cl = Aios.commandLine();

@@ -61,7 +61,7 @@ public final class AddonHealthMonitor implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warn("add-on health round failed: {}", e.getMessage());
+            LOG.warn("add-on health round failed", e);
         }
     }
 

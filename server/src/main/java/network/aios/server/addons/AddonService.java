@@ -59,11 +59,12 @@ public final class AddonService {
     /** Stores a prepared registration: 409 if its id or its name is taken. */
     public AddonRecord insert(Principal who, AddonRecord r) {
         if (store.get(r.kind(), r.id()).isPresent()) {
-            throw DomainException.conflict("a " + r.kind() + " with id '" + r.id() + "' is already registered");
+            throw DomainException.conflict(
+                    article(r.kind()) + r.kind() + " with id '" + r.id() + "' is already registered");
         }
         return store.insert(r, who.name())
-                .orElseThrow(() -> DomainException.conflict("a " + r.kind() + " named '" + r.name() + "' (or with id '"
-                        + r.id() + "') is already registered"));
+                .orElseThrow(() -> DomainException.conflict(article(r.kind()) + r.kind() + " named '" + r.name()
+                        + "' (or with id '" + r.id() + "') is already registered"));
     }
 
     public AddonRecord get(Principal who, AddonKind kind, String id) {
@@ -105,7 +106,7 @@ public final class AddonService {
         switch (store.replace(next, expected, who.name(), now)) {
             case NAME_TAKEN ->
                 throw DomainException.conflict(
-                        "a " + kind.wire() + " named '" + next.name() + "' is already registered");
+                        article(kind.wire()) + kind.wire() + " named '" + next.name() + "' is already registered");
             case STALE ->
                 throw DomainException.conflict(
                         kind.wire() + " '" + id + "' was changed concurrently; read it again and retry");
@@ -205,5 +206,10 @@ public final class AddonService {
                 updated,
                 AddonRecord.Health.UNKNOWN,
                 null);
+    }
+
+    /** "an " before a vowel, else "a " ("an executor", "a split_runner"). */
+    private static String article(String word) {
+        return !word.isEmpty() && "aeiou".indexOf(word.charAt(0)) >= 0 ? "an " : "a ";
     }
 }

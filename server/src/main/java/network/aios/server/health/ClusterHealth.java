@@ -288,7 +288,7 @@ public final class ClusterHealth implements AutoCloseable {
         try {
             r.run();
         } catch (RuntimeException e) {
-            LOG.warn("{} failed: {}", what, e.getMessage());
+            LOG.warn("{} failed", what, e);
         }
     }
 

@@ -109,7 +109,7 @@ public final class JobRunner implements AutoCloseable {
                 workers.execute(() -> run(claimed.get()));
             }
         } catch (RuntimeException e) {
-            LOG.warn("job claim failed: {}", e.getMessage());
+            LOG.warn("job claim failed", e);
         }
     }
 
