@@ -107,10 +107,8 @@ final class AddonCommands {
         @Option(names = "--wait", description = "With --kubeconfig: follow the deployment until it finishes.")
         boolean await;
 
-        @Option(
-                names = {"-o", "--output"},
-                defaultValue = "json")
-        String output;
+        @Mixin
+        JsonOutput output;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -131,7 +129,7 @@ final class AddonCommands {
             }
             ApiClient api = client.client();
             JsonNode created = api.post(parent.kind().path(), body);
-            Output.print(spec.commandLine().getOut(), created, output);
+            output.print(created);
             JsonNode job = created.get("job");
             return job == null || job.isNull()
                     ? 0
@@ -233,20 +231,12 @@ final class AddonCommands {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(
-                names = {"-o", "--output"},
-                defaultValue = "json")
-        String output;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @Mixin
+        JsonOutput output;
 
         @Override
         public void run() {
-            Output.print(
-                    spec.commandLine().getOut(),
-                    client.client().get(parent.kind().path() + "/" + ApiClient.enc(id)),
-                    output);
+            output.print(client.client().get(parent.kind().path() + "/" + ApiClient.enc(id)));
         }
     }
 

@@ -109,19 +109,13 @@ final class ClusterCommands {
         @Option(names = "--dry-run", description = "Validate and run the policy, but store nothing.")
         boolean dryRun;
 
-        @Option(
-                names = {"-o", "--output"},
-                defaultValue = "json",
-                description = "json or yaml.")
-        String output;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @Mixin
+        JsonOutput output;
 
         @Override
         public void run() {
             JsonNode r = client.client().post("/api/createCluster" + (dryRun ? "?dryRun=true" : ""), read(file));
-            Output.print(spec.commandLine().getOut(), r, output);
+            output.print(r);
         }
     }
 
@@ -133,19 +127,12 @@ final class ClusterCommands {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(
-                names = {"-o", "--output"},
-                defaultValue = "json",
-                description = "json or yaml.")
-        String output;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @Mixin
+        JsonOutput output;
 
         @Override
         public void run() {
-            Output.print(
-                    spec.commandLine().getOut(), client.client().get("/api/v1/clusters/" + ApiClient.enc(id)), output);
+            output.print(client.client().get("/api/v1/clusters/" + ApiClient.enc(id)));
         }
     }
 
@@ -297,23 +284,14 @@ final class ClusterCommands {
                         + "cluster's current version (then the last writer wins).")
         Long ifMatch;
 
-        @Option(
-                names = {"-o", "--output"},
-                defaultValue = "json",
-                description = "json or yaml.")
-        String output;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @Mixin
+        JsonOutput output;
 
         @Override
         public void run() {
             byte[] body = read(file);
             long version = ifMatch != null ? ifMatch : versionIn(body);
-            Output.print(
-                    spec.commandLine().getOut(),
-                    client.client().put("/api/v1/clusters/" + ApiClient.enc(id), body, version),
-                    output);
+            output.print(client.client().put("/api/v1/clusters/" + ApiClient.enc(id), body, version));
         }
 
         private long versionIn(byte[] body) {
@@ -355,14 +333,8 @@ final class ClusterCommands {
                 description = "The merge patch, from a file.")
         Path file;
 
-        @Option(
-                names = {"-o", "--output"},
-                defaultValue = "json",
-                description = "json or yaml.")
-        String output;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @Mixin
+        JsonOutput output;
 
         @Override
         public void run() {
@@ -370,10 +342,7 @@ final class ClusterCommands {
                 throw new CliException("give the merge patch with -p '<json>' or -f <file>", 2);
             }
             byte[] body = patch != null ? patch.getBytes(java.nio.charset.StandardCharsets.UTF_8) : read(file);
-            Output.print(
-                    spec.commandLine().getOut(),
-                    client.client().patch("/api/v1/clusters/" + ApiClient.enc(id), body),
-                    output);
+            output.print(client.client().patch("/api/v1/clusters/" + ApiClient.enc(id), body));
         }
     }
 }
