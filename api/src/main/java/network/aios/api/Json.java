@@ -50,4 +50,38 @@ public final class Json {
     public static JsonNode parse(String text) {
         return MAPPER.readTree(text);
     }
+
+    /**
+     * {@code values} with its object keys in the order {@code order} has them (recursively, arrays element by
+     * element); keys {@code order} lacks follow in their own order. For giving back a document in the order
+     * its author wrote it when the values come from a store that keeps its own order (jsonb).
+     */
+    public static ObjectNode orderedLike(ObjectNode values, JsonNode order) {
+        return (ObjectNode) reordered(values, order);
+    }
+
+    private static JsonNode reordered(JsonNode value, JsonNode order) {
+        if (value.isObject() && order != null && order.isObject()) {
+            ObjectNode out = object();
+            for (String key : order.propertyNames()) {
+                if (value.has(key)) {
+                    out.set(key, reordered(value.get(key), order.get(key)));
+                }
+            }
+            for (String key : value.propertyNames()) {
+                if (!out.has(key)) {
+                    out.set(key, value.get(key));
+                }
+            }
+            return out;
+        }
+        if (value.isArray() && order != null && order.isArray()) {
+            tools.jackson.databind.node.ArrayNode out = MAPPER.createArrayNode();
+            for (int i = 0; i < value.size(); i++) {
+                out.add(reordered(value.get(i), order.get(i)));
+            }
+            return out;
+        }
+        return value;
+    }
 }

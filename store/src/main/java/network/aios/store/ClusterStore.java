@@ -18,8 +18,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Clusters in PostgreSQL. Every write is one transaction together with its audit entry. */
 public final class ClusterStore {
-    private static final String COLUMNS = "id, owner, status, requested_status, document::text AS document, version, "
-            + "created_at, updated_at, policy_action, policy_version, reputation";
+    private static final String COLUMNS =
+            "id, owner, status, requested_status, document::text AS document, document_text, version, "
+                    + "created_at, updated_at, policy_action, policy_version, reputation";
 
     private final Jdbi jdbi;
     private final DataSource dataSource;
@@ -31,10 +32,10 @@ public final class ClusterStore {
 
     private static final String INSERT = """
             WITH ins AS (
-                INSERT INTO clusters (id, owner, region_id, requested_status, document, tags, gpu_models,
-                    gpu_count, vcpus, memory_mb, policy_action, policy_version, reputation, version, created_at,
-                    updated_at)
-                VALUES (?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO clusters (id, owner, region_id, requested_status, document, document_text, tags,
+                    gpu_models, gpu_count, vcpus, memory_mb, policy_action, policy_version, reputation, version,
+                    created_at, updated_at)
+                VALUES (?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id)
             INSERT INTO audit_log (at, actor, action, target)
@@ -56,7 +57,9 @@ public final class ClusterStore {
             ps.setString(++i, typed.regionId());
             // status is not written: the database computes it (registered, until infrastructure exists)
             ps.setString(++i, c.requestedStatus());
-            ps.setString(++i, Json.MAPPER.writeValueAsString(c.document()));
+            String doc = Json.MAPPER.writeValueAsString(c.document());
+            ps.setString(++i, doc);
+            ps.setString(++i, doc);
             ps.setArray(++i, conn.createArrayOf("text", typed.tagsOrEmpty().toArray()));
             ps.setArray(++i, conn.createArrayOf("text", typed.gpuModels().toArray()));
             ps.setInt(++i, typed.gpus().count());
@@ -150,7 +153,7 @@ public final class ClusterStore {
                             ELSE jsonb_set(CAST(:doc AS jsonb), '{config}',
                                 coalesce(CAST(:doc AS jsonb) -> 'config', '{}'::jsonb)
                                     || jsonb_build_object('urlMap', document #> '{config,urlMap}')) END,
-                        tags = :tags, gpu_models = :models, gpu_count = :gpus,
+                        document_text = :doc, tags = :tags, gpu_models = :models, gpu_count = :gpus,
                         vcpus = :vcpus, memory_mb = :memory, policy_action = :paction, policy_version = :pversion,
                         version = version + 1, updated_at = :updated
                     WHERE id = :id AND version = :expected""")
@@ -256,6 +259,12 @@ public final class ClusterStore {
         });
     }
 
+    /** The stored document in the order its owner wrote it, when that text is kept (see V14). */
+    private static ObjectNode document(String jsonb, String asWritten) {
+        ObjectNode stored = (ObjectNode) Json.MAPPER.readTree(jsonb);
+        return asWritten == null ? stored : Json.orderedLike(stored, Json.MAPPER.readTree(asWritten));
+    }
+
     private static ClusterRecord row(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
             throws SQLException {
         int pv = rs.getInt("policy_version");
@@ -265,7 +274,7 @@ public final class ClusterStore {
                 rs.getString("owner"),
                 rs.getString("status"),
                 rs.getString("requested_status"),
-                (ObjectNode) Json.MAPPER.readTree(rs.getString("document")),
+                document(rs.getString("document"), rs.getString("document_text")),
                 rs.getLong("version"),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant(),

@@ -109,6 +109,28 @@ class ClusterStoreIT {
     }
 
     @Test
+    void aDocumentComesBackInItsOwnersKeyOrderWithTheJobsUrlMapAfterTheirKeys() throws Exception {
+        ClusterRecord r = record("key-order", "alice");
+        ObjectNode doc = r.document();
+        ((ObjectNode) doc.get("clusterMetadata")).putObject("zeta").put("b", 1).put("a", 2);
+        store.insert(r, "alice").orElseThrow();
+        Instant at = Instant.parse("2026-11-30T12:00:00Z");
+        store.setInfra("key-order", InfraPhase.READY, "{\"controllerService\": \"https://h:32300\"}", "job", at);
+
+        ObjectNode back = store.get("key-order").orElseThrow().document();
+        assertThat(back.propertyNames()).containsExactlyElementsOf(doc.propertyNames());
+        assertThat(back.get("clusterMetadata").propertyNames())
+                .containsExactlyElementsOf(doc.get("clusterMetadata").propertyNames());
+        assertThat(back.at("/clusterMetadata/zeta").propertyNames()).containsExactly("b", "a");
+        assertThat(back.at("/nodes/nodeData/0").propertyNames())
+                .containsExactlyElementsOf(doc.at("/nodes/nodeData/0").propertyNames());
+        List<String> config = List.copyOf(back.get("config").propertyNames());
+        assertThat(config.get(config.size() - 1)).isEqualTo("urlMap");
+        assertThat(config.subList(0, config.size() - 1))
+                .containsExactlyElementsOf(doc.get("config").propertyNames());
+    }
+
+    @Test
     void insertIsRefusedForATakenIdAndKeepsTheFirst() throws Exception {
         assertThat(store.insert(record("dup-1", "alice"), "alice")).isPresent();
         assertThat(store.insert(record("dup-1", "bob"), "bob")).isEmpty();
