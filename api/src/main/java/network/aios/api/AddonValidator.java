@@ -11,8 +11,8 @@ import tools.jackson.databind.JsonNode;
  * http or https), {@code <kind>_tags} (strings), {@code <kind>_metadata} (object), and the optional
  * {@code cluster_id} it runs on; for container registries also {@code container_registry_storage_mb}
  * (non-negative integer). Executors and split runners are deployed by the control plane, so their
- * name and URL are optional (the name defaults to the id, the URL is known once deployed); an
- * executor may choose its id ({@code executor_id}, as the seed's {@code executor-001}); a split
+ * name and URL are optional (the name defaults to the id, the URL is known once deployed); they
+ * may choose their id ({@code executor_id}, as the seed's {@code executor-001}; {@code split_runner_id}); a split
  * runner needs {@code split_runner_public_host}; both may set {@code <kind>_node_port} (30000–32767)
  * and {@code <kind>_image}. Every error at a JSON pointer; never throws.
  */
@@ -91,14 +91,11 @@ public final class AddonValidator {
 
     private static void deployable(AddonKind kind, JsonNode doc, List<FieldError> errors) {
         JsonNode id = doc.get(kind.field("id"));
-        if (kind == AddonKind.EXECUTOR
-                && id != null
-                && !id.isNull()
-                && (!id.isString() || !Names.isDns1123Label(id.asString()))) {
+        if (id != null && !id.isNull() && (!id.isString() || !Names.isDns1123Label(id.asString()))) {
             errors.add(new FieldError(
                     "/" + kind.field("id"),
-                    "must be a DNS-1123 label (lower-case letters, digits "
-                            + "and '-', at most 63): it names the executor's Kubernetes objects"));
+                    "must be a DNS-1123 label (lower-case letters, digits " + "and '-', at most 63): it names the "
+                            + kind.wire().replace('_', ' ') + "'s Kubernetes objects"));
         }
         if (kind == AddonKind.SPLIT_RUNNER) {
             JsonNode host = doc.get(kind.field("public_host"));

@@ -1,5 +1,6 @@
 package network.aios.cli;
 
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,12 +130,20 @@ final class AddonCommands {
             }
             ApiClient api = client.client();
             JsonNode created = api.post(parent.kind().path(), body);
-            output.print(created);
             JsonNode job = created.get("job");
-            return job == null || job.isNull()
-                    ? 0
-                    : InfraCommands.scheduled(
-                            api, job, await, spec.commandLine().getOut());
+            if (job == null || job.isNull()) {
+                output.print(created);
+                return 0;
+            }
+            // registered and being deployed: the id, the job's progress, then the document as it is now
+            String id = created.path("id").asString();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(parent.kind().wire() + " " + id + " registered");
+            int status = InfraCommands.scheduled(api, job, await, out);
+            if (await) {
+                output.print(api.get(parent.kind().path() + "/" + ApiClient.enc(id)));
+            }
+            return status;
         }
     }
 
@@ -143,7 +152,7 @@ final class AddonCommands {
             mixinStandardHelpOptions = true,
             description = "Deploy it onto a member cluster, or "
                     + "remove it, through the same jobs as a cluster's infrastructure.",
-            subcommands = {InfraCreate.class, InfraRemove.class})
+            subcommands = {InfraCreate.class, InfraRemove.class, InfraStatus.class})
     static final class Infra {
         @ParentCommand
         Kind parent;
@@ -217,6 +226,48 @@ final class AddonCommands {
                     parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/remove-infra",
                     InfraCommands.kubeconfigBody("cluster_config", kubeconfig));
             return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
+        }
+    }
+
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "GET <kind>/ID/infra: the latest deployment job in a few lines; -o yaml|json for "
+                    + "everything (conditions, receipt, the objects on the cluster).")
+    static final class InfraStatus implements Callable<Integer> {
+        @ParentCommand
+        Infra parent;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(
+                names = "--wait",
+                description = "Print the latest job's outcome, following it first if it is under way; exit 1 if it "
+                        + "failed.")
+        boolean await;
+
+        @Option(
+                names = {"-o", "--output"},
+                description = "yaml or json: the whole status.")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String cli = spec.commandLine().getParent().getParent().getCommandName();
+            return InfraCommands.show(
+                    client.client(),
+                    parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/infra",
+                    "aios " + cli + " infra create " + id + " --kubeconfig FILE",
+                    await,
+                    output,
+                    spec.commandLine().getOut());
         }
     }
 
@@ -325,10 +376,22 @@ final class AddonCommands {
         public Integer call() {
             ApiClient api = client.client();
             JsonNode r = api.delete(parent.kind().path() + "/" + ApiClient.enc(id) + (cascade ? "?cascade=true" : ""));
+            PrintWriter out = spec.commandLine().getOut();
             if (r.hasNonNull("job_id")) {
-                return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
+                int status = InfraCommands.scheduled(api, r, await, out);
+                if (!await || status != 0) {
+                    return status;
+                }
+                // the registration goes once the removal ended clean, in the job's last step
+                if (api.find(parent.kind().path() + "/" + ApiClient.enc(id)).isPresent()) {
+                    out.println(parent.kind().wire() + " " + id + " kept: its infrastructure is gone, the "
+                            + "registration is not (aios "
+                            + spec.commandLine().getParent().getCommandName() + " delete "
+                            + id + ")");
+                    return 1;
+                }
             }
-            spec.commandLine().getOut().println(parent.kind().wire() + " " + id + " deleted");
+            out.println(parent.kind().wire() + " " + id + " deleted");
             return 0;
         }
     }

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import network.aios.api.Json;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -67,7 +68,14 @@ public final class ApiClient {
                         .append(": ")
                         .append(d.path("message").asString(""));
             }
-            if (e.hasNonNull("hint")) {
+            JsonNode next = e.path("next");
+            Optional<String> command = next.isObject()
+                    ? NextSteps.command(
+                            next.path("method").asString(""), next.path("path").asString(""))
+                    : Optional.empty();
+            if (command.isPresent()) {
+                sb.append("\n  next: ").append(command.get());
+            } else if (e.hasNonNull("hint")) {
                 sb.append("\n  hint: ").append(e.get("hint").asString());
             } else if (status == 401) {
                 sb.append("\n  hint: the token is missing, wrong or revoked: give --token or set AIOS_TOKEN");
@@ -80,6 +88,18 @@ public final class ApiClient {
 
     public JsonNode get(String path) {
         return send("GET", path, null, null);
+    }
+
+    /** GET, with a 404 as empty: for checking that something is gone. */
+    public Optional<JsonNode> find(String path) {
+        try {
+            return Optional.of(get(path));
+        } catch (ApiError e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     public JsonNode post(String path, byte[] body) {

@@ -42,7 +42,7 @@ public final class ClientOptions {
         try {
             return Files.readString(p);
         } catch (IOException e) {
-            throw new CliException("cannot read the CA certificate " + p + ": " + e.getMessage(), 2);
+            throw new CliException("cannot read the CA certificate " + p + ": " + ClusterCommands.reason(e), 2);
         }
     }
 

@@ -40,12 +40,33 @@ import tools.jackson.databind.JsonNode;
             NodeCommands.Refresh.class
         })
 final class ClusterCommands {
+    /**
+     * A file the user named. A leading {@code ~/} is their home (a shell leaves it unexpanded after
+     * {@code --opt=}); a failure says why in words, not just the path again.
+     */
     static byte[] read(Path file) {
+        Path p = file.getNameCount() > 1 && file.startsWith("~")
+                ? Path.of(System.getProperty("user.home")).resolve(file.subpath(1, file.getNameCount()))
+                : file;
         try {
-            return Files.readAllBytes(file);
+            return Files.readAllBytes(p);
         } catch (IOException e) {
-            throw new CliException("cannot read " + file + ": " + e.getMessage(), 2);
+            throw new CliException("cannot read " + file + ": " + reason(e), 2);
         }
+    }
+
+    /** Why a file could not be read, in words. */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     @Command(

@@ -27,8 +27,41 @@ final class DescribeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ID")
     String id;
 
+    @CommandLine.Option(
+            names = "--wait",
+            paramLabel = "SECONDS",
+            arity = "0..1",
+            fallbackValue = "120",
+            description = "Wait for the agents' first heartbeat (Ready=True), at most SECONDS (default 120).")
+    Integer waitSeconds;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Polls the health until a heartbeat has made the cluster Ready; a timeout is exit status 1. */
+    private JsonNode awaitReady(ApiClient api, String enc, JsonNode h) {
+        Instant deadline = Instant.now().plusSeconds(waitSeconds);
+        while (!ready(h)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new CliException(
+                        "no heartbeat made " + id + " Ready within " + waitSeconds + " s: are its agents running "
+                                + "and can they reach the control plane? (aios cluster describe " + id + ")",
+                        1);
+            }
+            Polling.pause();
+            h = api.get("/api/v1/clusters/" + enc + "/health");
+        }
+        return h;
+    }
+
+    private static boolean ready(JsonNode health) {
+        for (JsonNode k : health.path("conditions")) {
+            if (k.path("type").asString().equals("Ready")) {
+                return k.path("status").asString().equals("True");
+            }
+        }
+        return false;
+    }
 
     @Override
     public Integer call() {
@@ -36,6 +69,9 @@ final class DescribeCommand implements Callable<Integer> {
         String enc = ApiClient.enc(id);
         // health first: it writes what this replica has received, so the status read next reflects it
         JsonNode h = api.get("/api/v1/clusters/" + enc + "/health");
+        if (waitSeconds != null) {
+            h = awaitReady(api, enc, h);
+        }
         JsonNode c = api.get("/api/v1/clusters/" + enc);
         JsonNode routes = api.get("/api/v1/clusters/" + enc + "/routes");
         PrintWriter out = spec.commandLine().getOut();

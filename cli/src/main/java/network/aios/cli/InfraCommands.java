@@ -45,10 +45,7 @@ final class InfraCommands {
         String last = "";
         while (true) {
             JsonNode job = api.get("/api/v1/jobs/" + ApiClient.enc(jobId));
-            String line = job.path("state").asString() + " "
-                    + job.at("/progress/done").asInt() + "/"
-                    + job.at("/progress/total").asInt() + "  "
-                    + job.path("message").asString("");
+            String line = progress(job);
             if (!line.equals(last)) {
                 out.println(line);
                 out.flush();
@@ -57,12 +54,7 @@ final class InfraCommands {
             if (job.hasNonNull("finishedAt")) {
                 return job;
             }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CliException("interrupted", 3);
-            }
+            Polling.pause();
         }
     }
 
@@ -76,8 +68,7 @@ final class InfraCommands {
     static int finish(JsonNode job, PrintWriter out) {
         String state = job.path("state").asString();
         boolean ok = state.equals("Ready") || state.equals("Removed");
-        out.println((ok ? "done: " : "failed: ") + state + " ("
-                + job.path("reason").asString() + ") " + job.path("message").asString());
+        out.println((ok ? "done: " : "failed: ") + summary(job));
         for (JsonNode item : job.at("/receipt/items")) {
             out.println("  " + item.path("outcome").asString() + "  "
                     + item.path("object").asString()
@@ -85,6 +76,24 @@ final class InfraCommands {
         }
         out.flush();
         return ok ? 0 : 1;
+    }
+
+    /** "Applying 3/9  message": the step count only while the job knows how many there are. */
+    static String progress(JsonNode job) {
+        int total = job.at("/progress/total").asInt();
+        String steps = total > 0 ? " " + job.at("/progress/done").asInt() + "/" + total : "";
+        String message = job.path("message").asString("");
+        return job.path("state").asString() + steps + (message.isEmpty() ? "" : "  " + message);
+    }
+
+    /** "Failed (Forbidden): message": the reason only when it says more than the state. */
+    static String summary(JsonNode job) {
+        String state = job.path("state").asString();
+        String reason = job.path("reason").asString("");
+        String message = job.path("message").asString("");
+        return state
+                + (reason.isEmpty() || reason.equals(state) ? "" : " (" + reason + ")")
+                + (message.isEmpty() ? "" : ": " + message);
     }
 
     @Command(
@@ -147,7 +156,11 @@ final class InfraCommands {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "The latest infra job and the inventory.")
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "The latest infra job, in a few lines; -o yaml|json for everything (conditions, receipt, "
+                    + "the inventory of objects on the cluster).")
     static final class Status implements Callable<Integer> {
         @Mixin
         ClientOptions client;
@@ -155,12 +168,15 @@ final class InfraCommands {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(names = "--wait", description = "If a job is under way, follow it until it finishes.")
+        @Option(
+                names = "--wait",
+                description = "Print the latest job's outcome, following it first if it is under way; exit 1 if it "
+                        + "failed.")
         boolean await;
 
         @Option(
                 names = {"-o", "--output"},
-                defaultValue = "yaml")
+                description = "yaml or json: the whole status.")
         String output;
 
         @CommandLine.Spec
@@ -168,16 +184,53 @@ final class InfraCommands {
 
         @Override
         public Integer call() {
-            ApiClient api = client.client();
-            JsonNode s = api.get("/api/v1/clusters/" + ApiClient.enc(id) + "/infra");
-            PrintWriter out = spec.commandLine().getOut();
-            JsonNode job = s.get("job");
-            if (await && job != null && !job.isNull() && !job.hasNonNull("finishedAt")) {
-                return finish(follow(api, job.get("id").asString(), out), out);
-            }
+            return show(
+                    client.client(),
+                    "/api/v1/clusters/" + ApiClient.enc(id) + "/infra",
+                    "aios cluster infra create " + id + " --kubeconfig FILE",
+                    await,
+                    output,
+                    spec.commandLine().getOut());
+        }
+    }
+
+    /**
+     * An infra status ({@code path}: a cluster's or an add-on's): with {@code await}, the latest job's outcome
+     * (followed to its end if under way; exit 1 if it failed); with {@code output}, all of it; otherwise a few
+     * lines.
+     */
+    static int show(ApiClient api, String path, String createCommand, boolean await, String output, PrintWriter out) {
+        JsonNode s = api.get(path);
+        JsonNode job = s.get("job");
+        if (await && job != null && !job.isNull()) {
+            // the outcome, whether the job is under way or already over; the exit status says which
+            return finish(
+                    job.hasNonNull("finishedAt")
+                            ? job
+                            : follow(api, job.get("id").asString(), out),
+                    out);
+        }
+        if (output != null) {
             Output.print(out, s, output);
             return 0;
         }
+        if (job == null || job.isNull()) {
+            out.println("no infrastructure job yet: " + createCommand);
+        } else {
+            int retries = job.path("attempts").asInt();
+            out.println("job:       " + job.path("id").asString() + " ("
+                    + job.path("kind").asString()
+                    + (retries > 0 ? ", " + retries + (retries == 1 ? " retry" : " retries") : "") + ")");
+            out.println("state:     " + (job.hasNonNull("finishedAt") ? summary(job) : progress(job)));
+            out.println("started:   " + job.path("createdAt").asString());
+            out.println(
+                    job.hasNonNull("finishedAt")
+                            ? "finished:  " + job.path("finishedAt").asString()
+                            : "updated:   " + job.path("updatedAt").asString());
+        }
+        out.println("objects:   " + s.path("inventory").size() + " recorded on the cluster (-o yaml lists them)");
+        out.flush();
+        return 0;
     }
 
     @Command(

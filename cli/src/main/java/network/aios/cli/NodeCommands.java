@@ -58,33 +58,8 @@ final class NodeCommands {
                     .println("note: " + url + " is plain HTTP (the owner's gateway): the agent's "
                             + "identity is not checked; the grant works once, for this command only");
         }
-        HttpResponse<String> r;
-        try {
-            r = http.build()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(120))
-                                    .header(
-                                            "Authorization",
-                                            "Grant " + g.path("grant").asString())
-                                    .POST(HttpRequest.BodyPublishers.noBody())
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-        } catch (javax.net.ssl.SSLHandshakeException e) {
-            throw new CliException(
-                    "the agent at " + url + " is not " + cluster + "'s mgmt agent: its certificate "
-                            + "does not chain to the network's agent CA or names another cluster (" + e.getMessage()
-                            + ")",
-                    3);
-        } catch (java.io.IOException e) {
-            throw new CliException(
-                    "the mgmt agent at " + url + " did not answer ("
-                            + e.getClass().getSimpleName() + "); if it is not reachable from here, give --agent-url",
-                    3);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted", 3);
-        }
+        HttpResponse<String> r =
+                deliver(http.build(), url, cluster, g.path("grant").asString(), spec);
         JsonNode answer;
         try {
             answer = Json.parse(r.body());
@@ -103,6 +78,55 @@ final class NodeCommands {
         spec.commandLine().getOut().println(Json.pretty(answer));
         return 0;
     }
+
+    /**
+     * Sends the grant. A refused connection delivered nothing, so it is tried again for a while (agents that
+     * were just started take a few seconds to listen); any other failure is final: the grant may have arrived.
+     */
+    private static HttpResponse<String> deliver(
+            HttpClient http, String url, String cluster, String grant, CommandLine.Model.CommandSpec spec) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Grant " + grant)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
+        long deadline = System.nanoTime() + CONNECT_PATIENCE.toNanos();
+        boolean noted = false;
+        while (true) {
+            try {
+                return http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new CliException(
+                            "the mgmt agent at " + url + " refused the connection for " + CONNECT_PATIENCE.toSeconds()
+                                    + " s; is it running? (or give --agent-url)",
+                            3);
+                }
+                if (!noted) {
+                    spec.commandLine().getErr().println("note: " + url + " is not listening yet; trying again");
+                    noted = true;
+                }
+                Polling.pause();
+            } catch (javax.net.ssl.SSLHandshakeException e) {
+                throw new CliException(
+                        "the agent at " + url + " is not " + cluster + "'s mgmt agent: its certificate "
+                                + "does not chain to the network's agent CA or names another cluster ("
+                                + e.getMessage() + ")",
+                        3);
+            } catch (java.io.IOException e) {
+                throw new CliException(
+                        "the mgmt agent at " + url + " did not answer ("
+                                + e.getClass().getSimpleName()
+                                + "); if it is not reachable from here, give --agent-url",
+                        3);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException("interrupted", 3);
+            }
+        }
+    }
+
+    private static final Duration CONNECT_PATIENCE = Duration.ofSeconds(20);
 
     abstract static class Base implements java.util.concurrent.Callable<Integer> {
         @Mixin

@@ -343,6 +343,17 @@ class CliIT {
         Run stale = aios("cluster", "update", "parity-1", "-f", file.toString());
         assertThat(stale.exit()).isNotZero();
         assertThat(stale.err()).contains("412");
+        // an add-on bound to it: the refusal names the CLI command that resolves it, not an HTTP call
+        assertThat(server.post(
+                                "/asset_registry",
+                                "{\"asset_registry_name\":\"parity-assets\",\"asset_registry_public_url\":"
+                                        + "\"https://assets.example:443\",\"cluster_id\":\"parity-1\"}",
+                                server.adminToken)
+                        .status())
+                .isEqualTo(201);
+        Run refused = aios("cluster", "delete", "parity-1");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("409", "next: aios cluster delete parity-1 --cascade");
         Run deleted = aios("cluster", "delete", "parity-1", "--cascade");
         assertThat(deleted.exit()).as(deleted.err()).isZero();
         assertThat(deleted.out()).contains("parity-1 deleted");

@@ -53,12 +53,18 @@ class CliInfraIT {
         CliIT.Run created =
                 CliIT.aios("cluster", "infra", "create", "cli-infra", "--kubeconfig", kc.toString(), "--wait");
         assertThat(created.exit()).as(created.out() + created.err()).isZero();
-        assertThat(created.out()).contains("cluster creation scheduled: job", "WaitingReady", "done: Ready");
+        assertThat(created.out())
+                .contains("cluster creation scheduled: job", "WaitingReady", "done: Ready")
+                .doesNotContain(" 0/0", "Ready (Ready)");
 
         assertThat(CliIT.aios("cluster", "infra", "render", "cli-infra").out())
                 .contains("kind: \"Deployment\"", "nodePort: 32303", "<redacted>");
         assertThat(CliIT.aios("cluster", "infra", "status", "cli-infra").out())
-                .contains("state: \"Ready\"", "inventory");
+                .contains("state:     Ready: ", "objects:   ")
+                .doesNotContain("inventory");
+        assertThat(CliIT.aios("cluster", "infra", "status", "cli-infra", "-o", "yaml")
+                        .out())
+                .contains("state: \"Ready\"", "inventory", "kind: \"Deployment\"");
 
         CliIT.Run removed;
         try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {

@@ -124,6 +124,7 @@ class AddonsIT {
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.text("/error/message")).contains("add-on");
         assertThat(refused.text("/error/message")).contains("?cascade=true");
+        assertThat(refused.text("/error/next/path")).isEqualTo("/api/v1/clusters/hosts-addons?cascade=true");
         // with the flag, the cluster and the add-ons bound to it go together
         Answer cascaded = server.send("DELETE", "/api/v1/clusters/hosts-addons?cascade=true", null, server.adminToken);
         assertThat(cascaded.status()).as(cascaded.body().toString()).isEqualTo(200);

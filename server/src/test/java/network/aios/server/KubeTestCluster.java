@@ -53,7 +53,8 @@ public final class KubeTestCluster {
         return shared;
     }
 
-    private static Path sharedK8sDir() {
+    /** ../shared/k8s (or AIOS_SHARED_K8S) when it has up.sh, else null. */
+    public static Path sharedK8sDir() {
         String env = System.getenv("AIOS_SHARED_K8S");
         Path p = env != null
                 ? Path.of(env)
@@ -120,7 +121,8 @@ public final class KubeTestCluster {
         }
     }
 
-    private static int freePortBase() throws IOException {
+    /** The first of four free loopback ports (an API server's, etcd's, ...). */
+    public static int freePortBase() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base = 20000 + (int) (Math.random() * 900) * 10;
             boolean free = true;

@@ -3,6 +3,7 @@ package network.aios.server.addons;
 import java.util.List;
 import network.aios.api.AddonKind;
 import network.aios.api.FieldError;
+import network.aios.api.TargetKey;
 import network.aios.infra.Kubeconfigs;
 import network.aios.server.auth.Principal;
 import network.aios.server.domain.DomainException;
@@ -71,5 +72,12 @@ public final class AddonDeployments {
             given = null;
         }
         return infra.removeAddon(who, a, given, pointer, thenDelete);
+    }
+
+    /** The add-on's latest infra job and what its deployment put on the cluster; a 404 when not the caller's. */
+    public InfraService.Status status(Principal who, AddonKind kind, String id) {
+        addons.get(who, kind, id);
+        String key = TargetKey.addon(kind, id).toString();
+        return new InfraService.Status(infra.latest(key), infra.inventory(key));
     }
 }

@@ -42,14 +42,14 @@ public final class AddonService {
     }
 
     /**
-     * A checked registration, not yet stored: its id is the executor's chosen {@code executor_id} or a
-     * new one; a deployed kind without a name is named after its id.
+     * A checked registration, not yet stored: its id is the one a deployed kind chose ({@code executor_id},
+     * {@code split_runner_id}) or a new one; a deployed kind without a name is named after its id.
      */
     public AddonRecord prepare(Principal who, AddonKind kind, JsonNode body) {
         ObjectNode doc = checked(who, kind, body);
         Instant now = clock.instant();
         JsonNode chosen = doc.get(kind.field("id"));
-        String id = kind == AddonKind.EXECUTOR && chosen != null && chosen.isString()
+        String id = kind.deployable() && chosen != null && chosen.isString()
                 ? chosen.asString()
                 : kind.wire().replace('_', '-') + "-"
                         + UUID.randomUUID().toString().substring(0, 8);
@@ -125,13 +125,15 @@ public final class AddonService {
         AddonRecord a = get(who, kind, id);
         if (infra.deployed(a)) {
             throw new DomainException(
-                    DomainException.Kind.CONFLICT,
-                    "has_infrastructure",
-                    kind.wire() + " '" + id + "' is deployed on a cluster " + "("
-                            + (a.infraStatus() == null ? "job under way" : a.infraStatus()) + "); remove that first",
-                    List.of(),
-                    "DELETE " + kind.path() + "/" + id + "/remove-infra, or DELETE " + kind.path() + "/" + id
-                            + "?cascade=true to remove it and then the registration");
+                            DomainException.Kind.CONFLICT,
+                            "has_infrastructure",
+                            kind.wire() + " '" + id + "' is deployed on a cluster " + "("
+                                    + (a.infraStatus() == null ? "job under way" : a.infraStatus())
+                                    + "); remove that first",
+                            List.of(),
+                            "DELETE " + kind.path() + "/" + id + "/remove-infra, or DELETE " + kind.path() + "/" + id
+                                    + "?cascade=true to remove it and then the registration")
+                    .withNext("DELETE", kind.path() + "/" + id + "?cascade=true");
         }
         if (!store.delete(kind.wire(), id, who.name(), clock.instant())) {
             throw DomainException.notFound(kind.wire() + " '" + id + "'");

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import network.aios.api.AddonKind;
 import network.aios.api.ClusterStatus;
 import network.aios.api.ClusterValidator;
 import network.aios.api.DocumentParser;
@@ -14,6 +15,7 @@ import network.aios.policy.PolicyAction;
 import network.aios.server.auth.Principal;
 import network.aios.server.domain.DomainException;
 import network.aios.server.policy.PolicyService;
+import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterQuery;
 import network.aios.store.ClusterRecord;
@@ -193,14 +195,25 @@ public final class ClusterService {
      */
     public ClusterRecord checkRemovable(Principal who, String id, Long ifMatch) {
         ClusterRecord current = atVersion(who, id, ifMatch);
-        List<String> deployed = addons.onCluster(id).stream()
-                .filter(infra::deployed)
-                .map(a -> a.kind() + " " + a.id())
-                .toList();
+        List<AddonRecord> deployed =
+                addons.onCluster(id).stream().filter(infra::deployed).toList();
         if (!deployed.isEmpty()) {
-            throw DomainException.conflict(
-                    "cluster '" + id + "' has deployed add-ons bound to it: " + String.join(", ", deployed)
-                            + "; remove their infrastructure first (DELETE /<kind>/<id>?cascade=true)");
+            AddonRecord first = deployed.get(0);
+            throw new DomainException(
+                            DomainException.Kind.CONFLICT,
+                            "conflict",
+                            "cluster '" + id + "' has deployed add-ons bound to it: "
+                                    + String.join(
+                                            ", ",
+                                            deployed.stream()
+                                                    .map(a -> a.kind() + " " + a.id())
+                                                    .toList())
+                                    + "; remove their infrastructure first",
+                            List.of(),
+                            "DELETE /<kind>/<id>?cascade=true removes an add-on's infrastructure, then the add-on")
+                    .withNext(
+                            "DELETE",
+                            AddonKind.fromWire(first.kind()).orElseThrow().path() + "/" + first.id() + "?cascade=true");
         }
         enforceRemovePolicy(current);
         return current;
@@ -229,13 +242,21 @@ public final class ClusterService {
         ClusterRecord current = cascade ? checkRemovable(who, id, ifMatch) : atVersion(who, id, ifMatch);
         long bound = addons.countOnCluster(id);
         if (bound > 0 && !cascade) {
-            throw DomainException.conflict("cluster '" + id + "' has " + bound + " add-on(s) registered on it; delete "
-                    + "them first (they name it in cluster_id), or delete with ?cascade=true to delete them too");
+            throw DomainException.conflict(
+                            "cluster '" + id + "' has " + bound + " add-on(s) registered on it; delete "
+                                    + "them first (they name it in cluster_id), or delete with ?cascade=true to delete them too")
+                    .withNext("DELETE", "/api/v1/clusters/" + id + "?cascade=true");
         }
         if (infra.hasInfra(id)) {
-            throw DomainException.conflict("cluster '" + id + "' has AIOS infrastructure (or a job changing it)"
-                    + "; remove it first (POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}), or delete "
-                    + "with ?cascade=true to remove it and then the cluster");
+            throw new DomainException(
+                            DomainException.Kind.CONFLICT,
+                            "conflict",
+                            "cluster '" + id + "' has AIOS infrastructure (or a job changing it); remove it first, "
+                                    + "or delete with cascade to remove it and then the cluster",
+                            List.of(),
+                            "POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}, or DELETE /api/v1/clusters/"
+                                    + id + "?cascade=true")
+                    .withNext("DELETE", "/api/v1/clusters/" + id + "/infra");
         }
         if (!cascade) {
             enforceRemovePolicy(current);

@@ -40,13 +40,28 @@ public final class DomainException extends RuntimeException {
     private final String code;
     private final List<FieldError> details;
     private final String hint;
+    private final NextStep next;
+
+    /** The request that resolves it, for clients to offer (the CLI names its own command for it). */
+    public record NextStep(String method, String path) {}
 
     public DomainException(Kind kind, String code, String message, List<FieldError> details, String hint) {
+        this(kind, code, message, details, hint, null);
+    }
+
+    private DomainException(
+            Kind kind, String code, String message, List<FieldError> details, String hint, NextStep next) {
         super(message, null, false, false);
         this.kind = kind;
         this.code = code;
         this.details = details == null ? List.of() : List.copyOf(details);
         this.hint = hint;
+        this.next = next;
+    }
+
+    /** This failure, with the request that resolves it (e.g. {@code DELETE /api/v1/clusters/c1/infra}). */
+    public DomainException withNext(String method, String path) {
+        return new DomainException(kind, code, getMessage(), details, hint, new NextStep(method, path));
     }
 
     public static DomainException badRequest(String message, List<FieldError> details) {
@@ -88,5 +103,10 @@ public final class DomainException extends RuntimeException {
 
     public String hint() {
         return hint;
+    }
+
+    /** Null when there is no one request that resolves it. */
+    public NextStep next() {
+        return next;
     }
 }

@@ -111,6 +111,15 @@ public final class AddonRoutes {
                 });
             }
             if (kind.deployable()) {
+                r.get(
+                        base + "/{id}/infra",
+                        ctx -> Http.json(
+                                ctx,
+                                200,
+                                InfraRoutes.statusView(
+                                        "id",
+                                        ctx.pathParam("id"),
+                                        deployments.status(principal(ctx), kind, ctx.pathParam("id")))));
                 r.post(
                         base + "/{id}/create-infra",
                         ctx -> accepted(

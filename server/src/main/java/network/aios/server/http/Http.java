@@ -16,8 +16,17 @@ public final class Http {
         ctx.status(status).contentType("application/json").result(Json.bytes(body));
     }
 
-    /** {"error": {status, code, message, details: [{path, message}], hint}} — the same everywhere. */
-    public static ObjectNode errorBody(int status, String code, String message, List<FieldError> details, String hint) {
+    /**
+     * {"error": {status, code, message, details: [{path, message}], hint?, next?: {method, path}}} — the same
+     * everywhere; {@code next} is the request that resolves it, when there is one.
+     */
+    static ObjectNode errorBody(
+            int status,
+            String code,
+            String message,
+            List<FieldError> details,
+            String hint,
+            DomainException.NextStep next) {
         ObjectNode root = Json.object();
         ObjectNode error = root.putObject("error");
         error.put("status", status);
@@ -30,12 +39,15 @@ public final class Http {
         if (hint != null) {
             error.put("hint", hint);
         }
+        if (next != null) {
+            error.putObject("next").put("method", next.method()).put("path", next.path());
+        }
         return root;
     }
 
     public static void error(Context ctx, DomainException e) {
         int status = status(e.kind());
-        json(ctx, status, errorBody(status, e.code(), e.getMessage(), e.details(), e.hint()));
+        json(ctx, status, errorBody(status, e.code(), e.getMessage(), e.details(), e.hint(), e.next()));
     }
 
     /** The one place a kind of failure becomes an HTTP status. */

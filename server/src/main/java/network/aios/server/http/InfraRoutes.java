@@ -65,17 +65,22 @@ public final class InfraRoutes {
 
     private void status(Context ctx) {
         String id = ctx.pathParam("id");
-        ObjectNode out = Json.object().put("clusterId", id);
-        infra.latest(principal(ctx), id).ifPresentOrElse(j -> out.set("job", jobView(j)), () -> out.putNull("job"));
+        Http.json(ctx, 200, statusView("clusterId", id, infra.status(principal(ctx), id)));
+    }
+
+    /** {idField: id, job: {...} or null, inventory: [...]}: a cluster's or an add-on's infrastructure. */
+    static ObjectNode statusView(String idField, String id, InfraService.Status status) {
+        ObjectNode out = Json.object().put(idField, id);
+        status.job().ifPresentOrElse(j -> out.set("job", jobView(j)), () -> out.putNull("job"));
         ArrayNode inv = out.putArray("inventory");
-        infra.inventory(id)
+        status.inventory()
                 .forEach(i -> inv.addObject()
                         .put("apiVersion", i.apiVersion())
                         .put("kind", i.kind())
                         .put("namespace", i.namespace())
                         .put("name", i.name())
                         .put("uid", i.uid()));
-        Http.json(ctx, 200, out);
+        return out;
     }
 
     private void manifests(Context ctx) {

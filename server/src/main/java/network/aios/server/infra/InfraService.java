@@ -13,6 +13,7 @@ import network.aios.api.AddonKind;
 import network.aios.api.ClusterDocument;
 import network.aios.api.ClusterStatus;
 import network.aios.api.FieldError;
+import network.aios.api.TargetKey;
 import network.aios.api.kubeconfig.KubeconfigException;
 import network.aios.egress.EgressRefusedException;
 import network.aios.infra.AddonDeployment;
@@ -193,6 +194,14 @@ public final class InfraService implements AutoCloseable {
                 kind.wire().replace('_', ' ') + " removal scheduled");
     }
 
+    /** Where a target's infra status is read: a cluster's, or an add-on's ({@code <kind>/<id>} key). */
+    private static String statusPath(String key) {
+        TargetKey t = TargetKey.parse(key);
+        return t.isCluster()
+                ? "/api/v1/clusters/" + t.id() + "/infra"
+                : t.addon().path() + "/" + t.id() + "/infra";
+    }
+
     public Optional<InfraJob> latest(String key) {
         return store.latestJob(key);
     }
@@ -318,9 +327,13 @@ public final class InfraService implements AutoCloseable {
                 : addons.get(t.addon().wire(), t.id()).map(AddonRecord::owner);
     }
 
-    public Optional<InfraJob> latest(Principal who, String clusterId) {
+    /** A target's latest job (empty when it never had one) and its inventory on the member cluster. */
+    public record Status(Optional<InfraJob> job, List<InfraStore.InventoryItem> inventory) {}
+
+    /** A cluster's infra status; a 404 when it is not the caller's. */
+    public Status status(Principal who, String clusterId) {
         clusterService.get(who, clusterId);
-        return store.latestJob(clusterId);
+        return new Status(store.latestJob(clusterId), store.inventory(clusterId));
     }
 
     public List<InfraStore.InventoryItem> inventory(String clusterId) {
@@ -397,12 +410,14 @@ public final class InfraService implements AutoCloseable {
         return store.insert(job, who.name(), thenDelete).orElseThrow(() -> {
             InfraJob active = store.activeJob(clusterId).orElse(null);
             return DomainException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId
-                    + "' already has a "
-                    + (active == null ? "" : active.kind().wire() + " ") + "job under way"
-                    + (active == null
-                            ? ""
-                            : ": " + active.id() + " (" + active.state().wire() + ")")
-                    + "; wait for it to finish (GET /api/v1/jobs/" + (active == null ? "<id>" : active.id()) + ")");
+                            + "' already has a "
+                            + (active == null ? "" : active.kind().wire() + " ") + "job under way"
+                            + (active == null
+                                    ? ""
+                                    : ": " + active.id() + " (" + active.state().wire() + ")")
+                            + "; wait for it to finish (GET /api/v1/jobs/" + (active == null ? "<id>" : active.id())
+                            + ")")
+                    .withNext("GET", statusPath(clusterId));
         });
     }
 

@@ -74,12 +74,13 @@ public final class RouteService {
                 .filter(c -> ClusterStatus.LIVE.wire().equals(cluster.status())
                         || ClusterStatus.DEGRADED.wire().equals(cluster.status()))
                 .orElseThrow(() -> new DomainException(
-                        DomainException.Kind.CONFLICT,
-                        "infra_not_ready",
-                        "cluster '" + clusterId + "' has no ready AIOS infrastructure (status " + cluster.status()
-                                + ")",
-                        List.of(),
-                        "create it first: POST /create-cluster-infra"));
+                                DomainException.Kind.CONFLICT,
+                                "infra_not_ready",
+                                "cluster '" + clusterId + "' has no ready AIOS infrastructure (status "
+                                        + cluster.status() + ")",
+                                List.of(),
+                                "create it first: POST /create-cluster-infra")
+                        .withNext("PUT", "/api/v1/clusters/" + clusterId + "/infra"));
         GatewayRoute route = new GatewayRoute(GatewayRoute.Kind.fromWire(kind), id, service);
         Instant now = clock.instant();
         RouteStore.Route row = new RouteStore.Route(clusterId, kind, id, route.prefix(), service, who.name(), now);
@@ -134,13 +135,14 @@ public final class RouteService {
 
     private static DomainException memberFailed(String clusterId, KubernetesClientException e) {
         return new DomainException(
-                DomainException.Kind.UPSTREAM_FAILED,
-                "cluster_api_failed",
-                "cluster '" + clusterId + "' API server "
-                        + (e.getCode() > 0 ? "answered " + e.getCode() : "could not be reached")
-                        + "; nothing was changed",
-                List.of(),
-                "retry; if it persists, check the cluster (GET /api/v1/clusters/" + clusterId + "/health)");
+                        DomainException.Kind.UPSTREAM_FAILED,
+                        "cluster_api_failed",
+                        "cluster '" + clusterId + "' API server "
+                                + (e.getCode() > 0 ? "answered " + e.getCode() : "could not be reached")
+                                + "; nothing was changed",
+                        List.of(),
+                        "retry; if it persists, check the cluster (GET /api/v1/clusters/" + clusterId + "/health)")
+                .withNext("GET", "/api/v1/clusters/" + clusterId + "/health");
     }
 
     private static String text(JsonNode body, String field) {

@@ -197,7 +197,10 @@ class InfraRequestsIT {
                 "the create job to apply everything");
         Answer refused = server.send("DELETE", "/api/v1/clusters/cascade", null, server.adminToken);
         assertThat(refused.status()).isEqualTo(409);
-        assertThat(refused.text("/error/message")).contains("/remove-cluster-infra", "?cascade=true");
+        assertThat(refused.text("/error/message")).contains("remove it first", "cascade");
+        assertThat(refused.text("/error/hint")).contains("/remove-cluster-infra", "?cascade=true");
+        assertThat(refused.text("/error/next/method") + " " + refused.text("/error/next/path"))
+                .isEqualTo("DELETE /api/v1/clusters/cascade/infra");
         Answer cascade = null;
         for (int i = 0; i < 50 && (cascade == null || cascade.status() == 409); i++) {
             cascade = server.send("DELETE", "/api/v1/clusters/cascade?cascade=true", null, server.adminToken);
@@ -249,10 +252,10 @@ class InfraRequestsIT {
             pool.shutdown();
         }
         assertThat(answers).filteredOn(a -> a.status() == 200).hasSize(1);
-        assertThat(answers)
-                .filteredOn(a -> a.status() == 409)
-                .hasSize(5)
-                .allSatisfy(a -> assertThat(a.text("/error/message")).contains("already has a create job under way"));
+        assertThat(answers).filteredOn(a -> a.status() == 409).hasSize(5).allSatisfy(a -> {
+            assertThat(a.text("/error/message")).contains("already has a create job under way");
+            assertThat(a.text("/error/next/path")).endsWith("/infra");
+        });
         // no kubelet here: the job waits for the deployments; a removal supersedes it and cleans up
         String jobId = answers.stream()
                 .filter(a -> a.status() == 200)
