@@ -9,6 +9,7 @@ import network.aios.api.ClusterDocument;
 import network.aios.api.Json;
 import network.aios.infra.AgentRole;
 import network.aios.infra.DesiredState;
+import network.aios.infra.GatewayRoute;
 import network.aios.infra.InfraNames;
 import network.aios.infra.InfraSettings;
 import network.aios.server.auth.TokenService;
@@ -50,6 +51,23 @@ final class ClusterTarget implements Target {
     @Override
     public String key() {
         return clusterId;
+    }
+
+    @Override
+    public List<HasMetadata> routes() {
+        if (cluster.isEmpty()
+                || document().config() == null
+                || !document().config().gateway()) {
+            return List.of();
+        }
+        List<HasMetadata> mappings = new java.util.ArrayList<>();
+        for (RouteStore.Route r : routes.list(clusterId)) {
+            GatewayRoute.Kind kind = GatewayRoute.Kind.fromWire(r.kind());
+            if (kind != null) {
+                mappings.add(new GatewayRoute(kind, r.routeId(), r.service()).mapping(clusterId));
+            }
+        }
+        return mappings;
     }
 
     @Override

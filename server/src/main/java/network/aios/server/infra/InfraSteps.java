@@ -230,19 +230,25 @@ final class InfraSteps {
             }
         }
         List<HasMetadata> objects = target.services(cred);
+        List<HasMetadata> routes = target.routes();
         Repairs repairs = new Repairs(job.receipt());
         try (ClusterOps ops = access.open(cred)) {
             // a resync first notes what is there, so it can say what it repaired
-            List<Optional<String>> before = job.kind() == JobKind.RESYNC
-                    ? objects.stream().map(o -> ops.revision(ObjectRef.of(o))).toList()
-                    : null;
+            boolean resync = job.kind() == JobKind.RESYNC;
+            List<Optional<String>> before = resync ? revisions(ops, objects) : null;
+            List<Optional<String>> routesBefore = resync ? revisions(ops, routes) : null;
             List<ClusterOps.Applied> applied = access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
-            if (before != null) {
+            List<ClusterOps.Applied> routesApplied =
+                    access.applyRecorded(ops, job.clusterId(), RouteService.ROUTES_SEQ, routes, (done, ref) -> {});
+            if (resync) {
                 for (int i = 0; i < applied.size(); i++) {
                     repairs.compare(applied.get(i), before.get(i));
                 }
+                for (int i = 0; i < routesApplied.size(); i++) {
+                    repairs.compare(routesApplied.get(i), routesBefore.get(i));
+                }
             }
-            prune(ops, job.clusterId(), objects, repairs);
+            prune(ops, target, objects, repairs);
         }
         if (repairs.any()) {
             LOG.info("{}: {} (job {})", job.clusterId(), repairs.summary(), job.id());
@@ -261,19 +267,29 @@ final class InfraSteps {
         return requeue(next.withProgress(objects.size(), objects.size()), Duration.ZERO);
     }
 
+    private static List<Optional<String>> revisions(ClusterOps ops, List<HasMetadata> objects) {
+        return objects.stream().map(o -> ops.revision(ObjectRef.of(o))).toList();
+    }
+
     /**
-     * Deletes what an earlier apply made and the desired state no longer has (an object dropped by an
-     * upgrade): the agent services' range of the inventory only, never the bootstrap identity or routes.
+     * Deletes what an earlier apply made and the desired state no longer has: in the services' range of the
+     * inventory, an object an upgrade dropped; in the routes' range, a Mapping whose route is gone (its removal
+     * failed half-way, or raced this resync). Never the bootstrap identity. The inventory is read before the
+     * routes, and a route is stored before its Mapping is recorded, so a route added meanwhile is never taken
+     * for a forgotten one.
      */
-    private void prune(ClusterOps ops, String key, List<HasMetadata> desired, Repairs repairs) {
+    private void prune(ClusterOps ops, Target target, List<HasMetadata> desired, Repairs repairs) {
+        String key = target.key();
+        List<InventoryItem> inventory = store.inventory(key);
         java.util.Set<String> wanted = new java.util.HashSet<>();
         for (HasMetadata o : desired) {
             wanted.add(ObjectRef.of(o).toString() + "@" + o.getApiVersion());
         }
-        for (InventoryItem i : store.inventory(key)) {
-            if (i.seq() < SERVICES_SEQ
-                    || i.seq() >= RouteService.ROUTES_SEQ
-                    || wanted.contains(ref(i).toString() + "@" + i.apiVersion())) {
+        for (HasMetadata o : target.routes()) {
+            wanted.add(ObjectRef.of(o).toString() + "@" + o.getApiVersion());
+        }
+        for (InventoryItem i : inventory) {
+            if (i.seq() < SERVICES_SEQ || wanted.contains(ref(i).toString() + "@" + i.apiVersion())) {
                 continue;
             }
             ops.delete(ref(i));

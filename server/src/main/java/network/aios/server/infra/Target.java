@@ -34,6 +34,15 @@ interface Target {
         throw new UnsupportedOperationException("no agents of ours serve for " + key());
     }
 
+    /**
+     * The dynamic gateway routes registered for it (a cluster's Mappings under {@code /tasks/}, {@code /block/},
+     * ...): applied and pruned with the services, so a deleted route Mapping comes back and a forgotten one
+     * goes. Read afresh on each call.
+     */
+    default List<HasMetadata> routes() {
+        return List.of();
+    }
+
     /** The Deployments whose availability means "ready". */
     List<String> deployments();
 

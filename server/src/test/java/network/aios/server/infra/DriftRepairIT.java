@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import network.aios.infra.GatewayRoute;
 import network.aios.infra.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
@@ -183,6 +184,63 @@ class DriftRepairIT {
                         .withName(InfraNames.CLUSTER_CONFIGMAP)
                         .get())
                 .isNotNull();
+    }
+
+    @Test
+    void aDeletedRouteMappingComesBackAndOneWhoseRouteIsGoneIsPruned() {
+        Answer added = server.post(
+                "/api/v1/clusters/" + CLUSTER + "/routes",
+                "{\"kind\": \"task\", \"id\": \"drift-task\", \"service\": \"inference.default:8080\"}",
+                server.adminToken);
+        assertThat(added.status()).as(added.body().toString()).isEqualTo(201);
+        var mapping = new GatewayRoute(GatewayRoute.Kind.fromWire("task"), "drift-task", "x").mapping(CLUSTER);
+        var mappings = kube.admin
+                .genericKubernetesResources(mapping.getApiVersion(), mapping.getKind())
+                .inNamespace(InfraNames.NAMESPACE);
+        String uid = mappings.withName(mapping.getMetadata().getName())
+                .get()
+                .getMetadata()
+                .getUid();
+        mappings.withName(mapping.getMetadata().getName()).delete();
+        // and a route Mapping recorded by the control plane whose route no longer exists
+        var ghost =
+                new GatewayRoute(GatewayRoute.Kind.fromWire("task"), "ghost-task", "ghost.default:80").mapping(CLUSTER);
+        mappings.resource(ghost).create();
+        new InfraStore(server.db)
+                .recordIntents(
+                        CLUSTER,
+                        List.of(new InfraStore.Intent(
+                                RouteService.ROUTES_SEQ,
+                                ghost.getApiVersion(),
+                                ghost.getKind(),
+                                InfraNames.NAMESPACE,
+                                ghost.getMetadata().getName())),
+                        Instant.now());
+
+        KubeTestCluster.await(
+                () -> {
+                    var back =
+                            mappings.withName(mapping.getMetadata().getName()).get();
+                    return back != null
+                            && !back.getMetadata().getUid().equals(uid)
+                            && mappings.withName(ghost.getMetadata().getName()).get() == null;
+                },
+                Duration.ofSeconds(60),
+                "the route's Mapping back and the ghost's pruned");
+        KubeTestCluster.await(
+                () -> repairs()
+                                .contains("Mapping aios-system/"
+                                        + mapping.getMetadata().getName() + "\", \"outcome\": " + "\"recreated\"")
+                        && repairs()
+                                .contains("Mapping aios-system/"
+                                        + ghost.getMetadata().getName()),
+                Duration.ofSeconds(10),
+                "the repairs to be recorded");
+        assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/routes", server.adminToken)
+                        .body()
+                        .toString())
+                .contains("drift-task")
+                .doesNotContain("ghost-task");
     }
 
     /** Every resync job's receipt, as text. */
