@@ -223,6 +223,40 @@ public final class ClusterStore {
     }
 
     /** Deletes the cluster if it still has {@code expectedVersion}; false if it is gone or changed. */
+    /** What {@link #deleteIfNoInfra} did. */
+    public enum Deletion {
+        DELETED,
+        /** Gone already, or at another version. */
+        STALE,
+        /** It has AIOS infrastructure, or a job changing it: nothing was deleted. */
+        HAS_INFRA
+    }
+
+    /**
+     * An owner's delete: only at {@code expectedVersion} and only while the cluster has no infrastructure and
+     * no unfinished job. The row is locked before the check, so a job being queued at the same moment either
+     * committed first (and the check sees it) or waits for this and then finds no registration.
+     */
+    public Deletion deleteIfNoInfra(String id, long expectedVersion, boolean withAddons, String actor, Instant at) {
+        return jdbi.inTransaction(h -> {
+            Optional<Long> version = h.createQuery("SELECT version FROM clusters WHERE id = :id FOR UPDATE")
+                    .bind("id", id)
+                    .mapTo(Long.class)
+                    .findOne();
+            if (version.isEmpty() || version.get() != expectedVersion) {
+                return Deletion.STALE;
+            }
+            if (h.createQuery("SELECT exists(SELECT 1 FROM infra_inventory WHERE cluster_id = :id) "
+                            + "OR exists(SELECT 1 FROM infra_jobs WHERE cluster_id = :id AND finished_at IS NULL)")
+                    .bind("id", id)
+                    .mapTo(Boolean.class)
+                    .one()) {
+                return Deletion.HAS_INFRA;
+            }
+            return deleteRow(h, id, expectedVersion, withAddons, actor, at) ? Deletion.DELETED : Deletion.STALE;
+        });
+    }
+
     public boolean delete(String id, long expectedVersion, String actor, Instant at) {
         return delete(id, expectedVersion, false, actor, at);
     }
@@ -232,31 +266,34 @@ public final class ClusterStore {
      * transaction, each with its audit row.
      */
     public boolean delete(String id, long expectedVersion, boolean withAddons, String actor, Instant at) {
-        return jdbi.inTransaction(h -> {
-            int rows = h.createUpdate("DELETE FROM clusters WHERE id = :id AND version = :v")
-                    .bind("id", id)
-                    .bind("v", expectedVersion)
-                    .execute();
-            if (rows > 0) {
-                if (withAddons) {
-                    for (String addon : h.createQuery(
-                                    "DELETE FROM addons WHERE cluster_id = :id RETURNING kind || ' ' || id")
-                            .bind("id", id)
-                            .mapTo(String.class)
-                            .list()) {
-                        Audit.write(
-                                h,
-                                at,
-                                actor,
-                                addon.substring(0, addon.indexOf(' ')) + ".delete",
-                                addon.substring(addon.indexOf(' ') + 1),
-                                "{\"cascadeFrom\": \"" + id + "\"}");
-                    }
+        return jdbi.inTransaction(h -> deleteRow(h, id, expectedVersion, withAddons, actor, at));
+    }
+
+    private static boolean deleteRow(
+            org.jdbi.v3.core.Handle h, String id, long expectedVersion, boolean withAddons, String actor, Instant at) {
+        int rows = h.createUpdate("DELETE FROM clusters WHERE id = :id AND version = :v")
+                .bind("id", id)
+                .bind("v", expectedVersion)
+                .execute();
+        if (rows > 0) {
+            if (withAddons) {
+                for (String addon : h.createQuery(
+                                "DELETE FROM addons WHERE cluster_id = :id RETURNING kind || ' ' || id")
+                        .bind("id", id)
+                        .mapTo(String.class)
+                        .list()) {
+                    Audit.write(
+                            h,
+                            at,
+                            actor,
+                            addon.substring(0, addon.indexOf(' ')) + ".delete",
+                            addon.substring(addon.indexOf(' ') + 1),
+                            "{\"cascadeFrom\": \"" + id + "\"}");
                 }
-                Audit.write(h, at, actor, "cluster.delete", id, null);
             }
-            return rows > 0;
-        });
+            Audit.write(h, at, actor, "cluster.delete", id, null);
+        }
+        return rows > 0;
     }
 
     /** The stored document in the order its owner wrote it, when that text is kept (see V14). */

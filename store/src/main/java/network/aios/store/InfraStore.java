@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import network.aios.api.Json;
+import network.aios.api.TargetKey;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -24,7 +25,11 @@ public final class InfraStore {
         this.jdbi = db.jdbi();
     }
 
-    /** Inserts a job; empty if the cluster already has an unfinished one. */
+    /**
+     * Inserts a job; empty if the target already has an unfinished one, or is a cluster no longer registered.
+     * A cluster's row is share-locked meanwhile, so a delete of the registration either happens before (and
+     * this sees it gone) or waits and then sees the job (see {@link ClusterStore#deleteIfNoInfra}).
+     */
     public Optional<InfraJob> insert(InfraJob j, String actor) {
         return insert(j, actor, false);
     }
@@ -33,6 +38,15 @@ public final class InfraStore {
     public Optional<InfraJob> insert(InfraJob j, String actor, boolean deleteCluster) {
         try {
             return jdbi.inTransaction(h -> {
+                if (TargetKey.parse(j.clusterId()).isCluster()
+                        && h.createQuery("SELECT 1 FROM clusters WHERE id = :c FOR KEY SHARE")
+                                .bind("c", j.clusterId())
+                                .mapTo(Integer.class)
+                                .findOne()
+                                .isEmpty()) {
+                    // the registration is gone (or going: a delete holds its row, and this waited for it)
+                    return Optional.<InfraJob>empty();
+                }
                 insertJob(h, j, deleteCluster, "");
                 Audit.write(
                         h,
@@ -138,13 +152,16 @@ public final class InfraStore {
                 .findOne());
     }
 
-    /** Persists a step's outcome and releases the lease, if {@code owner} still holds it. */
+    /**
+     * Persists a step's outcome and releases the lease, if {@code owner} still holds it and nobody ended the
+     * job meanwhile (a removal cancelling it): a step that lost its job saves nothing.
+     */
     public boolean save(InfraJob j, String owner, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, reason = :reason, "
                                 + "message = :message, progress_done = :done, progress_total = :total, attempts = :attempts, "
                                 + "admin_key_id = :keyId, admin_sealed = :sealed, receipt = CAST(:receipt AS jsonb), "
                                 + "next_run_at = :next, updated_at = :now, finished_at = :finished, lease_owner = NULL, "
-                                + "lease_until = NULL WHERE id = :id AND lease_owner = :owner")
+                                + "lease_until = NULL WHERE id = :id AND lease_owner = :owner AND finished_at IS NULL")
                         .bind("state", j.state().wire())
                         .bind("reason", j.reason())
                         .bind("message", j.message())
@@ -168,14 +185,29 @@ public final class InfraStore {
      * waiting). False if it is running at this moment or already finished.
      */
     public boolean cancelIfIdle(String jobId, String reason, String message, Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = 'Failed', reason = :reason, "
-                                + "message = :message, finished_at = :now, updated_at = :now, admin_key_id = NULL, "
-                                + "admin_sealed = NULL WHERE id = :id AND finished_at IS NULL "
-                                + "AND (lease_until IS NULL OR lease_until < :now)")
+        return jdbi.withHandle(h -> h.createUpdate(
+                                "UPDATE infra_jobs SET state = 'Failed', reason = :reason, "
+                                        + "message = :message, finished_at = :now, updated_at = :now, admin_key_id = NULL, "
+                                        + "admin_sealed = NULL, lease_owner = NULL, lease_until = NULL "
+                                        + "WHERE id = :id AND finished_at IS NULL AND (lease_until IS NULL OR lease_until < :now)")
                         .bind("reason", reason)
                         .bind("message", message)
                         .bind("now", Timestamp.from(now))
                         .bind("id", jobId)
+                        .execute()
+                == 1);
+    }
+
+    /**
+     * Keeps {@code owner}'s lease on a job it is running; false if the lease was lost (it expired and another
+     * runner claimed the job, or the job was ended meanwhile).
+     */
+    public boolean renew(String jobId, String owner, Instant now, Duration lease) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET lease_until = :until "
+                                + "WHERE id = :id AND lease_owner = :owner AND finished_at IS NULL")
+                        .bind("until", Timestamp.from(now.plus(lease)))
+                        .bind("id", jobId)
+                        .bind("owner", owner)
                         .execute()
                 == 1);
     }
@@ -192,7 +224,7 @@ public final class InfraStore {
             Duration lease) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, progress_done = :done, "
                         + "progress_total = :total, message = :message, updated_at = :now, lease_until = :until "
-                        + "WHERE id = :id AND lease_owner = :owner")
+                        + "WHERE id = :id AND lease_owner = :owner AND finished_at IS NULL")
                 .bind("state", state.wire())
                 .bind("done", done)
                 .bind("total", total)

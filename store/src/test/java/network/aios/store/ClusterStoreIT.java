@@ -131,6 +131,67 @@ class ClusterStoreIT {
     }
 
     @Test
+    void anOwnersDeleteIsRefusedWhileAJobIsQueuedAndAJobIsNotQueuedForADeletedCluster() throws Exception {
+        InfraStore infra = new InfraStore(db);
+        Instant at = Instant.parse("2026-12-01T00:00:00Z");
+        store.insert(record("queued-1", "alice"), "alice").orElseThrow();
+        infra.insert(TestJobs.queuedCreate("job-queued-1", "queued-1", at), "alice")
+                .orElseThrow();
+        assertThat(store.deleteIfNoInfra("queued-1", 1, false, "alice", at)).isEqualTo(ClusterStore.Deletion.HAS_INFRA);
+        assertThat(store.get("queued-1")).isPresent();
+        assertThat(store.deleteIfNoInfra("queued-1", 7, false, "alice", at)).isEqualTo(ClusterStore.Deletion.STALE);
+
+        store.insert(record("queued-2", "alice"), "alice").orElseThrow();
+        assertThat(store.deleteIfNoInfra("queued-2", 1, false, "alice", at)).isEqualTo(ClusterStore.Deletion.DELETED);
+        assertThat(infra.insert(TestJobs.queuedCreate("job-queued-2", "queued-2", at), "alice"))
+                .isEmpty();
+        assertThat(infra.job("job-queued-2")).isEmpty();
+    }
+
+    @Test
+    void aJobQueuedWhileTheRegistrationIsBeingDeletedWaitsAndThenFindsItGone() throws Exception {
+        InfraStore infra = new InfraStore(db);
+        Instant at = Instant.parse("2026-12-01T00:00:00Z");
+        store.insert(record("racing", "alice"), "alice").orElseThrow();
+        try (java.sql.Connection deleting = db.dataSource().getConnection()) {
+            deleting.setAutoCommit(false);
+            try (var lock = deleting.prepareStatement("SELECT 1 FROM clusters WHERE id = 'racing' FOR UPDATE")) {
+                lock.executeQuery().close(); // a delete under way holds the row
+            }
+            var queued = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> infra.insert(TestJobs.queuedCreate("job-racing", "racing", at), "alice"));
+            awaitBlockedOnALock();
+            try (var delete = deleting.prepareStatement("DELETE FROM clusters WHERE id = 'racing'")) {
+                assertThat(delete.executeUpdate()).isEqualTo(1);
+            }
+            deleting.commit();
+            assertThat(queued.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+        }
+        assertThat(infra.job("job-racing")).isEmpty();
+    }
+
+    /** Until some session of this database waits for a row lock (the job insert, behind the delete). */
+    private static void awaitBlockedOnALock() throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        try (java.sql.Connection c = db.dataSource().getConnection();
+                var q = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock'")) {
+            while (true) {
+                try (var rs = q.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime())
+                        .as("a session waiting for the lock")
+                        .isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Test
     void insertIsRefusedForATakenIdAndKeepsTheFirst() throws Exception {
         assertThat(store.insert(record("dup-1", "alice"), "alice")).isPresent();
         assertThat(store.insert(record("dup-1", "bob"), "bob")).isEmpty();

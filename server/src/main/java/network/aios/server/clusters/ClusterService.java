@@ -95,6 +95,11 @@ public final class ClusterService {
                 .orElseThrow(() -> DomainException.notFound("cluster '" + id + "'"));
     }
 
+    /** Whether {@code id} is registered (to anyone). */
+    public boolean exists(String id) {
+        return store.get(id).isPresent();
+    }
+
     public List<ClusterRecord> list(Principal who, ClusterQuery q) {
         ClusterQuery scoped = who.isAdmin()
                 ? q
@@ -219,6 +224,18 @@ public final class ClusterService {
         return current;
     }
 
+    private static DomainException hasInfrastructure(String id) {
+        return new DomainException(
+                        DomainException.Kind.CONFLICT,
+                        "conflict",
+                        "cluster '" + id + "' has AIOS infrastructure (or a job changing it); remove it first, "
+                                + "or delete with cascade to remove it and then the cluster",
+                        List.of(),
+                        "POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}, or DELETE /api/v1/clusters/" + id
+                                + "?cascade=true")
+                .withNext("DELETE", "/api/v1/clusters/" + id + "/infra");
+    }
+
     private ClusterRecord atVersion(Principal who, String id, Long ifMatch) {
         ClusterRecord current = get(who, id);
         if (ifMatch != null && ifMatch != current.version()) {
@@ -248,21 +265,15 @@ public final class ClusterService {
                     .withNext("DELETE", "/api/v1/clusters/" + id + "?cascade=true");
         }
         if (infra.hasInfra(id)) {
-            throw new DomainException(
-                            DomainException.Kind.CONFLICT,
-                            "conflict",
-                            "cluster '" + id + "' has AIOS infrastructure (or a job changing it); remove it first, "
-                                    + "or delete with cascade to remove it and then the cluster",
-                            List.of(),
-                            "POST /remove-cluster-infra {\"cluster_id\": \"" + id + "\"}, or DELETE /api/v1/clusters/"
-                                    + id + "?cascade=true")
-                    .withNext("DELETE", "/api/v1/clusters/" + id + "/infra");
+            throw hasInfrastructure(id);
         }
         if (!cascade) {
             enforceRemovePolicy(current);
         }
-        if (!store.delete(id, current.version(), cascade, who.name(), clock.instant())) {
-            throw lostRace(who, id);
+        switch (store.deleteIfNoInfra(id, current.version(), cascade, who.name(), clock.instant())) {
+            case DELETED -> {}
+            case HAS_INFRA -> throw hasInfrastructure(id); // a job was queued since the check above
+            case STALE -> throw lostRace(who, id);
         }
         documentListener.accept(id); // a cluster registered again under this id starts from its new document
         LOG.info("cluster {} deleted by {}", id, who.name());

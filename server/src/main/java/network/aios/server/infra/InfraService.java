@@ -409,6 +409,9 @@ public final class InfraService implements AutoCloseable {
                 .build();
         return store.insert(job, who.name(), thenDelete).orElseThrow(() -> {
             InfraJob active = store.activeJob(clusterId).orElse(null);
+            if (active == null && TargetKey.parse(clusterId).isCluster() && !clusterService.exists(clusterId)) {
+                return DomainException.notFound("cluster '" + clusterId + "'"); // deleted meanwhile
+            }
             return DomainException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId
                             + "' already has a "
                             + (active == null ? "" : active.kind().wire() + " ") + "job under way"

@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import network.aios.store.InfraJob;
@@ -23,7 +24,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-    static final Duration LEASE = Duration.ofSeconds(60);
+    /**
+     * How long a claim lasts without renewal. The runner renews it every {@link #RENEW} while a step runs, so
+     * a dead runner's job is taken over within this, and a live one keeps it through slow steps.
+     */
+    static final Duration LEASE = Duration.ofSeconds(15);
+
+    static final Duration RENEW = Duration.ofSeconds(5);
 
     private final InfraStore store;
     private final InfraSteps steps;
@@ -114,8 +121,12 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private void run(InfraJob job) {
+        ScheduledFuture<?> renewal = null;
         try {
+            renewal = ticker.scheduleAtFixedRate(
+                    () -> renew(job), RENEW.toMillis(), RENEW.toMillis(), TimeUnit.MILLISECONDS);
             InfraJob next = steps.step(job, owner);
+            renewal.cancel(false);
             if (!store.save(next, owner, clock.instant())) {
                 LOG.warn("infra job {} lost its lease before saving; another runner will redo the step", job.id());
             } else if (next.kind() == JobKind.RESYNC && next.state() == JobState.READY && next.receipt() == null) {
@@ -124,6 +135,8 @@ public final class JobRunner implements AutoCloseable {
             if (!next.finished() && !next.nextRunAt().isAfter(clock.instant())) {
                 wake();
             }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.info("infra job {}: the control plane is stopping; it resumes when its lease expires", job.id());
         } catch (RuntimeException e) {
             if (closing) {
                 LOG.info("infra job {} interrupted by shutdown; it resumes when its lease expires", job.id());
@@ -132,7 +145,20 @@ public final class JobRunner implements AutoCloseable {
             LOG.error("infra job {} step failed unexpectedly", job.id(), e);
             store.save(steps.internalFailure(job), owner, clock.instant());
         } finally {
+            if (renewal != null) {
+                renewal.cancel(false);
+            }
             free.release();
+        }
+    }
+
+    private void renew(InfraJob job) {
+        try {
+            if (!store.renew(job.id(), owner, clock.instant(), LEASE)) {
+                LOG.warn("infra job {} lost its lease during a step; its outcome will not be saved", job.id());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("renewing the lease of infra job {} failed", job.id(), e);
         }
     }
 
