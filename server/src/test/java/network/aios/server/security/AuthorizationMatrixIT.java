@@ -121,6 +121,8 @@ class AuthorizationMatrixIT {
         ROWS.put("DELETE /executor/{id}/remove-infra", Access.OWNED);
         ROWS.put("POST /split-runner/{id}/create-infra", Access.OWNED_SUB);
         ROWS.put("DELETE /split-runner/{id}/remove-infra", Access.OWNED_SUB);
+        ROWS.put("GET /executor/{id}/infra", Access.OWNED);
+        ROWS.put("GET /split-runner/{id}/infra", Access.OWNED_SUB);
     }
 
     static TestServer server;
