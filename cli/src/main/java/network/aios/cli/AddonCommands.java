@@ -244,16 +244,8 @@ final class AddonCommands {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(
-                names = "--wait",
-                description = "Print the latest job's outcome, following it first if it is under way; exit 1 if it "
-                        + "failed.")
-        boolean await;
-
-        @Option(
-                names = {"-o", "--output"},
-                description = "yaml or json: the whole status.")
-        String output;
+        @Mixin
+        StatusOptions options;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -265,8 +257,8 @@ final class AddonCommands {
                     client.client(),
                     parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/infra",
                     "aios " + cli + " infra create " + id + " --kubeconfig FILE",
-                    await,
-                    output,
+                    options.await,
+                    options.output,
                     spec.commandLine().getOut());
         }
     }

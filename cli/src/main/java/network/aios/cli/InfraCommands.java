@@ -168,16 +168,8 @@ final class InfraCommands {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(
-                names = "--wait",
-                description = "Print the latest job's outcome, following it first if it is under way; exit 1 if it "
-                        + "failed.")
-        boolean await;
-
-        @Option(
-                names = {"-o", "--output"},
-                description = "yaml or json: the whole status.")
-        String output;
+        @Mixin
+        StatusOptions options;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -188,8 +180,8 @@ final class InfraCommands {
                     client.client(),
                     "/api/v1/clusters/" + ApiClient.enc(id) + "/infra",
                     "aios cluster infra create " + id + " --kubeconfig FILE",
-                    await,
-                    output,
+                    options.await,
+                    options.output,
                     spec.commandLine().getOut());
         }
     }
