@@ -170,6 +170,24 @@ public final class TestServer implements AutoCloseable {
         return send("POST", path, body.getBytes(StandardCharsets.UTF_8), token);
     }
 
+    /** Waits (up to 3 min) for an infra job to finish; the finished job, as the admin sees it. */
+    public JsonNode awaitJob(String id) {
+        KubeTestCluster.await(
+                () -> get("/api/v1/jobs/" + id, adminToken).body().hasNonNull("finishedAt"),
+                java.time.Duration.ofMinutes(3),
+                "job " + id + " to finish");
+        return get("/api/v1/jobs/" + id, adminToken).body();
+    }
+
+    /** As {@link #awaitJob(String)}, and it must have ended in {@code state}. */
+    public JsonNode awaitJob(String id, String state) {
+        JsonNode job = awaitJob(id);
+        org.assertj.core.api.Assertions.assertThat(job.get("state").asString())
+                .as(job.toString())
+                .isEqualTo(state);
+        return job;
+    }
+
     public Answer get(String path, String token) {
         return send("GET", path, null, token);
     }

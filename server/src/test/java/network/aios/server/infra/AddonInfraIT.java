@@ -69,13 +69,7 @@ class AddonInfraIT {
     }
 
     static JsonNode awaitJob(String id, String state) {
-        KubeTestCluster.await(
-                () -> server.get("/api/v1/jobs/" + id, server.adminToken).body().hasNonNull("finishedAt"),
-                Duration.ofMinutes(3),
-                "job " + id + " to finish");
-        JsonNode job = server.get("/api/v1/jobs/" + id, server.adminToken).body();
-        assertThat(job.get("state").asString()).as(job.toString()).isEqualTo(state);
-        return job;
+        return server.awaitJob(id, state);
     }
 
     @Test

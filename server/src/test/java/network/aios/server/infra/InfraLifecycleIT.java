@@ -22,7 +22,10 @@ import network.aios.server.TestServer;
 import network.aios.server.TestServer.Answer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,6 +33,7 @@ import tools.jackson.databind.JsonNode;
  * the seed's own Python scripts: deploy, verify what is there and what the control plane may do,
  * remove, and find nothing of ours left.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InfraLifecycleIT {
     static final String CLUSTER = "cluster-west-vision-001";
     static KubeTestCluster kube;
@@ -37,6 +41,11 @@ class InfraLifecycleIT {
     static Process kubelet;
     static final java.io.ByteArrayOutputStream LOG = new java.io.ByteArrayOutputStream();
     static java.io.PrintStream originalErr;
+    // what one step finds and a later one checks (the steps run in order, one lifecycle)
+    static JsonNode job;
+    static String saToken;
+    static String agentToken;
+    static String inferenceId;
 
     @BeforeAll
     static void start() {
@@ -118,24 +127,16 @@ class InfraLifecycleIT {
     }
 
     static JsonNode awaitJob(String id, String state) {
-        KubeTestCluster.await(
-                () -> {
-                    Answer a = server.get("/api/v1/jobs/" + id, server.adminToken);
-                    return a.status() == 200 && a.body().hasNonNull("finishedAt");
-                },
-                Duration.ofMinutes(3),
-                "job " + id + " to finish");
-        JsonNode job = server.get("/api/v1/jobs/" + id, server.adminToken).body();
-        assertThat(job.get("state").asString()).as(job.toString()).isEqualTo(state);
-        return job;
+        return server.awaitJob(id, state);
     }
 
     @Test
-    void createVerifyAndRemoveWithTheSeedScripts() throws Exception {
+    @Order(1)
+    void createdWithTheSeedScriptTheClusterIsLiveWithItsUrls() throws Exception {
         // create, as the seed's script does it (kube_config_data = the file's text)
         String created = python(seedScript(0, "/create-cluster-infra"), CLUSTER);
         assertThat(created).startsWith("Cluster creation scheduled successfully:");
-        JsonNode job = awaitJob(jobId(created), "Ready");
+        job = awaitJob(jobId(created), "Ready");
         assertThat(job.at("/conditions/0/type").asString()).isEqualTo("Ready");
         assertThat(job.at("/conditions/0/status").asString()).isEqualTo("True");
 
@@ -146,7 +147,11 @@ class InfraLifecycleIT {
                 .isEqualTo("http://cluster-west-vision-001.company.net:32000/controller");
         assertThat(cluster.at("/config/urlMap/mgmtService").asString())
                 .isEqualTo("http://cluster-west-vision-001.company.net:32000/mgmt");
+    }
 
+    @Test
+    @Order(2)
+    void theFourServicesTheirNodePortsAndGatewayMappingsAreThere() throws Exception {
         // what is on the cluster
         var services =
                 kube.admin.services().inNamespace(InfraNames.NAMESPACE).list().getItems();
@@ -175,7 +180,11 @@ class InfraLifecycleIT {
                 .contains(
                         "deployment.apps/aios-controller",
                         "clusterrole.rbac.authorization.k8s.io/aios-control-plane-" + CLUSTER);
+    }
 
+    @Test
+    @Order(3)
+    void nothingOfOursIsClusterAdminAndTheControlPlanesIdentityIsNarrow() throws Exception {
         // least privilege: nothing of ours is bound to cluster-admin, and the control plane's identity is narrow
         assertThat(kube.admin.rbac().clusterRoleBindings().list().getItems())
                 .filteredOn(b -> "cluster-admin".equals(b.getRoleRef().getName()))
@@ -188,9 +197,13 @@ class InfraLifecycleIT {
         assertThat(allowed(sa, "create", "apps", "deployments", InfraNames.NAMESPACE))
                 .isTrue();
         assertThat(allowed(sa, "create", "apps", "deployments", "default")).isFalse();
+    }
 
+    @Test
+    @Order(4)
+    void noTokenIsInTheDatabaseOrTheJob() throws Exception {
         // secrets: the control plane's token and the owner's admin token appear nowhere in the database
-        String saToken = new String(
+        saToken = new String(
                 Base64.getDecoder()
                         .decode(kube.admin
                                 .secrets()
@@ -204,7 +217,7 @@ class InfraLifecycleIT {
         assertThat(dump).doesNotContain(saToken).doesNotContain(kube.adminToken());
         assertThat(job.toString()).doesNotContain(saToken).doesNotContain(kube.adminToken());
         assertThat(Files.readString(Path.of("target", "fake-kubelet.log"))).doesNotContain(saToken);
-        String agentToken = new String(
+        agentToken = new String(
                 Base64.getDecoder()
                         .decode(kube.admin
                                 .secrets()
@@ -215,7 +228,11 @@ class InfraLifecycleIT {
                                 .get("AIOS_AGENT_TOKEN")),
                 StandardCharsets.UTF_8);
         assertThat(dump).doesNotContain(agentToken);
+    }
 
+    @Test
+    @Order(5)
+    void creatingAgainIsANoOpAndTheRegistrationCannotBeDeletedUnderIt() throws Exception {
         // create again: a no-op; deleting the registration is refused while infra is there
         Answer again = server.post(
                 "/create-cluster-infra",
@@ -229,7 +246,11 @@ class InfraLifecycleIT {
         assertThat(server.send("DELETE", "/api/v1/clusters/" + CLUSTER, null, server.adminToken)
                         .status())
                 .isEqualTo(409);
+    }
 
+    @Test
+    @Order(6)
+    void dynamicRoutesAreMappingsOnTheOwnersGateway() throws Exception {
         // dynamic routes on the owner's gateway: a block's, a vDAG controller's, and an inference server's
         for (String route : List.of(
                 "{\"kind\": \"block\", \"id\": \"block-42\", \"service\": \"block-42.blocks:8080\"}",
@@ -243,7 +264,7 @@ class InfraLifecycleIT {
                         + "\"inference_server_public_url\": \"http://192.168.0.101:31500\", \"cluster_id\": \""
                         + CLUSTER + "\"}",
                 server.adminToken);
-        String inferenceId = inference.text("/id");
+        inferenceId = inference.text("/id");
         Answer taskRoute = server.post(
                 "/inference_server/" + inferenceId + "/route",
                 "{\"service\": \"inference-server.inference-server:31500\"}",
@@ -298,7 +319,11 @@ class InfraLifecycleIT {
                         .withName("aios-route-task-server-pr-home-123")
                         .get())
                 .isNull();
+    }
 
+    @Test
+    @Order(7)
+    void removedWithTheSeedScriptNothingOfOursIsLeftAndNoSecretWasLogged() throws Exception {
         // remove, as the seed's script does it
         JsonNode removal;
         try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import network.aios.api.Json;
 import network.aios.infra.InfraNames;
@@ -24,11 +23,7 @@ class InfraUpgradeIT {
     static final String CLUSTER = "upgraded";
 
     static JsonNode awaitJob(TestServer server, String id) {
-        KubeTestCluster.await(
-                () -> server.get("/api/v1/jobs/" + id, server.adminToken).body().hasNonNull("finishedAt"),
-                Duration.ofMinutes(3),
-                "job " + id);
-        return server.get("/api/v1/jobs/" + id, server.adminToken).body();
+        return server.awaitJob(id);
     }
 
     static String createBody(KubeTestCluster kube) {
