@@ -41,6 +41,12 @@ public interface ClusterOps extends AutoCloseable {
     /** The control plane's ServiceAccount token in {@code namespace}, once the token controller filled it in. */
     Optional<String> controlPlaneToken(String namespace);
 
+    /**
+     * The objects of {@code apiVersion}/{@code kind} in {@code namespace} that carry {@code label=value};
+     * empty when the cluster does not serve the kind (a custom resource not installed).
+     */
+    List<ObjectRef> labelled(String apiVersion, String kind, String namespace, String label, String value);
+
     /** Deployments not yet available, as "name (available/desired)". Empty when all are ready. */
     List<String> notReady(String namespace, List<String> deployments);
 

@@ -94,6 +94,26 @@ public final class Fabric8ClusterOps implements ClusterOps {
     }
 
     @Override
+    public List<ObjectRef> labelled(String apiVersion, String kind, String namespace, String label, String value) {
+        try {
+            return client
+                    .genericKubernetesResources(apiVersion, kind)
+                    .inNamespace(namespace)
+                    .withLabel(label, value)
+                    .list()
+                    .getItems()
+                    .stream()
+                    .map(ObjectRef::of)
+                    .toList();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return List.of(); // the kind is not served here
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public List<String> notReady(String namespace, List<String> deployments) {
         List<String> waiting = new ArrayList<>();
         for (String name : deployments) {

@@ -54,6 +54,11 @@ final class ClusterTarget implements Target {
     }
 
     @Override
+    public boolean hasRoutes() {
+        return true;
+    }
+
+    @Override
     public List<HasMetadata> routes() {
         if (cluster.isEmpty()
                 || document().config() == null

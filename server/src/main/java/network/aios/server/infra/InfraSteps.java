@@ -21,6 +21,7 @@ import java.util.Optional;
 import network.aios.api.Json;
 import network.aios.api.kubeconfig.KubeconfigException;
 import network.aios.infra.ClusterOps;
+import network.aios.infra.InfraNames;
 import network.aios.infra.KubeFailure;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.ObjectRef;
@@ -51,6 +52,8 @@ final class InfraSteps {
     static final Duration TOKEN_POLL = Duration.ofMillis(100);
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
+
+    private static final String MAPPING_API_VERSION = InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION;
 
     private final Targets targets;
     private final InfraStore store;
@@ -238,15 +241,13 @@ final class InfraSteps {
             List<Optional<String>> before = resync ? revisions(ops, objects) : null;
             List<Optional<String>> routesBefore = resync ? revisions(ops, routes) : null;
             List<ClusterOps.Applied> applied = access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
-            List<ClusterOps.Applied> routesApplied =
-                    access.applyRecorded(ops, job.clusterId(), RouteService.ROUTES_SEQ, routes, (done, ref) -> {});
             if (resync) {
                 for (int i = 0; i < applied.size(); i++) {
                     repairs.compare(applied.get(i), before.get(i));
                 }
-                for (int i = 0; i < routesApplied.size(); i++) {
-                    repairs.compare(routesApplied.get(i), routesBefore.get(i));
-                }
+            }
+            for (int i = 0; i < routes.size(); i++) {
+                applyRoute(ops, job, routes.get(i), resync ? routesBefore.get(i) : null, repairs);
             }
             prune(ops, target, objects, repairs);
         }
@@ -267,34 +268,70 @@ final class InfraSteps {
         return requeue(next.withProgress(objects.size(), objects.size()), Duration.ZERO);
     }
 
+    /**
+     * One route's Mapping, applied on its own: a route the owner's gateway refuses (its Mapping CRD gone, a
+     * webhook saying no) is recorded in the receipt and does not fail the services' apply.
+     */
+    private void applyRoute(ClusterOps ops, InfraJob job, HasMetadata route, Optional<String> before, Repairs repairs) {
+        try {
+            ClusterOps.Applied a = access.applyRecorded(
+                            ops, job.clusterId(), RouteService.ROUTES_SEQ, List.of(route), (done, ref) -> {})
+                    .get(0);
+            if (before != null) {
+                repairs.compare(a, before);
+            }
+        } catch (KubernetesClientException e) {
+            KubeFailure failure = KubeFailure.of(e);
+            if (failure == KubeFailure.TRANSIENT || failure == KubeFailure.INTERRUPTED) {
+                throw e;
+            }
+            repairs.failed(ObjectRef.of(route).toString(), KubeFailure.describe(e));
+            LOG.warn("{}: route {} not applied: {}", job.clusterId(), ObjectRef.of(route), KubeFailure.describe(e));
+        }
+    }
+
     private static List<Optional<String>> revisions(ClusterOps ops, List<HasMetadata> objects) {
         return objects.stream().map(o -> ops.revision(ObjectRef.of(o))).toList();
     }
 
     /**
      * Deletes what an earlier apply made and the desired state no longer has: in the services' range of the
-     * inventory, an object an upgrade dropped; in the routes' range, a Mapping whose route is gone (its removal
-     * failed half-way, or raced this resync). Never the bootstrap identity. The inventory is read before the
-     * routes, and a route is stored before its Mapping is recorded, so a route added meanwhile is never taken
-     * for a forgotten one.
+     * inventory, an object an upgrade dropped; and any route Mapping on the cluster whose route is gone (its
+     * removal failed half-way, or raced this resync and the Mapping came back). Never the bootstrap identity.
+     * Routes are judged by what is on the cluster, listed before the routes are read: a route is stored before
+     * its Mapping is applied, so one added meanwhile is never taken for a forgotten one.
      */
     private void prune(ClusterOps ops, Target target, List<HasMetadata> desired, Repairs repairs) {
         String key = target.key();
-        List<InventoryItem> inventory = store.inventory(key);
         java.util.Set<String> wanted = new java.util.HashSet<>();
         for (HasMetadata o : desired) {
             wanted.add(ObjectRef.of(o).toString() + "@" + o.getApiVersion());
         }
-        for (HasMetadata o : target.routes()) {
-            wanted.add(ObjectRef.of(o).toString() + "@" + o.getApiVersion());
-        }
-        for (InventoryItem i : inventory) {
-            if (i.seq() < SERVICES_SEQ || wanted.contains(ref(i).toString() + "@" + i.apiVersion())) {
+        for (InventoryItem i : store.inventory(key)) {
+            if (i.seq() < SERVICES_SEQ
+                    || i.seq() >= RouteService.ROUTES_SEQ
+                    || wanted.contains(ref(i).toString() + "@" + i.apiVersion())) {
                 continue;
             }
             ops.delete(ref(i));
             store.forget(key, i.apiVersion(), i.kind(), i.namespace(), i.name());
             repairs.pruned(describe(i));
+        }
+        if (!target.hasRoutes()) {
+            return;
+        }
+        List<ObjectRef> onCluster =
+                ops.labelled(MAPPING_API_VERSION, "Mapping", target.namespace(), InfraNames.COMPONENT_LABEL, "route");
+        java.util.Set<String> routes = new java.util.HashSet<>();
+        for (HasMetadata o : target.routes()) {
+            routes.add(o.getMetadata().getName());
+        }
+        for (ObjectRef m : onCluster) {
+            if (!routes.contains(m.name())) {
+                ops.delete(m);
+                store.forget(key, MAPPING_API_VERSION, "Mapping", m.namespace(), m.name());
+                repairs.pruned("Mapping " + m.namespace() + "/" + m.name());
+            }
         }
     }
 

@@ -32,8 +32,16 @@ final class Repairs {
         array("pruned").add(object);
     }
 
+    /** An object the cluster refused (a route's Mapping): recorded, not retried until the next apply. */
+    void failed(String object, String reason) {
+        array("failed").addObject().put("object", object).put("reason", reason);
+    }
+
     boolean any() {
-        return receipt.path("repaired").size() + receipt.path("pruned").size() > 0;
+        return receipt.path("repaired").size()
+                        + receipt.path("pruned").size()
+                        + receipt.path("failed").size()
+                > 0;
     }
 
     ObjectNode receipt() {
@@ -47,7 +55,10 @@ final class Repairs {
     /** "repaired 2 (Service aios-system/aios-mgmt recreated, …), pruned 1" or "nothing to repair". */
     static String summary(JsonNode receipt) {
         if (receipt == null
-                || receipt.path("repaired").size() + receipt.path("pruned").size() == 0) {
+                || receipt.path("repaired").size()
+                                + receipt.path("pruned").size()
+                                + receipt.path("failed").size()
+                        == 0) {
             return "nothing to repair";
         }
         StringBuilder b = new StringBuilder();
@@ -72,6 +83,20 @@ final class Repairs {
                             receipt.path("pruned")
                                     .valueStream()
                                     .map(JsonNode::asString)
+                                    .toList()))
+                    .append(')');
+        }
+        if (receipt.path("failed").size() > 0) {
+            b.append(b.length() == 0 ? "" : ", ")
+                    .append("failed ")
+                    .append(receipt.path("failed").size())
+                    .append(" (")
+                    .append(String.join(
+                            ", ",
+                            receipt.path("failed")
+                                    .valueStream()
+                                    .map(f -> f.path("object").asString() + ": "
+                                            + f.path("reason").asString())
                                     .toList()))
                     .append(')');
         }

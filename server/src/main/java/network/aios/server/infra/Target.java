@@ -43,6 +43,11 @@ interface Target {
         return List.of();
     }
 
+    /** Whether it can have gateway routes at all (a cluster can; an add-on cannot). */
+    default boolean hasRoutes() {
+        return false;
+    }
+
     /** The Deployments whose availability means "ready". */
     List<String> deployments();
 

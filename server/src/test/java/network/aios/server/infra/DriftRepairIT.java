@@ -202,20 +202,10 @@ class DriftRepairIT {
                 .getMetadata()
                 .getUid();
         mappings.withName(mapping.getMetadata().getName()).delete();
-        // and a route Mapping recorded by the control plane whose route no longer exists
+        // and a route Mapping of ours whose route no longer exists, in no inventory (a removal raced a resync)
         var ghost =
                 new GatewayRoute(GatewayRoute.Kind.fromWire("task"), "ghost-task", "ghost.default:80").mapping(CLUSTER);
         mappings.resource(ghost).create();
-        new InfraStore(server.db)
-                .recordIntents(
-                        CLUSTER,
-                        List.of(new InfraStore.Intent(
-                                RouteService.ROUTES_SEQ,
-                                ghost.getApiVersion(),
-                                ghost.getKind(),
-                                InfraNames.NAMESPACE,
-                                ghost.getMetadata().getName())),
-                        Instant.now());
 
         KubeTestCluster.await(
                 () -> {

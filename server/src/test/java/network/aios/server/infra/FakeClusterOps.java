@@ -20,12 +20,15 @@ import network.aios.infra.ObjectRef;
  * and a revision, a control-plane token, Deployments that are ready or not, and failures to inject
  * (the next calls throw what was queued). Shared by every "connection" a test's connector opens.
  */
-final class FakeClusterOps implements ClusterOps {
+class FakeClusterOps implements ClusterOps {
     /** One stored object: what was applied last, its uid and revision, and whether someone edited it since. */
     record Stored(HasMetadata object, String uid, int revision, boolean edited) {}
 
     final Map<String, Stored> objects = new LinkedHashMap<>();
     final Deque<RuntimeException> failures = new ArrayDeque<>();
+    /** Calls that always fail, by the start of the call's description (e.g. "apply Mapping"). */
+    final Map<String, RuntimeException> failing = new LinkedHashMap<>();
+
     final List<String> calls = new ArrayList<>();
     final List<String> notReady = new ArrayList<>();
     boolean tokenReady = true;
@@ -66,6 +69,11 @@ final class FakeClusterOps implements ClusterOps {
         if (!failures.isEmpty()) {
             throw failures.poll();
         }
+        failing.forEach((prefix, failure) -> {
+            if (call.startsWith(prefix)) {
+                throw failure;
+            }
+        });
     }
 
     @Override
@@ -108,6 +116,20 @@ final class FakeClusterOps implements ClusterOps {
     public Optional<String> controlPlaneToken(String namespace) {
         maybeFail("token");
         return tokenReady ? Optional.of("sa-token") : Optional.empty();
+    }
+
+    @Override
+    public List<ObjectRef> labelled(String apiVersion, String kind, String namespace, String label, String value) {
+        maybeFail("labelled " + kind);
+        return objects.values().stream()
+                .map(Stored::object)
+                .filter(o -> o.getApiVersion().equals(apiVersion)
+                        && o.getKind().equals(kind)
+                        && namespace.equals(o.getMetadata().getNamespace())
+                        && o.getMetadata().getLabels() != null
+                        && value.equals(o.getMetadata().getLabels().get(label)))
+                .map(ObjectRef::of)
+                .toList();
     }
 
     @Override

@@ -308,6 +308,64 @@ class InfraStepsTest {
                 .isTrue();
     }
 
+    /** A gateway route of the cluster's, as RouteService stores it. */
+    void route(String routeId) {
+        new RouteStore(db)
+                .insert(new RouteStore.Route(
+                        id,
+                        "task",
+                        routeId,
+                        "/tasks/" + routeId + "/",
+                        "inference.default:8080",
+                        "admin",
+                        clock.instant()));
+    }
+
+    @Test
+    void aResyncRecreatesADeletedRouteMappingAndPrunesOneWhoseRouteIsGoneEvenUnrecorded() throws Exception {
+        ready();
+        route("kept");
+        runToEnd(queued(JobKind.RESYNC));
+        assertThat(cluster.has("Mapping", "aios-route-task-kept")).isTrue();
+        cluster.remove("Mapping", "aios-route-task-kept");
+        // a route Mapping of ours that no inventory knows (a removal raced a resync)
+        cluster.apply(new network.aios.infra.GatewayRoute(
+                        network.aios.infra.GatewayRoute.Kind.fromWire("task"), "gone", "x.y:1")
+                .mapping(id));
+
+        InfraJob resync = runToEnd(queued(JobKind.RESYNC));
+        assertThat(resync.state()).isEqualTo(JobState.READY);
+        assertThat(resync.message())
+                .contains(
+                        "Mapping aios-system/aios-route-task-kept recreated",
+                        "Mapping aios-system/aios-route-task-gone");
+        assertThat(cluster.has("Mapping", "aios-route-task-kept")).isTrue();
+        assertThat(cluster.has("Mapping", "aios-route-task-gone")).isFalse();
+        assertThat(cluster.has("Mapping", "aios-controller"))
+                .as("the services' own Mappings are not routes")
+                .isTrue();
+    }
+
+    @Test
+    void aRouteTheGatewayRefusesIsRecordedAndDoesNotFailTheApply() throws Exception {
+        ready();
+        route("refused");
+        cluster.failing.put("apply Mapping aios-system/aios-route-", FakeClusterOps.answer(422, "webhook said no"));
+        InfraJob resync = runToEnd(queued(JobKind.RESYNC));
+        assertThat(resync.state()).isEqualTo(JobState.READY);
+        assertThat(resync.receipt().path("failed").toString())
+                .contains("Mapping aios-system/aios-route-task-refused", "422");
+        // a transient answer is still retried, not recorded
+        cluster.failing.put("apply Mapping aios-system/aios-route-", FakeClusterOps.answer(503, "busy"));
+        InfraJob retried = queued(JobKind.RESYNC);
+        for (int i = 0; i < 10 && !"Retrying".equals(retried.reason()) && !retried.finished(); i++) {
+            retried = step(retried);
+        }
+        assertThat(retried.reason()).isEqualTo("Retrying");
+        assertThat(retried.receipt() == null ? "" : retried.receipt().toString())
+                .doesNotContain("busy");
+    }
+
     @Test
     void aResyncWithoutTheControlPlanesCredentialFailsWithoutMarkingTheClusterFailed() throws Exception {
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));
