@@ -38,6 +38,10 @@ public final class JobRunner implements AutoCloseable {
     private final String owner = "runner-" + UUID.randomUUID();
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aios-jobs"));
+    /** Lease renewals on a thread of their own: a slow claim or resync scan on the ticker never delays them. */
+    private final ScheduledExecutorService renewer =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aios-job-leases"));
+
     private final ExecutorService workers;
     private final Semaphore free;
     private volatile boolean closing;
@@ -108,26 +112,37 @@ public final class JobRunner implements AutoCloseable {
     private void tick() {
         try {
             while (free.tryAcquire()) {
-                Optional<InfraJob> claimed = store.claim(owner, clock.instant(), LEASE);
+                // a lease of its own per claim: a step that outlived its lease cannot save over a later claim
+                // of the same job, even by this runner
+                String lease = owner + "/" + UUID.randomUUID().toString().substring(0, 8);
+                Optional<InfraJob> claimed = store.claim(lease, clock.instant(), LEASE);
                 if (claimed.isEmpty()) {
                     free.release();
                     return;
                 }
-                workers.execute(() -> run(claimed.get()));
+                workers.execute(() -> run(claimed.get(), lease));
             }
         } catch (RuntimeException e) {
             LOG.warn("job claim failed", e);
         }
     }
 
-    private void run(InfraJob job) {
+    private void run(InfraJob job, String lease) {
         ScheduledFuture<?> renewal = null;
+        java.util.concurrent.atomic.AtomicBoolean stepping = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread worker = Thread.currentThread();
+        Thread.interrupted(); // a late interrupt meant for the previous job on this thread
         try {
-            renewal = ticker.scheduleAtFixedRate(
-                    () -> renew(job), RENEW.toMillis(), RENEW.toMillis(), TimeUnit.MILLISECONDS);
-            InfraJob next = steps.step(job, owner);
+            renewal = renewer.scheduleAtFixedRate(
+                    () -> renew(job, lease, stepping, lost, worker),
+                    RENEW.toMillis(),
+                    RENEW.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            InfraJob next = steps.step(job, lease);
+            stepping.set(false);
             renewal.cancel(false);
-            if (!store.save(next, owner, clock.instant())) {
+            if (!store.save(next, lease, clock.instant())) {
                 LOG.warn("infra job {} lost its lease before saving; another runner will redo the step", job.id());
             } else if (next.kind() == JobKind.RESYNC && next.state() == JobState.READY && next.receipt() == null) {
                 store.deleteJob(next.id()); // a resync that found everything in place leaves no trace
@@ -142,9 +157,14 @@ public final class JobRunner implements AutoCloseable {
                 LOG.info("infra job {} interrupted by shutdown; it resumes when its lease expires", job.id());
                 return;
             }
+            if (lost.get()) {
+                LOG.warn("infra job {} stopped: its lease was lost", job.id());
+                return;
+            }
             LOG.error("infra job {} step failed unexpectedly", job.id(), e);
-            store.save(steps.internalFailure(job), owner, clock.instant());
+            store.save(steps.internalFailure(job), lease, clock.instant());
         } finally {
+            stepping.set(false);
             if (renewal != null) {
                 renewal.cancel(false);
             }
@@ -152,10 +172,23 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private void renew(InfraJob job) {
+    /**
+     * Keeps the lease while the step runs. Lost (it expired and the job was claimed again, or the job was
+     * ended): the step is interrupted, so it stops making changes on the cluster for a job it no longer holds.
+     */
+    private void renew(
+            InfraJob job,
+            String lease,
+            java.util.concurrent.atomic.AtomicBoolean stepping,
+            java.util.concurrent.atomic.AtomicBoolean lost,
+            Thread worker) {
         try {
-            if (!store.renew(job.id(), owner, clock.instant(), LEASE)) {
-                LOG.warn("infra job {} lost its lease during a step; its outcome will not be saved", job.id());
+            if (!store.renew(job.id(), lease, clock.instant(), LEASE)) {
+                lost.set(true);
+                if (stepping.getAndSet(false)) {
+                    LOG.warn("infra job {} lost its lease during a step; stopping the step", job.id());
+                    worker.interrupt();
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("renewing the lease of infra job {} failed", job.id(), e);
@@ -166,6 +199,7 @@ public final class JobRunner implements AutoCloseable {
     public void close() {
         closing = true;
         ticker.shutdownNow();
+        renewer.shutdownNow();
         workers.shutdownNow();
         try {
             workers.awaitTermination(10, TimeUnit.SECONDS);
