@@ -91,11 +91,12 @@ public final class AddonValidator {
 
     private static void deployable(AddonKind kind, JsonNode doc, List<FieldError> errors) {
         JsonNode id = doc.get(kind.field("id"));
-        if (id != null && !id.isNull() && (!id.isString() || !Names.isDns1123Label(id.asString()))) {
+        if (id != null && !id.isNull() && (!id.isString() || !Names.isDns1035Label(id.asString()))) {
             errors.add(new FieldError(
                     "/" + kind.field("id"),
-                    "must be a DNS-1123 label (lower-case letters, digits " + "and '-', at most 63): it names the "
-                            + kind.wire().replace('_', ' ') + "'s Kubernetes objects"));
+                    "must start with a lower-case letter, then lower-case letters, digits and '-' (at most 63, "
+                            + "not ending in '-'): it names the " + kind.wire().replace('_', ' ')
+                            + "'s Kubernetes Service"));
         }
         if (kind == AddonKind.SPLIT_RUNNER) {
             JsonNode host = doc.get(kind.field("public_host"));

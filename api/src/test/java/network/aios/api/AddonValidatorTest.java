@@ -58,4 +58,20 @@ class AddonValidatorTest {
                 .extracting(FieldError::path)
                 .containsExactly("/executor_name", "/executor_id", "/executor_image");
     }
+
+    @Test
+    void aDeployedAddOnsIdNamesItsServiceSoItStartsWithALetter() {
+        for (AddonKind kind : java.util.List.of(AddonKind.EXECUTOR, AddonKind.SPLIT_RUNNER)) {
+            String host = kind == AddonKind.SPLIT_RUNNER ? ", \"split_runner_public_host\": \"10.0.0.1\"" : "";
+            assertThat(AddonValidator.validate(
+                            kind, Json.parse("{\"" + kind.field("id") + "\": \"runner-001\"" + host + "}")))
+                    .as(kind.wire())
+                    .isEmpty();
+            assertThat(AddonValidator.validate(
+                            kind, Json.parse("{\"" + kind.field("id") + "\": \"1runner\"" + host + "}")))
+                    .as(kind.wire())
+                    .extracting(FieldError::path)
+                    .containsExactly("/" + kind.field("id"));
+        }
+    }
 }

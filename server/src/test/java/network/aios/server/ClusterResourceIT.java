@@ -55,6 +55,56 @@ class ClusterResourceIT {
     }
 
     @Test
+    void anIdRegisteredAgainDoesNotShowTheEarlierRegistrationsJobs() {
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("reused"), alice)
+                        .status())
+                .isEqualTo(201);
+        // alice's cluster had infrastructure once: a finished removal with its receipt
+        java.time.Instant then = java.time.Instant.now();
+        network.aios.store.InfraStore jobs = new network.aios.store.InfraStore(server.db);
+        network.aios.store.InfraJob removal = network.aios.store.InfraJob.builder()
+                .id("job-reused-1")
+                .clusterId("reused")
+                .kind(network.aios.store.JobKind.REMOVE)
+                .state(network.aios.store.JobState.PENDING)
+                .reason("Queued")
+                .message("remove queued")
+                .requestedBy("alice")
+                .nextRunAt(then)
+                .createdAt(then)
+                .updatedAt(then)
+                .build();
+        jobs.insert(removal, "alice").orElseThrow();
+        jobs.claim("test", then, java.time.Duration.ofSeconds(15)).orElseThrow();
+        jobs.save(
+                removal.toBuilder()
+                        .state(network.aios.store.JobState.REMOVED)
+                        .message("removed from alice-secret-host")
+                        .finishedAt(then)
+                        .build(),
+                "test",
+                then);
+        assertThat(server.get("/api/v1/clusters/reused/infra", alice).text("/job/id"))
+                .isEqualTo("job-reused-1");
+        assertThat(server.send("DELETE", "/api/v1/clusters/reused", null, alice).status())
+                .isEqualTo(200);
+
+        // bob registers the same id: none of alice's history is his to see
+        assertThat(server.post("/api/createCluster", TestServer.seedWithId("reused"), bob)
+                        .status())
+                .isEqualTo(201);
+        Answer status = server.get("/api/v1/clusters/reused/infra", bob);
+        assertThat(status.status()).isEqualTo(200);
+        assertThat(status.body().get("job").isNull())
+                .as(status.body().toString())
+                .isTrue();
+        assertThat(server.get("/api/v1/jobs/job-reused-1", bob).status()).isEqualTo(404);
+        assertThat(server.get("/api/v1/jobs/job-reused-1", alice).status())
+                .as("whoever requested a job still sees it")
+                .isEqualTo(200);
+    }
+
+    @Test
     void replaceNeedsIfMatchAndBumpsTheVersion() {
         server.post("/api/createCluster", TestServer.seedWithId("upd"), alice);
         Answer current = server.get("/api/v1/clusters/upd", alice);

@@ -130,6 +130,41 @@ public final class AddonStore {
         });
     }
 
+    /**
+     * An owner's delete: only while the add-on has no infrastructure (status, inventory, an unfinished job).
+     * The row is locked before the check, so a deployment being queued at the same moment either committed
+     * first (and the check sees it) or waits for this and then finds no registration.
+     */
+    public Deletion deleteIfNoInfra(String kind, String id, String actor, Instant at) {
+        return jdbi.inTransaction(h -> {
+            Optional<String> status = h.createQuery(
+                            "SELECT coalesce(infra_status, '') FROM addons WHERE kind = :k AND id = :id FOR UPDATE")
+                    .bind("k", kind)
+                    .bind("id", id)
+                    .mapTo(String.class)
+                    .findOne();
+            if (status.isEmpty()) {
+                return Deletion.STALE;
+            }
+            String key = kind + "/" + id;
+            if (!status.get().isEmpty()
+                    || h.createQuery(
+                                    "SELECT exists(SELECT 1 FROM infra_inventory WHERE cluster_id = :key) "
+                                            + "OR exists(SELECT 1 FROM infra_jobs WHERE cluster_id = :key AND finished_at IS NULL)")
+                            .bind("key", key)
+                            .mapTo(Boolean.class)
+                            .one()) {
+                return Deletion.HAS_INFRA;
+            }
+            h.createUpdate("DELETE FROM addons WHERE kind = :k AND id = :id")
+                    .bind("k", kind)
+                    .bind("id", id)
+                    .execute();
+            Audit.write(h, at, actor, kind + ".delete", id, null);
+            return Deletion.DELETED;
+        });
+    }
+
     public boolean delete(String kind, String id, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
             int rows = h.createUpdate("DELETE FROM addons WHERE kind = :k AND id = :id")

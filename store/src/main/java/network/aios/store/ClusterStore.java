@@ -223,15 +223,6 @@ public final class ClusterStore {
     }
 
     /** Deletes the cluster if it still has {@code expectedVersion}; false if it is gone or changed. */
-    /** What {@link #deleteIfNoInfra} did. */
-    public enum Deletion {
-        DELETED,
-        /** Gone already, or at another version. */
-        STALE,
-        /** It has AIOS infrastructure, or a job changing it: nothing was deleted. */
-        HAS_INFRA
-    }
-
     /**
      * An owner's delete: only at {@code expectedVersion} and only while the cluster has no infrastructure and
      * no unfinished job. The row is locked before the check, so a job being queued at the same moment either

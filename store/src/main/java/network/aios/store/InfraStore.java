@@ -26,9 +26,10 @@ public final class InfraStore {
     }
 
     /**
-     * Inserts a job; empty if the target already has an unfinished one, or is a cluster no longer registered.
-     * A cluster's row is share-locked meanwhile, so a delete of the registration either happens before (and
-     * this sees it gone) or waits and then sees the job (see {@link ClusterStore#deleteIfNoInfra}).
+     * Inserts a job; empty if the target already has an unfinished one, or is no longer registered. The
+     * registration's row is share-locked meanwhile, so an owner's delete either happens before (and this sees
+     * it gone) or waits and then sees the job ({@link ClusterStore#deleteIfNoInfra},
+     * {@link AddonStore#deleteIfNoInfra}).
      */
     public Optional<InfraJob> insert(InfraJob j, String actor) {
         return insert(j, actor, false);
@@ -38,12 +39,7 @@ public final class InfraStore {
     public Optional<InfraJob> insert(InfraJob j, String actor, boolean deleteCluster) {
         try {
             return jdbi.inTransaction(h -> {
-                if (TargetKey.parse(j.clusterId()).isCluster()
-                        && h.createQuery("SELECT 1 FROM clusters WHERE id = :c FOR KEY SHARE")
-                                .bind("c", j.clusterId())
-                                .mapTo(Integer.class)
-                                .findOne()
-                                .isEmpty()) {
+                if (!registered(h, TargetKey.parse(j.clusterId()))) {
                     // the registration is gone (or going: a delete holds its row, and this waited for it)
                     return Optional.<InfraJob>empty();
                 }
@@ -63,6 +59,18 @@ public final class InfraStore {
             }
             throw e;
         }
+    }
+
+    /** Whether the target's registration exists, share-locking its row until the transaction ends. */
+    private static boolean registered(org.jdbi.v3.core.Handle h, TargetKey t) {
+        return (t.isCluster()
+                        ? h.createQuery("SELECT 1 FROM clusters WHERE id = :id FOR KEY SHARE")
+                        : h.createQuery("SELECT 1 FROM addons WHERE kind = :k AND id = :id FOR KEY SHARE")
+                                .bind("k", t.addon().wire()))
+                .bind("id", t.id())
+                .mapTo(Integer.class)
+                .findOne()
+                .isPresent();
     }
 
     /** One INSERT of a job, with {@code onConflict} appended; the number of rows inserted. */

@@ -137,12 +137,12 @@ class ClusterStoreIT {
         store.insert(record("queued-1", "alice"), "alice").orElseThrow();
         infra.insert(TestJobs.queuedCreate("job-queued-1", "queued-1", at), "alice")
                 .orElseThrow();
-        assertThat(store.deleteIfNoInfra("queued-1", 1, false, "alice", at)).isEqualTo(ClusterStore.Deletion.HAS_INFRA);
+        assertThat(store.deleteIfNoInfra("queued-1", 1, false, "alice", at)).isEqualTo(Deletion.HAS_INFRA);
         assertThat(store.get("queued-1")).isPresent();
-        assertThat(store.deleteIfNoInfra("queued-1", 7, false, "alice", at)).isEqualTo(ClusterStore.Deletion.STALE);
+        assertThat(store.deleteIfNoInfra("queued-1", 7, false, "alice", at)).isEqualTo(Deletion.STALE);
 
         store.insert(record("queued-2", "alice"), "alice").orElseThrow();
-        assertThat(store.deleteIfNoInfra("queued-2", 1, false, "alice", at)).isEqualTo(ClusterStore.Deletion.DELETED);
+        assertThat(store.deleteIfNoInfra("queued-2", 1, false, "alice", at)).isEqualTo(Deletion.DELETED);
         assertThat(infra.insert(TestJobs.queuedCreate("job-queued-2", "queued-2", at), "alice"))
                 .isEmpty();
         assertThat(infra.job("job-queued-2")).isEmpty();
@@ -168,6 +168,41 @@ class ClusterStoreIT {
             assertThat(queued.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
         }
         assertThat(infra.job("job-racing")).isEmpty();
+    }
+
+    @Test
+    void anAddOnIsNotDeletedUnderAQueuedDeploymentNorADeploymentQueuedForADeletedAddOn() throws Exception {
+        AddonStore addons = new AddonStore(db);
+        InfraStore infra = new InfraStore(db);
+        Instant at = Instant.parse("2026-12-01T00:00:00Z");
+        for (String id : List.of("ex-queued", "ex-gone")) {
+            addons.insert(
+                            new AddonRecord(
+                                    id,
+                                    "executor",
+                                    id,
+                                    "alice",
+                                    null,
+                                    null,
+                                    List.of(),
+                                    Json.object().put("executor_id", id),
+                                    1,
+                                    at,
+                                    at,
+                                    null,
+                                    null),
+                            "alice")
+                    .orElseThrow();
+        }
+        infra.insert(TestJobs.queuedCreate("job-ex-queued", "executor/ex-queued", at), "alice")
+                .orElseThrow();
+        assertThat(addons.deleteIfNoInfra("executor", "ex-queued", "alice", at)).isEqualTo(Deletion.HAS_INFRA);
+        assertThat(addons.get("executor", "ex-queued")).isPresent();
+
+        assertThat(addons.deleteIfNoInfra("executor", "ex-gone", "alice", at)).isEqualTo(Deletion.DELETED);
+        assertThat(infra.insert(TestJobs.queuedCreate("job-ex-gone", "executor/ex-gone", at), "alice"))
+                .isEmpty();
+        assertThat(addons.deleteIfNoInfra("executor", "ex-gone", "alice", at)).isEqualTo(Deletion.STALE);
     }
 
     /** Until some session of this database waits for a row lock (the job insert, behind the delete). */

@@ -76,8 +76,8 @@ public final class AddonDeployments {
 
     /** The add-on's latest infra job and what its deployment put on the cluster; a 404 when not the caller's. */
     public InfraService.Status status(Principal who, AddonKind kind, String id) {
-        addons.get(who, kind, id);
+        AddonRecord a = addons.get(who, kind, id);
         String key = TargetKey.addon(kind, id).toString();
-        return new InfraService.Status(infra.latest(key), infra.inventory(key));
+        return new InfraService.Status(infra.latestSince(key, a.createdAt()), infra.inventory(key));
     }
 }

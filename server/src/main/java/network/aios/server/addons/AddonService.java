@@ -124,20 +124,24 @@ public final class AddonService {
     public void delete(Principal who, AddonKind kind, String id) {
         AddonRecord a = get(who, kind, id);
         if (infra.deployed(a)) {
-            throw new DomainException(
-                            DomainException.Kind.CONFLICT,
-                            "has_infrastructure",
-                            kind.wire() + " '" + id + "' is deployed on a cluster " + "("
-                                    + (a.infraStatus() == null ? "job under way" : a.infraStatus())
-                                    + "); remove that first",
-                            List.of(),
-                            "DELETE " + kind.path() + "/" + id + "/remove-infra, or DELETE " + kind.path() + "/" + id
-                                    + "?cascade=true to remove it and then the registration")
-                    .withNext("DELETE", kind.path() + "/" + id + "?cascade=true");
+            throw deployed(kind, id, a.infraStatus() == null ? "job under way" : a.infraStatus());
         }
-        if (!store.delete(kind.wire(), id, who.name(), clock.instant())) {
-            throw DomainException.notFound(kind.wire() + " '" + id + "'");
+        switch (store.deleteIfNoInfra(kind.wire(), id, who.name(), clock.instant())) {
+            case DELETED -> {}
+            case HAS_INFRA -> throw deployed(kind, id, "a deployment was queued meanwhile");
+            case STALE -> throw DomainException.notFound(kind.wire() + " '" + id + "'");
         }
+    }
+
+    private static DomainException deployed(AddonKind kind, String id, String state) {
+        return new DomainException(
+                        DomainException.Kind.CONFLICT,
+                        "has_infrastructure",
+                        kind.wire() + " '" + id + "' is deployed on a cluster (" + state + "); remove that first",
+                        List.of(),
+                        "DELETE " + kind.path() + "/" + id + "/remove-infra, or DELETE " + kind.path() + "/" + id
+                                + "?cascade=true to remove it and then the registration")
+                .withNext("DELETE", kind.path() + "/" + id + "?cascade=true");
     }
 
     /** The stored registration as answered: the body's fields, plus id and what the server keeps. */

@@ -202,10 +202,6 @@ public final class InfraService implements AutoCloseable {
                 : t.addon().path() + "/" + t.id() + "/infra";
     }
 
-    public Optional<InfraJob> latest(String key) {
-        return store.latestJob(key);
-    }
-
     private static void requirePassed(List<Preflight.Check> checks, String what) {
         if (!Preflight.passed(checks)) {
             List<Preflight.Check> failed = checks.stream()
@@ -310,9 +306,11 @@ public final class InfraService implements AutoCloseable {
 
     public InfraJob job(Principal who, String jobId) {
         InfraJob j = store.job(jobId).orElseThrow(() -> DomainException.notFound("job '" + jobId + "'"));
-        // the owner of what it deploys sees a job; once that is deleted, whoever requested the job still does
-        boolean visible = ownerOf(j.clusterId())
-                .map(who::mayAccess)
+        // the owner of what it deploys sees a job; once that is deleted (or the id registered again, by
+        // anyone), only whoever requested the job still does
+        boolean visible = registration(j.clusterId())
+                .filter(r -> !j.createdAt().isBefore(r.createdAt()))
+                .map(r -> who.mayAccess(r.owner()))
                 .orElse(who.isAdmin() || who.name().equals(j.requestedBy()));
         if (!visible) {
             throw DomainException.notFound("job '" + jobId + "'");
@@ -320,11 +318,22 @@ public final class InfraService implements AutoCloseable {
         return j;
     }
 
-    private Optional<String> ownerOf(String key) {
-        network.aios.api.TargetKey t = network.aios.api.TargetKey.parse(key);
+    /** Who registered what a job key names, and when. */
+    private record Registration(String owner, java.time.Instant createdAt) {}
+
+    private Optional<Registration> registration(String key) {
+        TargetKey t = TargetKey.parse(key);
         return t.isCluster()
-                ? clusters.get(t.id()).map(ClusterRecord::owner)
-                : addons.get(t.addon().wire(), t.id()).map(AddonRecord::owner);
+                ? clusters.get(t.id()).map(c -> new Registration(c.owner(), c.createdAt()))
+                : addons.get(t.addon().wire(), t.id()).map(a -> new Registration(a.owner(), a.createdAt()));
+    }
+
+    /**
+     * A target's latest job since {@code registeredAt}: the jobs of an earlier registration of the same id
+     * (deleted, maybe by another owner) are not this one's.
+     */
+    public Optional<InfraJob> latestSince(String key, java.time.Instant registeredAt) {
+        return store.latestJob(key).filter(j -> !j.createdAt().isBefore(registeredAt));
     }
 
     /** A target's latest job (empty when it never had one) and its inventory on the member cluster. */
@@ -332,8 +341,8 @@ public final class InfraService implements AutoCloseable {
 
     /** A cluster's infra status; a 404 when it is not the caller's. */
     public Status status(Principal who, String clusterId) {
-        clusterService.get(who, clusterId);
-        return new Status(store.latestJob(clusterId), store.inventory(clusterId));
+        ClusterRecord c = clusterService.get(who, clusterId);
+        return new Status(latestSince(clusterId, c.createdAt()), store.inventory(clusterId));
     }
 
     public List<InfraStore.InventoryItem> inventory(String clusterId) {
