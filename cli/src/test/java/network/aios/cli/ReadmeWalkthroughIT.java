@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * <p>What differs from a person at a terminal, and only this: the control plane listens on a free port
  * (the blocks' {@code 127.0.0.1:8080} and {@code AIOS_SERVER} say which), the dev cluster gets its own
  * state directory and ports, {@code ./aios server} lines are run by the test (in the background, stopped
- * before the next one) and {@code mvn verify} — the command running this test — is not run again. A
+ * before the next one) and the {@code mvn} builds are not run again ({@code mvn verify} is what runs this
+ * test, and the agent jar is this build's). A
  * command must exit 0, or 1 where its comment says it is denied; what a few of them print is checked too.
  */
 class ReadmeWalkthroughIT {
@@ -103,12 +104,21 @@ class ReadmeWalkthroughIT {
         devState = checkout.resolve("dev-cluster");
         int port = KubeTestCluster.freePortBase();
         int devPort = KubeTestCluster.freePortBase();
+        while (Math.abs(devPort - port) < 10) { // the dev cluster takes four ports from its base
+            devPort = KubeTestCluster.freePortBase();
+        }
 
         List<String> pending = new ArrayList<>();
         Set<String> variables = new LinkedHashSet<>();
         for (String command : commands(Files.readString(root.resolve("README.md")))) {
             String pointed = command.replace("127.0.0.1:8080", "127.0.0.1:" + port);
-            if (command.startsWith("mvn verify")) {
+            if (command.startsWith("mvn ")) {
+                // builds: `mvn verify` is what runs this test, and the agent jar the README builds next is
+                // this build's own (rebuilding it here would rewrite jars the test JVMs have open)
+                assertThat(command).matches("mvn (verify|-q -B -pl agent -am package -DskipTests)\\b.*");
+                assertThat(root.resolve("agent/target/aios-agent.jar"))
+                        .as("built by the reactor before cli")
+                        .exists();
                 continue;
             }
             if (command.startsWith("./aios server")) {
