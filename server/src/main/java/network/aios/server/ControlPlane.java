@@ -57,6 +57,9 @@ public final class ControlPlane implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
     public static final String ADMIN_TOKEN_FILE = "admin-token";
 
+    /** Member clusters: the control plane's own clients to them are shared, and closed with it. */
+    private final ClusterConnector members;
+
     private final Database db;
     private final boolean ownsDb;
     private final Javalin http;
@@ -92,6 +95,7 @@ public final class ControlPlane implements AutoCloseable {
         this.listeningPort = listening;
         this.egress = EgressGuard.of(config.egressAllow(), config.egressDeny(), listening::get);
         ClusterConnector members = connector != null ? connector : ClusterConnector.guarded(egress);
+        this.members = members;
         this.tokens = new TokenService(new TokenStore(db), clock);
         TokenStore tokenStore = new TokenStore(db);
         AddonStore addonStore = new AddonStore(db);
@@ -356,6 +360,7 @@ public final class ControlPlane implements AutoCloseable {
         clusterHealth.close();
         addonHealth.close();
         infra.close();
+        members.close();
         http.stop();
         if (ownsDb) {
             db.close();

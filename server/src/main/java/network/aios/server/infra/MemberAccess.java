@@ -47,8 +47,9 @@ final class MemberAccess {
         return "cluster-credential:" + clusterId;
     }
 
+    /** A client with the control plane's own credential on the cluster, shared between uses. */
     ClusterOps open(Credential c) {
-        return connector.open(tokenConfig(c));
+        return connector.openShared(tokenConfig(c));
     }
 
     Optional<ClusterOps> removalOps(InfraJob job) throws KubeconfigException {

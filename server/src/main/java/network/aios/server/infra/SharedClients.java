@@ -1,0 +1,191 @@
+package network.aios.server.infra;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import network.aios.infra.ClusterOps;
+import network.aios.infra.ObjectRef;
+
+/**
+ * One client per member cluster and control-plane credential, kept between uses (a job's steps, the
+ * readiness polls, route changes, attestation reads) instead of a new connection pool and TLS handshake
+ * each time. Only the control plane's own credential is shared this way: an owner's admin kubeconfig is
+ * opened for its one use and closed. A client nobody has used for {@link #IDLE} is closed; a changed
+ * credential (a new bootstrap) is another key, and the old client idles out.
+ */
+final class SharedClients implements AutoCloseable {
+    static final Duration IDLE = Duration.ofMinutes(2);
+
+    private static final class Entry {
+        final ClusterOps ops;
+        final AtomicInteger borrowed = new AtomicInteger();
+        volatile long lastUsed;
+
+        Entry(ClusterOps ops, long now) {
+            this.ops = ops;
+            this.lastUsed = now;
+        }
+    }
+
+    private final Function<Config, ClusterOps> open;
+    private final LongSupplier nanoTime;
+    private final ConcurrentHashMap<String, Entry> clients = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper;
+
+    SharedClients(Function<Config, ClusterOps> open) {
+        this(open, System::nanoTime);
+        sweeper.scheduleWithFixedDelay(this::sweep, 30, 30, TimeUnit.SECONDS);
+    }
+
+    /** With the time a test gives; nothing sweeps unless the test calls {@link #sweep()}. */
+    SharedClients(Function<Config, ClusterOps> open, LongSupplier nanoTime) {
+        this.open = open;
+        this.nanoTime = nanoTime;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "aios-member-clients");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A client for {@code config}, shared; closing what this returns gives it back. */
+    ClusterOps borrow(Config config) {
+        Entry e = clients.compute(key(config), (k, existing) -> {
+            Entry entry = existing != null ? existing : new Entry(open.apply(config), nanoTime.getAsLong());
+            entry.borrowed.incrementAndGet();
+            entry.lastUsed = nanoTime.getAsLong();
+            return entry;
+        });
+        return new Borrowed(e, nanoTime);
+    }
+
+    int size() {
+        return clients.size();
+    }
+
+    /** Closes what has been idle for {@link #IDLE} and is not borrowed now. */
+    void sweep() {
+        long now = nanoTime.getAsLong();
+        clients.forEach((k, v) -> clients.computeIfPresent(k, (key, e) -> {
+            if (e.borrowed.get() == 0 && now - e.lastUsed > IDLE.toNanos()) {
+                e.ops.close();
+                return null;
+            }
+            return e;
+        }));
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        clients.values().forEach(e -> e.ops.close());
+        clients.clear();
+    }
+
+    /** The server, its CA and the token, digested: the credential is not kept as a key. */
+    private static String key(Config c) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (String part : new String[] {
+                c.getMasterUrl(), c.getCaCertData(), c.getOauthToken(), Boolean.toString(c.isTrustCerts())
+            }) {
+                d.update(String.valueOf(part).getBytes(StandardCharsets.UTF_8));
+                d.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A shared client as one use sees it: everything but {@link #close()} goes to the client. */
+    private static final class Borrowed implements ClusterOps {
+        private final Entry entry;
+        private final LongSupplier nanoTime;
+        private boolean returned;
+
+        Borrowed(Entry entry, LongSupplier nanoTime) {
+            this.entry = entry;
+            this.nanoTime = nanoTime;
+        }
+
+        @Override
+        public String version() {
+            return entry.ops.version();
+        }
+
+        @Override
+        public boolean may(String verb, String group, String resource, String namespace) {
+            return entry.ops.may(verb, group, resource, namespace);
+        }
+
+        @Override
+        public Applied apply(HasMetadata desired) {
+            return entry.ops.apply(desired);
+        }
+
+        @Override
+        public Optional<String> revision(ObjectRef ref) {
+            return entry.ops.revision(ref);
+        }
+
+        @Override
+        public Optional<String> controlPlaneToken(String namespace) {
+            return entry.ops.controlPlaneToken(namespace);
+        }
+
+        @Override
+        public List<ObjectRef> labelled(String apiVersion, String kind, String namespace, String label, String value) {
+            return entry.ops.labelled(apiVersion, kind, namespace, label, value);
+        }
+
+        @Override
+        public List<String> notReady(String namespace, List<String> deployments) {
+            return entry.ops.notReady(namespace, deployments);
+        }
+
+        @Override
+        public Deletion delete(ObjectRef ref) {
+            return entry.ops.delete(ref);
+        }
+
+        @Override
+        public boolean namespaceGone(String namespace) {
+            return entry.ops.namespaceGone(namespace);
+        }
+
+        @Override
+        public List<Node> nodes() {
+            return entry.ops.nodes();
+        }
+
+        @Override
+        public KubernetesClient client() {
+            return entry.ops.client();
+        }
+
+        @Override
+        public void close() {
+            if (!returned) {
+                returned = true;
+                entry.lastUsed = nanoTime.getAsLong();
+                entry.borrowed.decrementAndGet();
+            }
+        }
+    }
+}
