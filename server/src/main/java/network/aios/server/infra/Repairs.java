@@ -1,5 +1,6 @@
 package network.aios.server.infra;
 
+import java.util.List;
 import java.util.Optional;
 import network.aios.api.Json;
 import network.aios.infra.ClusterOps;
@@ -52,55 +53,32 @@ final class Repairs {
         return summary(receipt);
     }
 
-    /** "repaired 2 (Service aios-system/aios-mgmt recreated, …), pruned 1" or "nothing to repair". */
+    /** "repaired 2 (Service aios-system/aios-mgmt recreated, …), pruned 1 (…)" or "nothing to repair". */
     static String summary(JsonNode receipt) {
-        if (receipt == null
-                || receipt.path("repaired").size()
-                                + receipt.path("pruned").size()
-                                + receipt.path("failed").size()
-                        == 0) {
-            return "nothing to repair";
+        List<String> parts = new java.util.ArrayList<>();
+        if (receipt != null) {
+            part(
+                    parts,
+                    "repaired",
+                    receipt.path("repaired"),
+                    r -> r.path("object").asString() + " " + r.path("outcome").asString());
+            part(parts, "pruned", receipt.path("pruned"), JsonNode::asString);
+            part(
+                    parts,
+                    "failed",
+                    receipt.path("failed"),
+                    f -> f.path("object").asString() + ": " + f.path("reason").asString());
         }
-        StringBuilder b = new StringBuilder();
-        if (receipt.path("repaired").size() > 0) {
-            b.append("repaired ").append(receipt.path("repaired").size()).append(" (");
-            for (int i = 0; i < receipt.path("repaired").size(); i++) {
-                JsonNode r = receipt.path("repaired").get(i);
-                b.append(i == 0 ? "" : ", ")
-                        .append(r.path("object").asString())
-                        .append(' ')
-                        .append(r.path("outcome").asString());
-            }
-            b.append(')');
+        return parts.isEmpty() ? "nothing to repair" : String.join(", ", parts);
+    }
+
+    /** "label n (item, item)", when there are any. */
+    private static void part(
+            List<String> parts, String label, JsonNode items, java.util.function.Function<JsonNode, String> item) {
+        if (items.size() > 0) {
+            parts.add(label + " " + items.size() + " ("
+                    + String.join(", ", items.valueStream().map(item).toList()) + ")");
         }
-        if (receipt.path("pruned").size() > 0) {
-            b.append(b.length() == 0 ? "" : ", ")
-                    .append("pruned ")
-                    .append(receipt.path("pruned").size())
-                    .append(" (")
-                    .append(String.join(
-                            ", ",
-                            receipt.path("pruned")
-                                    .valueStream()
-                                    .map(JsonNode::asString)
-                                    .toList()))
-                    .append(')');
-        }
-        if (receipt.path("failed").size() > 0) {
-            b.append(b.length() == 0 ? "" : ", ")
-                    .append("failed ")
-                    .append(receipt.path("failed").size())
-                    .append(" (")
-                    .append(String.join(
-                            ", ",
-                            receipt.path("failed")
-                                    .valueStream()
-                                    .map(f -> f.path("object").asString() + ": "
-                                            + f.path("reason").asString())
-                                    .toList()))
-                    .append(')');
-        }
-        return b.toString();
     }
 
     private ArrayNode repaired() {
