@@ -176,23 +176,7 @@ class ClusterStoreIT {
         InfraStore infra = new InfraStore(db);
         Instant at = Instant.parse("2026-12-01T00:00:00Z");
         for (String id : List.of("ex-queued", "ex-gone")) {
-            addons.insert(
-                            new AddonRecord(
-                                    id,
-                                    "executor",
-                                    id,
-                                    "alice",
-                                    null,
-                                    null,
-                                    List.of(),
-                                    Json.object().put("executor_id", id),
-                                    1,
-                                    at,
-                                    at,
-                                    null,
-                                    null),
-                            "alice")
-                    .orElseThrow();
+            TestJobs.executor(addons, id, at);
         }
         infra.insert(TestJobs.queuedCreate("job-ex-queued", "executor/ex-queued", at), "alice")
                 .orElseThrow();

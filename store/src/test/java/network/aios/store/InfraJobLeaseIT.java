@@ -20,6 +20,9 @@ class InfraJobLeaseIT {
     static void open() {
         db = TestPostgres.freshDatabase(2);
         store = new InfraStore(db);
+        AddonStore addons = new AddonStore(db);
+        TestJobs.executor(addons, "renewed", T0);
+        TestJobs.executor(addons, "cancelled", T0);
     }
 
     @AfterAll

@@ -2,7 +2,7 @@ package network.aios.store;
 
 import java.time.Instant;
 
-/** Infra jobs for store tests. */
+/** Infra jobs, and the registrations they are for, for store tests. */
 final class TestJobs {
     private TestJobs() {}
 
@@ -20,5 +20,26 @@ final class TestJobs {
                 .createdAt(at)
                 .updatedAt(at)
                 .build();
+    }
+
+    /** Registers executor {@code id} (owner alice): a job's target must be registered to be queued. */
+    static void executor(AddonStore addons, String id, Instant at) {
+        addons.insert(
+                        new AddonRecord(
+                                id,
+                                "executor",
+                                id,
+                                "alice",
+                                null,
+                                null,
+                                java.util.List.of(),
+                                network.aios.api.Json.object().put("executor_id", id),
+                                1,
+                                at,
+                                at,
+                                null,
+                                null),
+                        "alice")
+                .orElseThrow();
     }
 }
