@@ -47,6 +47,12 @@ public interface ClusterOps extends AutoCloseable {
      */
     List<ObjectRef> labelled(String apiVersion, String kind, String namespace, String label, String value);
 
+    /**
+     * Calls {@code onChange} whenever a Deployment in {@code namespace} changes, its status included (a
+     * watch, not a poll); closing what this returns stops it.
+     */
+    AutoCloseable watchDeployments(String namespace, Runnable onChange);
+
     /** Deployments not yet available, as "name (available/desired)". Empty when all are ready. */
     List<String> notReady(String namespace, List<String> deployments);
 

@@ -114,6 +114,25 @@ public final class Fabric8ClusterOps implements ClusterOps {
     }
 
     @Override
+    public AutoCloseable watchDeployments(String namespace, Runnable onChange) {
+        io.fabric8.kubernetes.client.Watch watch = client.apps()
+                .deployments()
+                .inNamespace(namespace)
+                .watch(new io.fabric8.kubernetes.client.Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Deployment resource) {
+                        onChange.run();
+                    }
+
+                    @Override
+                    public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                        // the polls go on without it
+                    }
+                });
+        return watch::close;
+    }
+
+    @Override
     public List<String> notReady(String namespace, List<String> deployments) {
         List<String> waiting = new ArrayList<>();
         for (String name : deployments) {

@@ -207,6 +207,19 @@ public final class InfraStore {
     }
 
     /**
+     * Makes a job waiting for readiness due now (a watch saw its Deployments change); no effect on a job
+     * that is due already, running, or past that state.
+     */
+    public boolean runNow(String key, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET next_run_at = :now WHERE cluster_id = :key "
+                                + "AND finished_at IS NULL AND state = 'WaitingReady' AND next_run_at > :now")
+                        .bind("key", key)
+                        .bind("now", Timestamp.from(now))
+                        .execute()
+                == 1);
+    }
+
+    /**
      * Keeps {@code owner}'s lease on a job it is running; false if the lease was lost (it expired and another
      * runner claimed the job, or the job was ended meanwhile).
      */

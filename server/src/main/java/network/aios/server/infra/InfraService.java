@@ -59,6 +59,7 @@ public final class InfraService implements AutoCloseable {
     private final MemberAccess access;
     private final network.aios.server.security.AgentCertificates certificates;
     private final Duration resyncEvery;
+    private final ReadinessWatches watches;
 
     public InfraService(
             ClusterService clusterService,
@@ -89,8 +90,16 @@ public final class InfraService implements AutoCloseable {
         this.connector = connector;
         this.clock = clock;
         this.targets = new Targets(clusters, addons, tokens, settings, routes, clock);
-        InfraSteps steps = new InfraSteps(targets, store, tokens, box, connector, clock, retry, certificates);
+        this.watches = new ReadinessWatches(this::nudge);
+        InfraSteps steps = new InfraSteps(targets, store, tokens, box, connector, clock, retry, certificates, watches);
         this.runner = new JobRunner(store, steps, clock, parallelism);
+    }
+
+    /** A waiting job's Deployments changed: it is due now, and the runner looks at once. */
+    private void nudge(String key) {
+        if (store.runNow(key, clock.instant())) {
+            runner.wake();
+        }
     }
 
     public void start() {
@@ -528,5 +537,6 @@ public final class InfraService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
+        watches.close();
     }
 }

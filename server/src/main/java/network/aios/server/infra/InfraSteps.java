@@ -65,6 +65,7 @@ final class InfraSteps {
     private final RetryPolicy retry;
     private final MemberAccess access;
     private final AgentCertificates certificates;
+    private final ReadinessWatches watches;
 
     InfraSteps(
             Targets targets,
@@ -75,6 +76,20 @@ final class InfraSteps {
             Clock clock,
             RetryPolicy retry,
             AgentCertificates certificates) {
+        this(targets, store, tokens, box, connector, clock, retry, certificates, new ReadinessWatches(key -> {}));
+    }
+
+    InfraSteps(
+            Targets targets,
+            InfraStore store,
+            TokenService tokens,
+            SecretBox box,
+            ClusterConnector connector,
+            Clock clock,
+            RetryPolicy retry,
+            AgentCertificates certificates,
+            ReadinessWatches watches) {
+        this.watches = watches;
         this.certificates = certificates;
         this.targets = targets;
         this.store = store;
@@ -135,6 +150,11 @@ final class InfraSteps {
                 Credential cred = access.credential(job.clusterId()).orElseThrow();
                 try (ClusterOps ops = access.open(cred)) {
                     List<String> waiting = ops.notReady(target.namespace(), target.deployments());
+                    if (!waiting.isEmpty()) {
+                        watches.ensure(job.clusterId(), job.id(), ops, target.namespace());
+                    } else {
+                        watches.stop(job.clusterId());
+                    }
                     if (waiting.isEmpty()) {
                         store.putApplied(job.clusterId(), target.fingerprint(), clock.instant());
                         // a resync records what the registry shows too (urlMap after a changed host name);
@@ -152,6 +172,7 @@ final class InfraSteps {
                                 false);
                     }
                     if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
+                        watches.stop(job.clusterId());
                         return finish(
                                 job.next(
                                         FAILED,

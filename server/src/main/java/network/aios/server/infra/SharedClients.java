@@ -155,6 +155,11 @@ final class SharedClients implements AutoCloseable {
         }
 
         @Override
+        public AutoCloseable watchDeployments(String namespace, Runnable onChange) {
+            return entry.ops.watchDeployments(namespace, onChange);
+        }
+
+        @Override
         public List<String> notReady(String namespace, List<String> deployments) {
             return entry.ops.notReady(namespace, deployments);
         }

@@ -132,6 +132,16 @@ class FakeClusterOps implements ClusterOps {
                 .toList();
     }
 
+    /** What a watch on the namespace's Deployments would be told: a test calls it. */
+    final List<Runnable> deploymentWatchers = new ArrayList<>();
+
+    @Override
+    public AutoCloseable watchDeployments(String namespace, Runnable onChange) {
+        maybeFail("watchDeployments");
+        deploymentWatchers.add(onChange);
+        return () -> deploymentWatchers.remove(onChange);
+    }
+
     @Override
     public List<String> notReady(String namespace, List<String> deployments) {
         maybeFail("notReady");

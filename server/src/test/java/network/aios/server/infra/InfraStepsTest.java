@@ -54,6 +54,8 @@ class InfraStepsTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
     InfraStore store;
     InfraSteps steps;
+    Targets targets;
+    TokenService tokens;
     String id;
 
     static final class MutableClock extends Clock {
@@ -115,8 +117,8 @@ class InfraStepsTest {
                         "test")
                 .orElseThrow();
         store = new InfraStore(db);
-        TokenService tokens = new TokenService(new TokenStore(db), clock);
-        Targets targets = new Targets(
+        tokens = new TokenService(new TokenStore(db), clock);
+        targets = new Targets(
                 new ClusterStore(db),
                 new AddonStore(db),
                 tokens,
@@ -213,6 +215,46 @@ class InfraStepsTest {
                 .hasSize(cluster.objects.size())
                 .allSatisfy(i -> assertThat(i.uid()).isNotNull());
         assertThat(store.appliedFingerprint(id)).isPresent();
+    }
+
+    @Test
+    void aJobWaitingForItsDeploymentsIsDueAtOnceWhenAWatchSeesThemChange() throws Exception {
+        List<String> nudged = new java.util.ArrayList<>();
+        steps = new InfraSteps(
+                targets,
+                store,
+                tokens,
+                box,
+                config -> cluster,
+                clock,
+                RETRY,
+                certificates,
+                new ReadinessWatches(key -> {
+                    if (store.runNow(key, clock.instant())) {
+                        nudged.add(key);
+                    }
+                }));
+        InfraJob job = queued(JobKind.CREATE);
+        cluster.notReady.add("aios-mgmt (0/1 available)");
+        while (job.state() != JobState.WAITING_READY) {
+            job = step(job);
+        }
+        job = step(job); // the first look: not available; a watch starts, the poll is the fallback
+        assertThat(job.state()).isEqualTo(JobState.WAITING_READY);
+        assertThat(job.nextRunAt()).isAfter(clock.instant());
+        assertThat(cluster.deploymentWatchers).hasSize(1);
+
+        cluster.notReady.clear();
+        List.copyOf(cluster.deploymentWatchers).forEach(Runnable::run); // the Deployment became available
+        assertThat(nudged).containsExactly(id);
+        assertThat(store.job(job.id()).orElseThrow().nextRunAt()).isEqualTo(clock.instant());
+        job = step(job);
+        assertThat(job.state()).isEqualTo(JobState.READY);
+        assertThat(cluster.deploymentWatchers)
+                .as("the watch ends with the wait")
+                .isEmpty();
+        // a nudge for a job that no longer waits changes nothing
+        assertThat(store.runNow(id, clock.instant())).isFalse();
     }
 
     @Test
