@@ -16,30 +16,60 @@ import org.slf4j.LoggerFactory;
 final class ReadinessWatches implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReadinessWatches.class);
 
+    /** A job being watched; {@code watch} is null while the watch is being set up. */
     private record Watching(String jobId, AutoCloseable watch) {}
 
     private final ConcurrentHashMap<String, Watching> watches = new ConcurrentHashMap<>();
     private final Consumer<String> nudge;
+    /** Setting a watch up can take as long as the API server (or the path to it) does: never in a step. */
+    private final java.util.concurrent.ExecutorService setup =
+            java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "aios-readiness-watches");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** {@code nudge}: makes the target's waiting job due now and wakes the runner. */
     ReadinessWatches(Consumer<String> nudge) {
         this.nudge = nudge;
     }
 
-    /** Watches {@code namespace} for job {@code jobId} of {@code key}, unless that job is watched already. */
+    /**
+     * Starts watching {@code namespace} for job {@code jobId} of {@code key}, unless that job is watched (or
+     * being set up) already. Returns at once; the watch is set up in the background.
+     */
     void ensure(String key, String jobId, ClusterOps ops, String namespace) {
+        boolean[] fresh = {false};
         watches.compute(key, (k, existing) -> {
             if (existing != null && existing.jobId().equals(jobId)) {
                 return existing;
             }
             close(existing);
-            try {
-                return new Watching(jobId, ops.watchDeployments(namespace, () -> nudge.accept(key)));
-            } catch (RuntimeException e) {
-                LOG.info("{}: no watch on {} ({}); readiness is polled", key, namespace, e.getMessage());
-                return null;
-            }
+            fresh[0] = true;
+            return new Watching(jobId, null);
         });
+        if (fresh[0]) {
+            try {
+                setup.execute(() -> start(key, jobId, ops, namespace));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                watches.remove(key); // closing down
+            }
+        }
+    }
+
+    private void start(String key, String jobId, ClusterOps ops, String namespace) {
+        AutoCloseable watch;
+        try {
+            watch = ops.watchDeployments(namespace, () -> nudge.accept(key));
+        } catch (RuntimeException e) {
+            LOG.info("{}: no watch on {} ({}); readiness is polled", key, namespace, e.getMessage());
+            return;
+        }
+        Watching now = watches.computeIfPresent(
+                key, (k, w) -> w.jobId().equals(jobId) && w.watch() == null ? new Watching(jobId, watch) : w);
+        if (now == null || now.watch() != watch) {
+            close(new Watching(jobId, watch)); // the wait ended while the watch was being set up
+        }
     }
 
     /** The job no longer waits (ready, failed, gone). */
@@ -53,12 +83,13 @@ final class ReadinessWatches implements AutoCloseable {
 
     @Override
     public void close() {
+        setup.shutdownNow();
         watches.values().forEach(ReadinessWatches::close);
         watches.clear();
     }
 
     private static void close(Watching w) {
-        if (w != null) {
+        if (w != null && w.watch() != null) {
             try {
                 w.watch().close();
             } catch (Exception e) {

@@ -133,7 +133,7 @@ class FakeClusterOps implements ClusterOps {
     }
 
     /** What a watch on the namespace's Deployments would be told: a test calls it. */
-    final List<Runnable> deploymentWatchers = new ArrayList<>();
+    final List<Runnable> deploymentWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public AutoCloseable watchDeployments(String namespace, Runnable onChange) {

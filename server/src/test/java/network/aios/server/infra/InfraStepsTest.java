@@ -242,7 +242,9 @@ class InfraStepsTest {
         job = step(job); // the first look: not available; a watch starts, the poll is the fallback
         assertThat(job.state()).isEqualTo(JobState.WAITING_READY);
         assertThat(job.nextRunAt()).isAfter(clock.instant());
-        assertThat(cluster.deploymentWatchers).hasSize(1);
+        // the watch is set up in the background: a step never waits for it
+        network.aios.server.KubeTestCluster.await(
+                () -> cluster.deploymentWatchers.size() == 1, Duration.ofSeconds(10), "the watch to start");
 
         cluster.notReady.clear();
         List.copyOf(cluster.deploymentWatchers).forEach(Runnable::run); // the Deployment became available
