@@ -1,7 +1,6 @@
 package network.aios.server.infra;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,10 +11,7 @@ import java.util.UUID;
 import network.aios.api.AddonKind;
 import network.aios.api.ClusterDocument;
 import network.aios.api.ClusterStatus;
-import network.aios.api.FieldError;
 import network.aios.api.TargetKey;
-import network.aios.api.kubeconfig.KubeconfigException;
-import network.aios.egress.EgressRefusedException;
 import network.aios.infra.AddonDeployment;
 import network.aios.infra.ClusterOps;
 import network.aios.infra.DesiredState;
@@ -60,6 +56,7 @@ public final class InfraService implements AutoCloseable {
     private final network.aios.server.security.AgentCertificates certificates;
     private final Duration resyncEvery;
     private final ReadinessWatches watches;
+    private final OwnerKubeconfigs owners;
 
     public InfraService(
             ClusterService clusterService,
@@ -81,6 +78,7 @@ public final class InfraService implements AutoCloseable {
         this.allowInsecureKubeconfig = allowInsecureKubeconfig;
         this.certificates = certificates;
         this.access = new MemberAccess(store, box, connector, clock);
+        this.owners = new OwnerKubeconfigs(connector, allowInsecureKubeconfig);
         this.clusterService = clusterService;
         this.clusters = clusters;
         this.addons = addons;
@@ -112,8 +110,8 @@ public final class InfraService implements AutoCloseable {
 
     public Scheduled create(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
         ClusterRecord cluster = clusterService.get(who, clusterId);
-        Kubeconfigs.Parsed parsed = parse(kubeconfig, pointer);
-        requirePassed(preflight(parsed, cluster), "the AIOS infrastructure");
+        Kubeconfigs.Parsed parsed = owners.parse(kubeconfig, pointer);
+        OwnerKubeconfigs.requirePassed(owners.preflight(parsed, cluster), "the AIOS infrastructure");
         // live or degraded: the infrastructure is ready either way (degraded is the cluster's health)
         Optional<InfraJob> ready = readyJob(
                 clusterId,
@@ -140,10 +138,10 @@ public final class InfraService implements AutoCloseable {
     /** The synchronous part of deploying an add-on: the kubeconfig is usable and the preflight passes. */
     public Kubeconfigs.Parsed checkAddon(AddonRecord addon, JsonNode kubeconfig, String pointer) {
         AddonKind kind = deployable(addon);
-        Kubeconfigs.Parsed parsed = parse(kubeconfig, pointer);
+        Kubeconfigs.Parsed parsed = owners.parse(kubeconfig, pointer);
         AddonDeployment deployment = AddonDeployment.forRegistration(kind, addon.id(), addon.document());
-        requirePassed(
-                withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, deployment)),
+        OwnerKubeconfigs.requirePassed(
+                owners.withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, deployment)),
                 "the " + kind.wire().replace('_', ' '));
         return parsed;
     }
@@ -211,29 +209,6 @@ public final class InfraService implements AutoCloseable {
                 : t.addon().path() + "/" + t.id() + "/infra";
     }
 
-    private static void requirePassed(List<Preflight.Check> checks, String what) {
-        if (!Preflight.passed(checks)) {
-            List<Preflight.Check> failed = checks.stream()
-                    .filter(c -> c.status() == Preflight.Status.FAIL)
-                    .toList();
-            throw new DomainException(
-                    DomainException.Kind.INVALID,
-                    "preflight_failed",
-                    "the cluster is not ready for " + what + ": "
-                            + String.join(
-                                    "; ",
-                                    failed.stream()
-                                            .map(c -> c.name() + ": " + c.message())
-                                            .toList()),
-                    failed.stream()
-                            .map(c -> new FieldError(
-                                    "/preflight/" + c.name(),
-                                    c.message() + (c.fix() == null ? "" : " (fix: " + c.fix() + ")")))
-                            .toList(),
-                    null);
-        }
-    }
-
     public Scheduled remove(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
         return remove(who, clusterId, kubeconfig, pointer, false);
     }
@@ -267,8 +242,8 @@ public final class InfraService implements AutoCloseable {
                 && !kubeconfig.isNull()
                 && !(kubeconfig.isObject() && kubeconfig.isEmpty())
                 && !(kubeconfig.isString() && kubeconfig.asString().isBlank())) {
-            parsed = parse(kubeconfig, pointer);
-            reachable(parsed);
+            parsed = owners.parse(kubeconfig, pointer);
+            owners.reachable(parsed);
         }
         supersede(who, key, JobKind.CREATE, "a removal");
         InfraJob job = newJob(who, key, JobKind.REMOVE, parsed, thenDelete);
@@ -280,7 +255,7 @@ public final class InfraService implements AutoCloseable {
 
     public List<Preflight.Check> preflight(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
         ClusterRecord cluster = clusterService.get(who, clusterId);
-        return preflight(parse(kubeconfig, pointer), cluster);
+        return owners.preflight(owners.parse(kubeconfig, pointer), cluster);
     }
 
     /** The manifests the infrastructure consists of, for review; credentials redacted. */
@@ -440,98 +415,6 @@ public final class InfraService implements AutoCloseable {
                             + ")")
                     .withNext("GET", statusPath(clusterId));
         });
-    }
-
-    private Kubeconfigs.Parsed parse(JsonNode kubeconfig, String pointer) {
-        try {
-            return Kubeconfigs.parse(kubeconfig, pointer, allowInsecureKubeconfig);
-        } catch (KubeconfigException e) {
-            throw new DomainException(
-                    DomainException.Kind.INVALID,
-                    "invalid_kubeconfig",
-                    "kube_config_data cannot be used",
-                    e.errors(),
-                    null);
-        }
-    }
-
-    private void reachable(Kubeconfigs.Parsed parsed) {
-        withOwnersKubeconfig(parsed, ClusterOps::version);
-    }
-
-    private List<Preflight.Check> preflight(Kubeconfigs.Parsed parsed, ClusterRecord cluster) {
-        return withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, ClusterDocument.of(cluster.document())));
-    }
-
-    /**
-     * Runs {@code call} against the cluster an owner's kubeconfig names, answering what goes wrong as the
-     * owner's problem: unreachable, rejected, refused by the egress guard, or unusable credentials (422s).
-     */
-    private <T> T withOwnersKubeconfig(Kubeconfigs.Parsed parsed, java.util.function.Function<ClusterOps, T> call) {
-        try (ClusterOps ops = connector.open(parsed.config())) {
-            return call.apply(ops);
-        } catch (KubernetesClientException e) {
-            throw unreachable(parsed, e);
-        } catch (DomainException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw unusable(e);
-        }
-    }
-
-    /**
-     * The client could not even be built from the kubeconfig (e.g. a client key that is not a key): the
-     * owner's input, so a 422, never a 500. The reason is the exception's class, never its text.
-     */
-    private static DomainException unusable(RuntimeException e) {
-        return new DomainException(
-                DomainException.Kind.INVALID,
-                "invalid_kubeconfig",
-                "kube_config_data cannot be used: its credentials could " + "not be loaded ("
-                        + e.getClass().getSimpleName() + ")",
-                List.of(),
-                "check client-certificate-data "
-                        + "and client-key-data: base64 of PEM blocks of a matching certificate and key");
-    }
-
-    private static DomainException unreachable(Kubeconfigs.Parsed parsed, KubernetesClientException e) {
-        java.util.Optional<EgressRefusedException> refused = EgressRefusedException.in(e);
-        if (refused.isPresent()) {
-            return new DomainException(
-                    DomainException.Kind.INVALID,
-                    "egress_refused",
-                    "the control plane does not connect to the API server at " + parsed.server() + ": "
-                            + refused.get().reason(),
-                    List.of(),
-                    "the network's operator can allow "
-                            + "an address range with --egress-allow CIDR (for a test cluster on the control plane's machine)");
-        }
-        network.aios.infra.KubeFailure failure = network.aios.infra.KubeFailure.of(e);
-        if (failure == network.aios.infra.KubeFailure.FORBIDDEN) {
-            return new DomainException(
-                    DomainException.Kind.INVALID,
-                    "kubeconfig_forbidden",
-                    "the kubeconfig's identity may not read what the " + "install needs on " + parsed.server()
-                            + " (HTTP 403)",
-                    List.of(),
-                    "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
-        }
-        if (failure == network.aios.infra.KubeFailure.UNAUTHORIZED) {
-            return new DomainException(
-                    DomainException.Kind.INVALID,
-                    "kubeconfig_rejected",
-                    "the API server at " + parsed.server() + " rejected the kubeconfig's credentials (HTTP "
-                            + e.getCode() + ")",
-                    List.of(),
-                    null);
-        }
-        return new DomainException(
-                DomainException.Kind.INVALID,
-                "cluster_unreachable",
-                "the API server at " + parsed.server() + " did not answer"
-                        + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : ""),
-                List.of(),
-                "check that the kubeconfig's server address is reachable from the control plane");
     }
 
     @Override
