@@ -193,7 +193,7 @@ public final class ClusterStore {
             // audited when something changed: a resync that finds the same status and urlMap leaves no row
             var changed = h.createQuery("""
                     WITH before AS (SELECT id, status, infra_phase, document #> '{config,urlMap}' AS url
-                        FROM clusters WHERE id = :id FOR UPDATE)
+                        FROM clusters WHERE id = :id FOR NO KEY UPDATE)
                     UPDATE clusters c SET infra_phase = :phase, updated_at = :at,
                         health = CASE WHEN :phase = 'none' THEN 'unknown' ELSE health END,
                         document = CASE WHEN CAST(:url AS jsonb) IS NULL THEN document #- '{config,urlMap}'

@@ -141,7 +141,11 @@ public final class ObservationStore {
             // the health is an input of the status the database computes (V13); a change of status is audited
             List<Transition> changed =
                     statusChanges(h.createQuery("""
-                    WITH before AS (SELECT id, status FROM clusters WHERE id = ANY(CAST(:ids AS text[])) FOR UPDATE)
+                    WITH before AS (SELECT c.id, c.status FROM clusters c
+                            JOIN cluster_observations o ON o.cluster_id = c.id
+                        WHERE c.id = ANY(CAST(:ids AS text[]))
+                            AND c.health <> CASE WHEN o.verified THEN 'healthy' ELSE 'unhealthy' END
+                        FOR NO KEY UPDATE OF c)
                     UPDATE clusters c SET health = CASE WHEN o.verified THEN 'healthy' ELSE 'unhealthy' END,
                         updated_at = :now
                     FROM cluster_observations o, before b
@@ -176,7 +180,8 @@ public final class ObservationStore {
                 return List.<Transition>of();
             }
             List<Transition> changed = statusChanges(h.createQuery("""
-                    WITH before AS (SELECT id, status FROM clusters WHERE id = ANY(CAST(:ids AS text[])) FOR UPDATE)
+                    WITH before AS (SELECT id, status FROM clusters
+                        WHERE id = ANY(CAST(:ids AS text[])) AND health <> 'unhealthy' FOR NO KEY UPDATE)
                     UPDATE clusters c SET health = 'unhealthy', updated_at = :now FROM before b
                     WHERE b.id = c.id AND c.health <> 'unhealthy' RETURNING c.id, c.status, b.status AS was""")
                     .bind("ids", silent.toArray(new String[0]))
