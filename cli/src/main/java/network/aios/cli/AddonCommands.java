@@ -207,14 +207,8 @@ final class AddonCommands {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(
-                names = "--kubeconfig",
-                description =
-                        "Optional: an admin kubeconfig (otherwise the stored " + "least-privilege credential is used).")
-        Path kubeconfig;
-
-        @Option(names = "--wait", description = "Follow the job until it finishes.")
-        boolean await;
+        @Mixin
+        RemovalOptions options;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -224,8 +218,9 @@ final class AddonCommands {
             ApiClient api = client.client();
             JsonNode r = api.delete(
                     parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/remove-infra",
-                    InfraCommands.kubeconfigBody("cluster_config", kubeconfig));
-            return InfraCommands.scheduled(api, r, await, spec.commandLine().getOut());
+                    InfraCommands.kubeconfigBody("cluster_config", options.kubeconfig));
+            return InfraCommands.scheduled(
+                    api, r, options.await, spec.commandLine().getOut());
         }
     }
 

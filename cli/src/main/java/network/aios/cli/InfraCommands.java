@@ -136,14 +136,8 @@ final class InfraCommands {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(
-                names = "--kubeconfig",
-                description =
-                        "Optional: an admin kubeconfig (otherwise the stored " + "least-privilege credential is used).")
-        Path kubeconfig;
-
-        @Option(names = "--wait", description = "Follow the job until it finishes.")
-        boolean await;
+        @Mixin
+        RemovalOptions options;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -151,8 +145,9 @@ final class InfraCommands {
         @Override
         public Integer call() {
             ApiClient api = client.client();
-            JsonNode r = api.delete("/api/v1/clusters/" + ApiClient.enc(id) + "/infra", kubeconfigBody(kubeconfig));
-            return scheduled(api, r, await, spec.commandLine().getOut());
+            JsonNode r =
+                    api.delete("/api/v1/clusters/" + ApiClient.enc(id) + "/infra", kubeconfigBody(options.kubeconfig));
+            return scheduled(api, r, options.await, spec.commandLine().getOut());
         }
     }
 
