@@ -37,6 +37,16 @@ public final class InfraStore {
 
     /** As above; {@code deleteCluster}: a removal after which the registration is deleted too. */
     public Optional<InfraJob> insert(InfraJob j, String actor, boolean deleteCluster) {
+        return insert(j, actor, deleteCluster, () -> {});
+    }
+
+    /**
+     * As above, with {@code alongside}: what the registry records about the queued job (the target's phase),
+     * written in the same transaction, so a runner can never finish the job before its phase is written and
+     * then see that phase overwrite its outcome. Store calls made by {@code alongside} on this thread join the
+     * transaction (one Jdbi, thread-scoped handles); it is not run if nothing is inserted.
+     */
+    public Optional<InfraJob> insert(InfraJob j, String actor, boolean deleteCluster, Runnable alongside) {
         try {
             return jdbi.inTransaction(h -> {
                 if (!registered(h, TargetKey.parse(j.clusterId()))) {
@@ -44,6 +54,7 @@ public final class InfraStore {
                     return Optional.<InfraJob>empty();
                 }
                 insertJob(h, j, deleteCluster, "");
+                alongside.run();
                 Audit.write(
                         h,
                         j.createdAt(),
@@ -165,7 +176,43 @@ public final class InfraStore {
      * job meanwhile (a removal cancelling it): a step that lost its job saves nothing.
      */
     public boolean save(InfraJob j, String owner, Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET state = :state, reason = :reason, "
+        return jdbi.withHandle(h -> update(h, j, owner, now));
+    }
+
+    /**
+     * Persists a step's outcome together with what the registry records of it ({@code alongside}: the target's
+     * phase, its URLs, what was made ready, what a removal forgets), in one transaction: both or neither. The
+     * registration's row is locked first (the order {@link #insert} and the owner's delete use), then the
+     * job's; nothing is written if {@code owner} no longer holds the job. {@code alongside} may complete the
+     * job's receipt before it is written.
+     */
+    public boolean save(InfraJob j, String owner, Instant now, Runnable alongside) {
+        return jdbi.inTransaction(h -> {
+            TargetKey t = TargetKey.parse(j.clusterId());
+            (t.isCluster()
+                            ? h.createQuery("SELECT 1 FROM clusters WHERE id = :id FOR UPDATE")
+                            : h.createQuery("SELECT 1 FROM addons WHERE kind = :k AND id = :id FOR UPDATE")
+                                    .bind("k", t.addon().wire()))
+                    .bind("id", t.id())
+                    .mapTo(Integer.class)
+                    .findOne();
+            boolean held = h.createQuery("SELECT 1 FROM infra_jobs WHERE id = :id AND lease_owner = :owner "
+                            + "AND finished_at IS NULL FOR UPDATE")
+                    .bind("id", j.id())
+                    .bind("owner", owner)
+                    .mapTo(Integer.class)
+                    .findOne()
+                    .isPresent();
+            if (!held) {
+                return false;
+            }
+            alongside.run();
+            return update(h, j, owner, now);
+        });
+    }
+
+    private static boolean update(org.jdbi.v3.core.Handle h, InfraJob j, String owner, Instant now) {
+        return h.createUpdate("UPDATE infra_jobs SET state = :state, reason = :reason, "
                                 + "message = :message, progress_done = :done, progress_total = :total, attempts = :attempts, "
                                 + "admin_key_id = :keyId, admin_sealed = :sealed, receipt = CAST(:receipt AS jsonb), "
                                 + "next_run_at = :next, updated_at = :now, finished_at = :finished, lease_owner = NULL, "
@@ -185,7 +232,7 @@ public final class InfraStore {
                         .bind("id", j.id())
                         .bind("owner", owner)
                         .execute()
-                == 1);
+                == 1;
     }
 
     /**

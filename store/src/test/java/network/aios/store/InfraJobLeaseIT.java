@@ -8,21 +8,27 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A job's lease: renewed while its runner works, lost for good once the job was ended by someone else. */
+/**
+ * A job's lease: renewed while its runner works, lost for good once the job was ended by someone else; and a
+ * finished job saved with what the registry records of it, in one transaction.
+ */
 class InfraJobLeaseIT {
     private static final Duration LEASE = Duration.ofSeconds(15);
     private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
     private static Database db;
     private static InfraStore store;
+    private static AddonStore addons;
 
     @BeforeAll
     static void open() {
         db = TestPostgres.freshDatabase(2);
         store = new InfraStore(db);
-        AddonStore addons = new AddonStore(db);
+        addons = new AddonStore(db);
         TestJobs.executor(addons, "renewed", T0);
         TestJobs.executor(addons, "cancelled", T0);
+        TestJobs.executor(addons, "outcome", T0);
+        TestJobs.executor(addons, "lost", T0);
     }
 
     @AfterAll
@@ -70,5 +76,92 @@ class InfraJobLeaseIT {
         assertThat(after.state()).isEqualTo(JobState.FAILED);
         assertThat(after.reason()).isEqualTo("Superseded");
         assertThat(store.claim("runner-b", T0.plusSeconds(60), LEASE)).isEmpty();
+    }
+
+    private static String phase(String id) {
+        return addons.get("executor", id).orElseThrow().infraStatus();
+    }
+
+    @Test
+    void aJobIsQueuedWithItsPhaseAndAFinishedOneSavedWithItsRegistryWritesOrNeither() {
+        store.insert(
+                        TestJobs.queuedCreate("job-outcome", "executor/outcome", T0),
+                        "alice",
+                        false,
+                        () -> addons.setInfra("outcome", "provisioning", false, null, "alice", T0))
+                .orElseThrow();
+        assertThat(phase("outcome")).isEqualTo("provisioning");
+        InfraJob mine = store.claim("runner-a", T0, LEASE).orElseThrow();
+        InfraJob ready = mine.toBuilder()
+                .state(JobState.READY)
+                .finishedAt(T0.plusSeconds(1))
+                .build();
+
+        // the registry write is made, then something fails before the job is saved: neither stays
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> store.save(ready, "runner-a", T0.plusSeconds(1), () -> {
+                            addons.setInfra("outcome", "ready", true, "http://10.0.0.9:32400", "infra-job", T0);
+                            throw new IllegalStateException("unsealing failed");
+                        }))
+                .hasMessageContaining("unsealing failed");
+        assertThat(phase("outcome")).isEqualTo("provisioning");
+        InfraJob after = store.job("job-outcome").orElseThrow();
+        assertThat(after.finished()).isFalse();
+        assertThat(after.state()).isEqualTo(JobState.PENDING);
+
+        // still the runner's: the same outcome saves, both together
+        assertThat(store.save(
+                        ready,
+                        "runner-a",
+                        T0.plusSeconds(2),
+                        () -> addons.setInfra("outcome", "ready", true, "http://10.0.0.9:32400", "infra-job", T0)))
+                .isTrue();
+        assertThat(phase("outcome")).isEqualTo("ready");
+        assertThat(store.job("job-outcome").orElseThrow().state()).isEqualTo(JobState.READY);
+    }
+
+    @Test
+    void anOutcomeWhoseLeaseWasLostWritesNothingToTheRegistry() {
+        store.insert(TestJobs.queuedCreate("job-lost", "executor/lost", T0), "alice")
+                .orElseThrow();
+        InfraJob mine = store.claim("runner-a", T0, LEASE).orElseThrow();
+        // runner-a stalls past its lease; runner-b takes the job over
+        InfraJob theirs = store.claim("runner-b", T0.plusSeconds(16), LEASE).orElseThrow();
+        java.util.concurrent.atomic.AtomicBoolean wrote = new java.util.concurrent.atomic.AtomicBoolean();
+
+        assertThat(store.save(
+                        mine.toBuilder()
+                                .state(JobState.FAILED)
+                                .finishedAt(T0.plusSeconds(17))
+                                .build(),
+                        "runner-a",
+                        T0.plusSeconds(17),
+                        () -> wrote.set(true)))
+                .isFalse();
+        assertThat(wrote).isFalse();
+        assertThat(store.job("job-lost").orElseThrow().finished()).isFalse();
+        // runner-b's outcome is the one that counts (and ends the job, so other tests' claims do not find it)
+        assertThat(store.save(
+                        theirs.toBuilder()
+                                .state(JobState.READY)
+                                .finishedAt(T0.plusSeconds(18))
+                                .build(),
+                        "runner-b",
+                        T0.plusSeconds(18),
+                        () -> wrote.set(true)))
+                .isTrue();
+        assertThat(wrote).isTrue();
+    }
+
+    @Test
+    void nothingIsWrittenAlongsideAJobForATargetNoLongerRegistered() {
+        java.util.concurrent.atomic.AtomicBoolean wrote = new java.util.concurrent.atomic.AtomicBoolean();
+        assertThat(store.insert(
+                        TestJobs.queuedCreate("job-unregistered", "executor/never-registered", T0),
+                        "alice",
+                        false,
+                        () -> wrote.set(true)))
+                .isEmpty();
+        assertThat(wrote).isFalse();
     }
 }

@@ -120,8 +120,13 @@ public final class InfraService implements AutoCloseable {
         if (ready.isPresent()) {
             return new Scheduled(ready.get(), false, "the infrastructure is already ready; nothing to do");
         }
-        InfraJob job = newJob(who, clusterId, JobKind.CREATE, parsed, false);
-        targets.resolve(clusterId).provisioning(who.name());
+        InfraJob job = newJob(
+                who,
+                clusterId,
+                JobKind.CREATE,
+                parsed,
+                false,
+                () -> targets.resolve(clusterId).provisioning(who.name()));
         runner.wake();
         return new Scheduled(job, true, "cluster creation scheduled");
     }
@@ -154,8 +159,13 @@ public final class InfraService implements AutoCloseable {
         if (ready.isPresent()) {
             return new Scheduled(ready.get(), false, "already deployed; nothing to do");
         }
-        InfraJob job = newJob(who, key, JobKind.CREATE, parsed, false);
-        targets.resolve(key).provisioning(who.name());
+        InfraJob job = newJob(
+                who,
+                key,
+                JobKind.CREATE,
+                parsed,
+                false,
+                () -> targets.resolve(key).provisioning(who.name()));
         runner.wake();
         return new Scheduled(job, true, kind.wire().replace('_', ' ') + " deployment scheduled");
     }
@@ -246,9 +256,10 @@ public final class InfraService implements AutoCloseable {
             owners.reachable(parsed);
         }
         supersede(who, key, JobKind.CREATE, "a removal");
-        InfraJob job = newJob(who, key, JobKind.REMOVE, parsed, thenDelete);
-        store.dropApplied(key); // being removed: nothing resyncs it, and creating again re-applies
-        targets.resolve(key).deprovisioning(who.name());
+        InfraJob job = newJob(who, key, JobKind.REMOVE, parsed, thenDelete, () -> {
+            store.dropApplied(key); // being removed: nothing resyncs it, and creating again re-applies
+            targets.resolve(key).deprovisioning(who.name());
+        });
         runner.wake();
         return new Scheduled(job, true, note);
     }
@@ -376,8 +387,14 @@ public final class InfraService implements AutoCloseable {
                 });
     }
 
+    /** Queues a job; {@code phase} writes the target's phase in the same transaction. */
     private InfraJob newJob(
-            Principal who, String clusterId, JobKind kind, Kubeconfigs.Parsed admin, boolean thenDelete) {
+            Principal who,
+            String clusterId,
+            JobKind kind,
+            Kubeconfigs.Parsed admin,
+            boolean thenDelete,
+            Runnable phase) {
         if (kind == JobKind.CREATE) {
             supersede(who, clusterId, JobKind.RESYNC, "a create");
         }
@@ -400,7 +417,7 @@ public final class InfraService implements AutoCloseable {
                 .createdAt(now)
                 .updatedAt(now)
                 .build();
-        return store.insert(job, who.name(), thenDelete).orElseThrow(() -> {
+        return store.insert(job, who.name(), thenDelete, phase).orElseThrow(() -> {
             InfraJob active = store.activeJob(clusterId).orElse(null);
             if (active == null && TargetKey.parse(clusterId).isCluster() && !clusterService.exists(clusterId)) {
                 return DomainException.notFound("cluster '" + clusterId + "'"); // deleted meanwhile

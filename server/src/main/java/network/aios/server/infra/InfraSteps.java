@@ -49,6 +49,12 @@ final class InfraSteps {
     /** How often a waiting job looks again (four GETs a look); short, since rollout time is what owners wait on. */
     static final Duration READY_POLL = Duration.ofMillis(250);
 
+    /**
+     * How often a removal looks whether its namespace is gone: one GET, but with the owner's kubeconfig (when
+     * given) on a client of its own each time.
+     */
+    static final Duration NAMESPACE_POLL = Duration.ofMillis(500);
+
     static final Duration TOKEN_POLL = Duration.ofMillis(100);
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
@@ -109,7 +115,7 @@ final class InfraSteps {
         } catch (KubernetesClientException e) {
             return failure(job, e);
         } catch (KubeconfigException e) {
-            return finish(job.next(FAILED, "InvalidKubeconfig", "the stored kubeconfig is no longer usable"), true);
+            return finish(job.next(FAILED, "InvalidKubeconfig", "the stored kubeconfig is no longer usable"));
         }
     }
 
@@ -118,19 +124,17 @@ final class InfraSteps {
     private InfraJob create(InfraJob job, String lease) throws KubeconfigException {
         Target target = targets.resolve(job.clusterId());
         if (!target.registered()) {
-            return finish(job.next(FAILED, "RegistrationGone", "it was deleted from the registry"), false);
+            return finish(job.next(FAILED, "RegistrationGone", "it was deleted from the registry"));
         }
         switch (job.state()) {
             case PENDING, VALIDATING -> {
                 if (job.kind() == JobKind.RESYNC) {
                     // no owner's kubeconfig: the control plane's own credential, or nothing to resync with
                     if (access.credential(job.clusterId()).isEmpty()) {
-                        return finish(
-                                job.next(
-                                        FAILED,
-                                        "NoCredential",
-                                        "the control plane holds no credential for " + job.clusterId()),
-                                false);
+                        return finish(job.next(
+                                FAILED,
+                                "NoCredential",
+                                "the control plane holds no credential for " + job.clusterId()));
                     }
                     return requeue(job.next(APPLYING, "Resyncing", "re-applying the desired state"), Duration.ZERO);
                 }
@@ -156,30 +160,23 @@ final class InfraSteps {
                         watches.stop(job.clusterId());
                     }
                     if (waiting.isEmpty()) {
-                        store.putApplied(job.clusterId(), target.fingerprint(), clock.instant());
-                        // a resync records what the registry shows too (urlMap after a changed host name);
-                        // the phase is ready already, and the status is not the job's to write
-                        target.ready(cred);
+                        // what the registry records of it is written with the job (registryWrites)
                         if (job.kind() == JobKind.RESYNC) {
-                            return finish(job.next(READY, "Resynced", Repairs.summary(job.receipt())), false);
+                            return finish(job.next(READY, "Resynced", Repairs.summary(job.receipt())));
                         }
                         LOG.info("{} infrastructure ready (job {})", job.clusterId(), job.id());
-                        return finish(
-                                job.next(
-                                        READY,
-                                        "Ready",
-                                        "all " + job.progressTotal() + " objects applied and " + target.readyMessage()),
-                                false);
+                        return finish(job.next(
+                                READY,
+                                "Ready",
+                                "all " + job.progressTotal() + " objects applied and " + target.readyMessage()));
                     }
                     if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
                         watches.stop(job.clusterId());
-                        return finish(
-                                job.next(
-                                        FAILED,
-                                        "NotReady",
-                                        "not available after " + readyTimeout.toMinutes() + " min: "
-                                                + String.join(", ", waiting)),
-                                true);
+                        return finish(job.next(
+                                FAILED,
+                                "NotReady",
+                                "not available after " + readyTimeout.toMinutes() + " min: "
+                                        + String.join(", ", waiting)));
                     }
                     return requeue(
                             job.next(
@@ -374,7 +371,7 @@ final class InfraSteps {
                                 .put("outcome", "residual")
                                 .put("reason", "no credential for this cluster: pass kube_config_data to remove it");
                     }
-                    return finalizeRemoval(job.withReceipt(receipt), inventory.isEmpty(), target);
+                    return finalizeRemoval(job.withReceipt(receipt), inventory.isEmpty());
                 }
                 try (ClusterOps ops = maybe.get()) {
                     // the agent services, newest first; the control plane's own identity and the RBAC
@@ -429,41 +426,34 @@ final class InfraSteps {
                                         .put("object", "Namespace " + namespace)
                                         .put("outcome", "residual")
                                         .put("reason", "still terminating after " + readyTimeout.toMinutes() + " min");
-                                return finalizeRemoval(job.withReceipt(receipt), false, target);
+                                return finalizeRemoval(job.withReceipt(receipt), false);
                             }
-                            return requeue(
-                                    job.next(WAITING_NAMESPACE, "Deleting", job.message()), Duration.ofSeconds(1));
+                            return requeue(job.next(WAITING_NAMESPACE, "Deleting", job.message()), NAMESPACE_POLL);
                         }
                     }
                 }
-                return finalizeRemoval(job, true, target);
+                return finalizeRemoval(job, true);
             }
             default -> throw new IllegalStateException("remove job in state " + job.state());
         }
     }
 
-    private InfraJob finalizeRemoval(InfraJob job, boolean clean, Target target) {
-        store.clearInventory(job.clusterId());
-        store.dropCredential(job.clusterId());
-        store.dropApplied(job.clusterId());
+    private InfraJob finalizeRemoval(InfraJob job, boolean clean) {
         ObjectNode receipt = job.receipt() == null
                 ? Json.object()
                 : (ObjectNode) job.receipt().deepCopy();
         if (!receipt.has("items")) {
             receipt.putArray("items");
         }
-        receipt.put("clean", clean);
-        target.removed(clean, store.deletesCluster(job.id()), job.requestedBy(), receipt);
+        receipt.put("clean", clean); // registryWrites reads it
         LOG.info("{} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
-        return finish(
-                job.next(
-                                REMOVED,
-                                clean ? "Removed" : "RemovedWithResiduals",
-                                clean
-                                        ? "everything the control plane created is gone"
-                                        : "removed; see the receipt for residuals")
-                        .withReceipt(receipt),
-                false);
+        return finish(job.next(
+                        REMOVED,
+                        clean ? "Removed" : "RemovedWithResiduals",
+                        clean
+                                ? "everything the control plane created is gone"
+                                : "removed; see the receipt for residuals")
+                .withReceipt(receipt));
     }
 
     private static ObjectRef ref(InventoryItem i) {
@@ -476,7 +466,7 @@ final class InfraSteps {
 
     /** A bug or an unreadable secret: the job fails with a reason that leaks nothing. */
     InfraJob internalFailure(InfraJob job) {
-        return finish(job.next(FAILED, "InternalError", "the control plane failed on this step; see its log"), true);
+        return finish(job.next(FAILED, "InternalError", "the control plane failed on this step; see its log"));
     }
 
     /** 5xx, 429 and connection failures are worth retrying; other answers are final. */
@@ -504,24 +494,67 @@ final class InfraSteps {
             return again;
         }
         LOG.warn("infra job {} ({} {}) failed: {} [{}]", job.id(), job.kind(), job.clusterId(), what, e.getMessage());
-        return finish(
-                job.next(
-                        FAILED,
-                        kind == KubeFailure.FORBIDDEN ? "Forbidden" : transientError ? "Unreachable" : "Rejected",
-                        what),
-                true);
+        return finish(job.next(
+                FAILED,
+                kind == KubeFailure.FORBIDDEN ? "Forbidden" : transientError ? "Unreachable" : "Rejected",
+                what));
     }
 
     private InfraJob requeue(InfraJob j, Duration after) {
         return j.runAt(clock.instant().plus(after));
     }
 
-    /** A finished job keeps no admin kubeconfig. A failed create marks its target failed. */
-    private InfraJob finish(InfraJob j, boolean failed) {
+    /** A finished job keeps no admin kubeconfig. */
+    private InfraJob finish(InfraJob j) {
         Instant now = clock.instant();
-        if (failed && j.kind() == network.aios.store.JobKind.CREATE) {
-            targets.resolve(j.clusterId()).failed();
-        }
         return j.withoutAdmin().runAt(now).finishedAt(now);
+    }
+
+    /**
+     * Saves a step's result as the runner does: an unfinished job alone; a finished one with what the registry
+     * records of it, in the same transaction ({@link #registryWrites}). False if the lease was lost, and then
+     * nothing is written.
+     */
+    boolean save(InfraJob next, String lease) {
+        Instant now = clock.instant();
+        return next.finished() ? store.save(next, lease, now, registryWrites(next)) : store.save(next, lease, now);
+    }
+
+    /**
+     * What the registry records of where a job ended: the target's phase and URLs, what was made ready, and
+     * what a removal forgets. Derived from the outcome alone, and written only with it, so the registry never
+     * shows a phase whose job was not saved (a step that lost its lease, a save that failed).
+     */
+    Runnable registryWrites(InfraJob next) {
+        String key = next.clusterId();
+        if (!next.finished()) {
+            return () -> {};
+        }
+        return switch (next.state()) {
+            case READY ->
+                () -> {
+                    // a resync records what the registry shows too (urlMap after a changed host name); the phase is
+                    // ready already, and the cluster's status is computed from phase and health, not written here
+                    Target target = targets.resolve(key);
+                    store.putApplied(key, target.fingerprint(), clock.instant());
+                    target.ready(access.credential(key).orElseThrow(() -> new IllegalStateException("no credential")));
+                };
+            case FAILED ->
+                next.kind() == JobKind.CREATE ? () -> targets.resolve(key).failed() : () -> {};
+            case REMOVED ->
+                () -> {
+                    store.clearInventory(key);
+                    store.dropCredential(key);
+                    store.dropApplied(key);
+                    ObjectNode receipt = (ObjectNode) next.receipt();
+                    targets.resolve(key)
+                            .removed(
+                                    receipt.path("clean").asBoolean(false),
+                                    store.deletesCluster(next.id()),
+                                    next.requestedBy(),
+                                    receipt);
+                };
+            default -> () -> {};
+        };
     }
 }

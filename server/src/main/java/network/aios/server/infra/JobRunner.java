@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs infra jobs: claims a due job under a lease (so two control-plane replicas never run the same
- * cluster's job), runs one step, saves the result and releases the lease. A job whose runner died
+ * cluster's job), runs one step, saves the result (with what the registry records of a finished job, in one
+ * transaction) and releases the lease. A job whose runner died
  * is claimed again when its lease expires, and resumes from its persisted state.
  */
 public final class JobRunner implements AutoCloseable {
@@ -142,7 +143,7 @@ public final class JobRunner implements AutoCloseable {
             InfraJob next = steps.step(job, lease);
             stepping.set(false);
             renewal.cancel(false);
-            if (!store.save(next, lease, clock.instant())) {
+            if (!steps.save(next, lease)) {
                 LOG.warn("infra job {} lost its lease before saving; another runner will redo the step", job.id());
             } else if (next.kind() == JobKind.RESYNC && next.state() == JobState.READY && next.receipt() == null) {
                 store.deleteJob(next.id()); // a resync that found everything in place leaves no trace
@@ -162,7 +163,14 @@ public final class JobRunner implements AutoCloseable {
                 return;
             }
             LOG.error("infra job {} step failed unexpectedly", job.id(), e);
-            store.save(steps.internalFailure(job), lease, clock.instant());
+            try {
+                steps.save(steps.internalFailure(job), lease);
+            } catch (RuntimeException again) {
+                LOG.error(
+                        "infra job {}: recording its failure failed too; it resumes when its lease expires",
+                        job.id(),
+                        again);
+            }
         } finally {
             stepping.set(false);
             if (renewal != null) {

@@ -170,7 +170,7 @@ class InfraStepsTest {
         InfraJob claimed = store.claim(OWNER, clock.instant(), JobRunner.LEASE).orElseThrow();
         assertThat(claimed.id()).isEqualTo(job.id());
         InfraJob next = steps.step(claimed, OWNER);
-        assertThat(store.save(next, OWNER, clock.instant())).isTrue();
+        assertThat(steps.save(next, OWNER)).isTrue();
         return store.job(job.id()).orElseThrow();
     }
 
@@ -215,6 +215,32 @@ class InfraStepsTest {
                 .hasSize(cluster.objects.size())
                 .allSatisfy(i -> assertThat(i.uid()).isNotNull());
         assertThat(store.appliedFingerprint(id)).isPresent();
+    }
+
+    @Test
+    void aReadyOutcomeWhoseLeaseWasLostLeavesTheRegistryAsItWas() throws Exception {
+        InfraJob job = queued(JobKind.CREATE);
+        while (job.state() != JobState.WAITING_READY) {
+            job = step(job);
+        }
+        ClusterStore clusters = new ClusterStore(db);
+        String before = clusters.get(id).orElseThrow().status();
+        InfraJob claimed = store.claim(OWNER, clock.instant(), JobRunner.LEASE).orElseThrow();
+        InfraJob ready = steps.step(claimed, OWNER);
+        assertThat(ready.state()).isEqualTo(JobState.READY);
+        // the step ran past its lease and another runner took the job over before this one saved
+        clock.now = clock.now.plus(JobRunner.LEASE).plusSeconds(1);
+        assertThat(store.claim("runner-other", clock.instant(), JobRunner.LEASE))
+                .isPresent();
+
+        assertThat(steps.save(ready, OWNER)).isFalse();
+        assertThat(clusters.get(id).orElseThrow().status())
+                .as("no phase without its job")
+                .isEqualTo(before)
+                .isNotEqualTo("live");
+        assertThat(clusters.get(id).orElseThrow().document().path("config").has("urlMap"))
+                .isFalse();
+        assertThat(store.appliedFingerprint(id)).isEmpty();
     }
 
     @Test
