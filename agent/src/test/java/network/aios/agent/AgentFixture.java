@@ -39,7 +39,7 @@ final class AgentFixture {
     static final Duration GRACE = Duration.ofSeconds(3);
     static KubeTestCluster kube;
     static TestServer server;
-    static Process kubelet;
+    static network.aios.server.KubeletStandIn kubelet;
     static final List<Process> AGENTS = new ArrayList<>();
     static String minted;
     static Path tokenFile;

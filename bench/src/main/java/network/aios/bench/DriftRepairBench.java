@@ -25,7 +25,7 @@ public final class DriftRepairBench {
         KubeTestCluster kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
-        Process kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 3600);
+        network.aios.server.KubeletStandIn kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 3600);
         try (TestServer server = TestServer.configured(c -> c.withResyncEvery(Duration.ofSeconds(resync)))) {
             server.post("/api/createCluster", TestServer.seedWithId("drift-bench"), server.adminToken);
             String job = server.post(

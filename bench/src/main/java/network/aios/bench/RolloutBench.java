@@ -37,8 +37,8 @@ public final class RolloutBench {
             k.prepare(List.of("node-1", "node-2"));
             kubes.add(k);
         }
-        // the kubelet stand-in polls with kubectl every second; only the API servers in use get one
-        Process first = kubes.get(0).fakeKubelet(InfraNames.NAMESPACE, 3600);
+        // a kubelet stand-in per API server in use (in process, driven by a pod watch)
+        network.aios.server.KubeletStandIn first = kubes.get(0).fakeKubelet(InfraNames.NAMESPACE, 3600);
         try (TestServer server = new TestServer()) {
             for (int i = 0; i < n; i++) {
                 server.post("/api/createCluster", TestServer.seedWithId("bench-" + i), server.adminToken);
@@ -58,14 +58,14 @@ public final class RolloutBench {
             }
             double oneApplied = median(APPLIED);
             APPLIED.clear();
-            List<Process> others = new ArrayList<>();
+            List<network.aios.server.KubeletStandIn> others = new ArrayList<>();
             for (int i = 1; i < n; i++) {
                 others.add(kubes.get(i).fakeKubelet(InfraNames.NAMESPACE, 3600));
             }
             for (int r = 0; r < rounds; r++) {
                 many.add(rollout(server, kubes));
             }
-            others.forEach(Process::destroy);
+            others.forEach(network.aios.server.KubeletStandIn::close);
             double manyApplied = median(APPLIED);
             double one = median(ours);
             double k = median(kubectl);

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /** aios cluster preflight / infra create|status|render|remove against a real kube-apiserver. */
 class CliInfraIT {
     static KubeTestCluster kube;
-    static Process kubelet;
-    static Process executorKubelet;
+    static network.aios.server.KubeletStandIn kubelet;
+    static network.aios.server.KubeletStandIn executorKubelet;
 
     @BeforeAll
     static void start() {

@@ -103,7 +103,7 @@ class CrashRestartIT {
         int port = freePort();
         Process first = server(data, port);
         Process second = null;
-        Process kubelet = null;
+        network.aios.server.KubeletStandIn kubelet = null;
         try {
             KubeTestCluster.await(
                     () -> status(port, "GET", "/healthz", null, null) == 200,

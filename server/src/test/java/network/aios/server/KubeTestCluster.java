@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -283,26 +282,13 @@ public final class KubeTestCluster {
                 "the Mapping CRD to be established");
     }
 
-    /** Starts the kubelet stand-in: binds pending pods in {@code namespace} and reports them Ready. */
-    public Process fakeKubelet(String namespace, int seconds) {
-        if (sharedK8s == null) {
-            throw new IllegalStateException("the kubelet stand-in lives in ../shared/k8s; set AIOS_SHARED_K8S");
-        }
-        try {
-            return new ProcessBuilder(
-                            "python3",
-                            sharedK8s.resolve("fake-kubelet.py").toString(),
-                            kubeconfig.toString(),
-                            "--seconds",
-                            Integer.toString(seconds),
-                            "--namespace",
-                            namespace)
-                    .redirectErrorStream(true)
-                    .redirectOutput(new File("target/fake-kubelet.log"))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /**
+     * Starts the kubelet stand-in for {@code namespace} (in process, see {@link KubeletStandIn}): binds its
+     * pending pods and reports them Ready, for {@code seconds} or until destroyed.
+     */
+    public KubeletStandIn fakeKubelet(String namespace, int seconds) {
+        return new KubeletStandIn(
+                admin, namespace, Duration.ofSeconds(seconds), Path.of("target", "kubelet-stand-in.log"));
     }
 
     /**

@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
 class AddonInfraIT {
     static KubeTestCluster kube;
     static TestServer server;
-    static List<Process> kubelets;
+    static List<network.aios.server.KubeletStandIn> kubelets;
     static Path dir;
 
     @BeforeAll
@@ -52,7 +52,7 @@ class AddonInfraIT {
     @AfterAll
     static void stop() {
         if (kubelets != null) {
-            kubelets.forEach(Process::destroy);
+            kubelets.forEach(network.aios.server.KubeletStandIn::close);
         }
         if (server != null) {
             server.close();

@@ -27,7 +27,7 @@ class DriftRepairIT {
     static final String CLUSTER = "drifted";
     static final Duration RESYNC = Duration.ofSeconds(2);
     static KubeTestCluster kube;
-    static Process kubelet;
+    static network.aios.server.KubeletStandIn kubelet;
     static TestServer server;
 
     @BeforeAll

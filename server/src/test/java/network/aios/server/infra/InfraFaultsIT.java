@@ -21,7 +21,7 @@ class InfraFaultsIT {
     static KubeTestCluster kube;
     static TestServer server;
     static FaultyProxy proxy;
-    static Process kubelet;
+    static network.aios.server.KubeletStandIn kubelet;
 
     @BeforeAll
     static void start() throws Exception {

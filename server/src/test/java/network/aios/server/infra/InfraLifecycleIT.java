@@ -38,7 +38,7 @@ class InfraLifecycleIT {
     static final String CLUSTER = "cluster-west-vision-001";
     static KubeTestCluster kube;
     static TestServer server;
-    static Process kubelet;
+    static network.aios.server.KubeletStandIn kubelet;
     static final java.io.ByteArrayOutputStream LOG = new java.io.ByteArrayOutputStream();
     static java.io.PrintStream originalErr;
     // what one step finds and a later one checks (the steps run in order, one lifecycle)
@@ -216,7 +216,7 @@ class InfraLifecycleIT {
         String dump = databaseDump();
         assertThat(dump).doesNotContain(saToken).doesNotContain(kube.adminToken());
         assertThat(job.toString()).doesNotContain(saToken).doesNotContain(kube.adminToken());
-        assertThat(Files.readString(Path.of("target", "fake-kubelet.log"))).doesNotContain(saToken);
+        assertThat(Files.readString(Path.of("target", "kubelet-stand-in.log"))).doesNotContain(saToken);
         agentToken = new String(
                 Base64.getDecoder()
                         .decode(kube.admin

@@ -38,7 +38,7 @@ class InfraResumeIT {
                 "the job to reach WaitingReady");
         first.close();
 
-        Process kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 300);
+        network.aios.server.KubeletStandIn kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 300);
         TestServer second = new TestServer(db, data, null, token, RetryPolicy.defaults(), true);
         try {
             KubeTestCluster.await(

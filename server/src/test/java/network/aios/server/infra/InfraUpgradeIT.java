@@ -36,7 +36,7 @@ class InfraUpgradeIT {
         KubeTestCluster kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
-        Process kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
+        network.aios.server.KubeletStandIn kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
         Database db = TestPostgres.freshDatabase(16);
         Path data = Files.createTempDirectory("aios-upgrade");
         TestServer first = TestServer.on(db, data, null, false, c -> c);
