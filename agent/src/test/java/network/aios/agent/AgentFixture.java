@@ -240,6 +240,10 @@ final class AgentFixture {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(
                         java,
+                        // a test's agents live for seconds: the quick JIT tier and the serial collector start them
+                        // sooner and leave the two cores to the control plane and the API server
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
                         "-jar",
                         Path.of("target", "aios-agent.jar").toString(),
                         "--role=" + role,

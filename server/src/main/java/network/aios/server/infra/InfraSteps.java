@@ -6,9 +6,7 @@ import static network.aios.store.JobState.FAILED;
 import static network.aios.store.JobState.PENDING;
 import static network.aios.store.JobState.READY;
 import static network.aios.store.JobState.REMOVED;
-import static network.aios.store.JobState.REMOVING;
 import static network.aios.store.JobState.VALIDATING;
-import static network.aios.store.JobState.WAITING_NAMESPACE;
 import static network.aios.store.JobState.WAITING_READY;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -35,7 +33,6 @@ import network.aios.store.JobKind;
 import network.aios.tls.AgentCa;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -48,12 +45,6 @@ final class InfraSteps {
     private static final Logger LOG = LoggerFactory.getLogger(InfraSteps.class);
     /** How often a waiting job looks again (four GETs a look); short, since rollout time is what owners wait on. */
     static final Duration READY_POLL = Duration.ofMillis(250);
-
-    /**
-     * How often a removal looks whether its namespace is gone: one GET, but with the owner's kubeconfig (when
-     * given) on a client of its own each time.
-     */
-    static final Duration NAMESPACE_POLL = Duration.ofMillis(500);
 
     static final Duration TOKEN_POLL = Duration.ofMillis(100);
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
@@ -72,6 +63,7 @@ final class InfraSteps {
     private final MemberAccess access;
     private final AgentCertificates certificates;
     private final ReadinessWatches watches;
+    private final RemovalSteps removal;
 
     InfraSteps(
             Targets targets,
@@ -105,12 +97,13 @@ final class InfraSteps {
         this.clock = clock;
         this.readyTimeout = retry.readyTimeout();
         this.access = new MemberAccess(store, box, connector, clock);
+        this.removal = new RemovalSteps(targets, store, access, clock, readyTimeout);
         this.retry = retry;
     }
 
     InfraJob step(InfraJob job, String lease) {
         try {
-            InfraJob next = job.kind().applies() ? create(job, lease) : remove(job, lease);
+            InfraJob next = job.kind().applies() ? create(job, lease) : removal.step(job, lease);
             return next.withAttempts(0); // a step that went through ends the run of failures
         } catch (KubernetesClientException e) {
             return failure(job, e);
@@ -353,114 +346,11 @@ final class InfraSteps {
         }
     }
 
-    // ---- remove ----------------------------------------------------------------------------------------
-
-    private InfraJob remove(InfraJob job, String lease) throws KubeconfigException {
-        Target target = targets.resolve(job.clusterId());
-        String namespace = target.namespace();
-        switch (job.state()) {
-            case PENDING, REMOVING -> {
-                ObjectNode receipt = Json.object();
-                ArrayNode items = receipt.putArray("items");
-                List<InventoryItem> inventory = store.inventory(job.clusterId());
-                Optional<ClusterOps> maybe = access.removalOps(job);
-                if (maybe.isEmpty()) {
-                    for (InventoryItem i : inventory) {
-                        items.addObject()
-                                .put("object", describe(i))
-                                .put("outcome", "residual")
-                                .put("reason", "no credential for this cluster: pass kube_config_data to remove it");
-                    }
-                    return finalizeRemoval(job.withReceipt(receipt), inventory.isEmpty());
-                }
-                try (ClusterOps ops = maybe.get()) {
-                    // the agent services, newest first; the control plane's own identity and the RBAC
-                    // live in the namespace or are owned by it, so they go with it, its access last
-                    boolean admin = job.adminSealed() != null;
-                    for (int k = inventory.size() - 1; k >= 0; k--) {
-                        InventoryItem i = inventory.get(k);
-                        String outcome;
-                        if (i.seq() >= SERVICES_SEQ
-                                || admin && i.namespace() == null && !"Namespace".equals(i.kind())) {
-                            outcome = ops.delete(ref(i)) == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone";
-                        } else if ("Namespace".equals(i.kind())) {
-                            continue;
-                        } else {
-                            outcome = i.namespace() != null ? "deleted_with_namespace" : "garbage_collected";
-                        }
-                        items.addObject().put("object", describe(i)).put("outcome", outcome);
-                        store.progress(
-                                job.id(),
-                                lease,
-                                REMOVING,
-                                inventory.size() - k,
-                                inventory.size(),
-                                "deleting " + describe(i),
-                                clock.instant(),
-                                JobRunner.LEASE);
-                    }
-                    ClusterOps.Deletion nsDeletion =
-                            ops.delete(new ObjectRef("v1", "Namespace", null, namespace, null));
-                    items.addObject()
-                            .put("object", "Namespace " + namespace)
-                            .put("outcome", nsDeletion == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
-                }
-                return job.next(
-                                WAITING_NAMESPACE,
-                                "Deleting",
-                                "waiting for namespace " + namespace + " to finish deleting")
-                        .withReceipt(receipt)
-                        .runAt(clock.instant());
-            }
-            case WAITING_NAMESPACE -> {
-                Optional<ClusterOps> maybe = access.removalOps(job);
-                if (maybe.isPresent()) {
-                    try (ClusterOps ops = maybe.get()) {
-                        if (!ops.namespaceGone(namespace)) {
-                            if (Duration.between(job.createdAt(), clock.instant())
-                                            .compareTo(readyTimeout)
-                                    > 0) {
-                                ObjectNode receipt = (ObjectNode) job.receipt().deepCopy();
-                                ((ArrayNode) receipt.get("items"))
-                                        .addObject()
-                                        .put("object", "Namespace " + namespace)
-                                        .put("outcome", "residual")
-                                        .put("reason", "still terminating after " + readyTimeout.toMinutes() + " min");
-                                return finalizeRemoval(job.withReceipt(receipt), false);
-                            }
-                            return requeue(job.next(WAITING_NAMESPACE, "Deleting", job.message()), NAMESPACE_POLL);
-                        }
-                    }
-                }
-                return finalizeRemoval(job, true);
-            }
-            default -> throw new IllegalStateException("remove job in state " + job.state());
-        }
-    }
-
-    private InfraJob finalizeRemoval(InfraJob job, boolean clean) {
-        ObjectNode receipt = job.receipt() == null
-                ? Json.object()
-                : (ObjectNode) job.receipt().deepCopy();
-        if (!receipt.has("items")) {
-            receipt.putArray("items");
-        }
-        receipt.put("clean", clean); // registryWrites reads it
-        LOG.info("{} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
-        return finish(job.next(
-                        REMOVED,
-                        clean ? "Removed" : "RemovedWithResiduals",
-                        clean
-                                ? "everything the control plane created is gone"
-                                : "removed; see the receipt for residuals")
-                .withReceipt(receipt));
-    }
-
-    private static ObjectRef ref(InventoryItem i) {
+    static ObjectRef ref(InventoryItem i) {
         return new ObjectRef(i.apiVersion(), i.kind(), i.namespace(), i.name(), i.uid());
     }
 
-    private static String describe(InventoryItem i) {
+    static String describe(InventoryItem i) {
         return i.kind() + " " + (i.namespace() == null ? "" : i.namespace() + "/") + i.name();
     }
 
@@ -501,11 +391,19 @@ final class InfraSteps {
     }
 
     private InfraJob requeue(InfraJob j, Duration after) {
+        return requeue(j, after, clock);
+    }
+
+    static InfraJob requeue(InfraJob j, Duration after, Clock clock) {
         return j.runAt(clock.instant().plus(after));
     }
 
     /** A finished job keeps no admin kubeconfig. */
     private InfraJob finish(InfraJob j) {
+        return finish(j, clock);
+    }
+
+    static InfraJob finish(InfraJob j, Clock clock) {
         Instant now = clock.instant();
         return j.withoutAdmin().runAt(now).finishedAt(now);
     }
