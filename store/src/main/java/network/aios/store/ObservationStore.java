@@ -157,6 +157,15 @@ public final class ObservationStore {
         });
     }
 
+    /**
+     * Ready clusters not yet degraded whose agents' last report, already not Ready, is older than {@code :cutoff}.
+     * Few in a network whose clusters heartbeat: V15 indexes them, so the sweep does not scan every cluster.
+     */
+    static final String STALE_BEFORE_READY = """
+            SELECT c.id FROM clusters c JOIN cluster_observations o ON o.cluster_id = c.id
+            WHERE c.infra_phase = 'ready' AND c.health <> 'unhealthy' AND o.ready = 'Unknown'
+                AND o.last_heartbeat_at < :cutoff""";
+
     /** Clusters silent since before {@code cutoff}: Ready becomes Unknown, and live ones degraded. */
     public List<Transition> markSilent(Instant cutoff, Instant now) {
         return jdbi.inTransaction(h -> {
@@ -169,10 +178,7 @@ public final class ObservationStore {
                     .list());
             // also a cluster whose report was already stale when its infrastructure came back (created again
             // after a removal): its health had started over, and silence must still make it degraded
-            silent.addAll(h.createQuery("""
-                    SELECT c.id FROM clusters c JOIN cluster_observations o ON o.cluster_id = c.id
-                    WHERE c.infra_phase = 'ready' AND c.health <> 'unhealthy' AND o.ready <> 'True'
-                        AND o.last_heartbeat_at < :cutoff""")
+            silent.addAll(h.createQuery(STALE_BEFORE_READY)
                     .bind("cutoff", Timestamp.from(cutoff))
                     .mapTo(String.class)
                     .list());

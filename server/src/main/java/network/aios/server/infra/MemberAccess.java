@@ -87,7 +87,7 @@ final class MemberAccess {
 
     /**
      * Records the intent for all objects first (so the inventory never misses what might exist), applies
-     * them in order, then records their uids. Progress is written at most every {@link #PROGRESS_EVERY},
+     * them in waves ({@link Waves}), then records the uids of those applied. Progress is written at most every {@link #PROGRESS_EVERY},
      * which also renews the lease.
      */
     List<ClusterOps.Applied> applyRecorded(
@@ -132,18 +132,19 @@ final class MemberAccess {
                     o.getMetadata().getName()));
         }
         store.recordIntents(key, intents, clock.instant());
-        List<ClusterOps.Applied> refs = new java.util.ArrayList<>();
+        ClusterOps.Applied[] refs = new ClusterOps.Applied[objects.size()];
+        List<InfraStore.Intent> done = new java.util.ArrayList<>();
         List<String> uids = new java.util.ArrayList<>();
         try {
-            for (int i = 0; i < objects.size(); i++) {
-                ClusterOps.Applied applied = ops.apply(objects.get(i));
-                refs.add(applied);
+            Waves.apply(ops, objects, (i, applied) -> {
+                refs[i] = applied;
+                done.add(intents.get(i));
                 uids.add(applied.ref().uid());
-                progress.accept(i + 1, applied.ref());
-            }
+                progress.accept(done.size(), applied.ref());
+            });
         } finally {
-            store.recordApplied(key, intents.subList(0, uids.size()), uids);
+            store.recordApplied(key, done, uids);
         }
-        return refs;
+        return List.of(refs);
     }
 }

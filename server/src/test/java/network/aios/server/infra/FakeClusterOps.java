@@ -18,7 +18,8 @@ import network.aios.infra.ObjectRef;
 /**
  * A member cluster in memory, for the job machinery's unit tests: objects by reference with a uid
  * and a revision, a control-plane token, Deployments that are ready or not, and failures to inject
- * (the next calls throw what was queued). Shared by every "connection" a test's connector opens.
+ * (the next calls throw what was queued). Shared by every "connection" a test's connector opens; its
+ * changes are synchronized, since a wave of applies runs at once.
  */
 class FakeClusterOps implements ClusterOps {
     /** One stored object: what was applied last, its uid and revision, and whether someone edited it since. */
@@ -43,17 +44,17 @@ class FakeClusterOps implements ClusterOps {
     }
 
     /** Someone on the cluster changed it (a new revision) or deleted it. */
-    void edit(String kind, String name) {
+    synchronized void edit(String kind, String name) {
         String k = find(kind, name);
         Stored s = objects.get(k);
         objects.put(k, new Stored(s.object(), s.uid(), s.revision() + 1, true));
     }
 
-    void remove(String kind, String name) {
+    synchronized void remove(String kind, String name) {
         objects.remove(find(kind, name));
     }
 
-    boolean has(String kind, String name) {
+    synchronized boolean has(String kind, String name) {
         return objects.keySet().stream().anyMatch(k -> k.contains("/" + kind + "/") && k.endsWith("/" + name));
     }
 
@@ -64,7 +65,7 @@ class FakeClusterOps implements ClusterOps {
                 .orElseThrow(() -> new IllegalStateException("no " + kind + " " + name));
     }
 
-    private void maybeFail(String call) {
+    private synchronized void maybeFail(String call) {
         calls.add(call);
         if (!failures.isEmpty()) {
             throw failures.poll();
@@ -89,7 +90,7 @@ class FakeClusterOps implements ClusterOps {
     }
 
     @Override
-    public Applied apply(HasMetadata desired) {
+    public synchronized Applied apply(HasMetadata desired) {
         ObjectRef ref = ObjectRef.of(desired);
         maybeFail("apply " + ref);
         String k = key(ref);
@@ -107,7 +108,7 @@ class FakeClusterOps implements ClusterOps {
     }
 
     @Override
-    public Optional<String> revision(ObjectRef ref) {
+    public synchronized Optional<String> revision(ObjectRef ref) {
         maybeFail("revision " + ref);
         return Optional.ofNullable(objects.get(key(ref))).map(s -> "r" + s.revision());
     }
@@ -149,7 +150,7 @@ class FakeClusterOps implements ClusterOps {
     }
 
     @Override
-    public Deletion delete(ObjectRef ref) {
+    public synchronized Deletion delete(ObjectRef ref) {
         maybeFail("delete " + ref);
         return objects.remove(key(ref)) != null ? Deletion.DELETED : Deletion.ALREADY_GONE;
     }
