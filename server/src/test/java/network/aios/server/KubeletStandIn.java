@@ -69,6 +69,17 @@ public final class KubeletStandIn implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            loop();
+        } finally {
+            Watch w = watch;
+            if (w != null) {
+                w.close();
+            }
+        }
+    }
+
+    private void loop() {
         while (!closed && Instant.now().isBefore(end)) {
             try {
                 if (watch == null) {
@@ -104,107 +115,129 @@ public final class KubeletStandIn implements AutoCloseable {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         List<Node> nodes = client.nodes().list().getItems();
         for (Node n : nodes) {
-            if (n.getStatus() == null
-                    || n.getStatus().getConditions() == null
-                    || n.getStatus().getConditions().isEmpty()) {
-                client.nodes().withName(n.getMetadata().getName()).editStatus(node -> {
-                    node.getStatus()
-                            .setConditions(List.of(new NodeConditionBuilder()
-                                    .withType("Ready")
-                                    .withStatus("True")
-                                    .withReason("KubeletReady")
-                                    .withLastHeartbeatTime(now)
-                                    .withLastTransitionTime(now)
-                                    .build()));
-                    return node;
-                });
-                log.println("node " + n.getMetadata().getName() + " Ready");
-            }
+            tolerant(() -> node(n, now));
         }
         for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
-            String name = pod.getMetadata().getName();
-            if (pod.getMetadata().getDeletionTimestamp() != null) {
-                if (pod.getSpec().getNodeName() != null) {
-                    client.pods()
-                            .inNamespace(namespace)
-                            .withName(name)
-                            .withGracePeriod(0)
-                            .delete();
-                    log.println("pod " + name + " stopped");
-                }
-                continue;
-            }
-            String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-            if (phase != null && !"Pending".equals(phase)) {
-                continue;
-            }
-            String node = pod.getSpec().getNodeName();
-            if (node == null) {
-                Map<String, String> selector = pod.getSpec().getNodeSelector() == null
-                        ? Map.of()
-                        : pod.getSpec().getNodeSelector();
-                node = nodes.stream()
-                        .filter(n -> {
-                            Map<String, String> labels = n.getMetadata().getLabels() == null
-                                    ? Map.of()
-                                    : n.getMetadata().getLabels();
-                            return selector.entrySet().stream()
-                                    .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-                        })
-                        .map(n -> n.getMetadata().getName())
-                        .findFirst()
-                        .orElse(null);
-                if (node == null) {
-                    continue; // no node fits: it stays Pending, as on a real cluster
-                }
-                client.bindings()
-                        .inNamespace(namespace)
-                        .resource(new BindingBuilder()
-                                .withNewMetadata()
-                                .withName(name)
-                                .withNamespace(namespace)
-                                .endMetadata()
-                                .withNewTarget()
-                                .withApiVersion("v1")
-                                .withKind("Node")
-                                .withName(node)
-                                .endTarget()
-                                .build())
-                        .create();
-            }
-            client.pods().inNamespace(namespace).withName(name).editStatus(p -> {
-                p.setStatus(new PodStatusBuilder()
-                        .withPhase("Running")
-                        .withStartTime(now)
-                        .withHostIP("127.0.0.1")
-                        .withPodIP("127.0.0.1")
-                        .withConditions(List.of("PodScheduled", "Initialized", "ContainersReady", "Ready").stream()
-                                .map(t -> new PodConditionBuilder()
-                                        .withType(t)
-                                        .withStatus("True")
-                                        .withLastTransitionTime(now)
-                                        .build())
-                                .toList())
-                        .withContainerStatuses(p.getSpec().getContainers().stream()
-                                .map(c -> new ContainerStatusBuilder()
-                                        .withName(c.getName())
-                                        .withReady(true)
-                                        .withStarted(true)
-                                        .withRestartCount(0)
-                                        .withImage(c.getImage() == null ? "" : c.getImage())
-                                        .withImageID("")
-                                        .withNewState()
-                                        .withNewRunning()
-                                        .withStartedAt(now)
-                                        .endRunning()
-                                        .endState()
-                                        .build())
-                                .toList())
-                        .build());
-                return p;
-            });
-            log.println("pod " + name + " on " + node + " Running");
+            tolerant(() -> pod(pod, nodes, now));
         }
+    }
+
+    /**
+     * One object's part: an error (a pod deleted meanwhile: 404; bound meanwhile: 409) is logged and the others
+     * go on, as a kubelet does.
+     */
+    private void tolerant(Runnable part) {
+        try {
+            part.run();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404 && e.getCode() != 409) {
+                log.println("kubelet stand-in: " + e.getCode() + " " + e.getMessage());
+            }
+        }
+    }
+
+    private void node(Node n, String now) {
+        if (n.getStatus() == null
+                || n.getStatus().getConditions() == null
+                || n.getStatus().getConditions().isEmpty()) {
+            client.nodes().withName(n.getMetadata().getName()).editStatus(node -> {
+                node.getStatus()
+                        .setConditions(List.of(new NodeConditionBuilder()
+                                .withType("Ready")
+                                .withStatus("True")
+                                .withReason("KubeletReady")
+                                .withLastHeartbeatTime(now)
+                                .withLastTransitionTime(now)
+                                .build()));
+                return node;
+            });
+            log.println("node " + n.getMetadata().getName() + " Ready");
+        }
+    }
+
+    private void pod(Pod pod, List<Node> nodes, String now) {
+        String name = pod.getMetadata().getName();
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            if (pod.getSpec().getNodeName() != null) {
+                client.pods()
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .withGracePeriod(0)
+                        .delete();
+                log.println("pod " + name + " stopped");
+            }
+            return;
+        }
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (phase != null && !"Pending".equals(phase)) {
+            return;
+        }
+        String node = pod.getSpec().getNodeName();
+        if (node == null) {
+            Map<String, String> selector = pod.getSpec().getNodeSelector() == null
+                    ? Map.of()
+                    : pod.getSpec().getNodeSelector();
+            node = nodes.stream()
+                    .filter(n -> {
+                        Map<String, String> labels = n.getMetadata().getLabels() == null
+                                ? Map.of()
+                                : n.getMetadata().getLabels();
+                        return selector.entrySet().stream()
+                                .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+                    })
+                    .map(n -> n.getMetadata().getName())
+                    .findFirst()
+                    .orElse(null);
+            if (node == null) {
+                return; // no node fits: it stays Pending, as on a real cluster
+            }
+            client.bindings()
+                    .inNamespace(namespace)
+                    .resource(new BindingBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .withNamespace(namespace)
+                            .endMetadata()
+                            .withNewTarget()
+                            .withApiVersion("v1")
+                            .withKind("Node")
+                            .withName(node)
+                            .endTarget()
+                            .build())
+                    .create();
+        }
+        client.pods().inNamespace(namespace).withName(name).editStatus(p -> {
+            p.setStatus(new PodStatusBuilder()
+                    .withPhase("Running")
+                    .withStartTime(now)
+                    .withHostIP("127.0.0.1")
+                    .withPodIP("127.0.0.1")
+                    .withConditions(List.of("PodScheduled", "Initialized", "ContainersReady", "Ready").stream()
+                            .map(t -> new PodConditionBuilder()
+                                    .withType(t)
+                                    .withStatus("True")
+                                    .withLastTransitionTime(now)
+                                    .build())
+                            .toList())
+                    .withContainerStatuses(p.getSpec().getContainers().stream()
+                            .map(c -> new ContainerStatusBuilder()
+                                    .withName(c.getName())
+                                    .withReady(true)
+                                    .withStarted(true)
+                                    .withRestartCount(0)
+                                    .withImage(c.getImage() == null ? "" : c.getImage())
+                                    .withImageID("")
+                                    .withNewState()
+                                    .withNewRunning()
+                                    .withStartedAt(now)
+                                    .endRunning()
+                                    .endState()
+                                    .build())
+                            .toList())
+                    .build());
+            return p;
+        });
+        log.println("pod " + name + " on " + node + " Running");
     }
 
     /** Stops it (as destroying the script's process did). */

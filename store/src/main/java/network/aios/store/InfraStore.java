@@ -155,6 +155,17 @@ public final class InfraStore {
                 .findOne());
     }
 
+    /** The receipt of the last finished resync of {@code key} that kept one (one that found nothing left none). */
+    public Optional<tools.jackson.databind.JsonNode> lastResyncReceipt(String key) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT receipt::text FROM infra_jobs WHERE cluster_id = :c AND "
+                                + "kind = 'resync' AND finished_at IS NOT NULL AND receipt IS NOT NULL "
+                                + "ORDER BY finished_at DESC LIMIT 1")
+                        .bind("c", key)
+                        .mapTo(String.class)
+                        .findOne())
+                .map(Json.MAPPER::readTree);
+    }
+
     /**
      * Claims one due, unfinished job for {@code owner} until {@code now + lease}; a job whose lease
      * expired (its runner died) is claimable again, so a restart resumes it.
@@ -187,6 +198,30 @@ public final class InfraStore {
      * job's receipt before it is written.
      */
     public boolean save(InfraJob j, String owner, Instant now, Runnable alongside) {
+        // both or neither, so a deadlock (a heartbeat flush holding the observation row a deleted registration
+        // cascades to) or a serialization failure is simply tried again
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return saveOnce(j, owner, now, alongside);
+            } catch (org.jdbi.v3.core.JdbiException e) {
+                if (attempt >= 3 || !retryable(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A deadlock or a serialization failure: the transaction was rolled back and may be tried again. */
+    private static boolean retryable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && ("40P01".equals(s.getSQLState()) || "40001".equals(s.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean saveOnce(InfraJob j, String owner, Instant now, Runnable alongside) {
         return jdbi.inTransaction(h -> {
             TargetKey t = TargetKey.parse(j.clusterId());
             (t.isCluster()
@@ -307,7 +342,9 @@ public final class InfraStore {
     // ---- inventory -------------------------------------------------------------------------------------
 
     /** One recorded object. {@code uid} is null while only the intent is recorded. */
-    public record InventoryItem(int seq, String apiVersion, String kind, String namespace, String name, String uid) {}
+    /** {@code revision}: what the object had right after the control plane last applied it (null: not known). */
+    public record InventoryItem(
+            int seq, String apiVersion, String kind, String namespace, String name, String uid, String revision) {}
 
     /** An object about to be applied, as the inventory records it. */
     public record Intent(int seq, String apiVersion, String kind, String namespace, String name) {}
@@ -331,14 +368,15 @@ public final class InfraStore {
         });
     }
 
-    /** Records the uids of applied objects (one batch). */
-    public void recordApplied(String clusterId, List<Intent> applied, List<String> uids) {
+    /** Records the uids of applied objects and the revisions the apply left them at (one batch). */
+    public void recordApplied(String clusterId, List<Intent> applied, List<String> uids, List<String> revisions) {
         jdbi.useTransaction(h -> {
-            var batch = h.prepareBatch("UPDATE infra_inventory SET uid = :uid WHERE cluster_id = :c AND "
-                    + "api_version = :v AND kind = :k AND namespace = :ns AND name = :n");
+            var batch = h.prepareBatch("UPDATE infra_inventory SET uid = :uid, revision = :rev WHERE cluster_id = :c "
+                    + "AND api_version = :v AND kind = :k AND namespace = :ns AND name = :n");
             for (int i = 0; i < applied.size(); i++) {
                 Intent t = applied.get(i);
                 batch.bind("uid", uids.get(i))
+                        .bind("rev", revisions.get(i))
                         .bind("c", clusterId)
                         .bind("v", t.apiVersion())
                         .bind("k", t.kind())
@@ -351,8 +389,8 @@ public final class InfraStore {
     }
 
     public List<InventoryItem> inventory(String clusterId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT seq, api_version, kind, namespace, name, uid FROM "
-                        + "infra_inventory WHERE cluster_id = :c ORDER BY seq")
+        return jdbi.withHandle(h -> h.createQuery("SELECT seq, api_version, kind, namespace, name, uid, revision "
+                        + "FROM infra_inventory WHERE cluster_id = :c ORDER BY seq")
                 .bind("c", clusterId)
                 .map((rs, ctx) -> new InventoryItem(
                         rs.getInt("seq"),
@@ -360,7 +398,8 @@ public final class InfraStore {
                         rs.getString("kind"),
                         rs.getString("namespace").isEmpty() ? null : rs.getString("namespace"),
                         rs.getString("name"),
-                        rs.getString("uid")))
+                        rs.getString("uid"),
+                        rs.getString("revision")))
                 .list());
     }
 

@@ -76,11 +76,24 @@ public final class TokenStore {
     }
 
     public void revokeAgents(String clusterId, Instant at) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE api_tokens SET revoked_at = :at WHERE cluster_id = :c "
-                        + "AND role = 'agent' AND revoked_at IS NULL")
-                .bind("at", Timestamp.from(at))
-                .bind("c", clusterId)
-                .execute());
+        revokeAgents(clusterId, at, () -> {});
+    }
+
+    /**
+     * As above; {@code committed} runs once the revocation is committed: at once, or when the transaction
+     * this call joined commits (a cache of verified tokens must not be refilled from the old row meanwhile).
+     */
+    public void revokeAgents(String clusterId, Instant at, Runnable committed) {
+        jdbi.useHandle(h -> {
+            h.createUpdate("UPDATE api_tokens SET revoked_at = :at WHERE cluster_id = :c "
+                            + "AND role = 'agent' AND revoked_at IS NULL")
+                    .bind("at", Timestamp.from(at))
+                    .bind("c", clusterId)
+                    .execute();
+            if (h.isInTransaction()) {
+                h.afterCommit(committed);
+            }
+        });
     }
 
     private static TokenRecord row(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)

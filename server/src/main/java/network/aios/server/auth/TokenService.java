@@ -76,8 +76,12 @@ public final class TokenService {
 
     /** Revokes every agent token of a cluster (on removal, and before a new one is minted). */
     public void revokeAgent(String clusterId) {
-        store.revokeAgents(clusterId, clock.instant());
-        cache.values().removeIf(c -> clusterId.equals(c.principal().clusterId()));
+        Runnable evict = () ->
+                cache.values().removeIf(c -> clusterId.equals(c.principal().clusterId()));
+        // when this joins a larger transaction (a removal's outcome), a request between this eviction and the
+        // commit could cache the still-unrevoked row: evict again once it is committed
+        store.revokeAgents(clusterId, clock.instant(), evict);
+        evict.run();
     }
 
     private Issued issue(String name, Principal.Role role, String clusterId, String actor) {

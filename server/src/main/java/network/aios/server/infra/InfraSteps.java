@@ -251,16 +251,26 @@ final class InfraSteps {
             boolean resync = job.kind() == JobKind.RESYNC;
             List<Optional<String>> before = resync ? revisions(ops, objects) : null;
             List<Optional<String>> routesBefore = resync ? revisions(ops, routes) : null;
+            java.util.Map<String, String> recorded = resync ? recordedRevisions(job.clusterId()) : java.util.Map.of();
             List<ClusterOps.Applied> applied = access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
             if (resync) {
                 for (int i = 0; i < applied.size(); i++) {
-                    repairs.compare(applied.get(i), before.get(i));
+                    repairs.compare(
+                            applied.get(i),
+                            before.get(i),
+                            recorded.get(key(applied.get(i).ref())));
                 }
             }
             for (int i = 0; i < routes.size(); i++) {
-                applyRoute(ops, job, routes.get(i), resync ? routesBefore.get(i) : null, repairs);
+                applyRoute(ops, job, routes.get(i), resync ? routesBefore.get(i) : null, recorded, repairs);
             }
             prune(ops, target, objects, repairs);
+        }
+        if (job.kind() == JobKind.RESYNC
+                && repairs.onlyFailedAsBefore(
+                        store.lastResyncReceipt(job.clusterId()).orElse(null))) {
+            // the same refusal the last resync reported (and kept in its receipt): nothing new to say
+            repairs = new Repairs(null);
         }
         if (repairs.any()) {
             LOG.info("{}: {} (job {})", job.clusterId(), repairs.summary(), job.id());
@@ -283,13 +293,19 @@ final class InfraSteps {
      * One route's Mapping, applied on its own: a route the owner's gateway refuses (its Mapping CRD gone, a
      * webhook saying no) is recorded in the receipt and does not fail the services' apply.
      */
-    private void applyRoute(ClusterOps ops, InfraJob job, HasMetadata route, Optional<String> before, Repairs repairs) {
+    private void applyRoute(
+            ClusterOps ops,
+            InfraJob job,
+            HasMetadata route,
+            Optional<String> before,
+            java.util.Map<String, String> recorded,
+            Repairs repairs) {
         try {
             ClusterOps.Applied a = access.applyRecorded(
                             ops, job.clusterId(), RouteService.ROUTES_SEQ, List.of(route), (done, ref) -> {})
                     .get(0);
             if (before != null) {
-                repairs.compare(a, before);
+                repairs.compare(a, before, recorded.get(key(a.ref())));
             }
         } catch (KubernetesClientException e) {
             KubeFailure failure = KubeFailure.of(e);
@@ -299,6 +315,21 @@ final class InfraSteps {
             repairs.failed(ObjectRef.of(route).toString(), KubeFailure.describe(e));
             LOG.warn("{}: route {} not applied: {}", job.clusterId(), ObjectRef.of(route), KubeFailure.describe(e));
         }
+    }
+
+    /** The revision each recorded object was left at by the last apply, by {@link #key}. */
+    private java.util.Map<String, String> recordedRevisions(String key) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        for (InventoryItem i : store.inventory(key)) {
+            if (i.revision() != null) {
+                out.put(key(ref(i)), i.revision());
+            }
+        }
+        return out;
+    }
+
+    private static String key(ObjectRef r) {
+        return r.kind() + " " + r.namespace() + "/" + r.name();
     }
 
     private static List<Optional<String>> revisions(ClusterOps ops, List<HasMetadata> objects) {

@@ -87,7 +87,7 @@ final class MemberAccess {
 
     /**
      * Records the intent for all objects first (so the inventory never misses what might exist), applies
-     * them in waves ({@link Waves}), then records the uids of those applied. Progress is written at most every {@link #PROGRESS_EVERY},
+     * them in waves ({@link Waves}), then records the uids of those applied and the revisions it left them at. Progress is written at most every {@link #PROGRESS_EVERY},
      * which also renews the lease.
      */
     List<ClusterOps.Applied> applyRecorded(
@@ -135,15 +135,17 @@ final class MemberAccess {
         ClusterOps.Applied[] refs = new ClusterOps.Applied[objects.size()];
         List<InfraStore.Intent> done = new java.util.ArrayList<>();
         List<String> uids = new java.util.ArrayList<>();
+        List<String> revisions = new java.util.ArrayList<>();
         try {
             Waves.apply(ops, objects, (i, applied) -> {
                 refs[i] = applied;
                 done.add(intents.get(i));
                 uids.add(applied.ref().uid());
+                revisions.add(applied.revision());
                 progress.accept(done.size(), applied.ref());
             });
         } finally {
-            store.recordApplied(key, done, uids);
+            store.recordApplied(key, done, uids, revisions);
         }
         return List.of(refs);
     }

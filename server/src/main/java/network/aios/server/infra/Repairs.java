@@ -10,8 +10,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What an apply changed besides bringing objects to their desired state the first time: objects a
- * resync found deleted ({@code recreated}) or changed ({@code reverted}) on the member cluster, and
- * objects the desired state no longer has ({@code pruned}). Kept in the job's receipt.
+ * resync found deleted ({@code recreated}) or changed ({@code reverted}) on the member cluster, objects it
+ * brought to a changed desired state ({@code updated}: not a repair), and objects the desired state no longer
+ * has ({@code pruned}). Kept in the job's receipt.
  */
 final class Repairs {
     private final ObjectNode receipt;
@@ -20,12 +21,21 @@ final class Repairs {
         this.receipt = previous instanceof ObjectNode o ? o.deepCopy() : Json.object();
     }
 
-    /** {@code before}: the object's revision before the apply; empty if it did not exist. */
-    void compare(ClusterOps.Applied after, Optional<String> before) {
+    /**
+     * {@code before}: the object's revision before the apply, empty if it did not exist; {@code recorded}: the
+     * revision the control plane's last apply left it at (null: not known). An object found as the control
+     * plane left it and changed by this apply was not repaired: the desired state changed (a renewed
+     * certificate, an edited registration), and it is {@code updated}.
+     */
+    void compare(ClusterOps.Applied after, Optional<String> before, String recorded) {
         if (before.isEmpty()) {
             repaired().addObject().put("object", after.ref().toString()).put("outcome", "recreated");
         } else if (!before.get().equals(after.revision())) {
-            repaired().addObject().put("object", after.ref().toString()).put("outcome", "reverted");
+            boolean ours = before.get().equals(recorded);
+            (ours ? array("updated") : repaired())
+                    .addObject()
+                    .put("object", after.ref().toString())
+                    .put("outcome", ours ? "updated" : "reverted");
         }
     }
 
@@ -40,9 +50,23 @@ final class Repairs {
 
     boolean any() {
         return receipt.path("repaired").size()
+                        + receipt.path("updated").size()
                         + receipt.path("pruned").size()
                         + receipt.path("failed").size()
                 > 0;
+    }
+
+    /**
+     * Whether all this found is the same refused objects as {@code previous} (the last resync's receipt): a
+     * route the owner's gateway keeps refusing is reported once, not by every resync.
+     */
+    boolean onlyFailedAsBefore(JsonNode previous) {
+        return receipt.path("failed").size() > 0
+                && receipt.path("repaired").isEmpty()
+                && receipt.path("updated").isEmpty()
+                && receipt.path("pruned").isEmpty()
+                && previous != null
+                && receipt.path("failed").equals(previous.path("failed"));
     }
 
     ObjectNode receipt() {
@@ -62,6 +86,11 @@ final class Repairs {
                     "repaired",
                     receipt.path("repaired"),
                     r -> r.path("object").asString() + " " + r.path("outcome").asString());
+            part(
+                    parts,
+                    "updated",
+                    receipt.path("updated"),
+                    r -> r.path("object").asString());
             part(parts, "pruned", receipt.path("pruned"), JsonNode::asString);
             part(
                     parts,

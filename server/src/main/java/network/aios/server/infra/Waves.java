@@ -32,6 +32,35 @@ final class Waves {
 
     private Waves() {}
 
+    /** Tells {@code applied} of each object of the wave that was applied, in order, even if telling one fails. */
+    private static void report(
+            List<Integer> wave, ClusterOps.Applied[] results, BiConsumer<Integer, ClusterOps.Applied> applied) {
+        RuntimeException failed = null;
+        for (int k = 0; k < wave.size(); k++) {
+            if (results[k] != null) {
+                try {
+                    applied.accept(wave.get(k), results[k]);
+                } catch (RuntimeException e) {
+                    failed = failed == null ? e : failed;
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    private static ClusterOps.Applied doneNormally(Future<ClusterOps.Applied> f) {
+        if (!f.isDone() || f.isCancelled()) {
+            return null;
+        }
+        try {
+            return f.get();
+        } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+            return null;
+        }
+    }
+
     /** The wave an object is applied in: lower first. */
     static int of(HasMetadata o) {
         return switch (o.getKind()) {
@@ -66,22 +95,31 @@ final class Waves {
                 HasMetadata o = objects.get(i);
                 running.add(POOL.submit(() -> ops.apply(o)));
             }
+            ClusterOps.Applied[] results = new ClusterOps.Applied[wave.size()];
             RuntimeException first = null;
-            for (int k = 0; k < wave.size(); k++) {
-                try {
-                    applied.accept(wave.get(k), running.get(k).get());
-                } catch (InterruptedException e) {
-                    running.forEach(f -> f.cancel(true));
-                    Thread.currentThread().interrupt();
-                    throw new KubernetesClientException("interrupted while applying", e);
-                } catch (ExecutionException e) {
-                    if (first == null) {
-                        first = e.getCause() instanceof RuntimeException r
-                                ? r
-                                : new IllegalStateException(e.getCause());
+            try {
+                for (int k = 0; k < wave.size(); k++) {
+                    try {
+                        results[k] = running.get(k).get();
+                    } catch (ExecutionException e) {
+                        if (first == null) {
+                            first = e.getCause() instanceof RuntimeException r
+                                    ? r
+                                    : new IllegalStateException(e.getCause());
+                        }
                     }
                 }
+            } catch (InterruptedException e) {
+                // stop what has not been sent; what finished is still reported, so its uid is recorded
+                running.forEach(f -> f.cancel(true));
+                for (int k = 0; k < wave.size(); k++) {
+                    results[k] = doneNormally(running.get(k));
+                }
+                report(wave, results, applied);
+                Thread.currentThread().interrupt();
+                throw new KubernetesClientException("interrupted while applying", e);
             }
+            report(wave, results, applied);
             if (first != null) {
                 throw first;
             }

@@ -345,6 +345,43 @@ class InfraStepsTest {
     }
 
     @Test
+    void aResyncThatRollsOutAChangedDesiredStateSaysUpdatedNotReverted() throws Exception {
+        ready();
+        // the owner edits the registration: the cluster's ConfigMap is to change, nobody touched the cluster
+        ClusterStore clusters = new ClusterStore(db);
+        ClusterRecord r = clusters.get(id).orElseThrow();
+        ObjectNode doc = r.document().deepCopy();
+        ((ObjectNode) doc.get("config"))
+                .put("useGateway", !doc.at("/config/useGateway").asBoolean());
+        clusters.update(
+                        new ClusterRecord(
+                                id,
+                                r.owner(),
+                                r.status(),
+                                r.requestedStatus(),
+                                doc,
+                                r.version() + 1,
+                                r.createdAt(),
+                                clock.instant(),
+                                r.policyAction(),
+                                r.policyVersion(),
+                                r.reputation()),
+                        r.version(),
+                        "admin")
+                .orElseThrow();
+        cluster.edit("Deployment", "aios-controller"); // and someone edits a Deployment on the cluster
+
+        InfraJob resync = runToEnd(queued(JobKind.RESYNC));
+        assertThat(resync.state()).isEqualTo(JobState.READY);
+        assertThat(resync.message())
+                .contains("updated 1 (ConfigMap aios-system/aios-cluster)")
+                .contains("Deployment aios-system/aios-controller reverted")
+                .doesNotContain("ConfigMap aios-system/aios-cluster reverted");
+        assertThat(resync.receipt().path("repaired")).hasSize(1);
+        assertThat(resync.receipt().path("updated")).hasSize(1);
+    }
+
+    @Test
     void aResyncThatFindsEverythingInPlaceChangesNothingAndSaysSo() throws Exception {
         ready();
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));
@@ -425,6 +462,11 @@ class InfraStepsTest {
         assertThat(resync.state()).isEqualTo(JobState.READY);
         assertThat(resync.receipt().path("failed").toString())
                 .contains("Mapping aios-system/aios-route-task-refused", "422");
+        // the same refusal again: reported once, not by every resync (this one leaves no receipt, so no job)
+        InfraJob again = runToEnd(queued(JobKind.RESYNC));
+        assertThat(again.state()).isEqualTo(JobState.READY);
+        assertThat(again.receipt()).isNull();
+        assertThat(again.message()).isEqualTo("nothing to repair");
         // a transient answer is still retried, not recorded
         cluster.failing.put("apply Mapping aios-system/aios-route-", FakeClusterOps.answer(503, "busy"));
         InfraJob retried = queued(JobKind.RESYNC);
