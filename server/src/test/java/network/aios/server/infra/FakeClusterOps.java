@@ -89,8 +89,34 @@ class FakeClusterOps implements ClusterOps {
         return true;
     }
 
+    /** While set, an apply waits for it to open (a step held mid-apply); an interrupt ends the wait. */
+    volatile java.util.concurrent.CountDownLatch applyGate;
+
+    /** Whether an apply held by {@link #applyGate} was interrupted (as fabric8 reports it: an exception). */
+    final java.util.concurrent.atomic.AtomicBoolean interruptedInApply =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** How many applies are held by {@link #applyGate} right now. */
+    final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
-    public synchronized Applied apply(HasMetadata desired) {
+    public Applied apply(HasMetadata desired) {
+        java.util.concurrent.CountDownLatch gate = applyGate;
+        if (gate != null) {
+            held.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                interruptedInApply.set(true);
+                throw new KubernetesClientException("interrupted", e);
+            } finally {
+                held.decrementAndGet();
+            }
+        }
+        return applyNow(desired);
+    }
+
+    private synchronized Applied applyNow(HasMetadata desired) {
         ObjectRef ref = ObjectRef.of(desired);
         maybeFail("apply " + ref);
         String k = key(ref);

@@ -34,6 +34,7 @@ import network.aios.store.TokenStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -59,7 +60,7 @@ class InfraStepsTest {
     String id;
 
     static final class MutableClock extends Clock {
-        Instant now;
+        volatile Instant now;
 
         MutableClock(Instant now) {
             this.now = now;
@@ -504,5 +505,80 @@ class InfraStepsTest {
         assertThat(store.inventory(id)).isEmpty();
         assertThat(store.credential(id)).isEmpty();
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("registered");
+    }
+
+    /** The runner around the steps: it claims, saves with the registry writes, wakes itself, and stops a step whose lease it lost. */
+    @Nested
+    class Runner {
+        JobRunner runner;
+
+        @AfterEach
+        void stop() {
+            java.util.concurrent.CountDownLatch gate = cluster.applyGate;
+            if (gate != null) {
+                gate.countDown();
+            }
+            if (runner != null) {
+                runner.close();
+            }
+        }
+
+        /** One worker: while its step runs, the runner claims nothing else. */
+        void start(Duration renew) {
+            runner = new JobRunner(store, steps, clock, 1, renew);
+            runner.start();
+        }
+
+        InfraJob finished(InfraJob job) {
+            network.aios.server.KubeTestCluster.await(
+                    () -> store.job(job.id()).orElseThrow().finished(), Duration.ofSeconds(30), "the job to finish");
+            return store.job(job.id()).orElseThrow();
+        }
+
+        @Test
+        void aQueuedCreateRunsToReadyOnItsOwnAndTheRegistryShowsIt() throws Exception {
+            InfraJob job = queued(JobKind.CREATE);
+            start(JobRunner.RENEW);
+            InfraJob done = finished(job);
+            assertThat(done.state()).as(done.message()).isEqualTo(JobState.READY);
+            assertThat(done.adminSealed()).isNull();
+            assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("live");
+            assertThat(store.appliedFingerprint(id)).isPresent();
+        }
+
+        @Test
+        void aStepThatFailsUnexpectedlyFailsTheJobAndTheClusterTogether() throws Exception {
+            cluster.failing.put("apply", new IllegalStateException("a bug"));
+            InfraJob job = queued(JobKind.CREATE);
+            start(JobRunner.RENEW);
+            InfraJob done = finished(job);
+            assertThat(done.state()).isEqualTo(JobState.FAILED);
+            assertThat(done.reason()).isEqualTo("InternalError");
+            assertThat(done.message()).doesNotContain("a bug"); // the log has it; the API says nothing inside
+            assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("failed");
+        }
+
+        @Test
+        void aStepWhoseLeaseIsTakenOverIsInterruptedAndSavesNothing() throws Exception {
+            cluster.applyGate = new java.util.concurrent.CountDownLatch(1);
+            InfraJob job = queued(JobKind.CREATE);
+            start(Duration.ofMillis(50));
+            network.aios.server.KubeTestCluster.await(
+                    () -> cluster.held.get() > 0, Duration.ofSeconds(30), "the step to be held mid-apply");
+
+            // the runner stalls past its lease; another replica takes the job over
+            clock.now = clock.now.plus(JobRunner.LEASE).plusSeconds(1);
+            InfraJob theirs = store.claim("other-replica", clock.instant(), JobRunner.LEASE)
+                    .orElseThrow();
+            network.aios.server.KubeTestCluster.await(
+                    cluster.interruptedInApply::get, Duration.ofSeconds(10), "the held step to be interrupted");
+
+            InfraJob after = store.job(job.id()).orElseThrow();
+            assertThat(after.finished()).isFalse();
+            assertThat(after.state()).isEqualTo(theirs.state());
+            assertThat(after.updatedAt()).isEqualTo(theirs.updatedAt());
+            // still the other replica's to save
+            assertThat(store.save(theirs, "other-replica", clock.instant())).isTrue();
+        }
     }
 }
