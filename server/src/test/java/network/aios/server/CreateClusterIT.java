@@ -48,6 +48,8 @@ class CreateClusterIT {
         assertThat(a.headers().firstValue("Location")).contains("/api/v1/clusters/cluster-west-vision-001");
 
         Answer again = server.get("/api/v1/clusters/cluster-west-vision-001", server.adminToken);
+        // status and urlMap change without a new version: no cache may serve the document without asking
+        assertThat(again.headers().firstValue("Cache-Control")).contains("no-cache");
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.body().at("/clusterMetadata/miscContactInfo/slack").asString())
                 .isEqualTo("#ml-infra");

@@ -53,7 +53,7 @@ public final class AddonRoutes {
                         : new AddonDeployments.Registered(addons.create(principal(ctx), kind, body), null);
                 AddonRecord a = reg.addon();
                 ctx.header("Location", base + "/" + a.id());
-                ctx.header("ETag", Http.etag(a.version()));
+                Http.versioned(ctx, a.version());
                 ObjectNode out = AddonService.view(a);
                 if (reg.job() != null) {
                     out.set("job", InfraRoutes.scheduledView(reg.job()));
@@ -157,7 +157,7 @@ public final class AddonRoutes {
     }
 
     private static void one(Context ctx, AddonRecord a) {
-        ctx.header("ETag", Http.etag(a.version()));
+        Http.versioned(ctx, a.version());
         Http.json(ctx, 200, AddonService.view(a));
     }
 

@@ -62,7 +62,7 @@ public final class ClusterRoutes {
             Http.json(ctx, 200, view);
             return;
         }
-        ctx.header("ETag", Http.etag(out.record().version()));
+        Http.versioned(ctx, out.record().version());
         ctx.header("Location", "/api/v1/clusters/" + out.record().id());
         Http.json(ctx, 201, view);
     }
@@ -104,7 +104,7 @@ public final class ClusterRoutes {
     }
 
     private static void respond(Context ctx, ClusterRecord r) {
-        ctx.header("ETag", Http.etag(r.version()));
+        Http.versioned(ctx, r.version());
         Http.json(ctx, 200, ClusterView.of(r));
     }
 

@@ -85,6 +85,17 @@ public final class Http {
         return "\"" + version + "\"";
     }
 
+    /**
+     * Headers of a versioned resource's representation: its ETag (the owner's version, what If-Match checks) and
+     * {@code Cache-Control: no-cache}. The representation also carries what the control plane changes without a
+     * new version (status, urlMap), so no cache may serve it without asking again; this server answers every
+     * such request in full.
+     */
+    public static void versioned(Context ctx, long version) {
+        ctx.header("ETag", etag(version));
+        ctx.header("Cache-Control", "no-cache");
+    }
+
     /** Parses an If-Match value ("3", W/"3" or 3); null when absent. */
     public static Long ifMatch(Context ctx) {
         String h = ctx.header("If-Match");
