@@ -13,16 +13,33 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
-/** Infra jobs (with leases), the inventory of created objects, and sealed cluster credentials. */
+/**
+ * Infra jobs (with leases) and what they record of what was applied; the inventory of created objects and the
+ * sealed cluster credentials through {@link #inventory()} and {@link #credentials()}.
+ */
 public final class InfraStore {
     private static final String JOB_COLUMNS = "id, cluster_id, kind, state, reason, message, progress_done, "
             + "progress_total, attempts, admin_key_id, admin_sealed, receipt::text AS receipt, requested_by, next_run_at, "
             + "created_at, updated_at, finished_at";
 
     private final Jdbi jdbi;
+    private final InventoryStore inventory;
+    private final CredentialStore credentials;
 
     public InfraStore(Database db) {
         this.jdbi = db.jdbi();
+        this.inventory = new InventoryStore(jdbi);
+        this.credentials = new CredentialStore(jdbi);
+    }
+
+    /** What the jobs made on member clusters. */
+    public InventoryStore inventory() {
+        return inventory;
+    }
+
+    /** The control plane's own sealed credentials for member clusters. */
+    public CredentialStore credentials() {
+        return credentials;
     }
 
     /**
@@ -339,70 +356,6 @@ public final class InfraStore {
                 .execute());
     }
 
-    // ---- inventory -------------------------------------------------------------------------------------
-
-    /** One recorded object. {@code uid} is null while only the intent is recorded. */
-    /** {@code revision}: what the object had right after the control plane last applied it (null: not known). */
-    public record InventoryItem(
-            int seq, String apiVersion, String kind, String namespace, String name, String uid, String revision) {}
-
-    /** An object about to be applied, as the inventory records it. */
-    public record Intent(int seq, String apiVersion, String kind, String namespace, String name) {}
-
-    /** Records the intent to create objects before they are applied (one batch, idempotent). */
-    public void recordIntents(String clusterId, List<Intent> intents, Instant at) {
-        jdbi.useTransaction(h -> {
-            var batch = h.prepareBatch("INSERT INTO infra_inventory (cluster_id, seq, api_version, kind, namespace, "
-                    + "name, recorded_at) VALUES (:c, :seq, :v, :k, :ns, :n, :at) ON CONFLICT DO NOTHING");
-            for (Intent i : intents) {
-                batch.bind("c", clusterId)
-                        .bind("seq", i.seq())
-                        .bind("v", i.apiVersion())
-                        .bind("k", i.kind())
-                        .bind("ns", i.namespace() == null ? "" : i.namespace())
-                        .bind("n", i.name())
-                        .bind("at", Timestamp.from(at))
-                        .add();
-            }
-            batch.execute();
-        });
-    }
-
-    /** Records the uids of applied objects and the revisions the apply left them at (one batch). */
-    public void recordApplied(String clusterId, List<Intent> applied, List<String> uids, List<String> revisions) {
-        jdbi.useTransaction(h -> {
-            var batch = h.prepareBatch("UPDATE infra_inventory SET uid = :uid, revision = :rev WHERE cluster_id = :c "
-                    + "AND api_version = :v AND kind = :k AND namespace = :ns AND name = :n");
-            for (int i = 0; i < applied.size(); i++) {
-                Intent t = applied.get(i);
-                batch.bind("uid", uids.get(i))
-                        .bind("rev", revisions.get(i))
-                        .bind("c", clusterId)
-                        .bind("v", t.apiVersion())
-                        .bind("k", t.kind())
-                        .bind("ns", t.namespace() == null ? "" : t.namespace())
-                        .bind("n", t.name())
-                        .add();
-            }
-            batch.execute();
-        });
-    }
-
-    public List<InventoryItem> inventory(String clusterId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT seq, api_version, kind, namespace, name, uid, revision "
-                        + "FROM infra_inventory WHERE cluster_id = :c ORDER BY seq")
-                .bind("c", clusterId)
-                .map((rs, ctx) -> new InventoryItem(
-                        rs.getInt("seq"),
-                        rs.getString("api_version"),
-                        rs.getString("kind"),
-                        rs.getString("namespace").isEmpty() ? null : rs.getString("namespace"),
-                        rs.getString("name"),
-                        rs.getString("uid"),
-                        rs.getString("revision")))
-                .list());
-    }
-
     /** Whether an add-on is deployed by the control plane: marked so, or with objects recorded or a job under way. */
     public boolean deployed(AddonRecord a) {
         return a.infraStatus() != null
@@ -492,54 +445,6 @@ public final class InfraStore {
     public void dropApplied(String key) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_applied WHERE target = :t")
                 .bind("t", key)
-                .execute());
-    }
-
-    /** Forgets one recorded object (deleted on its own, like a route). */
-    public void forget(String clusterId, String apiVersion, String kind, String namespace, String name) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_inventory WHERE cluster_id = :c AND api_version = :v "
-                        + "AND kind = :k AND namespace = :ns AND name = :n")
-                .bind("c", clusterId)
-                .bind("v", apiVersion)
-                .bind("k", kind)
-                .bind("ns", namespace == null ? "" : namespace)
-                .bind("n", name)
-                .execute());
-    }
-
-    public void clearInventory(String clusterId) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM infra_inventory WHERE cluster_id = :c")
-                .bind("c", clusterId)
-                .execute());
-    }
-
-    // ---- credentials -----------------------------------------------------------------------------------
-
-    /** A sealed credential and the key that sealed it. */
-    public record Sealed(String keyId, byte[] bytes) {}
-
-    public void putCredential(String clusterId, Sealed s, Instant at) {
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO cluster_credentials (cluster_id, key_id, sealed, created_at) "
-                        + "VALUES (:c, :k, :s, :at) ON CONFLICT (cluster_id) DO UPDATE SET key_id = :k, sealed = :s, "
-                        + "created_at = :at")
-                .bind("c", clusterId)
-                .bind("k", s.keyId())
-                .bind("s", s.bytes())
-                .bind("at", Timestamp.from(at))
-                .execute());
-    }
-
-    public Optional<Sealed> credential(String clusterId) {
-        return jdbi.withHandle(
-                h -> h.createQuery("SELECT key_id, sealed FROM cluster_credentials WHERE cluster_id = :c")
-                        .bind("c", clusterId)
-                        .map((rs, ctx) -> new Sealed(rs.getString("key_id"), rs.getBytes("sealed")))
-                        .findOne());
-    }
-
-    public void dropCredential(String clusterId) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM cluster_credentials WHERE cluster_id = :c")
-                .bind("c", clusterId)
                 .execute());
     }
 

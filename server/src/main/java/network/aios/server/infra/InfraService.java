@@ -29,10 +29,10 @@ import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
-import network.aios.store.InfraStore.Sealed;
 import network.aios.store.JobKind;
 import network.aios.store.JobState;
 import network.aios.store.RouteStore;
+import network.aios.store.Sealed;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -332,16 +332,17 @@ public final class InfraService implements AutoCloseable {
     }
 
     /** A target's latest job (empty when it never had one) and its inventory on the member cluster. */
-    public record Status(Optional<InfraJob> job, List<InfraStore.InventoryItem> inventory) {}
+    public record Status(Optional<InfraJob> job, List<network.aios.store.InventoryStore.InventoryItem> inventory) {}
 
     /** A cluster's infra status; a 404 when it is not the caller's. */
     public Status status(Principal who, String clusterId) {
         ClusterRecord c = clusterService.get(who, clusterId);
-        return new Status(latestSince(clusterId, c.createdAt()), store.inventory(clusterId));
+        return new Status(
+                latestSince(clusterId, c.createdAt()), store.inventory().list(clusterId));
     }
 
-    public List<InfraStore.InventoryItem> inventory(String clusterId) {
-        return store.inventory(clusterId);
+    public List<network.aios.store.InventoryStore.InventoryItem> inventory(String clusterId) {
+        return store.inventory().list(clusterId);
     }
 
     /**

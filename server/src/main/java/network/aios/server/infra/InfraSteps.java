@@ -28,7 +28,7 @@ import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
-import network.aios.store.InfraStore.InventoryItem;
+import network.aios.store.InventoryStore.InventoryItem;
 import network.aios.store.JobKind;
 import network.aios.tls.AgentCa;
 import org.slf4j.Logger;
@@ -208,10 +208,11 @@ final class InfraSteps {
                     token.get(),
                     agentToken,
                     access.credential(job.clusterId()).map(Credential::serving).orElse(null));
-            store.putCredential(
-                    job.clusterId(),
-                    box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
-                    clock.instant());
+            store.credentials()
+                    .put(
+                            job.clusterId(),
+                            box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
+                            clock.instant());
         }
         // the owner's kubeconfig has done its one job: forget it
         return job.next(
@@ -236,10 +237,11 @@ final class InfraSteps {
             AgentCa.Issued serving = certificates.ensure(cred.serving(), target.agentIdentity());
             if (serving != cred.serving()) {
                 cred = cred.withServing(serving);
-                store.putCredential(
-                        job.clusterId(),
-                        box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
-                        clock.instant());
+                store.credentials()
+                        .put(
+                                job.clusterId(),
+                                box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
+                                clock.instant());
                 LOG.info("{}: issued the agents' serving certificate (until {})", job.clusterId(), serving.notAfter());
             }
         }
@@ -320,7 +322,7 @@ final class InfraSteps {
     /** The revision each recorded object was left at by the last apply, by {@link #key}. */
     private java.util.Map<String, String> recordedRevisions(String key) {
         java.util.Map<String, String> out = new java.util.HashMap<>();
-        for (InventoryItem i : store.inventory(key)) {
+        for (InventoryItem i : store.inventory().list(key)) {
             if (i.revision() != null) {
                 out.put(key(ref(i)), i.revision());
             }
@@ -349,14 +351,14 @@ final class InfraSteps {
         for (HasMetadata o : desired) {
             wanted.add(ObjectRef.of(o).toString() + "@" + o.getApiVersion());
         }
-        for (InventoryItem i : store.inventory(key)) {
+        for (InventoryItem i : store.inventory().list(key)) {
             if (i.seq() < SERVICES_SEQ
                     || i.seq() >= RouteService.ROUTES_SEQ
                     || wanted.contains(ref(i).toString() + "@" + i.apiVersion())) {
                 continue;
             }
             ops.delete(ref(i));
-            store.forget(key, i.apiVersion(), i.kind(), i.namespace(), i.name());
+            store.inventory().forget(key, i.apiVersion(), i.kind(), i.namespace(), i.name());
             repairs.pruned(describe(i));
         }
         if (!target.hasRoutes()) {
@@ -371,7 +373,7 @@ final class InfraSteps {
         for (ObjectRef m : onCluster) {
             if (!routes.contains(m.name())) {
                 ops.delete(m);
-                store.forget(key, MAPPING_API_VERSION, "Mapping", m.namespace(), m.name());
+                store.inventory().forget(key, MAPPING_API_VERSION, "Mapping", m.namespace(), m.name());
                 repairs.pruned("Mapping " + m.namespace() + "/" + m.name());
             }
         }
@@ -472,8 +474,8 @@ final class InfraSteps {
                 next.kind() == JobKind.CREATE ? () -> targets.resolve(key).failed() : () -> {};
             case REMOVED ->
                 () -> {
-                    store.clearInventory(key);
-                    store.dropCredential(key);
+                    store.inventory().clear(key);
+                    store.credentials().drop(key);
                     store.dropApplied(key);
                     ObjectNode receipt = (ObjectNode) next.receipt();
                     targets.resolve(key)

@@ -16,7 +16,7 @@ import network.aios.infra.ObjectRef;
 import network.aios.server.security.SecretBox;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
-import network.aios.store.InfraStore.Sealed;
+import network.aios.store.Sealed;
 
 /**
  * How a job reaches a member cluster — with the owner's kubeconfig (sealed in the job, until
@@ -78,7 +78,7 @@ final class MemberAccess {
     }
 
     Optional<Credential> credential(String clusterId) {
-        return store.credential(clusterId).map(s -> Credential.from(box.open(s, credentialContext(clusterId))));
+        return store.credentials().get(clusterId).map(s -> Credential.from(box.open(s, credentialContext(clusterId))));
     }
 
     static Config tokenConfig(Credential c) {
@@ -121,19 +121,19 @@ final class MemberAccess {
             int firstSeq,
             List<HasMetadata> objects,
             java.util.function.BiConsumer<Integer, ObjectRef> progress) {
-        List<InfraStore.Intent> intents = new java.util.ArrayList<>();
+        List<network.aios.store.InventoryStore.Intent> intents = new java.util.ArrayList<>();
         for (int i = 0; i < objects.size(); i++) {
             HasMetadata o = objects.get(i);
-            intents.add(new InfraStore.Intent(
+            intents.add(new network.aios.store.InventoryStore.Intent(
                     firstSeq + i,
                     o.getApiVersion(),
                     o.getKind(),
                     o.getMetadata().getNamespace(),
                     o.getMetadata().getName()));
         }
-        store.recordIntents(key, intents, clock.instant());
+        store.inventory().recordIntents(key, intents, clock.instant());
         ClusterOps.Applied[] refs = new ClusterOps.Applied[objects.size()];
-        List<InfraStore.Intent> done = new java.util.ArrayList<>();
+        List<network.aios.store.InventoryStore.Intent> done = new java.util.ArrayList<>();
         List<String> uids = new java.util.ArrayList<>();
         List<String> revisions = new java.util.ArrayList<>();
         try {
@@ -145,7 +145,7 @@ final class MemberAccess {
                 progress.accept(done.size(), applied.ref());
             });
         } finally {
-            store.recordApplied(key, done, uids, revisions);
+            store.inventory().recordApplied(key, done, uids, revisions);
         }
         return List.of(refs);
     }

@@ -14,7 +14,7 @@ import network.aios.infra.ClusterOps;
 import network.aios.infra.ObjectRef;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
-import network.aios.store.InfraStore.InventoryItem;
+import network.aios.store.InventoryStore.InventoryItem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ArrayNode;
@@ -55,7 +55,7 @@ final class RemovalSteps {
             case PENDING, REMOVING -> {
                 ObjectNode receipt = Json.object();
                 ArrayNode items = receipt.putArray("items");
-                List<InventoryItem> inventory = store.inventory(job.clusterId());
+                List<InventoryItem> inventory = store.inventory().list(job.clusterId());
                 Optional<ClusterOps> maybe = access.removalOps(job);
                 if (maybe.isEmpty()) {
                     for (InventoryItem i : inventory) {

@@ -92,12 +92,13 @@ public final class RouteService {
             access.applyRecorded(ops, clusterId, ROUTES_SEQ, List.of(mapping), (done, ref) -> {});
         } catch (KubernetesClientException e) {
             routes.delete(clusterId, kind, id, who.name(), clock.instant());
-            store.forget(
-                    clusterId,
-                    mapping.getApiVersion(),
-                    mapping.getKind(),
-                    InfraNames.NAMESPACE,
-                    mapping.getMetadata().getName());
+            store.inventory()
+                    .forget(
+                            clusterId,
+                            mapping.getApiVersion(),
+                            mapping.getKind(),
+                            InfraNames.NAMESPACE,
+                            mapping.getMetadata().getName());
             throw memberFailed(clusterId, e);
         }
         return row;
@@ -124,12 +125,13 @@ public final class RouteService {
                 throw memberFailed(clusterId, e);
             }
         });
-        store.forget(
-                clusterId,
-                mapping.getApiVersion(),
-                mapping.getKind(),
-                InfraNames.NAMESPACE,
-                mapping.getMetadata().getName());
+        store.inventory()
+                .forget(
+                        clusterId,
+                        mapping.getApiVersion(),
+                        mapping.getKind(),
+                        InfraNames.NAMESPACE,
+                        mapping.getMetadata().getName());
         routes.delete(clusterId, kind, id, who.name(), clock.instant());
     }
 

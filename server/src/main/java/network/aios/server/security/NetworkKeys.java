@@ -2,7 +2,6 @@ package network.aios.server.security;
 
 import java.time.Clock;
 import java.util.function.Supplier;
-import network.aios.store.InfraStore;
 import network.aios.store.SigningKeyStore;
 
 /**
@@ -19,10 +18,11 @@ final class NetworkKeys {
     static Pair loadOrCreate(SigningKeyStore store, SecretBox box, String purpose, Clock clock, Supplier<Pair> create) {
         SigningKeyStore.Row row = store.get(purpose).orElseGet(() -> {
             Pair created = create.get();
-            InfraStore.Sealed sealed = box.seal(created.privatePart(), purpose);
+            network.aios.store.Sealed sealed = box.seal(created.privatePart(), purpose);
             return store.insertIfAbsent(new SigningKeyStore.Row(
                     purpose, created.publicPart(), sealed.keyId(), sealed.bytes(), clock.instant()));
         });
-        return new Pair(row.publicKey(), box.open(new InfraStore.Sealed(row.keyId(), row.sealedPrivate()), purpose));
+        return new Pair(
+                row.publicKey(), box.open(new network.aios.store.Sealed(row.keyId(), row.sealedPrivate()), purpose));
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import network.aios.store.InfraStore.Sealed;
+import network.aios.store.Sealed;
 
 /**
  * Seals secrets at rest with AES-256-GCM. Each sealed value records the id of the key that sealed it,

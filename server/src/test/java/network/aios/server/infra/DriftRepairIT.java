@@ -149,9 +149,10 @@ class DriftRepairIT {
                         .build())
                 .create();
         new InfraStore(server.db)
+                .inventory()
                 .recordIntents(
                         CLUSTER,
-                        List.of(new InfraStore.Intent(
+                        List.of(new network.aios.store.InventoryStore.Intent(
                                 InfraSteps.SERVICES_SEQ + 90,
                                 "v1",
                                 "ConfigMap",
@@ -170,7 +171,8 @@ class DriftRepairIT {
                 "the obsolete ConfigMap pruned");
         KubeTestCluster.await(
                 () -> new InfraStore(server.db)
-                        .inventory(CLUSTER).stream().noneMatch(i -> i.name().equals("aios-obsolete")),
+                        .inventory().list(CLUSTER).stream()
+                                .noneMatch(i -> i.name().equals("aios-obsolete")),
                 Duration.ofSeconds(10),
                 "its inventory row gone");
         KubeTestCluster.await(

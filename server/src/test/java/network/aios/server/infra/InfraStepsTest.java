@@ -143,7 +143,7 @@ class InfraStepsTest {
                         "/k",
                         false)
                 .text();
-        InfraStore.Sealed sealed = kind == JobKind.REMOVE
+        network.aios.store.Sealed sealed = kind == JobKind.REMOVE
                 ? null
                 : box.seal(kubeconfig.getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(jobId));
         InfraJob job = InfraJob.builder()
@@ -198,7 +198,7 @@ class InfraStepsTest {
         job = step(job);
         assertThat(job.state()).isEqualTo(JobState.APPLYING);
         assertThat(job.adminSealed()).as("dropped once bootstrap is done").isNull();
-        assertThat(store.credential(id)).isPresent();
+        assertThat(store.credentials().get(id)).isPresent();
         job = step(job);
         assertThat(job.state()).isEqualTo(JobState.WAITING_READY);
         assertThat(cluster.has("Secret", "aios-agent-tls")).isTrue();
@@ -212,7 +212,7 @@ class InfraStepsTest {
         assertThat(job.finished()).isTrue();
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("live");
         // every object recorded in the inventory, with the uid the cluster gave it
-        assertThat(store.inventory(id))
+        assertThat(store.inventory().list(id))
                 .hasSize(cluster.objects.size())
                 .allSatisfy(i -> assertThat(i.uid()).isNotNull());
         assertThat(store.appliedFingerprint(id)).isPresent();
@@ -394,13 +394,14 @@ class InfraStepsTest {
     @Test
     void applyPrunesWhatTheDesiredStateNoLongerHasButNotTheBootstrapIdentity() throws Exception {
         ready();
-        int before = store.inventory(id).size();
+        int before = store.inventory().list(id).size();
         // an earlier version made one more object in the services' range
-        store.recordIntents(
-                id,
-                List.of(new InfraStore.Intent(
-                        InfraSteps.SERVICES_SEQ + 90, "v1", "ConfigMap", "aios-system", "aios-obsolete")),
-                clock.instant());
+        store.inventory()
+                .recordIntents(
+                        id,
+                        List.of(new network.aios.store.InventoryStore.Intent(
+                                InfraSteps.SERVICES_SEQ + 90, "v1", "ConfigMap", "aios-system", "aios-obsolete")),
+                        clock.instant());
         cluster.apply(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
                 .withNewMetadata()
                 .withName("aios-obsolete")
@@ -410,7 +411,7 @@ class InfraStepsTest {
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));
         assertThat(resync.receipt().path("pruned").toString()).contains("ConfigMap aios-system/aios-obsolete");
         assertThat(cluster.has("ConfigMap", "aios-obsolete")).isFalse();
-        assertThat(store.inventory(id)).hasSize(before);
+        assertThat(store.inventory().list(id)).hasSize(before);
         assertThat(cluster.has("ServiceAccount", "aios-control-plane"))
                 .as("bootstrap objects are not pruned")
                 .isTrue();
@@ -502,8 +503,8 @@ class InfraStepsTest {
         assertThat(removal.state()).isEqualTo(JobState.REMOVED);
         assertThat(removal.receipt().path("clean").asBoolean()).isTrue();
         assertThat(removal.receipt().path("items").toString()).contains("\"already_gone\"", "\"deleted\"");
-        assertThat(store.inventory(id)).isEmpty();
-        assertThat(store.credential(id)).isEmpty();
+        assertThat(store.inventory().list(id)).isEmpty();
+        assertThat(store.credentials().get(id)).isEmpty();
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("registered");
     }
 

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import network.aios.store.InfraStore.Sealed;
+import network.aios.store.Sealed;
 import org.junit.jupiter.api.Test;
 
 class SecretBoxTest {
