@@ -265,14 +265,18 @@ public final class ControlPlane implements AutoCloseable {
      */
     public static ControlPlane start(
             ServerConfig config, Database db, Clock clock, ClusterConnector connector, RetryPolicy retry) {
-        ControlPlane cp = new ControlPlane(config, db, false, clock, connector, retry);
-        cp.http.start();
-        cp.listeningPort.set(cp.port());
-        cp.infra.start();
-        cp.addonHealth.start();
-        cp.clusterHealth.start();
-        cp.attestor.start();
-        return cp;
+        return new ControlPlane(config, db, false, clock, connector, retry).run(false);
+    }
+
+    /** Starts serving and the background work; {@code soleUser}: see {@link InfraService#start(boolean)}. */
+    private ControlPlane run(boolean soleUser) {
+        http.start();
+        listeningPort.set(port());
+        infra.start(soleUser);
+        addonHealth.start();
+        clusterHealth.start();
+        attestor.start();
+        return this;
     }
 
     /** Starts with the database the configuration names: embedded by default, or external by JDBC URL. */
@@ -281,15 +285,8 @@ public final class ControlPlane implements AutoCloseable {
                 ? Database.embedded(config.dataDir().resolve("postgres"), config.dbPoolSize())
                 : Database.external(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
         try {
-            ControlPlane cp = new ControlPlane(config, db, true, Clock.systemUTC(), null, RetryPolicy.defaults());
-            cp.http.start();
-            cp.listeningPort.set(cp.port());
-            cp.infra.start();
-            cp.addonHealth.start();
-            cp.clusterHealth.start();
-            cp.attestor.start();
-            cp.attestor.start();
-            return cp;
+            return new ControlPlane(config, db, true, Clock.systemUTC(), null, RetryPolicy.defaults())
+                    .run(db.isEmbedded());
         } catch (RuntimeException e) {
             db.close();
             throw e;

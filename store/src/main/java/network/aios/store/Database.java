@@ -99,6 +99,14 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
+    /**
+     * Whether this is the embedded PostgreSQL: its data directory belongs to one running control plane at a
+     * time, so that control plane is the database's only user.
+     */
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
     @Override
     public void close() {
         dataSource.close();

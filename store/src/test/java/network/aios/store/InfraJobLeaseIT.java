@@ -29,6 +29,7 @@ class InfraJobLeaseIT {
         TestJobs.executor(addons, "cancelled", T0);
         TestJobs.executor(addons, "outcome", T0);
         TestJobs.executor(addons, "lost", T0);
+        TestJobs.executor(addons, "crashed", T0);
     }
 
     @AfterAll
@@ -163,5 +164,28 @@ class InfraJobLeaseIT {
                         () -> wrote.set(true)))
                 .isEmpty();
         assertThat(wrote).isFalse();
+    }
+
+    @Test
+    void aControlPlaneThatIsTheDatabasesOnlyUserTakesBackWhatItsCrashLeftLeased() {
+        store.insert(TestJobs.queuedCreate("job-crashed", "executor/crashed", T0), "alice")
+                .orElseThrow();
+        assertThat(store.claim("runner-before-the-crash", T0, LEASE)).isPresent();
+        assertThat(store.claim("runner-after-the-restart", T0.plusSeconds(1), LEASE))
+                .as("leased until T0 + 15 s")
+                .isEmpty();
+
+        assertThat(store.releaseLeases()).isEqualTo(1);
+        InfraJob resumed = store.claim("runner-after-the-restart", T0.plusSeconds(1), LEASE)
+                .orElseThrow();
+        assertThat(resumed.id()).isEqualTo("job-crashed");
+        assertThat(store.save(
+                        resumed.toBuilder()
+                                .state(JobState.READY)
+                                .finishedAt(T0.plusSeconds(2))
+                                .build(),
+                        "runner-after-the-restart",
+                        T0.plusSeconds(2)))
+                .isTrue();
     }
 }

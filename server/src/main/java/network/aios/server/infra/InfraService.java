@@ -41,6 +41,8 @@ import tools.jackson.databind.JsonNode;
  * persisted job.
  */
 public final class InfraService implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InfraService.class);
+
     private final ClusterService clusterService;
     private final ClusterStore clusters;
     private final AddonStore addons;
@@ -101,6 +103,20 @@ public final class InfraService implements AutoCloseable {
     }
 
     public void start() {
+        start(false);
+    }
+
+    /**
+     * Starts the runner; {@code soleUser}: this control plane is the database's only user (embedded), so the
+     * jobs a crash left leased are its own, and resume at once instead of when their leases run out.
+     */
+    public void start(boolean soleUser) {
+        if (soleUser) {
+            int released = store.releaseLeases();
+            if (released > 0) {
+                LOG.info("resuming {} infra job(s) left mid-step by the previous run", released);
+            }
+        }
         runner.start();
         runner.resyncEvery(resyncEvery);
     }
