@@ -270,13 +270,18 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Starts serving and the background work; {@code soleUser}: see {@link InfraService#start(boolean)}. */
     private ControlPlane run(boolean soleUser) {
-        http.start();
-        listeningPort.set(port());
-        infra.start(soleUser);
-        addonHealth.start();
-        clusterHealth.start();
-        attestor.start();
-        return this;
+        try {
+            http.start();
+            listeningPort.set(port());
+            infra.start(soleUser);
+            addonHealth.start();
+            clusterHealth.start();
+            attestor.start();
+            return this;
+        } catch (RuntimeException e) {
+            close(); // a half-started control plane holds no port and no threads (and its own database goes)
+            throw e;
+        }
     }
 
     /** Starts with the database the configuration names: embedded by default, or external by JDBC URL. */
@@ -284,13 +289,14 @@ public final class ControlPlane implements AutoCloseable {
         Database db = config.jdbcUrl() == null
                 ? Database.embedded(config.dataDir().resolve("postgres"), config.dbPoolSize())
                 : Database.external(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
+        ControlPlane cp;
         try {
-            return new ControlPlane(config, db, true, Clock.systemUTC(), null, RetryPolicy.defaults())
-                    .run(db.isEmbedded());
+            cp = new ControlPlane(config, db, true, Clock.systemUTC(), null, RetryPolicy.defaults());
         } catch (RuntimeException e) {
             db.close();
             throw e;
         }
+        return cp.run(db.isEmbedded()); // it owns the database now: a failed start closes it
     }
 
     /** The port it listens on (the TLS listener's, when it serves TLS). */

@@ -175,7 +175,7 @@ class InfraJobLeaseIT {
                 .as("leased until T0 + 15 s")
                 .isEmpty();
 
-        assertThat(store.releaseLeases()).isEqualTo(1);
+        assertThat(store.releaseLeases()).isPositive();
         InfraJob resumed = store.claim("runner-after-the-restart", T0.plusSeconds(1), LEASE)
                 .orElseThrow();
         assertThat(resumed.id()).isEqualTo("job-crashed");

@@ -102,10 +102,6 @@ public final class InfraService implements AutoCloseable {
         }
     }
 
-    public void start() {
-        start(false);
-    }
-
     /**
      * Starts the runner; {@code soleUser}: this control plane is the database's only user (embedded), so the
      * jobs a crash left leased are its own, and resume at once instead of when their leases run out.

@@ -9,17 +9,14 @@ import static network.aios.store.JobState.REMOVED;
 import static network.aios.store.JobState.VALIDATING;
 import static network.aios.store.JobState.WAITING_READY;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import network.aios.api.Json;
 import network.aios.api.kubeconfig.KubeconfigException;
 import network.aios.infra.ClusterOps;
-import network.aios.infra.InfraNames;
 import network.aios.infra.KubeFailure;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.ObjectRef;
@@ -30,7 +27,6 @@ import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore.InventoryItem;
 import network.aios.store.JobKind;
-import network.aios.tls.AgentCa;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -50,8 +46,6 @@ final class InfraSteps {
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
 
-    private static final String MAPPING_API_VERSION = InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION;
-
     private final Targets targets;
     private final InfraStore store;
     private final TokenService tokens;
@@ -64,6 +58,7 @@ final class InfraSteps {
     private final AgentCertificates certificates;
     private final ReadinessWatches watches;
     private final RemovalSteps removal;
+    private final ApplyStep apply;
 
     InfraSteps(
             Targets targets,
@@ -98,6 +93,7 @@ final class InfraSteps {
         this.readyTimeout = retry.readyTimeout();
         this.access = new MemberAccess(store, box, connector, clock);
         this.removal = new RemovalSteps(targets, store, access, clock, readyTimeout);
+        this.apply = new ApplyStep(store, box, clock, access, certificates);
         this.retry = retry;
     }
 
@@ -141,7 +137,7 @@ final class InfraSteps {
                 return bootstrap(job, lease, target);
             }
             case APPLYING -> {
-                return apply(job, lease, target);
+                return apply.step(job, lease, target);
             }
             case WAITING_READY -> {
                 Credential cred = access.credential(job.clusterId()).orElseThrow();
@@ -227,156 +223,6 @@ final class InfraSteps {
     private String mintAgentToken(String clusterId) {
         tokens.revokeAgent(clusterId);
         return tokens.issueAgent(clusterId, "infra-job").token();
-    }
-
-    private InfraJob apply(InfraJob job, String lease, Target target) {
-        Credential cred = access.credential(job.clusterId())
-                .orElseThrow(() -> new IllegalStateException("no credential for " + job.clusterId()));
-        if (target.needsAgentToken()) {
-            // the agents' serving certificate: kept while it names these hosts and is far from expiry
-            AgentCa.Issued serving = certificates.ensure(cred.serving(), target.agentIdentity());
-            if (serving != cred.serving()) {
-                cred = cred.withServing(serving);
-                store.credentials()
-                        .put(
-                                job.clusterId(),
-                                box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
-                                clock.instant());
-                LOG.info("{}: issued the agents' serving certificate (until {})", job.clusterId(), serving.notAfter());
-            }
-        }
-        List<HasMetadata> objects = target.services(cred);
-        List<HasMetadata> routes = target.routes();
-        Repairs repairs = new Repairs(job.receipt());
-        try (ClusterOps ops = access.open(cred)) {
-            // a resync first notes what is there, so it can say what it repaired
-            boolean resync = job.kind() == JobKind.RESYNC;
-            List<Optional<String>> before = resync ? revisions(ops, objects) : null;
-            List<Optional<String>> routesBefore = resync ? revisions(ops, routes) : null;
-            java.util.Map<String, String> recorded = resync ? recordedRevisions(job.clusterId()) : java.util.Map.of();
-            List<ClusterOps.Applied> applied = access.applyRecorded(ops, job, lease, APPLYING, SERVICES_SEQ, objects);
-            if (resync) {
-                for (int i = 0; i < applied.size(); i++) {
-                    repairs.compare(
-                            applied.get(i),
-                            before.get(i),
-                            recorded.get(key(applied.get(i).ref())));
-                }
-            }
-            for (int i = 0; i < routes.size(); i++) {
-                applyRoute(ops, job, routes.get(i), resync ? routesBefore.get(i) : null, recorded, repairs);
-            }
-            prune(ops, target, objects, repairs);
-        }
-        if (job.kind() == JobKind.RESYNC
-                && repairs.onlyFailedAsBefore(
-                        store.lastResyncReceipt(job.clusterId()).orElse(null))) {
-            // the same refusal the last resync reported (and kept in its receipt): nothing new to say
-            repairs = new Repairs(null);
-        }
-        if (repairs.any()) {
-            LOG.info("{}: {} (job {})", job.clusterId(), repairs.summary(), job.id());
-            store.audit(
-                    clock.instant(),
-                    job.requestedBy(),
-                    "infra." + job.kind().wire() + ".changed",
-                    job.clusterId(),
-                    Json.MAPPER.writeValueAsString(repairs.receipt()));
-        }
-        InfraJob next = job.next(
-                        WAITING_READY,
-                        "Applied",
-                        "applied " + objects.size() + " objects" + (repairs.any() ? "; " + repairs.summary() : ""))
-                .withReceipt(repairs.any() || job.receipt() != null ? repairs.receipt() : null);
-        return requeue(next.withProgress(objects.size(), objects.size()), Duration.ZERO);
-    }
-
-    /**
-     * One route's Mapping, applied on its own: a route the owner's gateway refuses (its Mapping CRD gone, a
-     * webhook saying no) is recorded in the receipt and does not fail the services' apply.
-     */
-    private void applyRoute(
-            ClusterOps ops,
-            InfraJob job,
-            HasMetadata route,
-            Optional<String> before,
-            java.util.Map<String, String> recorded,
-            Repairs repairs) {
-        try {
-            ClusterOps.Applied a = access.applyRecorded(
-                            ops, job.clusterId(), RouteService.ROUTES_SEQ, List.of(route), (done, ref) -> {})
-                    .get(0);
-            if (before != null) {
-                repairs.compare(a, before, recorded.get(key(a.ref())));
-            }
-        } catch (KubernetesClientException e) {
-            KubeFailure failure = KubeFailure.of(e);
-            if (failure == KubeFailure.TRANSIENT || failure == KubeFailure.INTERRUPTED) {
-                throw e;
-            }
-            repairs.failed(ObjectRef.of(route).toString(), KubeFailure.describe(e));
-            LOG.warn("{}: route {} not applied: {}", job.clusterId(), ObjectRef.of(route), KubeFailure.describe(e));
-        }
-    }
-
-    /** The revision each recorded object was left at by the last apply, by {@link #key}. */
-    private java.util.Map<String, String> recordedRevisions(String key) {
-        java.util.Map<String, String> out = new java.util.HashMap<>();
-        for (InventoryItem i : store.inventory().list(key)) {
-            if (i.revision() != null) {
-                out.put(key(ref(i)), i.revision());
-            }
-        }
-        return out;
-    }
-
-    private static String key(ObjectRef r) {
-        return r.kind() + " " + r.namespace() + "/" + r.name();
-    }
-
-    private static List<Optional<String>> revisions(ClusterOps ops, List<HasMetadata> objects) {
-        return objects.stream().map(o -> ops.revision(ObjectRef.of(o))).toList();
-    }
-
-    /**
-     * Deletes what an earlier apply made and the desired state no longer has: in the services' range of the
-     * inventory, an object an upgrade dropped; and any route Mapping on the cluster whose route is gone (its
-     * removal failed half-way, or raced this resync and the Mapping came back). Never the bootstrap identity.
-     * Routes are judged by what is on the cluster, listed before the routes are read: a route is stored before
-     * its Mapping is applied, so one added meanwhile is never taken for a forgotten one.
-     */
-    private void prune(ClusterOps ops, Target target, List<HasMetadata> desired, Repairs repairs) {
-        String key = target.key();
-        java.util.Set<String> wanted = new java.util.HashSet<>();
-        for (HasMetadata o : desired) {
-            wanted.add(ObjectRef.of(o).toString() + "@" + o.getApiVersion());
-        }
-        for (InventoryItem i : store.inventory().list(key)) {
-            if (i.seq() < SERVICES_SEQ
-                    || i.seq() >= RouteService.ROUTES_SEQ
-                    || wanted.contains(ref(i).toString() + "@" + i.apiVersion())) {
-                continue;
-            }
-            ops.delete(ref(i));
-            store.inventory().forget(key, i.apiVersion(), i.kind(), i.namespace(), i.name());
-            repairs.pruned(describe(i));
-        }
-        if (!target.hasRoutes()) {
-            return;
-        }
-        List<ObjectRef> onCluster =
-                ops.labelled(MAPPING_API_VERSION, "Mapping", target.namespace(), InfraNames.COMPONENT_LABEL, "route");
-        java.util.Set<String> routes = new java.util.HashSet<>();
-        for (HasMetadata o : target.routes()) {
-            routes.add(o.getMetadata().getName());
-        }
-        for (ObjectRef m : onCluster) {
-            if (!routes.contains(m.name())) {
-                ops.delete(m);
-                store.inventory().forget(key, MAPPING_API_VERSION, "Mapping", m.namespace(), m.name());
-                repairs.pruned("Mapping " + m.namespace() + "/" + m.name());
-            }
-        }
     }
 
     static ObjectRef ref(InventoryItem i) {

@@ -2,39 +2,14 @@ package network.aios.server.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.UUID;
-import network.aios.api.ClusterValidator;
-import network.aios.api.DocumentParser;
-import network.aios.api.Json;
-import network.aios.infra.InfraSettings;
-import network.aios.infra.Kubeconfigs;
-import network.aios.server.TestServer;
-import network.aios.server.auth.TokenService;
-import network.aios.server.security.AgentCertificates;
-import network.aios.server.security.SecretBox;
-import network.aios.store.AddonStore;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
-import network.aios.store.Database;
 import network.aios.store.InfraJob;
-import network.aios.store.InfraStore;
 import network.aios.store.JobKind;
 import network.aios.store.JobState;
 import network.aios.store.RouteStore;
-import network.aios.store.SigningKeyStore;
-import network.aios.store.TestPostgres;
-import network.aios.store.TokenStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -43,152 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
  * real PostgreSQL: every transition of create, resync and remove, retries by error class, prune and
  * repair. The clock is the test's: a step due later is run by moving it, not by waiting.
  */
-class InfraStepsTest {
-    static SecretBox box;
-    Database db;
-    AgentCertificates certificates;
-    static final String OWNER = "runner-test";
-    static final RetryPolicy RETRY =
-            new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), 3, Duration.ofMinutes(5));
-
-    final FakeClusterOps cluster = new FakeClusterOps();
-    final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
-    InfraStore store;
-    InfraSteps steps;
-    Targets targets;
-    TokenService tokens;
-    String id;
-
-    static final class MutableClock extends Clock {
-        volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
-    @BeforeAll
-    static void sealing() throws Exception {
-        box = SecretBox.fromEnvOrDataDir(null, Files.createTempDirectory("steps"));
-    }
-
-    @AfterEach
-    void close() {
-        db.close();
-    }
-
-    @BeforeEach
-    void registered() throws Exception {
-        db = TestPostgres.freshDatabase(4); // its own jobs table: a claim finds only this test's job
-        certificates = AgentCertificates.load(new SigningKeyStore(db), box, Clock.systemUTC());
-        id = "c-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode doc = new ClusterValidator()
-                .validate(DocumentParser.parse(TestServer.seedWithId(id).getBytes(StandardCharsets.UTF_8))
-                        .document())
-                .document();
-        new ClusterStore(db)
-                .insert(
-                        new ClusterRecord(
-                                id,
-                                "admin",
-                                "registered",
-                                null,
-                                doc,
-                                1,
-                                clock.instant(),
-                                clock.instant(),
-                                null,
-                                null,
-                                0),
-                        "test")
-                .orElseThrow();
-        store = new InfraStore(db);
-        tokens = new TokenService(new TokenStore(db), clock);
-        targets = new Targets(
-                new ClusterStore(db),
-                new AddonStore(db),
-                tokens,
-                InfraSettings.defaults("http://cp:8080"),
-                new RouteStore(db),
-                clock);
-        steps = new InfraSteps(targets, store, tokens, box, config -> cluster, clock, RETRY, certificates);
-    }
-
-    /** A create job as the API queues it: the owner's kubeconfig sealed in it. */
-    InfraJob queued(JobKind kind) throws Exception {
-        String jobId = "job-" + UUID.randomUUID().toString().substring(0, 13);
-        String kubeconfig = Kubeconfigs.parse(
-                        Json.MAPPER
-                                .getNodeFactory()
-                                .stringNode(
-                                        "apiVersion: v1\nkind: Config\n"
-                                                + "clusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443'}}]\n"
-                                                + "users: [{name: u, user: {token: admin-token}}]\n"
-                                                + "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"),
-                        "/k",
-                        false)
-                .text();
-        network.aios.store.Sealed sealed = kind == JobKind.REMOVE
-                ? null
-                : box.seal(kubeconfig.getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(jobId));
-        InfraJob job = InfraJob.builder()
-                .id(jobId)
-                .clusterId(id)
-                .kind(kind)
-                .state(JobState.PENDING)
-                .reason("Queued")
-                .message("queued")
-                .adminKeyId(sealed == null ? null : sealed.keyId())
-                .adminSealed(sealed == null ? null : sealed.bytes())
-                .requestedBy("admin")
-                .nextRunAt(clock.instant())
-                .createdAt(clock.instant())
-                .updatedAt(clock.instant())
-                .build();
-        return store.insert(job, "admin").orElseThrow();
-    }
-
-    /** Claims the job, runs one step, saves it (what JobRunner does), moving the clock to when it is due. */
-    InfraJob step(InfraJob job) {
-        if (job.nextRunAt().isAfter(clock.now)) {
-            clock.now = job.nextRunAt();
-        }
-        InfraJob claimed = store.claim(OWNER, clock.instant(), JobRunner.LEASE).orElseThrow();
-        assertThat(claimed.id()).isEqualTo(job.id());
-        InfraJob next = steps.step(claimed, OWNER);
-        assertThat(steps.save(next, OWNER)).isTrue();
-        return store.job(job.id()).orElseThrow();
-    }
-
-    InfraJob runToEnd(InfraJob job) {
-        for (int i = 0; i < 50 && !job.finished(); i++) {
-            job = step(job);
-        }
-        assertThat(job.finished()).as("finished within 50 steps: " + job).isTrue();
-        return job;
-    }
-
-    InfraJob ready() throws Exception {
-        InfraJob done = runToEnd(queued(JobKind.CREATE));
-        assertThat(done.state()).as(done.message()).isEqualTo(JobState.READY);
-        return done;
-    }
-
+class InfraStepsTest extends StepsFixture {
     @Test
     void createGoesThroughEveryStateAndForgetsTheOwnersKubeconfigAfterBootstrap() throws Exception {
         InfraJob job = queued(JobKind.CREATE);
@@ -506,80 +336,5 @@ class InfraStepsTest {
         assertThat(store.inventory().list(id)).isEmpty();
         assertThat(store.credentials().get(id)).isEmpty();
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("registered");
-    }
-
-    /** The runner around the steps: it claims, saves with the registry writes, wakes itself, and stops a step whose lease it lost. */
-    @Nested
-    class Runner {
-        JobRunner runner;
-
-        @AfterEach
-        void stop() {
-            java.util.concurrent.CountDownLatch gate = cluster.applyGate;
-            if (gate != null) {
-                gate.countDown();
-            }
-            if (runner != null) {
-                runner.close();
-            }
-        }
-
-        /** One worker: while its step runs, the runner claims nothing else. */
-        void start(Duration renew) {
-            runner = new JobRunner(store, steps, clock, 1, renew);
-            runner.start();
-        }
-
-        InfraJob finished(InfraJob job) {
-            network.aios.server.KubeTestCluster.await(
-                    () -> store.job(job.id()).orElseThrow().finished(), Duration.ofSeconds(30), "the job to finish");
-            return store.job(job.id()).orElseThrow();
-        }
-
-        @Test
-        void aQueuedCreateRunsToReadyOnItsOwnAndTheRegistryShowsIt() throws Exception {
-            InfraJob job = queued(JobKind.CREATE);
-            start(JobRunner.RENEW);
-            InfraJob done = finished(job);
-            assertThat(done.state()).as(done.message()).isEqualTo(JobState.READY);
-            assertThat(done.adminSealed()).isNull();
-            assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("live");
-            assertThat(store.appliedFingerprint(id)).isPresent();
-        }
-
-        @Test
-        void aStepThatFailsUnexpectedlyFailsTheJobAndTheClusterTogether() throws Exception {
-            cluster.failing.put("apply", new IllegalStateException("a bug"));
-            InfraJob job = queued(JobKind.CREATE);
-            start(JobRunner.RENEW);
-            InfraJob done = finished(job);
-            assertThat(done.state()).isEqualTo(JobState.FAILED);
-            assertThat(done.reason()).isEqualTo("InternalError");
-            assertThat(done.message()).doesNotContain("a bug"); // the log has it; the API says nothing inside
-            assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("failed");
-        }
-
-        @Test
-        void aStepWhoseLeaseIsTakenOverIsInterruptedAndSavesNothing() throws Exception {
-            cluster.applyGate = new java.util.concurrent.CountDownLatch(1);
-            InfraJob job = queued(JobKind.CREATE);
-            start(Duration.ofMillis(50));
-            network.aios.server.KubeTestCluster.await(
-                    () -> cluster.held.get() > 0, Duration.ofSeconds(30), "the step to be held mid-apply");
-
-            // the runner stalls past its lease; another replica takes the job over
-            clock.now = clock.now.plus(JobRunner.LEASE).plusSeconds(1);
-            InfraJob theirs = store.claim("other-replica", clock.instant(), JobRunner.LEASE)
-                    .orElseThrow();
-            network.aios.server.KubeTestCluster.await(
-                    cluster.interruptedInApply::get, Duration.ofSeconds(10), "the held step to be interrupted");
-
-            InfraJob after = store.job(job.id()).orElseThrow();
-            assertThat(after.finished()).isFalse();
-            assertThat(after.state()).isEqualTo(theirs.state());
-            assertThat(after.updatedAt()).isEqualTo(theirs.updatedAt());
-            // still the other replica's to save
-            assertThat(store.save(theirs, "other-replica", clock.instant())).isTrue();
-        }
     }
 }
