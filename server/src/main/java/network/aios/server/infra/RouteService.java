@@ -92,13 +92,7 @@ public final class RouteService {
             access.applyRecorded(ops, clusterId, ROUTES_SEQ, List.of(mapping), (done, ref) -> {});
         } catch (KubernetesClientException e) {
             routes.delete(clusterId, kind, id, who.name(), clock.instant());
-            store.inventory()
-                    .forget(
-                            clusterId,
-                            mapping.getApiVersion(),
-                            mapping.getKind(),
-                            InfraNames.NAMESPACE,
-                            mapping.getMetadata().getName());
+            forget(clusterId, mapping);
             throw memberFailed(clusterId, e);
         }
         return row;
@@ -125,6 +119,12 @@ public final class RouteService {
                 throw memberFailed(clusterId, e);
             }
         });
+        forget(clusterId, mapping);
+        routes.delete(clusterId, kind, id, who.name(), clock.instant());
+    }
+
+    /** The route's Mapping leaves the cluster's inventory (it was deleted, or never made). */
+    private void forget(String clusterId, GenericKubernetesResource mapping) {
         store.inventory()
                 .forget(
                         clusterId,
@@ -132,7 +132,6 @@ public final class RouteService {
                         mapping.getKind(),
                         InfraNames.NAMESPACE,
                         mapping.getMetadata().getName());
-        routes.delete(clusterId, kind, id, who.name(), clock.instant());
     }
 
     private static DomainException memberFailed(String clusterId, KubernetesClientException e) {
