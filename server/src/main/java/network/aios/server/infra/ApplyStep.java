@@ -89,8 +89,7 @@ final class ApplyStep {
             prune(ops, target, objects, repairs);
         }
         if (job.kind() == JobKind.RESYNC
-                && repairs.onlyFailedAsBefore(
-                        store.lastResyncReceipt(job.clusterId()).orElse(null))) {
+                && repairs.onlyFailedAsBefore(() -> store.lastResyncReceipt(job.clusterId()))) {
             // the same refusal the last resync reported (and kept in its receipt): nothing new to say
             repairs = new Repairs(null);
         }

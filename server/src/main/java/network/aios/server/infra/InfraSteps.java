@@ -68,18 +68,6 @@ final class InfraSteps {
             ClusterConnector connector,
             Clock clock,
             RetryPolicy retry,
-            AgentCertificates certificates) {
-        this(targets, store, tokens, box, connector, clock, retry, certificates, new ReadinessWatches(key -> {}));
-    }
-
-    InfraSteps(
-            Targets targets,
-            InfraStore store,
-            TokenService tokens,
-            SecretBox box,
-            ClusterConnector connector,
-            Clock clock,
-            RetryPolicy retry,
             AgentCertificates certificates,
             ReadinessWatches watches) {
         this.watches = watches;

@@ -60,13 +60,15 @@ final class Repairs {
      * Whether all this found is the same refused objects as {@code previous} (the last resync's receipt): a
      * route the owner's gateway keeps refusing is reported once, not by every resync.
      */
-    boolean onlyFailedAsBefore(JsonNode previous) {
+    boolean onlyFailedAsBefore(java.util.function.Supplier<Optional<JsonNode>> previous) {
         return receipt.path("failed").size() > 0
                 && receipt.path("repaired").isEmpty()
                 && receipt.path("updated").isEmpty()
                 && receipt.path("pruned").isEmpty()
-                && previous != null
-                && receipt.path("failed").equals(previous.path("failed"));
+                // read only when it can matter: most resyncs refuse nothing
+                && previous.get()
+                        .map(p -> receipt.path("failed").equals(p.path("failed")))
+                        .orElse(false);
     }
 
     ObjectNode receipt() {

@@ -123,7 +123,16 @@ abstract class StepsFixture {
                 InfraSettings.defaults("http://cp:8080"),
                 new RouteStore(db),
                 clock);
-        steps = new InfraSteps(targets, store, tokens, box, config -> cluster, clock, RETRY, certificates);
+        steps = new InfraSteps(
+                targets,
+                store,
+                tokens,
+                box,
+                config -> cluster,
+                clock,
+                RETRY,
+                certificates,
+                new ReadinessWatches(key -> {}));
     }
 
     /** A create job as the API queues it: the owner's kubeconfig sealed in it. */
