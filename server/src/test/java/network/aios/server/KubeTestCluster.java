@@ -11,9 +11,12 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -64,9 +67,41 @@ public final class KubeTestCluster {
     private static KubeTestCluster start() {
         String env = System.getenv("AIOS_IT_KUBECONFIG");
         if (env != null && !env.isBlank()) {
+            holdExclusively(Path.of(env));
             return new KubeTestCluster(Path.of(env), sharedK8sDir());
         }
         return startLocal();
+    }
+
+    /** Held until this JVM exits, so that no other would see it. */
+    private static FileLock externalClusterLock;
+
+    /**
+     * One test JVM at a time on a cluster the tests did not start: the infrastructure takes the member
+     * cluster's fixed namespace and NodePorts, and the modules' test JVMs run side by side
+     * (.mvn/maven.config). A JVM waits here for the one before it to end. The API servers the tests
+     * start themselves are one per JVM and need no lock.
+     */
+    private static void holdExclusively(Path kubeconfig) {
+        try {
+            Path lock = Path.of(
+                    System.getProperty("java.io.tmpdir"),
+                    "aios-it-"
+                            + Integer.toHexString(kubeconfig
+                                    .toAbsolutePath()
+                                    .normalize()
+                                    .toString()
+                                    .hashCode()) + ".lock");
+            FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock held = channel.tryLock();
+            if (held == null) {
+                System.out.println("waiting for another test JVM to finish with " + kubeconfig + " (" + lock + ")");
+                held = channel.lock();
+            }
+            externalClusterLock = held;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A new API server of its own on loopback (benchmarks start several), stopped at JVM exit. */
