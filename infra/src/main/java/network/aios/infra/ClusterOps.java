@@ -38,8 +38,11 @@ public interface ClusterOps extends AutoCloseable {
         return g != null && g > 0 ? "g" + g : "rv" + o.getMetadata().getResourceVersion();
     }
 
-    /** The control plane's ServiceAccount token in {@code namespace}, once the token controller filled it in. */
-    Optional<String> controlPlaneToken(String namespace);
+    /**
+     * The control plane's ServiceAccount token in {@code namespace}, once the token controller filled it in;
+     * waits up to {@code wait} for that (by a watch), then empty.
+     */
+    Optional<String> controlPlaneToken(String namespace, java.time.Duration wait);
 
     /**
      * The objects of {@code apiVersion}/{@code kind} in {@code namespace} that carry {@code label=value};

@@ -10,11 +10,13 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** {@link ClusterOps} over the fabric8 client: the product's way to a member cluster. */
 public final class Fabric8ClusterOps implements ClusterOps {
@@ -82,11 +84,20 @@ public final class Fabric8ClusterOps implements ClusterOps {
     }
 
     @Override
-    public Optional<String> controlPlaneToken(String namespace) {
-        Secret s = client.secrets()
-                .inNamespace(namespace)
-                .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET)
-                .get();
+    public Optional<String> controlPlaneToken(String namespace, java.time.Duration wait) {
+        var secret = client.secrets().inNamespace(namespace).withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET);
+        Optional<String> token = token(secret.get());
+        if (token.isPresent() || wait.isZero()) {
+            return token;
+        }
+        try {
+            return token(secret.waitUntilCondition(s -> token(s).isPresent(), wait.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (KubernetesClientTimeoutException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> token(Secret s) {
         if (s == null || s.getData() == null || s.getData().get("token") == null) {
             return Optional.empty();
         }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import network.aios.api.ClusterDocument;
 
 /**
@@ -38,20 +39,21 @@ public final class Preflight {
 
     public static List<Check> run(ClusterOps ops, ClusterDocument doc) {
         KubernetesClient k = ops.client();
-        List<Check> out = new ArrayList<>();
-        out.add(new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
-        out.add(permissions(ops));
-        out.add(guarded(
+        List<Supplier<Check>> checks = new ArrayList<>();
+        checks.add(() -> new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
+        checks.add(() -> permissions(ops));
+        checks.add(() -> guarded(
                 "node-labels", "list nodes", () -> nodeLabels(k.nodes().list().getItems(), doc)));
-        out.add(guarded(
+        checks.add(() -> guarded(
                 "node-ports",
                 "list services",
                 () -> nodePorts(k.services().inAnyNamespace().list().getItems(), doc.id())));
         if (doc.config() != null && doc.config().gateway()) {
-            out.add(guarded("ambassador", "read services in namespace ambassador", () -> ambassadorService(k)));
-            out.add(guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
+            checks.add(
+                    () -> guarded("ambassador", "read services in namespace ambassador", () -> ambassadorService(k)));
+            checks.add(() -> guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
         }
-        out.add(guarded("kubeadm", "read configmaps in kube-system", () -> {
+        checks.add(() -> guarded("kubeadm", "read configmaps in kube-system", () -> {
             boolean kubeadm = k.configMaps()
                             .inNamespace("kube-system")
                             .withName("kubeadm-config")
@@ -65,6 +67,8 @@ public final class Preflight {
                             "no kube-system/kubeadm-config: the seed expects a kubeadm " + "cluster",
                             "AIOS supports kubeadm clusters; node joins (add_node) need kubeadm");
         }));
+        // the reads at once: one round trip to the member cluster instead of a dozen
+        List<Check> out = new ArrayList<>(Concurrently.all(checks));
         if (doc.config() != null && Boolean.TRUE.equals(doc.config().allowExternalNodes())) {
             out.add(new Check(
                     "external-nodes",
@@ -83,10 +87,10 @@ public final class Preflight {
      */
     public static List<Check> run(ClusterOps ops, AddonDeployment addon) {
         KubernetesClient k = ops.client();
-        List<Check> out = new ArrayList<>();
-        out.add(new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
-        out.add(permissions(ops));
-        out.add(guarded("node-ports", "list services", () -> {
+        List<Supplier<Check>> out = new ArrayList<>();
+        out.add(() -> new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
+        out.add(() -> permissions(ops));
+        out.add(() -> guarded("node-ports", "list services", () -> {
             List<String> taken = new ArrayList<>();
             for (Service s : k.services().inAnyNamespace().list().getItems()) {
                 Map<String, String> labels = s.getMetadata().getLabels();
@@ -109,7 +113,7 @@ public final class Preflight {
                             "free it, or register the " + addon.kind().wire() + " with another "
                                     + addon.kind().field("node_port") + " (30000-32767)");
         }));
-        out.add(guarded("namespace", "read namespaces", () -> {
+        out.add(() -> guarded("namespace", "read namespaces", () -> {
             var ns = k.namespaces().withName(addon.namespace()).get();
             String holder = ns == null || ns.getMetadata().getLabels() == null
                     ? null
@@ -129,15 +133,21 @@ public final class Preflight {
                             : "remove that " + addon.kind().wire() + "'s infrastructure first: one per cluster");
         }));
         if (addon.gatewayPrefix() != null) {
-            out.add(guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
+            out.add(() -> guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
         }
-        return out;
+        return Concurrently.all(out);
     }
 
     private static Check permissions(ClusterOps ops) {
-        List<String> denied = new ArrayList<>();
+        List<Supplier<Boolean>> reviews = new ArrayList<>();
         for (String[] a : REQUIRED_ACCESS) {
-            if (!ops.may(a[0], a[1], a[2], null)) {
+            reviews.add(() -> ops.may(a[0], a[1], a[2], null));
+        }
+        List<Boolean> allowed = Concurrently.all(reviews);
+        List<String> denied = new ArrayList<>();
+        for (int i = 0; i < REQUIRED_ACCESS.size(); i++) {
+            String[] a = REQUIRED_ACCESS.get(i);
+            if (!allowed.get(i)) {
                 denied.add(a[0] + " " + (a[1].isEmpty() ? "" : a[1] + "/") + a[2]);
             }
         }
@@ -151,7 +161,7 @@ public final class Preflight {
     }
 
     /** A check whose read is forbidden fails as such, instead of failing the whole preflight. */
-    private static Check guarded(String name, String what, java.util.function.Supplier<Check> check) {
+    private static Check guarded(String name, String what, Supplier<Check> check) {
         try {
             return check.get();
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {

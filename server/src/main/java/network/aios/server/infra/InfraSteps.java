@@ -42,6 +42,13 @@ final class InfraSteps {
     /** How often a waiting job looks again (four GETs a look); short, since rollout time is what owners wait on. */
     static final Duration READY_POLL = Duration.ofMillis(250);
 
+    /**
+     * How long the bootstrap step waits (by a watch) for the token controller to fill in the control plane's
+     * token, usually a fraction of a second; past it the step ends and looks again after {@link #TOKEN_POLL}
+     * (which re-applies the bootstrap objects, so a missing account is made again).
+     */
+    static final Duration TOKEN_WAIT = Duration.ofSeconds(2);
+
     static final Duration TOKEN_POLL = Duration.ofMillis(100);
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
@@ -175,7 +182,7 @@ final class InfraSteps {
                     .ref()
                     .uid();
             access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, target.bootstrap(nsUid));
-            Optional<String> token = ops.controlPlaneToken(target.namespace());
+            Optional<String> token = ops.controlPlaneToken(target.namespace(), TOKEN_WAIT);
             if (token.isEmpty()) {
                 return requeue(
                         job.next(BOOTSTRAPPING, "WaitingForToken", "waiting for the ServiceAccount token"), TOKEN_POLL);

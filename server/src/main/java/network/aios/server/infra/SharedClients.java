@@ -145,8 +145,8 @@ final class SharedClients implements AutoCloseable {
         }
 
         @Override
-        public Optional<String> controlPlaneToken(String namespace) {
-            return entry.ops.controlPlaneToken(namespace);
+        public Optional<String> controlPlaneToken(String namespace, java.time.Duration wait) {
+            return entry.ops.controlPlaneToken(namespace, wait);
         }
 
         @Override

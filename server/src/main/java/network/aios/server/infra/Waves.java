@@ -7,11 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import network.aios.infra.ClusterOps;
+import network.aios.infra.Concurrently;
 
 /**
  * Applies a batch of objects in waves: the objects of one wave at once, the waves in order, so that what a
@@ -22,12 +21,6 @@ import network.aios.infra.ClusterOps;
  * control plane's own work; in waves they are 4 round trips.
  */
 final class Waves {
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "aios-apply");
-        t.setDaemon(true);
-        return t;
-    });
-
     private static final String SA_TOKEN = "kubernetes.io/service-account-token";
 
     private Waves() {}
@@ -93,7 +86,7 @@ final class Waves {
             List<Future<ClusterOps.Applied>> running = new ArrayList<>();
             for (int i : wave) {
                 HasMetadata o = objects.get(i);
-                running.add(POOL.submit(() -> ops.apply(o)));
+                running.add(Concurrently.POOL.submit(() -> ops.apply(o)));
             }
             ClusterOps.Applied[] results = new ClusterOps.Applied[wave.size()];
             RuntimeException first = null;

@@ -140,7 +140,7 @@ class FakeClusterOps implements ClusterOps {
     }
 
     @Override
-    public Optional<String> controlPlaneToken(String namespace) {
+    public Optional<String> controlPlaneToken(String namespace, java.time.Duration wait) {
         maybeFail("token");
         return tokenReady ? Optional.of("sa-token") : Optional.empty();
     }
