@@ -53,14 +53,20 @@ public final class RolloutBench {
             kubectlApply(server, kubes.get(0));
             APPLIED.clear();
             for (int r = 0; r < rounds; r++) {
+                // each pair in turn: control plane first in even rounds, kubectl first in odd ones
+                if (r % 2 == 1) {
+                    kubectl.add(kubectlApply(server, kubes.get(0)));
+                }
                 ours.add(rollout(server, kubes.subList(0, 1)));
-                kubectl.add(kubectlApply(server, kubes.get(0)));
+                if (r % 2 == 0) {
+                    kubectl.add(kubectlApply(server, kubes.get(0)));
+                }
             }
             double oneApplied = median(APPLIED);
             APPLIED.clear();
             double one = median(ours);
             double k = median(kubectl);
-            // paired rounds (each control-plane rollout beside the kubectl one right after it): how often the
+            // paired rounds (each control-plane rollout beside the kubectl one of its round): how often the
             // control plane was faster, and how likely that many wins would be if neither were (sign test)
             int wins = 0;
             for (int r = 0; r < rounds; r++) {

@@ -87,13 +87,18 @@ public final class Fabric8ClusterOps implements ClusterOps {
     public Optional<String> controlPlaneToken(String namespace, java.time.Duration wait) {
         var secret = client.secrets().inNamespace(namespace).withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET);
         Optional<String> token = token(secret.get());
-        if (token.isPresent() || wait.isZero()) {
+        if (token.isPresent() || wait.isZero() || wait.isNegative()) {
             return token;
         }
         try {
             return token(secret.waitUntilCondition(s -> token(s).isPresent(), wait.toMillis(), TimeUnit.MILLISECONDS));
         } catch (KubernetesClientTimeoutException e) {
             return Optional.empty();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                return Optional.empty(); // may get the Secret but not watch it: the caller looks again later
+            }
+            throw e;
         }
     }
 

@@ -40,8 +40,6 @@ public final class Preflight {
     public static List<Check> run(ClusterOps ops, ClusterDocument doc) {
         KubernetesClient k = ops.client();
         List<Supplier<Check>> checks = new ArrayList<>();
-        checks.add(() -> new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
-        checks.add(() -> permissions(ops));
         checks.add(() -> guarded(
                 "node-labels", "list nodes", () -> nodeLabels(k.nodes().list().getItems(), doc)));
         checks.add(() -> guarded(
@@ -67,8 +65,7 @@ public final class Preflight {
                             "no kube-system/kubeadm-config: the seed expects a kubeadm " + "cluster",
                             "AIOS supports kubeadm clusters; node joins (add_node) need kubeadm");
         }));
-        // the reads at once: one round trip to the member cluster instead of a dozen
-        List<Check> out = new ArrayList<>(Concurrently.all(checks));
+        List<Check> out = withPermissions(ops, checks);
         if (doc.config() != null && Boolean.TRUE.equals(doc.config().allowExternalNodes())) {
             out.add(new Check(
                     "external-nodes",
@@ -88,8 +85,6 @@ public final class Preflight {
     public static List<Check> run(ClusterOps ops, AddonDeployment addon) {
         KubernetesClient k = ops.client();
         List<Supplier<Check>> out = new ArrayList<>();
-        out.add(() -> new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
-        out.add(() -> permissions(ops));
         out.add(() -> guarded("node-ports", "list services", () -> {
             List<String> taken = new ArrayList<>();
             for (Service s : k.services().inAnyNamespace().list().getItems()) {
@@ -135,29 +130,46 @@ public final class Preflight {
         if (addon.gatewayPrefix() != null) {
             out.add(() -> guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
         }
-        return Concurrently.all(out);
+        return withPermissions(ops, out);
     }
 
-    private static Check permissions(ClusterOps ops) {
-        List<Supplier<Boolean>> reviews = new ArrayList<>();
+    /**
+     * The api-server check, then the permissions check, then {@code checks}: every read at once (one round
+     * trip to the member cluster instead of a dozen, none of them waiting on another).
+     */
+    private static List<Check> withPermissions(ClusterOps ops, List<Supplier<Check>> checks) {
+        List<Supplier<Object>> calls = new ArrayList<>();
+        calls.add(() -> new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
         for (String[] a : REQUIRED_ACCESS) {
-            reviews.add(() -> ops.may(a[0], a[1], a[2], null));
+            calls.add(() -> ops.may(a[0], a[1], a[2], null));
         }
-        List<Boolean> allowed = Concurrently.all(reviews);
+        calls.addAll(checks.stream().<Supplier<Object>>map(c -> c::get).toList());
+        List<Object> results = Concurrently.all(calls);
+        List<Check> out = new ArrayList<>();
+        out.add((Check) results.get(0));
         List<String> denied = new ArrayList<>();
         for (int i = 0; i < REQUIRED_ACCESS.size(); i++) {
             String[] a = REQUIRED_ACCESS.get(i);
-            if (!allowed.get(i)) {
+            if (!(Boolean) results.get(1 + i)) {
                 denied.add(a[0] + " " + (a[1].isEmpty() ? "" : a[1] + "/") + a[2]);
             }
         }
-        return denied.isEmpty()
-                ? new Check("permissions", Status.PASS, "the kubeconfig may set up the control plane's identity", null)
-                : new Check(
-                        "permissions",
-                        Status.FAIL,
-                        "the kubeconfig's identity may not: " + String.join(", ", denied),
-                        "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
+        out.add(
+                denied.isEmpty()
+                        ? new Check(
+                                "permissions",
+                                Status.PASS,
+                                "the kubeconfig may set up the control plane's identity",
+                                null)
+                        : new Check(
+                                "permissions",
+                                Status.FAIL,
+                                "the kubeconfig's identity may not: " + String.join(", ", denied),
+                                "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step"));
+        for (Object r : results.subList(1 + REQUIRED_ACCESS.size(), results.size())) {
+            out.add((Check) r);
+        }
+        return out;
     }
 
     /** A check whose read is forbidden fails as such, instead of failing the whole preflight. */

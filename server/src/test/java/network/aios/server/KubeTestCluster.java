@@ -87,11 +87,8 @@ public final class KubeTestCluster {
             Path lock = Path.of(
                     System.getProperty("java.io.tmpdir"),
                     "aios-it-"
-                            + Integer.toHexString(kubeconfig
-                                    .toAbsolutePath()
-                                    .normalize()
-                                    .toString()
-                                    .hashCode()) + ".lock");
+                            + Integer.toHexString(
+                                    kubeconfig.toRealPath().toString().hashCode()) + ".lock");
             FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock held = channel.tryLock();
             if (held == null) {
@@ -155,10 +152,32 @@ public final class KubeTestCluster {
         }
     }
 
-    /** The first of four free loopback ports (an API server's, etcd's, ...). */
-    public static int freePortBase() throws IOException {
+    /** The port ranges this JVM took, held until it exits (see {@link #freePortBase}). */
+    private static final List<FileLock> PORT_RANGES = new java.util.ArrayList<>();
+
+    /**
+     * The first of four free loopback ports (an API server's, etcd's, ...). The modules' test JVMs run side by
+     * side and may look for a range at the same moment: a range is this JVM's once it holds a lock file named
+     * after it (until it exits), so two JVMs never both take one that was free when each looked.
+     */
+    public static synchronized int freePortBase() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base = 20000 + (int) (Math.random() * 900) * 10;
+            FileChannel channel = FileChannel.open(
+                    Path.of(System.getProperty("java.io.tmpdir"), "aios-ports-" + base + ".lock"),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock mine;
+            try {
+                mine = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException taken) {
+                mine = null; // this JVM took it already
+            }
+            if (mine == null) {
+                channel.close();
+                continue;
+            }
+            PORT_RANGES.add(mine);
             boolean free = true;
             for (int p = base; p < base + 4 && free; p++) {
                 try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
