@@ -137,6 +137,7 @@ final class InfraSteps {
             case WAITING_READY -> {
                 Credential cred = access.credential(job.clusterId()).orElseThrow();
                 try (ClusterOps ops = access.open(cred)) {
+                    long looked = System.nanoTime();
                     List<String> waiting = ops.notReady(target.namespace(), target.deployments());
                     if (!waiting.isEmpty()) {
                         watches.ensure(job.clusterId(), job.id(), ops, target.namespace());
@@ -167,7 +168,8 @@ final class InfraSteps {
                                     WAITING_READY,
                                     "WaitingForDeployments",
                                     "waiting for " + String.join(", ", waiting)),
-                            READY_POLL);
+                            // a change the watch saw while this look ran would be lost to the next poll
+                            watches.changedSince(job.clusterId(), looked) ? Duration.ZERO : READY_POLL);
                 }
             }
             default -> throw new IllegalStateException("create job in state " + job.state());

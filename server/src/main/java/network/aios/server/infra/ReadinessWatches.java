@@ -20,6 +20,9 @@ final class ReadinessWatches implements AutoCloseable {
     private record Watching(String jobId, AutoCloseable watch) {}
 
     private final ConcurrentHashMap<String, Watching> watches = new ConcurrentHashMap<>();
+    /** When the watch of a key last saw a change ({@link System#nanoTime}). */
+    private final ConcurrentHashMap<String, Long> changed = new ConcurrentHashMap<>();
+
     private final Consumer<String> nudge;
     /** Setting a watch up can take as long as the API server (or the path to it) does: never in a step. */
     private final java.util.concurrent.ExecutorService setup =
@@ -60,7 +63,10 @@ final class ReadinessWatches implements AutoCloseable {
     private void start(String key, String jobId, ClusterOps ops, String namespace) {
         AutoCloseable watch;
         try {
-            watch = ops.watchDeployments(namespace, () -> nudge.accept(key));
+            watch = ops.watchDeployments(namespace, () -> {
+                changed.put(key, System.nanoTime());
+                nudge.accept(key);
+            });
         } catch (RuntimeException e) {
             LOG.info("{}: no watch on {} ({}); readiness is polled", key, namespace, e.getMessage());
             return;
@@ -75,6 +81,17 @@ final class ReadinessWatches implements AutoCloseable {
     /** The job no longer waits (ready, failed, gone). */
     void stop(String key) {
         close(watches.remove(key));
+        changed.remove(key);
+    }
+
+    /**
+     * Whether the watch of {@code key} saw a change after {@code nanos} ({@link System#nanoTime}): a step that
+     * looked before it then looks again at once, since the nudge that change made was overwritten when the
+     * step saved its own next look.
+     */
+    boolean changedSince(String key, long nanos) {
+        Long at = changed.get(key);
+        return at != null && at - nanos > 0;
     }
 
     boolean watching(String key) {
@@ -86,6 +103,7 @@ final class ReadinessWatches implements AutoCloseable {
         setup.shutdownNow();
         watches.values().forEach(ReadinessWatches::close);
         watches.clear();
+        changed.clear();
     }
 
     private static void close(Watching w) {

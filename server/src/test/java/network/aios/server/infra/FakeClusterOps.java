@@ -33,6 +33,9 @@ class FakeClusterOps implements ClusterOps {
     final List<String> calls = new ArrayList<>();
     final List<String> notReady = new ArrayList<>();
     boolean tokenReady = true;
+    /** Runs while a readiness look is under way, after its answer was read (a change that lands mid-look). */
+    Runnable duringNotReady = () -> {};
+
     boolean namespaceGone = true;
 
     static String key(ObjectRef r) {
@@ -172,7 +175,9 @@ class FakeClusterOps implements ClusterOps {
     @Override
     public List<String> notReady(String namespace, List<String> deployments) {
         maybeFail("notReady");
-        return List.copyOf(notReady);
+        List<String> answer = List.copyOf(notReady);
+        duringNotReady.run();
+        return answer;
     }
 
     @Override

@@ -117,6 +117,41 @@ class InfraStepsTest extends StepsFixture {
     }
 
     @Test
+    void aChangeTheWatchSeesWhileALookRunsMakesTheNextLookImmediate() throws Exception {
+        steps = new InfraSteps(
+                targets,
+                store,
+                tokens,
+                box,
+                config -> cluster,
+                clock,
+                RETRY,
+                certificates,
+                new ReadinessWatches(key -> store.runNow(key, clock.instant())));
+        InfraJob job = queued(JobKind.CREATE);
+        cluster.notReady.add("aios-mgmt (0/1 available)");
+        while (job.state() != JobState.WAITING_READY) {
+            job = step(job);
+        }
+        job = step(job); // the first look starts the watch; the poll is the fallback
+        assertThat(job.nextRunAt()).isAfter(clock.instant());
+        network.aios.server.KubeTestCluster.await(
+                () -> cluster.deploymentWatchers.size() == 1, Duration.ofSeconds(10), "the watch to start");
+
+        // the Deployment changes after the look read it and before the step saved its next look, which
+        // overwrites the nudge: the step itself schedules the next look now
+        cluster.duringNotReady = () -> List.copyOf(cluster.deploymentWatchers).forEach(Runnable::run);
+        job = step(job);
+        assertThat(job.state()).isEqualTo(JobState.WAITING_READY);
+        assertThat(job.nextRunAt()).isEqualTo(clock.instant());
+
+        // a look with no change meanwhile waits for the poll again
+        cluster.duringNotReady = () -> {};
+        job = step(job);
+        assertThat(job.nextRunAt()).isAfter(clock.instant());
+    }
+
+    @Test
     void transientFailuresAreRetriedWithBackoffThenFailTheJob() throws Exception {
         InfraJob job = queued(JobKind.CREATE);
         cluster.failures.add(FakeClusterOps.answer(503, "unavailable"));
