@@ -102,10 +102,10 @@ class ReadmeWalkthroughIT {
             }
         }
         devState = checkout.resolve("dev-cluster");
-        int port = KubeTestCluster.freePortBase();
-        int devPort = KubeTestCluster.freePortBase();
+        int port = network.aios.server.TestLocks.portRange();
+        int devPort = network.aios.server.TestLocks.portRange();
         while (Math.abs(devPort - port) < 10) { // the dev cluster takes four ports from its base
-            devPort = KubeTestCluster.freePortBase();
+            devPort = network.aios.server.TestLocks.portRange();
         }
 
         List<String> pending = new ArrayList<>();

@@ -77,20 +77,11 @@ class InfraStepsTest extends StepsFixture {
     @Test
     void aJobWaitingForItsDeploymentsIsDueAtOnceWhenAWatchSeesThemChange() throws Exception {
         List<String> nudged = new java.util.ArrayList<>();
-        steps = new InfraSteps(
-                targets,
-                store,
-                tokens,
-                box,
-                config -> cluster,
-                clock,
-                RETRY,
-                certificates,
-                new ReadinessWatches(key -> {
-                    if (store.runNow(key, clock.instant())) {
-                        nudged.add(key);
-                    }
-                }));
+        steps = stepsNudging(key -> {
+            if (store.runNow(key, clock.instant())) {
+                nudged.add(key);
+            }
+        });
         InfraJob job = queued(JobKind.CREATE);
         cluster.notReady.add("aios-mgmt (0/1 available)");
         while (job.state() != JobState.WAITING_READY) {
@@ -118,16 +109,7 @@ class InfraStepsTest extends StepsFixture {
 
     @Test
     void aChangeTheWatchSeesWhileALookRunsMakesTheNextLookImmediate() throws Exception {
-        steps = new InfraSteps(
-                targets,
-                store,
-                tokens,
-                box,
-                config -> cluster,
-                clock,
-                RETRY,
-                certificates,
-                new ReadinessWatches(key -> store.runNow(key, clock.instant())));
+        steps = stepsNudging(key -> store.runNow(key, clock.instant()));
         InfraJob job = queued(JobKind.CREATE);
         cluster.notReady.add("aios-mgmt (0/1 available)");
         while (job.state() != JobState.WAITING_READY) {

@@ -123,7 +123,12 @@ abstract class StepsFixture {
                 InfraSettings.defaults("http://cp:8080"),
                 new RouteStore(db),
                 clock);
-        steps = new InfraSteps(
+        steps = stepsNudging(key -> {});
+    }
+
+    /** The steps, on this fixture's cluster in memory, with readiness watches that call {@code nudge}. */
+    InfraSteps stepsNudging(java.util.function.Consumer<String> nudge) {
+        return new InfraSteps(
                 targets,
                 store,
                 tokens,
@@ -132,7 +137,7 @@ abstract class StepsFixture {
                 clock,
                 RETRY,
                 certificates,
-                new ReadinessWatches(key -> {}));
+                new ReadinessWatches(nudge));
     }
 
     /** A create job as the API queues it: the owner's kubeconfig sealed in it. */
