@@ -84,7 +84,9 @@ public final class InfraRoutes {
     }
 
     private void manifests(Context ctx) {
-        ctx.status(200).contentType("application/yaml").result(infra.renderYaml(principal(ctx), ctx.pathParam("id")));
+        ctx.status(200)
+                .contentType("application/yaml")
+                .result(infra.manifests().yaml(principal(ctx), ctx.pathParam("id")));
     }
 
     private void preflight(Context ctx) {

@@ -1,20 +1,16 @@
 package network.aios.server.infra;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import network.aios.api.AddonKind;
-import network.aios.api.ClusterDocument;
 import network.aios.api.ClusterStatus;
 import network.aios.api.TargetKey;
 import network.aios.infra.AddonDeployment;
 import network.aios.infra.ClusterOps;
-import network.aios.infra.DesiredState;
 import network.aios.infra.InfraSettings;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.Preflight;
@@ -48,7 +44,6 @@ public final class InfraService implements AutoCloseable {
     private final AddonStore addons;
     private final InfraStore store;
     private final SecretBox box;
-    private final InfraSettings settings;
     private final ClusterConnector connector;
     private final Clock clock;
     private final JobRunner runner;
@@ -59,6 +54,7 @@ public final class InfraService implements AutoCloseable {
     private final Duration resyncEvery;
     private final ReadinessWatches watches;
     private final OwnerKubeconfigs owners;
+    private final InfraManifests manifests;
 
     public InfraService(
             ClusterService clusterService,
@@ -86,7 +82,7 @@ public final class InfraService implements AutoCloseable {
         this.addons = addons;
         this.store = store;
         this.box = box;
-        this.settings = settings;
+        this.manifests = new InfraManifests(clusterService, settings);
         this.connector = connector;
         this.clock = clock;
         this.targets = new Targets(clusters, addons, tokens, settings, routes, clock);
@@ -281,34 +277,9 @@ public final class InfraService implements AutoCloseable {
         return owners.preflight(owners.parse(kubeconfig, pointer), cluster);
     }
 
-    /** The manifests the infrastructure consists of, for review; credentials redacted. */
-    /** {@link #render} as one multi-document YAML stream. */
-    public String renderYaml(Principal who, String clusterId) {
-        StringBuilder yaml = new StringBuilder();
-        for (HasMetadata o : render(who, clusterId)) {
-            String doc = io.fabric8.kubernetes.client.utils.Serialization.asYaml(o);
-            yaml.append(doc.startsWith("---") ? doc : "---\n" + doc);
-        }
-        return yaml.toString();
-    }
-
-    public List<HasMetadata> render(Principal who, String clusterId) {
-        ClusterRecord cluster = clusterService.get(who, clusterId);
-        List<HasMetadata> all = new java.util.ArrayList<>();
-        all.add(DesiredState.namespace(clusterId));
-        all.addAll(DesiredState.bootstrap(clusterId, "<uid of namespace aios-system>"));
-        all.addAll(DesiredState.services(
-                ClusterDocument.of(cluster.document()), settings, network.aios.infra.AgentSecrets.placeholder()));
-        for (HasMetadata o : all) {
-            // every secret value shown as <redacted>, readable (not base64)
-            if (o instanceof io.fabric8.kubernetes.api.model.Secret s && s.getData() != null) {
-                Map<String, String> shown = new java.util.TreeMap<>();
-                s.getData().keySet().forEach(k -> shown.put(k, "<redacted>"));
-                s.setData(null);
-                s.setStringData(shown);
-            }
-        }
-        return all;
+    /** The manifests of a cluster's infrastructure, for review. */
+    public InfraManifests manifests() {
+        return manifests;
     }
 
     public InfraJob job(Principal who, String jobId) {
