@@ -34,8 +34,12 @@ import network.aios.api.AddonKind;
  * <p>Names follow the seed: an executor {@code executor-001} is the Service
  * {@code executor-001.policies-system} on port 10250, exposed on NodePort 30900 and at
  * {@code /executor/executor-001/} on the owner's Ambassador; a split runner is exposed on NodePort
- * 31701. The namespace belongs to the add-on (one per kind per cluster, as the fixed NodePort
- * allows only one anyway): removing the add-on deletes it, with the control plane's access last.
+ * 31701. The namespace is one per kind and is shared by every add-on of that kind on the cluster (each
+ * registered with a NodePort of its own): the namespace, the control plane's identity in it and that
+ * identity's cluster-scoped RBAC are {@linkplain #bootstrap shared} and labelled with the kind only; the
+ * add-on's own objects ({@link #services}) carry its id. Each add-on claims the namespace ({@link Owner});
+ * removing one deletes its own objects, and the namespace — with the control plane's access, last — only
+ * with the last claim.
  */
 public record AddonDeployment(AddonKind kind, String id, String image, int nodePort) {
     public static final String EXECUTOR_NAMESPACE = "policies-system";
@@ -95,15 +99,25 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
         return "http://" + workload() + "." + namespace() + ".svc.cluster.local:" + port();
     }
 
-    /** Cluster-scoped RBAC carries the kind and id: several add-ons and clusters share one API server. */
+    /**
+     * The shared identity's cluster-scoped RBAC is named after the namespace it serves (one per kind per
+     * cluster): the add-ons of a kind share it, and it goes with their namespace.
+     */
     public String clusterRoleName() {
-        return "aios-" + kind.wire().replace('_', '-') + "-" + id;
+        return "aios-" + namespace();
     }
 
+    /** The labels of the add-on's own objects: the shared ones' and its id. */
     public Map<String, String> labels() {
+        Map<String, String> l = sharedLabels();
+        l.put(ADDON_LABEL, id);
+        return l;
+    }
+
+    /** The labels of what the add-ons of a kind share (the namespace, the control plane's identity there). */
+    public Map<String, String> sharedLabels() {
         Map<String, String> l = new LinkedHashMap<>();
         l.put(InfraNames.MANAGED_BY_LABEL, InfraNames.MANAGED_BY);
-        l.put(ADDON_LABEL, id);
         l.put(InfraNames.COMPONENT_LABEL, kind.wire().replace('_', '-'));
         return l;
     }
@@ -114,30 +128,30 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
     }
 
     public HasMetadata namespaceObject() {
-        io.fabric8.kubernetes.api.model.ObjectMeta m = meta(namespace(), null);
+        io.fabric8.kubernetes.api.model.ObjectMeta m = shared(namespace(), null);
         m.getLabels().putAll(PodSecurity.NAMESPACE_LABELS);
         return new NamespaceBuilder().withMetadata(m).build();
     }
 
     /**
-     * The control plane's identity for this add-on: may manage the add-on's objects in its namespace,
-     * read nothing else, and delete only that namespace and its own ClusterRole (owned by the
-     * namespace, so they go together).
+     * The control plane's identity in the add-ons' namespace, shared by the add-ons of this kind on the
+     * cluster: may manage their objects in the namespace, read nothing else, claim and delete only that
+     * namespace and its own ClusterRole (owned by the namespace, so they go together).
      */
     public List<HasMetadata> bootstrap(String namespaceUid) {
         String ns = namespace();
         List<HasMetadata> out = new ArrayList<>();
         out.add(new ServiceAccountBuilder()
-                .withMetadata(meta(InfraNames.CONTROL_PLANE_SA, ns))
+                .withMetadata(shared(InfraNames.CONTROL_PLANE_SA, ns))
                 .build());
-        ObjectMeta tokenMeta = meta(InfraNames.CONTROL_PLANE_TOKEN_SECRET, ns);
+        ObjectMeta tokenMeta = shared(InfraNames.CONTROL_PLANE_TOKEN_SECRET, ns);
         tokenMeta.setAnnotations(Map.of("kubernetes.io/service-account.name", InfraNames.CONTROL_PLANE_SA));
         out.add(new SecretBuilder()
                 .withMetadata(tokenMeta)
                 .withType("kubernetes.io/service-account-token")
                 .build());
         out.add(new RoleBuilder()
-                .withMetadata(meta(InfraNames.CONTROL_PLANE_SA, ns))
+                .withMetadata(shared(InfraNames.CONTROL_PLANE_SA, ns))
                 .withRules(
                         rule("", List.of("services"), MANAGE),
                         rule("", List.of("pods"), List.of("get", "list", "watch")),
@@ -145,12 +159,12 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
                         rule(InfraNames.MAPPING_GROUP, List.of("mappings"), MANAGE))
                 .build());
         out.add(new RoleBindingBuilder()
-                .withMetadata(meta(InfraNames.CONTROL_PLANE_SA, ns))
+                .withMetadata(shared(InfraNames.CONTROL_PLANE_SA, ns))
                 .withNewRoleRef(RBAC, "Role", InfraNames.CONTROL_PLANE_SA)
                 .withSubjects(subject(ns))
                 .build());
         String role = clusterRoleName();
-        ObjectMeta roleMeta = meta(role, null);
+        ObjectMeta roleMeta = shared(role, null);
         roleMeta.setOwnerReferences(List.of(new OwnerReferenceBuilder()
                 .withApiVersion("v1")
                 .withKind("Namespace")
@@ -164,7 +178,7 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
                                 .withApiGroups("")
                                 .withResources("namespaces")
                                 .withResourceNames(ns)
-                                .withVerbs("get", "delete")
+                                .withVerbs("get", "patch", "delete")
                                 .build(),
                         new PolicyRuleBuilder()
                                 .withApiGroups(RBAC)
@@ -173,7 +187,7 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
                                 .withVerbs("get", "delete")
                                 .build())
                 .build());
-        ObjectMeta bindingMeta = meta(role, null);
+        ObjectMeta bindingMeta = shared(role, null);
         bindingMeta.setOwnerReferences(roleMeta.getOwnerReferences());
         out.add(new ClusterRoleBindingBuilder()
                 .withMetadata(bindingMeta)
@@ -284,6 +298,14 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
                 .withName(name)
                 .withNamespace(namespace)
                 .withLabels(labels())
+                .build();
+    }
+
+    private ObjectMeta shared(String name, String namespace) {
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(namespace)
+                .withLabels(sharedLabels())
                 .build();
     }
 }

@@ -62,10 +62,34 @@ public interface ClusterOps extends AutoCloseable {
     /** The outcome of deleting one object. */
     enum Deletion {
         DELETED,
-        ALREADY_GONE
+        ALREADY_GONE,
+        /** Not deleted: it changed since it was read (a precondition on its resource version failed). */
+        CONFLICT
     }
 
     Deletion delete(ObjectRef ref);
+
+    /** The object as it is now; empty when it does not exist (or its kind is not served). */
+    Optional<HasMetadata> get(ObjectRef ref);
+
+    /**
+     * Deletes the object only if it is still at {@code resourceVersion} (a precondition the API server checks):
+     * {@link Deletion#CONFLICT} when it changed since it was read, so what another writer did meanwhile is
+     * never deleted unseen.
+     */
+    Deletion delete(ObjectRef ref, String resourceVersion);
+
+    /** The namespace as it is now, or empty. */
+    Optional<Owner.NamespaceState> namespace(String name);
+
+    /**
+     * Sets one annotation of a namespace ({@code value} null: removes it) by a JSON merge patch, which touches no
+     * other field and no other writer's; the namespace as it is then, or empty when it is gone.
+     */
+    Optional<Owner.NamespaceState> annotateNamespace(String name, String key, String value);
+
+    /** The Deployments in a namespace (what lives there). */
+    List<HasMetadata> deployments(String namespace);
 
     /** True once the namespace is gone, or our access to see it went with it (its token Secret lived there). */
     boolean namespaceGone(String namespace);

@@ -71,10 +71,7 @@ public final class Fabric8ClusterOps implements ClusterOps {
 
     @Override
     public Optional<String> revision(ObjectRef ref) {
-        HasMetadata current = client.genericKubernetesResources(ref.apiVersion(), ref.kind())
-                .inNamespace(ref.namespace())
-                .withName(ref.name())
-                .get();
+        HasMetadata current = generic(ref).get();
         return Optional.ofNullable(current).map(ClusterOps::revisionOf);
     }
 
@@ -189,6 +186,81 @@ public final class Fabric8ClusterOps implements ClusterOps {
             details = client.resource(g).delete();
         }
         return details == null || details.isEmpty() ? Deletion.ALREADY_GONE : Deletion.DELETED;
+    }
+
+    /** One object of any kind, namespaced or cluster-scoped. */
+    private io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> generic(ObjectRef ref) {
+        var kind = client.genericKubernetesResources(ref.apiVersion(), ref.kind());
+        return ref.namespace() == null
+                ? kind.withName(ref.name())
+                : kind.inNamespace(ref.namespace()).withName(ref.name());
+    }
+
+    @Override
+    public Optional<HasMetadata> get(ObjectRef ref) {
+        try {
+            return Optional.ofNullable(generic(ref).get());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return Optional.empty(); // the kind is not served here
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Deletion delete(ObjectRef ref, String resourceVersion) {
+        try {
+            List<io.fabric8.kubernetes.api.model.StatusDetails> details = "Namespace".equals(ref.kind())
+                    ? client.namespaces()
+                            .withName(ref.name())
+                            .lockResourceVersion(resourceVersion)
+                            .delete()
+                    : generic(ref).lockResourceVersion(resourceVersion).delete();
+            return details == null || details.isEmpty() ? Deletion.ALREADY_GONE : Deletion.DELETED;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return Deletion.CONFLICT;
+            }
+            if (e.getCode() == 404) {
+                return Deletion.ALREADY_GONE;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<Owner.NamespaceState> namespace(String name) {
+        return Optional.ofNullable(client.namespaces().withName(name).get()).map(Owner.NamespaceState::of);
+    }
+
+    @Override
+    public Optional<Owner.NamespaceState> annotateNamespace(String name, String key, String value) {
+        java.util.Map<String, String> annotation = new java.util.HashMap<>();
+        annotation.put(key, value); // null removes it (RFC 7396)
+        String patch = network.aios.api.Json.MAPPER.writeValueAsString(
+                java.util.Map.of("metadata", java.util.Map.of("annotations", annotation)));
+        try {
+            return Optional.of(Owner.NamespaceState.of(client.namespaces()
+                    .withName(name)
+                    .patch(
+                            new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
+                                    .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE)
+                                    .withFieldManager(InfraNames.CLAIMS_FIELD_MANAGER)
+                                    .build(),
+                            patch)));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<HasMetadata> deployments(String namespace) {
+        return List.copyOf(
+                client.apps().deployments().inNamespace(namespace).list().getItems());
     }
 
     @Override

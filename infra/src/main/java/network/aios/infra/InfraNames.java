@@ -6,6 +6,12 @@ import java.util.Map;
 public final class InfraNames {
     public static final String NAMESPACE = "aios-system";
     public static final String FIELD_MANAGER = "aios-control-plane";
+    /**
+     * The field manager of the namespace claims ({@link Owner}): apart from {@link #FIELD_MANAGER}, so applying
+     * a namespace for one registration never drops another's claim.
+     */
+    public static final String CLAIMS_FIELD_MANAGER = "aios-control-plane-claims";
+
     public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY = "aios-control-plane";
     public static final String CLUSTER_LABEL = "aios.network/cluster-id";

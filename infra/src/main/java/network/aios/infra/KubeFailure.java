@@ -13,6 +13,11 @@ public enum KubeFailure {
     TRANSIENT,
     /** 401: the credentials were refused. */
     UNAUTHORIZED,
+    /**
+     * The egress guard refused the address (loopback, link-local, metadata, a denied range): the operator's
+     * policy, which no retry changes.
+     */
+    EGRESS_REFUSED,
     /** 403: the identity may not do it. */
     FORBIDDEN,
     /** Any other answer: final. */
@@ -21,6 +26,9 @@ public enum KubeFailure {
     public static KubeFailure of(KubernetesClientException e) {
         if (rootCause(e).equals("InterruptedException")) {
             return INTERRUPTED;
+        }
+        if (network.aios.egress.EgressRefusedException.in(e).isPresent()) {
+            return EGRESS_REFUSED;
         }
         int code = e.getCode();
         // a namespace left terminating by an earlier removal refuses new content until it is gone
@@ -32,8 +40,22 @@ public enum KubeFailure {
         return code == 401 ? UNAUTHORIZED : code == 403 ? FORBIDDEN : REJECTED;
     }
 
+    /** As {@link #describe(KubernetesClientException)} for a failed call to a member cluster; else the class. */
+    public static String describeAny(RuntimeException e) {
+        return e instanceof KubernetesClientException k
+                ? describe(k)
+                : e.getClass().getSimpleName();
+    }
+
     /** What happened, in a phrase that leaks nothing: "could not be reached (…)" or "answered 422: …". */
     public static String describe(KubernetesClientException e) {
+        java.util.Optional<network.aios.egress.EgressRefusedException> refused =
+                network.aios.egress.EgressRefusedException.in(e);
+        if (refused.isPresent()) {
+            return "the control plane does not connect to the API server's address: "
+                    + refused.get().reason()
+                    + " (the network's operator can allow an address range with --egress-allow CIDR)";
+        }
         int code = e.getCode();
         return code <= 0
                 ? "the API server could not be reached (" + rootCause(e) + ")"

@@ -37,9 +37,14 @@ public final class Preflight {
 
     private Preflight() {}
 
-    public static List<Check> run(ClusterOps ops, ClusterDocument doc) {
+    /** Checks a member cluster before {@code owner}'s services (described by {@code doc}) are deployed on it. */
+    public static List<Check> run(ClusterOps ops, ClusterDocument doc, Owner owner) {
         KubernetesClient k = ops.client();
         List<Supplier<Check>> checks = new ArrayList<>();
+        checks.add(() -> guarded(
+                "namespace",
+                "read namespaces",
+                () -> clusterNamespace(ops.namespace(InfraNames.NAMESPACE).orElse(null), owner)));
         checks.add(() -> guarded(
                 "node-labels", "list nodes", () -> nodeLabels(k.nodes().list().getItems(), doc)));
         checks.add(() -> guarded(
@@ -108,25 +113,10 @@ public final class Preflight {
                             "free it, or register the " + addon.kind().wire() + " with another "
                                     + addon.kind().field("node_port") + " (30000-32767)");
         }));
-        out.add(() -> guarded("namespace", "read namespaces", () -> {
-            var ns = k.namespaces().withName(addon.namespace()).get();
-            String holder = ns == null || ns.getMetadata().getLabels() == null
-                    ? null
-                    : ns.getMetadata().getLabels().get(AddonDeployment.ADDON_LABEL);
-            if (ns == null || addon.id().equals(holder)) {
-                return new Check("namespace", Status.PASS, "namespace " + addon.namespace() + " is free", null);
-            }
-            return new Check(
-                    "namespace",
-                    Status.FAIL,
-                    "namespace " + addon.namespace() + " already exists"
-                            + (holder == null
-                                    ? " and is not the control plane's"
-                                    : " and holds " + addon.kind().wire() + " '" + holder + "'"),
-                    holder == null
-                            ? "delete it or use another cluster"
-                            : "remove that " + addon.kind().wire() + "'s infrastructure first: one per cluster");
-        }));
+        out.add(() -> guarded(
+                "namespace",
+                "read namespaces",
+                () -> addonNamespace(ops.namespace(addon.namespace()).orElse(null), addon.namespace())));
         if (addon.gatewayPrefix() != null) {
             out.add(() -> guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
         }
@@ -233,6 +223,68 @@ public final class Preflight {
                 Status.FAIL,
                 String.join("; ", what),
                 "kubectl label node " + node + " nodeID=" + id + " --overwrite (and list every node in the document)");
+    }
+
+    /** The add-ons of a kind share their namespace: free or the control plane's pass; anyone else's fails. */
+    public static Check addonNamespace(Owner.NamespaceState ns, String name) {
+        if (ns == null) {
+            return new Check("namespace", Status.PASS, "namespace " + name + " is free", null);
+        }
+        if (InfraNames.MANAGED_BY.equals(ns.labels().get(InfraNames.MANAGED_BY_LABEL))) {
+            List<String> claims =
+                    Owner.claims(ns).keySet().stream().map(Owner::describeClaim).toList();
+            return new Check(
+                    "namespace",
+                    Status.PASS,
+                    "namespace " + name + " is the control plane's"
+                            + (claims.isEmpty() ? "" : ", shared with " + String.join(", ", claims)),
+                    null);
+        }
+        return new Check(
+                "namespace",
+                Status.FAIL,
+                "namespace " + name + " already exists and is not the control plane's",
+                "delete it or use another cluster");
+    }
+
+    /**
+     * The cluster's services live in {@value InfraNames#NAMESPACE}, one registration's alone: free, already
+     * this registration's (creating again), or being deleted (the job waits) pass; another's fails.
+     */
+    public static Check clusterNamespace(Owner.NamespaceState ns, Owner owner) {
+        String name = InfraNames.NAMESPACE;
+        if (ns == null) {
+            return new Check("namespace", Status.PASS, "namespace " + name + " is free", null);
+        }
+        if (ns.terminating()) {
+            return new Check(
+                    "namespace",
+                    Status.WARN,
+                    "namespace " + name + " is being deleted; the job waits until it is gone",
+                    null);
+        }
+        if (owner.holds(ns)) {
+            return new Check(
+                    "namespace", Status.PASS, "namespace " + name + " holds this registration's services", null);
+        }
+        List<String> claims =
+                Owner.claims(ns).keySet().stream().map(Owner::describeClaim).toList();
+        String holder = !claims.isEmpty()
+                ? String.join(", ", claims)
+                : ns.labels().containsKey(InfraNames.CLUSTER_LABEL)
+                        ? "cluster " + ns.labels().get(InfraNames.CLUSTER_LABEL)
+                        : null;
+        return new Check(
+                "namespace",
+                Status.FAIL,
+                holder == null
+                        ? "namespace " + name + " already exists and is not the control plane's"
+                        : "namespace " + name + " holds the AIOS services of " + holder
+                                + (holder.equals(owner.toString()) ? " (an earlier registration of this id)" : ""),
+                holder == null
+                        ? "delete it, or use another cluster"
+                        : "one registration's services per member cluster: remove those first (aios cluster infra"
+                                + " remove <cluster> --kubeconfig ...), or register this cluster's document under that id");
     }
 
     static Check nodePorts(List<Service> services, String clusterId) {

@@ -69,10 +69,22 @@ class AddonDeploymentTest {
         Deployment dep = (Deployment) d.services().get(0);
         assertThat(dep.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken())
                 .isFalse();
-        List<HasMetadata> all = new ArrayList<>(d.bootstrap("ns-uid"));
-        all.add(d.namespaceObject());
-        all.addAll(d.services());
-        for (HasMetadata o : all) {
+        // what the executors on a cluster share carries the kind only: applying it for one never relabels it
+        // as another's; the add-on's own objects carry its id
+        List<HasMetadata> shared = new ArrayList<>(d.bootstrap("ns-uid"));
+        shared.add(d.namespaceObject());
+        for (HasMetadata o : shared) {
+            assertThat(o.getMetadata().getLabels())
+                    .as(o.getKind())
+                    .containsEntry(InfraNames.MANAGED_BY_LABEL, InfraNames.MANAGED_BY)
+                    .containsEntry(InfraNames.COMPONENT_LABEL, "executor")
+                    .doesNotContainKey(AddonDeployment.ADDON_LABEL);
+        }
+        assertThat(AddonDeployment.of(AddonKind.EXECUTOR, "executor-002", null, 30901)
+                        .bootstrap("ns-uid"))
+                .as("the same shared objects for every executor")
+                .isEqualTo(d.bootstrap("ns-uid"));
+        for (HasMetadata o : d.services()) {
             assertThat(o.getMetadata().getLabels())
                     .as(o.getKind())
                     .containsEntry(InfraNames.MANAGED_BY_LABEL, InfraNames.MANAGED_BY)

@@ -141,9 +141,7 @@ public final class AgentCa {
 
     /** The identity of the registration of {@code clusterId} made at {@code registeredAt} (microseconds, base 36). */
     public static String identity(String clusterId, Instant registeredAt) {
-        long micros = Math.addExact(
-                Math.multiplyExact(registeredAt.getEpochSecond(), 1_000_000L), registeredAt.getNano() / 1000);
-        return identity(clusterId, Long.toString(micros, 36));
+        return identity(clusterId, network.aios.api.Incarnation.of(registeredAt));
     }
 
     /** A serving certificate and its key for one cluster's agents, PEM. */

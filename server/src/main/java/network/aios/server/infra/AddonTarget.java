@@ -6,7 +6,9 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import network.aios.api.AddonKind;
+import network.aios.api.Incarnation;
 import network.aios.infra.AddonDeployment;
+import network.aios.infra.Owner;
 import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterRecord;
@@ -59,6 +61,17 @@ final class AddonTarget implements Target {
     }
 
     @Override
+    public Owner owner() {
+        return Owner.addon(
+                kind, id, addon.map(a -> Incarnation.of(a.createdAt())).orElse(Target.UNREGISTERED));
+    }
+
+    @Override
+    public boolean sharedNamespace() {
+        return true;
+    }
+
+    @Override
     public HasMetadata namespaceObject() {
         return deployment().namespaceObject();
     }
@@ -75,7 +88,7 @@ final class AddonTarget implements Target {
 
     @Override
     public List<HasMetadata> services(Credential credential) {
-        return deployment().services();
+        return owner().stampAll(deployment().services());
     }
 
     @Override
@@ -84,7 +97,7 @@ final class AddonTarget implements Target {
         List<HasMetadata> all = new java.util.ArrayList<>();
         all.add(d.namespaceObject());
         all.addAll(d.bootstrap("<namespace-uid>"));
-        all.addAll(d.services());
+        all.addAll(services(null));
         return network.aios.infra.Fingerprint.of(all);
     }
 

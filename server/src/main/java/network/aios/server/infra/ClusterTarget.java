@@ -6,12 +6,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import network.aios.api.ClusterDocument;
+import network.aios.api.Incarnation;
 import network.aios.api.Json;
 import network.aios.infra.AgentRole;
 import network.aios.infra.DesiredState;
 import network.aios.infra.GatewayRoute;
 import network.aios.infra.InfraNames;
 import network.aios.infra.InfraSettings;
+import network.aios.infra.Owner;
 import network.aios.server.auth.TokenService;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
@@ -72,7 +74,7 @@ final class ClusterTarget implements Target {
                 mappings.add(new GatewayRoute(kind, r.routeId(), r.service()).mapping(clusterId));
             }
         }
-        return mappings;
+        return owner().stampAll(mappings);
     }
 
     @Override
@@ -86,13 +88,24 @@ final class ClusterTarget implements Target {
     }
 
     @Override
+    public Owner owner() {
+        return Owner.cluster(
+                clusterId, cluster.map(c -> Incarnation.of(c.createdAt())).orElse(Target.UNREGISTERED));
+    }
+
+    @Override
+    public boolean sharedNamespace() {
+        return false;
+    }
+
+    @Override
     public HasMetadata namespaceObject() {
         return DesiredState.namespace(clusterId);
     }
 
     @Override
     public List<HasMetadata> bootstrap(String namespaceUid) {
-        return DesiredState.bootstrap(clusterId, namespaceUid);
+        return owner().stampAll(DesiredState.bootstrap(clusterId, namespaceUid));
     }
 
     @Override
@@ -102,13 +115,13 @@ final class ClusterTarget implements Target {
 
     @Override
     public List<HasMetadata> services(Credential credential) {
-        return DesiredState.services(
+        return owner().stampAll(DesiredState.services(
                 document(),
                 settings,
                 new network.aios.infra.AgentSecrets(
                         credential.agentToken(),
                         credential.serving().certificatePem(),
-                        credential.serving().keyPem()));
+                        credential.serving().keyPem())));
     }
 
     @Override
@@ -121,8 +134,9 @@ final class ClusterTarget implements Target {
     public String fingerprint() {
         List<HasMetadata> all = new java.util.ArrayList<>();
         all.add(namespaceObject());
-        all.addAll(DesiredState.bootstrap(clusterId, "<namespace-uid>"));
-        all.addAll(DesiredState.services(document(), settings, network.aios.infra.AgentSecrets.placeholder()));
+        all.addAll(bootstrap("<namespace-uid>"));
+        all.addAll(owner().stampAll(
+                        DesiredState.services(document(), settings, network.aios.infra.AgentSecrets.placeholder())));
         return network.aios.infra.Fingerprint.of(all);
     }
 

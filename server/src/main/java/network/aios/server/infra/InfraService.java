@@ -125,7 +125,7 @@ public final class InfraService implements AutoCloseable {
                 clusterId,
                 ClusterStatus.LIVE.wire().equals(cluster.status())
                         || ClusterStatus.DEGRADED.wire().equals(cluster.status()));
-        if (ready.isPresent()) {
+        if (ready.isPresent() && stillThere(targets.resolve(clusterId), parsed)) {
             return new Scheduled(ready.get(), false, "the infrastructure is already ready; nothing to do");
         }
         InfraJob job = newJob(
@@ -164,7 +164,7 @@ public final class InfraService implements AutoCloseable {
         AddonKind kind = deployable(addon);
         String key = kind.infraKey(addon.id());
         Optional<InfraJob> ready = readyJob(key, "ready".equals(addon.infraStatus()));
-        if (ready.isPresent()) {
+        if (ready.isPresent() && stillThere(targets.resolve(key), parsed)) {
             return new Scheduled(ready.get(), false, "already deployed; nothing to do");
         }
         InfraJob job = newJob(
@@ -189,6 +189,19 @@ public final class InfraService implements AutoCloseable {
                 .filter(j -> store.appliedFingerprint(key)
                         .equals(Optional.of(targets.resolve(key).fingerprint())))
                 .filter(j -> servingCertificateCurrent(targets.resolve(key)));
+    }
+
+    /**
+     * Whether what the registry says is ready is still on the cluster (its namespace there and this
+     * registration's), looked at with the owner's kubeconfig: if someone deleted it, creating again re-creates it
+     * instead of answering "nothing to do".
+     */
+    private boolean stillThere(Target target, Kubeconfigs.Parsed parsed) {
+        return owners.withOwnersKubeconfig(
+                parsed,
+                ops -> ops.namespace(target.namespace())
+                        .filter(ns -> !ns.terminating() && target.owner().holds(ns))
+                        .isPresent());
     }
 
     /** A cluster's agents' certificate due for renewal (or for other hosts) makes creating again re-apply. */

@@ -20,6 +20,8 @@ import network.aios.infra.ClusterOps;
 import network.aios.infra.KubeFailure;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.ObjectRef;
+import network.aios.infra.Owner;
+import network.aios.infra.Preflight;
 import network.aios.server.auth.TokenService;
 import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
@@ -50,6 +52,9 @@ final class InfraSteps {
     static final Duration TOKEN_WAIT = Duration.ofSeconds(2);
 
     static final Duration TOKEN_POLL = Duration.ofMillis(100);
+    /** The reason of a resync that found the infrastructure gone from the cluster (the target is then failed). */
+    static final String INFRASTRUCTURE_LOST = "InfrastructureLost";
+
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
 
@@ -114,11 +119,18 @@ final class InfraSteps {
             case PENDING, VALIDATING -> {
                 if (job.kind() == JobKind.RESYNC) {
                     // no owner's kubeconfig: the control plane's own credential, or nothing to resync with
-                    if (access.credential(job.clusterId()).isEmpty()) {
+                    Optional<Credential> own = access.credential(job.clusterId());
+                    if (own.isEmpty()) {
                         return finish(job.next(
                                 FAILED,
                                 "NoCredential",
                                 "the control plane holds no credential for " + job.clusterId()));
+                    }
+                    try (ClusterOps ops = access.open(own.get())) {
+                        Optional<String> lost = lost(ops, target);
+                        if (lost.isPresent()) {
+                            return finish(job.next(FAILED, INFRASTRUCTURE_LOST, lost.get()));
+                        }
                     }
                     return requeue(job.next(APPLYING, "Resyncing", "re-applying the desired state"), Duration.ZERO);
                 }
@@ -153,7 +165,8 @@ final class InfraSteps {
                         return finish(job.next(
                                 READY,
                                 "Ready",
-                                "all " + job.progressTotal() + " objects applied and " + target.readyMessage()));
+                                "all " + job.progressTotal() + " service objects applied and "
+                                        + target.readyMessage()));
                     }
                     if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
                         watches.stop(job.clusterId());
@@ -176,13 +189,63 @@ final class InfraSteps {
         }
     }
 
+    /**
+     * Why the target's infrastructure is no longer on the cluster, if it is not: its namespace gone, going, or
+     * another registration's. A namespace made before claims is claimed now (where the identity may).
+     */
+    private Optional<String> lost(ClusterOps ops, Target target) {
+        String ns = target.namespace();
+        Optional<Owner.NamespaceState> state = ops.namespace(ns);
+        if (state.isEmpty() || state.get().terminating()) {
+            return Optional.of("namespace " + ns + " is " + (state.isEmpty() ? "gone from" : "being deleted on")
+                    + " the cluster, and the infrastructure with it: create it again with the owner's kubeconfig");
+        }
+        Owner owner = target.owner();
+        if (!owner.holds(state.get())) {
+            return Optional.of("namespace " + ns + " no longer holds this registration's infrastructure (claimed by "
+                    + String.join(
+                            ", ",
+                            Owner.claims(state.get()).keySet().stream()
+                                    .map(Owner::describeClaim)
+                                    .toList())
+                    + "): create it again with the owner's kubeconfig");
+        }
+        if (Owner.claims(state.get()).isEmpty()) {
+            try {
+                ops.annotateNamespace(ns, owner.claimKey(), owner.incarnation()); // made before claims
+            } catch (KubernetesClientException e) {
+                LOG.debug("{}: namespace {} not claimed ({})", target.key(), ns, KubeFailure.describe(e));
+            }
+        }
+        return Optional.empty();
+    }
+
     private InfraJob bootstrap(InfraJob job, String lease, Target target) throws KubeconfigException {
         Kubeconfigs.Parsed admin = access.adminKubeconfig(job);
         try (ClusterOps ops = connector.open(admin.config())) {
+            // the namespace: free, or this registration's (or shared with its kind); never taken from another
+            Owner owner = target.owner();
+            Optional<Owner.NamespaceState> before = ops.namespace(target.namespace());
+            if (before.isPresent() && before.get().terminating()) {
+                return waitForNamespace(job, target);
+            }
+            Preflight.Check free = target.sharedNamespace()
+                    ? Preflight.addonNamespace(before.orElse(null), target.namespace())
+                    : Preflight.clusterNamespace(before.orElse(null), owner);
+            if (free.status() == Preflight.Status.FAIL) {
+                return finish(job.next(FAILED, "NamespaceTaken", free.message() + "; " + free.fix()));
+            }
             String nsUid = access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 0, List.of(target.namespaceObject()))
                     .get(0)
                     .ref()
                     .uid();
+            // the claim, before anything else lives there: a removal of another registration now keeps the
+            // namespace, or (if its deletion won the race) the namespace is terminating and this job waits
+            Optional<Owner.NamespaceState> claimed =
+                    ops.annotateNamespace(target.namespace(), owner.claimKey(), owner.incarnation());
+            if (claimed.isEmpty() || claimed.get().terminating()) {
+                return waitForNamespace(job, target);
+            }
             access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, target.bootstrap(nsUid));
             Optional<String> token = ops.controlPlaneToken(target.namespace(), TOKEN_WAIT);
             if (token.isEmpty()) {
@@ -215,6 +278,23 @@ final class InfraSteps {
                 .withProgress(0, 0)
                 .withoutAdmin()
                 .runAt(clock.instant());
+    }
+
+    /** The namespace is being deleted (an earlier removal): look again shortly, until the job's time is up. */
+    private InfraJob waitForNamespace(InfraJob job, Target target) {
+        String ns = target.namespace();
+        if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
+            return finish(job.next(
+                    FAILED,
+                    "NamespaceTerminating",
+                    "namespace " + ns + " was still being deleted after " + readyTimeout.toMinutes() + " min"));
+        }
+        return requeue(
+                job.next(
+                        BOOTSTRAPPING,
+                        "WaitingForNamespace",
+                        "namespace " + ns + " is being deleted; waiting until it is gone"),
+                RemovalSteps.NAMESPACE_POLL);
     }
 
     private String mintAgentToken(String clusterId) {
@@ -260,9 +340,26 @@ final class InfraSteps {
             return again;
         }
         LOG.warn("infra job {} ({} {}) failed: {} [{}]", job.id(), job.kind(), job.clusterId(), what, e.getMessage());
+        if (kind == KubeFailure.UNAUTHORIZED && job.adminSealed() == null && job.kind() != JobKind.CREATE) {
+            // the control plane's own credential: its token lived in the namespace, which may be gone
+            return finish(job.next(
+                    FAILED,
+                    job.kind() == JobKind.RESYNC ? INFRASTRUCTURE_LOST : "CredentialRefused",
+                    "the member cluster refused the control plane's own credential (401): its namespace, where that "
+                            + "credential lived, was probably deleted on the cluster. "
+                            + (job.kind() == JobKind.RESYNC
+                                    ? "Create the infrastructure again with the owner's kubeconfig"
+                                    : "Remove it with the owner's kubeconfig (kube_config_data; aios ... infra remove"
+                                            + " <id> --kubeconfig FILE), which looks at what is left")));
+        }
         return finish(job.next(
                 FAILED,
-                kind == KubeFailure.FORBIDDEN ? "Forbidden" : transientError ? "Unreachable" : "Rejected",
+                switch (kind) {
+                    case FORBIDDEN -> "Forbidden";
+                    case EGRESS_REFUSED -> "EgressRefused";
+                    case TRANSIENT -> "Unreachable";
+                    default -> "Rejected";
+                },
                 what));
     }
 
@@ -313,8 +410,17 @@ final class InfraSteps {
                     store.putApplied(key, target.fingerprint(), clock.instant());
                     target.ready(access.credential(key).orElseThrow(() -> new IllegalStateException("no credential")));
                 };
+            // a failed create or removal is failed (not left provisioning or deprovisioning); a resync only when
+            // it found the infrastructure gone, not for an API server that did not answer for a while
             case FAILED ->
-                next.kind() == JobKind.CREATE ? () -> targets.resolve(key).failed() : () -> {};
+                next.kind() != JobKind.RESYNC || INFRASTRUCTURE_LOST.equals(next.reason())
+                        ? () -> {
+                            targets.resolve(key).failed();
+                            if (INFRASTRUCTURE_LOST.equals(next.reason())) {
+                                store.audit(clock.instant(), "infra-job", "infra.lost", key, null);
+                            }
+                        }
+                        : () -> {};
             case REMOVED ->
                 () -> {
                     store.inventory().clear(key);

@@ -69,7 +69,13 @@ final class OwnerKubeconfigs {
     }
 
     List<Preflight.Check> preflight(Kubeconfigs.Parsed parsed, ClusterRecord cluster) {
-        return withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, ClusterDocument.of(cluster.document())));
+        return withOwnersKubeconfig(
+                parsed,
+                ops -> Preflight.run(
+                        ops,
+                        ClusterDocument.of(cluster.document()),
+                        network.aios.infra.Owner.cluster(
+                                cluster.id(), network.aios.api.Incarnation.of(cluster.createdAt()))));
     }
 
     /**

@@ -4,6 +4,7 @@ import static network.aios.store.JobState.REMOVED;
 import static network.aios.store.JobState.REMOVING;
 import static network.aios.store.JobState.WAITING_NAMESPACE;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import network.aios.api.Json;
 import network.aios.api.kubeconfig.KubeconfigException;
 import network.aios.infra.ClusterOps;
 import network.aios.infra.ObjectRef;
+import network.aios.infra.Owner;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore.InventoryItem;
@@ -21,9 +23,10 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The steps of a removal: delete what the inventory recorded (the agent services, newest first), then the
- * namespace, which takes the control plane's own identity and RBAC with it; wait for it to be gone; end
- * with a receipt of what happened to each object. What the registry forgets is written with the finished
+ * The steps of a removal: delete what the inventory recorded and this registration owns (the agent services,
+ * newest first), then release its claim on the namespace, which goes — taking the control plane's own identity
+ * and RBAC with it — only when nobody else lives there; wait for it to be gone; end with a receipt of what
+ * happened to each object. Nothing another registration (or anyone) made is deleted: see {@link Owner}. What the registry forgets is written with the finished
  * job ({@link InfraSteps#registryWrites}).
  */
 final class RemovalSteps {
@@ -33,6 +36,9 @@ final class RemovalSteps {
      * given) on a client of its own each time.
      */
     static final Duration NAMESPACE_POLL = Duration.ofMillis(500);
+
+    /** How often a delete whose precondition failed (the object changed meanwhile) looks again. */
+    private static final int CONFLICT_ATTEMPTS = 5;
 
     private final Targets targets;
     private final InfraStore store;
@@ -53,59 +59,7 @@ final class RemovalSteps {
         String namespace = target.namespace();
         switch (job.state()) {
             case PENDING, REMOVING -> {
-                ObjectNode receipt = Json.object();
-                ArrayNode items = receipt.putArray("items");
-                List<InventoryItem> inventory = store.inventory().list(job.clusterId());
-                Optional<ClusterOps> maybe = access.removalOps(job);
-                if (maybe.isEmpty()) {
-                    for (InventoryItem i : inventory) {
-                        items.addObject()
-                                .put("object", InfraSteps.describe(i))
-                                .put("outcome", "residual")
-                                .put("reason", "no credential for this cluster: pass kube_config_data to remove it");
-                    }
-                    return finalizeRemoval(job.withReceipt(receipt), inventory.isEmpty());
-                }
-                try (ClusterOps ops = maybe.get()) {
-                    // the agent services, newest first; the control plane's own identity and the RBAC
-                    // live in the namespace or are owned by it, so they go with it, its access last
-                    boolean admin = job.adminSealed() != null;
-                    for (int k = inventory.size() - 1; k >= 0; k--) {
-                        InventoryItem i = inventory.get(k);
-                        String outcome;
-                        if (i.seq() >= InfraSteps.SERVICES_SEQ
-                                || admin && i.namespace() == null && !"Namespace".equals(i.kind())) {
-                            outcome = ops.delete(InfraSteps.ref(i)) == ClusterOps.Deletion.DELETED
-                                    ? "deleted"
-                                    : "already_gone";
-                        } else if ("Namespace".equals(i.kind())) {
-                            continue;
-                        } else {
-                            outcome = i.namespace() != null ? "deleted_with_namespace" : "garbage_collected";
-                        }
-                        items.addObject().put("object", InfraSteps.describe(i)).put("outcome", outcome);
-                        store.progress(
-                                job.id(),
-                                lease,
-                                REMOVING,
-                                inventory.size() - k,
-                                inventory.size(),
-                                "deleting " + InfraSteps.describe(i),
-                                clock.instant(),
-                                JobRunner.LEASE);
-                    }
-                    ClusterOps.Deletion nsDeletion =
-                            ops.delete(new ObjectRef("v1", "Namespace", null, namespace, null));
-                    items.addObject()
-                            .put("object", "Namespace " + namespace)
-                            .put("outcome", nsDeletion == ClusterOps.Deletion.DELETED ? "deleted" : "already_gone");
-                }
-                return job.next(
-                                WAITING_NAMESPACE,
-                                "Deleting",
-                                "waiting for namespace " + namespace + " to finish deleting")
-                        .withReceipt(receipt)
-                        .runAt(clock.instant());
+                return remove(job, lease, target);
             }
             case WAITING_NAMESPACE -> {
                 Optional<ClusterOps> maybe = access.removalOps(job);
@@ -134,7 +88,216 @@ final class RemovalSteps {
         }
     }
 
+    /**
+     * Deletes what this registration owns, newest first: each object only while it carries this registration's
+     * stamp (or, made before stamps, is the object recorded), and deleted on the condition that it did not
+     * change since it was read. Then its claim on the namespace goes, and the namespace with it when nobody
+     * else lives there. Everything else is left as it was, and the receipt says whose it is.
+     */
+    private InfraJob remove(InfraJob job, String lease, Target target) throws KubeconfigException {
+        String namespace = target.namespace();
+        ObjectNode receipt = Json.object();
+        ArrayNode items = receipt.putArray("items");
+        List<InventoryItem> inventory = store.inventory().list(job.clusterId());
+        Optional<ClusterOps> maybe = access.removalOps(job);
+        if (maybe.isEmpty()) {
+            for (InventoryItem i : inventory) {
+                items.addObject()
+                        .put("object", InfraSteps.describe(i))
+                        .put("outcome", "residual")
+                        .put("reason", "no credential for this cluster: pass kube_config_data to remove it");
+            }
+            if (inventory.isEmpty()) {
+                receipt.put("nothingToRemove", true);
+                return finalizeRemoval(
+                        job.withReceipt(receipt),
+                        true,
+                        "NothingToRemove",
+                        "the control plane made nothing on a member cluster for " + target.owner()
+                                + "; nothing was changed");
+            }
+            return finalizeRemoval(job.withReceipt(receipt), false);
+        }
+        Owner owner = target.owner();
+        boolean admin = job.adminSealed() != null;
+        boolean shared = target.sharedNamespace();
+        try (ClusterOps ops = maybe.get()) {
+            Optional<Owner.NamespaceState> ns = ops.namespace(namespace);
+            boolean holds = ns.isPresent() && owner.holds(ns.get());
+            if (inventory.isEmpty() && !holds) {
+                ns.ifPresent(n -> items.addObject()
+                        .put("object", "Namespace " + namespace)
+                        .put("outcome", "kept")
+                        .put("reason", whose(n, owner)));
+                receipt.put("nothingToRemove", true);
+                LOG.info(
+                        "{}: nothing of {} on the cluster; nothing changed (job {})", job.clusterId(), owner, job.id());
+                return finalizeRemoval(
+                        job.withReceipt(receipt),
+                        true,
+                        "NothingToRemove",
+                        "nothing of " + owner + " was on the cluster; nothing was changed");
+            }
+            // 1. what is this registration's alone: the services (and routes); for a namespace of its own, with
+            // the owner's kubeconfig, the cluster-scoped RBAC too (the control plane's own may not delete it)
+            List<ObjectNode> outcomes = new java.util.ArrayList<>();
+            List<InventoryItem> withNamespace = new java.util.ArrayList<>();
+            for (int k = inventory.size() - 1; k >= 0; k--) {
+                InventoryItem i = inventory.get(k);
+                if ("Namespace".equals(i.kind())) {
+                    continue;
+                }
+                if (i.seq() >= InfraSteps.SERVICES_SEQ || admin && i.namespace() == null && !shared) {
+                    outcomes.add(deleteOwned(ops, owner, i));
+                    store.progress(
+                            job.id(),
+                            lease,
+                            REMOVING,
+                            inventory.size() - k,
+                            inventory.size(),
+                            "deleting " + InfraSteps.describe(i),
+                            clock.instant(),
+                            JobRunner.LEASE);
+                } else {
+                    withNamespace.add(i);
+                }
+            }
+            items.addAll(outcomes);
+            // 2. the namespace: this registration's claim goes, then the namespace if nobody else lives there
+            ObjectNode nsItem = Json.object().put("object", "Namespace " + namespace);
+            boolean deleted = false;
+            if (ns.isEmpty()) {
+                nsItem.put("outcome", "already_gone");
+            } else if (!holds) {
+                nsItem.put("outcome", "kept").put("reason", whose(ns.get(), owner));
+            } else {
+                deleted = releaseNamespace(ops, owner, namespace, nsItem);
+            }
+            // 3. what lives in the namespace or is owned by it (the control plane's identity there) went with it,
+            // or stays for those who still live there
+            String kept = nsItem.path("reason").asString("");
+            boolean residual = false;
+            for (InventoryItem i : withNamespace) {
+                ObjectNode item = Json.object().put("object", InfraSteps.describe(i));
+                if (deleted || ns.isEmpty()) {
+                    item.put("outcome", i.namespace() != null ? "deleted_with_namespace" : "garbage_collected");
+                } else if (shared) {
+                    // the identity the add-ons of its kind share: it stays for them
+                    item.put("outcome", "kept_shared").put("reason", "the namespace is " + kept);
+                } else if (holds) {
+                    // its own namespace, which someone else moved into: what goes only with it stays
+                    residual = true;
+                    item.put("outcome", "residual").put("reason", "the namespace is kept: " + kept);
+                } else {
+                    item.put("outcome", "kept").put("reason", "the namespace is not this registration's: " + kept);
+                }
+                items.add(item);
+            }
+            items.add(nsItem);
+            if (!deleted) {
+                return finalizeRemoval(job.withReceipt(receipt), !residual);
+            }
+        }
+        return job.next(WAITING_NAMESPACE, "Deleting", "waiting for namespace " + namespace + " to finish deleting")
+                .withReceipt(receipt)
+                .runAt(clock.instant());
+    }
+
+    /** One object deleted only if it is this registration's and unchanged since it was looked at. */
+    private static ObjectNode deleteOwned(ClusterOps ops, Owner owner, InventoryItem i) {
+        ObjectNode item = Json.object().put("object", InfraSteps.describe(i));
+        ObjectRef ref = InfraSteps.ref(i);
+        for (int attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
+            Optional<HasMetadata> now = ops.get(ref);
+            if (now.isEmpty()) {
+                return item.put("outcome", "already_gone");
+            }
+            if (!owner.owns(now.get(), i.uid())) {
+                return item.put("outcome", "kept")
+                        .put(
+                                "reason",
+                                Owner.stampOf(now.get())
+                                        .map(s -> "it belongs to "
+                                                + s.substring(0, s.indexOf('@')).replace('/', ' ')
+                                                + (s.startsWith(owner.kind() + "/" + owner.id() + "@")
+                                                        ? " (another registration of this id)"
+                                                        : ""))
+                                        .orElse("it is not the object the control plane made"));
+            }
+            switch (ops.delete(ref, now.get().getMetadata().getResourceVersion())) {
+                case DELETED -> {
+                    return item.put("outcome", "deleted");
+                }
+                case ALREADY_GONE -> {
+                    return item.put("outcome", "already_gone");
+                }
+                case CONFLICT -> {
+                    // changed between the look and the delete: look again
+                }
+            }
+        }
+        return item.put("outcome", "residual").put("reason", "it kept changing while it was being deleted");
+    }
+
+    /**
+     * Releases this registration's claim on its namespace and deletes the namespace if no other registration
+     * claims it and no Deployment of anyone else's is in it, on the condition that it did not change since it
+     * was read: a claim that lands meanwhile (another registration's create) keeps it. True if it was deleted.
+     */
+    private static boolean releaseNamespace(ClusterOps ops, Owner owner, String namespace, ObjectNode item) {
+        for (int attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
+            Optional<Owner.NamespaceState> now = ops.namespace(namespace);
+            if (now.isPresent() && Owner.claims(now.get()).containsKey(owner.claimKey())) {
+                now = ops.annotateNamespace(namespace, owner.claimKey(), null);
+            }
+            if (now.isEmpty()) {
+                item.put("outcome", "already_gone");
+                return false;
+            }
+            if (now.get().terminating()) {
+                item.put("outcome", "deleted"); // being deleted already: the removal waits for it with the rest
+                return true;
+            }
+            List<String> others = owner.others(now.get(), ops.deployments(namespace));
+            if (!others.isEmpty()) {
+                item.put("outcome", "kept").put("reason", "shared with " + String.join(", ", others));
+                return false;
+            }
+            ClusterOps.Deletion d = ops.delete(
+                    new ObjectRef("v1", "Namespace", null, namespace, now.get().uid()),
+                    now.get().resourceVersion());
+            if (d == ClusterOps.Deletion.DELETED) {
+                item.put("outcome", "deleted");
+                return true;
+            }
+            if (d == ClusterOps.Deletion.ALREADY_GONE) {
+                item.put("outcome", "already_gone");
+                return false;
+            }
+        }
+        item.put("outcome", "kept").put("reason", "it kept changing while it was being deleted");
+        return false;
+    }
+
+    /** Whose a namespace this registration does not hold is, for the receipt. */
+    private static String whose(Owner.NamespaceState ns, Owner owner) {
+        List<String> claims =
+                Owner.claims(ns).keySet().stream().map(Owner::describeClaim).toList();
+        if (!claims.isEmpty()) {
+            return "it holds " + String.join(", ", claims) + ", not " + owner;
+        }
+        return "it is not " + owner + "'s";
+    }
+
     private InfraJob finalizeRemoval(InfraJob job, boolean clean) {
+        return finalizeRemoval(
+                job,
+                clean,
+                clean ? "Removed" : "RemovedWithResiduals",
+                clean ? "everything the control plane created is gone" : "removed; see the receipt for residuals");
+    }
+
+    private InfraJob finalizeRemoval(InfraJob job, boolean clean, String reason, String message) {
         ObjectNode receipt = job.receipt() == null
                 ? Json.object()
                 : (ObjectNode) job.receipt().deepCopy();
@@ -143,14 +306,6 @@ final class RemovalSteps {
         }
         receipt.put("clean", clean); // registryWrites reads it
         LOG.info("{} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
-        return InfraSteps.finish(
-                job.next(
-                                REMOVED,
-                                clean ? "Removed" : "RemovedWithResiduals",
-                                clean
-                                        ? "everything the control plane created is gone"
-                                        : "removed; see the receipt for residuals")
-                        .withReceipt(receipt),
-                clock);
+        return InfraSteps.finish(job.next(REMOVED, reason, message).withReceipt(receipt), clock);
     }
 }

@@ -85,9 +85,19 @@ public final class RouteService {
         Instant now = clock.instant();
         RouteStore.Route row = new RouteStore.Route(clusterId, kind, id, route.prefix(), service, who.name(), now);
         if (!routes.insert(row)) {
-            throw DomainException.conflict("cluster '" + clusterId + "' already has a route " + route.prefix());
+            throw new DomainException(
+                            DomainException.Kind.CONFLICT,
+                            "conflict",
+                            "cluster '" + clusterId + "' already has a route " + route.prefix(),
+                            List.of(),
+                            "route ids are unique per kind on a cluster: choose another id, or delete that route first"
+                                    + " (aios cluster route delete " + clusterId + " " + kind + " " + id + ")")
+                    .withNext("DELETE", "/api/v1/clusters/" + clusterId + "/routes/" + kind + "/" + id);
         }
-        GenericKubernetesResource mapping = route.mapping(clusterId);
+        GenericKubernetesResource mapping = network.aios.infra.Owner.cluster(
+                        clusterId, network.aios.api.Incarnation.of(cluster.createdAt()))
+                .stampAll(List.of(route.mapping(clusterId)))
+                .get(0);
         try (ClusterOps ops = access.open(cred)) {
             access.applyRecorded(ops, clusterId, ROUTES_SEQ, List.of(mapping), (done, ref) -> {});
         } catch (KubernetesClientException e) {

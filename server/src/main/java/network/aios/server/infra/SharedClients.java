@@ -175,6 +175,32 @@ final class SharedClients implements AutoCloseable {
         }
 
         @Override
+        public Optional<HasMetadata> get(ObjectRef ref) {
+            return entry.ops.get(ref);
+        }
+
+        @Override
+        public Deletion delete(ObjectRef ref, String resourceVersion) {
+            return entry.ops.delete(ref, resourceVersion);
+        }
+
+        @Override
+        public Optional<network.aios.infra.Owner.NamespaceState> namespace(String name) {
+            return entry.ops.namespace(name);
+        }
+
+        @Override
+        public Optional<network.aios.infra.Owner.NamespaceState> annotateNamespace(
+                String name, String key, String value) {
+            return entry.ops.annotateNamespace(name, key, value);
+        }
+
+        @Override
+        public List<HasMetadata> deployments(String namespace) {
+            return entry.ops.deployments(namespace);
+        }
+
+        @Override
         public List<Node> nodes() {
             return entry.ops.nodes();
         }

@@ -2,6 +2,7 @@ package network.aios.server.infra;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
+import network.aios.infra.Owner;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -11,6 +12,9 @@ import tools.jackson.databind.node.ObjectNode;
  * the registry records when it is done.
  */
 interface Target {
+    /** The incarnation of a target whose registration is gone: no stamp carries it. */
+    String UNREGISTERED = "unregistered";
+
     /** The job key: a cluster id, or {@code <kind>/<id>} for an add-on. */
     String key();
 
@@ -19,6 +23,18 @@ interface Target {
 
     /** The namespace everything lives in; deleting it takes the control plane's access last. */
     String namespace();
+
+    /**
+     * The registration it is: what it stamps on its own objects and claims its namespace with ({@link Owner}).
+     * Once the registration is gone, an incarnation no stamp carries: such a target owns nothing stamped.
+     */
+    Owner owner();
+
+    /**
+     * Whether its namespace is shared with other registrations (the add-ons of one kind on a cluster), or its
+     * own alone (a cluster's services: a second registration's bootstrap there is refused).
+     */
+    boolean sharedNamespace();
 
     HasMetadata namespaceObject();
 

@@ -186,6 +186,102 @@ class FakeClusterOps implements ClusterOps {
         return objects.remove(key(ref)) != null ? Deletion.DELETED : Deletion.ALREADY_GONE;
     }
 
+    private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization SERIALIZATION =
+            new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+
+    /** The namespaces' annotations written by merge patch (claims), apart from what was applied. */
+    final Map<String, Map<String, String>> namespaceAnnotations = new LinkedHashMap<>();
+
+    /** Runs when a removal lists what lives in a namespace, before it answers: another writer meanwhile. */
+    Runnable onDeployments = () -> {};
+
+    /** A namespace being deleted (set by a test): what a removal of someone else left terminating. */
+    final java.util.Set<String> terminating = new java.util.HashSet<>();
+
+    /** The stored object as the API server would answer it: a copy with its uid and resource version. */
+    private static HasMetadata answer(Stored s) {
+        HasMetadata copy = SERIALIZATION.clone(s.object());
+        copy.getMetadata().setUid(s.uid());
+        copy.getMetadata().setResourceVersion("r" + s.revision());
+        return copy;
+    }
+
+    @Override
+    public synchronized Optional<HasMetadata> get(ObjectRef ref) {
+        maybeFail("get " + ref);
+        return Optional.ofNullable(objects.get(key(ref))).map(FakeClusterOps::answer);
+    }
+
+    @Override
+    public synchronized Deletion delete(ObjectRef ref, String resourceVersion) {
+        maybeFail("delete " + ref);
+        Stored s = objects.get(key(ref));
+        if (s == null) {
+            return Deletion.ALREADY_GONE;
+        }
+        if (!("r" + s.revision()).equals(resourceVersion)) {
+            return Deletion.CONFLICT;
+        }
+        objects.remove(key(ref));
+        return Deletion.DELETED;
+    }
+
+    private static ObjectRef namespaceRef(String name) {
+        return new ObjectRef("v1", "Namespace", null, name, null);
+    }
+
+    @Override
+    public synchronized Optional<network.aios.infra.Owner.NamespaceState> namespace(String name) {
+        maybeFail("namespace " + name);
+        return Optional.ofNullable(objects.get(key(namespaceRef(name)))).map(s -> namespaceState(name, s));
+    }
+
+    private network.aios.infra.Owner.NamespaceState namespaceState(String name, Stored s) {
+        Map<String, String> annotations = new LinkedHashMap<>();
+        if (s.object().getMetadata().getAnnotations() != null) {
+            annotations.putAll(s.object().getMetadata().getAnnotations());
+        }
+        annotations.putAll(namespaceAnnotations.getOrDefault(name, Map.of()));
+        return new network.aios.infra.Owner.NamespaceState(
+                name,
+                s.uid(),
+                "r" + s.revision(),
+                terminating.contains(name),
+                s.object().getMetadata().getLabels(),
+                annotations);
+    }
+
+    @Override
+    public synchronized Optional<network.aios.infra.Owner.NamespaceState> annotateNamespace(
+            String name, String key, String value) {
+        maybeFail("annotateNamespace " + name);
+        String k = key(namespaceRef(name));
+        Stored s = objects.get(k);
+        if (s == null) {
+            return Optional.empty();
+        }
+        Map<String, String> a = namespaceAnnotations.computeIfAbsent(name, n -> new LinkedHashMap<>());
+        if (value == null) {
+            a.remove(key);
+        } else {
+            a.put(key, value);
+        }
+        Stored after = new Stored(s.object(), s.uid(), s.revision() + 1, s.edited());
+        objects.put(k, after);
+        return Optional.of(namespaceState(name, after));
+    }
+
+    @Override
+    public synchronized List<HasMetadata> deployments(String namespace) {
+        maybeFail("deployments " + namespace);
+        onDeployments.run();
+        return objects.values().stream()
+                .filter(s -> "Deployment".equals(s.object().getKind())
+                        && namespace.equals(s.object().getMetadata().getNamespace()))
+                .map(FakeClusterOps::answer)
+                .toList();
+    }
+
     @Override
     public boolean namespaceGone(String namespace) {
         maybeFail("namespaceGone");

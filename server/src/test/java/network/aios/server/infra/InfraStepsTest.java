@@ -167,6 +167,19 @@ class InfraStepsTest extends StepsFixture {
     }
 
     @Test
+    void anEgressRefusalIsThePolicyNotAnOutageItFailsAtOnceWithTheOperatorsRemedy() throws Exception {
+        cluster.failures.add(new io.fabric8.kubernetes.client.KubernetesClientException(
+                "Operation: [get]  for kind: [Version] failed",
+                new network.aios.egress.EgressRefusedException(
+                        "127.0.0.1", java.net.InetAddress.getLoopbackAddress(), "it is a loopback address")));
+        InfraJob refused = step(queued(JobKind.CREATE));
+        assertThat(refused.state()).isEqualTo(JobState.FAILED);
+        assertThat(refused.reason()).isEqualTo("EgressRefused");
+        assertThat(refused.message()).contains("it is a loopback address", "--egress-allow");
+        assertThat(refused.attempts()).as("not retried").isZero();
+    }
+
+    @Test
     void aShutdownMidStepRepeatsTheStepWithoutCountingIt() throws Exception {
         cluster.failures.add(
                 new io.fabric8.kubernetes.client.KubernetesClientException("interrupted", new InterruptedException()));

@@ -93,15 +93,30 @@ abstract class StepsFixture {
     void registered() throws Exception {
         db = TestPostgres.freshDatabase(4); // its own jobs table: a claim finds only this test's job
         certificates = AgentCertificates.load(new SigningKeyStore(db), box, Clock.systemUTC());
-        id = "c-" + UUID.randomUUID().toString().substring(0, 8);
+        id = register();
+        store = new InfraStore(db);
+        tokens = new TokenService(new TokenStore(db), clock);
+        targets = new Targets(
+                new ClusterStore(db),
+                new AddonStore(db),
+                tokens,
+                InfraSettings.defaults("http://cp:8080"),
+                new RouteStore(db),
+                clock);
+        steps = stepsNudging(key -> {});
+    }
+
+    /** Registers another cluster (a registration of its own, with no infrastructure yet); its id. */
+    String register() throws Exception {
+        String key = "c-" + UUID.randomUUID().toString().substring(0, 8);
         ObjectNode doc = new ClusterValidator()
-                .validate(DocumentParser.parse(TestServer.seedWithId(id).getBytes(StandardCharsets.UTF_8))
+                .validate(DocumentParser.parse(TestServer.seedWithId(key).getBytes(StandardCharsets.UTF_8))
                         .document())
                 .document();
         new ClusterStore(db)
                 .insert(
                         new ClusterRecord(
-                                id,
+                                key,
                                 "admin",
                                 "registered",
                                 null,
@@ -114,16 +129,7 @@ abstract class StepsFixture {
                                 0),
                         "test")
                 .orElseThrow();
-        store = new InfraStore(db);
-        tokens = new TokenService(new TokenStore(db), clock);
-        targets = new Targets(
-                new ClusterStore(db),
-                new AddonStore(db),
-                tokens,
-                InfraSettings.defaults("http://cp:8080"),
-                new RouteStore(db),
-                clock);
-        steps = stepsNudging(key -> {});
+        return key;
     }
 
     /** The steps, on this fixture's cluster in memory, with readiness watches that call {@code nudge}. */
@@ -142,6 +148,11 @@ abstract class StepsFixture {
 
     /** A create job as the API queues it: the owner's kubeconfig sealed in it. */
     InfraJob queued(JobKind kind) throws Exception {
+        return queued(kind, id, kind != JobKind.REMOVE);
+    }
+
+    /** A job for {@code key}, with the owner's kubeconfig sealed in it or not. */
+    InfraJob queued(JobKind kind, String key, boolean withKubeconfig) throws Exception {
         String jobId = "job-" + UUID.randomUUID().toString().substring(0, 13);
         String kubeconfig = Kubeconfigs.parse(
                         Json.MAPPER
@@ -154,12 +165,12 @@ abstract class StepsFixture {
                         "/k",
                         false)
                 .text();
-        network.aios.store.Sealed sealed = kind == JobKind.REMOVE
+        network.aios.store.Sealed sealed = !withKubeconfig
                 ? null
                 : box.seal(kubeconfig.getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(jobId));
         InfraJob job = InfraJob.builder()
                 .id(jobId)
-                .clusterId(id)
+                .clusterId(key)
                 .kind(kind)
                 .state(JobState.PENDING)
                 .reason("Queued")

@@ -1,0 +1,172 @@
+package network.aios.server.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import network.aios.api.Incarnation;
+import network.aios.infra.InfraNames;
+import network.aios.infra.ObjectRef;
+import network.aios.infra.Owner;
+import network.aios.store.ClusterStore;
+import network.aios.store.InfraJob;
+import network.aios.store.JobKind;
+import network.aios.store.JobState;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A removal acts only on what its own registration made ({@link Owner}): against a member cluster in memory
+ * that holds another registration's infrastructure, step by step. The same cases on a real kube-apiserver are
+ * in {@code SharedClusterIT}.
+ */
+class OwnershipStepsTest extends StepsFixture {
+    private static final String NS = InfraNames.NAMESPACE;
+
+    private Owner owner(String key) {
+        return Owner.cluster(
+                key, Incarnation.of(new ClusterStore(db).get(key).orElseThrow().createdAt()));
+    }
+
+    /** What the receipt says of one object: "outcome" or "outcome: reason". */
+    static String item(InfraJob removal, String object) {
+        for (var i : removal.receipt().path("items")) {
+            if (object.equals(i.path("object").asString())) {
+                return i.path("outcome").asString()
+                        + (i.has("reason") ? ": " + i.path("reason").asString() : "");
+            }
+        }
+        throw new AssertionError("no " + object + " in " + removal.receipt());
+    }
+
+    @Test
+    void removingARegistrationThatHasNothingOnTheClusterChangesNothingAndSaysSo() throws Exception {
+        ready();
+        int objects = cluster.objects.size();
+        String other = register();
+
+        InfraJob removal = runToEnd(queued(JobKind.REMOVE, other, true));
+
+        assertThat(removal.state()).isEqualTo(JobState.REMOVED);
+        assertThat(removal.reason()).isEqualTo("NothingToRemove");
+        assertThat(removal.message()).contains("nothing of cluster " + other);
+        assertThat(item(removal, "Namespace aios-system"))
+                .isEqualTo("kept: it holds cluster " + id + ", not cluster " + other);
+        assertThat(cluster.objects).hasSize(objects);
+        assertThat(cluster.calls).noneMatch(c -> c.startsWith("delete"));
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("live");
+        // without a kubeconfig the same: nothing recorded, nothing looked at
+        InfraJob again = runToEnd(queued(JobKind.REMOVE, other, false));
+        assertThat(again.reason()).isEqualTo("NothingToRemove");
+    }
+
+    @Test
+    void aSecondRegistrationsCreateIsRefusedWhereAnotherOnesServicesLive() throws Exception {
+        ready();
+        String other = register();
+
+        InfraJob create = runToEnd(queued(JobKind.CREATE, other, true));
+
+        assertThat(create.state()).isEqualTo(JobState.FAILED);
+        assertThat(create.reason()).isEqualTo("NamespaceTaken");
+        assertThat(create.message()).contains("holds the AIOS services of cluster " + id);
+        assertThat(cluster.calls).noneMatch(c -> c.startsWith("annotateNamespace") && c.contains(other));
+        assertThat(cluster.namespace(NS).map(Owner::claims).orElseThrow())
+                .containsOnlyKeys(owner(id).claimKey());
+        assertThat(new ClusterStore(db).get(other).orElseThrow().status()).isEqualTo("failed");
+    }
+
+    @Test
+    void anObjectStampedByAnotherRegistrationIsKeptAndTheNamespaceWithIt() throws Exception {
+        ready();
+        // someone else's registration took the Service over (and claimed the namespace)
+        ObjectRef svc = new ObjectRef("v1", "Service", NS, "aios-mgmt", null);
+        HasMetadata taken = cluster.get(svc).orElseThrow();
+        taken.getMetadata().getAnnotations().put(Owner.ANNOTATION, "cluster/intruder@x1");
+        synchronized (cluster) {
+            FakeClusterOps.Stored s = cluster.objects.get(FakeClusterOps.key(svc));
+            cluster.objects.put(
+                    FakeClusterOps.key(svc), new FakeClusterOps.Stored(taken, s.uid(), s.revision() + 1, true));
+        }
+        cluster.annotateNamespace(NS, "cluster.claims.aios.network/intruder", "x1");
+
+        InfraJob removal = runToEnd(queued(JobKind.REMOVE));
+
+        assertThat(removal.state()).isEqualTo(JobState.REMOVED);
+        assertThat(item(removal, "Service aios-system/aios-mgmt")).isEqualTo("kept: it belongs to cluster intruder");
+        assertThat(item(removal, "Namespace aios-system")).isEqualTo("kept: shared with cluster intruder");
+        assertThat(item(removal, "ServiceAccount aios-system/" + InfraNames.CONTROL_PLANE_SA))
+                .isEqualTo("residual: the namespace is kept: shared with cluster intruder");
+        assertThat(removal.reason()).isEqualTo("RemovedWithResiduals");
+        assertThat(cluster.has("Service", "aios-mgmt")).isTrue();
+        assertThat(cluster.has("Service", "aios-controller"))
+                .as("its own are deleted")
+                .isFalse();
+        assertThat(cluster.namespace(NS).map(Owner::claims).orElseThrow())
+                .as("its claim released, the other's kept")
+                .containsOnlyKeys("cluster.claims.aios.network/intruder");
+    }
+
+    @Test
+    void aClaimThatLandsBetweenTheLookAndTheDeleteKeepsTheNamespace() throws Exception {
+        ready();
+        // another registration claims the namespace just after the removal looked at who lives there
+        cluster.onDeployments = () -> {
+            cluster.onDeployments = () -> {};
+            cluster.annotateNamespace(NS, "executor.claims.aios.network/late", "y2");
+        };
+
+        InfraJob removal = runToEnd(queued(JobKind.REMOVE));
+
+        assertThat(item(removal, "Namespace aios-system")).isEqualTo("kept: shared with executor late");
+        assertThat(cluster.namespace(NS)).isPresent();
+        assertThat(cluster.calls)
+                .filteredOn(c -> c.equals("delete Namespace aios-system"))
+                .hasSize(1);
+    }
+
+    @Test
+    void theLastClaimTakesTheNamespace() throws Exception {
+        ready();
+        cluster.namespaceGone = false;
+
+        InfraJob removal = step(queued(JobKind.REMOVE));
+
+        assertThat(removal.state()).isEqualTo(JobState.WAITING_NAMESPACE);
+        assertThat(cluster.namespace(NS)).isEmpty();
+        assertThat(item(removal, "Namespace aios-system")).isEqualTo("deleted");
+        assertThat(item(removal, "ServiceAccount aios-system/" + InfraNames.CONTROL_PLANE_SA))
+                .isEqualTo("deleted_with_namespace");
+    }
+
+    @Test
+    void aResyncThatFindsTheNamespaceGoneSaysSoAndTheClusterIsNoLongerLive() throws Exception {
+        ready();
+        cluster.remove("Namespace", NS); // deleted on the member cluster by someone
+
+        InfraJob resync = runToEnd(queued(JobKind.RESYNC));
+
+        assertThat(resync.state()).isEqualTo(JobState.FAILED);
+        assertThat(resync.reason()).isEqualTo("InfrastructureLost");
+        assertThat(resync.message()).contains("namespace aios-system is gone from the cluster");
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("failed");
+        // and creating again re-creates it
+        InfraJob create = runToEnd(queued(JobKind.CREATE));
+        assertThat(create.state()).isEqualTo(JobState.READY);
+        assertThat(cluster.namespace(NS)).isPresent();
+    }
+
+    @Test
+    void aRemovalWhoseOwnCredentialIsRefusedFailsWithTheWayOut() throws Exception {
+        ready();
+        cluster.failing.put("namespace", FakeClusterOps.answer(401, "Unauthorized"));
+
+        InfraJob removal = runToEnd(queued(JobKind.REMOVE));
+
+        assertThat(removal.state()).isEqualTo(JobState.FAILED);
+        assertThat(removal.reason()).isEqualTo("CredentialRefused");
+        assertThat(removal.message()).contains("--kubeconfig");
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status())
+                .as("not left deprovisioning")
+                .isEqualTo("failed");
+        assertThat(store.credentials().get(id)).as("kept for the next try").isPresent();
+    }
+}
