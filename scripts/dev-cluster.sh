@@ -56,7 +56,8 @@ apiVersion: v1
 kind: Node
 metadata: {name: worker-2, labels: {nodeID: node-2}}
 YAML
-    kubectl --kubeconfig "$KC" config view --raw --flatten > "$STATE/owner-kubeconfig.yaml"
+    chmod 700 "$STATE"   # a cluster-admin credential lives here: readable by you alone
+    (umask 077; kubectl --kubeconfig "$KC" config view --raw --flatten > "$STATE/owner-kubeconfig.yaml")
     if ! { [[ -f $STATE/kubelet.pid ]] && kill -0 "$(cat "$STATE/kubelet.pid")" 2>/dev/null; }; then
       nohup python3 "$K8S/fake-kubelet.py" "$KC" --seconds 86400 > "$STATE/kubelet.log" 2>&1 &
       echo $! > "$STATE/kubelet.pid"

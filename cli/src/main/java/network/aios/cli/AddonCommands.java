@@ -194,6 +194,7 @@ final class AddonCommands {
 
     @Command(
             name = "remove",
+            aliases = "delete",
             mixinStandardHelpOptions = true,
             description = "DELETE <kind>/ID/remove-infra: removes "
                     + "everything the control plane created for it; prints a receipt with --wait.")
@@ -252,8 +253,7 @@ final class AddonCommands {
                     client.client(),
                     parent.parent.kind().path() + "/" + ApiClient.enc(id) + "/infra",
                     "aios " + cli + " infra create " + id + " --kubeconfig FILE",
-                    options.await,
-                    options.output,
+                    options,
                     spec.commandLine().getOut());
         }
     }

@@ -179,13 +179,53 @@ public final class ApiClient {
         return b.build();
     }
 
+    /** A connection that failed because the host name does not resolve (not because nothing listens). */
+    static boolean unresolved(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException
+                    || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A TLS failure because the certificate does not name the host (it may well be trusted). */
+    static boolean nameMismatch(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (t instanceof java.security.cert.CertificateException
+                    && m != null
+                    && (m.startsWith("No subject alternative") || m.startsWith("No name matching"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Sends; transport failures become messages a user can act on. */
     private HttpResponse<byte[]> exchange(HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
-            throw new CliException("cannot reach the control plane at " + base + " (is `aios server` running?)", 3);
+            if (unresolved(e)) {
+                throw new CliException(
+                        "cannot resolve the control plane's host name in " + base
+                                + ": check --server (or AIOS_SERVER, or server: in the config file)",
+                        3);
+            }
+            throw new CliException(
+                    "cannot reach the control plane at " + base + ": is `aios server` running there? (another "
+                            + "server: --server URL, or AIOS_SERVER, or server: in ~/.config/aios/config.yaml)",
+                    3);
         } catch (javax.net.ssl.SSLHandshakeException e) {
+            if (nameMismatch(e)) {
+                throw new CliException(
+                        "the control plane's certificate does not name the host in " + base
+                                + ": reach it by a name its certificate has (--server), or give the certificate that"
+                                + " name (subjectAltName)",
+                        3);
+            }
             throw new CliException(
                     "the control plane at " + base + " presented a certificate this client does not "
                             + "trust; pass its CA with --cacert (or AIOS_CACERT, or cacert: in the config file)",

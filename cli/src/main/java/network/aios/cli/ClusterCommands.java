@@ -148,13 +148,56 @@ final class ClusterCommands {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Mixin
-        JsonOutput output;
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "json",
+                description = "json (default), yaml, table or wide (a row, as list prints it).")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
-            output.print(client.client().get("/api/v1/clusters/" + ApiClient.enc(id)));
+            JsonNode cluster = client.client().get("/api/v1/clusters/" + ApiClient.enc(id));
+            if (output.equals("table") || output.equals("wide")) {
+                table(spec.commandLine().getOut(), List.of(cluster), output.equals("wide"));
+            } else {
+                Output.print(spec.commandLine().getOut(), cluster, output);
+            }
         }
+    }
+
+    /** Clusters as kubectl shows resources: a row each; {@code wide} adds GPU models, tags and public host. */
+    static void table(java.io.PrintWriter out, List<JsonNode> items, boolean wide) {
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode c : items) {
+            List<String> row = new ArrayList<>(List.of(
+                    c.path("id").asString(""),
+                    c.path("regionId").asString(""),
+                    c.path("status").asString(""),
+                    c.at("/nodes/count").asString(""),
+                    c.at("/gpus/count").asString(""),
+                    c.at("/vcpus/count").asString(""),
+                    c.path("memory").asString(""),
+                    c.at("/system/owner").asString("")));
+            if (wide) {
+                java.util.Set<String> models = new java.util.TreeSet<>();
+                c.at("/nodes/nodeData").forEach(n -> n.at("/gpus/modelNames").forEach(m -> models.add(m.asString(""))));
+                List<String> tags = new ArrayList<>();
+                c.path("tags").forEach(t -> tags.add(t.asString("")));
+                row.add(String.join(",", models));
+                row.add(String.join(",", tags));
+                row.add(c.at("/config/publicHostname").asString(""));
+            }
+            rows.add(row);
+        }
+        List<String> header =
+                new ArrayList<>(List.of("ID", "REGION", "STATUS", "NODES", "GPUS", "VCPUS", "MEMORY(MB)", "OWNER"));
+        if (wide) {
+            header.addAll(List.of("GPU-MODELS", "TAGS", "PUBLIC-HOST"));
+        }
+        Output.table(out, header, rows);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List clusters, with filters.")
@@ -192,7 +235,7 @@ final class ClusterCommands {
         @Option(
                 names = {"-o", "--output"},
                 defaultValue = "table",
-                description = "table, json or yaml.")
+                description = "table (default), wide (with GPU models, tags, public host), json or yaml.")
         String output;
 
         @CommandLine.Spec
@@ -221,23 +264,14 @@ final class ClusterCommands {
                         ? null
                         : page.path("continue").asString(null);
             } while (all && cont != null);
-            if (output.equals("table")) {
-                List<List<String>> rows = new ArrayList<>();
-                for (JsonNode c : items) {
-                    rows.add(List.of(
-                            c.path("id").asString(""),
-                            c.path("regionId").asString(""),
-                            c.path("status").asString(""),
-                            c.at("/nodes/count").asString(""),
-                            c.at("/gpus/count").asString(""),
-                            c.at("/vcpus/count").asString(""),
-                            c.path("memory").asString(""),
-                            c.at("/system/owner").asString("")));
+            if (output.equals("table") || output.equals("wide")) {
+                if (items.isEmpty()) {
+                    // as kubectl says it, rather than a lone header
+                    spec.commandLine().getOut().println("No clusters found.");
+                    spec.commandLine().getOut().flush();
+                    return;
                 }
-                Output.table(
-                        spec.commandLine().getOut(),
-                        List.of("ID", "REGION", "STATUS", "NODES", "GPUS", "VCPUS", "MEMORY(MB)", "OWNER"),
-                        rows);
+                table(spec.commandLine().getOut(), items, output.equals("wide"));
                 if (cont != null) {
                     spec.commandLine().getOut().println("(more: --all, or continue after " + cont + ")");
                 }
@@ -263,22 +297,29 @@ final class ClusterCommands {
         @Option(
                 names = "--cascade",
                 description = "Remove the cluster's infrastructure first (with the control plane's credential), "
-                        + "then delete the registration; prints the removal job.")
+                        + "then delete the registration and the add-on registrations bound to it (named in the "
+                        + "answer); prints the removal job.")
         boolean cascade;
 
         @Override
         public void run() {
             JsonNode answer =
                     client.client().delete("/api/v1/clusters/" + ApiClient.enc(id) + (cascade ? "?cascade=true" : ""));
+            List<String> addons = new java.util.ArrayList<>();
+            if (answer != null) {
+                answer.path("addonsDeleted").forEach(a -> addons.add(a.asString()));
+            }
+            String withAddons =
+                    addons.isEmpty() ? "" : ", with the add-on registrations bound to it: " + String.join(", ", addons);
             if (answer != null && answer.hasNonNull("job_id")) {
                 spec.commandLine()
                         .getOut()
-                        .println("cluster " + id + ": " + answer.path("message").asString() + " (job "
-                                + answer.path("job_id").asString() + "; it is deleted when the job ends: aios "
-                                + "cluster infra status " + id + " --wait)");
+                        .println("cluster " + id + ": its infrastructure is being removed (job "
+                                + answer.path("job_id").asString() + "); then the registration is deleted"
+                                + withAddons + ". Follow it: aios cluster infra status " + id + " --wait");
                 return;
             }
-            spec.commandLine().getOut().println("cluster " + id + " deleted");
+            spec.commandLine().getOut().println("cluster " + id + " deleted" + withAddons);
         }
     }
 

@@ -42,7 +42,13 @@ final class InfraCommands {
 
     /** Polls a job until it finishes, redrawing one progress line; returns the finished job. */
     static JsonNode follow(ApiClient api, String jobId, PrintWriter out) {
+        return follow(api, jobId, out, null);
+    }
+
+    /** As above, giving up after {@code timeout} (null: never) with exit 4; the job goes on. */
+    static JsonNode follow(ApiClient api, String jobId, PrintWriter out, java.time.Duration timeout) {
         String last = "";
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         while (true) {
             JsonNode job = api.get("/api/v1/jobs/" + ApiClient.enc(jobId));
             String line = progress(job);
@@ -53,6 +59,13 @@ final class InfraCommands {
             }
             if (job.hasNonNull("finishedAt")) {
                 return job;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CliException(
+                        "job " + jobId + " still " + job.path("state").asString() + " after --timeout "
+                                + timeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                                + "; it goes on (look again with --wait)",
+                        4);
             }
             Polling.pause();
         }
@@ -127,6 +140,7 @@ final class InfraCommands {
 
     @Command(
             name = "remove",
+            aliases = "delete",
             mixinStandardHelpOptions = true,
             description = "Remove everything the control plane created on the cluster; prints a receipt with --wait.")
     static final class Remove implements Callable<Integer> {
@@ -175,8 +189,7 @@ final class InfraCommands {
                     client.client(),
                     "/api/v1/clusters/" + ApiClient.enc(id) + "/infra",
                     "aios cluster infra create " + id + " --kubeconfig FILE",
-                    options.await,
-                    options.output,
+                    options,
                     spec.commandLine().getOut());
         }
     }
@@ -186,7 +199,10 @@ final class InfraCommands {
      * (followed to its end if under way; exit 1 if it failed); with {@code output}, all of it; otherwise a few
      * lines.
      */
-    static int show(ApiClient api, String path, String createCommand, boolean await, String output, PrintWriter out) {
+    static int show(ApiClient api, String path, String createCommand, StatusOptions options, PrintWriter out) {
+        boolean await = options.await;
+        String output = options.output;
+        java.time.Duration timeout = options.timeout();
         JsonNode s = api.get(path);
         JsonNode job = s.get("job");
         if (await && job != null && !job.isNull()) {
@@ -194,7 +210,7 @@ final class InfraCommands {
             return finish(
                     job.hasNonNull("finishedAt")
                             ? job
-                            : follow(api, job.get("id").asString(), out),
+                            : follow(api, job.get("id").asString(), out, timeout),
                     out);
         }
         if (output != null) {
@@ -215,7 +231,9 @@ final class InfraCommands {
                             ? "finished:  " + job.path("finishedAt").asString()
                             : "updated:   " + job.path("updatedAt").asString());
         }
-        out.println("objects:   " + s.path("inventory").size() + " recorded on the cluster (-o yaml lists them)");
+        out.println(
+                "objects:   " + s.path("inventory").size()
+                        + " recorded on the cluster: the services and the control plane's own identity and RBAC (-o yaml lists them)");
         out.flush();
         return 0;
     }

@@ -96,6 +96,11 @@ final class NodeCommands {
             try {
                 return http.send(request, HttpResponse.BodyHandlers.ofString());
             } catch (java.net.ConnectException e) {
+                if (ApiClient.unresolved(e)) {
+                    throw new CliException(
+                            "the mgmt agent's host name in " + url + " does not resolve: give an --agent-url that does",
+                            3);
+                }
                 if (System.nanoTime() > deadline) {
                     throw new CliException(
                             "the mgmt agent at " + url + " refused the connection for " + CONNECT_PATIENCE.toSeconds()

@@ -82,7 +82,7 @@ final class RouteCommands {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a route.")
+    @Command(name = "delete", aliases = "remove", mixinStandardHelpOptions = true, description = "Remove a route.")
     static final class Delete implements Runnable {
         @Mixin
         ClientOptions client;

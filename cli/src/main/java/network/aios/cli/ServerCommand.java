@@ -175,15 +175,15 @@ final class ServerCommand implements Runnable {
                 .withAttestEvery(java.time.Duration.ofSeconds(attestSeconds))
                 .withResyncEvery(java.time.Duration.ofSeconds(resyncSeconds))
                 .withEgressDeny(egressDeny == null ? java.util.List.of() : egressDeny);
-        if (config.refusal() != null) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), config.refusal());
-        }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--tls-cert and --tls-key go together");
         }
         if (tlsCert != null) {
             config = config.withTls(tlsCert.toAbsolutePath(), tlsKey.toAbsolutePath());
+        }
+        if (config.refusal() != null) { // after TLS is applied: --host 0.0.0.0 with --tls-cert/--tls-key is fine
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), config.refusal());
         }
         if (graceSeconds < 10) {
             throw new picocli.CommandLine.ParameterException(

@@ -62,7 +62,11 @@ final class TokenCommands {
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by name.")
+    @Command(
+            name = "revoke",
+            aliases = "delete",
+            mixinStandardHelpOptions = true,
+            description = "Revoke a token by name.")
     static final class Revoke implements Runnable {
         @Mixin
         ClientOptions client;

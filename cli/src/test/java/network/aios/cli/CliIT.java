@@ -84,6 +84,12 @@ class CliIT {
         assertThat(table.out()).contains("ID", "REGION", "cluster-west-vision-001", "us-west-2", "196608");
         assertThat(aios("cluster", "list", "-o", "json", "--region", "nowhere").out())
                 .contains("\"items\" : [ ]");
+        // kubectl's habits: an empty table says so; get has a table view, wide adds columns
+        assertThat(aios("cluster", "list", "--region", "nowhere").out()).isEqualTo("No clusters found.\n");
+        assertThat(aios("cluster", "get", "cluster-west-vision-001", "-o", "wide")
+                        .out())
+                .contains("GPU-MODELS", "NVIDIA A100", "cluster-west-vision-001.company.net")
+                .doesNotContain("{");
         assertThat(aios("cluster", "delete", "cluster-west-vision-001").exit()).isZero();
         assertThat(aios("cluster", "get", "cluster-west-vision-001").err()).contains("error 404 not_found");
     }
@@ -145,6 +151,9 @@ class CliIT {
         assertThat(aios("token", "list").out())
                 .contains("dora", "owner", "active")
                 .doesNotContain(token);
+        // one verb for taking something away, the others kept as aliases
+        assertThat(aios("token", "delete", "dora").exit()).isZero();
+        assertThat(aios("token", "list").out()).contains("dora", "revoked");
     }
 
     @Test

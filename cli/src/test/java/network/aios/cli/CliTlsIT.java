@@ -48,9 +48,44 @@ class CliTlsIT {
                 "--cacert",
                 certs.cert.toString());
         assertThat(trusted.exit()).as(trusted.err()).isZero();
-        assertThat(trusted.out()).contains("ID");
+        assertThat(trusted.out()).contains("No clusters found.");
         CliIT.Run untrusted = run("cluster", "list", "--server", server.url(), "--token", server.adminToken);
         assertThat(untrusted.exit()).isEqualTo(3);
         assertThat(untrusted.err()).contains("does not trust", "--cacert");
+    }
+
+    @Test
+    void theServersTlsFlagsAreCheckedBeforeTheRefusalOfPlainHttpAndBeforeAnythingIsWritten() throws Exception {
+        TestCerts other = TestCerts.selfSigned();
+        java.nio.file.Path data =
+                java.nio.file.Files.createTempDirectory("tls-start").resolve("data");
+        // --host 0.0.0.0 with TLS flags is not "without TLS"; a key that is not the certificate's stops the start
+        CliIT.Run mismatched = run(
+                "server",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "0",
+                "--data-dir",
+                data.toString(),
+                "--tls-cert",
+                certs.cert.toString(),
+                "--tls-key",
+                other.key.toString());
+        assertThat(mismatched.exit()).isNotZero();
+        assertThat(mismatched.err()).contains("TLS").doesNotContain("--insecure-http");
+        assertThat(data).as("nothing written: no database, no admin token").doesNotExist();
+        java.nio.file.Files.delete(data.getParent());
+    }
+
+    @Test
+    void aServerThatIsNotThereOrANameThatDoesNotResolveSaysWhichFlagToCheck() {
+        CliIT.Run nobody = run("cluster", "list", "--server", "http://127.0.0.1:1", "--token", server.adminToken);
+        assertThat(nobody.exit()).isEqualTo(3);
+        assertThat(nobody.err()).contains("cannot reach the control plane", "--server", "AIOS_SERVER");
+        CliIT.Run nowhere =
+                run("cluster", "list", "--server", "http://aios.invalid:8080", "--token", server.adminToken);
+        assertThat(nowhere.exit()).isEqualTo(3);
+        assertThat(nowhere.err()).contains("cannot resolve", "--server");
     }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's walk-throughs, run as a newcomer runs them: every {@code sh} block of "Two commands", the
- * three "Walk-through" sections and "Policy executors and model split runners", in order, by bash, in a
+ * three "Walk-through" sections, "Policy executors and model split runners" and "Configuration" (the TLS
+ * start), in order, by bash, in a
  * checkout with a fresh data directory, against {@code scripts/dev-cluster.sh}'s real API server. A README
  * that drifts from the code fails here.
  *
@@ -43,7 +44,8 @@ class ReadmeWalkthroughIT {
             "## Walk-through: the seed's flow",
             "## Walk-through: the cluster's infrastructure",
             "## Walk-through: the cluster's own view (agents, heartbeats, drift)",
-            "### Policy executors and model split runners");
+            "### Policy executors and model split runners",
+            "## Configuration");
 
     /** What some commands must print (a command matched by the key's regex, all the strings). */
     private static final Map<String, List<String>> PRINTS = Map.ofEntries(
@@ -84,6 +86,15 @@ class ReadmeWalkthroughIT {
         if (devState != null) {
             bash("scripts/dev-cluster.sh down", Duration.ofMinutes(1));
         }
+        if (checkout != null) {
+            // everything the walk-through wrote (data, dev cluster, scratch files); the links to the repository
+            // are deleted, not followed
+            try (var paths = Files.walk(checkout)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     @Test
@@ -102,6 +113,7 @@ class ReadmeWalkthroughIT {
             }
         }
         devState = checkout.resolve("dev-cluster");
+        Files.createDirectory(checkout.resolve("tmp"));
         int port = network.aios.server.TestLocks.portRange();
         int devPort = network.aios.server.TestLocks.portRange();
         while (Math.abs(devPort - port) < 10) { // the dev cluster takes four ports from its base
@@ -124,7 +136,8 @@ class ReadmeWalkthroughIT {
             if (command.startsWith("./aios server")) {
                 runAll(pending, variables, port, k8s, devPort);
                 pending.clear();
-                startServer(withoutComment(pointed) + " --port " + port, port);
+                // the test's port instead of the block's (the TLS start names 8443)
+                startServer(withoutComment(pointed).replaceAll(" --port \\d+", "") + " --port " + port, port);
                 continue;
             }
             pending.add(pointed);
@@ -279,6 +292,7 @@ class ReadmeWalkthroughIT {
         env.put("AIOS_SHARED_K8S", k8s.toString());
         env.put("AIOS_DEV_CLUSTER", devState.toString());
         env.put("AIOS_DEV_CLUSTER_PORT", Integer.toString(devPort));
+        env.put("TMPDIR", checkout.resolve("tmp").toString()); // the walk-through's mktemp: inside the checkout
     }
 
     private void bash(String command, Duration timeout) throws Exception {
@@ -295,12 +309,24 @@ class ReadmeWalkthroughIT {
         environment(pb, port, KubeTestCluster.sharedK8sDir(), 0);
         server = pb.start();
         HttpClient http = HttpClient.newHttpClient();
+        boolean tls = command.contains("--tls-cert");
         KubeTestCluster.await(
                 () -> {
                     if (!server.isAlive()) {
                         throw new AssertionError("`" + command + "` ended:\n" + serverLog());
                     }
                     try {
+                        if (tls) { // the README's self-signed certificate names aios.example, not this address
+                            return new ProcessBuilder(
+                                                    "curl",
+                                                    "-skf",
+                                                    "-o",
+                                                    "/dev/null",
+                                                    "https://127.0.0.1:" + port + "/healthz")
+                                            .start()
+                                            .waitFor()
+                                    == 0;
+                        }
                         return http.send(
                                                 HttpRequest.newBuilder(
                                                                 URI.create("http://127.0.0.1:" + port + "/healthz"))

@@ -128,6 +128,9 @@ class AddonsIT {
         // with the flag, the cluster and the add-ons bound to it go together
         Answer cascaded = server.send("DELETE", "/api/v1/clusters/hosts-addons?cascade=true", null, server.adminToken);
         assertThat(cascaded.status()).as(cascaded.body().toString()).isEqualTo(200);
+        assertThat(cascaded.body().get("addonsDeleted").toString())
+                .as("the answer says what went with it")
+                .isEqualTo("[\"container_registry " + bound.text("/id") + "\"]");
         assertThat(server.get("/container_registry/" + bound.text("/id"), server.adminToken)
                         .status())
                 .isEqualTo(404);

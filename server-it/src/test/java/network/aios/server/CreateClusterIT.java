@@ -42,6 +42,9 @@ class CreateClusterIT {
         assertThat(a.text("/status")).isEqualTo("registered");
         assertThat(a.text("/system/requestedStatus")).isEqualTo("live");
         assertThat(a.text("/system/owner")).isEqualTo("admin");
+        assertThat(a.body().get("reputation").asDouble())
+                .as("the priors' 50: a new cluster starts at neither end")
+                .isEqualTo(50.0);
         assertThat(a.body().at("/system/version").asLong()).isEqualTo(1);
         assertThat(a.body().at("/gpus/memory").asLong()).isEqualTo(49152);
         assertThat(a.headers().firstValue("ETag")).contains("\"1\"");

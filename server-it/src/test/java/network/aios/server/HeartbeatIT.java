@@ -205,14 +205,15 @@ class HeartbeatIT {
                         .body()
                         .get("reputation")
                         .asDouble())
-                .isZero();
+                .as("the priors alone")
+                .isEqualTo(50.0);
         server.post("/api/v1/clusters/hb-reputation/heartbeat", beat("node-2"), token);
         KubeTestCluster.await(
                 () -> server.get("/api/v1/clusters/hb-reputation", server.adminToken)
                                 .body()
                                 .get("reputation")
                                 .asDouble()
-                        > 0,
+                        > 50.0,
                 Duration.ofSeconds(15),
                 "the reputation to be computed");
         double r = server.get("/api/v1/clusters/hb-reputation", server.adminToken)

@@ -286,6 +286,10 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Starts with the database the configuration names: embedded by default, or external by JDBC URL. */
     public static ControlPlane start(ServerConfig config) {
+        if (config.tls()) {
+            // what the flags name is checked before anything is written: a bad certificate leaves no data dir
+            TlsListener.load(config.tlsCert(), config.tlsKey());
+        }
         Database db = config.jdbcUrl() == null
                 ? Database.embedded(config.dataDir().resolve("postgres"), config.dbPoolSize())
                 : Database.external(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());

@@ -221,6 +221,9 @@ public final class ObservationStore {
      * {@code (verified_heartbeats + 5) / (heartbeats + 10)} — each starts from a prior of one hour at
      * 50% and ten heartbeats at 50%, so a new cluster neither starts at the top nor at zero.
      */
+    /** The reputation the priors alone give (no history yet): what a cluster is registered with. */
+    public static final double PRIOR_REPUTATION = 100 * (0.6 * 1800.0 / 3600 + 0.4 * 5.0 / 10);
+
     public void account(Instant now) {
         jdbi.useTransaction(h -> {
             h.createUpdate("""

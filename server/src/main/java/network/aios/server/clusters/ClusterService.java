@@ -71,7 +71,7 @@ public final class ClusterService {
                 now,
                 PolicyAction.ADD_CLUSTER.wire(),
                 admission.version(),
-                0);
+                network.aios.store.ObservationStore.PRIOR_REPUTATION); // 50: no history yet, neither end
         if (dryRun) {
             if (store.get(id).isPresent()) {
                 throw duplicate(id);
@@ -252,6 +252,12 @@ public final class ClusterService {
 
     public void delete(Principal who, String id, Long ifMatch) {
         delete(who, id, ifMatch, false);
+    }
+
+    /** The add-on registrations bound to a cluster (a cascade deletes them with it), as "kind id". */
+    public List<String> boundAddons(Principal who, String id) {
+        get(who, id);
+        return addons.onCluster(id).stream().map(a -> a.kind() + " " + a.id()).toList();
     }
 
     /** Deletes a cluster; with {@code cascade}, the add-on registrations bound to it go too. */

@@ -112,7 +112,7 @@ public final class InventoryAttestor implements AutoCloseable {
                     LOG.warn(
                             "cluster {}: could not read its nodes to attest its agents' report: {}",
                             id,
-                            e.getClass().getSimpleName());
+                            network.aios.infra.KubeFailure.describeAny(e));
                 }
             }
         }

@@ -81,25 +81,28 @@ public final class ClusterRoutes {
 
     private void delete(Context ctx) {
         String id = ctx.pathParam("id");
+        List<String> addons = List.of();
         if (Boolean.parseBoolean(ctx.queryParam("cascade"))) {
+            // said in the answer: a cascade deletes the add-on registrations bound to the cluster too
+            addons = clusters.boundAddons(principal(ctx), id);
             InfraService.Scheduled s = infra.deleteWithInfra(principal(ctx), id, Http.ifMatch(ctx));
             if (s != null) {
                 ctx.header("Location", "/api/v1/jobs/" + s.job().id());
-                Http.json(
-                        ctx,
-                        202,
-                        Json.object()
-                                .put("id", id)
-                                .put("deleted", false)
-                                .put("message", s.note())
-                                .put("job_id", s.job().id())
-                                .put("status_url", "/api/v1/jobs/" + s.job().id()));
+                ObjectNode body = Json.object()
+                        .put("id", id)
+                        .put("deleted", false)
+                        .put("message", s.note())
+                        .put("job_id", s.job().id())
+                        .put("status_url", "/api/v1/jobs/" + s.job().id());
+                addons.forEach(body.putArray("addonsDeleted")::add);
+                Http.json(ctx, 202, body);
                 return;
             }
         } else {
             clusters.delete(principal(ctx), id, Http.ifMatch(ctx));
         }
         ObjectNode body = Json.object().put("id", id).put("deleted", true);
+        addons.forEach(body.putArray("addonsDeleted")::add);
         Http.json(ctx, 200, body);
     }
 
