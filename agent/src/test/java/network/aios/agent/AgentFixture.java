@@ -78,7 +78,8 @@ final class AgentFixture {
                 Duration.ofMinutes(3),
                 "the infra job");
         assertThat(server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).text("/status"))
-                .isEqualTo("live");
+                .as("not live before its agents report")
+                .isEqualTo("degraded");
         assertThat(condition(0)).isEqualTo("Ready=Unknown"); // no agent has reported yet
         // the credential the job minted, as the agents' Secret carries it
         minted = new String(

@@ -20,11 +20,27 @@ import picocli.CommandLine.Command;
             AddonCommands.InferenceServer.class,
             AddonCommands.Executor.class,
             AddonCommands.SplitRunner.class,
+            JobCommands.class,
             CommandLine.HelpCommand.class
         })
 public final class Aios implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The client flags also before the command, as kubectl takes them ({@code aios --server URL cluster list}). */
+    @CommandLine.Option(
+            names = "--server",
+            description = "Control plane URL (env AIOS_SERVER); also after the command.")
+    String server;
+
+    @CommandLine.Option(names = "--token", description = "API token (env AIOS_TOKEN); also after the command.")
+    String token;
+
+    @CommandLine.Option(names = "--config", description = "Client config file; also after the command.")
+    java.nio.file.Path config;
+
+    @CommandLine.Option(names = "--cacert", description = "PEM certificate(s) to trust (env AIOS_CACERT); also after.")
+    java.nio.file.Path cacert;
 
     @Override
     public void run() {
@@ -33,6 +49,14 @@ public final class Aios implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Aios());
+        // a mistake on the command line: the error and where help is, not the whole help text
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("error: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
+            cmd.getErr().println("See '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ApiClient.ApiError api) {
                 cmd.getErr().println(api.render());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import network.aios.api.Json;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 
@@ -29,12 +30,27 @@ public final class ClientOptions {
                     + "self-signed certificate (env AIOS_CACERT).")
     Path cacert;
 
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
+    /** The flags given before the command ({@code aios --server URL cluster list}); after it, they win. */
+    private Aios root() {
+        Object root = mixee == null ? null : mixee.root().userObject();
+        return root instanceof Aios a ? a : new Aios();
+    }
+
     ApiClient client() {
+        Aios root = root();
+        if (config == null) {
+            config = root.config;
+        }
         JsonNode file = readConfig();
-        String url = first(server, System.getenv("AIOS_SERVER"), text(file, "server"), "http://127.0.0.1:8080");
-        String tok = first(token, System.getenv("AIOS_TOKEN"), text(file, "token"), localAdminToken());
+        String url =
+                first(server, root.server, System.getenv("AIOS_SERVER"), text(file, "server"), "http://127.0.0.1:8080");
+        String tok = first(token, root.token, System.getenv("AIOS_TOKEN"), text(file, "token"), localAdminToken());
+        Path caFlag = cacert != null ? cacert : root.cacert;
         String ca =
-                first(cacert == null ? null : cacert.toString(), System.getenv("AIOS_CACERT"), text(file, "cacert"));
+                first(caFlag == null ? null : caFlag.toString(), System.getenv("AIOS_CACERT"), text(file, "cacert"));
         return new ApiClient(url, tok, ca == null ? null : readCa(Path.of(ca)));
     }
 

@@ -157,6 +157,24 @@ class CliIT {
     }
 
     @Test
+    void clientFlagsWorkBeforeTheCommandAndAMistypedCommandSaysWhereHelpIs() {
+        CommandLine cl = Aios.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        int exit = cl.execute("--server", server.url(), "--token", server.adminToken, "cluster", "list", "-o", "json");
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("\"items\"");
+
+        CommandLine typo = Aios.commandLine();
+        StringWriter err = new StringWriter();
+        typo.setErr(new PrintWriter(err));
+        assertThat(typo.execute("cluster", "lst")).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("error: Unmatched argument", "See 'aios cluster --help'.")
+                .doesNotContain("Commands:");
+    }
+
+    @Test
     void unreachableServerIsAClearError() {
         CommandLine cl = Aios.commandLine();
         StringWriter err = new StringWriter();

@@ -73,6 +73,12 @@ class CliInfraIT {
             removed = CliIT.aios("cluster", "infra", "remove", "cli-infra", "--wait");
         }
         assertThat(removed.exit()).as(removed.out() + removed.err()).isZero();
+        // the job again, by the id the removal printed
+        java.util.regex.Matcher jobId =
+                java.util.regex.Pattern.compile("job (job-[0-9a-f-]+)").matcher(removed.out());
+        assertThat(jobId.find()).as(removed.out()).isTrue();
+        assertThat(CliIT.aios("job", "get", jobId.group(1)).out())
+                .contains("remove job " + jobId.group(1) + " for cluster cli-infra", "done: Removed");
         assertThat(removed.out())
                 .contains(
                         "done: Removed",

@@ -160,7 +160,8 @@ class CrashRestartIT {
             assertThat(json(port, "/api/v1/clusters/crash-0", token)
                             .path("status")
                             .asString())
-                    .isEqualTo("live");
+                    .as("ready; no agent has reported")
+                    .isEqualTo("degraded");
 
             assertThat(status(port, "POST", "/remove-cluster-infra", token, "{\"cluster_id\": \"crash-0\"}"))
                     .isEqualTo(200);

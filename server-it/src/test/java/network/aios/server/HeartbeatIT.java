@@ -134,7 +134,8 @@ class HeartbeatIT {
         assertThat(clusters.setInfra("hb-recreated", InfraPhase.NONE, null, "test", Instant.now()))
                 .isEqualTo("registered");
         assertThat(clusters.setInfra("hb-recreated", InfraPhase.READY, null, "test", Instant.now()))
-                .isEqualTo("live");
+                .as("nothing reported since it came back: degraded at once, never live")
+                .isEqualTo("degraded");
         KubeTestCluster.await(
                 () -> server.get("/api/v1/clusters/hb-recreated", server.adminToken)
                         .text("/status")

@@ -17,6 +17,14 @@ import java.util.List;
 public final class TestLocks {
     private TestLocks() {}
 
+    /**
+     * Where the locks live: one directory for every test JVM on this machine (each module's own temporary
+     * directory is under its target/, so that is not where they could meet).
+     */
+    static Path dir() throws IOException {
+        return java.nio.file.Files.createDirectories(Path.of("/tmp", "aios-test-locks"));
+    }
+
     /** Held until this JVM exits, so that no other would see it. */
     private static FileLock externalClusterLock;
 
@@ -28,11 +36,8 @@ public final class TestLocks {
      */
     static void holdExclusively(Path kubeconfig) {
         try {
-            Path lock = Path.of(
-                    System.getProperty("java.io.tmpdir"),
-                    "aios-it-"
-                            + Integer.toHexString(
-                                    kubeconfig.toRealPath().toString().hashCode()) + ".lock");
+            Path lock = dir().resolve("aios-it-"
+                    + Integer.toHexString(kubeconfig.toRealPath().toString().hashCode()) + ".lock");
             FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock held = channel.tryLock();
             if (held == null) {
@@ -57,9 +62,7 @@ public final class TestLocks {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base = 20000 + (int) (Math.random() * 900) * 10;
             FileChannel channel = FileChannel.open(
-                    Path.of(System.getProperty("java.io.tmpdir"), "aios-ports-" + base + ".lock"),
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+                    dir().resolve("aios-ports-" + base + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock mine;
             try {
                 mine = channel.tryLock();

@@ -45,7 +45,7 @@ class ClusterStoreIT {
         String[][] table = {
             // phase, health, status
             {"PROVISIONING", "unknown", "provisioning"},
-            {"READY", "unknown", "live"},
+            {"READY", "unknown", "degraded"}, // no report yet: nothing verified
             {"READY", "healthy", "live"},
             {"READY", "unhealthy", "degraded"},
             {"FAILED", "unhealthy", "failed"},

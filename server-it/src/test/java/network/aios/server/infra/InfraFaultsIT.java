@@ -98,7 +98,7 @@ class InfraFaultsIT {
         assertThat(proxy.injected.get()).isEqualTo(5);
         assertThat(done.get("attempts").asInt()).isZero();
         assertThat(server.get("/api/v1/clusters/flaky", server.adminToken).text("/status"))
-                .isEqualTo("live");
+                .isEqualTo("degraded");
         removeAndWait("flaky");
     }
 
@@ -123,7 +123,7 @@ class InfraFaultsIT {
         JsonNode ready = awaitFinished(again);
         assertThat(ready.get("state").asString()).as(ready.toString()).isEqualTo("Ready");
         assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status"))
-                .isEqualTo("live");
+                .isEqualTo("degraded");
         removeAndWait("broken");
         assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status"))
                 .isEqualTo("registered");

@@ -142,7 +142,7 @@ class InfraLifecycleIT {
 
         JsonNode cluster =
                 server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).body();
-        assertThat(cluster.get("status").asString()).isEqualTo("live");
+        assertThat(cluster.get("status").asString()).isEqualTo("degraded");
         assertThat(cluster.at("/config/urlMap/controllerService").asString())
                 .isEqualTo("http://cluster-west-vision-001.company.net:32000/controller");
         assertThat(cluster.at("/config/urlMap/mgmtService").asString())

@@ -48,7 +48,7 @@ class InfraResumeIT {
             JsonNode done = second.get("/api/v1/jobs/" + job, token).body();
             assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("Ready");
             assertThat(second.get("/api/v1/clusters/resumed", token).text("/status"))
-                    .isEqualTo("live");
+                    .isEqualTo("degraded");
 
             String removal = second.send("DELETE", "/api/v1/clusters/resumed/infra", null, token)
                     .text("/job_id");

@@ -123,7 +123,7 @@ class SharedClusterIT {
                         .getItems())
                 .hasSize(4);
         assertThat(server.get("/api/v1/clusters/shared-a", server.adminToken).text("/status"))
-                .isEqualTo("live");
+                .isEqualTo("degraded");
         Answer route = server.post(
                 "/api/v1/clusters/shared-a/routes",
                 "{\"kind\": \"task\", \"id\": \"shared-task\", \"service\": \"svc.default:80\"}",

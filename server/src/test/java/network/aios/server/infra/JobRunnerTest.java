@@ -48,7 +48,7 @@ class JobRunnerTest extends StepsFixture {
         InfraJob done = finished(job);
         assertThat(done.state()).as(done.message()).isEqualTo(JobState.READY);
         assertThat(done.adminSealed()).isNull();
-        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("live");
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("degraded");
         assertThat(store.appliedFingerprint(id)).isPresent();
     }
 

@@ -52,7 +52,7 @@ class OwnershipStepsTest extends StepsFixture {
                 .isEqualTo("kept: it holds cluster " + id + ", not cluster " + other);
         assertThat(cluster.objects).hasSize(objects);
         assertThat(cluster.calls).noneMatch(c -> c.startsWith("delete"));
-        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("live");
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("degraded");
         // without a kubeconfig the same: nothing recorded, nothing looked at
         InfraJob again = runToEnd(queued(JobKind.REMOVE, other, false));
         assertThat(again.reason()).isEqualTo("NothingToRemove");
