@@ -79,6 +79,24 @@ class CliTlsIT {
     }
 
     @Test
+    void aCertificateThatDoesNotNameTheHostIsSaidSoNotBlamedOnTheCa() {
+        TestCerts elsewhere = TestCerts.selfSigned("DNS:aios.example");
+        try (TestServer named = TestServer.configured(c -> c.withTls(elsewhere.cert, elsewhere.key))) {
+            CliIT.Run run = run(
+                    "cluster",
+                    "list",
+                    "--server",
+                    named.url(),
+                    "--token",
+                    named.adminToken,
+                    "--cacert",
+                    elsewhere.cert.toString());
+            assertThat(run.exit()).isEqualTo(3);
+            assertThat(run.err()).contains("does not name the host").doesNotContain("--cacert");
+        }
+    }
+
+    @Test
     void aServerThatIsNotThereOrANameThatDoesNotResolveSaysWhichFlagToCheck() {
         CliIT.Run nobody = run("cluster", "list", "--server", "http://127.0.0.1:1", "--token", server.adminToken);
         assertThat(nobody.exit()).isEqualTo(3);

@@ -18,6 +18,11 @@ public final class TestCerts {
     }
 
     public static TestCerts selfSigned() {
+        return selfSigned("IP:127.0.0.1,DNS:localhost");
+    }
+
+    /** A self-signed certificate naming {@code subjectAltNames} (openssl's form, e.g. {@code DNS:aios.example}). */
+    public static TestCerts selfSigned(String subjectAltNames) {
         try {
             Path dir = Files.createTempDirectory("aios-tls");
             openssl(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "server.key");
@@ -35,7 +40,7 @@ public final class TestCerts {
                     "-subj",
                     "/CN=aios-control-plane",
                     "-addext",
-                    "subjectAltName=IP:127.0.0.1,DNS:localhost");
+                    "subjectAltName=" + subjectAltNames);
             return new TestCerts(dir.resolve("server.crt"), dir.resolve("server.key"));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

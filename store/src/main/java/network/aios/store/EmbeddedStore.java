@@ -38,15 +38,25 @@ final class EmbeddedStore {
     }
 
     /**
-     * The database password, created on first use. A directory initialised before passwords (trust) or
-     * freshly created gets one: started once with trust on loopback, the password set, stopped.
+     * The database password, created on first use. A fresh directory never runs without it: the password is
+     * written (0600) before initdb, which sets it from that file ({@link #start}), and the first start already
+     * requires it (scram). A directory initialised before passwords (trust), or whose password file was lost,
+     * is started once with trust on loopback to set a new one: that upgrade path has a window, a fresh start
+     * has none.
      */
     static String password(Path dataDir) throws IOException {
         Path file = passwordFile(dataDir);
-        if (Files.exists(file) && Files.exists(dataDir.resolve("postgresql.conf"))) {
+        boolean initialised = Files.exists(dataDir.resolve("postgresql.conf"));
+        if (Files.exists(file) && initialised) {
             return Files.readString(file).trim();
         }
         String password = generate();
+        if (!initialised) {
+            Files.deleteIfExists(file); // a leftover of a start that died before initdb: not to be trusted
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, password + "\n");
+            return password;
+        }
         EmbeddedPostgres first = builder(dataDir, "trust").start();
         try (Connection c = first.getPostgresDatabase().getConnection();
                 Statement st = c.createStatement()) {
@@ -66,6 +76,8 @@ final class EmbeddedStore {
 
     static EmbeddedPostgres start(Path dataDir, String password) throws IOException {
         return builder(dataDir, "scram-sha-256")
+                // initdb (a fresh directory only) sets the superuser's password from the file: no trust window
+                .setLocaleConfig("pwfile", passwordFile(dataDir).toString())
                 .setConnectConfig("password", password)
                 .start();
     }

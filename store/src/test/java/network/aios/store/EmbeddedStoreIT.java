@@ -49,6 +49,56 @@ class EmbeddedStoreIT {
         }
     }
 
+    @Test
+    void aFirstStartNeverLetsAnyoneInWithoutThePassword() throws Exception {
+        Path dir = Files.createTempDirectory("aios-embedded").resolve("postgres");
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> breach =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        // a local process that connects the moment a postmaster is up on the directory, again and again
+        Thread intruder = new Thread(() -> {
+            while (!done.get()) {
+                Path pid = dir.resolve("postmaster.pid");
+                try {
+                    java.util.List<String> lines = Files.exists(pid) ? Files.readAllLines(pid) : java.util.List.of();
+                    if (lines.size() > 3 && !lines.get(3).isBlank()) {
+                        tries.incrementAndGet();
+                        try (var c = DriverManager.getConnection(
+                                "jdbc:postgresql://localhost:" + lines.get(3).trim() + "/postgres?connectTimeout=1",
+                                "postgres",
+                                "guess")) {
+                            breach.set("connected without the password on port "
+                                    + lines.get(3).trim());
+                        } catch (SQLException refused) {
+                            // what must happen
+                        }
+                    }
+                } catch (java.io.IOException racing) {
+                    // postmaster.pid being written or removed
+                }
+                Thread.onSpinWait();
+            }
+        });
+        intruder.start();
+        try (Database db = Database.embedded(dir, 2)) {
+            Integer one = db.jdbi()
+                    .withHandle(
+                            h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+            assertThat(one).isEqualTo(1);
+            // the intruder had its chances while the server was up
+            while (tries.get() < 5) {
+                Thread.onSpinWait();
+            }
+        } finally {
+            done.set(true);
+            intruder.join();
+        }
+        assertThat(breach.get())
+                .as("a connection without the password during the first start")
+                .isNull();
+    }
+
     static String setting(Database db, String name) {
         return db.jdbi()
                 .withHandle(h -> h.createQuery("SELECT current_setting(:n)")

@@ -271,12 +271,13 @@ class InfraLifecycleIT {
                 server.adminToken);
         assertThat(taskRoute.status()).as(taskRoute.body().toString()).isEqualTo(201);
         assertThat(taskRoute.text("/prefix")).isEqualTo("/tasks/server-pr-home-123/");
-        assertThat(server.post(
-                                "/api/v1/clusters/" + CLUSTER + "/routes",
-                                "{\"kind\": \"block\", \"id\": \"block-42\", " + "\"service\": \"other.blocks:80\"}",
-                                server.adminToken)
-                        .status())
-                .isEqualTo(409);
+        Answer taken = server.post(
+                "/api/v1/clusters/" + CLUSTER + "/routes",
+                "{\"kind\": \"block\", \"id\": \"block-42\", " + "\"service\": \"other.blocks:80\"}",
+                server.adminToken);
+        assertThat(taken.status()).isEqualTo(409);
+        assertThat(taken.text("/error/hint")).contains("aios cluster route delete " + CLUSTER + " block block-42");
+        assertThat(taken.text("/error/next/path")).isEqualTo("/api/v1/clusters/" + CLUSTER + "/routes/block/block-42");
         Answer reserved = server.post(
                 "/api/v1/clusters/" + CLUSTER + "/routes",
                 "{\"kind\": \"vdag\", \"id\": " + "\"controller\", \"service\": \"x.y\"}",
