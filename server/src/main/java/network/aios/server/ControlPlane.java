@@ -74,6 +74,8 @@ public final class ControlPlane implements AutoCloseable {
     private final network.aios.server.security.AgentCertificates agentCertificates;
     /** The port actually bound (known once started), which the egress guard refuses as a destination. */
     private final java.util.concurrent.atomic.AtomicInteger listeningPort;
+    /** The background loops, supervised; /readyz reports them. */
+    private final network.aios.server.runtime.Loops loops;
 
     private ControlPlane(
             ServerConfig config,
@@ -89,6 +91,7 @@ public final class ControlPlane implements AutoCloseable {
         warnings.forEach(w -> LOG.warn("{}", w));
         this.db = db;
         this.ownsDb = ownsDb;
+        this.loops = new network.aios.server.runtime.Loops(clock);
         // every outbound call made on an owner's behalf goes through this one guard
         java.util.concurrent.atomic.AtomicInteger listening =
                 new java.util.concurrent.atomic.AtomicInteger(config.port());
@@ -194,8 +197,34 @@ public final class ControlPlane implements AutoCloseable {
                 }
                 Http.json(ctx, 200, h);
             });
+            // readiness, for load balancers and Kubernetes: every background loop made progress lately
+            c.routes.get("/readyz", ctx -> {
+                java.time.Instant now = clock.instant();
+                tools.jackson.databind.node.ObjectNode r = Json.object();
+                tools.jackson.databind.node.ArrayNode list = r.putArray("loops");
+                boolean ready = true;
+                for (network.aios.server.runtime.Loops.State s : loops.states()) {
+                    boolean stale = s.stale(now);
+                    ready &= !stale;
+                    tools.jackson.databind.node.ObjectNode l = list.addObject()
+                            .put("name", s.name())
+                            .put("everyMillis", s.every().toMillis())
+                            .put(
+                                    "lastSuccess",
+                                    s.lastSuccess() == null
+                                            ? null
+                                            : s.lastSuccess().toString())
+                            .put("failures", s.failures())
+                            .put("stale", stale);
+                    if (s.lastFailure() != null) {
+                        l.put("lastFailure", s.lastFailure().toString()).put("lastError", s.lastError());
+                    }
+                }
+                r.put("status", ready ? "ready" : "not_ready");
+                Http.json(ctx, ready ? 200 : 503, r);
+            });
             c.routes.before(ctx -> {
-                if (!ctx.path().equals("/healthz")) {
+                if (!ctx.path().equals("/healthz") && !ctx.path().equals("/readyz")) {
                     auth.authenticate(ctx);
                 }
                 Http.requireStorableParameters(ctx);
@@ -268,15 +297,23 @@ public final class ControlPlane implements AutoCloseable {
         return new ControlPlane(config, db, false, clock, connector, retry).run(false);
     }
 
-    /** Starts serving and the background work; {@code soleUser}: see {@link InfraService#start(boolean)}. */
+    /** The background loops (their state; fault injection in tests). */
+    public network.aios.server.runtime.Loops loops() {
+        return loops;
+    }
+
+    /**
+     * Starts serving and the background work; {@code soleUser}: see
+     * {@link InfraService#start(boolean, network.aios.server.runtime.Loops)}.
+     */
     private ControlPlane run(boolean soleUser) {
         try {
             http.start();
             listeningPort.set(port());
-            infra.start(soleUser);
-            addonHealth.start();
-            clusterHealth.start();
-            attestor.start();
+            infra.start(soleUser, loops);
+            addonHealth.start(loops);
+            clusterHealth.start(loops);
+            attestor.start(loops);
             return this;
         } catch (RuntimeException e) {
             close(); // a half-started control plane holds no port and no threads (and its own database goes)

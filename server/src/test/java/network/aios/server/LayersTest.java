@@ -25,7 +25,18 @@ class LayersTest {
             Set.of("addons", "audit", "auth", "clusters", "health", "infra", "policy", "security");
     /** Every package and what it is. */
     static final Set<String> KNOWN = Set.of(
-            "", "http", "domain", "addons", "audit", "auth", "clusters", "health", "infra", "policy", "security");
+            "",
+            "http",
+            "domain",
+            "runtime",
+            "addons",
+            "audit",
+            "auth",
+            "clusters",
+            "health",
+            "infra",
+            "policy",
+            "security");
 
     static final JavaClasses SERVER = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -52,6 +52,7 @@ class AuthorizationMatrixIT {
 
     static {
         ROWS.put("GET /healthz", Access.PUBLIC);
+        ROWS.put("GET /readyz", Access.PUBLIC);
         ROWS.put("GET /api/v1/whoami", Access.ANYONE);
         // cluster registry
         ROWS.put("POST /api/createCluster", Access.USER);

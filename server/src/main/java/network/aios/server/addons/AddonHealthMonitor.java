@@ -46,22 +46,23 @@ public final class AddonHealthMonitor implements AutoCloseable {
     }
 
     /** Starts probing; an interval of zero leaves probing off. */
-    public void start() {
+    public void start(network.aios.server.runtime.Loops loops) {
         if (interval.isZero()) {
             return;
         }
-        ticker.scheduleWithFixedDelay(this::probeAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(
+                loops.supervise("addon-probes", interval, this::probeAll),
+                interval.toMillis(),
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
+    /** One round; a failure reaches the loop's supervisor (logged, retried, shown on /readyz). */
     void probeAll() {
-        try {
-            for (AddonRecord a : store.all()) {
-                if (a.publicUrl() != null) { // a deployed kind has a URL once deployed
-                    probe(a);
-                }
+        for (AddonRecord a : store.all()) {
+            if (a.publicUrl() != null) { // a deployed kind has a URL once deployed
+                probe(a);
             }
-        } catch (RuntimeException e) {
-            LOG.warn("add-on health round failed", e);
         }
     }
 

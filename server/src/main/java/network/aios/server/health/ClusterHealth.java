@@ -109,13 +109,20 @@ public final class ClusterHealth implements AutoCloseable {
         this.grace = grace;
     }
 
-    public void start() {
+    /** Starts the heartbeat flush, the silence sweep and the reputation accounting, supervised by {@code loops}. */
+    public void start(network.aios.server.runtime.Loops loops) {
         ticker.scheduleWithFixedDelay(
-                this::flushQuietly, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                loops.supervise("heartbeat-flush", FLUSH_EVERY, this::flush),
+                FLUSH_EVERY.toMillis(),
+                FLUSH_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         ticker.scheduleWithFixedDelay(
-                this::sweepQuietly, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                loops.supervise("silence-sweep", SWEEP_EVERY, this::sweep),
+                SWEEP_EVERY.toMillis(),
+                SWEEP_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         ticker.scheduleWithFixedDelay(
-                () -> quietly("reputation", () -> store.account(clock.instant())),
+                loops.supervise("reputation", ACCOUNT_EVERY, () -> store.account(clock.instant())),
                 ACCOUNT_EVERY.toMillis(),
                 ACCOUNT_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -276,14 +283,6 @@ public final class ClusterHealth implements AutoCloseable {
         }
     }
 
-    private void flushQuietly() {
-        quietly("heartbeat flush", this::flush);
-    }
-
-    private void sweepQuietly() {
-        quietly("silence sweep", this::sweep);
-    }
-
     private static void quietly(String what, Runnable r) {
         try {
             r.run();
@@ -341,7 +340,7 @@ public final class ClusterHealth implements AutoCloseable {
 
     /** The conditions, heartbeat, declared vs observed inventory and reputation of a cluster. */
     public ObjectNode view(ClusterRecord cluster) {
-        flushQuietly(); // what this replica has received counts
+        quietly("heartbeat flush", this::flush); // what this replica has received counts
         ObjectNode out = Json.object()
                 .put("clusterId", cluster.id())
                 .put("status", cluster.status())

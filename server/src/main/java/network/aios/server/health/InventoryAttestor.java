@@ -70,9 +70,11 @@ public final class InventoryAttestor implements AutoCloseable {
         this.every = every;
     }
 
-    public void start() {
+    /** Starts checking (unless off), supervised by {@code loops}. */
+    public void start(network.aios.server.runtime.Loops loops) {
         if (!every.isZero()) {
-            ticker.scheduleWithFixedDelay(this::tickQuietly, 1, 1, TimeUnit.SECONDS);
+            ticker.scheduleWithFixedDelay(
+                    loops.supervise("attestation", Duration.ofSeconds(1), this::tick), 1, 1, TimeUnit.SECONDS);
         }
     }
 
@@ -88,14 +90,6 @@ public final class InventoryAttestor implements AutoCloseable {
             verdicts.put(clusterId, k);
         }
         return k.attested();
-    }
-
-    private void tickQuietly() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            LOG.warn("attestation round failed", e);
-        }
     }
 
     void tick() {

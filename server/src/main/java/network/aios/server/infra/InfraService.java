@@ -102,15 +102,15 @@ public final class InfraService implements AutoCloseable {
      * Starts the runner; {@code soleUser}: this control plane is the database's only user (embedded), so the
      * jobs a crash left leased are its own, and resume at once instead of when their leases run out.
      */
-    public void start(boolean soleUser) {
+    public void start(boolean soleUser, network.aios.server.runtime.Loops loops) {
         if (soleUser) {
             int released = store.releaseLeases();
             if (released > 0) {
                 LOG.info("resuming {} infra job(s) left mid-step by the previous run", released);
             }
         }
-        runner.start();
-        runner.resyncEvery(resyncEvery);
+        runner.start(loops);
+        runner.resyncEvery(resyncEvery, loops);
     }
 
     /** A job and whether the request created it (false: an existing one answers, e.g. already Ready). */

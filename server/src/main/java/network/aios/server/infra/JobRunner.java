@@ -74,24 +74,33 @@ public final class JobRunner implements AutoCloseable {
         return t;
     }
 
-    void start() {
-        ticker.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    /** The claim loop's tick, supervised (also when a wake runs it): set by {@link #start}. */
+    private volatile Runnable tick = this::claim;
+
+    void start(network.aios.server.runtime.Loops loops) {
+        tick = loops.supervise("job-claims", TICK, this::claim);
+        ticker.scheduleWithFixedDelay(tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
      * Every {@code every}, queues a resync job for each ready target not resynced for that long, so
      * what someone changed or deleted on a member cluster comes back (zero: never).
      */
-    void resyncEvery(Duration every) {
+    void resyncEvery(Duration every, network.aios.server.runtime.Loops loops) {
         if (every.isZero() || every.isNegative()) {
             return;
         }
         long scanMillis = Math.max(1000, Math.min(60_000, every.toMillis() / 5));
-        ticker.scheduleWithFixedDelay(() -> scheduleResyncs(every), scanMillis, scanMillis, TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(
+                loops.supervise("resync-scan", Duration.ofMillis(scanMillis), () -> scheduleResyncs(every)),
+                scanMillis,
+                scanMillis,
+                TimeUnit.MILLISECONDS);
     }
 
+    /** Queues the resyncs due; a failure reaches the loop's supervisor (logged, retried, shown on /readyz). */
     private void scheduleResyncs(Duration every) {
-        try {
+        {
             java.time.Instant now = clock.instant();
             java.time.Instant cutoff = now.minus(every);
             boolean any = false;
@@ -111,16 +120,14 @@ public final class JobRunner implements AutoCloseable {
                 any |= store.scheduleResync(job, cutoff);
             }
             if (any) {
-                tick();
+                tick.run();
             }
-        } catch (RuntimeException e) {
-            LOG.warn("resync scan failed", e);
         }
     }
 
     /** Look for work now (a job was just queued). */
     void wake() {
-        ticker.execute(this::tick);
+        ticker.execute(() -> tick.run());
     }
 
     /**
@@ -134,28 +141,35 @@ public final class JobRunner implements AutoCloseable {
             wake();
         } else if (delay <= SOON.toNanos()) {
             try {
-                ticker.schedule(this::tick, delay + 1_000_000, TimeUnit.NANOSECONDS);
+                ticker.schedule(() -> tick.run(), delay + 1_000_000, TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // closing down
             }
         }
     }
 
-    private void tick() {
-        try {
-            while (free.tryAcquire()) {
-                // a lease of its own per claim: a step that outlived its lease cannot save over a later claim
-                // of the same job, even by this runner
-                String lease = owner + "/" + UUID.randomUUID().toString().substring(0, 8);
+    /**
+     * Claims due jobs while a worker is free. A failure (the database away) gives the permit back and reaches
+     * the loop's supervisor: before, the permit was lost with it, and enough failed claims left no worker.
+     */
+    private void claim() {
+        while (free.tryAcquire()) {
+            // a lease of its own per claim: a step that outlived its lease cannot save over a later claim
+            // of the same job, even by this runner
+            String lease = owner + "/" + UUID.randomUUID().toString().substring(0, 8);
+            boolean handedOver = false;
+            try {
                 Optional<InfraJob> claimed = store.claim(lease, clock.instant(), LEASE);
                 if (claimed.isEmpty()) {
-                    free.release();
                     return;
                 }
                 workers.execute(() -> run(claimed.get(), lease));
+                handedOver = true;
+            } finally {
+                if (!handedOver) {
+                    free.release();
+                }
             }
-        } catch (RuntimeException e) {
-            LOG.warn("job claim failed", e);
         }
     }
 

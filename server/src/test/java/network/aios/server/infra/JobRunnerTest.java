@@ -32,7 +32,7 @@ class JobRunnerTest extends StepsFixture {
     /** One worker: while its step runs, the runner claims nothing else. */
     void start(Duration renew) {
         runner = new JobRunner(store, steps, clock, 1, renew);
-        runner.start();
+        runner.start(new network.aios.server.runtime.Loops(clock));
     }
 
     InfraJob finished(InfraJob job) {
