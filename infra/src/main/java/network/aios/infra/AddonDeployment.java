@@ -135,8 +135,9 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
 
     /**
      * The control plane's identity in the add-ons' namespace, shared by the add-ons of this kind on the
-     * cluster: may manage their objects in the namespace, read nothing else, claim and delete only that
-     * namespace and its own ClusterRole (owned by the namespace, so they go together).
+     * cluster: may manage their objects in the namespace, read nothing else, and delete only that namespace and
+     * its own ClusterRole (owned by the namespace, so they go together). It may not patch the namespace: that
+     * would let it relabel the namespace's Pod Security; claims are written with the owner's kubeconfig.
      */
     public List<HasMetadata> bootstrap(String namespaceUid) {
         String ns = namespace();
@@ -178,7 +179,7 @@ public record AddonDeployment(AddonKind kind, String id, String image, int nodeP
                                 .withApiGroups("")
                                 .withResources("namespaces")
                                 .withResourceNames(ns)
-                                .withVerbs("get", "patch", "delete")
+                                .withVerbs("get", "delete")
                                 .build(),
                         new PolicyRuleBuilder()
                                 .withApiGroups(RBAC)

@@ -79,6 +79,12 @@ public interface ClusterOps extends AutoCloseable {
      */
     Deletion delete(ObjectRef ref, String resourceVersion);
 
+    /**
+     * Which cluster this is: the uid of its {@code kube-system} namespace (every cluster has one, no two share
+     * it), or empty where the identity may not read it.
+     */
+    Optional<String> clusterUid();
+
     /** The namespace as it is now, or empty. */
     Optional<Owner.NamespaceState> namespace(String name);
 

@@ -129,7 +129,7 @@ public final class DesiredState {
                         rule("", List.of("namespaces"), List.of("get")),
                         rule("apiextensions.k8s.io", List.of("customresourcedefinitions"), List.of("get")),
                         rule("authorization.k8s.io", List.of("selfsubjectaccessreviews"), List.of("create")),
-                        named(rule("", List.of("namespaces"), List.of("patch", "delete")), NAMESPACE),
+                        named(rule("", List.of("namespaces"), List.of("delete")), NAMESPACE),
                         named(
                                 rule(RBAC, List.of("clusterroles", "clusterrolebindings"), List.of("get", "delete")),
                                 ownClusterRoles(clusterId, cpRole)))

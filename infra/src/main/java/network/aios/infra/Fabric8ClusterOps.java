@@ -230,6 +230,18 @@ public final class Fabric8ClusterOps implements ClusterOps {
     }
 
     @Override
+    public Optional<String> clusterUid() {
+        try {
+            return namespace("kube-system").map(Owner.NamespaceState::uid);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public Optional<Owner.NamespaceState> namespace(String name) {
         return Optional.ofNullable(client.namespaces().withName(name).get()).map(Owner.NamespaceState::of);
     }

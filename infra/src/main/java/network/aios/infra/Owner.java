@@ -71,15 +71,39 @@ public record Owner(String kind, String id, String incarnation) {
 
     /**
      * Whether {@code o} is this registration's: it carries this stamp, or, made before stamps (no stamp at
-     * all), it is the object recorded as made ({@code recordedUid}) or, with no uid recorded, is labelled with
-     * this registration's id.
+     * all), it is labelled with this registration's id and, where a uid was recorded, is that very object.
      */
     public boolean owns(HasMetadata o, String recordedUid) {
         Optional<String> stamp = stampOf(o);
         if (stamp.isPresent()) {
             return stamp.get().equals(stamp());
         }
-        return recordedUid != null ? recordedUid.equals(o.getMetadata().getUid()) : labelledWithId(o);
+        return labelledWithId(o)
+                && (recordedUid == null || recordedUid.equals(o.getMetadata().getUid()));
+    }
+
+    /** Whose a stamp says an object is, as words ("cluster c1", "executor e1"), whatever its shape. */
+    public static String whoseStamp(String stamp) {
+        int at = stamp.indexOf('@');
+        return (at < 0 ? stamp : stamp.substring(0, at)).replace('/', ' ').replace('_', ' ');
+    }
+
+    /**
+     * The registration a claim names ({@code <kind>.claims.aios.network/<id>} with its incarnation), or empty
+     * for a key of another shape.
+     */
+    public static Optional<Owner> ofClaim(String claimKey, String incarnation) {
+        int dot = claimKey.indexOf('.');
+        int slash = claimKey.indexOf('/');
+        if (dot <= 0 || slash <= dot || incarnation == null) {
+            return Optional.empty();
+        }
+        String kind = claimKey.substring(0, dot);
+        String id = claimKey.substring(slash + 1);
+        if (kind.equals(CLUSTER)) {
+            return Optional.of(cluster(id, incarnation));
+        }
+        return AddonKind.fromWire(kind.replace('-', '_')).map(k -> addon(k, id, incarnation));
     }
 
     private boolean labelledWithId(HasMetadata o) {
@@ -121,14 +145,18 @@ public record Owner(String kind, String id, String incarnation) {
     }
 
     /**
-     * Who else a namespace is home to: the other registrations' claims on it, and every Deployment in it that
-     * is not this registration's and not being deleted (another's, or anyone's the control plane did not
-     * make). Empty: the namespace is this registration's alone.
+     * Who else a namespace is home to: the other registrations' claims on it that are {@code live} (the
+     * registry says that registration, that incarnation, has infrastructure: a claim its removal could not take
+     * back does not count once it is done), and every Deployment in it that is not this registration's and
+     * not being deleted (another's, or anyone's the control plane did not make). Empty: the namespace is this
+     * registration's alone. (Deployments are what is counted of the content: a StatefulSet or bare Pods of
+     * someone else's are not seen.)
      */
-    public List<String> others(NamespaceState ns, List<HasMetadata> deployments) {
+    public List<String> others(
+            NamespaceState ns, List<HasMetadata> deployments, java.util.function.Predicate<Owner> live) {
         List<String> out = new java.util.ArrayList<>();
         claims(ns).forEach((k, v) -> {
-            if (!k.equals(claimKey())) {
+            if (!k.equals(claimKey()) && ofClaim(k, v).filter(live).isPresent()) {
                 out.add(describeClaim(k));
             }
         });
@@ -137,8 +165,7 @@ public record Owner(String kind, String id, String incarnation) {
                 continue;
             }
             // a claimant's own Deployment is said with its claim; anything else by name
-            Optional<String> whose = stampOf(d)
-                    .map(s -> s.substring(0, s.indexOf('@')).replace('/', ' ').replace('_', ' '));
+            Optional<String> whose = stampOf(d).map(Owner::whoseStamp);
             if (whose.isEmpty() || !out.contains(whose.get())) {
                 out.add("Deployment " + d.getMetadata().getName()
                         + whose.map(w -> " (" + w + ")").orElse(""));

@@ -144,6 +144,7 @@ class DriftRepairIT {
                         .withNewMetadata()
                         .withName("aios-obsolete")
                         .withNamespace(InfraNames.NAMESPACE)
+                        .withLabels(InfraNames.labels(CLUSTER)) // an earlier version labelled what it made
                         .endMetadata()
                         .withData(Map.of("k", "v"))
                         .build())

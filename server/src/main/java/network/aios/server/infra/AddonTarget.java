@@ -56,6 +56,12 @@ final class AddonTarget implements Target {
     }
 
     @Override
+    public boolean hasInfrastructure() {
+        return addon.filter(a -> a.infraStatus() != null && !"none".equals(a.infraStatus()))
+                .isPresent();
+    }
+
+    @Override
     public String namespace() {
         return AddonDeployment.of(kind, id, null, null).namespace();
     }

@@ -176,9 +176,16 @@ final class ApplyStep {
                     || wanted.contains(InfraSteps.ref(i).toString() + "@" + i.apiVersion())) {
                 continue;
             }
-            ops.delete(InfraSteps.ref(i));
-            store.inventory().forget(key, i.apiVersion(), i.kind(), i.namespace(), i.name());
-            repairs.pruned(InfraSteps.describe(i));
+            // only while it is this registration's (and unchanged since looked at); another's is not ours to prune
+            String outcome = RemovalSteps.deleteOwned(ops, target.owner(), InfraSteps.ref(i), i.uid())
+                    .path("outcome")
+                    .asString();
+            if (!outcome.equals("residual")) {
+                store.inventory().forget(key, i.apiVersion(), i.kind(), i.namespace(), i.name());
+            }
+            if (outcome.equals("deleted")) {
+                repairs.pruned(InfraSteps.describe(i));
+            }
         }
         if (!target.hasRoutes()) {
             return;
@@ -190,8 +197,11 @@ final class ApplyStep {
             routes.add(o.getMetadata().getName());
         }
         for (ObjectRef m : onCluster) {
-            if (!routes.contains(m.name())) {
-                ops.delete(m);
+            if (!routes.contains(m.name())
+                    && RemovalSteps.deleteOwned(ops, target.owner(), m, null)
+                            .path("outcome")
+                            .asString()
+                            .equals("deleted")) {
                 store.inventory().forget(key, MAPPING_API_VERSION, "Mapping", m.namespace(), m.name());
                 repairs.pruned("Mapping " + m.namespace() + "/" + m.name());
             }

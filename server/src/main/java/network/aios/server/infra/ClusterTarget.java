@@ -83,6 +83,13 @@ final class ClusterTarget implements Target {
     }
 
     @Override
+    public boolean hasInfrastructure() {
+        return cluster.filter(
+                        c -> !network.aios.api.ClusterStatus.REGISTERED.wire().equals(c.status()))
+                .isPresent();
+    }
+
+    @Override
     public String namespace() {
         return InfraNames.NAMESPACE;
     }

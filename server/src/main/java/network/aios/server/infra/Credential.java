@@ -8,13 +8,20 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What the control plane keeps to reach a member cluster after bootstrap: the API server, its CA
- * (not secret), its own ServiceAccount token, the agents' token and the agents' serving certificate
- * with its key. Stored sealed, as one value.
+ * (not secret), its own ServiceAccount token, the agents' token, the agents' serving certificate
+ * with its key, and which cluster it is ({@code clusterUid}: the uid of its kube-system namespace, which
+ * no other cluster has; null in credentials kept before it was). Stored sealed, as one value.
  */
 record Credential(
-        String server, String caData, boolean insecure, String token, String agentToken, AgentCa.Issued serving) {
+        String server,
+        String caData,
+        boolean insecure,
+        String token,
+        String agentToken,
+        AgentCa.Issued serving,
+        String clusterUid) {
     Credential withServing(AgentCa.Issued issued) {
-        return new Credential(server, caData, insecure, token, agentToken, issued);
+        return new Credential(server, caData, insecure, token, agentToken, issued, clusterUid);
     }
 
     byte[] bytes() {
@@ -23,7 +30,8 @@ record Credential(
                 .put("caData", caData)
                 .put("insecure", insecure)
                 .put("token", token)
-                .put("agentToken", agentToken);
+                .put("agentToken", agentToken)
+                .put("clusterUid", clusterUid);
         if (serving != null) {
             n.putObject("serving")
                     .put("certificate", serving.certificatePem())
@@ -55,7 +63,8 @@ record Credential(
                 n.path("insecure").asBoolean(false),
                 n.path("token").asString(null),
                 n.path("agentToken").asString(null),
-                serving);
+                serving,
+                n.path("clusterUid").asString(null));
     }
 
     @Override

@@ -210,13 +210,6 @@ final class InfraSteps {
                                     .toList())
                     + "): create it again with the owner's kubeconfig");
         }
-        if (Owner.claims(state.get()).isEmpty()) {
-            try {
-                ops.annotateNamespace(ns, owner.claimKey(), owner.incarnation()); // made before claims
-            } catch (KubernetesClientException e) {
-                LOG.debug("{}: namespace {} not claimed ({})", target.key(), ns, KubeFailure.describe(e));
-            }
-        }
         return Optional.empty();
     }
 
@@ -225,9 +218,25 @@ final class InfraSteps {
         try (ClusterOps ops = connector.open(admin.config())) {
             // the namespace: free, or this registration's (or shared with its kind); never taken from another
             Owner owner = target.owner();
+            // the same cluster as before, if it was deployed before: a create for a registration whose
+            // infrastructure runs elsewhere would leave that one running, unknown
+            Optional<String> clusterUid = ops.clusterUid();
+            Optional<String> deployedTo = access.credential(job.clusterId()).map(Credential::clusterUid);
+            if (clusterUid.isPresent()
+                    && deployedTo.isPresent()
+                    && !deployedTo.get().equals(clusterUid.get())) {
+                return finish(job.next(
+                        FAILED,
+                        "AnotherCluster",
+                        owner + "'s infrastructure was deployed to another cluster (their kube-system namespaces"
+                                + " differ): remove it there first (its kubeconfig, or none), then create it here"));
+            }
             Optional<Owner.NamespaceState> before = ops.namespace(target.namespace());
             if (before.isPresent() && before.get().terminating()) {
                 return waitForNamespace(job, target);
+            }
+            if (before.isPresent() && target.sharedNamespace()) {
+                claimForLegacyHolder(ops, before.get(), target);
             }
             Preflight.Check free = target.sharedNamespace()
                     ? Preflight.addonNamespace(before.orElse(null), target.namespace())
@@ -246,6 +255,18 @@ final class InfraSteps {
             if (claimed.isEmpty() || claimed.get().terminating()) {
                 return waitForNamespace(job, target);
             }
+            if (!target.sharedNamespace()) {
+                // a namespace of one registration's: another's bootstrap may have claimed it in the same moment
+                List<String> rivals = owner.others(claimed.get(), List.of(), targets::live);
+                if (!rivals.isEmpty()) {
+                    ops.annotateNamespace(target.namespace(), owner.claimKey(), null);
+                    return finish(job.next(
+                            FAILED,
+                            "NamespaceTaken",
+                            "namespace " + target.namespace() + " was claimed at the same moment by "
+                                    + String.join(", ", rivals) + ": one registration's services per member cluster"));
+                }
+            }
             access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, target.bootstrap(nsUid));
             Optional<String> token = ops.controlPlaneToken(target.namespace(), TOKEN_WAIT);
             if (token.isEmpty()) {
@@ -263,7 +284,8 @@ final class InfraSteps {
                     admin.insecure(),
                     token.get(),
                     agentToken,
-                    access.credential(job.clusterId()).map(Credential::serving).orElse(null));
+                    access.credential(job.clusterId()).map(Credential::serving).orElse(null),
+                    clusterUid.orElse(null));
             store.credentials()
                     .put(
                             job.clusterId(),
@@ -278,6 +300,27 @@ final class InfraSteps {
                 .withProgress(0, 0)
                 .withoutAdmin()
                 .runAt(clock.instant());
+    }
+
+    /**
+     * A shared namespace made before claims names its last add-on in a label, which applying the namespace now
+     * drops: that add-on, if it still has infrastructure, gets its claim first, so that neither its resync
+     * nor another's removal takes it for gone.
+     */
+    private void claimForLegacyHolder(ClusterOps ops, Owner.NamespaceState ns, Target target) {
+        String holder = ns.labels().get(network.aios.infra.AddonDeployment.ADDON_LABEL);
+        if (holder == null
+                || !Owner.claims(ns).isEmpty()
+                || holder.equals(target.owner().id())) {
+            return;
+        }
+        String key = target.key().substring(0, target.key().indexOf('/') + 1) + holder;
+        Target legacy = targets.resolve(key);
+        if (legacy.registered() && legacy.hasInfrastructure()) {
+            Owner o = legacy.owner();
+            ops.annotateNamespace(ns.name(), o.claimKey(), o.incarnation());
+            LOG.info("namespace {}: claimed for {}, deployed before claims", ns.name(), o);
+        }
     }
 
     /** The namespace is being deleted (an earlier removal): look again shortly, until the job's time is up. */
@@ -324,7 +367,10 @@ final class InfraSteps {
                     job.next(job.state(), "Interrupted", "interrupted by a control-plane shutdown; resuming"),
                     Duration.ZERO);
         }
-        boolean transientError = kind == KubeFailure.TRANSIENT;
+        // a resync refused its own credential may have met a passing hiccup (an authentication webhook): it is
+        // retried like an outage, and only then taken for the infrastructure gone
+        boolean transientError = kind == KubeFailure.TRANSIENT
+                || kind == KubeFailure.UNAUTHORIZED && job.kind() == JobKind.RESYNC && job.adminSealed() == null;
         String what = KubeFailure.describe(e);
         if (transientError && job.attempts() + 1 < retry.maxAttempts()) {
             Duration backoff = retry.backoff(job.attempts());
@@ -413,14 +459,20 @@ final class InfraSteps {
             // a failed create or removal is failed (not left provisioning or deprovisioning); a resync only when
             // it found the infrastructure gone, not for an API server that did not answer for a while
             case FAILED ->
-                next.kind() != JobKind.RESYNC || INFRASTRUCTURE_LOST.equals(next.reason())
+                RemovalSteps.WRONG_CLUSTER.equals(next.reason())
                         ? () -> {
-                            targets.resolve(key).failed();
-                            if (INFRASTRUCTURE_LOST.equals(next.reason())) {
-                                store.audit(clock.instant(), "infra-job", "infra.lost", key, null);
-                            }
+                            // nothing was touched: the infrastructure is as ready as before the request
+                            Target target = targets.resolve(key);
+                            access.credential(key).ifPresent(target::ready);
                         }
-                        : () -> {};
+                        : next.kind() != JobKind.RESYNC || INFRASTRUCTURE_LOST.equals(next.reason())
+                                ? () -> {
+                                    targets.resolve(key).failed();
+                                    if (INFRASTRUCTURE_LOST.equals(next.reason())) {
+                                        store.audit(clock.instant(), "infra-job", "infra.lost", key, null);
+                                    }
+                                }
+                                : () -> {};
             case REMOVED ->
                 () -> {
                     store.inventory().clear(key);

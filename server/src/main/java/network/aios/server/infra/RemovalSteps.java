@@ -37,6 +37,9 @@ final class RemovalSteps {
      */
     static final Duration NAMESPACE_POLL = Duration.ofMillis(500);
 
+    /** The reason of a removal refused because the owner's kubeconfig names another cluster. */
+    static final String WRONG_CLUSTER = "WrongCluster";
+
     /** How often a delete whose precondition failed (the object changed meanwhile) looks again. */
     private static final int CONFLICT_ATTEMPTS = 5;
 
@@ -65,7 +68,10 @@ final class RemovalSteps {
                 Optional<ClusterOps> maybe = access.removalOps(job);
                 if (maybe.isPresent()) {
                     try (ClusterOps ops = maybe.get()) {
-                        if (!ops.namespaceGone(namespace)) {
+                        if (!gone(
+                                ops,
+                                namespace,
+                                job.receipt().path("namespaceUid").asString(null))) {
                             if (Duration.between(job.createdAt(), clock.instant())
                                             .compareTo(readyTimeout)
                                     > 0) {
@@ -122,6 +128,25 @@ final class RemovalSteps {
         boolean admin = job.adminSealed() != null;
         boolean shared = target.sharedNamespace();
         try (ClusterOps ops = maybe.get()) {
+            if (admin) {
+                // the owner's kubeconfig may name another cluster than the one deployed to: then nothing recorded
+                // is found there, and a 'clean' removal would forget the running installation
+                Optional<String> deployedTo = access.credential(job.clusterId()).map(Credential::clusterUid);
+                Optional<String> here = ops.clusterUid();
+                if (deployedTo.isPresent()
+                        && here.isPresent()
+                        && !deployedTo.get().equals(here.get())) {
+                    return InfraSteps.finish(
+                            job.next(
+                                    network.aios.store.JobState.FAILED,
+                                    WRONG_CLUSTER,
+                                    "this kubeconfig is for another cluster than the one " + owner
+                                            + "'s infrastructure was deployed to (their kube-system namespaces differ):"
+                                            + " nothing was changed; pass that cluster's kubeconfig, or none (the"
+                                            + " control plane's own credential)"),
+                            clock);
+                }
+            }
             Optional<Owner.NamespaceState> ns = ops.namespace(namespace);
             boolean holds = ns.isPresent() && owner.holds(ns.get());
             if (inventory.isEmpty() && !holds) {
@@ -148,7 +173,9 @@ final class RemovalSteps {
                     continue;
                 }
                 if (i.seq() >= InfraSteps.SERVICES_SEQ || admin && i.namespace() == null && !shared) {
-                    outcomes.add(deleteOwned(ops, owner, i));
+                    outcomes.add(Json.object()
+                            .put("object", InfraSteps.describe(i))
+                            .setAll(deleteOwned(ops, owner, InfraSteps.ref(i), i.uid())));
                     store.progress(
                             job.id(),
                             lease,
@@ -163,7 +190,8 @@ final class RemovalSteps {
                 }
             }
             items.addAll(outcomes);
-            // 2. the namespace: this registration's claim goes, then the namespace if nobody else lives there
+            // 2. the namespace: deleted if nobody else lives there, decided with this registration's claim still
+            // on it (a removal cut off here leaves the namespace claimed, not orphaned)
             ObjectNode nsItem = Json.object().put("object", "Namespace " + namespace);
             boolean deleted = false;
             if (ns.isEmpty()) {
@@ -171,12 +199,14 @@ final class RemovalSteps {
             } else if (!holds) {
                 nsItem.put("outcome", "kept").put("reason", whose(ns.get(), owner));
             } else {
-                deleted = releaseNamespace(ops, owner, namespace, nsItem);
+                deleted = decideNamespace(ops, owner, namespace, nsItem, admin, receipt);
             }
             // 3. what lives in the namespace or is owned by it (the control plane's identity there) went with it,
             // or stays for those who still live there
             String kept = nsItem.path("reason").asString("");
-            boolean residual = false;
+            boolean residual = outcomes.stream()
+                            .anyMatch(o -> "residual".equals(o.path("outcome").asString()))
+                    || "residual".equals(nsItem.path("outcome").asString());
             for (InventoryItem i : withNamespace) {
                 ObjectNode item = Json.object().put("object", InfraSteps.describe(i));
                 if (deleted || ns.isEmpty()) {
@@ -203,22 +233,24 @@ final class RemovalSteps {
                 .runAt(clock.instant());
     }
 
-    /** One object deleted only if it is this registration's and unchanged since it was looked at. */
-    private static ObjectNode deleteOwned(ClusterOps ops, Owner owner, InventoryItem i) {
-        ObjectNode item = Json.object().put("object", InfraSteps.describe(i));
-        ObjectRef ref = InfraSteps.ref(i);
+    /**
+     * One object deleted only if it is {@code owner}'s and unchanged since it was looked at: {@code outcome}
+     * {@code deleted}, {@code already_gone}, {@code kept} (another's: {@code reason} says whose) or
+     * {@code residual}. Removal, prune and route removal all delete this way.
+     */
+    static ObjectNode deleteOwned(ClusterOps ops, Owner owner, ObjectRef ref, String recordedUid) {
+        ObjectNode item = Json.object();
         for (int attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
             Optional<HasMetadata> now = ops.get(ref);
             if (now.isEmpty()) {
                 return item.put("outcome", "already_gone");
             }
-            if (!owner.owns(now.get(), i.uid())) {
+            if (!owner.owns(now.get(), recordedUid)) {
                 return item.put("outcome", "kept")
                         .put(
                                 "reason",
                                 Owner.stampOf(now.get())
-                                        .map(s -> "it belongs to "
-                                                + s.substring(0, s.indexOf('@')).replace('/', ' ')
+                                        .map(s -> "it belongs to " + Owner.whoseStamp(s)
                                                 + (s.startsWith(owner.kind() + "/" + owner.id() + "@")
                                                         ? " (another registration of this id)"
                                                         : ""))
@@ -240,27 +272,36 @@ final class RemovalSteps {
     }
 
     /**
-     * Releases this registration's claim on its namespace and deletes the namespace if no other registration
-     * claims it and no Deployment of anyone else's is in it, on the condition that it did not change since it
-     * was read: a claim that lands meanwhile (another registration's create) keeps it. True if it was deleted.
+     * Deletes the namespace if no other live registration claims it and no Deployment of anyone else's is in
+     * it, on the condition that it did not change since it was read: a claim that lands meanwhile (another
+     * registration's create) keeps it. This registration's own claim stays on it while deciding; when the
+     * namespace is kept it is taken off with the owner's kubeconfig (the control plane's own identity may not
+     * patch a namespace: then it stays, and stops counting once this registration has no infrastructure).
+     * True if the namespace was deleted (or is being deleted); its uid is noted in the receipt.
      */
-    private static boolean releaseNamespace(ClusterOps ops, Owner owner, String namespace, ObjectNode item) {
+    private boolean decideNamespace(
+            ClusterOps ops, Owner owner, String namespace, ObjectNode item, boolean admin, ObjectNode receipt) {
         for (int attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
             Optional<Owner.NamespaceState> now = ops.namespace(namespace);
-            if (now.isPresent() && Owner.claims(now.get()).containsKey(owner.claimKey())) {
-                now = ops.annotateNamespace(namespace, owner.claimKey(), null);
-            }
             if (now.isEmpty()) {
                 item.put("outcome", "already_gone");
                 return false;
             }
+            receipt.put("namespaceUid", now.get().uid());
             if (now.get().terminating()) {
                 item.put("outcome", "deleted"); // being deleted already: the removal waits for it with the rest
                 return true;
             }
-            List<String> others = owner.others(now.get(), ops.deployments(namespace));
+            List<String> others = owner.others(now.get(), ops.deployments(namespace), targets::live);
             if (!others.isEmpty()) {
                 item.put("outcome", "kept").put("reason", "shared with " + String.join(", ", others));
+                if (admin && Owner.claims(now.get()).containsKey(owner.claimKey())) {
+                    try {
+                        ops.annotateNamespace(namespace, owner.claimKey(), null);
+                    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                        item.put("claim", "stays (" + network.aios.infra.KubeFailure.describe(e) + ")");
+                    }
+                }
                 return false;
             }
             ClusterOps.Deletion d = ops.delete(
@@ -275,8 +316,30 @@ final class RemovalSteps {
                 return false;
             }
         }
-        item.put("outcome", "kept").put("reason", "it kept changing while it was being deleted");
+        item.put("outcome", "residual").put("reason", "it kept changing while it was being deleted");
         return false;
+    }
+
+    /**
+     * Whether the namespace this removal deleted is gone: by uid, so one made again meanwhile (another
+     * registration's create) does not keep the removal waiting. Access gone with it (the control plane's token
+     * lived there) counts as gone.
+     */
+    private static boolean gone(ClusterOps ops, String namespace, String deletedUid) {
+        if (deletedUid == null) {
+            return ops.namespaceGone(namespace);
+        }
+        try {
+            return ops.namespace(namespace)
+                    .filter(n -> deletedUid.equals(n.uid()))
+                    .isEmpty();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            network.aios.infra.KubeFailure f = network.aios.infra.KubeFailure.of(e);
+            if (f == network.aios.infra.KubeFailure.UNAUTHORIZED || f == network.aios.infra.KubeFailure.FORBIDDEN) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     /** Whose a namespace this registration does not hold is, for the receipt. */

@@ -114,7 +114,7 @@ public final class RouteService {
     }
 
     public void remove(Principal who, String clusterId, String kind, String id) {
-        clusters.get(who, clusterId);
+        network.aios.store.ClusterRecord cluster = clusters.get(who, clusterId);
         GatewayRoute.Kind k = GatewayRoute.Kind.fromWire(kind);
         if (k == null
                 || routes.list(clusterId).stream()
@@ -124,7 +124,13 @@ public final class RouteService {
         GenericKubernetesResource mapping = new GatewayRoute(k, id, "unused").mapping(clusterId);
         access.credential(clusterId).ifPresent(cred -> {
             try (ClusterOps ops = access.open(cred)) {
-                ops.delete(ObjectRef.of(mapping));
+                // only the Mapping this registration made (another's of the same name is left alone)
+                RemovalSteps.deleteOwned(
+                        ops,
+                        network.aios.infra.Owner.cluster(
+                                clusterId, network.aios.api.Incarnation.of(cluster.createdAt())),
+                        ObjectRef.of(mapping),
+                        null);
             } catch (KubernetesClientException e) {
                 throw memberFailed(clusterId, e);
             }

@@ -185,6 +185,11 @@ final class SharedClients implements AutoCloseable {
         }
 
         @Override
+        public Optional<String> clusterUid() {
+            return entry.ops.clusterUid();
+        }
+
+        @Override
         public Optional<network.aios.infra.Owner.NamespaceState> namespace(String name) {
             return entry.ops.namespace(name);
         }

@@ -21,6 +21,9 @@ interface Target {
     /** False once the registration is gone: a create job then stops. */
     boolean registered();
 
+    /** Whether the registry says it has infrastructure (being made, ready, failed or being removed). */
+    boolean hasInfrastructure();
+
     /** The namespace everything lives in; deleting it takes the control plane's access last. */
     String namespace();
 

@@ -3,6 +3,7 @@ package network.aios.server.infra;
 import java.time.Clock;
 import network.aios.api.TargetKey;
 import network.aios.infra.InfraSettings;
+import network.aios.infra.Owner;
 import network.aios.server.auth.TokenService;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
@@ -30,6 +31,24 @@ final class Targets {
         this.tokens = tokens;
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /**
+     * Whether a registration a claim names still lives on a member cluster: it is registered, as that
+     * incarnation, and the registry says it has infrastructure. A claim its removal could not take back (the
+     * control plane's own identity may not patch a namespace) stops counting this way.
+     */
+    boolean live(Owner o) {
+        String key = "cluster".equals(o.kind())
+                ? o.id()
+                : network.aios.api.AddonKind.fromWire(o.kind())
+                        .map(k -> k.infraKey(o.id()))
+                        .orElse(null);
+        if (key == null) {
+            return false;
+        }
+        Target t = resolve(key);
+        return t.registered() && t.owner().equals(o) && t.hasInfrastructure();
     }
 
     Target resolve(String key) {

@@ -222,6 +222,10 @@ class FakeClusterOps implements ClusterOps {
         if (!("r" + s.revision()).equals(resourceVersion)) {
             return Deletion.CONFLICT;
         }
+        if ("Namespace".equals(ref.kind()) && !namespaceGone) {
+            terminating.add(ref.name()); // its finalizers run: gone once the test says namespaceGone
+            return Deletion.DELETED;
+        }
         objects.remove(key(ref));
         return Deletion.DELETED;
     }
@@ -230,9 +234,21 @@ class FakeClusterOps implements ClusterOps {
         return new ObjectRef("v1", "Namespace", null, name, null);
     }
 
+    /** The uid of this cluster's kube-system namespace (a test points a kubeconfig at another cluster by changing it). */
+    volatile String clusterUid = "kube-system-uid-1";
+
+    @Override
+    public Optional<String> clusterUid() {
+        maybeFail("clusterUid");
+        return Optional.ofNullable(clusterUid);
+    }
+
     @Override
     public synchronized Optional<network.aios.infra.Owner.NamespaceState> namespace(String name) {
         maybeFail("namespace " + name);
+        if (namespaceGone && terminating.remove(name)) {
+            objects.remove(key(namespaceRef(name)));
+        }
         return Optional.ofNullable(objects.get(key(namespaceRef(name)))).map(s -> namespaceState(name, s));
     }
 

@@ -266,6 +266,7 @@ class InfraStepsTest extends StepsFixture {
                 .withNewMetadata()
                 .withName("aios-obsolete")
                 .withNamespace("aios-system")
+                .withLabels(network.aios.infra.InfraNames.labels(id)) // as an earlier version labelled it
                 .endMetadata()
                 .build());
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));

@@ -74,53 +74,121 @@ class OwnershipStepsTest extends StepsFixture {
         assertThat(new ClusterStore(db).get(other).orElseThrow().status()).isEqualTo("failed");
     }
 
+    /** Another registration that has infrastructure (as the registry says), claiming {@code namespace}. */
+    private Owner liveNeighbour(String namespace) throws Exception {
+        String other = register();
+        new ClusterStore(db).setInfra(other, network.aios.store.InfraPhase.READY, null, "test", clock.instant());
+        Owner o = owner(other);
+        cluster.annotateNamespace(namespace, o.claimKey(), o.incarnation());
+        return o;
+    }
+
     @Test
     void anObjectStampedByAnotherRegistrationIsKeptAndTheNamespaceWithIt() throws Exception {
         ready();
-        // someone else's registration took the Service over (and claimed the namespace)
+        // another registration took the Service over, and claims the namespace
+        Owner neighbour = liveNeighbour(NS);
         ObjectRef svc = new ObjectRef("v1", "Service", NS, "aios-mgmt", null);
         HasMetadata taken = cluster.get(svc).orElseThrow();
-        taken.getMetadata().getAnnotations().put(Owner.ANNOTATION, "cluster/intruder@x1");
+        taken.getMetadata().getAnnotations().put(Owner.ANNOTATION, neighbour.stamp());
         synchronized (cluster) {
             FakeClusterOps.Stored s = cluster.objects.get(FakeClusterOps.key(svc));
             cluster.objects.put(
                     FakeClusterOps.key(svc), new FakeClusterOps.Stored(taken, s.uid(), s.revision() + 1, true));
         }
-        cluster.annotateNamespace(NS, "cluster.claims.aios.network/intruder", "x1");
 
+        cluster.calls.clear();
         InfraJob removal = runToEnd(queued(JobKind.REMOVE));
 
         assertThat(removal.state()).isEqualTo(JobState.REMOVED);
-        assertThat(item(removal, "Service aios-system/aios-mgmt")).isEqualTo("kept: it belongs to cluster intruder");
-        assertThat(item(removal, "Namespace aios-system")).isEqualTo("kept: shared with cluster intruder");
+        assertThat(item(removal, "Service aios-system/aios-mgmt")).isEqualTo("kept: it belongs to " + neighbour);
+        assertThat(item(removal, "Namespace aios-system")).isEqualTo("kept: shared with " + neighbour);
         assertThat(item(removal, "ServiceAccount aios-system/" + InfraNames.CONTROL_PLANE_SA))
-                .isEqualTo("residual: the namespace is kept: shared with cluster intruder");
+                .isEqualTo("residual: the namespace is kept: shared with " + neighbour);
         assertThat(removal.reason()).isEqualTo("RemovedWithResiduals");
         assertThat(cluster.has("Service", "aios-mgmt")).isTrue();
         assertThat(cluster.has("Service", "aios-controller"))
                 .as("its own are deleted")
                 .isFalse();
+        // its own credential may not patch the namespace: its claim stays, and no longer counts
         assertThat(cluster.namespace(NS).map(Owner::claims).orElseThrow())
-                .as("its claim released, the other's kept")
-                .containsOnlyKeys("cluster.claims.aios.network/intruder");
+                .containsKeys(owner(id).claimKey(), neighbour.claimKey());
+        assertThat(cluster.calls).noneMatch(c -> c.startsWith("annotateNamespace"));
     }
 
     @Test
     void aClaimThatLandsBetweenTheLookAndTheDeleteKeepsTheNamespace() throws Exception {
         ready();
+        String late = register();
+        new ClusterStore(db).setInfra(late, network.aios.store.InfraPhase.PROVISIONING, null, "t", clock.instant());
         // another registration claims the namespace just after the removal looked at who lives there
         cluster.onDeployments = () -> {
             cluster.onDeployments = () -> {};
-            cluster.annotateNamespace(NS, "executor.claims.aios.network/late", "y2");
+            Owner o = owner(late);
+            cluster.annotateNamespace(NS, o.claimKey(), o.incarnation());
         };
 
         InfraJob removal = runToEnd(queued(JobKind.REMOVE));
 
-        assertThat(item(removal, "Namespace aios-system")).isEqualTo("kept: shared with executor late");
+        assertThat(item(removal, "Namespace aios-system")).isEqualTo("kept: shared with cluster " + late);
         assertThat(cluster.namespace(NS)).isPresent();
         assertThat(cluster.calls)
                 .filteredOn(c -> c.equals("delete Namespace aios-system"))
                 .hasSize(1);
+    }
+
+    @Test
+    void aClaimWhoseRegistrationHasNoInfrastructureNoLongerKeepsTheNamespace() throws Exception {
+        ready();
+        String gone = register(); // registered, but nothing deployed: its claim is a leftover
+        Owner stale = owner(gone);
+        cluster.annotateNamespace(NS, stale.claimKey(), stale.incarnation());
+        cluster.namespaceGone = false;
+
+        InfraJob removal = step(queued(JobKind.REMOVE));
+
+        assertThat(item(removal, "Namespace aios-system")).isEqualTo("deleted");
+    }
+
+    @Test
+    void aKubeconfigForAnotherClusterChangesNothingAndForgetsNothing() throws Exception {
+        ready();
+        int objects = cluster.objects.size();
+        cluster.clusterUid = "kube-system-uid-of-another-cluster";
+
+        InfraJob removal = runToEnd(queued(JobKind.REMOVE, id, true));
+
+        assertThat(removal.state()).isEqualTo(JobState.FAILED);
+        assertThat(removal.reason()).isEqualTo("WrongCluster");
+        assertThat(removal.message()).contains("another cluster");
+        assertThat(cluster.objects).hasSize(objects);
+        assertThat(store.inventory().list(id)).isNotEmpty();
+        assertThat(store.credentials().get(id)).isPresent();
+        assertThat(new ClusterStore(db).get(id).orElseThrow().status())
+                .as("as ready as before")
+                .isEqualTo("degraded");
+        // nor does a create there move it
+        InfraJob create = runToEnd(queued(JobKind.CREATE));
+        assertThat(create.reason()).isEqualTo("AnotherCluster");
+    }
+
+    @Test
+    void aRemovalWaitsForTheNamespaceItDeletedNotForOneMadeAgain() throws Exception {
+        ready();
+        cluster.namespaceGone = false;
+        InfraJob removal = step(queued(JobKind.REMOVE));
+        assertThat(removal.state()).isEqualTo(JobState.WAITING_NAMESPACE);
+        removal = step(removal);
+        assertThat(removal.state()).as("still terminating").isEqualTo(JobState.WAITING_NAMESPACE);
+        // it finished, and another registration's create made a namespace of that name again at once
+        cluster.namespaceGone = true;
+        cluster.namespace(NS);
+        cluster.apply(network.aios.infra.DesiredState.namespace("someone-else"));
+
+        removal = runToEnd(removal);
+
+        assertThat(removal.state()).isEqualTo(JobState.REMOVED);
+        assertThat(removal.reason()).isEqualTo("Removed");
     }
 
     @Test
@@ -131,7 +199,7 @@ class OwnershipStepsTest extends StepsFixture {
         InfraJob removal = step(queued(JobKind.REMOVE));
 
         assertThat(removal.state()).isEqualTo(JobState.WAITING_NAMESPACE);
-        assertThat(cluster.namespace(NS)).isEmpty();
+        assertThat(cluster.namespace(NS).map(Owner.NamespaceState::terminating)).contains(true);
         assertThat(item(removal, "Namespace aios-system")).isEqualTo("deleted");
         assertThat(item(removal, "ServiceAccount aios-system/" + InfraNames.CONTROL_PLANE_SA))
                 .isEqualTo("deleted_with_namespace");

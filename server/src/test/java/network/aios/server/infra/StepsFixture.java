@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import network.aios.api.ClusterValidator;
 import network.aios.api.DocumentParser;
@@ -49,35 +48,13 @@ abstract class StepsFixture {
             new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), 3, Duration.ofMinutes(5));
 
     final FakeClusterOps cluster = new FakeClusterOps();
-    final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
+    final network.aios.server.TestClock clock =
+            new network.aios.server.TestClock(Instant.parse("2026-11-30T12:00:00Z"));
     InfraStore store;
     InfraSteps steps;
     Targets targets;
     TokenService tokens;
     String id;
-
-    static final class MutableClock extends Clock {
-        volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
 
     @BeforeAll
     static void sealing() throws Exception {

@@ -2,10 +2,8 @@ package network.aios.server.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,30 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /** A supervised loop survives what its tick throws, backs off while it keeps failing, and says when it is stale. */
 class LoopsTest {
-    static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-12-03T12:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-    }
-
-    final TestClock clock = new TestClock();
+    final network.aios.server.TestClock clock =
+            new network.aios.server.TestClock(java.time.Instant.parse("2026-12-03T12:00:00Z"));
     final List<String> halted = new ArrayList<>();
     final Loops loops = new Loops(
             clock, (loop, error) -> halted.add(loop + ": " + error.getClass().getSimpleName()));
