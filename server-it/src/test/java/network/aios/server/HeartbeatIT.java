@@ -162,6 +162,34 @@ class HeartbeatIT {
     }
 
     @Test
+    void aCommandCarriesACommandNotAPayloadAndWhatIsAuditedIsBounded() {
+        server.post("/api/createCluster", TestServer.seedWithId("hb-commands"), server.adminToken);
+        String big = "{\"command\": \"block\", \"blockId\": \"b1\", \"body\": \"" + "x".repeat(200_000) + "\"}";
+        Answer refused = server.post("/api/v1/clusters/hb-commands/commands", big, server.adminToken);
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.text("/error/details/0/path")).isEqualTo("/body");
+        Answer small = server.post(
+                "/api/v1/clusters/hb-commands/commands",
+                "{\"command\": \"block\", \"blockId\": \"b1\", \"body\": {\"n\": 1}}",
+                server.adminToken);
+        assertThat(small.status()).as(small.body().toString()).isEqualTo(201);
+        // an agent's record of what it did reaches the audit log bounded
+        String token = liveCluster("hb-audited");
+        Answer recorded = server.post(
+                "/api/v1/clusters/hb-audited/audit",
+                "{\"at\": \"2026-12-03T12:00:00Z\", \"by\": \"admin\", \"command\": \"block\", \"status\": 200,"
+                        + " \"request\": {}, \"result\": {\"out\": \"" + "y".repeat(300_000) + "\"}}",
+                token);
+        assertThat(recorded.status()).as(String.valueOf(recorded.body())).isEqualTo(202);
+        JsonNode rows = server.get("/api/v1/audit?cluster=hb-audited&action=mgmt", server.adminToken)
+                .body()
+                .path("items");
+        assertThat(rows.size()).isEqualTo(1);
+        assertThat(rows.get(0).toString().length()).isLessThan(12_000);
+        assertThat(rows.get(0).at("/detail/truncated").asBoolean()).isTrue();
+    }
+
+    @Test
     void aMalformedHeartbeatIsRefusedAtItsField() {
         String token = liveCluster("hb-malformed");
         Answer bad = server.post(

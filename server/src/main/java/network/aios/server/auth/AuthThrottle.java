@@ -3,13 +3,14 @@ package network.aios.server.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Failed authentications counted per source address and per presented token id: past {@link #LIMIT} in
  * {@link #WINDOW}, further wrong credentials from that address (or with that id) answer 429 until the
  * window ends. A valid token is never throttled; a request without credentials is a plain 401. In
- * memory, per replica, bounded: past {@link #MAX_KEYS} live keys new ones are not tracked (fail open).
+ * memory, per replica, bounded to {@link #MAX_KEYS} keys by forgetting the least recently failed one: a
+ * flood of new keys pushes out old, quiet ones, never the one being throttled now (it does not fail open,
+ * and takes no scan per new key).
  */
 public final class AuthThrottle {
     public static final int LIMIT = 10;
@@ -19,14 +20,20 @@ public final class AuthThrottle {
     private record Window(Instant start, int failures) {}
 
     private final Clock clock;
-    private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
+    /** Least recently failed first: the eldest is forgotten when a new key would pass {@link #MAX_KEYS}. */
+    private final java.util.LinkedHashMap<String, Window> windows = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Window> eldest) {
+            return size() > MAX_KEYS;
+        }
+    };
 
     public AuthThrottle(Clock clock) {
         this.clock = clock;
     }
 
     /** Seconds until {@code key} may try again; 0 when it may now. */
-    public long retryAfter(String key) {
+    public synchronized long retryAfter(String key) {
         Window w = windows.get(key);
         Instant now = clock.instant();
         if (w == null || w.failures() < LIMIT || !w.start().plus(WINDOW).isAfter(now)) {
@@ -35,14 +42,8 @@ public final class AuthThrottle {
         return Math.max(1, Duration.between(now, w.start().plus(WINDOW)).toSeconds() + 1);
     }
 
-    public void failed(String key) {
+    public synchronized void failed(String key) {
         Instant now = clock.instant();
-        if (windows.size() >= MAX_KEYS && !windows.containsKey(key)) {
-            windows.values().removeIf(w -> !w.start().plus(WINDOW).isAfter(now));
-            if (windows.size() >= MAX_KEYS) {
-                return;
-            }
-        }
         windows.compute(
                 key,
                 (k, w) -> w == null || !w.start().plus(WINDOW).isAfter(now)

@@ -46,6 +46,9 @@ public final class CommandService {
         this.clock = clock;
     }
 
+    /** The largest {@code body} a {@code block} command may carry (JSON, in the grant and the audit log). */
+    static final int MAX_BODY_BYTES = 4096;
+
     /** A signed grant for {@code request} ({command, node?, nodeId?, blockId?, path?, method?, body?}). */
     public ObjectNode grant(Principal who, String clusterId, JsonNode request) {
         ClusterRecord cluster = clusters.get(who, clusterId); // first: another owner's cluster is a 404
@@ -118,7 +121,17 @@ public final class CommandService {
                 }
                 args.put("path", path).put("method", method);
                 if (r.has("body")) {
-                    args.set("body", r.get("body"));
+                    // it travels in the grant and is audited: small, like a command's arguments
+                    int size = Json.MAPPER.writeValueAsBytes(r.get("body")).length;
+                    if (size > MAX_BODY_BYTES) {
+                        errors.add(new FieldError(
+                                "/body",
+                                "must be at most " + MAX_BODY_BYTES + " bytes as JSON (got " + size
+                                        + "): a grant carries a command, not a payload; send data to the block"
+                                        + " itself"));
+                    } else {
+                        args.set("body", r.get("body"));
+                    }
                 }
             }
             default -> {}
