@@ -43,10 +43,17 @@ final class MgmtRole implements Role {
     private final Map<String, Instant> used = new ConcurrentHashMap<>();
 
     private final java.security.PublicKey grantKey;
+    /** Which registration this agent serves, as its serving certificate names it (null without TLS: development). */
+    private final String incarnation;
+    /** Grants issued before this run are refused: which of them were used went with the last run's memory. */
+    private final Instant started;
+
     private final List<ObjectNode> recent = new CopyOnWriteArrayList<>();
 
     MgmtRole(AgentContext agent) {
         this.agent = agent;
+        this.started = agent.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        this.incarnation = agent.config().tls() ? incarnation(agent.config().tlsCert()) : null;
         this.grantKey =
                 agent.config().grantKey() == null || agent.config().grantKey().isBlank()
                         ? null
@@ -119,8 +126,8 @@ final class MgmtRole implements Role {
         Instant now = agent.clock().instant();
         JsonNode payload;
         try {
-            payload =
-                    Grant.verify(h.substring(6).trim(), grantKey, agent.config().clusterId(), now);
+            payload = Grant.verify(
+                    h.substring(6).trim(), grantKey, agent.config().clusterId(), incarnation, started, now);
         } catch (Grant.Rejected e) {
             Web.fail(ctx, 401, "grant_rejected", "", e.getMessage());
             return Optional.empty();
@@ -134,6 +141,14 @@ final class MgmtRole implements Role {
             return Optional.empty();
         }
         return Optional.of(payload);
+    }
+
+    private static String incarnation(java.nio.file.Path certificate) {
+        try {
+            return network.aios.tls.AgentCa.incarnationOf(java.nio.file.Files.readString(certificate));
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /** Carries out the command a grant allows; its arguments come from the grant, not from the body. */

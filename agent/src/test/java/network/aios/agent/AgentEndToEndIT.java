@@ -236,7 +236,7 @@ class AgentEndToEndIT {
         // mgmt: commands are decided by the control plane (owner or admin) and carried by a signed grant;
         // a network token never reaches the agent, and a grant works once
         int mgmtPort = freePort();
-        agent("mgmt", mgmtPort);
+        Process mgmt = agent("mgmt", mgmtPort);
         KubeTestCluster.await(() -> agentGet(mgmtPort, "/healthz") != null, Duration.ofSeconds(30), "the mgmt agent");
         // the agent speaks TLS only, with a certificate that names this cluster: a client expecting another
         // cluster's agents (same network CA) or speaking plain HTTP gets nothing
@@ -284,6 +284,26 @@ class AgentEndToEndIT {
         assertThat(deliver(mgmtPort, grant).get("_status").asInt())
                 .as("a grant works once")
                 .isEqualTo(409);
+        // ... also across a restart of the agent, which forgets the grants it carried out: one issued before
+        // it started is refused
+        String beforeRestart = server.post("/api/v1/clusters/" + CLUSTER + "/commands", cordon, admin)
+                .text("/grant");
+        long issued = Json.parse(new String(
+                        java.util.Base64.getUrlDecoder().decode(beforeRestart.substring(0, beforeRestart.indexOf('.'))),
+                        java.nio.charset.StandardCharsets.UTF_8))
+                .path("iat")
+                .asLong();
+        // grants carry whole seconds: the restart happens in a later second than the grant's
+        KubeTestCluster.await(
+                () -> java.time.Instant.now().getEpochSecond() > issued, Duration.ofSeconds(5), "the next second");
+        mgmt.destroy();
+        mgmt.waitFor();
+        agent("mgmt", mgmtPort);
+        KubeTestCluster.await(
+                () -> agentGet(mgmtPort, "/healthz") != null, Duration.ofSeconds(30), "the mgmt agent again");
+        JsonNode replayed = deliver(mgmtPort, beforeRestart);
+        assertThat(replayed.get("_status").asInt()).as(replayed.toString()).isEqualTo(401);
+        assertThat(replayed.at("/error/message").asString()).contains("before this agent started");
         JsonNode unknown = command(mgmtPort, "{\"command\": \"reboot\"}", admin);
         assertThat(unknown.get("_status").asInt()).isEqualTo(422);
         assertThat(unknown.at("/error/details/0/path").asString()).isEqualTo("/command");

@@ -64,6 +64,18 @@ public final class Grant {
      * Replays are the caller's to refuse (by the payload's nonce, until its expiry).
      */
     public static JsonNode verify(String grant, PublicKey key, String clusterId, Instant now) throws Rejected {
+        return verify(grant, key, clusterId, null, null, now);
+    }
+
+    /**
+     * As above, and bound to one registration and one run of the agent: {@code incarnation} (when the agent
+     * knows its own) must be the grant's ({@code inc}): a grant for the id registered again by someone else is
+     * refused by the earlier registration's agent. A grant issued before {@code notBefore} (the agent's start)
+     * is refused: which of those were used is what the agent forgot when it restarted.
+     */
+    public static JsonNode verify(
+            String grant, PublicKey key, String clusterId, String incarnation, Instant notBefore, Instant now)
+            throws Rejected {
         if (grant == null || grant.length() > 16_384) {
             throw new Rejected("no grant, or one too large");
         }
@@ -111,6 +123,14 @@ public final class Grant {
         }
         if (!p.path("nonce").isString() || p.path("nonce").asString().length() < 16) {
             throw new Rejected("the grant has no nonce");
+        }
+        if (incarnation != null && !incarnation.equals(p.path("inc").asString(""))) {
+            throw new Rejected("the grant is for another registration of this cluster id (it was deleted and"
+                    + " registered again): this agent serves the earlier one");
+        }
+        if (notBefore != null && iat.isBefore(notBefore)) {
+            throw new Rejected("the grant was issued before this agent started (it cannot know whether it was"
+                    + " used): ask the control plane for a new one");
         }
         return p;
     }

@@ -61,4 +61,21 @@ class GrantTest {
                 .isInstanceOf(Grant.Rejected.class);
         assertThatThrownBy(() -> Grant.verify(null, key.getPublic(), "c1", NOW)).isInstanceOf(Grant.Rejected.class);
     }
+
+    @Test
+    void aGrantIsForOneRegistrationAndOneRunOfTheAgent() throws Exception {
+        tools.jackson.databind.node.ObjectNode p = payload("c1", NOW, 60).put("inc", "r2");
+        String g = Grant.sign(p, key.getPrivate());
+        assertThat(Grant.verify(g, key.getPublic(), "c1", "r2", NOW.minusSeconds(5), NOW.plusSeconds(1)))
+                .isNotNull();
+        // the id deleted and registered again: the earlier registration's agent refuses the new owner's grant
+        assertThatThrownBy(() -> Grant.verify(g, key.getPublic(), "c1", "r1", null, NOW))
+                .hasMessageContaining("another registration");
+        // the agent restarted after the grant was issued: it cannot know whether it was used
+        assertThatThrownBy(() -> Grant.verify(g, key.getPublic(), "c1", "r2", NOW.plusSeconds(1), NOW.plusSeconds(2)))
+                .hasMessageContaining("before this agent started");
+        String old = Grant.sign(payload("c1", NOW, 60), key.getPrivate()); // no inc: an older control plane's
+        assertThatThrownBy(() -> Grant.verify(old, key.getPublic(), "c1", "r2", null, NOW))
+                .hasMessageContaining("another registration");
+    }
 }

@@ -210,6 +210,25 @@ public final class AgentCa {
         }
     }
 
+    /**
+     * The incarnation a serving certificate's identity names ({@code spiffe://aios.network/cluster/<id>/<inc>}),
+     * or null when it names none: what an agent knows of which registration it serves.
+     */
+    public static String incarnationOf(String certificatePem) {
+        try {
+            for (String uri : uris(Pem.certificates(certificatePem).get(0))) {
+                String prefix = "spiffe://" + TRUST_DOMAIN + "/cluster/";
+                if (uri.startsWith(prefix)) {
+                    String[] parts = uri.substring(prefix.length()).split("/");
+                    return parts.length == 2 ? parts[1] : null;
+                }
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
     /** The URI SANs of a certificate. */
     static List<String> uris(X509Certificate cert) throws CertificateParsingException {
         List<String> out = new ArrayList<>();

@@ -59,6 +59,7 @@ public final class CommandService {
         ObjectNode payload = Json.object()
                 .put("v", 1)
                 .put("cluster", clusterId)
+                .put("inc", network.aios.api.Incarnation.of(cluster.createdAt())) // this registration only
                 .put("by", who.name())
                 .put("nonce", HexFormat.of().formatHex(n))
                 .put("iat", now.getEpochSecond())
