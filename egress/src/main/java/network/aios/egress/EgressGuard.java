@@ -118,6 +118,11 @@ public final class EgressGuard {
         if (self > 0 && port == self && isLocal(a)) {
             return "it is the control plane's own listener";
         }
+        if (!a.isLoopbackAddress() && !a.isAnyLocalAddress() && isLocal(a)) {
+            // services bound to 0.0.0.0 on the control plane's host answer there; an allowed range that happens
+            // to contain the host (its private network) does not make them owners' to reach
+            return "it is an address of the control plane's own host";
+        }
         // the operator's ranges: the most specific one that contains the address decides
         Cidr allow = mostSpecific(allowed, a);
         Cidr deny = mostSpecific(denied, a);

@@ -62,6 +62,28 @@ class EgressGuardTest {
     }
 
     @Test
+    void theHostsOwnAddressesAreRefusedEvenInsideAnAllowedRange() throws Exception {
+        // every non-loopback address of this machine's interfaces (CI's has at least one)
+        List<InetAddress> own = new java.util.ArrayList<>();
+        for (java.net.NetworkInterface i :
+                java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress a : java.util.Collections.list(i.getInetAddresses())) {
+                if (!a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                    own.add(a);
+                }
+            }
+        }
+        assertThat(own).as("this machine's own addresses").isNotEmpty();
+        EgressGuard everything = EgressGuard.of(List.of("0.0.0.0/0", "::/0"), () -> 0);
+        for (InetAddress a : own) {
+            assertThat(everything.refusal(a, 5432)).as(a.toString()).contains("control plane's own host");
+        }
+        assertThat(everything.refusal(InetAddress.getByName("10.255.255.254"), 443))
+                .as("any other address in the range")
+                .isNull();
+    }
+
+    @Test
     void aNameIsRefusedWhenItResolvesToALoopbackAddress() {
         assertThatThrownBy(() -> strict.resolve("localhost", 80))
                 .isInstanceOf(EgressRefusedException.class)

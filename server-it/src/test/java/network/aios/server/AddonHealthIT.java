@@ -46,8 +46,9 @@ class AddonHealthIT {
                     Duration.ofSeconds(10),
                     "the registry to be seen up");
             String seen = server.get(path, server.adminToken).text("/system/health/lastSeenAt");
+            // in a fixed vocabulary: what the address answered (a 401 here) is not repeated to whoever registered it
             assertThat(server.get(path, server.adminToken).text("/system/health/message"))
-                    .contains("HTTP 401");
+                    .isEqualTo("up: it answers");
 
             up.stop(0);
             KubeTestCluster.await(
@@ -56,6 +57,7 @@ class AddonHealthIT {
                     "the registry to be marked down");
             Answer down = server.get(path, server.adminToken);
             assertThat(down.status()).isEqualTo(200);
+            assertThat(down.text("/system/health/message")).isEqualTo("down: refused");
             assertThat(down.text("/system/health/lastSeenAt")).isNotNull();
             assertThat(java.time.Instant.parse(down.text("/system/health/lastSeenAt")))
                     .isAfterOrEqualTo(java.time.Instant.parse(seen));

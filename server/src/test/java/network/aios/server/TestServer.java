@@ -73,6 +73,16 @@ public final class TestServer implements AutoCloseable {
                 TestPostgres.freshDatabase(16), tempDir(), null, null, RetryPolicy.defaults(), true, tweak);
     }
 
+    /** A control plane on a given database and data folder, with {@code retry}, its configuration adjusted. */
+    public static TestServer retrying(
+            Database db,
+            Path dataDir,
+            RetryPolicy retry,
+            boolean ownsDb,
+            java.util.function.UnaryOperator<ServerConfig> tweak) {
+        return new TestServer(db, dataDir, null, null, retry, ownsDb, tweak);
+    }
+
     private TestServer(
             Database db,
             Path dataDir,

@@ -143,6 +143,12 @@ public final class KubeconfigParser {
         String kAt = at + "/clusters/" + k + "/cluster";
         JsonNode cluster = kc.get("clusters").get(k).get("cluster");
         URI server = server(cluster == null ? null : cluster.get("server"), kAt + "/server", errors);
+        if (server != null && server.getScheme().equalsIgnoreCase("http") && !allowInsecure) {
+            errors.add(new FieldError(
+                    kAt + "/server",
+                    "must be an https:// URL: over http:// the credentials would travel in clear (the operator"
+                            + " can allow this with --allow-insecure-kubeconfig)"));
+        }
         String ca = base64(cluster, "certificate-authority-data", kAt, errors);
         boolean insecure = false;
         JsonNode skip = cluster == null ? null : cluster.get("insecure-skip-tls-verify");

@@ -50,6 +50,20 @@ class KubeconfigParserTest {
         return HostileKubeconfigs.all(dir.resolve("marker")).stream();
     }
 
+    @org.junit.jupiter.api.Test
+    void aPlainHttpApiServerIsRefusedUnlessTheOperatorAllowsInsecureKubeconfigs() throws Exception {
+        JsonNode plain = text(YAML.replace("https://10.0.0.1:6443", "http://10.0.0.1:8080"));
+        KubeconfigException e =
+                catchThrowableOfType(KubeconfigException.class, () -> parser.parse(plain, "/kube_config_data"));
+        assertThat(e).isNotNull();
+        assertThat(e.errors()).singleElement().satisfies(f -> {
+            assertThat(f.path()).isEqualTo("/kube_config_data/clusters/0/cluster/server");
+            assertThat(f.message()).contains("https://", "--allow-insecure-kubeconfig");
+        });
+        assertThat(new KubeconfigParser(true).parse(plain, "/kube_config_data").server())
+                .hasToString("http://10.0.0.1:8080");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostile")
     void everyHostileShapeIsRefusedAtAFieldAndRunsNothing(HostileKubeconfigs.Shape shape) {

@@ -28,13 +28,13 @@ class InfraFaultsIT {
         kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
-        server = new TestServer(
+        // the fault proxy speaks plain HTTP: the operator allows such kubeconfigs here
+        server = TestServer.retrying(
                 TestPostgres.freshDatabase(16),
                 java.nio.file.Files.createTempDirectory("faults"),
-                null,
-                null,
                 new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200), 6, Duration.ofMinutes(2)),
-                true);
+                true,
+                c -> c.withEgress(List.of("127.0.0.0/8"), true));
         proxy = new FaultyProxy(kube.admin.getConfiguration().getMasterUrl().replaceAll("/$", ""));
         kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
     }

@@ -72,15 +72,36 @@ public final class AddonHealthMonitor implements AutoCloseable {
         String message;
         try (Response r =
                 http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+            // said in a fixed vocabulary, never what the address answered: a probe must not be a port and
+            // status scanner for whoever registers URLs
             up = r.code() < 500;
-            message = "HTTP " + r.code() + " from " + url;
+            message = up ? "up: it answers" : "unhealthy: it answers with a server error";
         } catch (java.io.IOException | IllegalArgumentException e) {
             up = false;
             message = EgressRefusedException.in(e)
                     .map(x -> "not probed: the address is refused by the egress guard (" + x.reason() + ")")
-                    .orElse("no answer from " + url + " (" + e.getClass().getSimpleName() + ")");
+                    .orElseGet(() -> "down: " + unreachable(e));
         }
         store.recordHealth(a.id(), up, message, clock.instant());
+    }
+
+    /** Why a probe got no answer, in a fixed vocabulary. */
+    static String unreachable(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.io.InterruptedIOException) {
+                return "timed out";
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS failed";
+            }
+            if (t instanceof java.net.ConnectException) {
+                return "refused";
+            }
+            if (t instanceof java.net.UnknownHostException) {
+                return "the name does not resolve";
+            }
+        }
+        return "no answer";
     }
 
     static String path(AddonRecord a) {
