@@ -95,6 +95,46 @@ class CrashRestartIT {
     }
 
     @Test
+    void whenItsEmbeddedDatabaseIsKilledTheControlPlaneExitsToBeRestartedWithItAndLosesNothing() throws Exception {
+        Path data = Files.createTempDirectory("aios-pg-kill").resolve("data");
+        int port = freePort();
+        Process first = server(data, port);
+        Process second = null;
+        try {
+            KubeTestCluster.await(
+                    () -> status(port, "GET", "/healthz", null, null) == 200,
+                    Duration.ofSeconds(90),
+                    "the control plane to answer");
+            String token = Files.readString(data.resolve("admin-token")).trim();
+            assertThat(status(port, "POST", "/api/createCluster", token, TestServer.seedWithId("pg-kill")))
+                    .isEqualTo(201);
+            long postmaster =
+                    Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid"))
+                            .get(0)
+                            .trim());
+            ProcessHandle.of(postmaster).orElseThrow().destroyForcibly(); // kill -9, under a running control plane
+            assertThat(first.waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("it exits by itself, rather than answering every request with an error")
+                    .isTrue();
+            assertThat(first.exitValue()).as("75: start me again").isEqualTo(75);
+
+            second = server(data, port); // what its supervisor does
+            KubeTestCluster.await(
+                    () -> status(port, "GET", "/healthz", null, null) == 200,
+                    Duration.ofSeconds(90),
+                    "the control plane to answer again");
+            assertThat(status(port, "GET", "/api/v1/clusters/pg-kill", token, null))
+                    .isEqualTo(200);
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroy();
+                second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void killedMidJobItStartsOnceAnswersKeepsEveryAcknowledgedWriteAndFinishesTheJob() throws Exception {
         KubeTestCluster kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));

@@ -77,6 +77,14 @@ public final class ControlPlane implements AutoCloseable {
     /** The background loops, supervised; /readyz reports them. */
     private final network.aios.server.runtime.Loops loops;
 
+    /** Watches the embedded database's server process ({@link #watchEmbeddedStore}). */
+    private final java.util.concurrent.ScheduledExecutorService storeWatch =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "aios-store-watch");
+                t.setDaemon(true);
+                return t;
+            });
+
     private ControlPlane(
             ServerConfig config,
             Database db,
@@ -191,11 +199,15 @@ public final class ControlPlane implements AutoCloseable {
                         (server, httpConfig) -> tls.connector(server, httpConfig, config.host(), config.port()));
             }
             c.routes.get("/healthz", ctx -> {
-                tools.jackson.databind.node.ObjectNode h = Json.object().put("status", "ok");
+                // the truth about the one thing every request needs: the database answers, or it does not
+                boolean store = db.answers();
+                tools.jackson.databind.node.ObjectNode h = Json.object()
+                        .put("status", store ? "ok" : "store_unavailable")
+                        .put("store", store ? "ok" : "unreachable");
                 if (!warnings.isEmpty()) {
                     warnings.forEach(h.putArray("warnings")::add);
                 }
-                Http.json(ctx, 200, h);
+                Http.json(ctx, store ? 200 : 503, h);
             });
             // readiness, for load balancers and Kubernetes: every background loop made progress lately
             c.routes.get("/readyz", ctx -> {
@@ -220,6 +232,9 @@ public final class ControlPlane implements AutoCloseable {
                         l.put("lastFailure", s.lastFailure().toString()).put("lastError", s.lastError());
                     }
                 }
+                boolean store = db.answers();
+                r.put("store", store ? "ok" : "unreachable");
+                ready &= store;
                 r.put("status", ready ? "ready" : "not_ready");
                 Http.json(ctx, ready ? 200 : 503, r);
             });
@@ -246,6 +261,18 @@ public final class ControlPlane implements AutoCloseable {
                     HttpResponseException.class,
                     (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx, config.maxBodyBytes())));
             c.routes.exception(Exception.class, (e, ctx) -> {
+                if (storeUnreachable(e)) {
+                    ctx.header("Retry-After", "5");
+                    Http.error(
+                            ctx,
+                            new DomainException(
+                                    DomainException.Kind.UNAVAILABLE,
+                                    "store_unavailable",
+                                    "the control plane's database does not answer; retry shortly",
+                                    List.of(),
+                                    null));
+                    return;
+                }
                 String ref = UUID.randomUUID().toString();
                 LOG.error("internal error {} on {} {}", ref, ctx.method(), ctx.path(), e);
                 Http.error(
@@ -297,6 +324,44 @@ public final class ControlPlane implements AutoCloseable {
         return new ControlPlane(config, db, false, clock, connector, retry).run(false);
     }
 
+    /**
+     * Whether a request failed because the database is away (no connection, or the server shutting down):
+     * answered 503 with Retry-After, not as an internal error.
+     */
+    static boolean storeUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException q && q.getSQLState() != null) {
+                String state = q.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The embedded PostgreSQL is this control plane's: if its server process dies, the control plane exits
+     * (status 75, "try again") so that whatever supervises it starts both afresh, instead of answering
+     * every request with a database error for as long as it runs.
+     */
+    private void watchEmbeddedStore(java.util.concurrent.ScheduledExecutorService ticker) {
+        ticker.scheduleWithFixedDelay(
+                loops.supervise("embedded-postgres", java.time.Duration.ofSeconds(1), () -> {
+                    if (!db.embeddedRunning()) {
+                        LOG.error("the embedded PostgreSQL's server process is gone: the control plane exits so"
+                                + " that it is started again with it (exit status 75)");
+                        Runtime.getRuntime().halt(75);
+                    }
+                }),
+                1,
+                1,
+                java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** The background loops (their state; fault injection in tests). */
     public network.aios.server.runtime.Loops loops() {
         return loops;
@@ -311,6 +376,9 @@ public final class ControlPlane implements AutoCloseable {
             http.start();
             listeningPort.set(port());
             infra.start(soleUser, loops);
+            if (db.isEmbedded()) {
+                watchEmbeddedStore(storeWatch);
+            }
             addonHealth.start(loops);
             clusterHealth.start(loops);
             attestor.start(loops);
@@ -400,6 +468,12 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        storeWatch.shutdownNow(); // first: stopping the embedded database below is not its death
+        try {
+            storeWatch.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         attestor.close();
         clusterHealth.close();
         addonHealth.close();

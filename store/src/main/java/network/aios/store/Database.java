@@ -20,13 +20,41 @@ public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final EmbeddedPostgres embedded;
+    private final Path embeddedDir;
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
 
-    private Database(EmbeddedPostgres embedded, HikariDataSource dataSource) {
+    private Database(EmbeddedPostgres embedded, Path embeddedDir, HikariDataSource dataSource) {
         this.embedded = embedded;
+        this.embeddedDir = embeddedDir;
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+    }
+
+    /**
+     * Whether the embedded PostgreSQL's server process is still running (always true for an external one,
+     * which is not this process's to watch).
+     */
+    public boolean embeddedRunning() {
+        if (embedded == null) {
+            return true;
+        }
+        try {
+            return EmbeddedStore.postmaster(embeddedDir).isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the database answers a query now (within the pool's connection timeout). */
+    public boolean answers() {
+        try {
+            return jdbi.withHandle(
+                            h -> h.createQuery("SELECT 1").mapTo(Integer.class).one())
+                    == 1;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -46,7 +74,7 @@ public final class Database implements AutoCloseable {
             LOG.info("embedded PostgreSQL started on 127.0.0.1:{} with data in {}", pg.getPort(), dataDir);
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
             try {
-                return new Database(pg, migrated(pool(url, "postgres", password, poolSize)));
+                return new Database(pg, dataDir, migrated(pool(url, "postgres", password, poolSize)));
             } catch (RuntimeException e) {
                 pg.close(); // don't leave a server running behind a failed start
                 throw e;
@@ -60,7 +88,7 @@ public final class Database implements AutoCloseable {
     /** Connects to an external PostgreSQL (for HA) and migrates it. */
     public static Database external(String jdbcUrl, String user, String password, int poolSize) {
         LOG.info("using external PostgreSQL at {}", jdbcUrl.replaceAll("password=[^&]*", "password=***"));
-        return new Database(null, migrated(pool(jdbcUrl, user, password, poolSize)));
+        return new Database(null, null, migrated(pool(jdbcUrl, user, password, poolSize)));
     }
 
     private static HikariDataSource pool(String url, String user, String password, int size) {
@@ -74,6 +102,8 @@ public final class Database implements AutoCloseable {
         }
         config.setMaximumPoolSize(size);
         config.setPoolName("aios");
+        // with the database away, a request waits this long for a connection, then is answered 503
+        config.setConnectionTimeout(5_000);
         return new HikariDataSource(config);
     }
 
