@@ -43,6 +43,10 @@ public final class EgressGuard {
     private final List<Cidr> allowed;
     private final List<Cidr> denied;
     private final IntSupplier selfPort;
+    /** Other ports of the control plane's own on this host (its embedded database), refused like the listener. */
+    private final List<OwnPort> ownPorts;
+
+    private record OwnPort(IntSupplier port, String what) {}
 
     /**
      * @param allowed  ranges the operator allows although they would be refused (e.g. 127.0.0.0/8 for a test
@@ -59,9 +63,24 @@ public final class EgressGuard {
      *               private network); between an allowed and a denied range, the more specific one decides
      */
     public EgressGuard(List<Cidr> allowed, List<Cidr> denied, IntSupplier selfPort) {
+        this(allowed, denied, selfPort, List.of());
+    }
+
+    private EgressGuard(List<Cidr> allowed, List<Cidr> denied, IntSupplier selfPort, List<OwnPort> ownPorts) {
         this.allowed = List.copyOf(allowed);
         this.denied = List.copyOf(denied);
         this.selfPort = selfPort;
+        this.ownPorts = List.copyOf(ownPorts);
+    }
+
+    /**
+     * This guard, also refusing {@code port} (0: none) on every address of this host, whatever range is allowed:
+     * another service of the control plane's own there ({@code what}, e.g. "the control plane's own database").
+     */
+    public EgressGuard withOwnPort(IntSupplier port, String what) {
+        List<OwnPort> more = new ArrayList<>(ownPorts);
+        more.add(new OwnPort(port, what));
+        return new EgressGuard(allowed, denied, selfPort, more);
     }
 
     /** A guard with the defaults and no allow-list. */
@@ -117,6 +136,12 @@ public final class EgressGuard {
         int self = selfPort.getAsInt();
         if (self > 0 && port == self && isLocal(a)) {
             return "it is the control plane's own listener";
+        }
+        for (OwnPort own : ownPorts) {
+            int p = own.port().getAsInt();
+            if (p > 0 && port == p && isLocal(a)) {
+                return "it is " + own.what();
+            }
         }
         if (!a.isLoopbackAddress() && !a.isAnyLocalAddress() && isLocal(a)) {
             // services bound to 0.0.0.0 on the control plane's host answer there; an allowed range that happens

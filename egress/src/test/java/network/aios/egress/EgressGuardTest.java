@@ -84,6 +84,18 @@ class EgressGuardTest {
     }
 
     @Test
+    void theControlPlanesOwnDatabaseIsRefusedEvenWhenLoopbackIsAllowed() throws Exception {
+        EgressGuard g = EgressGuard.of(List.of("127.0.0.0/8"), () -> 8080)
+                .withOwnPort(() -> 45432, "the control plane's own database");
+        assertThat(g.refusal(InetAddress.getByName("127.0.0.1"), 45432)).contains("own database");
+        assertThat(g.refusal(InetAddress.getByName("127.0.0.1"), 8080)).contains("own listener");
+        assertThat(g.refusal(InetAddress.getByName("127.0.0.1"), 16443)).isNull();
+        assertThat(g.refusal(InetAddress.getByName("10.0.0.9"), 45432))
+                .as("another host's")
+                .isNull();
+    }
+
+    @Test
     void aNameIsRefusedWhenItResolvesToALoopbackAddress() {
         assertThatThrownBy(() -> strict.resolve("localhost", 80))
                 .isInstanceOf(EgressRefusedException.class)

@@ -49,4 +49,33 @@ class EmbeddedRestartIT {
                     .isEqualTo(200);
         }
     }
+
+    @Test
+    void anOwnersKubeconfigDoesNotReachTheEmbeddedDatabaseEvenWithLoopbackAllowed() throws Exception {
+        Path data = Files.createTempDirectory("aios-data");
+        ServerConfig config =
+                ServerConfig.defaults(data).withPort(0).withEgress(java.util.List.of("127.0.0.0/8"), false);
+        try (ControlPlane cp = ControlPlane.start(config)) {
+            String token = cp.bootstrapToken();
+            assertThat(send(cp, "POST", "/api/createCluster", token, TestServer.example("cluster.json")))
+                    .isEqualTo(201);
+            String pgPort = Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid"))
+                    .get(3)
+                    .trim();
+            String kubeconfig = "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster:"
+                    + " {server: 'https://127.0.0.1:" + pgPort + "'}\nusers:\n- name: u\n  user: {token: t}\n"
+                    + "contexts:\n- name: c\n  context: {cluster: k, user: u}\n";
+            byte[] body =
+                    network.aios.api.Json.bytes(network.aios.api.Json.object().put("kube_config_data", kubeconfig));
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.port()
+                                    + "/api/v1/clusters/cluster-west-vision-001/preflight"))
+                            .header("Authorization", "Bearer " + token)
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+            assertThat(r.body()).contains("egress_refused", "own database");
+        }
+    }
 }

@@ -104,7 +104,9 @@ public final class ControlPlane implements AutoCloseable {
         java.util.concurrent.atomic.AtomicInteger listening =
                 new java.util.concurrent.atomic.AtomicInteger(config.port());
         this.listeningPort = listening;
-        this.egress = EgressGuard.of(config.egressAllow(), config.egressDeny(), listening::get);
+        this.egress = EgressGuard.of(config.egressAllow(), config.egressDeny(), listening::get)
+                // even with loopback allowed (a test cluster on this machine), an owner does not reach it
+                .withOwnPort(db::embeddedPort, "the control plane's own database");
         ClusterConnector members = connector != null ? connector : ClusterConnector.guarded(egress);
         this.members = members;
         this.tokens = new TokenService(new TokenStore(db), clock);

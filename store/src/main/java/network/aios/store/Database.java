@@ -46,6 +46,11 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The embedded PostgreSQL's port on loopback, or 0 for an external database. */
+    public int embeddedPort() {
+        return embedded == null ? 0 : embedded.getPort();
+    }
+
     /** Whether the database answers a query now (within the pool's connection timeout). */
     public boolean answers() {
         try {
