@@ -24,10 +24,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The steps of a removal: delete what the inventory recorded and this registration owns (the agent services,
- * newest first), then release its claim on the namespace, which goes — taking the control plane's own identity
- * and RBAC with it — only when nobody else lives there; wait for it to be gone; end with a receipt of what
- * happened to each object. Nothing another registration (or anyone) made is deleted: see {@link Owner}. What the registry forgets is written with the finished
- * job ({@link InfraSteps#registryWrites}).
+ * newest first), then the namespace — taking the control plane's own identity and RBAC with it — only when
+ * nobody else lives there; wait for it to be gone; end with a receipt of what happened to each object.
+ * Nothing another registration (or anyone) made is deleted: see {@link Owner}. What the registry forgets is
+ * written with the finished job ({@link InfraSteps#registryWrites}).
  */
 final class RemovalSteps {
     private static final Logger LOG = LoggerFactory.getLogger(RemovalSteps.class);
@@ -97,8 +97,9 @@ final class RemovalSteps {
     /**
      * Deletes what this registration owns, newest first: each object only while it carries this registration's
      * stamp (or, made before stamps, is the object recorded), and deleted on the condition that it did not
-     * change since it was read. Then its claim on the namespace goes, and the namespace with it when nobody
-     * else lives there. Everything else is left as it was, and the receipt says whose it is.
+     * change since it was read. Then the namespace goes when nobody else lives there (decided with this
+     * registration's claim still on it); kept, it loses that claim where the owner's kubeconfig is at hand.
+     * Everything else is left as it was, and the receipt says whose it is.
      */
     private InfraJob remove(InfraJob job, String lease, Target target) throws KubeconfigException {
         String namespace = target.namespace();
