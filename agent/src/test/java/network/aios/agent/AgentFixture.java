@@ -245,6 +245,7 @@ final class AgentFixture {
                         // sooner and leave the two cores to the control plane and the API server
                         "-XX:TieredStopAtLevel=1",
                         "-XX:+UseSerialGC",
+                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), // the test's, not /tmp
                         "-jar",
                         Path.of("target", "aios-agent.jar").toString(),
                         "--role=" + role,

@@ -31,6 +31,7 @@ class CrashRestartIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(
                         java,
+                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), // the test's, not /tmp
                         "-cp",
                         System.getProperty("java.class.path"),
                         "network.aios.cli.Aios",

@@ -293,6 +293,7 @@ class ReadmeWalkthroughIT {
         env.put("AIOS_DEV_CLUSTER", devState.toString());
         env.put("AIOS_DEV_CLUSTER_PORT", Integer.toString(devPort));
         env.put("TMPDIR", checkout.resolve("tmp").toString()); // the walk-through's mktemp: inside the checkout
+        env.put("AIOS_JAVA_OPTS", "-Djava.io.tmpdir=" + checkout.resolve("tmp")); // and ./aios's JVMs'
     }
 
     private void bash(String command, Duration timeout) throws Exception {

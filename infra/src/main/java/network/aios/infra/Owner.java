@@ -124,6 +124,11 @@ public record Owner(String kind, String id, String incarnation) {
         return out;
     }
 
+    /** Who claims a namespace, as words ("executor executor-001"), sorted. */
+    public static List<String> claimants(NamespaceState ns) {
+        return claims(ns).keySet().stream().map(Owner::describeClaim).toList();
+    }
+
     /** A claim key as words: {@code executor.claims.aios.network/executor-001} is "executor executor-001". */
     public static String describeClaim(String claimKey) {
         int slash = claimKey.indexOf('/');

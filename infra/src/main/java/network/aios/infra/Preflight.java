@@ -231,8 +231,7 @@ public final class Preflight {
             return new Check("namespace", Status.PASS, "namespace " + name + " is free", null);
         }
         if (InfraNames.MANAGED_BY.equals(ns.labels().get(InfraNames.MANAGED_BY_LABEL))) {
-            List<String> claims =
-                    Owner.claims(ns).keySet().stream().map(Owner::describeClaim).toList();
+            List<String> claims = Owner.claimants(ns);
             return new Check(
                     "namespace",
                     Status.PASS,
@@ -267,8 +266,7 @@ public final class Preflight {
             return new Check(
                     "namespace", Status.PASS, "namespace " + name + " holds this registration's services", null);
         }
-        List<String> claims =
-                Owner.claims(ns).keySet().stream().map(Owner::describeClaim).toList();
+        List<String> claims = Owner.claimants(ns);
         String holder = !claims.isEmpty()
                 ? String.join(", ", claims)
                 : ns.labels().containsKey(InfraNames.CLUSTER_LABEL)

@@ -10,7 +10,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
-import network.aios.api.Json;
 import network.aios.egress.EgressGuard;
 import network.aios.infra.InfraSettings;
 import network.aios.policy.PolicyEngine;
@@ -77,13 +76,8 @@ public final class ControlPlane implements AutoCloseable {
     /** The background loops, supervised; /readyz reports them. */
     private final network.aios.server.runtime.Loops loops;
 
-    /** Watches the embedded database's server process ({@link #watchEmbeddedStore}). */
-    private final java.util.concurrent.ScheduledExecutorService storeWatch =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "aios-store-watch");
-                t.setDaemon(true);
-                return t;
-            });
+    /** Watches the embedded database's server process (the control plane exits if it dies). */
+    private final network.aios.server.runtime.StoreWatch storeWatch;
 
     private ControlPlane(
             ServerConfig config,
@@ -100,6 +94,7 @@ public final class ControlPlane implements AutoCloseable {
         this.db = db;
         this.ownsDb = ownsDb;
         this.loops = new network.aios.server.runtime.Loops(clock);
+        this.storeWatch = new network.aios.server.runtime.StoreWatch(db::embeddedRunning);
         // every outbound call made on an owner's behalf goes through this one guard
         java.util.concurrent.atomic.AtomicInteger listening =
                 new java.util.concurrent.atomic.AtomicInteger(config.port());
@@ -200,48 +195,9 @@ public final class ControlPlane implements AutoCloseable {
                 c.jetty.addConnector(
                         (server, httpConfig) -> tls.connector(server, httpConfig, config.host(), config.port()));
             }
-            c.routes.get("/healthz", ctx -> {
-                // the truth about the one thing every request needs: the database answers, or it does not
-                boolean store = db.answers();
-                tools.jackson.databind.node.ObjectNode h = Json.object()
-                        .put("status", store ? "ok" : "store_unavailable")
-                        .put("store", store ? "ok" : "unreachable");
-                if (!warnings.isEmpty()) {
-                    warnings.forEach(h.putArray("warnings")::add);
-                }
-                Http.json(ctx, store ? 200 : 503, h);
-            });
-            // readiness, for load balancers and Kubernetes: every background loop made progress lately
-            c.routes.get("/readyz", ctx -> {
-                java.time.Instant now = clock.instant();
-                tools.jackson.databind.node.ObjectNode r = Json.object();
-                tools.jackson.databind.node.ArrayNode list = r.putArray("loops");
-                boolean ready = true;
-                for (network.aios.server.runtime.Loops.State s : loops.states()) {
-                    boolean stale = s.stale(now);
-                    ready &= !stale;
-                    tools.jackson.databind.node.ObjectNode l = list.addObject()
-                            .put("name", s.name())
-                            .put("everyMillis", s.every().toMillis())
-                            .put(
-                                    "lastSuccess",
-                                    s.lastSuccess() == null
-                                            ? null
-                                            : s.lastSuccess().toString())
-                            .put("failures", s.failures())
-                            .put("stale", stale);
-                    if (s.lastFailure() != null) {
-                        l.put("lastFailure", s.lastFailure().toString()).put("lastError", s.lastError());
-                    }
-                }
-                boolean store = db.answers();
-                r.put("store", store ? "ok" : "unreachable");
-                ready &= store;
-                r.put("status", ready ? "ready" : "not_ready");
-                Http.json(ctx, ready ? 200 : 503, r);
-            });
+            new network.aios.server.http.ProbeRoutes(db::answers, loops, warnings, clock).register(c.routes);
             c.routes.before(ctx -> {
-                if (!ctx.path().equals("/healthz") && !ctx.path().equals("/readyz")) {
+                if (!network.aios.server.http.ProbeRoutes.PATHS.contains(ctx.path())) {
                     auth.authenticate(ctx);
                 }
                 Http.requireStorableParameters(ctx);
@@ -263,7 +219,7 @@ public final class ControlPlane implements AutoCloseable {
                     HttpResponseException.class,
                     (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx, config.maxBodyBytes())));
             c.routes.exception(Exception.class, (e, ctx) -> {
-                if (storeUnreachable(e)) {
+                if (Http.storeUnreachable(e)) {
                     ctx.header("Retry-After", "5");
                     Http.error(
                             ctx,
@@ -326,44 +282,6 @@ public final class ControlPlane implements AutoCloseable {
         return new ControlPlane(config, db, false, clock, connector, retry).run(false);
     }
 
-    /**
-     * Whether a request failed because the database is away (no connection, or the server shutting down):
-     * answered 503 with Retry-After, not as an internal error.
-     */
-    static boolean storeUnreachable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException) {
-                return true;
-            }
-            if (t instanceof java.sql.SQLException q && q.getSQLState() != null) {
-                String state = q.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P")) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The embedded PostgreSQL is this control plane's: if its server process dies, the control plane exits
-     * (status 75, "try again") so that whatever supervises it starts both afresh, instead of answering
-     * every request with a database error for as long as it runs.
-     */
-    private void watchEmbeddedStore(java.util.concurrent.ScheduledExecutorService ticker) {
-        ticker.scheduleWithFixedDelay(
-                loops.supervise("embedded-postgres", java.time.Duration.ofSeconds(1), () -> {
-                    if (!db.embeddedRunning()) {
-                        LOG.error("the embedded PostgreSQL's server process is gone: the control plane exits so"
-                                + " that it is started again with it (exit status 75)");
-                        Runtime.getRuntime().halt(75);
-                    }
-                }),
-                1,
-                1,
-                java.util.concurrent.TimeUnit.SECONDS);
-    }
-
     /** The background loops (their state; fault injection in tests). */
     public network.aios.server.runtime.Loops loops() {
         return loops;
@@ -379,7 +297,7 @@ public final class ControlPlane implements AutoCloseable {
             listeningPort.set(port());
             infra.start(soleUser, loops);
             if (db.isEmbedded()) {
-                watchEmbeddedStore(storeWatch);
+                storeWatch.start(loops);
             }
             addonHealth.start(loops);
             clusterHealth.start(loops);
@@ -470,12 +388,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
-        storeWatch.shutdownNow(); // first: stopping the embedded database below is not its death
-        try {
-            storeWatch.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        storeWatch.close(); // first: stopping the embedded database below is not its death
         attestor.close();
         clusterHealth.close();
         addonHealth.close();

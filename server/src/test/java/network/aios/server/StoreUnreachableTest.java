@@ -10,15 +10,17 @@ import org.junit.jupiter.api.Test;
 class StoreUnreachableTest {
     @Test
     void connectionFailuresAnywhereInTheChainAreTheStoresOthersAreNot() {
-        assertThat(ControlPlane.storeUnreachable(new IllegalStateException(
+        assertThat(network.aios.server.http.Http.storeUnreachable(new IllegalStateException(
                         "jdbi", new SQLTransientConnectionException("aios - Connection is not available"))))
                 .isTrue();
-        assertThat(ControlPlane.storeUnreachable(new RuntimeException(new SQLException("refused", "08001"))))
+        assertThat(network.aios.server.http.Http.storeUnreachable(
+                        new RuntimeException(new SQLException("refused", "08001"))))
                 .isTrue();
-        assertThat(ControlPlane.storeUnreachable(new SQLException("terminating connection", "57P01")))
+        assertThat(network.aios.server.http.Http.storeUnreachable(new SQLException("terminating connection", "57P01")))
                 .isTrue();
-        assertThat(ControlPlane.storeUnreachable(new SQLException("duplicate key", "23505")))
+        assertThat(network.aios.server.http.Http.storeUnreachable(new SQLException("duplicate key", "23505")))
                 .isFalse();
-        assertThat(ControlPlane.storeUnreachable(new NullPointerException())).isFalse();
+        assertThat(network.aios.server.http.Http.storeUnreachable(new NullPointerException()))
+                .isFalse();
     }
 }

@@ -92,6 +92,8 @@ final class EmbeddedStore {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("full_page_writes", "on")
                 .setServerConfig("listen_addresses", "localhost")
+                // TCP on loopback only: no Unix socket (pg_hba has no local line anyway), none left in /tmp
+                .setServerConfig("unix_socket_directories", "")
                 .setServerConfig("max_connections", "200")
                 .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath(), auth));
     }

@@ -23,6 +23,7 @@ public final class TestPostgres {
             try {
                 server = EmbeddedPostgres.builder()
                         .setServerConfig("max_connections", "300")
+                        .setServerConfig("unix_socket_directories", "") // TCP only: nothing left in /tmp
                         .start();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {

@@ -50,6 +50,25 @@ public final class Http {
         json(ctx, status, errorBody(status, e.code(), e.getMessage(), e.details(), e.hint(), e.next()));
     }
 
+    /**
+     * Whether a request failed because the database is away (no connection, or the server shutting down):
+     * answered 503 with Retry-After, not as an internal error.
+     */
+    public static boolean storeUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException q && q.getSQLState() != null) {
+                String state = q.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The one place a kind of failure becomes an HTTP status. */
     public static int status(DomainException.Kind kind) {
         return switch (kind) {

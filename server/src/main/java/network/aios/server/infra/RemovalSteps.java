@@ -345,8 +345,7 @@ final class RemovalSteps {
 
     /** Whose a namespace this registration does not hold is, for the receipt. */
     private static String whose(Owner.NamespaceState ns, Owner owner) {
-        List<String> claims =
-                Owner.claims(ns).keySet().stream().map(Owner::describeClaim).toList();
+        List<String> claims = Owner.claimants(ns);
         if (!claims.isEmpty()) {
             return "it holds " + String.join(", ", claims) + ", not " + owner;
         }
