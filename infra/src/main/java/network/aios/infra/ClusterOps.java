@@ -67,8 +67,6 @@ public interface ClusterOps extends AutoCloseable {
         CONFLICT
     }
 
-    Deletion delete(ObjectRef ref);
-
     /** The object as it is now; empty when it does not exist (or its kind is not served). */
     Optional<HasMetadata> get(ObjectRef ref);
 

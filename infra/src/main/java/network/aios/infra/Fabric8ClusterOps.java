@@ -1,6 +1,5 @@
 package network.aios.infra;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -167,29 +166,9 @@ public final class Fabric8ClusterOps implements ClusterOps {
         return waiting;
     }
 
-    @Override
-    public Deletion delete(ObjectRef ref) {
-        List<io.fabric8.kubernetes.api.model.StatusDetails> details;
-        if (ref.apiVersion().startsWith(InfraNames.MAPPING_GROUP + "/")) {
-            details = client.genericKubernetesResources(ref.apiVersion(), ref.kind())
-                    .inNamespace(ref.namespace())
-                    .withName(ref.name())
-                    .delete();
-        } else {
-            GenericKubernetesResource g = new GenericKubernetesResource();
-            g.setApiVersion(ref.apiVersion());
-            g.setKind(ref.kind());
-            g.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-                    .withName(ref.name())
-                    .withNamespace(ref.namespace())
-                    .build());
-            details = client.resource(g).delete();
-        }
-        return details == null || details.isEmpty() ? Deletion.ALREADY_GONE : Deletion.DELETED;
-    }
-
     /** One object of any kind, namespaced or cluster-scoped. */
-    private io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> generic(ObjectRef ref) {
+    private io.fabric8.kubernetes.client.dsl.Resource<io.fabric8.kubernetes.api.model.GenericKubernetesResource>
+            generic(ObjectRef ref) {
         var kind = client.genericKubernetesResources(ref.apiVersion(), ref.kind());
         return ref.namespace() == null
                 ? kind.withName(ref.name())

@@ -165,11 +165,6 @@ final class SharedClients implements AutoCloseable {
         }
 
         @Override
-        public Deletion delete(ObjectRef ref) {
-            return entry.ops.delete(ref);
-        }
-
-        @Override
         public boolean namespaceGone(String namespace) {
             return entry.ops.namespaceGone(namespace);
         }

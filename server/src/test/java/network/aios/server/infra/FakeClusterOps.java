@@ -180,12 +180,6 @@ class FakeClusterOps implements ClusterOps {
         return answer;
     }
 
-    @Override
-    public synchronized Deletion delete(ObjectRef ref) {
-        maybeFail("delete " + ref);
-        return objects.remove(key(ref)) != null ? Deletion.DELETED : Deletion.ALREADY_GONE;
-    }
-
     private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization SERIALIZATION =
             new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
 
