@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             ClusterCommands.class,
             PolicyCommands.class,
             TokenCommands.class,
+            QuotaCommands.class,
             AuditCommand.class,
             AddonCommands.Registry.class,
             AddonCommands.AssetRegistry.class,

@@ -147,6 +147,19 @@ final class ServerCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @Option(
+            names = "--owner-write-rate",
+            defaultValue = "20/s,burst=100",
+            description = "How fast each owner token may write (POST/PUT/PATCH/DELETE): N/s or N/min, "
+                    + "optionally ,burst=M. Past it: 429 with Retry-After. The admin is not limited.")
+    String ownerWriteRate;
+
+    @Option(
+            names = "--agent-write-rate",
+            defaultValue = "5/s,burst=50",
+            description = "How fast each cluster's agents may report (heartbeats, metrics, command receipts).")
+    String agentWriteRate;
+
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body accepted.")
     long maxBody;
 
@@ -175,6 +188,14 @@ final class ServerCommand implements Runnable {
                 .withAttestEvery(java.time.Duration.ofSeconds(attestSeconds))
                 .withResyncEvery(java.time.Duration.ofSeconds(resyncSeconds))
                 .withEgressDeny(egressDeny == null ? java.util.List.of() : egressDeny);
+        try {
+            config = config.withWriteLimits(
+                    network.aios.server.auth.WriteLimits.Rate.parse(ownerWriteRate),
+                    network.aios.server.auth.WriteLimits.Rate.parse(agentWriteRate));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--owner-write-rate/--agent-write-rate: " + e.getMessage());
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--tls-cert and --tls-key go together");
@@ -200,8 +221,10 @@ final class ServerCommand implements Runnable {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            Thread watchdog = haltAfter(SHUTDOWN_LIMIT);
                             cp.close();
                             stopped.countDown();
+                            watchdog.interrupt();
                         },
                         "aios-shutdown"));
         if (cp.bootstrapToken() != null) {
@@ -224,6 +247,31 @@ final class ServerCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The most an orderly shutdown may take (SIGTERM); past it the process halts, whatever is stuck. */
+    static final java.time.Duration SHUTDOWN_LIMIT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * A daemon that halts the process (exit 143, as killed by SIGTERM) unless interrupted within {@code limit}:
+     * a shutdown step that hangs (a stuck connection, a thread that ignores interrupts) cannot keep the
+     * process alive after its supervisor asked it to stop.
+     */
+    static Thread haltAfter(java.time.Duration limit) {
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(limit.toMillis());
+                    } catch (InterruptedException done) {
+                        return;
+                    }
+                    System.err.println("aios: shutdown took longer than " + limit.toSeconds() + " s; halting");
+                    Runtime.getRuntime().halt(143);
+                },
+                "aios-shutdown-limit");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** One line that says why the server did not start and what to do, instead of a stack trace. */

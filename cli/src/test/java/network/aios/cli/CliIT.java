@@ -35,6 +35,11 @@ class CliIT {
     record Run(int exit, String out, String err) {}
 
     static Run aios(String... args) {
+        return run(server, server.adminToken, args);
+    }
+
+    /** {@code aios ARGS} against {@code server} with {@code token} (none for offline commands like validate). */
+    static Run run(TestServer server, String token, String... args) {
         CommandLine cl = Aios.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -47,7 +52,7 @@ class CliIT {
             full[args.length] = "--server";
             full[args.length + 1] = server.url();
             full[args.length + 2] = "--token";
-            full[args.length + 3] = server.adminToken;
+            full[args.length + 3] = token;
         }
         int exit = cl.execute(full);
         return new Run(exit, out.toString(), err.toString());

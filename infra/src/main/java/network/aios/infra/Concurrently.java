@@ -6,33 +6,44 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * Calls to a member cluster that do not depend on each other, made at once: against a cluster 50 ms away,
  * a dozen reads one after another cost more than half a second, at once about one round trip. One pool for
- * the control plane's calls to member clusters: at most {@link #THREADS} at a time (calls beyond wait their
- * turn, so many owners' preflights at once cannot multiply threads), daemon threads that end when idle.
- * Never wait on the pool from one of its own threads: a call that did could wait for itself.
+ * the control plane's calls to member clusters, with <em>no queue</em>: a call gets one of at most
+ * {@link #THREADS} threads at once, or runs on its caller's own thread. So no caller ever waits behind another
+ * owner's calls to a slow API server (a shared FIFO queue let one owner's 40 preflights hold another's for two
+ * minutes); at worst its reads go one after another. Daemon threads, ended when idle. Every batch has a
+ * {@link #DEADLINE}.
  */
 public final class Concurrently {
-    static final int THREADS = 32;
+    static final int THREADS = 128;
+
+    /** The most a batch of calls may take (each call has its own, shorter, client timeouts too). */
+    public static final java.time.Duration DEADLINE = java.time.Duration.ofSeconds(45);
 
     public static final ExecutorService POOL = pool();
 
     private Concurrently() {}
 
     private static ExecutorService pool() {
-        ThreadPoolExecutor p =
-                new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        ThreadPoolExecutor p = new ThreadPoolExecutor(
+                0,
+                THREADS,
+                30,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                r -> {
                     Thread t = new Thread(r, "aios-member-call");
                     t.setDaemon(true);
                     return t;
-                });
-        p.allowCoreThreadTimeOut(true);
+                },
+                new ThreadPoolExecutor.CallerRunsPolicy());
         return p;
     }
 
@@ -40,9 +51,11 @@ public final class Concurrently {
      * The results in the order of {@code calls}. If any call throws, the first in that order is rethrown once
      * all have ended (the others' added to it as suppressed), as the same calls one after another would have
      * thrown it. Interrupting the caller cancels the calls still running and throws a client exception caused
-     * by the interrupt ({@link KubeFailure#INTERRUPTED}).
+     * by the interrupt ({@link KubeFailure#INTERRUPTED}). Past {@link #DEADLINE}, the calls still running are
+     * cancelled and a client exception caused by a {@link TimeoutException} is thrown (a transient failure).
      */
     public static <T> List<T> all(List<Supplier<T>> calls) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
         List<Future<T>> running = new ArrayList<>();
         for (Supplier<T> c : calls) {
             running.add(POOL.submit(c::get));
@@ -52,7 +65,11 @@ public final class Concurrently {
         try {
             for (Future<T> f : running) {
                 try {
-                    out.add(f.get());
+                    out.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                } catch (TimeoutException e) {
+                    running.forEach(r -> r.cancel(true));
+                    throw new KubernetesClientException(
+                            "the member cluster did not answer within " + DEADLINE.toSeconds() + " s", e);
                 } catch (ExecutionException e) {
                     if (first == null) {
                         first = e.getCause();

@@ -116,9 +116,14 @@ public final class ControlPlane implements AutoCloseable {
         }
         policies.warnUntrustedExecutors();
         InfraStore infraStore = new InfraStore(db);
+        network.aios.server.quotas.QuotaService quotas =
+                new network.aios.server.quotas.QuotaService(new network.aios.store.QuotaStore(db), clock);
         ClusterStore clusterStore = new ClusterStore(db);
         ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, addonStore);
-        Authenticator auth = new Authenticator(tokens, new network.aios.server.auth.AuthThrottle(clock));
+        Authenticator auth = new Authenticator(
+                tokens,
+                new network.aios.server.auth.AuthThrottle(clock),
+                new network.aios.server.auth.WriteLimits(clock, config.ownerWrites(), config.agentWrites()));
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
         TlsListener tls = config.tls() ? TlsListener.load(config.tlsCert(), config.tlsKey()) : null;
@@ -181,7 +186,7 @@ public final class ControlPlane implements AutoCloseable {
         network.aios.server.http.AuditRoutes auditRoutes = new network.aios.server.http.AuditRoutes(
                 new network.aios.server.audit.AuditLog(new network.aios.store.AuditStore(db)));
         network.aios.server.clusters.CommandService commands = new network.aios.server.clusters.CommandService(
-                clusters, grants, agentCertificates.caPem(), new network.aios.store.AuditStore(db), clock);
+                clusters, grants, agentCertificates.caPem(), new network.aios.store.AuditStore(db), clock, quotas);
         TokenRoutes tokenRoutes = new TokenRoutes(tokens);
         this.http = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -210,8 +215,15 @@ public final class ControlPlane implements AutoCloseable {
             healthRoutes.register(c.routes);
             gatewayRoutes.register(c.routes);
             auditRoutes.register(c.routes);
+            new network.aios.server.http.QuotaRoutes(quotas).register(c.routes);
             new network.aios.server.http.CommandRoutes(commands, agentCertificates.caPem()).register(c.routes);
             c.routes.exception(DomainException.class, (e, ctx) -> Http.error(ctx, e));
+            c.routes.exception(network.aios.store.QuotaStore.Exceeded.class, (e, ctx) -> {
+                if (e.retryAfterSeconds() > 0) {
+                    ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                }
+                Http.error(ctx, network.aios.server.quotas.QuotaService.refusal(e));
+            });
             c.routes.exception(
                     network.aios.api.UnstorableTextException.class,
                     (e, ctx) -> Http.error(ctx, DomainException.invalid(e.errors())));

@@ -30,9 +30,18 @@ public record ServerConfig(
         boolean insecureHttp,
         Duration attestEvery,
         List<String> egressDeny,
-        Duration resyncEvery) {
+        Duration resyncEvery,
+        network.aios.server.auth.WriteLimits.Rate ownerWrites,
+        network.aios.server.auth.WriteLimits.Rate agentWrites) {
 
     public static final int DEFAULT_PORT = 8080;
+    /** Writes per owner: a person or a script onboarding clusters never meets it; a flood does at once. */
+    public static final network.aios.server.auth.WriteLimits.Rate DEFAULT_OWNER_WRITES =
+            network.aios.server.auth.WriteLimits.Rate.parse("20/s,burst=100");
+    /** Writes per agent (its cluster): heartbeats every 5 s, metrics, command receipts. */
+    public static final network.aios.server.auth.WriteLimits.Rate DEFAULT_AGENT_WRITES =
+            network.aios.server.auth.WriteLimits.Rate.parse("5/s,burst=50");
+
     public static final long DEFAULT_MAX_BODY = 1024 * 1024;
     public static final String DEFAULT_AGENT_IMAGE = "aios/agent:0.1.0";
     public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(30);
@@ -71,6 +80,8 @@ public record ServerConfig(
                 .heartbeatGrace(DEFAULT_HEARTBEAT_GRACE)
                 .attestEvery(DEFAULT_ATTEST_EVERY)
                 .resyncEvery(DEFAULT_RESYNC_EVERY)
+                .ownerWrites(DEFAULT_OWNER_WRITES)
+                .agentWrites(DEFAULT_AGENT_WRITES)
                 .build();
     }
 
@@ -163,6 +174,12 @@ public record ServerConfig(
         return toBuilder().resyncEvery(every).build();
     }
 
+    /** How fast owners and agents may write (each its own bucket); the admin is not limited. */
+    public ServerConfig withWriteLimits(
+            network.aios.server.auth.WriteLimits.Rate owners, network.aios.server.auth.WriteLimits.Rate agents) {
+        return toBuilder().ownerWrites(owners).agentWrites(agents).build();
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.host = host;
@@ -186,6 +203,8 @@ public record ServerConfig(
         b.attestEvery = attestEvery;
         b.egressDeny = egressDeny;
         b.resyncEvery = resyncEvery;
+        b.ownerWrites = ownerWrites;
+        b.agentWrites = agentWrites;
         return b;
     }
 
@@ -212,6 +231,18 @@ public record ServerConfig(
         private Duration attestEvery;
         private List<String> egressDeny = List.of();
         private Duration resyncEvery;
+        private network.aios.server.auth.WriteLimits.Rate ownerWrites;
+        private network.aios.server.auth.WriteLimits.Rate agentWrites;
+
+        public Builder ownerWrites(network.aios.server.auth.WriteLimits.Rate v) {
+            this.ownerWrites = v;
+            return this;
+        }
+
+        public Builder agentWrites(network.aios.server.auth.WriteLimits.Rate v) {
+            this.agentWrites = v;
+            return this;
+        }
 
         public Builder host(String v) {
             this.host = v;
@@ -340,7 +371,9 @@ public record ServerConfig(
                     insecureHttp,
                     attestEvery,
                     egressDeny,
-                    resyncEvery);
+                    resyncEvery,
+                    ownerWrites,
+                    agentWrites);
         }
     }
 }

@@ -36,6 +36,10 @@ public final class TestServer implements AutoCloseable {
 
     private final boolean ownsDb;
 
+    /** Write limits no test meets by accident. */
+    public static final network.aios.server.auth.WriteLimits.Rate GENEROUS =
+            new network.aios.server.auth.WriteLimits.Rate(10_000, 100_000);
+
     /**
      * A control plane on a given database and data folder (to restart one on the same state), reaching
      * member clusters through {@code connector} with {@code retry}. {@code adminToken} carries over.
@@ -98,7 +102,9 @@ public final class TestServer implements AutoCloseable {
         ServerConfig config = tweak.apply(ServerConfig.defaults(dataDir)
                 .withPort(0)
                 .withPolicyFile(policyFile)
-                .withEgress(java.util.List.of("127.0.0.0/8"), false));
+                .withEgress(java.util.List.of("127.0.0.0/8"), false)
+                // tests drive many requests at once from one owner; the limits' own tests set theirs
+                .withWriteLimits(GENEROUS, GENEROUS));
         cp = ControlPlane.start(config, db, Clock.systemUTC(), null, retry);
         this.tls = config.tls();
         // over TLS the test client trusts exactly the certificate the server was given

@@ -26,7 +26,13 @@ public final class AddonStore {
 
     /** Empty if the kind already has an add-on of that name. */
     public Optional<AddonRecord> insert(AddonRecord a, String actor) {
+        return insert(a, actor, null);
+    }
+
+    /** As above, counted against {@code quotaOwner}'s add-on quota (null: not limited); see {@link QuotaStore}. */
+    public Optional<AddonRecord> insert(AddonRecord a, String actor, String quotaOwner) {
         return jdbi.inTransaction(h -> {
+            QuotaStore.within(h, quotaOwner, "addons");
             int rows = h.createUpdate(
                             "INSERT INTO addons (id, kind, name, owner, cluster_id, public_url, tags, document, "
                                     + "version, created_at, updated_at) VALUES (:id, :kind, :name, :owner, :cluster, :url, "

@@ -27,8 +27,10 @@ public final class AttestationStore {
 
     /** Clusters the control plane holds its own credential for (not add-ons): the ones it can attest. */
     public List<String> attestable() {
+        // owners take turns: each owner's first cluster, then each owner's second, ...
         return jdbi.withHandle(h -> h.createQuery("SELECT c.cluster_id FROM cluster_credentials c JOIN clusters k "
-                        + "ON k.id = c.cluster_id ORDER BY c.cluster_id")
+                        + "ON k.id = c.cluster_id "
+                        + "ORDER BY row_number() OVER (PARTITION BY k.owner ORDER BY c.cluster_id), k.owner")
                 .mapTo(String.class)
                 .list());
     }

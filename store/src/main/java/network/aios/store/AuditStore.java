@@ -17,10 +17,18 @@ public final class AuditStore {
     /**
      * Newest first. Each filter is optional: {@code target} exact, {@code actor} exact, {@code action} a prefix
      * ("mgmt." for every command), {@code since}/{@code until} inclusive/exclusive, {@code before} the seq to
-     * continue below (from the previous page).
+     * continue below (from the previous page). At most {@code limit} rows, and no more than about
+     * {@code pageBytes} of them.
      */
-    public java.util.List<Entry> query(
-            String target, String actor, String action, Instant since, Instant until, Long before, int limit) {
+    public Page query(
+            String target,
+            String actor,
+            String action,
+            Instant since,
+            Instant until,
+            Long before,
+            int limit,
+            long pageBytes) {
         StringBuilder sql = new StringBuilder(
                 "SELECT seq, at, actor, action, target, detail::text AS detail " + "FROM audit_log WHERE true");
         if (target != null) {
@@ -42,8 +50,15 @@ public final class AuditStore {
             sql.append(" AND seq < :before");
         }
         sql.append(" ORDER BY seq DESC LIMIT :limit");
+        // the page ends where its rows pass the byte budget (the first row always comes): the database cuts it,
+        // so a page of large rows never reaches this process whole
+        String paged = "SELECT * FROM (SELECT p.*, sum(" + ROW_OVERHEAD + " + coalesce(octet_length(p.detail), 0)) "
+                + "OVER (ORDER BY seq DESC) AS running, row_number() OVER (ORDER BY seq DESC) AS n, "
+                + "count(*) OVER () AS fetched FROM (" + sql + ") p) w WHERE running <= :budget OR n = 1 "
+                + "ORDER BY seq DESC";
         return jdbi.withHandle(h -> {
-            var q = h.createQuery(sql.toString()).bind("limit", limit);
+            long[] fetched = {0};
+            var q = h.createQuery(paged).bind("limit", limit).bind("budget", pageBytes);
             if (target != null) {
                 q.bind("target", target);
             }
@@ -62,16 +77,26 @@ public final class AuditStore {
             if (before != null) {
                 q.bind("before", before);
             }
-            return q.map((rs, ctx) -> new Entry(
-                            rs.getLong("seq"),
-                            rs.getTimestamp("at").toInstant(),
-                            rs.getString("actor"),
-                            rs.getString("action"),
-                            rs.getString("target"),
-                            rs.getString("detail")))
+            java.util.List<Entry> rows = q.map((rs, ctx) -> {
+                        fetched[0] = rs.getLong("fetched");
+                        return new Entry(
+                                rs.getLong("seq"),
+                                rs.getTimestamp("at").toInstant(),
+                                rs.getString("actor"),
+                                rs.getString("action"),
+                                rs.getString("target"),
+                                rs.getString("detail"));
+                    })
                     .list();
+            return new Page(rows, rows.size() < fetched[0] || fetched[0] == limit);
         });
     }
+
+    /** What a row costs a page besides its detail (time, names, JSON punctuation), for the byte budget. */
+    static final int ROW_OVERHEAD = 256;
+
+    /** A page: its rows, and whether more may follow (continue below the last one's seq). */
+    public record Page(java.util.List<Entry> entries, boolean more) {}
 
     public void record(Instant at, String actor, String action, String target, String detailJson) {
         jdbi.useHandle(h -> Audit.write(h, at, actor, action, target, detailJson));

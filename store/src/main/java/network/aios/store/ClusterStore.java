@@ -47,9 +47,34 @@ public final class ClusterStore {
      * the benchmark showed JDBI's per-statement binding costing a third of its throughput.
      */
     public Optional<ClusterRecord> insert(ClusterRecord c, String actor) {
+        try (Connection conn = dataSource.getConnection()) {
+            return insert(conn, c, actor);
+        } catch (SQLException e) {
+            throw new StoreException("could not insert cluster " + c.id(), e);
+        }
+    }
+
+    /**
+     * As above, counted against {@code quotaOwner}'s cluster quota in the same transaction (null: not limited,
+     * the plain insert): {@link QuotaStore.Exceeded} if it holds its quota already.
+     */
+    public Optional<ClusterRecord> insert(ClusterRecord c, String actor, String quotaOwner) {
+        if (quotaOwner == null) {
+            return insert(c, actor);
+        }
+        try {
+            return jdbi.inTransaction(h -> {
+                QuotaStore.within(h, quotaOwner, "clusters");
+                return insert(h.getConnection(), c, actor);
+            });
+        } catch (SQLException e) {
+            throw new StoreException("could not insert cluster " + c.id(), e);
+        }
+    }
+
+    private static Optional<ClusterRecord> insert(Connection conn, ClusterRecord c, String actor) throws SQLException {
         ClusterDocument typed = ClusterDocument.of(c.document());
-        try (Connection conn = dataSource.getConnection();
-                PreparedStatement ps = conn.prepareStatement(INSERT)) {
+        try (PreparedStatement ps = conn.prepareStatement(INSERT)) {
             Timestamp updated = Timestamp.from(c.updatedAt());
             int i = 0;
             ps.setString(++i, c.id());
@@ -74,8 +99,6 @@ public final class ClusterStore {
             ps.setTimestamp(++i, updated);
             ps.setString(++i, actor);
             return ps.executeUpdate() == 0 ? Optional.empty() : Optional.of(c);
-        } catch (SQLException e) {
-            throw new StoreException("could not insert cluster " + c.id(), e);
         }
     }
 
@@ -92,6 +115,18 @@ public final class ClusterStore {
     }
 
     public List<ClusterRecord> list(ClusterQuery q) {
+        return page(q, Long.MAX_VALUE).items();
+    }
+
+    /** A page of a listing: its rows, and whether more may follow (continue after the last one's id). */
+    public record Page(List<ClusterRecord> items, boolean more) {}
+
+    /**
+     * At most {@code q.limit()} clusters, and no more of them than about {@code pageBytes} of documents (the
+     * first always comes): the database cuts the page, so large documents never reach this process by the
+     * hundred.
+     */
+    public Page page(ClusterQuery q, long pageBytes) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM clusters WHERE true");
         return jdbi.withHandle(h -> {
             if (q.owner() != null) {
@@ -122,7 +157,12 @@ public final class ClusterStore {
                 sql.append(" AND id > :after");
             }
             sql.append(" ORDER BY id LIMIT :limit");
-            Query query = h.createQuery(sql.toString())
+            String paged = pageBytes == Long.MAX_VALUE
+                    ? sql.toString()
+                    : "SELECT * FROM (SELECT p.*, sum(octet_length(p.document_text)) OVER (ORDER BY id) AS running, "
+                            + "row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS fetched FROM (" + sql
+                            + ") p) w WHERE running <= :budget OR n = 1 ORDER BY id";
+            Query query = h.createQuery(paged)
                     .bind("owner", q.owner())
                     .bind("region", q.region())
                     .bind("status", q.status())
@@ -133,7 +173,18 @@ public final class ClusterStore {
                     .bind("minMemory", q.minMemoryMb())
                     .bind("after", q.after())
                     .bind("limit", q.limit());
-            return query.map(ClusterStore::row).list();
+            if (pageBytes == Long.MAX_VALUE) {
+                List<ClusterRecord> rows = query.map(ClusterStore::row).list();
+                return new Page(rows, rows.size() == q.limit());
+            }
+            long[] fetched = {0};
+            List<ClusterRecord> rows = query.bind("budget", pageBytes)
+                    .map((rs, ctx) -> {
+                        fetched[0] = rs.getLong("fetched");
+                        return row(rs, ctx);
+                    })
+                    .list();
+            return new Page(rows, rows.size() < fetched[0] || fetched[0] == q.limit());
         });
     }
 

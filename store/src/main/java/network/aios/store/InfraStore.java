@@ -64,8 +64,18 @@ public final class InfraStore {
      * transaction (one Jdbi, thread-scoped handles); it is not run if nothing is inserted.
      */
     public Optional<InfraJob> insert(InfraJob j, String actor, boolean deleteCluster, Runnable alongside) {
+        return insert(j, actor, deleteCluster, alongside, null);
+    }
+
+    /**
+     * As above, counted against {@code quotaOwner}'s quota of unfinished jobs (null: not limited); see
+     * {@link QuotaStore}.
+     */
+    public Optional<InfraJob> insert(
+            InfraJob j, String actor, boolean deleteCluster, Runnable alongside, String quotaOwner) {
         try {
             return jdbi.inTransaction(h -> {
+                QuotaStore.within(h, quotaOwner, "jobs");
                 if (!registered(h, TargetKey.parse(j.clusterId()))) {
                     // the registration is gone (or going: a delete holds its row, and this waited for it)
                     return Optional.<InfraJob>empty();
@@ -104,9 +114,10 @@ public final class InfraStore {
     /** One INSERT of a job, with {@code onConflict} appended; the number of rows inserted. */
     private static int insertJob(org.jdbi.v3.core.Handle h, InfraJob j, boolean deleteCluster, String onConflict) {
         return h.createUpdate("INSERT INTO infra_jobs (id, cluster_id, kind, state, reason, message, admin_key_id, "
-                        + "admin_sealed, requested_by, next_run_at, created_at, updated_at, delete_cluster) VALUES "
-                        + "(:id, :cluster, :kind, :state, :reason, :message, :keyId, :sealed, :by, :next, :at, :at, "
-                        + ":deleteCluster)" + onConflict)
+                        + "admin_sealed, requested_by, next_run_at, created_at, updated_at, delete_cluster, target_owner) "
+                        + "VALUES (:id, :cluster, :kind, :state, :reason, :message, :keyId, :sealed, :by, :next, :at, :at, "
+                        + ":deleteCluster, coalesce((SELECT owner FROM clusters WHERE id = :cluster), "
+                        + "(SELECT owner FROM addons WHERE kind || '/' || id = :cluster)))" + onConflict)
                 .bind("id", j.id())
                 .bind("cluster", j.clusterId())
                 .bind("kind", j.kind().wire())
@@ -188,9 +199,22 @@ public final class InfraStore {
      * expired (its runner died) is claimable again, so a restart resumes it.
      */
     public Optional<InfraJob> claim(String owner, Instant now, Duration lease) {
+        return claim(owner, now, lease, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As above, passing over the jobs of a registration owner that already has {@code perOwner} jobs under a
+     * live lease (on any runner): one owner's jobs against slow clusters hold that many workers, never all.
+     * Concurrent claims may let an owner pass it by one for a moment.
+     */
+    public Optional<InfraJob> claim(String owner, Instant now, Duration lease, int perOwner) {
+        String fair = perOwner == Integer.MAX_VALUE
+                ? ""
+                : "AND (SELECT count(*) FROM infra_jobs r WHERE r.finished_at IS NULL AND r.lease_until >= :now "
+                        + "AND r.target_owner IS NOT DISTINCT FROM j.target_owner) < " + perOwner + " ";
         return jdbi.inTransaction(h -> h.createQuery("UPDATE infra_jobs SET lease_owner = :owner, lease_until = :until "
-                        + "WHERE id = (SELECT id FROM infra_jobs WHERE finished_at IS NULL AND next_run_at <= :now "
-                        + "AND (lease_until IS NULL OR lease_until < :now) ORDER BY next_run_at LIMIT 1 "
+                        + "WHERE id = (SELECT id FROM infra_jobs j WHERE finished_at IS NULL AND next_run_at <= :now "
+                        + "AND (lease_until IS NULL OR lease_until < :now) " + fair + "ORDER BY next_run_at LIMIT 1 "
                         + "FOR UPDATE SKIP LOCKED) RETURNING " + JOB_COLUMNS)
                 .bind("owner", owner)
                 .bind("until", Timestamp.from(now.plus(lease)))

@@ -24,12 +24,17 @@ final class TestJobs {
 
     /** Registers executor {@code id} (owner alice): a job's target must be registered to be queued. */
     static void executor(AddonStore addons, String id, Instant at) {
+        executor(addons, id, "alice", at);
+    }
+
+    /** Registers executor {@code id} for {@code owner}. */
+    static void executor(AddonStore addons, String id, String owner, Instant at) {
         addons.insert(
                         new AddonRecord(
                                 id,
                                 "executor",
                                 id,
-                                "alice",
+                                owner,
                                 null,
                                 null,
                                 java.util.List.of(),

@@ -45,7 +45,9 @@ class AuthorizationMatrixIT {
         /** as OWNED, but the route may also answer 404 for a sub-resource that does not exist yet */
         OWNED_SUB,
         /** the resource's cluster's agent only */
-        AGENT_OF
+        AGENT_OF,
+        /** the owner it names (A) and the admin; another owner and agents get 403 */
+        SELF
     }
 
     static final Map<String, Access> ROWS = new LinkedHashMap<>();
@@ -81,6 +83,11 @@ class AuthorizationMatrixIT {
         ROWS.put("GET /api/v1/tokens", Access.ADMIN);
         ROWS.put("DELETE /api/v1/tokens/{name}", Access.ADMIN);
         ROWS.put("GET /api/v1/audit", Access.ADMIN);
+        // quotas: the admin sets them; an owner reads its own
+        ROWS.put("GET /api/v1/quotas", Access.ADMIN);
+        ROWS.put("GET /api/v1/quotas/{owner}", Access.SELF);
+        ROWS.put("PUT /api/v1/quotas/{owner}", Access.ADMIN);
+        ROWS.put("DELETE /api/v1/quotas/{owner}", Access.ADMIN);
         // infrastructure
         ROWS.put("POST /create-cluster-infra", Access.OWNED);
         ROWS.put("POST /remove-cluster-infra", Access.OWNED);
@@ -168,6 +175,9 @@ class AuthorizationMatrixIT {
                 a);
         server.post("/executor", "{\"executor_id\":\"mx-exec\",\"cluster_id\":\"mx-a\"}", a);
         server.post("/api/v1/tokens", "{\"name\":\"mx-victim\",\"role\":\"owner\"}", server.adminToken);
+        // A's own quotas exist (deleting them is a destructive route)
+        server.send(
+                "PUT", "/api/v1/quotas/alice", "{\"clusters\":50}".getBytes(StandardCharsets.UTF_8), server.adminToken);
         // deleting a cluster revokes its agents' credentials: mint them again
         TOKENS.put(Caller.AGENT, server.cp.tokens().issueAgent("mx-a", "test").token());
         TOKENS.put(
@@ -202,7 +212,8 @@ class AuthorizationMatrixIT {
                 .replace("{version}", "1")
                 .replace("{name}", "mx-victim")
                 .replace("{kind}", "task")
-                .replace("{routeId}", "none");
+                .replace("{routeId}", "none")
+                .replace("{owner}", "alice");
     }
 
     static byte[] body(String method, String path) {
@@ -276,6 +287,10 @@ class AuthorizationMatrixIT {
         switch (access) {
             case ANYONE:
                 return allowed(status, false);
+            case SELF:
+                return caller == Caller.OWNER || caller == Caller.ADMIN
+                        ? allowed(status, false)
+                        : status == 403 ? null : "expected 403";
             case AGENT_OF:
                 return caller == Caller.AGENT ? allowed(status, false) : status == 403 ? null : "expected 403";
             case USER:

@@ -44,7 +44,7 @@ public final class AddonDeployments {
         if (kubeconfig == null || kubeconfig.isNull()) {
             return new Registered(addons.insert(who, candidate), null);
         }
-        Kubeconfigs.Parsed parsed = infra.checkAddon(candidate, kubeconfig, "/" + kubeconfigField);
+        Kubeconfigs.Parsed parsed = infra.checkAddon(who, candidate, kubeconfig, "/" + kubeconfigField);
         AddonRecord stored = addons.insert(who, candidate);
         try {
             return new Registered(stored, infra.scheduleAddon(who, stored, parsed));

@@ -2,6 +2,7 @@ package network.aios.server.addons;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,13 +58,24 @@ public final class AddonHealthMonitor implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** One round; a failure reaches the loop's supervisor (logged, retried, shown on /readyz). */
+    /** Probes at once: a round of many add-ons at unanswering addresses takes (n / this) probe timeouts. */
+    static final int PARALLEL = 8;
+
+    private final network.aios.server.runtime.Rounds probes =
+            new network.aios.server.runtime.Rounds("aios-addon-probe", PARALLEL);
+
+    /**
+     * One round: every owner's first add-on, then every owner's second, and so on, {@link #PARALLEL} at a time,
+     * so one owner's many add-ons at addresses that never answer delay nobody else's by more than a probe
+     * timeout or two. A failure reaches the loop's supervisor (logged, retried, shown on /readyz).
+     */
     void probeAll() {
-        for (AddonRecord a : store.all()) {
-            if (a.publicUrl() != null) { // a deployed kind has a URL once deployed
-                probe(a);
-            }
-        }
+        List<AddonRecord> deployed = store.all().stream()
+                .filter(a -> a.publicUrl() != null) // a deployed kind has a URL once deployed
+                .toList();
+        probes.run(network.aios.server.runtime.Rounds.interleaved(deployed, AddonRecord::owner).stream()
+                .<Runnable>map(a -> () -> probe(a))
+                .toList());
     }
 
     private void probe(AddonRecord a) {
@@ -117,5 +129,6 @@ public final class AddonHealthMonitor implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
+        probes.close();
     }
 }

@@ -62,7 +62,7 @@ public final class AddonService {
             throw DomainException.conflict(
                     article(r.kind()) + r.kind() + " with id '" + r.id() + "' is already registered");
         }
-        return store.insert(r, who.name())
+        return store.insert(r, who.name(), who.quotaOwner())
                 .orElseThrow(() -> DomainException.conflict(article(r.kind()) + r.kind() + " named '" + r.name()
                         + "' (or with id '" + r.id() + "') is already registered"));
     }

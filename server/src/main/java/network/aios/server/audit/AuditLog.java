@@ -1,7 +1,6 @@
 package network.aios.server.audit;
 
 import java.time.Instant;
-import java.util.List;
 import network.aios.server.auth.Principal;
 import network.aios.store.AuditStore;
 
@@ -14,7 +13,10 @@ public final class AuditLog {
     }
 
     /** Entries matching every filter given (nulls match all), older than {@code before} when set. */
-    public List<AuditStore.Entry> query(
+    /** The most one page of the audit log carries (rows' details are up to 8 KiB each). */
+    public static final long PAGE_BYTES = 1024 * 1024;
+
+    public AuditStore.Page query(
             Principal who,
             String cluster,
             String actor,
@@ -24,6 +26,6 @@ public final class AuditLog {
             Long before,
             int limit) {
         Principal.requireAdmin(who);
-        return store.query(cluster, actor, action, since, until, before, limit);
+        return store.query(cluster, actor, action, since, until, before, limit, PAGE_BYTES);
     }
 }

@@ -20,6 +20,11 @@ public record Principal(String name, Role role, String clusterId) {
         return isAdmin() || role == Role.OWNER && name.equals(owner);
     }
 
+    /** Whose quotas a request of this caller counts against: an owner's own; null for the admin (not limited). */
+    public String quotaOwner() {
+        return role == Role.OWNER ? name : null;
+    }
+
     /** Only the network admin may go on; anyone else gets a forbidden. */
     public static void requireAdmin(Principal p) {
         if (!p.isAdmin()) {

@@ -78,7 +78,8 @@ public final class ClusterService {
             }
             return new Outcome(record, true);
         }
-        ClusterRecord stored = store.insert(record, who.name()).orElseThrow(() -> duplicate(id));
+        ClusterRecord stored =
+                store.insert(record, who.name(), who.quotaOwner()).orElseThrow(() -> duplicate(id));
         LOG.info(
                 "cluster {} registered by {} ({})",
                 id,
@@ -100,7 +101,11 @@ public final class ClusterService {
         return store.get(id).isPresent();
     }
 
-    public List<ClusterRecord> list(Principal who, ClusterQuery q) {
+    /** The most one page of a cluster listing carries of documents. */
+    public static final long PAGE_BYTES = 4L * 1024 * 1024;
+
+    /** A page of the clusters {@code who} may see; see {@link ClusterStore#page}. */
+    public ClusterStore.Page list(Principal who, ClusterQuery q) {
         ClusterQuery scoped = who.isAdmin()
                 ? q
                 : new ClusterQuery(
@@ -114,7 +119,7 @@ public final class ClusterService {
                         q.minMemoryMb(),
                         q.after(),
                         q.limit());
-        return store.list(scoped);
+        return store.page(scoped, PAGE_BYTES);
     }
 
     /** Replaces the document; {@code ifMatch} must be the current version. */

@@ -34,11 +34,18 @@ public final class CommandService {
     private final GrantSigner signer;
     private final String agentCaPem;
     private final AuditStore audit;
+    private final network.aios.server.quotas.QuotaService quotas;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
     public CommandService(
-            ClusterService clusters, GrantSigner signer, String agentCaPem, AuditStore audit, Clock clock) {
+            ClusterService clusters,
+            GrantSigner signer,
+            String agentCaPem,
+            AuditStore audit,
+            Clock clock,
+            network.aios.server.quotas.QuotaService quotas) {
+        this.quotas = quotas;
         this.agentCaPem = agentCaPem;
         this.clusters = clusters;
         this.signer = signer;
@@ -53,6 +60,7 @@ public final class CommandService {
     public ObjectNode grant(Principal who, String clusterId, JsonNode request) {
         ClusterRecord cluster = clusters.get(who, clusterId); // first: another owner's cluster is a 404
         ObjectNode args = checked(request);
+        quotas.takeCommand(who); // a valid request, counted: a refused one costs no grant
         Instant now = clock.instant();
         byte[] n = new byte[16];
         random.nextBytes(n);

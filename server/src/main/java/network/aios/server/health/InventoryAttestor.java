@@ -92,24 +92,38 @@ public final class InventoryAttestor implements AutoCloseable {
         return k.attested();
     }
 
+    /** Clusters read at once; the store gives them with owners taking turns. */
+    static final int PARALLEL = 4;
+
+    private final network.aios.server.runtime.Rounds reads =
+            new network.aios.server.runtime.Rounds("aios-attest-read", PARALLEL);
+
+    /**
+     * The clusters due now, read {@link #PARALLEL} at a time with owners taking turns: one owner's many slow
+     * API servers delay nobody else's check by more than a read or two (each within the client's timeouts).
+     */
     void tick() {
         Instant now = clock.instant();
         List<String> ids = store.attestable();
         due.keySet().retainAll(ids);
+        List<Runnable> round = new java.util.ArrayList<>();
         for (String id : ids) {
             Instant when = due.computeIfAbsent(id, k -> now.plus(jittered()));
             if (!now.isBefore(when)) {
                 due.put(id, now.plus(jittered()));
-                try {
-                    check(id, now);
-                } catch (RuntimeException e) {
-                    LOG.warn(
-                            "cluster {}: could not read its nodes to attest its agents' report: {}",
-                            id,
-                            network.aios.infra.KubeFailure.describeAny(e));
-                }
+                round.add(() -> {
+                    try {
+                        check(id, now);
+                    } catch (RuntimeException e) {
+                        LOG.warn(
+                                "cluster {}: could not read its nodes to attest its agents' report: {}",
+                                id,
+                                network.aios.infra.KubeFailure.describeAny(e));
+                    }
+                });
             }
         }
+        reads.run(round);
     }
 
     /** One check now; package-private so tests can run it without waiting for the schedule. */
@@ -153,5 +167,6 @@ public final class InventoryAttestor implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
+        reads.close();
     }
 }

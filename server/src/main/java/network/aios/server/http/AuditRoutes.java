@@ -34,7 +34,7 @@ public final class AuditRoutes {
         int limit = integer(ctx, "limit", 100, 1, 1000);
         String cont = ctx.queryParam("continue");
         Long before = cont == null ? null : (long) integer(ctx, "continue", 0, 1, Integer.MAX_VALUE);
-        List<AuditStore.Entry> rows = audit.query(
+        AuditStore.Page page = audit.query(
                 who,
                 blankToNull(ctx.queryParam("cluster")),
                 blankToNull(ctx.queryParam("actor")),
@@ -43,6 +43,7 @@ public final class AuditRoutes {
                 time(ctx, "until"),
                 before,
                 limit);
+        List<AuditStore.Entry> rows = page.entries();
         ArrayNode items = Json.MAPPER.createArrayNode();
         for (AuditStore.Entry e : rows) {
             ObjectNode o = items.addObject()
@@ -56,7 +57,7 @@ public final class AuditRoutes {
             }
         }
         ObjectNode out = Json.object().set("items", items);
-        if (rows.size() == limit) {
+        if (page.more() && !rows.isEmpty()) {
             out.put("continue", Long.toString(rows.get(rows.size() - 1).seq()));
         }
         Http.json(ctx, 200, out);

@@ -18,10 +18,12 @@ public final class Authenticator {
     public static final String PRINCIPAL = "aios.principal";
     private final TokenService tokens;
     private final AuthThrottle throttle;
+    private final network.aios.server.auth.WriteLimits writes;
 
-    public Authenticator(TokenService tokens, AuthThrottle throttle) {
+    public Authenticator(TokenService tokens, AuthThrottle throttle, network.aios.server.auth.WriteLimits writes) {
         this.tokens = tokens;
         this.throttle = throttle;
+        this.writes = writes;
     }
 
     public void authenticate(Context ctx) {
@@ -63,6 +65,21 @@ public final class Authenticator {
             // an agent credential lives on a member cluster: it reports for that cluster and does nothing else
             throw DomainException.forbidden(
                     "an agent credential may only report its cluster's heartbeats, metrics and commands");
+        }
+        if (!ctx.method().name().equals("GET") && !ctx.method().name().equals("HEAD")) {
+            // every write of an owner or an agent is paced, whatever the route: one caller cannot flood
+            java.time.Duration wait = writes.take(p);
+            if (!wait.isZero()) {
+                long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+                ctx.header("Retry-After", Long.toString(seconds));
+                throw new DomainException(
+                        DomainException.Kind.TOO_MANY_REQUESTS,
+                        "write_rate_exceeded",
+                        (p.role() == Principal.Role.AGENT ? "this cluster's agents write" : "this owner writes")
+                                + " faster than the network allows; retry in " + seconds + " s",
+                        null,
+                        null);
+            }
         }
         ctx.attribute(PRINCIPAL, p);
     }

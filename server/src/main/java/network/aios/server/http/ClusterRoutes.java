@@ -176,11 +176,12 @@ public final class ClusterRoutes {
     }
 
     private void page(Context ctx, ClusterQuery query) {
-        List<ClusterRecord> page = clusters.list(principal(ctx), query);
+        network.aios.store.ClusterStore.Page listed = clusters.list(principal(ctx), query);
+        List<ClusterRecord> page = listed.items();
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
         page.forEach(r -> items.add(ClusterView.of(r)));
-        if (page.size() == query.limit()) {
+        if (listed.more() && !page.isEmpty()) {
             out.put("continue", page.get(page.size() - 1).id());
         } else {
             out.putNull("continue");

@@ -47,6 +47,9 @@ public final class Http {
 
     public static void error(Context ctx, DomainException e) {
         int status = status(e.kind());
+        if ((status == 429 || status == 503) && !ctx.res().containsHeader("Retry-After")) {
+            ctx.header("Retry-After", status == 429 ? "1" : "5"); // every "not now" says when
+        }
         json(ctx, status, errorBody(status, e.code(), e.getMessage(), e.details(), e.hint(), e.next()));
     }
 

@@ -56,6 +56,11 @@ public final class InfraService implements AutoCloseable {
     private final OwnerKubeconfigs owners;
     private final InfraManifests manifests;
 
+    /** Requests that call a member cluster while the caller waits, at once, per owner. */
+    public static final int MEMBER_CALLS_PER_OWNER = 4;
+
+    private final MemberCallSlots slots = new MemberCallSlots(MEMBER_CALLS_PER_OWNER);
+
     public InfraService(
             ClusterService clusterService,
             ClusterStore clusters,
@@ -117,6 +122,12 @@ public final class InfraService implements AutoCloseable {
     public record Scheduled(InfraJob job, boolean created, String note) {}
 
     public Scheduled create(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
+        try (MemberCallSlots.Slot slot = slots.enter(who)) {
+            return createHolding(who, clusterId, kubeconfig, pointer);
+        }
+    }
+
+    private Scheduled createHolding(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
         ClusterRecord cluster = clusterService.get(who, clusterId);
         Kubeconfigs.Parsed parsed = owners.parse(kubeconfig, pointer);
         OwnerKubeconfigs.requirePassed(owners.preflight(parsed, cluster), "the AIOS infrastructure");
@@ -145,17 +156,19 @@ public final class InfraService implements AutoCloseable {
      * add-on is the principal's.
      */
     public Scheduled createAddon(Principal who, AddonRecord addon, JsonNode kubeconfig, String pointer) {
-        return scheduleAddon(who, addon, checkAddon(addon, kubeconfig, pointer));
+        return scheduleAddon(who, addon, checkAddon(who, addon, kubeconfig, pointer));
     }
 
     /** The synchronous part of deploying an add-on: the kubeconfig is usable and the preflight passes. */
-    public Kubeconfigs.Parsed checkAddon(AddonRecord addon, JsonNode kubeconfig, String pointer) {
+    public Kubeconfigs.Parsed checkAddon(Principal who, AddonRecord addon, JsonNode kubeconfig, String pointer) {
         AddonKind kind = deployable(addon);
         Kubeconfigs.Parsed parsed = owners.parse(kubeconfig, pointer);
         AddonDeployment deployment = AddonDeployment.forRegistration(kind, addon.id(), addon.document());
-        OwnerKubeconfigs.requirePassed(
-                owners.withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, deployment)),
-                "the " + kind.wire().replace('_', ' '));
+        try (MemberCallSlots.Slot slot = slots.enter(who)) {
+            OwnerKubeconfigs.requirePassed(
+                    owners.withOwnersKubeconfig(parsed, ops -> Preflight.run(ops, deployment)),
+                    "the " + kind.wire().replace('_', ' '));
+        }
         return parsed;
     }
 
@@ -274,7 +287,9 @@ public final class InfraService implements AutoCloseable {
                 && !(kubeconfig.isObject() && kubeconfig.isEmpty())
                 && !(kubeconfig.isString() && kubeconfig.asString().isBlank())) {
             parsed = owners.parse(kubeconfig, pointer);
-            owners.reachable(parsed);
+            try (MemberCallSlots.Slot slot = slots.enter(who)) {
+                owners.reachable(parsed);
+            }
         }
         supersede(who, key, JobKind.CREATE, "a removal");
         InfraJob job = newJob(who, key, JobKind.REMOVE, parsed, thenDelete, () -> {
@@ -287,7 +302,10 @@ public final class InfraService implements AutoCloseable {
 
     public List<Preflight.Check> preflight(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
         ClusterRecord cluster = clusterService.get(who, clusterId);
-        return owners.preflight(owners.parse(kubeconfig, pointer), cluster);
+        Kubeconfigs.Parsed parsed = owners.parse(kubeconfig, pointer);
+        try (MemberCallSlots.Slot slot = slots.enter(who)) {
+            return owners.preflight(parsed, cluster);
+        }
     }
 
     /** The manifests of a cluster's infrastructure, for review. */
@@ -414,21 +432,24 @@ public final class InfraService implements AutoCloseable {
                 .createdAt(now)
                 .updatedAt(now)
                 .build();
-        return store.insert(job, who.name(), thenDelete, phase).orElseThrow(() -> {
-            InfraJob active = store.activeJob(clusterId).orElse(null);
-            if (active == null && TargetKey.parse(clusterId).isCluster() && !clusterService.exists(clusterId)) {
-                return DomainException.notFound("cluster '" + clusterId + "'"); // deleted meanwhile
-            }
-            return DomainException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId
-                            + "' already has a "
-                            + (active == null ? "" : active.kind().wire() + " ") + "job under way"
-                            + (active == null
-                                    ? ""
-                                    : ": " + active.id() + " (" + active.state().wire() + ")")
-                            + "; wait for it to finish (GET /api/v1/jobs/" + (active == null ? "<id>" : active.id())
-                            + ")")
-                    .withNext("GET", statusPath(clusterId));
-        });
+        return store.insert(job, who.name(), thenDelete, phase, who.quotaOwner())
+                .orElseThrow(() -> {
+                    InfraJob active = store.activeJob(clusterId).orElse(null);
+                    if (active == null && TargetKey.parse(clusterId).isCluster() && !clusterService.exists(clusterId)) {
+                        return DomainException.notFound("cluster '" + clusterId + "'"); // deleted meanwhile
+                    }
+                    return DomainException.conflict((clusterId.contains("/") ? "" : "cluster ") + "'" + clusterId
+                                    + "' already has a "
+                                    + (active == null ? "" : active.kind().wire() + " ") + "job under way"
+                                    + (active == null
+                                            ? ""
+                                            : ": " + active.id() + " ("
+                                                    + active.state().wire() + ")")
+                                    + "; wait for it to finish (GET /api/v1/jobs/"
+                                    + (active == null ? "<id>" : active.id())
+                                    + ")")
+                            .withNext("GET", statusPath(clusterId));
+                });
     }
 
     @Override

@@ -52,6 +52,9 @@ public final class JobRunner implements AutoCloseable {
     private final Duration renewEvery;
     private final ExecutorService workers;
     private final Semaphore free;
+    /** The most workers one registration owner's jobs hold at once (a quarter of them, at least one). */
+    private final int perOwner;
+
     private volatile boolean closing;
 
     JobRunner(InfraStore store, InfraSteps steps, Clock clock, int parallelism) {
@@ -66,6 +69,7 @@ public final class JobRunner implements AutoCloseable {
         this.clock = clock;
         this.workers = Executors.newFixedThreadPool(parallelism, r -> daemon(r, "aios-job-worker"));
         this.free = new Semaphore(parallelism);
+        this.perOwner = Math.max(1, parallelism / 4);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -159,7 +163,7 @@ public final class JobRunner implements AutoCloseable {
             String lease = owner + "/" + UUID.randomUUID().toString().substring(0, 8);
             boolean handedOver = false;
             try {
-                Optional<InfraJob> claimed = store.claim(lease, clock.instant(), LEASE);
+                Optional<InfraJob> claimed = store.claim(lease, clock.instant(), LEASE, perOwner);
                 if (claimed.isEmpty()) {
                     return;
                 }

@@ -1,0 +1,46 @@
+package network.aios.server.infra;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import network.aios.server.auth.Principal;
+import network.aios.server.domain.DomainException;
+
+/**
+ * The bulkhead in front of the requests that call a member cluster while the caller waits (preflight, the
+ * checks before a create, a removal or an add-on deployment): each owner holds at most {@link #perOwner} of
+ * them at once, and one more is answered 429 at once instead of queueing. A slow or hostile API server then
+ * costs its owner those slots, never a thread or a queue place anyone else needs. The admin is not limited.
+ */
+public final class MemberCallSlots {
+    private final int perOwner;
+    private final ConcurrentHashMap<String, Semaphore> owners = new ConcurrentHashMap<>();
+
+    public MemberCallSlots(int perOwner) {
+        this.perOwner = perOwner;
+    }
+
+    /** A held slot; closing it gives it back. */
+    public interface Slot extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Takes one of {@code who}'s slots, or refuses with 429 when all are taken. */
+    public Slot enter(Principal who) {
+        String owner = who.quotaOwner();
+        if (owner == null) {
+            return () -> {};
+        }
+        Semaphore s = owners.computeIfAbsent(owner, o -> new Semaphore(perOwner));
+        if (!s.tryAcquire()) {
+            throw new DomainException(
+                    DomainException.Kind.TOO_MANY_REQUESTS,
+                    "too_many_member_calls",
+                    "owner '" + owner + "' already has " + perOwner
+                            + " requests calling member clusters under way; retry when one has answered",
+                    null,
+                    null);
+        }
+        return s::release;
+    }
+}

@@ -1,0 +1,127 @@
+package network.aios.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Quotas counted where the write happens, and the job runner's share per owner. */
+class QuotaStoreIT {
+    private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
+    private static final Duration LEASE = Duration.ofSeconds(15);
+
+    private static Database db;
+    private static InfraStore jobs;
+    private static AddonStore addons;
+    private static QuotaStore quotas;
+
+    @BeforeAll
+    static void open() {
+        db = TestPostgres.freshDatabase(2);
+        jobs = new InfraStore(db);
+        addons = new AddonStore(db);
+        quotas = new QuotaStore(db);
+    }
+
+    @AfterAll
+    static void close() {
+        db.close();
+    }
+
+    @Test
+    void anOwnersUnfinishedJobsAreCountedAgainstItsQuotaAndTheAdminsAreNot() {
+        quotas.put("q-jobs", new QuotaStore.Quota(null, null, 1, null), "admin", T0);
+        TestJobs.executor(addons, "qj-1", "q-jobs", T0);
+        TestJobs.executor(addons, "qj-2", "q-jobs", T0);
+        jobs.insert(job("job-qj-1", "executor/qj-1", "q-jobs"), "q-jobs", false, () -> {}, "q-jobs")
+                .orElseThrow();
+        assertThatThrownBy(() ->
+                        jobs.insert(job("job-qj-2", "executor/qj-2", "q-jobs"), "q-jobs", false, () -> {}, "q-jobs"))
+                .isInstanceOfSatisfying(QuotaStore.Exceeded.class, e -> {
+                    assertThat(e.quota()).isEqualTo("jobs");
+                    assertThat(e.limit()).isEqualTo(1);
+                    assertThat(e.retryAfterSeconds()).isPositive();
+                });
+        assertThat(jobs.job("job-qj-2")).as("nothing written").isEmpty();
+        assertThat(jobs.insert(job("job-qj-2", "executor/qj-2", "admin"), "admin", false, () -> {}, null))
+                .isPresent();
+        assertThat(quotas.usage("q-jobs").jobs()).isEqualTo(1);
+    }
+
+    @Test
+    void anOwnersAddonsStopAtItsQuotaAndTheDefaultAppliesWhereItSetsNone() {
+        quotas.put("q-addons", new QuotaStore.Quota(null, 1, null, null), "admin", T0);
+        assertThat(quotas.effective("q-addons")).isEqualTo(new QuotaStore.Quota(100, 1, 4, 60));
+        assertThat(addons.insert(addon("qa-1", "q-addons"), "q-addons", "q-addons"))
+                .isPresent();
+        assertThatThrownBy(() -> addons.insert(addon("qa-2", "q-addons"), "q-addons", "q-addons"))
+                .isInstanceOfSatisfying(
+                        QuotaStore.Exceeded.class, e -> assertThat(e.quota()).isEqualTo("addons"));
+        assertThat(addons.get("executor", "qa-2")).isEmpty();
+        assertThat(quotas.delete("q-addons", "admin", T0)).isTrue();
+        assertThat(addons.insert(addon("qa-2", "q-addons"), "q-addons", "q-addons"))
+                .isPresent();
+    }
+
+    @Test
+    void theRunnerGivesNoOwnerMoreThanItsShareOfWorkers() {
+        Instant at = T0.plusSeconds(3600);
+        for (int i = 0; i < 3; i++) {
+            TestJobs.executor(addons, "fair-a" + i, "fair-alice", at);
+            jobs.insert(job("job-fair-a" + i, "executor/fair-a" + i, "fair-alice", at.minusSeconds(10 - i)), "x")
+                    .orElseThrow();
+        }
+        TestJobs.executor(addons, "fair-b", "fair-bob", at);
+        jobs.insert(job("job-fair-b", "executor/fair-b", "fair-bob", at), "x").orElseThrow();
+        // alice's jobs are all due before bob's: with a share of one, the second claim still goes to bob
+        assertThat(jobs.claim("runner", at, LEASE, 1).orElseThrow().id()).isEqualTo("job-fair-a0");
+        assertThat(jobs.claim("runner", at, LEASE, 1).orElseThrow().id()).isEqualTo("job-fair-b");
+        assertThat(jobs.claim("runner", at, LEASE, 1))
+                .as("both owners hold their share")
+                .isEmpty();
+        assertThat(jobs.claim("runner", at, LEASE).orElseThrow().id())
+                .as("without a share, the next due job")
+                .isEqualTo("job-fair-a1");
+    }
+
+    static InfraJob job(String id, String target, String by) {
+        return job(id, target, by, T0);
+    }
+
+    static InfraJob job(String id, String target, String by, Instant at) {
+        InfraJob j = TestJobs.queuedCreate(id, target, at);
+        return InfraJob.builder()
+                .id(j.id())
+                .clusterId(j.clusterId())
+                .kind(j.kind())
+                .state(j.state())
+                .reason(j.reason())
+                .message(j.message())
+                .requestedBy(by)
+                .nextRunAt(j.nextRunAt())
+                .createdAt(j.createdAt())
+                .updatedAt(j.updatedAt())
+                .build();
+    }
+
+    static AddonRecord addon(String id, String owner) {
+        return new AddonRecord(
+                id,
+                "executor",
+                id,
+                owner,
+                null,
+                null,
+                java.util.List.of(),
+                network.aios.api.Json.object().put("executor_id", id),
+                1,
+                T0,
+                T0,
+                null,
+                null);
+    }
+}
