@@ -198,6 +198,9 @@ class QuotasIT {
                             refused.headers().firstValue("Retry-After").orElseThrow()))
                     .isBetween(1L, 60L);
             assertThat(paced.get("/api/v1/clusters/q-h0", hal).status()).isEqualTo(200);
+            assertThat(paced.post("/clusters/query", "{\"query\": {}}", hal).status())
+                    .as("a query sent by POST is a read")
+                    .isEqualTo(200);
             for (int i = 0; i < 5; i++) {
                 assertThat(paced.post("/api/createCluster", TestServer.seedWithId("q-admin" + i), paced.adminToken)
                                 .status())
