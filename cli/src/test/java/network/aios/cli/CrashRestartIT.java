@@ -2,11 +2,6 @@ package network.aios.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,74 +20,26 @@ import tools.jackson.databind.JsonNode;
  * data directory, started once, answers, has every acknowledged registration, and finishes the job.
  */
 class CrashRestartIT {
-    final HttpClient http = HttpClient.newHttpClient();
-
     static Process server(Path data, int port) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), // the test's, not /tmp
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "network.aios.cli.Aios",
-                        "server",
-                        "--data-dir",
-                        data.toString(),
-                        "--port",
-                        Integer.toString(port),
-                        "--egress-allow",
-                        "127.0.0.0/8",
-                        "--heartbeat-grace-seconds",
-                        "30")
-                .redirectErrorStream(true)
-                .redirectOutput(data.resolveSibling(data.getFileName() + "-" + System.nanoTime() + ".log")
-                        .toFile())
-                .start();
+        return LocalApi.server(data, port, List.of(), "--heartbeat-grace-seconds", "30");
     }
 
     int status(int port, String method, String path, String token, String body) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10))
-                    .method(
-                            method,
-                            body == null
-                                    ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(body))
-                    .header("Content-Type", "application/json");
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token);
-            }
-            return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
+        return LocalApi.send(port, method, path, token, body).status();
     }
 
-    JsonNode json(int port, String path, String token) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + token)
-                .build();
-        return Json.MAPPER.readTree(
-                http.send(r, HttpResponse.BodyHandlers.ofByteArray()).body());
+    JsonNode json(int port, String path, String token) {
+        return LocalApi.send(port, "GET", path, token, null).body();
     }
 
     /** The state of crash-0's latest infrastructure job, or null while the server does not answer. */
     String jobState(int port, String token) {
-        try {
-            return json(port, "/api/v1/clusters/crash-0/infra", token)
-                    .path("job")
-                    .path("state")
-                    .asString(null);
-        } catch (Exception e) {
-            return null;
-        }
+        JsonNode infra = json(port, "/api/v1/clusters/crash-0/infra", token);
+        return infra == null ? null : infra.path("job").path("state").asString(null);
     }
 
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return LocalApi.freePort();
     }
 
     @Test

@@ -7,10 +7,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +25,6 @@ import network.aios.server.KubeTestCluster;
 import network.aios.server.KubeletStandIn;
 import network.aios.server.TestServer;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
 
 /**
  * One owner floods every write route it may use while another onboards a cluster on the real kube-apiserver,
@@ -39,34 +34,8 @@ import tools.jackson.databind.JsonNode;
  * background loop keeps ticking, nothing runs out of memory, and SIGTERM then ends the process in bounded time.
  */
 class NoisyNeighbourIT {
-    final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    record Reply(int status, JsonNode body, long millis) {}
-
-    Reply send(int port, String method, String path, String token, String body) {
-        long start = System.nanoTime();
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(120))
-                    .method(
-                            method,
-                            body == null
-                                    ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(body))
-                    .header("Content-Type", "application/json");
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token);
-            }
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode parsed = r.body().length == 0 ? null : Json.MAPPER.readTree(r.body());
-            return new Reply(r.statusCode(), parsed, (System.nanoTime() - start) / 1_000_000);
-        } catch (IOException e) {
-            return new Reply(-1, null, (System.nanoTime() - start) / 1_000_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Reply(-1, null, 0);
-        }
+    static LocalApi.Reply send(int port, String method, String path, String token, String body) {
+        return LocalApi.send(port, method, path, token, body);
     }
 
     /** A TCP listener that accepts every connection and never answers (nor closes) until closed itself. */
@@ -113,27 +82,8 @@ class NoisyNeighbourIT {
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         Path data = Files.createTempDirectory("aios-noisy").resolve("data");
         int port = CrashRestartIT.freePort();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process server = new ProcessBuilder(
-                        java,
-                        "-Xmx256m",
-                        "-XX:+ExitOnOutOfMemoryError",
-                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "network.aios.cli.Aios",
-                        "server",
-                        "--data-dir",
-                        data.toString(),
-                        "--port",
-                        Integer.toString(port),
-                        "--egress-allow",
-                        "127.0.0.0/8",
-                        "--addon-probe-seconds",
-                        "2")
-                .redirectErrorStream(true)
-                .redirectOutput(data.resolveSibling("noisy.log").toFile())
-                .start();
+        Process server = LocalApi.server(
+                data, port, List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), "--addon-probe-seconds", "2");
         ExecutorService flood = Executors.newFixedThreadPool(48);
         AtomicBoolean attacking = new AtomicBoolean(true);
         Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
@@ -162,7 +112,7 @@ class NoisyNeighbourIT {
                             .status())
                     .isEqualTo(201);
             String good = kubeconfigBody("v-0", kube.ownerKubeconfigYaml());
-            Reply alone = send(port, "POST", "/api/v1/clusters/v-0/preflight", victim, good);
+            LocalApi.Reply alone = send(port, "POST", "/api/v1/clusters/v-0/preflight", victim, good);
             assertThat(alone.status()).as(String.valueOf(alone.body())).isEqualTo(200);
 
             // the flood: the same API server certificate authority, at an address that never answers
@@ -219,9 +169,9 @@ class NoisyNeighbourIT {
                     "the flood to reach the silent API server");
 
             // the other owner, meanwhile: preflight, an add-on that is probed, a job to Ready
-            Reply under = send(port, "POST", "/api/v1/clusters/v-0/preflight", victim, good);
+            LocalApi.Reply under = send(port, "POST", "/api/v1/clusters/v-0/preflight", victim, good);
             assertThat(under.status()).as(String.valueOf(under.body())).isEqualTo(200);
-            Reply registered = send(
+            LocalApi.Reply registered = send(
                     port,
                     "POST",
                     "/container_registry",
@@ -231,7 +181,7 @@ class NoisyNeighbourIT {
             assertThat(registered.status()).isEqualTo(201);
             String regPath =
                     "/container_registry/" + registered.body().path("id").asString();
-            Reply create = send(port, "POST", "/create-cluster-infra", victim, good);
+            LocalApi.Reply create = send(port, "POST", "/create-cluster-infra", victim, good);
             assertThat(create.status()).as(String.valueOf(create.body())).isEqualTo(200);
             kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 300);
             KubeTestCluster.await(
@@ -251,9 +201,9 @@ class NoisyNeighbourIT {
                                     .asString(null)),
                     Duration.ofSeconds(60),
                     "the other owner's add-on to be probed");
-            Reply audit = send(port, "GET", "/api/v1/audit?limit=1000", admin, null);
+            LocalApi.Reply audit = send(port, "GET", "/api/v1/audit?limit=1000", admin, null);
             assertThat(audit.status()).isEqualTo(200);
-            Reply ready = send(port, "GET", "/readyz", null, null);
+            LocalApi.Reply ready = send(port, "GET", "/readyz", null, null);
             assertThat(ready.status()).as(String.valueOf(ready.body())).isEqualTo(200);
             assertThat(silent.held)
                     .as("the flooder's calls were really made and held")
@@ -303,7 +253,7 @@ class NoisyNeighbourIT {
         }
     }
 
-    static void count(Map<String, AtomicInteger> answers, String what, Reply r) {
+    static void count(Map<String, AtomicInteger> answers, String what, LocalApi.Reply r) {
         answers.computeIfAbsent(what, k -> new AtomicInteger()).incrementAndGet();
         answers.computeIfAbsent(Integer.toString(r.status()), k -> new AtomicInteger())
                 .incrementAndGet();

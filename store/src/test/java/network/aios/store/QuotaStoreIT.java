@@ -109,19 +109,6 @@ class QuotaStoreIT {
     }
 
     static AddonRecord addon(String id, String owner) {
-        return new AddonRecord(
-                id,
-                "executor",
-                id,
-                owner,
-                null,
-                null,
-                java.util.List.of(),
-                network.aios.api.Json.object().put("executor_id", id),
-                1,
-                T0,
-                T0,
-                null,
-                null);
+        return TestJobs.executorRecord(id, owner, T0);
     }
 }

@@ -29,22 +29,24 @@ final class TestJobs {
 
     /** Registers executor {@code id} for {@code owner}. */
     static void executor(AddonStore addons, String id, String owner, Instant at) {
-        addons.insert(
-                        new AddonRecord(
-                                id,
-                                "executor",
-                                id,
-                                owner,
-                                null,
-                                null,
-                                java.util.List.of(),
-                                network.aios.api.Json.object().put("executor_id", id),
-                                1,
-                                at,
-                                at,
-                                null,
-                                null),
-                        "alice")
-                .orElseThrow();
+        addons.insert(executorRecord(id, owner, at), owner).orElseThrow();
+    }
+
+    /** Executor {@code id} of {@code owner}, as registered at {@code at}. */
+    static AddonRecord executorRecord(String id, String owner, Instant at) {
+        return new AddonRecord(
+                id,
+                "executor",
+                id,
+                owner,
+                null,
+                null,
+                java.util.List.of(),
+                network.aios.api.Json.object().put("executor_id", id),
+                1,
+                at,
+                at,
+                null,
+                null);
     }
 }
