@@ -160,6 +160,13 @@ final class ServerCommand implements Runnable {
             description = "How fast each cluster's agents may report (heartbeats, metrics, command receipts).")
     String agentWriteRate;
 
+    @Option(
+            names = "--requests-in-flight",
+            defaultValue = "32",
+            description = "How many requests each owner (each cluster's agents) may have under way at once, "
+                    + "reads included; past it: 429. The admin is not limited.")
+    int requestsInFlight;
+
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body accepted.")
     long maxBody;
 
@@ -196,6 +203,11 @@ final class ServerCommand implements Runnable {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--owner-write-rate/--agent-write-rate: " + e.getMessage());
         }
+        if (requestsInFlight < 1) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--requests-in-flight must be at least 1");
+        }
+        config = config.withRequestsInFlight(requestsInFlight);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--tls-cert and --tls-key go together");

@@ -116,14 +116,22 @@ public final class ControlPlane implements AutoCloseable {
         }
         policies.warnUntrustedExecutors();
         InfraStore infraStore = new InfraStore(db);
-        network.aios.server.quotas.QuotaService quotas =
-                new network.aios.server.quotas.QuotaService(new network.aios.store.QuotaStore(db), clock);
+        network.aios.store.QuotaStore quotaStore = new network.aios.store.QuotaStore(db);
+        network.aios.server.quotas.QuotaService quotas = new network.aios.server.quotas.QuotaService(quotaStore, clock);
         ClusterStore clusterStore = new ClusterStore(db);
-        ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, addonStore);
+        ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, addonStore, quotaStore);
         Authenticator auth = new Authenticator(
                 tokens,
                 new network.aios.server.auth.AuthThrottle(clock),
-                new network.aios.server.auth.WriteLimits(clock, config.ownerWrites(), config.agentWrites()));
+                new network.aios.server.auth.WriteLimits(
+                        clock,
+                        config.ownerWrites(),
+                        config.agentWrites(),
+                        id -> clusterStore
+                                .get(id)
+                                .map(network.aios.store.ClusterRecord::owner)
+                                .orElse(null)),
+                new network.aios.server.auth.InFlight(config.requestsInFlight()));
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
         TlsListener tls = config.tls() ? TlsListener.load(config.tlsCert(), config.tlsKey()) : null;
@@ -158,7 +166,8 @@ public final class ControlPlane implements AutoCloseable {
         InfraRoutes infraRoutes = new InfraRoutes(infra);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
-        RouteService routeService = new RouteService(clusters, routeStore, infraStore, box, members, clock);
+        RouteService routeService =
+                new RouteService(clusters, routeStore, infraStore, box, members, clock, infra.slots());
         AddonRoutes addonRoutes = new AddonRoutes(
                 addonService,
                 new AddonDeployments(addonService, infra),
@@ -207,6 +216,7 @@ public final class ControlPlane implements AutoCloseable {
                 }
                 Http.requireStorableParameters(ctx);
             });
+            c.routes.after(auth::release);
             clusterRoutes.register(c.routes);
             policyRoutes.register(c.routes);
             tokenRoutes.register(c.routes);

@@ -32,9 +32,12 @@ public record ServerConfig(
         List<String> egressDeny,
         Duration resyncEvery,
         network.aios.server.auth.WriteLimits.Rate ownerWrites,
-        network.aios.server.auth.WriteLimits.Rate agentWrites) {
+        network.aios.server.auth.WriteLimits.Rate agentWrites,
+        int requestsInFlight) {
 
     public static final int DEFAULT_PORT = 8080;
+    /** Requests one owner (or one cluster's agents) may have under way at once. */
+    public static final int DEFAULT_REQUESTS_IN_FLIGHT = 32;
     /** Writes per owner: a person or a script onboarding clusters never meets it; a flood does at once. */
     public static final network.aios.server.auth.WriteLimits.Rate DEFAULT_OWNER_WRITES =
             network.aios.server.auth.WriteLimits.Rate.parse("20/s,burst=100");
@@ -82,6 +85,7 @@ public record ServerConfig(
                 .resyncEvery(DEFAULT_RESYNC_EVERY)
                 .ownerWrites(DEFAULT_OWNER_WRITES)
                 .agentWrites(DEFAULT_AGENT_WRITES)
+                .requestsInFlight(DEFAULT_REQUESTS_IN_FLIGHT)
                 .build();
     }
 
@@ -180,6 +184,11 @@ public record ServerConfig(
         return toBuilder().ownerWrites(owners).agentWrites(agents).build();
     }
 
+    /** How many requests one owner (one cluster's agents) may have under way at once. */
+    public ServerConfig withRequestsInFlight(int n) {
+        return toBuilder().requestsInFlight(n).build();
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.host = host;
@@ -205,6 +214,7 @@ public record ServerConfig(
         b.resyncEvery = resyncEvery;
         b.ownerWrites = ownerWrites;
         b.agentWrites = agentWrites;
+        b.requestsInFlight = requestsInFlight;
         return b;
     }
 
@@ -233,6 +243,12 @@ public record ServerConfig(
         private Duration resyncEvery;
         private network.aios.server.auth.WriteLimits.Rate ownerWrites;
         private network.aios.server.auth.WriteLimits.Rate agentWrites;
+        private int requestsInFlight;
+
+        public Builder requestsInFlight(int v) {
+            this.requestsInFlight = v;
+            return this;
+        }
 
         public Builder ownerWrites(network.aios.server.auth.WriteLimits.Rate v) {
             this.ownerWrites = v;
@@ -373,7 +389,8 @@ public record ServerConfig(
                     egressDeny,
                     resyncEvery,
                     ownerWrites,
-                    agentWrites);
+                    agentWrites,
+                    requestsInFlight);
         }
     }
 }

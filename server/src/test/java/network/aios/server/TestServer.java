@@ -104,7 +104,8 @@ public final class TestServer implements AutoCloseable {
                 .withPolicyFile(policyFile)
                 .withEgress(java.util.List.of("127.0.0.0/8"), false)
                 // tests drive many requests at once from one owner; the limits' own tests set theirs
-                .withWriteLimits(GENEROUS, GENEROUS));
+                .withWriteLimits(GENEROUS, GENEROUS)
+                .withRequestsInFlight(10_000));
         cp = ControlPlane.start(config, db, Clock.systemUTC(), null, retry);
         this.tls = config.tls();
         // over TLS the test client trusts exactly the certificate the server was given

@@ -26,14 +26,15 @@ public final class AttestationStore {
             long mismatches) {}
 
     /** Clusters the control plane holds its own credential for (not add-ons): the ones it can attest. */
-    public List<String> attestable() {
-        // owners take turns: each owner's first cluster, then each owner's second, ...
-        return jdbi.withHandle(h -> h.createQuery("SELECT c.cluster_id FROM cluster_credentials c JOIN clusters k "
-                        + "ON k.id = c.cluster_id "
-                        + "ORDER BY row_number() OVER (PARTITION BY k.owner ORDER BY c.cluster_id), k.owner")
-                .mapTo(String.class)
+    public List<Target> attestable() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT c.cluster_id, k.owner FROM cluster_credentials c "
+                        + "JOIN clusters k ON k.id = c.cluster_id ORDER BY c.cluster_id")
+                .map((rs, ctx) -> new Target(rs.getString("cluster_id"), rs.getString("owner")))
                 .list());
     }
+
+    /** A cluster that can be attested, and whose it is. */
+    public record Target(String clusterId, String owner) {}
 
     /** Records a check; true when the verdict changed (or is the first), which is then audited. */
     public boolean record(String clusterId, boolean attested, String diffJson, Instant at) {

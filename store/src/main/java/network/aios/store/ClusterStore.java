@@ -64,6 +64,13 @@ public final class ClusterStore {
         }
         try {
             return jdbi.inTransaction(h -> {
+                if (h.createQuery("SELECT 1 FROM clusters WHERE id = :id")
+                        .bind("id", c.id())
+                        .mapTo(Integer.class)
+                        .findOne()
+                        .isPresent()) {
+                    return Optional.<ClusterRecord>empty(); // the id is taken: a 409 whatever the quota
+                }
                 QuotaStore.within(h, quotaOwner, "clusters");
                 return insert(h.getConnection(), c, actor);
             });
@@ -122,8 +129,8 @@ public final class ClusterStore {
     public record Page(List<ClusterRecord> items, boolean more) {}
 
     /**
-     * At most {@code q.limit()} clusters, and no more of them than about {@code pageBytes} of documents (the
-     * first always comes): the database cuts the page, so large documents never reach this process by the
+     * At most {@code q.limit()} clusters, and no more of them than about {@code pageBytes} of documents as read
+     * (both stored forms; the first row always comes): the database cuts the page, so large documents never reach this process by the
      * hundred.
      */
     public Page page(ClusterQuery q, long pageBytes) {
@@ -159,7 +166,8 @@ public final class ClusterStore {
             sql.append(" ORDER BY id LIMIT :limit");
             String paged = pageBytes == Long.MAX_VALUE
                     ? sql.toString()
-                    : "SELECT * FROM (SELECT p.*, sum(octet_length(p.document_text)) OVER (ORDER BY id) AS running, "
+                    : "SELECT * FROM (SELECT p.*, sum(octet_length(p.document) + coalesce(octet_length(p.document_text), 0)) "
+                            + "OVER (ORDER BY id) AS running, "
                             + "row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS fetched FROM (" + sql
                             + ") p) w WHERE running <= :budget OR n = 1 ORDER BY id";
             Query query = h.createQuery(paged)

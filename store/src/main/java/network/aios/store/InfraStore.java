@@ -99,6 +99,13 @@ public final class InfraStore {
         }
     }
 
+    /** Throws {@link QuotaStore.Exceeded} if {@code owner} (null: not limited) may have no more unfinished jobs. */
+    public void checkJobQuota(String owner) {
+        if (owner != null) {
+            jdbi.useTransaction(h -> QuotaStore.within(h, owner, "jobs"));
+        }
+    }
+
     /** Whether the target's registration exists, share-locking its row until the transaction ends. */
     private static boolean registered(org.jdbi.v3.core.Handle h, TargetKey t) {
         return (t.isCluster()

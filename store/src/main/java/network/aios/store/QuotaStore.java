@@ -164,7 +164,17 @@ public final class QuotaStore {
         };
         if (limit != null && count(h, what, owner) >= limit) {
             // unfinished jobs finish by themselves: worth asking again soon; registrations stay until deleted
-            throw new Exceeded(what, limit, owner, what.equals("jobs") ? 10 : 0);
+            throw new Exceeded(what, limit, owner, what.equals("jobs") && limit > 0 ? 10 : 0);
+        }
+    }
+
+    /**
+     * Throws {@link Exceeded} if one more of {@code what} would pass {@code owner}'s quota now (null owner: never);
+     * a check ahead of the write (a dry run; before a request changes anything else), which the write repeats.
+     */
+    public void check(String owner, String what) {
+        if (owner != null) {
+            jdbi.useTransaction(h -> within(h, owner, what));
         }
     }
 

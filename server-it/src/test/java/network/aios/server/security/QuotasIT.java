@@ -210,6 +210,52 @@ class QuotasIT {
     }
 
     @Test
+    void anOwnersRequestsUnderWayAreBoundedAndEveryAnswerGivesItsPermitBack() throws Exception {
+        try (TestServer capped = TestServer.configured(c -> c.withRequestsInFlight(1));
+                java.net.ServerSocket silent =
+                        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String ivy = capped.ownerToken("q-ivy");
+            capped.send(
+                    "PUT",
+                    "/api/v1/policies/add_cluster",
+                    "{\"rules\":[]}".getBytes(StandardCharsets.UTF_8),
+                    capped.adminToken);
+            // one at a time, every kind of answer (created, not found, invalid, conflict) gives the permit back
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                statuses.add(capped.post("/api/createCluster", TestServer.seedWithId("egress-1"), ivy)
+                        .status());
+                statuses.add(capped.get("/api/v1/clusters/none-" + i, ivy).status());
+                statuses.add(
+                        capped.post("/api/createCluster", "{\"id\": 1}", ivy).status());
+            }
+            assertThat(statuses).doesNotContain(429).contains(201, 409, 404, 422);
+
+            java.util.concurrent.ExecutorService one = Executors.newSingleThreadExecutor();
+            try {
+                Future<Answer> held =
+                        one.submit(() -> EgressIT.preflight(capped, ivy, "https://127.0.0.1:" + silent.getLocalPort()));
+                java.net.Socket reached = silent.accept(); // the preflight is under way, held by a silent API server
+                Answer next = capped.get("/api/v1/clusters/egress-1", ivy);
+                assertThat(next.status()).isEqualTo(429);
+                assertThat(next.text("/error/code")).isEqualTo("too_many_requests_in_flight");
+                assertThat(next.headers().firstValue("Retry-After")).isPresent();
+                assertThat(capped.get("/api/v1/clusters/egress-1", capped.adminToken)
+                                .status())
+                        .as("the admin is not counted")
+                        .isEqualTo(200);
+                silent.close(); // the API server goes away: the preflight answers
+                reached.close();
+                assertThat(held.get(60, java.util.concurrent.TimeUnit.SECONDS).status())
+                        .isEqualTo(422);
+            } finally {
+                one.shutdownNow();
+            }
+            assertThat(capped.get("/api/v1/clusters/egress-1", ivy).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aPageOfTheAuditLogIsCutByBytesAndTheRestFollows() {
         assertThat(server.post("/api/createCluster", TestServer.seedWithId("q-audit"), server.adminToken)
                         .status())

@@ -2,7 +2,6 @@ package network.aios.server.addons;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,24 +57,26 @@ public final class AddonHealthMonitor implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Probes at once: a round of many add-ons at unanswering addresses takes (n / this) probe timeouts. */
+    /** Probes at once, and at once per owner. */
     static final int PARALLEL = 8;
 
-    private final network.aios.server.runtime.Rounds probes =
-            new network.aios.server.runtime.Rounds("aios-addon-probe", PARALLEL);
+    static final int PER_OWNER = 2;
+
+    private final network.aios.server.runtime.FairPool probes =
+            new network.aios.server.runtime.FairPool("aios-addon-probe", PARALLEL, PER_OWNER);
 
     /**
-     * One round: every owner's first add-on, then every owner's second, and so on, {@link #PARALLEL} at a time,
-     * so one owner's many add-ons at addresses that never answer delay nobody else's by more than a probe
-     * timeout or two. A failure reaches the loop's supervisor (logged, retried, shown on /readyz).
+     * One tick: starts a probe of every deployed add-on that may start now ({@link
+     * network.aios.server.runtime.FairPool}): at most {@link #PARALLEL} at once and {@link #PER_OWNER} of one
+     * owner's, none of an add-on still being probed. One owner's many add-ons at addresses that never answer
+     * hold its own share and are probed less often; everyone else's interval is unchanged.
      */
     void probeAll() {
-        List<AddonRecord> deployed = store.all().stream()
-                .filter(a -> a.publicUrl() != null) // a deployed kind has a URL once deployed
-                .toList();
-        probes.run(network.aios.server.runtime.Rounds.interleaved(deployed, AddonRecord::owner).stream()
-                .<Runnable>map(a -> () -> probe(a))
-                .toList());
+        for (AddonRecord a : store.all()) {
+            if (a.publicUrl() != null) { // a deployed kind has a URL once deployed
+                probes.offer(a.owner(), a.kind() + "/" + a.id(), () -> probe(a));
+            }
+        }
     }
 
     private void probe(AddonRecord a) {

@@ -7,7 +7,9 @@ import java.util.Map;
 
 /**
  * How fast each caller may write: a token bucket per owner and per agent (an agent is its cluster), refilled
- * at {@link Rate#perSecond()} up to {@link Rate#burst()}. The network admin is not limited here. In memory,
+ * at {@link Rate#perSecond()} up to {@link Rate#burst()}; and all the agents of one owner's clusters together
+ * get {@link #AGENTS_PER_OWNER} times one cluster's rate (an owner holds its agents' tokens: a hundred clusters
+ * must not be a hundred times the writes). The network admin is not limited here. In memory,
  * per replica, and bounded: keys are authenticated callers (a token must exist to get one), and past
  * {@link #MAX_KEYS} the least recently seen is forgotten (a forgotten caller starts again with a full bucket,
  * which only an idle caller can be).
@@ -66,6 +68,19 @@ public final class WriteLimits {
     private final Clock clock;
     private final Rate owners;
     private final Rate agents;
+    private final Rate agentsOfOwner;
+    /** Whose cluster an agent token reports for, by token name (a token is issued for one registration). */
+    private final java.util.function.Function<String, String> ownerOfCluster;
+
+    /** How many clusters' worth of agent writes an owner's agents may make together. */
+    public static final int AGENTS_PER_OWNER = 10;
+
+    private final Map<String, String> agentOwners = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > MAX_KEYS;
+        }
+    };
 
     private final Map<String, Bucket> buckets = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -74,10 +89,14 @@ public final class WriteLimits {
         }
     };
 
-    public WriteLimits(Clock clock, Rate owners, Rate agents) {
+    /** {@code ownerOfCluster}: the owner of a registered cluster, or null (then only the cluster's bucket counts). */
+    public WriteLimits(
+            Clock clock, Rate owners, Rate agents, java.util.function.Function<String, String> ownerOfCluster) {
         this.clock = clock;
         this.owners = owners;
         this.agents = agents;
+        this.agentsOfOwner = new Rate(agents.perSecond() * AGENTS_PER_OWNER, agents.burst() * AGENTS_PER_OWNER);
+        this.ownerOfCluster = ownerOfCluster;
     }
 
     /**
@@ -85,31 +104,68 @@ public final class WriteLimits {
      * may (nothing is taken then).
      */
     public Duration take(Principal who) {
-        Rate rate;
-        String key;
+        long now = clock.millis();
         switch (who.role()) {
             case ADMIN -> {
                 return Duration.ZERO;
             }
             case AGENT -> {
-                rate = agents;
-                key = "agent:" + who.clusterId();
+                String owner = agentOwner(who);
+                synchronized (buckets) {
+                    Duration cluster = wait("agent:" + who.clusterId(), agents, now);
+                    Duration all = owner == null ? Duration.ZERO : wait("agents-of:" + owner, agentsOfOwner, now);
+                    if (!cluster.isZero() || !all.isZero()) {
+                        return cluster.compareTo(all) > 0 ? cluster : all;
+                    }
+                    take("agent:" + who.clusterId());
+                    if (owner != null) {
+                        take("agents-of:" + owner);
+                    }
+                    return Duration.ZERO;
+                }
             }
             default -> {
-                rate = owners;
-                key = "owner:" + who.name();
+                synchronized (buckets) {
+                    Duration w = wait("owner:" + who.name(), owners, now);
+                    if (w.isZero()) {
+                        take("owner:" + who.name());
+                    }
+                    return w;
+                }
             }
         }
-        long now = clock.millis();
-        synchronized (buckets) {
-            Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(rate.burst(), now));
-            b.tokens = Math.min(rate.burst(), b.tokens + Math.max(0, now - b.at) / 1000.0 * rate.perSecond());
-            b.at = now;
-            if (b.tokens >= 1) {
-                b.tokens -= 1;
-                return Duration.ZERO;
+    }
+
+    private String agentOwner(Principal agent) {
+        synchronized (agentOwners) {
+            String known = agentOwners.get(agent.name());
+            if (known != null) {
+                return known;
             }
-            return Duration.ofMillis((long) Math.ceil((1 - b.tokens) / rate.perSecond() * 1000));
+        }
+        String owner = ownerOfCluster.apply(agent.clusterId()); // outside the lock: it reads the store
+        if (owner != null) {
+            synchronized (agentOwners) {
+                agentOwners.put(agent.name(), owner);
+            }
+        }
+        return owner;
+    }
+
+    /** Refills {@code key}'s bucket to now; how long until it holds one write (zero: it does now). */
+    private Duration wait(String key, Rate rate, long now) {
+        Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(rate.burst(), now));
+        b.tokens = Math.min(rate.burst(), b.tokens + Math.max(0, now - b.at) / 1000.0 * rate.perSecond());
+        b.at = now;
+        return b.tokens >= 1
+                ? Duration.ZERO
+                : Duration.ofMillis((long) Math.ceil((1 - b.tokens) / rate.perSecond() * 1000));
+    }
+
+    private void take(String key) {
+        Bucket b = buckets.get(key);
+        if (b != null) {
+            b.tokens -= 1;
         }
     }
 }

@@ -41,8 +41,16 @@ public final class ClusterService {
     private final InfraStore infra;
     private final AddonStore addons;
 
+    private final network.aios.store.QuotaStore quotas;
+
     public ClusterService(
-            ClusterStore store, PolicyService policies, Clock clock, InfraStore infra, AddonStore addons) {
+            ClusterStore store,
+            PolicyService policies,
+            Clock clock,
+            InfraStore infra,
+            AddonStore addons,
+            network.aios.store.QuotaStore quotas) {
+        this.quotas = quotas;
         this.infra = infra;
         this.addons = addons;
         this.store = store;
@@ -76,6 +84,7 @@ public final class ClusterService {
             if (store.get(id).isPresent()) {
                 throw duplicate(id);
             }
+            quotas.check(who.quotaOwner(), "clusters"); // what the write would answer
             return new Outcome(record, true);
         }
         ClusterRecord stored =

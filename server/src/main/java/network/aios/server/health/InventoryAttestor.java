@@ -92,38 +92,46 @@ public final class InventoryAttestor implements AutoCloseable {
         return k.attested();
     }
 
-    /** Clusters read at once; the store gives them with owners taking turns. */
+    /** Clusters read at once, and at once per owner. */
     static final int PARALLEL = 4;
 
-    private final network.aios.server.runtime.Rounds reads =
-            new network.aios.server.runtime.Rounds("aios-attest-read", PARALLEL);
+    static final int PER_OWNER = 1;
+
+    private final network.aios.server.runtime.FairPool reads =
+            new network.aios.server.runtime.FairPool("aios-attest-read", PARALLEL, PER_OWNER);
 
     /**
-     * The clusters due now, read {@link #PARALLEL} at a time with owners taking turns: one owner's many slow
-     * API servers delay nobody else's check by more than a read or two (each within the client's timeouts).
+     * Starts the checks due now that may start ({@link network.aios.server.runtime.FairPool}): at most {@link
+     * #PARALLEL} at once and one of an owner's; a check that may not start now stays due and is offered again
+     * on the next tick. One owner's many slow API servers hold its own share, never anyone else's turn.
      */
     void tick() {
         Instant now = clock.instant();
-        List<String> ids = store.attestable();
-        due.keySet().retainAll(ids);
-        List<Runnable> round = new java.util.ArrayList<>();
-        for (String id : ids) {
+        List<AttestationStore.Target> targets = store.attestable();
+        due.keySet()
+                .retainAll(
+                        targets.stream().map(AttestationStore.Target::clusterId).toList());
+        for (AttestationStore.Target t : targets) {
+            String id = t.clusterId();
             Instant when = due.computeIfAbsent(id, k -> now.plus(jittered()));
             if (!now.isBefore(when)) {
-                due.put(id, now.plus(jittered()));
-                round.add(() -> {
-                    try {
-                        check(id, now);
-                    } catch (RuntimeException e) {
-                        LOG.warn(
-                                "cluster {}: could not read its nodes to attest its agents' report: {}",
-                                id,
-                                network.aios.infra.KubeFailure.describeAny(e));
-                    }
-                });
+                due.put(id, now.plus(jittered())); // first: a check that finds a suspect sets an earlier one
+                if (!reads.offer(t.owner(), id, () -> checkLogged(id, now))) {
+                    due.put(id, when); // not started: still due
+                }
             }
         }
-        reads.run(round);
+    }
+
+    private void checkLogged(String id, Instant now) {
+        try {
+            check(id, now);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "cluster {}: could not read its nodes to attest its agents' report: {}",
+                    id,
+                    network.aios.infra.KubeFailure.describeAny(e));
+        }
     }
 
     /** One check now; package-private so tests can run it without waiting for the schedule. */

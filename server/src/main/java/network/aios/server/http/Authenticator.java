@@ -19,11 +19,27 @@ public final class Authenticator {
     private final TokenService tokens;
     private final AuthThrottle throttle;
     private final network.aios.server.auth.WriteLimits writes;
+    private final network.aios.server.auth.InFlight inFlight;
+    private static final String HOLDS = "aios.inFlight";
 
-    public Authenticator(TokenService tokens, AuthThrottle throttle, network.aios.server.auth.WriteLimits writes) {
+    public Authenticator(
+            TokenService tokens,
+            AuthThrottle throttle,
+            network.aios.server.auth.WriteLimits writes,
+            network.aios.server.auth.InFlight inFlight) {
         this.tokens = tokens;
         this.throttle = throttle;
         this.writes = writes;
+        this.inFlight = inFlight;
+    }
+
+    /** After every request (answered or failed): gives back the permit its caller took. */
+    public void release(Context ctx) {
+        String key = ctx.attribute(HOLDS);
+        if (key != null) {
+            ctx.attribute(HOLDS, null);
+            inFlight.leave(key);
+        }
     }
 
     public void authenticate(Context ctx) {
@@ -82,6 +98,19 @@ public final class Authenticator {
                         null,
                         null);
             }
+        }
+        String key = network.aios.server.auth.InFlight.key(p);
+        if (key != null) {
+            if (!inFlight.enter(key)) {
+                throw new DomainException(
+                        DomainException.Kind.TOO_MANY_REQUESTS,
+                        "too_many_requests_in_flight",
+                        (p.role() == Principal.Role.AGENT ? "this cluster's agents have " : "this owner has ")
+                                + inFlight.limit() + " requests under way; send the next when one has answered",
+                        null,
+                        null);
+            }
+            ctx.attribute(HOLDS, key);
         }
         ctx.attribute(PRINCIPAL, p);
     }

@@ -61,6 +61,11 @@ public final class InfraService implements AutoCloseable {
 
     private final MemberCallSlots slots = new MemberCallSlots(MEMBER_CALLS_PER_OWNER);
 
+    /** Each owner's slots for calls to its member clusters while it waits (route changes take them too). */
+    public MemberCallSlots slots() {
+        return slots;
+    }
+
     public InfraService(
             ClusterService clusterService,
             ClusterStore clusters,
@@ -177,8 +182,12 @@ public final class InfraService implements AutoCloseable {
         AddonKind kind = deployable(addon);
         String key = kind.infraKey(addon.id());
         Optional<InfraJob> ready = readyJob(key, "ready".equals(addon.infraStatus()));
-        if (ready.isPresent() && stillThere(targets.resolve(key), parsed)) {
-            return new Scheduled(ready.get(), false, "already deployed; nothing to do");
+        if (ready.isPresent()) {
+            try (MemberCallSlots.Slot slot = slots.enter(who)) {
+                if (stillThere(targets.resolve(key), parsed)) {
+                    return new Scheduled(ready.get(), false, "already deployed; nothing to do");
+                }
+            }
         }
         InfraJob job = newJob(
                 who,
@@ -282,22 +291,28 @@ public final class InfraService implements AutoCloseable {
     private Scheduled scheduleRemoval(
             Principal who, String key, JsonNode kubeconfig, String pointer, boolean thenDelete, String note) {
         Kubeconfigs.Parsed parsed = null;
-        if (kubeconfig != null
+        boolean given = kubeconfig != null
                 && !kubeconfig.isNull()
                 && !(kubeconfig.isObject() && kubeconfig.isEmpty())
-                && !(kubeconfig.isString() && kubeconfig.asString().isBlank())) {
+                && !(kubeconfig.isString() && kubeconfig.asString().isBlank());
+        if (given) {
             parsed = owners.parse(kubeconfig, pointer);
-            try (MemberCallSlots.Slot slot = slots.enter(who)) {
+        }
+        // the reachability check and the wait for a superseded step both hold the caller: one of its slots
+        try (MemberCallSlots.Slot slot = slots.enter(who)) {
+            if (parsed != null) {
                 owners.reachable(parsed);
             }
+            store.checkJobQuota(who.quotaOwner()); // before anything under way is superseded
+            supersede(who, key, JobKind.CREATE, "a removal");
+            Kubeconfigs.Parsed admin = parsed;
+            InfraJob job = newJob(who, key, JobKind.REMOVE, admin, thenDelete, () -> {
+                store.dropApplied(key); // being removed: nothing resyncs it, and creating again re-applies
+                targets.resolve(key).deprovisioning(who.name());
+            });
+            runner.wake();
+            return new Scheduled(job, true, note);
         }
-        supersede(who, key, JobKind.CREATE, "a removal");
-        InfraJob job = newJob(who, key, JobKind.REMOVE, parsed, thenDelete, () -> {
-            store.dropApplied(key); // being removed: nothing resyncs it, and creating again re-applies
-            targets.resolve(key).deprovisioning(who.name());
-        });
-        runner.wake();
-        return new Scheduled(job, true, note);
     }
 
     public List<Preflight.Check> preflight(Principal who, String clusterId, JsonNode kubeconfig, String pointer) {
@@ -411,6 +426,7 @@ public final class InfraService implements AutoCloseable {
             boolean thenDelete,
             Runnable phase) {
         if (kind == JobKind.CREATE) {
+            store.checkJobQuota(who.quotaOwner()); // before anything under way is superseded
             supersede(who, clusterId, JobKind.RESYNC, "a create");
         }
         String id = "job-" + UUID.randomUUID().toString().substring(0, 13);

@@ -36,6 +36,8 @@ public final class RouteService {
     private final InfraStore store;
     private final MemberAccess access;
     private final Clock clock;
+    /** The owner's slots for calls to its member cluster while it waits (shared with {@link InfraService}). */
+    private final MemberCallSlots slots;
 
     public RouteService(
             ClusterService clusters,
@@ -43,7 +45,9 @@ public final class RouteService {
             InfraStore store,
             SecretBox box,
             ClusterConnector connector,
-            Clock clock) {
+            Clock clock,
+            MemberCallSlots slots) {
+        this.slots = slots;
         this.clusters = clusters;
         this.routes = routes;
         this.store = store;
@@ -98,7 +102,8 @@ public final class RouteService {
                         clusterId, network.aios.api.Incarnation.of(cluster.createdAt()))
                 .stampAll(List.of(route.mapping(clusterId)))
                 .get(0);
-        try (ClusterOps ops = access.open(cred)) {
+        try (MemberCallSlots.Slot slot = slots.enter(who);
+                ClusterOps ops = access.open(cred)) {
             access.applyRecorded(ops, clusterId, ROUTES_SEQ, List.of(mapping), (done, ref) -> {});
         } catch (KubernetesClientException e) {
             routes.delete(clusterId, kind, id, who.name(), clock.instant());
@@ -123,7 +128,8 @@ public final class RouteService {
         }
         GenericKubernetesResource mapping = new GatewayRoute(k, id, "unused").mapping(clusterId);
         access.credential(clusterId).ifPresent(cred -> {
-            try (ClusterOps ops = access.open(cred)) {
+            try (MemberCallSlots.Slot slot = slots.enter(who);
+                    ClusterOps ops = access.open(cred)) {
                 // only the Mapping this registration made (another's of the same name is left alone)
                 RemovalSteps.deleteOwned(
                         ops,

@@ -152,7 +152,7 @@ public final class QuotaService {
             Minute m = commands.get(owner);
             int used = m == null || m.minute() != minute ? 0 : m.count();
             if (limit != null && used >= limit) {
-                long retry = (minute + 1) * 60 - now.getEpochSecond();
+                long retry = limit == 0 ? 0 : (minute + 1) * 60 - now.getEpochSecond();
                 throw new QuotaStore.Exceeded("commandsPerMinute", limit, owner, retry);
             }
             commands.put(owner, new Minute(minute, used + 1));

@@ -10,8 +10,11 @@ import org.junit.jupiter.api.Test;
 
 class WriteLimitsTest {
     final TestClock clock = new TestClock(Instant.parse("2026-12-03T12:00:00Z"));
-    final WriteLimits limits =
-            new WriteLimits(clock, WriteLimits.Rate.parse("2/s,burst=3"), WriteLimits.Rate.parse("60/min,burst=1"));
+    final WriteLimits limits = new WriteLimits(
+            clock,
+            WriteLimits.Rate.parse("2/s,burst=3"),
+            WriteLimits.Rate.parse("60/min,burst=1"),
+            cluster -> cluster.startsWith("m-") ? "mallory" : null);
 
     static final Principal ALICE = new Principal("alice", Principal.Role.OWNER, null);
     static final Principal BOB = new Principal("bob", Principal.Role.OWNER, null);
@@ -49,6 +52,26 @@ class WriteLimitsTest {
         for (int i = 0; i < 1000; i++) {
             assertThat(limits.take(admin)).isZero();
         }
+    }
+
+    @Test
+    void theAgentsOfOneOwnersClustersTogetherGetTenClustersWorth() {
+        // mallory holds the agent tokens of 30 clusters: the first 10 writes (the owner-wide burst) pass
+        int passed = 0;
+        for (int i = 0; i < 30; i++) {
+            if (limits.take(new Principal("agent.m-" + i + ".x", Principal.Role.AGENT, "m-" + i))
+                    .isZero()) {
+                passed++;
+            }
+        }
+        assertThat(passed).isEqualTo(WriteLimits.AGENTS_PER_OWNER);
+        assertThat(limits.take(new Principal("agent.other.x", Principal.Role.AGENT, "other")))
+                .as("another owner's agents are not touched")
+                .isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(limits.take(new Principal("agent.m-0.x", Principal.Role.AGENT, "m-0")))
+                .as("refilled at ten clusters' rate")
+                .isZero();
     }
 
     @Test
