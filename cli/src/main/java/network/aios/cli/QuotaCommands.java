@@ -25,7 +25,12 @@ import tools.jackson.databind.node.ObjectNode;
         })
 final class QuotaCommands {
     static final String DEFAULT = "_default";
-    static final List<String> FIELDS = List.of("clusters", "addons", "jobs", "commandsPerMinute");
+    static final List<String> FIELDS = List.of("clusters", "addons", "jobs", "commandsPerMinute", "routesPerCluster");
+
+    /** Quotas without a count of what is held (a rate; one per cluster). */
+    static boolean uncounted(String field) {
+        return field.equals("commandsPerMinute") || field.equals("routesPerCluster");
+    }
 
     static String path(String owner, boolean dflt) {
         if (dflt == (owner != null)) {
@@ -60,7 +65,7 @@ final class QuotaCommands {
                                 ? "(default)"
                                 : v.path("owner").asString());
                 for (String f : FIELDS) {
-                    String used = f.equals("commandsPerMinute") || !v.has("usage")
+                    String used = uncounted(f) || !v.has("usage")
                             ? ""
                             : v.path("usage").path(f).asString() + "/";
                     row.add(used + cell(v.path("effective"), f));
@@ -68,7 +73,9 @@ final class QuotaCommands {
                 rows.add(row);
             });
             Output.table(
-                    spec.commandLine().getOut(), List.of("OWNER", "CLUSTERS", "ADDONS", "JOBS", "COMMANDS/MIN"), rows);
+                    spec.commandLine().getOut(),
+                    List.of("OWNER", "CLUSTERS", "ADDONS", "JOBS", "COMMANDS/MIN", "ROUTES/CLUSTER"),
+                    rows);
         }
     }
 
@@ -98,7 +105,7 @@ final class QuotaCommands {
             JsonNode v = api.get(path(who, dflt));
             var out = spec.commandLine().getOut();
             for (String f : FIELDS) {
-                String used = v.has("usage") && !f.equals("commandsPerMinute")
+                String used = v.has("usage") && !uncounted(f)
                         ? v.path("usage").path(f).asString() + " of "
                         : "";
                 String set = v.path("set").path(f).isNumber() || dflt ? "" : " (the default)";
@@ -133,6 +140,9 @@ final class QuotaCommands {
         @Option(names = "--commands-per-minute", paramLabel = "N", description = "Command grants a minute.")
         Integer commands;
 
+        @Option(names = "--routes-per-cluster", paramLabel = "N", description = "Gateway routes on each cluster.")
+        Integer routes;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -142,7 +152,7 @@ final class QuotaCommands {
             ApiClient api = client.client();
             ObjectNode body = Json.object();
             JsonNode now = api.get(p).path("set");
-            Integer[] given = {clusters, addons, jobs, commands};
+            Integer[] given = {clusters, addons, jobs, commands, routes};
             for (int i = 0; i < FIELDS.size(); i++) {
                 if (given[i] != null) {
                     body.put(FIELDS.get(i), given[i]);

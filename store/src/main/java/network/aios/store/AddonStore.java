@@ -66,6 +66,20 @@ public final class AddonStore {
     /** Filters: owner (null = any), every tag, cluster, a metadata key present; ordered by id after {@code after}. */
     public List<AddonRecord> list(
             String kind, String owner, List<String> tags, String cluster, String metadataKey, String after, int limit) {
+        return page(kind, owner, tags, cluster, metadataKey, after, limit, Long.MAX_VALUE)
+                .items();
+    }
+
+    /** As {@link #list}, and no more rows than about {@code pageBytes} of documents (see {@link Page#budgeted}). */
+    public Page<AddonRecord> page(
+            String kind,
+            String owner,
+            List<String> tags,
+            String cluster,
+            String metadataKey,
+            String after,
+            int limit,
+            long pageBytes) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM addons WHERE kind = :k");
         if (owner != null) {
             sql.append(" AND owner = :owner");
@@ -83,16 +97,30 @@ public final class AddonStore {
             sql.append(" AND id > :after");
         }
         sql.append(" ORDER BY id LIMIT :limit");
-        return jdbi.withHandle(h -> h.createQuery(sql.toString())
-                .bind("k", kind)
-                .bind("owner", owner)
-                .bind("tags", tags.toArray(new String[0]))
-                .bind("cluster", cluster)
-                .bind("mkey", metadataKey)
-                .bind("after", after)
-                .bind("limit", limit)
-                .map(AddonStore::row)
-                .list());
+        boolean budgeted = pageBytes != Long.MAX_VALUE;
+        long[] fetched = {0};
+        List<AddonRecord> rows = jdbi.withHandle(h -> {
+            var q = h.createQuery(
+                            budgeted ? Page.budgeted(sql.toString(), "id", "octet_length(p.document)") : sql.toString())
+                    .bind("k", kind)
+                    .bind("owner", owner)
+                    .bind("tags", tags.toArray(new String[0]))
+                    .bind("cluster", cluster)
+                    .bind("mkey", metadataKey)
+                    .bind("after", after)
+                    .bind("limit", limit);
+            if (budgeted) {
+                q.bind("budget", pageBytes);
+            }
+            return q.map((rs, ctx) -> {
+                        if (budgeted) {
+                            fetched[0] = rs.getLong("fetched");
+                        }
+                        return row(rs, ctx);
+                    })
+                    .list();
+        });
+        return budgeted ? Page.of(rows, fetched[0], limit) : new Page<>(rows, rows.size() == limit);
     }
 
     /** The outcome of a replace. */

@@ -20,7 +20,7 @@ public final class AuditStore {
      * continue below (from the previous page). At most {@code limit} rows, and no more than about
      * {@code pageBytes} of them.
      */
-    public Page query(
+    public Page<Entry> query(
             String target,
             String actor,
             String action,
@@ -52,10 +52,8 @@ public final class AuditStore {
         sql.append(" ORDER BY seq DESC LIMIT :limit");
         // the page ends where its rows pass the byte budget (the first row always comes): the database cuts it,
         // so a page of large rows never reaches this process whole
-        String paged = "SELECT * FROM (SELECT p.*, sum(" + ROW_OVERHEAD + " + coalesce(octet_length(p.detail), 0)) "
-                + "OVER (ORDER BY seq DESC) AS running, row_number() OVER (ORDER BY seq DESC) AS n, "
-                + "count(*) OVER () AS fetched FROM (" + sql + ") p) w WHERE running <= :budget OR n = 1 "
-                + "ORDER BY seq DESC";
+        String paged =
+                Page.budgeted(sql.toString(), "seq DESC", ROW_OVERHEAD + " + coalesce(octet_length(p.detail), 0)");
         return jdbi.withHandle(h -> {
             long[] fetched = {0};
             var q = h.createQuery(paged).bind("limit", limit).bind("budget", pageBytes);
@@ -88,15 +86,12 @@ public final class AuditStore {
                                 rs.getString("detail"));
                     })
                     .list();
-            return new Page(rows, rows.size() < fetched[0] || fetched[0] == limit);
+            return Page.of(rows, fetched[0], limit);
         });
     }
 
     /** What a row costs a page besides its detail (time, names, JSON punctuation), for the byte budget. */
     static final int ROW_OVERHEAD = 256;
-
-    /** A page: its rows, and whether more may follow (continue below the last one's seq). */
-    public record Page(java.util.List<Entry> entries, boolean more) {}
 
     public void record(Instant at, String actor, String action, String target, String detailJson) {
         jdbi.useHandle(h -> Audit.write(h, at, actor, action, target, detailJson));

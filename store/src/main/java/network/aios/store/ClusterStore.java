@@ -125,15 +125,12 @@ public final class ClusterStore {
         return page(q, Long.MAX_VALUE).items();
     }
 
-    /** A page of a listing: its rows, and whether more may follow (continue after the last one's id). */
-    public record Page(List<ClusterRecord> items, boolean more) {}
-
     /**
      * At most {@code q.limit()} clusters, and no more of them than about {@code pageBytes} of documents as read
      * (both stored forms; the first row always comes): the database cuts the page, so large documents never reach this process by the
      * hundred.
      */
-    public Page page(ClusterQuery q, long pageBytes) {
+    public Page<ClusterRecord> page(ClusterQuery q, long pageBytes) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM clusters WHERE true");
         return jdbi.withHandle(h -> {
             if (q.owner() != null) {
@@ -166,10 +163,10 @@ public final class ClusterStore {
             sql.append(" ORDER BY id LIMIT :limit");
             String paged = pageBytes == Long.MAX_VALUE
                     ? sql.toString()
-                    : "SELECT * FROM (SELECT p.*, sum(octet_length(p.document) + coalesce(octet_length(p.document_text), 0)) "
-                            + "OVER (ORDER BY id) AS running, "
-                            + "row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS fetched FROM (" + sql
-                            + ") p) w WHERE running <= :budget OR n = 1 ORDER BY id";
+                    : Page.budgeted(
+                            sql.toString(),
+                            "id",
+                            "octet_length(p.document) + coalesce(octet_length(p.document_text), 0)");
             Query query = h.createQuery(paged)
                     .bind("owner", q.owner())
                     .bind("region", q.region())
@@ -183,7 +180,7 @@ public final class ClusterStore {
                     .bind("limit", q.limit());
             if (pageBytes == Long.MAX_VALUE) {
                 List<ClusterRecord> rows = query.map(ClusterStore::row).list();
-                return new Page(rows, rows.size() == q.limit());
+                return new Page<>(rows, rows.size() == q.limit());
             }
             long[] fetched = {0};
             List<ClusterRecord> rows = query.bind("budget", pageBytes)
@@ -192,7 +189,7 @@ public final class ClusterStore {
                         return row(rs, ctx);
                     })
                     .list();
-            return new Page(rows, rows.size() < fetched[0] || fetched[0] == q.limit());
+            return Page.of(rows, fetched[0], q.limit());
         });
     }
 

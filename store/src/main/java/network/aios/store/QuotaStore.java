@@ -18,14 +18,16 @@ public final class QuotaStore {
     public static final String DEFAULT = "*";
 
     /** The quotas an owner has, each field null where its row does not set one. */
-    public record Quota(Integer clusters, Integer addons, Integer jobs, Integer commandsPerMinute) {
+    public record Quota(
+            Integer clusters, Integer addons, Integer jobs, Integer commandsPerMinute, Integer routesPerCluster) {
         /** This, with what it leaves unset taken from {@code dflt}. */
         public Quota over(Quota dflt) {
             return new Quota(
                     clusters != null ? clusters : dflt.clusters,
                     addons != null ? addons : dflt.addons,
                     jobs != null ? jobs : dflt.jobs,
-                    commandsPerMinute != null ? commandsPerMinute : dflt.commandsPerMinute);
+                    commandsPerMinute != null ? commandsPerMinute : dflt.commandsPerMinute,
+                    routesPerCluster != null ? routesPerCluster : dflt.routesPerCluster);
         }
     }
 
@@ -107,15 +109,16 @@ public final class QuotaStore {
     /** Sets {@code owner}'s row (or the default's) whole, audited. */
     public Row put(String owner, Quota q, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
-            h.createUpdate("INSERT INTO owner_quotas (owner, clusters, addons, jobs, commands_per_minute, updated_at, "
-                            + "updated_by) VALUES (:owner, :c, :a, :j, :m, :at, :by) ON CONFLICT (owner) DO UPDATE SET "
-                            + "clusters = :c, addons = :a, jobs = :j, commands_per_minute = :m, updated_at = :at, "
-                            + "updated_by = :by")
+            h.createUpdate("INSERT INTO owner_quotas (owner, clusters, addons, jobs, commands_per_minute, "
+                            + "routes_per_cluster, updated_at, updated_by) VALUES (:owner, :c, :a, :j, :m, :r, :at, :by) "
+                            + "ON CONFLICT (owner) DO UPDATE SET clusters = :c, addons = :a, jobs = :j, "
+                            + "commands_per_minute = :m, routes_per_cluster = :r, updated_at = :at, updated_by = :by")
                     .bind("owner", owner)
                     .bind("c", q.clusters())
                     .bind("a", q.addons())
                     .bind("j", q.jobs())
                     .bind("m", q.commandsPerMinute())
+                    .bind("r", q.routesPerCluster())
                     .bind("at", Timestamp.from(at))
                     .bind("by", actor)
                     .execute();
@@ -148,6 +151,11 @@ public final class QuotaStore {
      * {@link Exceeded} if one more of {@code what} would pass its quota. Null owner: not limited (the admin).
      */
     static void within(Handle h, String owner, String what) {
+        within(h, owner, what, null);
+    }
+
+    /** As above; {@code scope}: the cluster, for a quota per cluster ({@code routes}). */
+    static void within(Handle h, String owner, String what, String scope) {
         if (owner == null) {
             return;
         }
@@ -160,11 +168,25 @@ public final class QuotaStore {
             case "clusters" -> q.clusters();
             case "addons" -> q.addons();
             case "jobs" -> q.jobs();
+            case "routes" -> q.routesPerCluster();
             default -> throw new IllegalArgumentException(what);
         };
-        if (limit != null && count(h, what, owner) >= limit) {
+        if (limit == null) {
+            return;
+        }
+        long used = what.equals("routes")
+                ? h.createQuery("SELECT count(*) FROM gateway_routes WHERE cluster_id = :c")
+                        .bind("c", scope)
+                        .mapTo(Long.class)
+                        .one()
+                : count(h, what, owner);
+        if (used >= limit) {
             // unfinished jobs finish by themselves: worth asking again soon; registrations stay until deleted
-            throw new Exceeded(what, limit, owner, what.equals("jobs") && limit > 0 ? 10 : 0);
+            throw new Exceeded(
+                    what.equals("routes") ? "routesPerCluster" : what,
+                    limit,
+                    owner,
+                    what.equals("jobs") && limit > 0 ? 10 : 0);
         }
     }
 
@@ -196,7 +218,8 @@ public final class QuotaStore {
                         (Integer) rs.getObject("clusters"),
                         (Integer) rs.getObject("addons"),
                         (Integer) rs.getObject("jobs"),
-                        (Integer) rs.getObject("commands_per_minute")),
+                        (Integer) rs.getObject("commands_per_minute"),
+                        (Integer) rs.getObject("routes_per_cluster")),
                 rs.getTimestamp("updated_at").toInstant(),
                 rs.getString("updated_by"));
     }

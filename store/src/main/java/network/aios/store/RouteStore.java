@@ -24,7 +24,16 @@ public final class RouteStore {
 
     /** False if the cluster already has a route of that kind and id, or at that prefix. */
     public boolean insert(Route r) {
+        return insert(r, null);
+    }
+
+    /**
+     * As above, counted against {@code quotaOwner}'s routes per cluster (null: not limited); see
+     * {@link QuotaStore}.
+     */
+    public boolean insert(Route r, String quotaOwner) {
         return jdbi.inTransaction(h -> {
+            QuotaStore.within(h, quotaOwner, "routes", r.clusterId());
             int rows = h.createUpdate("INSERT INTO gateway_routes (cluster_id, kind, route_id, prefix, service, "
                             + "created_by, created_at) VALUES (:c, :k, :r, :p, :s, :by, :at) ON CONFLICT DO NOTHING")
                     .bind("c", r.clusterId())

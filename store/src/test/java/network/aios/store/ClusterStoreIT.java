@@ -28,7 +28,7 @@ class ClusterStoreIT {
         db.close();
     }
 
-    private static ClusterRecord record(String id, String owner) throws Exception {
+    static ClusterRecord record(String id, String owner) throws Exception {
         ObjectNode doc =
                 (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(Path.of("..", "examples", "cluster.json")));
         doc.put("id", id);
@@ -247,6 +247,35 @@ class ClusterStoreIT {
                 .isEmpty();
         assertThat(store.list(new ClusterQuery(null, null, null, List.of("nope"), null, null, null, null, "page-", 10)))
                 .isEmpty();
+    }
+
+    @Test
+    void aPageIsCutByTheBytesOfItsDocumentsAndTheRestFollows() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            store.insert(record("bytes-" + i, "b"), "t").orElseThrow();
+        }
+        ClusterQuery all = new ClusterQuery("b", null, null, null, null, null, null, null, null, 100);
+        long one = Json.MAPPER
+                .writeValueAsString(store.get("bytes-0").orElseThrow().document())
+                .length();
+        // room for about two documents in both stored forms
+        Page<ClusterRecord> first = store.page(all, one * 4 + one / 2);
+        assertThat(first.items()).extracting(ClusterRecord::id).containsExactly("bytes-0", "bytes-1");
+        assertThat(first.more()).isTrue();
+        Page<ClusterRecord> tiny = store.page(all, 1);
+        assertThat(tiny.items()).as("the first row always comes").hasSize(1);
+        List<String> seen = new java.util.ArrayList<>();
+        String after = null;
+        Page<ClusterRecord> page;
+        do {
+            page = store.page(new ClusterQuery("b", null, null, null, null, null, null, null, after, 100), one * 4);
+            page.items().forEach(r -> seen.add(r.id()));
+            after = page.items().get(page.items().size() - 1).id();
+        } while (page.more());
+        assertThat(seen).containsExactly("bytes-0", "bytes-1", "bytes-2", "bytes-3", "bytes-4", "bytes-5");
+        assertThat(store.page(all, Long.MAX_VALUE - 1).more())
+                .as("all six fit: nothing more")
+                .isFalse();
     }
 
     @Test

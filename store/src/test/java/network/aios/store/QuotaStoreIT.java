@@ -34,7 +34,7 @@ class QuotaStoreIT {
 
     @Test
     void anOwnersUnfinishedJobsAreCountedAgainstItsQuotaAndTheAdminsAreNot() {
-        quotas.put("q-jobs", new QuotaStore.Quota(null, null, 1, null), "admin", T0);
+        quotas.put("q-jobs", new QuotaStore.Quota(null, null, 1, null, null), "admin", T0);
         TestJobs.executor(addons, "qj-1", "q-jobs", T0);
         TestJobs.executor(addons, "qj-2", "q-jobs", T0);
         jobs.insert(job("job-qj-1", "executor/qj-1", "q-jobs"), "q-jobs", false, () -> {}, "q-jobs")
@@ -54,8 +54,8 @@ class QuotaStoreIT {
 
     @Test
     void anOwnersAddonsStopAtItsQuotaAndTheDefaultAppliesWhereItSetsNone() {
-        quotas.put("q-addons", new QuotaStore.Quota(null, 1, null, null), "admin", T0);
-        assertThat(quotas.effective("q-addons")).isEqualTo(new QuotaStore.Quota(100, 1, 4, 60));
+        quotas.put("q-addons", new QuotaStore.Quota(null, 1, null, null, null), "admin", T0);
+        assertThat(quotas.effective("q-addons")).isEqualTo(new QuotaStore.Quota(100, 1, 4, 60, 200));
         assertThat(addons.insert(addon("qa-1", "q-addons"), "q-addons", "q-addons"))
                 .isPresent();
         assertThatThrownBy(() -> addons.insert(addon("qa-2", "q-addons"), "q-addons", "q-addons"))
@@ -65,6 +65,34 @@ class QuotaStoreIT {
         assertThat(quotas.delete("q-addons", "admin", T0)).isTrue();
         assertThat(addons.insert(addon("qa-2", "q-addons"), "q-addons", "q-addons"))
                 .isPresent();
+    }
+
+    @Test
+    void anOwnersRoutesStopAtItsQuotaPerClusterAndTheClusterIsWhatCounts() throws Exception {
+        ClusterStore clusters = new ClusterStore(db);
+        RouteStore routes = new RouteStore(db);
+        clusters.insert(ClusterStoreIT.record("qr-1", "q-routes"), "q-routes").orElseThrow();
+        clusters.insert(ClusterStoreIT.record("qr-2", "q-routes"), "q-routes").orElseThrow();
+        quotas.put("q-routes", new QuotaStore.Quota(null, null, null, null, 2), "admin", T0);
+        for (int i = 0; i < 2; i++) {
+            assertThat(routes.insert(route("qr-1", "t" + i), "q-routes")).isTrue();
+        }
+        assertThatThrownBy(() -> routes.insert(route("qr-1", "t2"), "q-routes"))
+                .isInstanceOfSatisfying(QuotaStore.Exceeded.class, e -> {
+                    assertThat(e.quota()).isEqualTo("routesPerCluster");
+                    assertThat(e.retryAfterSeconds()).isZero();
+                });
+        assertThat(routes.list("qr-1")).hasSize(2);
+        assertThat(routes.insert(route("qr-2", "t0"), "q-routes"))
+                .as("another cluster, its own count")
+                .isTrue();
+        assertThat(routes.insert(route("qr-1", "t2"), null))
+                .as("the admin is not limited")
+                .isTrue();
+    }
+
+    static RouteStore.Route route(String cluster, String id) {
+        return new RouteStore.Route(cluster, "task", id, "/tasks/" + id + "/", "svc", "q-routes", T0);
     }
 
     @Test

@@ -73,7 +73,11 @@ public final class AddonService {
                 .orElseThrow(() -> DomainException.notFound(kind.wire() + " '" + id + "'"));
     }
 
-    public List<AddonRecord> list(
+    /** The most one page of an add-on listing carries of documents. */
+    public static final long PAGE_BYTES = 4L * 1024 * 1024;
+
+    /** A page of the add-ons of a kind {@code who} may see, cut at {@link #PAGE_BYTES} as well as {@code limit}. */
+    public network.aios.store.Page<AddonRecord> list(
             Principal who,
             AddonKind kind,
             List<String> tags,
@@ -81,7 +85,8 @@ public final class AddonService {
             String metadataKey,
             String after,
             int limit) {
-        return store.list(kind.wire(), who.isAdmin() ? null : who.name(), tags, cluster, metadataKey, after, limit);
+        return store.page(
+                kind.wire(), who.isAdmin() ? null : who.name(), tags, cluster, metadataKey, after, limit, PAGE_BYTES);
     }
 
     public AddonRecord replace(Principal who, AddonKind kind, String id, JsonNode body, Long ifMatch) {

@@ -16,7 +16,7 @@ public final class AuditLog {
     /** The most one page of the audit log carries (rows' details are up to 8 KiB each). */
     public static final long PAGE_BYTES = 1024 * 1024;
 
-    public AuditStore.Page query(
+    public network.aios.store.Page<AuditStore.Entry> query(
             Principal who,
             String cluster,
             String actor,

@@ -114,7 +114,7 @@ public final class ClusterService {
     public static final long PAGE_BYTES = 4L * 1024 * 1024;
 
     /** A page of the clusters {@code who} may see; see {@link ClusterStore#page}. */
-    public ClusterStore.Page list(Principal who, ClusterQuery q) {
+    public network.aios.store.Page<ClusterRecord> list(Principal who, ClusterQuery q) {
         ClusterQuery scoped = who.isAdmin()
                 ? q
                 : new ClusterQuery(

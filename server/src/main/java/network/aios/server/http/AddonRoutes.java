@@ -181,7 +181,7 @@ public final class AddonRoutes {
                         "invalid query", List.of(new FieldError("/query/limit", "must be between 1 and 500")));
             }
         }
-        List<AddonRecord> page = addons.list(
+        network.aios.store.Page<AddonRecord> listed = addons.list(
                 principal(ctx),
                 kind,
                 tags,
@@ -189,10 +189,11 @@ public final class AddonRoutes {
                 ctx.queryParam("metadataKey"),
                 ctx.queryParam("continue"),
                 limit);
+        List<AddonRecord> page = listed.items();
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
         page.forEach(a -> items.add(AddonService.view(a)));
-        if (page.size() == limit) {
+        if (listed.more() && !page.isEmpty()) {
             out.put("continue", page.get(page.size() - 1).id());
         } else {
             out.putNull("continue");

@@ -34,7 +34,7 @@ public final class AuditRoutes {
         int limit = integer(ctx, "limit", 100, 1, 1000);
         String cont = ctx.queryParam("continue");
         Long before = cont == null ? null : (long) integer(ctx, "continue", 0, 1, Integer.MAX_VALUE);
-        AuditStore.Page page = audit.query(
+        network.aios.store.Page<AuditStore.Entry> page = audit.query(
                 who,
                 blankToNull(ctx.queryParam("cluster")),
                 blankToNull(ctx.queryParam("actor")),
@@ -43,7 +43,7 @@ public final class AuditRoutes {
                 time(ctx, "until"),
                 before,
                 limit);
-        List<AuditStore.Entry> rows = page.entries();
+        List<AuditStore.Entry> rows = page.items();
         ArrayNode items = Json.MAPPER.createArrayNode();
         for (AuditStore.Entry e : rows) {
             ObjectNode o = items.addObject()

@@ -176,7 +176,7 @@ public final class ClusterRoutes {
     }
 
     private void page(Context ctx, ClusterQuery query) {
-        network.aios.store.ClusterStore.Page listed = clusters.list(principal(ctx), query);
+        network.aios.store.Page<ClusterRecord> listed = clusters.list(principal(ctx), query);
         List<ClusterRecord> page = listed.items();
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");

@@ -63,6 +63,7 @@ public final class QuotaRoutes {
         put(o, "addons", q.addons());
         put(o, "jobs", q.jobs());
         put(o, "commandsPerMinute", q.commandsPerMinute());
+        put(o, "routesPerCluster", q.routesPerCluster());
         return o;
     }
 

@@ -88,7 +88,7 @@ public final class RouteService {
         GatewayRoute route = new GatewayRoute(GatewayRoute.Kind.fromWire(kind), id, service);
         Instant now = clock.instant();
         RouteStore.Route row = new RouteStore.Route(clusterId, kind, id, route.prefix(), service, who.name(), now);
-        if (!routes.insert(row)) {
+        if (!routes.insert(row, who.quotaOwner())) {
             throw new DomainException(
                             DomainException.Kind.CONFLICT,
                             "conflict",

@@ -23,7 +23,8 @@ public final class QuotaService {
     public static final String DEFAULT = "_default";
 
     /** The fields of a quota as the API spells them. */
-    public static final List<String> FIELDS = List.of("clusters", "addons", "jobs", "commandsPerMinute");
+    public static final List<String> FIELDS =
+            List.of("clusters", "addons", "jobs", "commandsPerMinute", "routesPerCluster");
 
     static final int MAX = 1_000_000;
 
@@ -72,7 +73,7 @@ public final class QuotaService {
             throw DomainException.forbidden("an owner may read its own quota only");
         }
         QuotaStore.Quota set =
-                store.get(key).map(QuotaStore.Row::quota).orElse(new QuotaStore.Quota(null, null, null, null));
+                store.get(key).map(QuotaStore.Row::quota).orElse(new QuotaStore.Quota(null, null, null, null, null));
         return key.equals(QuotaStore.DEFAULT)
                 ? new View(DEFAULT, set, set, null)
                 : new View(owner, set, store.effective(owner), store.usage(owner));
@@ -117,11 +118,16 @@ public final class QuotaService {
             values[1] = values[1] != null ? values[1] : old.addons();
             values[2] = values[2] != null ? values[2] : old.jobs();
             values[3] = values[3] != null ? values[3] : old.commandsPerMinute();
+            values[4] = values[4] != null ? values[4] : old.routesPerCluster();
         }
         if (!errors.isEmpty()) {
             throw DomainException.invalid(errors);
         }
-        store.put(key, new QuotaStore.Quota(values[0], values[1], values[2], values[3]), who.name(), clock.instant());
+        store.put(
+                key,
+                new QuotaStore.Quota(values[0], values[1], values[2], values[3], values[4]),
+                who.name(),
+                clock.instant());
         return get(who, owner);
     }
 
@@ -178,7 +184,7 @@ public final class QuotaService {
     }
 
     private static String flag(String quota) {
-        return quota.equals("commandsPerMinute") ? "commands-per-minute" : quota;
+        return quota.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String key(String owner) {
