@@ -125,9 +125,16 @@ class NoisyNeighbourIT {
                     .put("server", "https://127.0.0.1:" + silent.port());
             String silentYaml = Json.yaml(kc);
             String bad = kubeconfigBody("m-0", silentYaml);
+            String agent = agentToken(data, "m-0");
+            String bigReport = "{\"at\": \"2026-12-03T12:00:00Z\", \"by\": \"mallory\", \"command\": \"block\", "
+                    + "\"status\": 200, \"request\": {}, \"result\": {\"out\": \"" + "y".repeat(200_000) + "\"}}";
+            String beat = "{\"agent\": {\"role\": \"controller\", \"version\": \"x\"}}";
             String bigCommand =
                     "{\"command\": \"block\", \"blockId\": \"b\", \"body\": {\"pad\": \"" + "x".repeat(3800) + "\"}}";
             List<Runnable> attacks = List.of(
+                    () -> count(
+                            answers, "heartbeat", send(port, "POST", "/api/v1/clusters/m-0/heartbeat", agent, beat)),
+                    () -> count(answers, "report", send(port, "POST", "/api/v1/clusters/m-0/audit", agent, bigReport)),
                     () -> count(
                             answers, "preflight", send(port, "POST", "/api/v1/clusters/m-0/preflight", mallory, bad)),
                     () -> count(answers, "infra", send(port, "POST", "/create-cluster-infra", mallory, bad)),
@@ -215,6 +222,7 @@ class NoisyNeighbourIT {
             // a slow cluster costs its owner time, never anyone else's (it was 124 s instead of 0.4 s)
             assertThat(under.millis()).isLessThan(alone.millis() * 3 + 5_000);
             assertThat(answers).containsKey("429");
+            assertThat(answers).as("its agent's reports were paced").containsKeys("report:202", "report:429");
             assertThat(answers).doesNotContainKey("500");
             assertThat(answers)
                     .as("the silent API server never got infrastructure")
@@ -250,6 +258,24 @@ class NoisyNeighbourIT {
                 kubelet.destroy();
             }
             server.destroyForcibly();
+        }
+    }
+
+    /**
+     * A token for the agents on {@code cluster}, as its infrastructure job would mint it (the flooder owns that
+     * cluster, so it holds its agents' token), written straight into the control plane's own database.
+     */
+    static String agentToken(Path data, String cluster) throws Exception {
+        Path pg = data.resolve("postgres");
+        int pgPort = Integer.parseInt(
+                Files.readAllLines(pg.resolve("postmaster.pid")).get(3).trim());
+        String password = Files.readString(data.resolve("postgres.password")).trim();
+        try (network.aios.store.Database direct = network.aios.store.Database.external(
+                "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", password, 2)) {
+            return new network.aios.server.auth.TokenService(
+                            new network.aios.store.TokenStore(direct), java.time.Clock.systemUTC())
+                    .issueAgent(cluster, "test")
+                    .token();
         }
     }
 
