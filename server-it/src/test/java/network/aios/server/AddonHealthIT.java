@@ -73,4 +73,40 @@ class AddonHealthIT {
             }
         }
     }
+
+    @Test
+    void anOwnersManyAddonsAreEachProbedThoughOnlyTwoGoAtOnce() throws Exception {
+        // one owner, more add-ons than the pool's threads and far more than its share of them: the ones not
+        // started on a tick stay due, so every one is probed (before, the first ids by name took every turn)
+        try (TestServer server = new TestServer(
+                TestPostgres.freshDatabase(8),
+                Files.createTempDirectory("health-many"),
+                null,
+                null,
+                RetryPolicy.defaults(),
+                true,
+                Duration.ofMillis(200))) {
+            HttpServer up = registry(0);
+            try {
+                String owner = server.ownerToken("many-probed");
+                java.util.List<String> paths = new java.util.ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    Answer a = server.post(
+                            "/container_registry",
+                            "{\"container_registry_name\":\"probed-" + i + "\",\"container_registry_public_url\":"
+                                    + "\"http://127.0.0.1:" + up.getAddress().getPort() + "\"}",
+                            owner);
+                    assertThat(a.status()).isEqualTo(201);
+                    paths.add("/container_registry/" + a.text("/id"));
+                }
+                KubeTestCluster.await(
+                        () -> paths.stream()
+                                .allMatch(p -> "up".equals(server.get(p, owner).text("/system/health/status"))),
+                        Duration.ofSeconds(30),
+                        "every one of the owner's add-ons to be probed");
+            } finally {
+                up.stop(0);
+            }
+        }
+    }
 }

@@ -120,18 +120,19 @@ public final class ControlPlane implements AutoCloseable {
         network.aios.server.quotas.QuotaService quotas = new network.aios.server.quotas.QuotaService(quotaStore, clock);
         ClusterStore clusterStore = new ClusterStore(db);
         ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, addonStore, quotaStore);
+        // an owner's agents count as that owner's; those of clusters an admin registered as nobody's
+        network.aios.server.auth.AgentOwners agentOwners = new network.aios.server.auth.AgentOwners(id -> clusterStore
+                .get(id)
+                .map(network.aios.store.ClusterRecord::owner)
+                .filter(owner -> !tokenStore.roleOf(owner).map("admin"::equals).orElse(false))
+                .orElse(null));
         Authenticator auth = new Authenticator(
                 tokens,
                 new network.aios.server.auth.AuthThrottle(clock),
                 new network.aios.server.auth.WriteLimits(
-                        clock,
-                        config.ownerWrites(),
-                        config.agentWrites(),
-                        id -> clusterStore
-                                .get(id)
-                                .map(network.aios.store.ClusterRecord::owner)
-                                .orElse(null)),
-                new network.aios.server.auth.InFlight(config.requestsInFlight()));
+                        clock, config.ownerWrites(), config.agentWrites(), agentOwners),
+                new network.aios.server.auth.InFlight(config.requestsInFlight()),
+                agentOwners);
         this.bootstrapToken = bootstrapAdmin(config.dataDir());
 
         TlsListener tls = config.tls() ? TlsListener.load(config.tlsCert(), config.tlsKey()) : null;
@@ -216,7 +217,10 @@ public final class ControlPlane implements AutoCloseable {
                 }
                 Http.requireStorableParameters(ctx);
             });
-            c.routes.after(auth::release);
+            c.jetty.modifyServletContextHandler(h -> h.addFilter(
+                    new org.eclipse.jetty.ee10.servlet.FilterHolder(auth.releaseWhenWritten()),
+                    "/*",
+                    java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
             clusterRoutes.register(c.routes);
             policyRoutes.register(c.routes);
             tokenRoutes.register(c.routes);

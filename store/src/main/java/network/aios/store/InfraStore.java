@@ -99,10 +99,13 @@ public final class InfraStore {
         }
     }
 
-    /** Throws {@link QuotaStore.Exceeded} if {@code owner} (null: not limited) may have no more unfinished jobs. */
-    public void checkJobQuota(String owner) {
+    /**
+     * Throws {@link QuotaStore.Exceeded} if {@code owner} (null: not limited) may have no more unfinished jobs,
+     * not counting {@code target}'s own (the one a new job for it supersedes).
+     */
+    public void checkJobQuota(String owner, String target) {
         if (owner != null) {
-            jdbi.useTransaction(h -> QuotaStore.within(h, owner, "jobs"));
+            jdbi.useTransaction(h -> QuotaStore.within(h, owner, "jobs", target));
         }
     }
 

@@ -154,7 +154,10 @@ public final class QuotaStore {
         within(h, owner, what, null);
     }
 
-    /** As above; {@code scope}: the cluster, for a quota per cluster ({@code routes}). */
+    /**
+     * As above; {@code scope}: the cluster, for a quota per cluster ({@code routes}); for {@code jobs}, a target
+     * whose own unfinished job is not counted (null: every job counts).
+     */
     static void within(Handle h, String owner, String what, String scope) {
         if (owner == null) {
             return;
@@ -179,7 +182,14 @@ public final class QuotaStore {
                         .bind("c", scope)
                         .mapTo(Long.class)
                         .one()
-                : count(h, what, owner);
+                : what.equals("jobs") && scope != null
+                        ? h.createQuery("SELECT count(*) FROM infra_jobs WHERE requested_by = :owner "
+                                        + "AND finished_at IS NULL AND cluster_id <> :target")
+                                .bind("owner", owner)
+                                .bind("target", scope)
+                                .mapTo(Long.class)
+                                .one()
+                        : count(h, what, owner);
         if (used >= limit) {
             // unfinished jobs finish by themselves: worth asking again soon; registrations stay until deleted
             throw new Exceeded(

@@ -33,6 +33,17 @@ public final class RouteStore {
      */
     public boolean insert(Route r, String quotaOwner) {
         return jdbi.inTransaction(h -> {
+            if (h.createQuery("SELECT 1 FROM gateway_routes WHERE cluster_id = :c "
+                            + "AND (kind = :k AND route_id = :r OR prefix = :p)")
+                    .bind("c", r.clusterId())
+                    .bind("k", r.kind())
+                    .bind("r", r.routeId())
+                    .bind("p", r.prefix())
+                    .mapTo(Integer.class)
+                    .findOne()
+                    .isPresent()) {
+                return false; // taken: a 409 whatever the quota
+            }
             QuotaStore.within(h, quotaOwner, "routes", r.clusterId());
             int rows = h.createUpdate("INSERT INTO gateway_routes (cluster_id, kind, route_id, prefix, service, "
                             + "created_by, created_at) VALUES (:c, :k, :r, :p, :s, :by, :at) ON CONFLICT DO NOTHING")

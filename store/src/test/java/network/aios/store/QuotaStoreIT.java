@@ -50,6 +50,9 @@ class QuotaStoreIT {
         assertThat(jobs.insert(job("job-qj-2", "executor/qj-2", "admin"), "admin", false, () -> {}, null))
                 .isPresent();
         assertThat(quotas.usage("q-jobs").jobs()).isEqualTo(1);
+        // a new job for the target whose job it supersedes is not refused for that one
+        jobs.checkJobQuota("q-jobs", "executor/qj-1");
+        assertThatThrownBy(() -> jobs.checkJobQuota("q-jobs", "executor/qj-2")).isInstanceOf(QuotaStore.Exceeded.class);
     }
 
     @Test
@@ -83,6 +86,9 @@ class QuotaStoreIT {
                     assertThat(e.retryAfterSeconds()).isZero();
                 });
         assertThat(routes.list("qr-1")).hasSize(2);
+        assertThat(routes.insert(route("qr-1", "t0"), "q-routes"))
+                .as("a route that exists is a conflict, whatever the quota")
+                .isFalse();
         assertThat(routes.insert(route("qr-2", "t0"), "q-routes"))
                 .as("another cluster, its own count")
                 .isTrue();

@@ -50,10 +50,11 @@ public final class AddonHealthMonitor implements AutoCloseable {
         if (interval.isZero()) {
             return;
         }
+        Duration every = tick(interval).compareTo(interval) > 0 ? interval : tick(interval);
         ticker.scheduleWithFixedDelay(
-                loops.supervise("addon-probes", interval, this::probeAll),
-                interval.toMillis(),
-                interval.toMillis(),
+                loops.supervise("addon-probes", every, this::probeAll),
+                every.toMillis(),
+                every.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -65,18 +66,52 @@ public final class AddonHealthMonitor implements AutoCloseable {
     private final network.aios.server.runtime.FairPool probes =
             new network.aios.server.runtime.FairPool("aios-addon-probe", PARALLEL, PER_OWNER);
 
+    /** When each add-on is due for its next probe (an add-on not probed yet is due now). */
+    private final java.util.Map<String, java.time.Instant> due = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
-     * One tick: starts a probe of every deployed add-on that may start now ({@link
+     * One tick: starts a probe of every deployed add-on that is due and may start now ({@link
      * network.aios.server.runtime.FairPool}): at most {@link #PARALLEL} at once and {@link #PER_OWNER} of one
-     * owner's, none of an add-on still being probed. One owner's many add-ons at addresses that never answer
-     * hold its own share and are probed less often; everyone else's interval is unchanged.
+     * owner's, none of an add-on still being probed. One that may not start stays due and is offered again on
+     * the next tick. One owner's many add-ons at addresses that never answer hold its own share and are probed
+     * less often; everyone else's interval is unchanged.
      */
     void probeAll() {
+        java.time.Instant now = clock.instant();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.List<AddonRecord> dueNow = new java.util.ArrayList<>();
         for (AddonRecord a : store.all()) {
             if (a.publicUrl() != null) { // a deployed kind has a URL once deployed
-                probes.offer(a.owner(), a.kind() + "/" + a.id(), () -> probe(a));
+                seen.add(key(a));
+                if (!now.isBefore(dueAt(a))) {
+                    dueNow.add(a);
+                }
             }
         }
+        due.keySet().retainAll(seen);
+        // the longest overdue first (never probed: first of all), so the same ones cannot take every turn
+        dueNow.sort(java.util.Comparator.comparing(this::dueAt));
+        for (AddonRecord a : dueNow) {
+            java.time.Instant when = dueAt(a);
+            due.put(key(a), now.plus(interval));
+            if (!probes.offer(a.owner(), key(a), () -> probe(a))) {
+                due.put(key(a), when); // not started: still due
+            }
+        }
+    }
+
+    private static String key(AddonRecord a) {
+        return a.kind() + "/" + a.id();
+    }
+
+    private java.time.Instant dueAt(AddonRecord a) {
+        return due.getOrDefault(key(a), java.time.Instant.EPOCH);
+    }
+
+    /** How often the loop looks for add-ons due: a tenth of the interval, at least every second. */
+    static Duration tick(Duration interval) {
+        Duration tenth = interval.dividedBy(10);
+        return tenth.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : tenth;
     }
 
     private void probe(AddonRecord a) {

@@ -4,9 +4,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
- * How many requests each owner (and each cluster's agents) may have under way at once: reads included, so one
- * owner's hundreds of concurrent large reads cannot take the request threads or the heap. The admin is not
- * limited. A caller's permits live while it has requests under way (and are reused after).
+ * How many requests each owner may have under way at once, its agents' included (it holds their tokens) and
+ * reads included, from authentication until the answer is written: one owner's hundreds of concurrent large
+ * reads, slow uploads or unread answers cannot take the request threads or the heap. The admin, and the agents
+ * of clusters the admin registered, are not limited (those agents: per cluster). One semaphore per owner seen.
  */
 public final class InFlight {
     private final int perCaller;
@@ -17,10 +18,13 @@ public final class InFlight {
     }
 
     /** The key {@code who}'s requests are counted under; null for the admin (not counted). */
-    public static String key(Principal who) {
+    public static String key(Principal who, AgentOwners agentOwners) {
         return switch (who.role()) {
             case ADMIN -> null;
-            case AGENT -> "agent:" + who.clusterId();
+            case AGENT -> {
+                String owner = agentOwners.of(who);
+                yield owner == null ? "agent:" + who.clusterId() : "owner:" + owner;
+            }
             case OWNER -> "owner:" + who.name();
         };
     }

@@ -69,18 +69,10 @@ public final class WriteLimits {
     private final Rate owners;
     private final Rate agents;
     private final Rate agentsOfOwner;
-    /** Whose cluster an agent token reports for, by token name (a token is issued for one registration). */
-    private final java.util.function.Function<String, String> ownerOfCluster;
+    private final AgentOwners agentOwners;
 
     /** How many clusters' worth of agent writes an owner's agents may make together. */
     public static final int AGENTS_PER_OWNER = 10;
-
-    private final Map<String, String> agentOwners = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > MAX_KEYS;
-        }
-    };
 
     private final Map<String, Bucket> buckets = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -89,14 +81,13 @@ public final class WriteLimits {
         }
     };
 
-    /** {@code ownerOfCluster}: the owner of a registered cluster, or null (then only the cluster's bucket counts). */
-    public WriteLimits(
-            Clock clock, Rate owners, Rate agents, java.util.function.Function<String, String> ownerOfCluster) {
+    /** {@code agentOwners}: whose an agent is (nobody's: only its cluster's bucket counts). */
+    public WriteLimits(Clock clock, Rate owners, Rate agents, AgentOwners agentOwners) {
         this.clock = clock;
         this.owners = owners;
         this.agents = agents;
         this.agentsOfOwner = new Rate(agents.perSecond() * AGENTS_PER_OWNER, agents.burst() * AGENTS_PER_OWNER);
-        this.ownerOfCluster = ownerOfCluster;
+        this.agentOwners = agentOwners;
     }
 
     /**
@@ -110,7 +101,7 @@ public final class WriteLimits {
                 return Duration.ZERO;
             }
             case AGENT -> {
-                String owner = agentOwner(who);
+                String owner = agentOwners.of(who);
                 synchronized (buckets) {
                     Duration cluster = wait("agent:" + who.clusterId(), agents, now);
                     Duration all = owner == null ? Duration.ZERO : wait("agents-of:" + owner, agentsOfOwner, now);
@@ -134,22 +125,6 @@ public final class WriteLimits {
                 }
             }
         }
-    }
-
-    private String agentOwner(Principal agent) {
-        synchronized (agentOwners) {
-            String known = agentOwners.get(agent.name());
-            if (known != null) {
-                return known;
-            }
-        }
-        String owner = ownerOfCluster.apply(agent.clusterId()); // outside the lock: it reads the store
-        if (owner != null) {
-            synchronized (agentOwners) {
-                agentOwners.put(agent.name(), owner);
-            }
-        }
-        return owner;
     }
 
     /** Refills {@code key}'s bucket to now; how long until it holds one write (zero: it does now). */

@@ -111,9 +111,13 @@ public final class InventoryAttestor implements AutoCloseable {
         due.keySet()
                 .retainAll(
                         targets.stream().map(AttestationStore.Target::clusterId).toList());
-        for (AttestationStore.Target t : targets) {
+        List<AttestationStore.Target> byDue = new java.util.ArrayList<>(targets);
+        targets.forEach(t -> due.computeIfAbsent(t.clusterId(), k -> now.plus(jittered())));
+        // the longest overdue first, so the same clusters cannot take every turn
+        byDue.sort(java.util.Comparator.comparing(t -> due.getOrDefault(t.clusterId(), now)));
+        for (AttestationStore.Target t : byDue) {
             String id = t.clusterId();
-            Instant when = due.computeIfAbsent(id, k -> now.plus(jittered()));
+            Instant when = due.getOrDefault(id, now);
             if (!now.isBefore(when)) {
                 due.put(id, now.plus(jittered())); // first: a check that finds a suspect sets an earlier one
                 if (!reads.offer(t.owner(), id, () -> checkLogged(id, now))) {

@@ -20,26 +20,38 @@ public final class Authenticator {
     private final AuthThrottle throttle;
     private final network.aios.server.auth.WriteLimits writes;
     private final network.aios.server.auth.InFlight inFlight;
+    private final network.aios.server.auth.AgentOwners agentOwners;
     private static final String HOLDS = "aios.inFlight";
 
     public Authenticator(
             TokenService tokens,
             AuthThrottle throttle,
             network.aios.server.auth.WriteLimits writes,
-            network.aios.server.auth.InFlight inFlight) {
+            network.aios.server.auth.InFlight inFlight,
+            network.aios.server.auth.AgentOwners agentOwners) {
         this.tokens = tokens;
         this.throttle = throttle;
         this.writes = writes;
         this.inFlight = inFlight;
+        this.agentOwners = agentOwners;
     }
 
-    /** After every request (answered or failed): gives back the permit its caller took. */
-    public void release(Context ctx) {
-        String key = ctx.attribute(HOLDS);
-        if (key != null) {
-            ctx.attribute(HOLDS, null);
-            inFlight.leave(key);
-        }
+    /**
+     * A servlet filter around the whole request, answer written included: gives back the permit its caller
+     * took when authenticated (a client that reads its answer slowly holds its permit meanwhile).
+     */
+    public jakarta.servlet.Filter releaseWhenWritten() {
+        return (request, response, chain) -> {
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                Object key = request.getAttribute(HOLDS);
+                if (key != null) {
+                    request.removeAttribute(HOLDS);
+                    inFlight.leave((String) key);
+                }
+            }
+        };
     }
 
     public void authenticate(Context ctx) {
@@ -82,6 +94,20 @@ public final class Authenticator {
             throw DomainException.forbidden(
                     "an agent credential may only report its cluster's heartbeats, metrics and commands");
         }
+        // first the requests under way (a refused one spends no write), then the pace of writes
+        String key = network.aios.server.auth.InFlight.key(p, agentOwners);
+        if (key != null) {
+            if (!inFlight.enter(key)) {
+                throw new DomainException(
+                        DomainException.Kind.TOO_MANY_REQUESTS,
+                        "too_many_requests_in_flight",
+                        "this owner (with its clusters' agents) has " + inFlight.limit()
+                                + " requests under way; send the next when one has answered",
+                        null,
+                        null);
+            }
+            ctx.attribute(HOLDS, key);
+        }
         if (!ctx.method().name().equals("GET")
                 && !ctx.method().name().equals("HEAD")
                 && !READS_BY_POST.matcher(ctx.path()).matches()) {
@@ -98,19 +124,6 @@ public final class Authenticator {
                         null,
                         null);
             }
-        }
-        String key = network.aios.server.auth.InFlight.key(p);
-        if (key != null) {
-            if (!inFlight.enter(key)) {
-                throw new DomainException(
-                        DomainException.Kind.TOO_MANY_REQUESTS,
-                        "too_many_requests_in_flight",
-                        (p.role() == Principal.Role.AGENT ? "this cluster's agents have " : "this owner has ")
-                                + inFlight.limit() + " requests under way; send the next when one has answered",
-                        null,
-                        null);
-            }
-            ctx.attribute(HOLDS, key);
         }
         ctx.attribute(PRINCIPAL, p);
     }

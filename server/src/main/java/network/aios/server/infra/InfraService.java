@@ -179,15 +179,18 @@ public final class InfraService implements AutoCloseable {
 
     /** Schedules the deployment of a stored add-on, checked by {@link #checkAddon}. */
     public Scheduled scheduleAddon(Principal who, AddonRecord addon, Kubeconfigs.Parsed parsed) {
+        // the look at the cluster and the wait for a superseded step both hold the caller: one of its slots
+        try (MemberCallSlots.Slot slot = slots.enter(who)) {
+            return scheduleAddonHolding(who, addon, parsed);
+        }
+    }
+
+    private Scheduled scheduleAddonHolding(Principal who, AddonRecord addon, Kubeconfigs.Parsed parsed) {
         AddonKind kind = deployable(addon);
         String key = kind.infraKey(addon.id());
         Optional<InfraJob> ready = readyJob(key, "ready".equals(addon.infraStatus()));
-        if (ready.isPresent()) {
-            try (MemberCallSlots.Slot slot = slots.enter(who)) {
-                if (stillThere(targets.resolve(key), parsed)) {
-                    return new Scheduled(ready.get(), false, "already deployed; nothing to do");
-                }
-            }
+        if (ready.isPresent() && stillThere(targets.resolve(key), parsed)) {
+            return new Scheduled(ready.get(), false, "already deployed; nothing to do");
         }
         InfraJob job = newJob(
                 who,
@@ -303,7 +306,7 @@ public final class InfraService implements AutoCloseable {
             if (parsed != null) {
                 owners.reachable(parsed);
             }
-            store.checkJobQuota(who.quotaOwner()); // before anything under way is superseded
+            store.checkJobQuota(who.quotaOwner(), key); // before anything under way is superseded
             supersede(who, key, JobKind.CREATE, "a removal");
             Kubeconfigs.Parsed admin = parsed;
             InfraJob job = newJob(who, key, JobKind.REMOVE, admin, thenDelete, () -> {
@@ -426,7 +429,7 @@ public final class InfraService implements AutoCloseable {
             boolean thenDelete,
             Runnable phase) {
         if (kind == JobKind.CREATE) {
-            store.checkJobQuota(who.quotaOwner()); // before anything under way is superseded
+            store.checkJobQuota(who.quotaOwner(), clusterId); // before anything under way is superseded
             supersede(who, clusterId, JobKind.RESYNC, "a create");
         }
         String id = "job-" + UUID.randomUUID().toString().substring(0, 13);

@@ -88,27 +88,29 @@ public final class RouteService {
         GatewayRoute route = new GatewayRoute(GatewayRoute.Kind.fromWire(kind), id, service);
         Instant now = clock.instant();
         RouteStore.Route row = new RouteStore.Route(clusterId, kind, id, route.prefix(), service, who.name(), now);
-        if (!routes.insert(row, who.quotaOwner())) {
-            throw new DomainException(
-                            DomainException.Kind.CONFLICT,
-                            "conflict",
-                            "cluster '" + clusterId + "' already has a route " + route.prefix(),
-                            List.of(),
-                            "route ids are unique per kind on a cluster: choose another id, or delete that route first"
-                                    + " (aios cluster route delete " + clusterId + " " + kind + " " + id + ")")
-                    .withNext("DELETE", "/api/v1/clusters/" + clusterId + "/routes/" + kind + "/" + id);
-        }
-        GenericKubernetesResource mapping = network.aios.infra.Owner.cluster(
-                        clusterId, network.aios.api.Incarnation.of(cluster.createdAt()))
-                .stampAll(List.of(route.mapping(clusterId)))
-                .get(0);
-        try (MemberCallSlots.Slot slot = slots.enter(who);
-                ClusterOps ops = access.open(cred)) {
-            access.applyRecorded(ops, clusterId, ROUTES_SEQ, List.of(mapping), (done, ref) -> {});
-        } catch (KubernetesClientException e) {
-            routes.delete(clusterId, kind, id, who.name(), clock.instant());
-            forget(clusterId, mapping);
-            throw memberFailed(clusterId, e);
+        // the owner's slot before anything is stored: a refused request leaves no route behind
+        try (MemberCallSlots.Slot slot = slots.enter(who)) {
+            if (!routes.insert(row, who.quotaOwner())) {
+                throw new DomainException(
+                                DomainException.Kind.CONFLICT,
+                                "conflict",
+                                "cluster '" + clusterId + "' already has a route " + route.prefix(),
+                                List.of(),
+                                "route ids are unique per kind on a cluster: choose another id, or delete that route first"
+                                        + " (aios cluster route delete " + clusterId + " " + kind + " " + id + ")")
+                        .withNext("DELETE", "/api/v1/clusters/" + clusterId + "/routes/" + kind + "/" + id);
+            }
+            GenericKubernetesResource mapping = network.aios.infra.Owner.cluster(
+                            clusterId, network.aios.api.Incarnation.of(cluster.createdAt()))
+                    .stampAll(List.of(route.mapping(clusterId)))
+                    .get(0);
+            try (ClusterOps ops = access.open(cred)) {
+                access.applyRecorded(ops, clusterId, ROUTES_SEQ, List.of(mapping), (done, ref) -> {});
+            } catch (KubernetesClientException e) {
+                routes.delete(clusterId, kind, id, who.name(), clock.instant());
+                forget(clusterId, mapping);
+                throw memberFailed(clusterId, e);
+            }
         }
         return row;
     }

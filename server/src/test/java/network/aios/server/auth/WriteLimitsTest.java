@@ -14,7 +14,7 @@ class WriteLimitsTest {
             clock,
             WriteLimits.Rate.parse("2/s,burst=3"),
             WriteLimits.Rate.parse("60/min,burst=1"),
-            cluster -> cluster.startsWith("m-") ? "mallory" : null);
+            new AgentOwners(cluster -> cluster.startsWith("m-") ? "mallory" : null));
 
     static final Principal ALICE = new Principal("alice", Principal.Role.OWNER, null);
     static final Principal BOB = new Principal("bob", Principal.Role.OWNER, null);
