@@ -1,7 +1,6 @@
 package network.aios.server;
 
 import io.javalin.Javalin;
-import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
-import java.util.UUID;
 import network.aios.egress.EgressGuard;
 import network.aios.infra.InfraSettings;
 import network.aios.policy.PolicyEngine;
@@ -231,67 +229,8 @@ public final class ControlPlane implements AutoCloseable {
             auditRoutes.register(c.routes);
             new network.aios.server.http.QuotaRoutes(quotas).register(c.routes);
             new network.aios.server.http.CommandRoutes(commands, agentCertificates.caPem()).register(c.routes);
-            c.routes.exception(DomainException.class, (e, ctx) -> Http.error(ctx, e));
-            c.routes.exception(network.aios.store.QuotaStore.Exceeded.class, (e, ctx) -> {
-                if (e.retryAfterSeconds() > 0) {
-                    ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-                }
-                Http.error(ctx, network.aios.server.quotas.QuotaService.refusal(e));
-            });
-            c.routes.exception(
-                    network.aios.api.UnstorableTextException.class,
-                    (e, ctx) -> Http.error(ctx, DomainException.invalid(e.errors())));
-            c.routes.exception(
-                    HttpResponseException.class,
-                    (e, ctx) -> Http.error(ctx, fromJavalin(e, ctx, config.maxBodyBytes())));
-            c.routes.exception(Exception.class, (e, ctx) -> {
-                if (Http.storeUnreachable(e)) {
-                    ctx.header("Retry-After", "5");
-                    Http.error(
-                            ctx,
-                            new DomainException(
-                                    DomainException.Kind.UNAVAILABLE,
-                                    "store_unavailable",
-                                    "the control plane's database does not answer; retry shortly",
-                                    List.of(),
-                                    null));
-                    return;
-                }
-                String ref = UUID.randomUUID().toString();
-                LOG.error("internal error {} on {} {}", ref, ctx.method(), ctx.path(), e);
-                Http.error(
-                        ctx,
-                        new DomainException(
-                                DomainException.Kind.INTERNAL,
-                                "internal_error",
-                                "internal error; reference " + ref,
-                                List.of(),
-                                null));
-            });
+            network.aios.server.http.ErrorMapping.register(c.routes, config.maxBodyBytes());
         });
-    }
-
-    /** Javalin's own answers (no route, wrong method, body too large) in the API's error shape. */
-    private static DomainException fromJavalin(HttpResponseException e, io.javalin.http.Context ctx, long maxBody) {
-        return switch (e.getStatus()) {
-            case 404 -> DomainException.notFound("route " + ctx.method() + " " + ctx.path());
-            case 405 ->
-                new DomainException(
-                        DomainException.Kind.NOT_ALLOWED,
-                        "method_not_allowed",
-                        ctx.method() + " is not allowed on " + ctx.path(),
-                        List.of(),
-                        null);
-            case 413 ->
-                new DomainException(
-                        DomainException.Kind.TOO_LARGE,
-                        "payload_too_large",
-                        "the request body is larger than the limit of " + maxBody + " bytes",
-                        List.of(),
-                        null);
-            default ->
-                new DomainException(Http.kind(e.getStatus()), "http_" + e.getStatus(), e.getMessage(), List.of(), null);
-        };
     }
 
     /** Starts on an already open database (tests, benchmarks); the caller keeps ownership of it. */
