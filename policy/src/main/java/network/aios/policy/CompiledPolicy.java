@@ -153,15 +153,23 @@ public final class CompiledPolicy {
      * (fail closed). Returns the failed rules' messages; empty means all passed.
      */
     public List<String> failedRules(JsonNode clusterData, JsonNode oldClusterData) {
+        return failedRules(clusterData, oldClusterData, System::nanoTime);
+    }
+
+    /** As above, with the time budget read from {@code nanoTime} (tests: a clock that stands still, or jumps). */
+    List<String> failedRules(JsonNode clusterData, JsonNode oldClusterData, java.util.function.LongSupplier nanoTime) {
         Map<String, Object> vars = new HashMap<>();
         vars.put(CLUSTER_DATA, JsonToCel.convert(clusterData));
         vars.put(OLD_CLUSTER_DATA, JsonToCel.convert(oldClusterData));
         List<String> failed = new ArrayList<>();
-        long policyDeadline = System.nanoTime() + MAX_POLICY_TIME.toNanos();
+        long policyDeadline = nanoTime.getAsLong() + MAX_POLICY_TIME.toNanos();
         for (Compiled c : rules) {
             try {
                 Object result = c.program()
-                        .trace(vars, new Budget(Math.min(policyDeadline, System.nanoTime() + MAX_TIME.toNanos())));
+                        .trace(
+                                vars,
+                                new Budget(
+                                        Math.min(policyDeadline, nanoTime.getAsLong() + MAX_TIME.toNanos()), nanoTime));
                 if (!Boolean.TRUE.equals(result)) {
                     failed.add(
                             c.rule().message() + (result instanceof Boolean ? "" : " (rule returned " + result + ")"));
@@ -209,10 +217,12 @@ public final class CompiledPolicy {
     /** Counts evaluation steps and watches the clock; stops a rule that goes past either. */
     private static final class Budget implements dev.cel.runtime.CelEvaluationListener {
         private final long deadline;
+        private final java.util.function.LongSupplier nanoTime;
         private int steps;
 
-        Budget(long deadline) {
+        Budget(long deadline, java.util.function.LongSupplier nanoTime) {
             this.deadline = deadline;
+            this.nanoTime = nanoTime;
         }
 
         @Override
@@ -220,7 +230,7 @@ public final class CompiledPolicy {
             if (++steps > MAX_STEPS) {
                 throw new BudgetExceeded("took more than " + MAX_STEPS + " evaluation steps");
             }
-            if ((steps & 1023) == 0 && System.nanoTime() > deadline) {
+            if ((steps & 1023) == 0 && nanoTime.getAsLong() > deadline) {
                 throw new BudgetExceeded("took longer than its time (" + MAX_TIME.toMillis() + " ms a rule, "
                         + MAX_POLICY_TIME.toMillis() + " ms a policy)");
             }

@@ -18,6 +18,14 @@ import tools.jackson.databind.node.ObjectNode;
 /** Heartbeats as an agent sends them: who may send them, what they verify, what silence does. */
 class HeartbeatIT {
     static final Duration GRACE = Duration.ofSeconds(2);
+
+    /**
+     * How long a test waits for what must happen: generous, because these tests say that it happens, not how
+     * soon (detection within grace + 5 s is HeartbeatBench's figure, measured where a loaded machine cannot
+     * fail a build).
+     */
+    static final Duration EVENTUALLY = Duration.ofSeconds(60);
+
     static TestServer server;
 
     @BeforeAll
@@ -104,13 +112,13 @@ class HeartbeatIT {
                 .isEqualTo(200);
         KubeTestCluster.await(
                 () -> condition(health("hb-silent"), 0).equals("Ready=Unknown"),
-                GRACE.plusSeconds(5),
+                EVENTUALLY,
                 "Ready to become Unknown after the grace");
         KubeTestCluster.await(
                 () -> server.get("/api/v1/clusters/hb-silent", server.adminToken)
                         .text("/status")
                         .equals("degraded"),
-                Duration.ofSeconds(5),
+                EVENTUALLY,
                 "the silent cluster to be degraded");
         assertThat(health("hb-silent").at("/conditions/0/reason").asString()).isEqualTo("HeartbeatMissing");
         server.post("/api/v1/clusters/hb-silent/heartbeat", beat("node-2"), token);
@@ -127,7 +135,7 @@ class HeartbeatIT {
                 .isEqualTo(200);
         KubeTestCluster.await(
                 () -> condition(health("hb-recreated"), 0).equals("Ready=Unknown"),
-                GRACE.plusSeconds(5),
+                EVENTUALLY,
                 "Ready to become Unknown after the grace");
         // the infrastructure is removed and created again; the agents stay silent
         ClusterStore clusters = new ClusterStore(server.db);
@@ -140,7 +148,7 @@ class HeartbeatIT {
                 () -> server.get("/api/v1/clusters/hb-recreated", server.adminToken)
                         .text("/status")
                         .equals("degraded"),
-                Duration.ofSeconds(5),
+                EVENTUALLY,
                 "the still silent cluster to be degraded");
     }
 
