@@ -1,6 +1,5 @@
 package network.aios.server.auth;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -15,12 +14,7 @@ public final class AgentOwners {
     private static final String NOBODY = "";
 
     private final Function<String, String> ownerOfCluster;
-    private final Map<String, String> known = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > MAX;
-        }
-    };
+    private final Map<String, String> known = new network.aios.server.runtime.BoundedLru<>(MAX);
 
     /** {@code ownerOfCluster}: the owner of a registered cluster who is not an admin, else null. */
     public AgentOwners(Function<String, String> ownerOfCluster) {

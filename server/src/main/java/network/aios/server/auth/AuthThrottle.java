@@ -21,12 +21,7 @@ public final class AuthThrottle {
 
     private final Clock clock;
     /** Least recently failed first: the eldest is forgotten when a new key would pass {@link #MAX_KEYS}. */
-    private final java.util.LinkedHashMap<String, Window> windows = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, Window> eldest) {
-            return size() > MAX_KEYS;
-        }
-    };
+    private final java.util.Map<String, Window> windows = new network.aios.server.runtime.BoundedLru<>(MAX_KEYS);
 
     public AuthThrottle(Clock clock) {
         this.clock = clock;

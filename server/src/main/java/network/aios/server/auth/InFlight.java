@@ -1,7 +1,6 @@
 package network.aios.server.auth;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import network.aios.server.runtime.KeyedPermits;
 
 /**
  * How many requests each owner may have under way at once, its agents' included (it holds their tokens) and
@@ -10,11 +9,10 @@ import java.util.concurrent.Semaphore;
  * of clusters the admin registered, are not limited (those agents: per cluster). One semaphore per owner seen.
  */
 public final class InFlight {
-    private final int perCaller;
-    private final ConcurrentHashMap<String, Semaphore> callers = new ConcurrentHashMap<>();
+    private final KeyedPermits callers;
 
     public InFlight(int perCaller) {
-        this.perCaller = perCaller;
+        this.callers = new KeyedPermits(perCaller);
     }
 
     /** The key {@code who}'s requests are counted under; null for the admin (not counted). */
@@ -31,17 +29,14 @@ public final class InFlight {
 
     /** Takes one of {@code key}'s permits; false when all are taken. */
     public boolean enter(String key) {
-        return callers.computeIfAbsent(key, k -> new Semaphore(perCaller)).tryAcquire();
+        return callers.tryEnter(key);
     }
 
     public void leave(String key) {
-        Semaphore s = callers.get(key);
-        if (s != null) {
-            s.release();
-        }
+        callers.leave(key);
     }
 
     public int limit() {
-        return perCaller;
+        return callers.perKey();
     }
 }

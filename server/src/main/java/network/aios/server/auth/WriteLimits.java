@@ -2,7 +2,6 @@ package network.aios.server.auth;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -74,12 +73,7 @@ public final class WriteLimits {
     /** How many clusters' worth of agent writes an owner's agents may make together. */
     public static final int AGENTS_PER_OWNER = 10;
 
-    private final Map<String, Bucket> buckets = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
-            return size() > MAX_KEYS;
-        }
-    };
+    private final Map<String, Bucket> buckets = new network.aios.server.runtime.BoundedLru<>(MAX_KEYS);
 
     /** {@code agentOwners}: whose an agent is (nobody's: only its cluster's bucket counts). */
     public WriteLimits(Clock clock, Rate owners, Rate agents, AgentOwners agentOwners) {

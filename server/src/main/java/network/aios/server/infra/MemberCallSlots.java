@@ -1,7 +1,5 @@
 package network.aios.server.infra;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import network.aios.server.auth.Principal;
 import network.aios.server.domain.DomainException;
 
@@ -12,11 +10,10 @@ import network.aios.server.domain.DomainException;
  * costs its owner those slots, never a thread or a queue place anyone else needs. The admin is not limited.
  */
 public final class MemberCallSlots {
-    private final int perOwner;
-    private final ConcurrentHashMap<String, Semaphore> owners = new ConcurrentHashMap<>();
+    private final network.aios.server.runtime.KeyedPermits owners;
 
     public MemberCallSlots(int perOwner) {
-        this.perOwner = perOwner;
+        this.owners = new network.aios.server.runtime.KeyedPermits(perOwner);
     }
 
     /** A held slot; closing it gives it back. */
@@ -31,16 +28,15 @@ public final class MemberCallSlots {
         if (owner == null) {
             return () -> {};
         }
-        Semaphore s = owners.computeIfAbsent(owner, o -> new Semaphore(perOwner));
-        if (!s.tryAcquire()) {
+        if (!owners.tryEnter(owner)) {
             throw new DomainException(
                     DomainException.Kind.TOO_MANY_REQUESTS,
                     "too_many_member_calls",
-                    "owner '" + owner + "' already has " + perOwner
+                    "owner '" + owner + "' already has " + owners.perKey()
                             + " requests calling member clusters under way; retry when one has answered",
                     null,
                     null);
         }
-        return s::release;
+        return () -> owners.leave(owner);
     }
 }

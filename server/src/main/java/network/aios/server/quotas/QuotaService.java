@@ -3,7 +3,6 @@ package network.aios.server.quotas;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import network.aios.api.FieldError;
@@ -38,12 +37,7 @@ public final class QuotaService {
 
     private final QuotaStore store;
     private final Clock clock;
-    private final Map<String, Minute> commands = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Minute> eldest) {
-            return size() > 100_000;
-        }
-    };
+    private final Map<String, Minute> commands = new network.aios.server.runtime.BoundedLru<>(100_000);
 
     public QuotaService(QuotaStore store, Clock clock) {
         this.store = store;

@@ -38,7 +38,8 @@ public final class FairPool implements AutoCloseable {
 
     /**
      * Starts {@code call} for {@code key} of {@code owner} if it may start now (see the class); whether it did.
-     * What the call throws is logged (the caller records outcomes itself).
+     * What the call throws is logged (the caller records outcomes itself); out of memory the process exits
+     * (-XX:+ExitOnOutOfMemoryError), and whatever else ends a thread still gives back the key and the share.
      */
     public boolean offer(String owner, String key, Runnable call) {
         synchronized (this) {
@@ -52,8 +53,8 @@ public final class FairPool implements AutoCloseable {
             pool.execute(() -> {
                 try {
                     call.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("{}: {}", key, e.toString());
+                } catch (Throwable e) { // NOPMD: out of memory exits the process (-XX:+ExitOnOutOfMemoryError)
+                    LOG.warn("{}: {}", key, e.toString(), e); // the thread goes on with the next call
                 } finally {
                     done(owner, key);
                 }
