@@ -96,6 +96,7 @@ public final class ObservationStore {
             verifiedCounts[i] = b.verifiedHeartbeats();
         }
         return jdbi.inTransaction(h -> {
+            oneWriterAtATime(h);
             List<String> missing = h
                     .createQuery("""
                     INSERT INTO cluster_observations AS o (cluster_id, last_heartbeat_at, agent_version, inventory,
@@ -169,6 +170,7 @@ public final class ObservationStore {
     /** Clusters silent since before {@code cutoff}: Ready becomes Unknown, and live ones degraded. */
     public List<Transition> markSilent(Instant cutoff, Instant now) {
         return jdbi.inTransaction(h -> {
+            oneWriterAtATime(h);
             java.util.Set<String> silent = new java.util.LinkedHashSet<>(h.createQuery("""
                     UPDATE cluster_observations SET ready = 'Unknown', ready_since = :now
                     WHERE ready = 'True' AND last_heartbeat_at < :cutoff RETURNING cluster_id""")
@@ -201,6 +203,15 @@ public final class ObservationStore {
         });
     }
 
+    /**
+     * The flush, the silence sweep and the accounting each lock many observation and cluster rows, in orders
+     * that differ (the accounting takes every row in the table's physical order): run concurrently, on one
+     * replica or several, they deadlocked, and PostgreSQL aborted one of them. One at a time they cannot.
+     */
+    private static void oneWriterAtATime(org.jdbi.v3.core.Handle h) {
+        h.execute("SELECT pg_advisory_xact_lock(hashtext('aios-observation-writers'))");
+    }
+
     /** The clusters whose computed status an UPDATE … RETURNING id, status, was changed, with the new one. */
     private static List<Transition> statusChanges(org.jdbi.v3.core.statement.Query q) {
         return q
@@ -226,6 +237,7 @@ public final class ObservationStore {
 
     public void account(Instant now) {
         jdbi.useTransaction(h -> {
+            oneWriterAtATime(h);
             h.createUpdate("""
                     UPDATE cluster_observations SET
                         observed_seconds = observed_seconds + GREATEST(0, EXTRACT(EPOCH FROM (:now - accounted_at))),

@@ -3,22 +3,30 @@ package network.aios.server.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import network.aios.api.Json;
+import network.aios.infra.AddonDeployment;
+import network.aios.infra.InfraNames;
+import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
 import network.aios.server.TestServer.Answer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Every route the server serves × every kind of caller → the expected answer, generated from the
  * server's own route table: a route without a row here fails the test, so a new route cannot ship
  * without deciding who may call it. Bodies are empty objects on purpose: authorization must come before
- * validation, so another owner gets 404 for a cluster whatever is wrong with the request.
+ * validation, so another owner gets 404 for a cluster whatever is wrong with the request. Every resource a
+ * row names exists for A when it is called (a job, metrics, routes, a deployed split runner: on a real API
+ * server), so "another owner gets 404" and "A is allowed" can fail on every row.
  */
 class AuthorizationMatrixIT {
     enum Caller {
@@ -42,8 +50,6 @@ class AuthorizationMatrixIT {
         ADMIN,
         /** the owner of the resource (A) and the admin; another owner gets 404 */
         OWNED,
-        /** as OWNED, but the route may also answer 404 for a sub-resource that does not exist yet */
-        OWNED_SUB,
         /** the resource's cluster's agent only */
         AGENT_OF,
         /** the owner it names (A) and the admin; another owner and agents get 403 */
@@ -93,51 +99,65 @@ class AuthorizationMatrixIT {
         ROWS.put("POST /remove-cluster-infra", Access.OWNED);
         ROWS.put("PUT /api/v1/clusters/{id}/infra", Access.OWNED);
         ROWS.put("DELETE /api/v1/clusters/{id}/infra", Access.OWNED);
-        ROWS.put("GET /api/v1/clusters/{id}/infra", Access.OWNED_SUB);
+        ROWS.put("GET /api/v1/clusters/{id}/infra", Access.OWNED);
         ROWS.put("GET /api/v1/clusters/{id}/infra/manifests", Access.OWNED);
         ROWS.put("POST /api/v1/clusters/{id}/preflight", Access.OWNED);
-        ROWS.put("GET /api/v1/jobs/{id}", Access.OWNED_SUB);
+        ROWS.put("GET /api/v1/jobs/{id}", Access.OWNED);
         // the cluster's own view
         ROWS.put("POST /api/v1/clusters/{id}/heartbeat", Access.AGENT_OF);
         ROWS.put("POST /api/v1/clusters/{id}/metrics", Access.AGENT_OF);
         ROWS.put("POST /api/v1/clusters/{id}/audit", Access.AGENT_OF);
         ROWS.put("GET /api/v1/clusters/{id}/health", Access.OWNED);
-        ROWS.put("GET /api/v1/clusters/{id}/metrics", Access.OWNED_SUB);
-        ROWS.put("GET /api/v1/clusters/{id}/metrics/nodes/{nodeId}", Access.OWNED_SUB);
-        ROWS.put("GET /cluster-metrics/{clusterId}", Access.OWNED_SUB);
-        ROWS.put("GET /cluster-metrics/node/{clusterId}/{nodeId}", Access.OWNED_SUB);
+        ROWS.put("GET /api/v1/clusters/{id}/metrics", Access.OWNED);
+        ROWS.put("GET /api/v1/clusters/{id}/metrics/nodes/{nodeId}", Access.OWNED);
+        ROWS.put("GET /cluster-metrics/{clusterId}", Access.OWNED);
+        ROWS.put("GET /cluster-metrics/node/{clusterId}/{nodeId}", Access.OWNED);
         ROWS.put("POST /api/v1/clusters/{id}/routes", Access.OWNED);
         ROWS.put("POST /api/v1/clusters/{id}/commands", Access.OWNED);
         ROWS.put("GET /api/v1/agent-ca", Access.USER);
         ROWS.put("GET /api/v1/clusters/{id}/routes", Access.OWNED);
-        ROWS.put("DELETE /api/v1/clusters/{id}/routes/{kind}/{routeId}", Access.OWNED_SUB);
+        ROWS.put("DELETE /api/v1/clusters/{id}/routes/{kind}/{routeId}", Access.OWNED);
         // add-ons
         for (String kind :
                 List.of("/container_registry", "/asset_registry", "/inference_server", "/executor", "/split-runner")) {
             ROWS.put("POST " + kind, Access.USER);
             ROWS.put("GET " + kind, Access.USER);
-            // no split runner is registered here (registering one deploys it onto a member cluster): 404 is fine
-            Access one = kind.equals("/split-runner") ? Access.OWNED_SUB : Access.OWNED;
-            ROWS.put("GET " + kind + "/{id}", one);
-            ROWS.put("PUT " + kind + "/{id}", one);
-            ROWS.put("DELETE " + kind + "/{id}", one);
+            ROWS.put("GET " + kind + "/{id}", Access.OWNED);
+            ROWS.put("PUT " + kind + "/{id}", Access.OWNED);
+            ROWS.put("DELETE " + kind + "/{id}", Access.OWNED);
         }
         ROWS.put("POST /inference_server/{id}/route", Access.OWNED);
-        ROWS.put("GET /inference_server/{id}/route", Access.OWNED_SUB);
-        ROWS.put("DELETE /inference_server/{id}/route", Access.OWNED_SUB);
+        ROWS.put("GET /inference_server/{id}/route", Access.OWNED);
+        ROWS.put("DELETE /inference_server/{id}/route", Access.OWNED);
         ROWS.put("POST /executor/{id}/create-infra", Access.OWNED);
         ROWS.put("DELETE /executor/{id}/remove-infra", Access.OWNED);
-        ROWS.put("POST /split-runner/{id}/create-infra", Access.OWNED_SUB);
-        ROWS.put("DELETE /split-runner/{id}/remove-infra", Access.OWNED_SUB);
+        ROWS.put("POST /split-runner/{id}/create-infra", Access.OWNED);
+        ROWS.put("DELETE /split-runner/{id}/remove-infra", Access.OWNED);
         ROWS.put("GET /executor/{id}/infra", Access.OWNED);
-        ROWS.put("GET /split-runner/{id}/infra", Access.OWNED_SUB);
+        ROWS.put("GET /split-runner/{id}/infra", Access.OWNED);
     }
 
     static TestServer server;
+    static KubeTestCluster kube;
+    static final List<AutoCloseable> KUBELET = new ArrayList<>();
     static final Map<Caller, String> TOKENS = new LinkedHashMap<>();
+    /** The current infrastructure job of A's cluster: {@code GET /api/v1/jobs/{id}} probes a job that exists. */
+    static String jobId;
+
+    static final List<String> DEPLOYED_TO =
+            List.of(InfraNames.NAMESPACE, AddonDeployment.EXECUTOR_NAMESPACE, AddonDeployment.SPLIT_RUNNER_NAMESPACE);
 
     @BeforeAll
     static void start() {
+        // A's cluster, executor and split runner are deployed on a real API server, so that every sub-resource a
+        // row names (a job, metrics, gateway routes, a split runner and its deployment) exists for A
+        kube = KubeTestCluster.shared();
+        kube.prepare(List.of("node-1", "node-2"));
+        for (String ns : DEPLOYED_TO) {
+            kube.awaitNamespaceGone(ns);
+            KUBELET.add(kube.fakeKubelet(ns, 1800));
+            KUBELET.add(kube.podTerminator(ns));
+        }
         server = new TestServer();
         TOKENS.put(Caller.ADMIN, server.adminToken);
         TOKENS.put(Caller.OWNER, server.ownerToken("alice"));
@@ -151,11 +171,37 @@ class AuthorizationMatrixIT {
     }
 
     @AfterAll
-    static void stop() {
-        server.close();
+    static void stop() throws Exception {
+        if (server != null) {
+            // leave the shared API server as we found it (the executor is never deployed: its create-infra gets {})
+            settle("/executor/mx-exec/infra");
+            var runner = java.util.concurrent.CompletableFuture.runAsync(() -> expect(
+                    200, 202, server.send("DELETE", "/split-runner/mx-runner?cascade=true", null, server.adminToken)));
+            settle(CLUSTER_INFRA);
+            Answer removal = server.post("/remove-cluster-infra", "{\"cluster_id\":\"mx-a\"}", server.adminToken);
+            assertThat(removal.status()).as(String.valueOf(removal.body())).isIn(200, 202);
+            server.awaitJob(removal.text("/job_id"), "Removed");
+            runner.join();
+            settle("/split-runner/mx-runner/infra");
+            server.close();
+        }
+        for (AutoCloseable k : KUBELET) {
+            k.close();
+        }
     }
 
-    /** What A owns, (re)created before each call so destructive routes don't change later answers. */
+    static final String CLUSTER_INFRA = "/api/v1/clusters/mx-a/infra";
+
+    /** A's kubeconfig for the API server, as the JSON the add-on routes take. */
+    static String kubeconfigJson() {
+        return Json.MAPPER.writeValueAsString(Json.YAML.readTree(kube.ownerKubeconfigYaml()));
+    }
+
+    /**
+     * What A owns, (re)created before each call so destructive routes don't change later answers: the
+     * registrations, the cluster's infrastructure (Ready), its agents' reports and metrics, a gateway route, an
+     * inference server's route, a split runner deployed. A job some call started is waited for first.
+     */
     static void ensureWorld() {
         String a = TOKENS.get(Caller.OWNER);
         server.post("/api/createCluster", TestServer.seedWithId("mx-a"), a);
@@ -171,18 +217,101 @@ class AuthorizationMatrixIT {
                 a);
         server.post(
                 "/inference_server",
-                "{\"inference_server_name\":\"mx-inf\",\"inference_server_public_url\":" + "\"http://10.0.0.7:8000\"}",
+                "{\"inference_server_name\":\"mx-inf\",\"inference_server_public_url\":"
+                        + "\"http://10.0.0.7:8000\",\"cluster_id\":\"mx-a\"}",
                 a);
         server.post("/executor", "{\"executor_id\":\"mx-exec\",\"cluster_id\":\"mx-a\"}", a);
         server.post("/api/v1/tokens", "{\"name\":\"mx-victim\",\"role\":\"owner\"}", server.adminToken);
         // A's own quotas exist (deleting them is a destructive route)
         server.send(
                 "PUT", "/api/v1/quotas/alice", "{\"clusters\":50}".getBytes(StandardCharsets.UTF_8), server.adminToken);
-        // deleting a cluster revokes its agents' credentials: mint them again
+
+        settle("/executor/mx-exec/infra");
+        jobId = ready(
+                CLUSTER_INFRA,
+                () -> server.post(
+                        "/create-cluster-infra",
+                        "{\"cluster_id\":\"mx-a\",\"kube_config_data\":" + kubeconfigJson() + "}",
+                        a));
+        if (server.get("/split-runner/mx-runner", server.adminToken).status() == 404) {
+            Answer runner = server.post(
+                    "/split-runner",
+                    "{\"split_runner_id\":\"mx-runner\",\"split_runner_public_host\":\"10.0.0.8\","
+                            + "\"cluster_k8s_config\":" + kubeconfigJson() + "}",
+                    a);
+            assertThat(runner.status()).as(runner.body().toString()).isEqualTo(201);
+            server.awaitJob(runner.text("/job/job_id"), "Ready");
+        }
+        ready(
+                "/split-runner/mx-runner/infra",
+                () -> server.post(
+                        "/split-runner/mx-runner/create-infra", "{\"cluster_config\":" + kubeconfigJson() + "}", a));
+        // deleting a cluster or (re)creating its infrastructure revokes its agents' credentials: mint them again
         TOKENS.put(Caller.AGENT, server.cp.tokens().issueAgent("mx-a", "test").token());
         TOKENS.put(
                 Caller.OTHER_AGENT,
                 server.cp.tokens().issueAgent("mx-b", "test").token());
+        String agent = TOKENS.get(Caller.AGENT);
+        if (server.get("/api/v1/clusters/mx-a/metrics/nodes/node-1", server.adminToken)
+                        .status()
+                == 404) {
+            expect(200, 200, server.post("/api/v1/clusters/mx-a/heartbeat", "{\"inventory\":{\"nodes\":[]}}", agent));
+            expect(
+                    202,
+                    202,
+                    server.post(
+                            "/api/v1/clusters/mx-a/metrics",
+                            "{\"clusterId\":\"mx-a\",\"observedAt\":\"" + Instant.now() + "\",\"metricsApi\":"
+                                    + "\"absent\",\"nodes\":[{\"name\":\"worker-node-1\",\"nodeId\":\"node-1\","
+                                    + "\"cpu\":{\"capacity\":32}}],\"cluster\":{\"cpu\":{\"capacity\":32}}}",
+                            agent));
+        }
+        if (!server.get("/api/v1/clusters/mx-a/routes", server.adminToken)
+                .body()
+                .toString()
+                .contains("mx-block")) {
+            expect(
+                    201,
+                    201,
+                    server.post(
+                            "/api/v1/clusters/mx-a/routes",
+                            "{\"kind\":\"block\",\"id\":\"mx-block\",\"service\":\"mx-block.blocks:8080\"}",
+                            a));
+        }
+        String inference = addonId("/inference_server");
+        if (server.get("/inference_server/" + inference + "/route", server.adminToken)
+                        .status()
+                == 404) {
+            expect(
+                    201,
+                    201,
+                    server.post(
+                            "/inference_server/" + inference + "/route", "{\"service\":\"mx-inf.inference:8000\"}", a));
+        }
+    }
+
+    static void expect(int one, int other, Answer a) {
+        assertThat(a.status()).as(String.valueOf(a.body())).isIn(one, other);
+    }
+
+    /** Waits for the job of the infrastructure at {@code path}, if one is under way. */
+    static JsonNode settle(String path) {
+        JsonNode job = server.get(path, server.adminToken).body().path("job");
+        if (job.isObject() && !job.hasNonNull("finishedAt")) {
+            return server.awaitJob(job.get("id").asString());
+        }
+        return job;
+    }
+
+    /** The infrastructure at {@code path} Ready, created again by {@code create} if a call removed it; its job id. */
+    static String ready(String path, java.util.function.Supplier<Answer> create) {
+        JsonNode job = settle(path);
+        if (job.isObject() && "Ready".equals(job.get("state").asString())) {
+            return job.get("id").asString();
+        }
+        Answer created = create.get();
+        assertThat(created.status()).as(String.valueOf(created.body())).isIn(200, 202);
+        return server.awaitJob(created.text("/job_id"), "Ready").get("id").asString();
     }
 
     /** The id of A's add-on of a kind (registries get server-assigned ids). */
@@ -191,7 +320,7 @@ class AuthorizationMatrixIT {
             return "mx-exec";
         }
         if (kindPath.equals("/split-runner")) {
-            return "mx-runner"; // never registered: deploying one needs a member cluster
+            return "mx-runner";
         }
         Answer list = server.get(kindPath, TOKENS.get(Caller.OWNER));
         return list.body().at("/items/0/id").asString();
@@ -205,14 +334,14 @@ class AuthorizationMatrixIT {
                 p = p.replace("{id}", addonId(kind));
             }
         }
-        return p.replace("{id}", p.startsWith("/api/v1/jobs/") ? "job-none" : "mx-a")
+        return p.replace("{id}", p.startsWith("/api/v1/jobs/") ? jobId : "mx-a")
                 .replace("{clusterId}", "mx-a")
                 .replace("{nodeId}", "node-1")
                 .replace("{action}", "add_cluster")
                 .replace("{version}", "1")
                 .replace("{name}", "mx-victim")
-                .replace("{kind}", "task")
-                .replace("{routeId}", "none")
+                .replace("{kind}", "block")
+                .replace("{routeId}", "mx-block")
                 .replace("{owner}", "alice");
     }
 
@@ -220,10 +349,20 @@ class AuthorizationMatrixIT {
         if (method.equals("GET")) {
             return null;
         }
-        // the seed paths name the cluster in the body; everything else gets an empty object
-        String json = path.equals("/create-cluster-infra") || path.equals("/remove-cluster-infra")
-                ? "{\"cluster_id\":\"mx-a\"}"
-                : "{}";
+        // a removal gets a credential that is not a kubeconfig: whoever may remove gets past authorization to
+        // 422 naming it, and nothing is torn down (tearing down and redeploying six times costs a minute)
+        String json;
+        if (path.equals("/remove-cluster-infra")) {
+            json = "{\"cluster_id\":\"mx-a\",\"kube_config_data\":42}";
+        } else if (path.equals("/api/v1/clusters/{id}/infra") && method.equals("DELETE")) {
+            json = "{\"kube_config_data\":42}";
+        } else if (path.endsWith("/remove-infra")) {
+            json = "{\"cluster_config\":42}";
+        } else if (path.equals("/create-cluster-infra")) {
+            json = "{\"cluster_id\":\"mx-a\"}"; // the seed path names the cluster in the body
+        } else {
+            json = "{}";
+        }
         return json.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -286,36 +425,36 @@ class AuthorizationMatrixIT {
         boolean agent = caller == Caller.AGENT || caller == Caller.OTHER_AGENT;
         switch (access) {
             case ANYONE:
-                return allowed(status, false);
+                return allowed(status);
             case SELF:
                 return caller == Caller.OWNER || caller == Caller.ADMIN
-                        ? allowed(status, false)
+                        ? allowed(status)
                         : status == 403 ? null : "expected 403";
             case AGENT_OF:
-                return caller == Caller.AGENT ? allowed(status, false) : status == 403 ? null : "expected 403";
+                return caller == Caller.AGENT ? allowed(status) : status == 403 ? null : "expected 403";
             case USER:
-                return agent ? (status == 403 ? null : "expected 403") : allowed(status, false);
+                return agent ? (status == 403 ? null : "expected 403") : allowed(status);
             case ADMIN:
-                return caller == Caller.ADMIN ? allowed(status, false) : status == 403 ? null : "expected 403";
+                return caller == Caller.ADMIN ? allowed(status) : status == 403 ? null : "expected 403";
             case OWNED:
-            case OWNED_SUB:
                 if (agent) {
                     return status == 403 ? null : "expected 403";
                 }
                 if (caller == Caller.OTHER_OWNER) {
                     return status == 404 ? null : "expected 404: another owner's resource is invisible";
                 }
-                return allowed(status, access == Access.OWNED_SUB);
+                return allowed(status);
             default:
                 return "no rule";
         }
     }
 
-    static String allowed(int status, boolean may404) {
+    /** Every resource a row names exists when it is called ({@link #ensureWorld}): 404 is not an allowed answer. */
+    static String allowed(int status) {
         if (status == 401 || status == 403) {
             return "expected to be allowed";
         }
-        if (status == 404 && !may404) {
+        if (status == 404) {
             return "expected to be allowed (the resource exists)";
         }
         return status >= 500 ? "server error" : null;
