@@ -18,8 +18,10 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * A plain-HTTP proxy on loopback in front of the test API server that injects faults into writes
- * (PATCH, i.e. server-side apply): answer 503, or drop the connection without an answer.
+ * A plain-HTTP proxy on loopback in front of the test API server that injects faults into the requests of
+ * a verb (watches are never faulted): answer 503 without forwarding, drop the connection without forwarding,
+ * or forward the request and then drop the connection instead of the answer (the API server did it, the
+ * caller never hears: the case that makes a retry create a duplicate or miss a cleanup).
  */
 public final class FaultyProxy implements AutoCloseable {
     private static final Set<String> HOP =
@@ -28,9 +30,22 @@ public final class FaultyProxy implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient client;
     private final String target;
-    private final AtomicInteger fail = new AtomicInteger();
-    private final AtomicInteger drop = new AtomicInteger();
+    /** What the proxy does to a request instead of relaying it faithfully. */
+    public enum Fault {
+        /** answers 503 without forwarding */
+        FAIL,
+        /** closes the connection without forwarding */
+        DROP,
+        /** forwards, then closes the connection instead of answering */
+        LOSE_ANSWER
+    }
+
+    private record Plan(AtomicInteger left, java.util.function.Predicate<String> path) {}
+
+    private final java.util.Map<String, Plan> planned = new java.util.concurrent.ConcurrentHashMap<>();
     public final AtomicInteger injected = new AtomicInteger();
+    /** The requests a fault was injected into, as {@code FAULT VERB path}, in order. */
+    public final List<String> faulted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FaultyProxy(String target) throws Exception {
         this.target = target;
@@ -63,26 +78,54 @@ public final class FaultyProxy implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** The next {@code n} writes get 503. */
-    public void failWrites(int n) {
-        fail.set(n);
+    /** The next {@code n} requests of {@code verb} get {@code fault} (replacing what was planned for them). */
+    public void inject(Fault fault, String verb, int n) {
+        inject(fault, verb, n, path -> true);
     }
 
-    /** The next {@code n} writes are cut off: the connection closes with no answer. */
+    /** As above, only for requests whose path {@code path} accepts. */
+    public void inject(Fault fault, String verb, int n, java.util.function.Predicate<String> path) {
+        planned.put(fault + " " + verb, new Plan(new AtomicInteger(n), path));
+    }
+
+    /** The next {@code n} writes (PATCH: server-side apply) get 503. */
+    public void failWrites(int n) {
+        inject(Fault.FAIL, "PATCH", n);
+    }
+
+    /** The next {@code n} writes (PATCH) are cut off before they reach the API server. */
     public void dropWrites(int n) {
-        drop.set(n);
+        inject(Fault.DROP, "PATCH", n);
+    }
+
+    /** Takes one planned fault for this request, if any: DROP before FAIL before LOSE_ANSWER. */
+    private Fault take(HttpExchange ex) {
+        String query = ex.getRequestURI().getRawQuery();
+        if (query != null && query.contains("watch=true")) {
+            return null;
+        }
+        for (Fault f : Fault.values()) {
+            Plan p = planned.get(f + " " + ex.getRequestMethod());
+            if (p != null
+                    && p.path().test(ex.getRequestURI().getPath())
+                    && p.left().getAndUpdate(v -> Math.max(0, v - 1)) > 0) {
+                injected.incrementAndGet();
+                faulted.add(f + " " + ex.getRequestMethod() + " "
+                        + ex.getRequestURI().getPath());
+                return f;
+            }
+        }
+        return null;
     }
 
     private void handle(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
-        boolean write = ex.getRequestMethod().equals("PATCH");
-        if (write && drop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            injected.incrementAndGet();
+        Fault fault = take(ex);
+        if (fault == Fault.DROP) {
             ex.close();
             return;
         }
-        if (write && fail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            injected.incrementAndGet();
+        if (fault == Fault.FAIL) {
             byte[] msg =
                     "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"injected\",\"code\":503}"
                             .getBytes();
@@ -105,6 +148,9 @@ public final class FaultyProxy implements AutoCloseable {
         });
         try {
             HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (fault == Fault.LOSE_ANSWER) {
+                return; // the API server acted; the caller hears nothing (finally closes the connection)
+            }
             r.headers().map().forEach((k, vs) -> {
                 if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
                     ex.getResponseHeaders().put(k, List.copyOf(vs));

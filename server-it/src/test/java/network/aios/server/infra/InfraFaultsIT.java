@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** 5xx answers and dropped connections in the middle of a rollout, through a proxy to the real API server. */
+/**
+ * 5xx answers, dropped connections and lost answers in the middle of a rollout and of a removal, through a
+ * proxy to the real API server.
+ */
 class InfraFaultsIT {
     static KubeTestCluster kube;
     static TestServer server;
@@ -127,5 +130,83 @@ class InfraFaultsIT {
         removeAndWait("broken");
         assertThat(server.get("/api/v1/clusters/broken", server.adminToken).text("/status"))
                 .isEqualTo("registered");
+    }
+
+    /**
+     * The API server did what was asked but the answer never came back, for creations (POST), applies (PATCH)
+     * and deletions (DELETE): the create converges with exactly the objects it recorded (a retry neither made a
+     * second object nor lost track of one) and the removal converges with nothing of it left.
+     */
+    @Test
+    void answersLostAfterTheApiServerActedMakeNoDuplicateAndNoLeak() {
+        server.post("/api/createCluster", TestServer.seedWithId("lost"), server.adminToken);
+        // the request's own checks (access reviews) lose their answers: a clear answer, nothing scheduled
+        proxy.faulted.clear();
+        proxy.inject(FaultyProxy.Fault.LOSE_ANSWER, "POST", 1);
+        TestServer.Answer refused = server.post("/create-cluster-infra", viaProxy("lost"), server.adminToken);
+        assertThat(refused.status()).as(refused.body() + " " + proxy.faulted).isEqualTo(422);
+        assertThat(refused.text("/error/code")).isEqualTo("cluster_unreachable");
+        assertThat(server.get("/api/v1/clusters/lost/infra", server.adminToken)
+                        .body()
+                        .get("job")
+                        .isNull())
+                .isTrue();
+
+        // the owner sends it again; now the job's own writes lose their answers
+        proxy.faulted.clear();
+        java.util.function.Predicate<String> jobs = path -> !path.contains("accessreviews");
+        for (String verb : List.of("POST", "PATCH", "PUT")) {
+            proxy.inject(FaultyProxy.Fault.LOSE_ANSWER, verb, 2, jobs);
+        }
+        TestServer.Answer created = server.post("/create-cluster-infra", viaProxy("lost"), server.adminToken);
+        assertThat(created.status()).as(created.body() + " " + proxy.faulted).isIn(200, 202);
+        JsonNode done = awaitFinished(created.text("/job_id"));
+        assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("Ready");
+        assertThat(proxy.faulted).as("answers lost on the way back").anyMatch(f -> f.startsWith("LOSE_ANSWER PATCH"));
+        // what the job recorded is exactly what the cluster has: no duplicate, nothing unrecorded
+        JsonNode inventory = server.get("/api/v1/clusters/lost/infra", server.adminToken)
+                .body()
+                .get("inventory");
+        java.util.Set<String> recorded = new java.util.TreeSet<>();
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        inventory.forEach(i -> {
+            recorded.add(i.get("kind").asString() + " " + i.path("namespace").asString("") + "/"
+                    + i.get("name").asString() + " " + i.get("uid").asString());
+            kinds.add(i.get("apiVersion").asString() + " " + i.get("kind").asString());
+        });
+        java.util.Set<String> onCluster = new java.util.TreeSet<>();
+        for (String k : kinds) {
+            String[] av = k.split(" ");
+            kube.admin
+                    .genericKubernetesResources(av[0], av[1])
+                    .inAnyNamespace()
+                    .withLabel(InfraNames.CLUSTER_LABEL, "lost")
+                    .list()
+                    .getItems()
+                    .forEach(o -> onCluster.add(o.getKind() + " "
+                            + (o.getMetadata().getNamespace() == null
+                                    ? ""
+                                    : o.getMetadata().getNamespace()) + "/"
+                            + o.getMetadata().getName() + " " + o.getMetadata().getUid()));
+        }
+        assertThat(onCluster).as("labelled for 'lost' on the cluster").isEqualTo(recorded);
+
+        // and the removal, its deletions' answers lost
+        proxy.faulted.clear();
+        proxy.inject(FaultyProxy.Fault.LOSE_ANSWER, "DELETE", 3);
+        String removal = server.post("/remove-cluster-infra", viaProxy("lost"), server.adminToken)
+                .text("/job_id");
+        try (AutoCloseable kubeletPart = kube.podTerminator(InfraNames.NAMESPACE)) {
+            JsonNode removed = awaitFinished(removal);
+            assertThat(removed.get("state").asString()).as(removed.toString()).isEqualTo("Removed");
+            assertThat(removed.at("/receipt/clean").asBoolean())
+                    .as(removed.toString())
+                    .isTrue();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        assertThat(proxy.faulted).hasSize(3).allMatch(f -> f.startsWith("LOSE_ANSWER DELETE"));
+        kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=lost")).isEmpty();
     }
 }
