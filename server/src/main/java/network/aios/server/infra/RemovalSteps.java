@@ -66,26 +66,37 @@ final class RemovalSteps {
             }
             case WAITING_NAMESPACE -> {
                 Optional<ClusterOps> maybe = access.removalOps(job);
-                if (maybe.isPresent()) {
-                    try (ClusterOps ops = maybe.get()) {
-                        if (!gone(
-                                ops,
-                                namespace,
-                                job.receipt().path("namespaceUid").asString(null))) {
-                            if (Duration.between(job.createdAt(), clock.instant())
-                                            .compareTo(readyTimeout)
-                                    > 0) {
-                                ObjectNode receipt = (ObjectNode) job.receipt().deepCopy();
-                                ((ArrayNode) receipt.get("items"))
-                                        .addObject()
-                                        .put("object", "Namespace " + namespace)
-                                        .put("outcome", "residual")
-                                        .put("reason", "still terminating after " + readyTimeout.toMinutes() + " min");
-                                return finalizeRemoval(job.withReceipt(receipt), false);
-                            }
-                            return InfraSteps.requeue(
-                                    job.next(WAITING_NAMESPACE, "Deleting", job.message()), NAMESPACE_POLL, clock);
+                ObjectNode receipt = (ObjectNode) job.receipt().deepCopy();
+                ObjectNode nsItem = namespaceItem(receipt, namespace);
+                if (maybe.isEmpty()) {
+                    // nothing left to look with: its deletion was accepted, whether it finished is not known
+                    nsItem.put("outcome", "unconfirmed")
+                            .put(
+                                    "reason",
+                                    "its deletion was accepted but no credential is left to see it finish: check "
+                                            + "with kubectl get namespace " + namespace);
+                    return finalizeRemoval(job.withReceipt(receipt), false);
+                }
+                try (ClusterOps ops = maybe.get()) {
+                    Gone g = gone(
+                            ops, namespace, job.receipt().path("namespaceUid").asString(null));
+                    if (g == Gone.ACCESS_LOST) {
+                        nsItem.put("confirmed", false)
+                                .put(
+                                        "reason",
+                                        "the control plane's access went with it (its token lived there) before "
+                                                + "it was seen gone; pass kube_config_data to a removal to watch it");
+                        return finalizeRemoval(job.withReceipt(receipt), true);
+                    }
+                    if (g == Gone.NO) {
+                        Duration waited = Duration.between(job.createdAt(), clock.instant());
+                        if (waited.compareTo(readyTimeout) > 0) {
+                            nsItem.put("outcome", "residual")
+                                    .put("reason", "still terminating after " + readyTimeout.toSeconds() + " s");
+                            return finalizeRemoval(job.withReceipt(receipt), false);
                         }
+                        return InfraSteps.requeue(
+                                job.next(WAITING_NAMESPACE, "Deleting", job.message()), NAMESPACE_POLL, clock);
                     }
                 }
                 return finalizeRemoval(job, true);
@@ -167,6 +178,7 @@ final class RemovalSteps {
             // 1. what is this registration's alone: the services (and routes); for a namespace of its own, with
             // the owner's kubeconfig, the cluster-scoped RBAC too (the control plane's own may not delete it)
             List<ObjectNode> outcomes = new java.util.ArrayList<>();
+            List<ObjectNode> refusedHere = new java.util.ArrayList<>(); // refused alone; the namespace may take them
             List<InventoryItem> withNamespace = new java.util.ArrayList<>();
             for (int k = inventory.size() - 1; k >= 0; k--) {
                 InventoryItem i = inventory.get(k);
@@ -174,9 +186,24 @@ final class RemovalSteps {
                     continue;
                 }
                 if (i.seq() >= InfraSteps.SERVICES_SEQ || admin && i.namespace() == null && !shared) {
-                    outcomes.add(Json.object()
-                            .put("object", InfraSteps.describe(i))
-                            .setAll(deleteOwned(ops, owner, InfraSteps.ref(i), i.uid())));
+                    ObjectNode outcome = Json.object().put("object", InfraSteps.describe(i));
+                    try {
+                        outcome.setAll(deleteOwned(ops, owner, InfraSteps.ref(i), i.uid()));
+                    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                        if (!refused(e)) {
+                            throw e; // worth retrying: the step runs again
+                        }
+                        // the cluster will not delete it (an admission rule, RBAC changed by its admin): it stays
+                        outcome.put("outcome", "residual")
+                                .put(
+                                        "reason",
+                                        "the cluster refused to delete it: "
+                                                + network.aios.infra.KubeFailure.describe(e));
+                        if (namespace.equals(i.namespace())) {
+                            refusedHere.add(outcome);
+                        }
+                    }
+                    outcomes.add(outcome);
                     store.progress(
                             job.id(),
                             lease,
@@ -200,11 +227,29 @@ final class RemovalSteps {
             } else if (!holds) {
                 nsItem.put("outcome", "kept").put("reason", whose(ns.get(), owner));
             } else {
-                deleted = decideNamespace(ops, owner, namespace, nsItem, admin, receipt);
+                try {
+                    deleted = decideNamespace(ops, owner, namespace, nsItem, admin, receipt);
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    if (!refused(e)) {
+                        throw e;
+                    }
+                    nsItem.put("outcome", "residual")
+                            .put(
+                                    "reason",
+                                    "the cluster refused to delete it: " + network.aios.infra.KubeFailure.describe(e));
+                }
             }
             // 3. what lives in the namespace or is owned by it (the control plane's identity there) went with it,
             // or stays for those who still live there
             String kept = nsItem.path("reason").asString("");
+            if (deleted) {
+                for (ObjectNode o : refusedHere) {
+                    o.put("outcome", "deleted_with_namespace")
+                            .put(
+                                    "reason",
+                                    "refused alone (" + o.path("reason").asString() + "); the namespace takes it");
+                }
+            }
             boolean residual = outcomes.stream()
                             .anyMatch(o -> "residual".equals(o.path("outcome").asString()))
                     || "residual".equals(nsItem.path("outcome").asString());
@@ -321,26 +366,50 @@ final class RemovalSteps {
         return false;
     }
 
+    /** The cluster will not do it (RBAC its admin changed, an admission rule): retrying does not help. */
+    private static boolean refused(io.fabric8.kubernetes.client.KubernetesClientException e) {
+        network.aios.infra.KubeFailure f = network.aios.infra.KubeFailure.of(e);
+        return f == network.aios.infra.KubeFailure.FORBIDDEN || f == network.aios.infra.KubeFailure.REJECTED;
+    }
+
+    /** What a look at a namespace being deleted found. */
+    private enum Gone {
+        YES,
+        NO,
+        /** the look was refused: the control plane's access (its token lived there) went with the namespace */
+        ACCESS_LOST
+    }
+
     /**
      * Whether the namespace this removal deleted is gone: by uid, so one made again meanwhile (another
-     * registration's create) does not keep the removal waiting. Access gone with it (the control plane's token
-     * lived there) counts as gone.
+     * registration's create) does not keep the removal waiting.
      */
-    private static boolean gone(ClusterOps ops, String namespace, String deletedUid) {
-        if (deletedUid == null) {
-            return ops.namespaceGone(namespace);
-        }
+    private static Gone gone(ClusterOps ops, String namespace, String deletedUid) {
         try {
-            return ops.namespace(namespace)
-                    .filter(n -> deletedUid.equals(n.uid()))
-                    .isEmpty();
+            boolean gone = deletedUid == null
+                    ? ops.namespaceGone(namespace)
+                    : ops.namespace(namespace)
+                            .filter(n -> deletedUid.equals(n.uid()))
+                            .isEmpty();
+            return gone ? Gone.YES : Gone.NO;
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             network.aios.infra.KubeFailure f = network.aios.infra.KubeFailure.of(e);
             if (f == network.aios.infra.KubeFailure.UNAUTHORIZED || f == network.aios.infra.KubeFailure.FORBIDDEN) {
-                return true;
+                return Gone.ACCESS_LOST;
             }
             throw e;
         }
+    }
+
+    /** The receipt's item for the namespace (the removal step wrote it), to say how its deletion ended. */
+    private static ObjectNode namespaceItem(ObjectNode receipt, String namespace) {
+        ArrayNode items = receipt.get("items") instanceof ArrayNode a ? a : receipt.putArray("items");
+        for (var i : items) {
+            if (("Namespace " + namespace).equals(i.path("object").asString())) {
+                return (ObjectNode) i;
+            }
+        }
+        return items.addObject().put("object", "Namespace " + namespace).put("outcome", "deleted");
     }
 
     /** Whose a namespace this registration does not hold is, for the receipt. */
