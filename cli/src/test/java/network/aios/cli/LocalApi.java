@@ -28,6 +28,12 @@ final class LocalApi {
      * cluster), with {@code jvm} flags and more server {@code args}; its output goes to a log beside {@code data}.
      */
     static Process server(Path data, int port, List<String> jvm, String... args) throws IOException {
+        return server(data, port, java.util.Map.of(), jvm, args);
+    }
+
+    /** As above, with {@code env} added to its environment. */
+    static Process server(Path data, int port, java.util.Map<String, String> env, List<String> jvm, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvm);
@@ -36,8 +42,9 @@ final class LocalApi {
         cmd.addAll(List.of("--data-dir", data.toString(), "--port", Integer.toString(port)));
         cmd.addAll(List.of("--egress-allow", "127.0.0.0/8"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        return pb.redirectErrorStream(true)
                 .redirectOutput(data.resolveSibling(data.getFileName() + "-" + System.nanoTime() + ".log")
                         .toFile())
                 .start();

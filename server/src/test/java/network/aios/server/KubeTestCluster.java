@@ -321,6 +321,42 @@ public final class KubeTestCluster {
         }
     }
 
+    /** Deletes a Deployment, as someone with the cluster's admin credential might (drift for a resync to repair). */
+    public void deleteDeployment(String namespace, String name) {
+        admin.apps().deployments().inNamespace(namespace).withName(name).delete();
+    }
+
+    /**
+     * What the control plane recorded of a registration's objects ({@code inventory}: the {@code inventory}
+     * array of {@code GET .../infra}) and what the API server holds labelled {@code label=value} of the same kinds,
+     * each as {@code "Kind namespace/name uid"}: equal when nothing was duplicated and nothing left unrecorded.
+     */
+    public java.util.Map<String, java.util.Set<String>> recordedAndLabelled(
+            tools.jackson.databind.JsonNode inventory, String label, String value) {
+        java.util.Set<String> recorded = new java.util.TreeSet<>();
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        inventory.forEach(i -> {
+            recorded.add(i.get("kind").asString() + " " + i.path("namespace").asString("") + "/"
+                    + i.get("name").asString() + " " + i.get("uid").asString());
+            kinds.add(i.get("apiVersion").asString() + " " + i.get("kind").asString());
+        });
+        java.util.Set<String> onCluster = new java.util.TreeSet<>();
+        for (String k : kinds) {
+            String[] av = k.split(" ");
+            admin.genericKubernetesResources(av[0], av[1])
+                    .inAnyNamespace()
+                    .withLabel(label, value)
+                    .list()
+                    .getItems()
+                    .forEach(o -> onCluster.add(o.getKind() + " "
+                            + (o.getMetadata().getNamespace() == null
+                                    ? ""
+                                    : o.getMetadata().getNamespace()) + "/"
+                            + o.getMetadata().getName() + " " + o.getMetadata().getUid()));
+        }
+        return java.util.Map.of("recorded", recorded, "labelled", onCluster);
+    }
+
     /** Every object on the API server labelled with {@code selector}, over every listable kind (kubectl). */
     public String everythingLabelled(String selector) {
         String kinds = run(

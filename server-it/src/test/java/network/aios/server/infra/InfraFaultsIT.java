@@ -167,29 +167,11 @@ class InfraFaultsIT {
         JsonNode inventory = server.get("/api/v1/clusters/lost/infra", server.adminToken)
                 .body()
                 .get("inventory");
-        java.util.Set<String> recorded = new java.util.TreeSet<>();
-        java.util.Set<String> kinds = new java.util.TreeSet<>();
-        inventory.forEach(i -> {
-            recorded.add(i.get("kind").asString() + " " + i.path("namespace").asString("") + "/"
-                    + i.get("name").asString() + " " + i.get("uid").asString());
-            kinds.add(i.get("apiVersion").asString() + " " + i.get("kind").asString());
-        });
-        java.util.Set<String> onCluster = new java.util.TreeSet<>();
-        for (String k : kinds) {
-            String[] av = k.split(" ");
-            kube.admin
-                    .genericKubernetesResources(av[0], av[1])
-                    .inAnyNamespace()
-                    .withLabel(InfraNames.CLUSTER_LABEL, "lost")
-                    .list()
-                    .getItems()
-                    .forEach(o -> onCluster.add(o.getKind() + " "
-                            + (o.getMetadata().getNamespace() == null
-                                    ? ""
-                                    : o.getMetadata().getNamespace()) + "/"
-                            + o.getMetadata().getName() + " " + o.getMetadata().getUid()));
-        }
-        assertThat(onCluster).as("labelled for 'lost' on the cluster").isEqualTo(recorded);
+        var both = kube.recordedAndLabelled(inventory, InfraNames.CLUSTER_LABEL, "lost");
+        assertThat(both.get("recorded")).isNotEmpty();
+        assertThat(both.get("labelled"))
+                .as("labelled for 'lost' on the cluster")
+                .isEqualTo(both.get("recorded"));
 
         // and the removal, its deletions' answers lost
         proxy.faulted.clear();

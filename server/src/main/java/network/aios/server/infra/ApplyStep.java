@@ -72,7 +72,7 @@ final class ApplyStep {
             boolean resync = job.kind() == JobKind.RESYNC;
             List<Optional<String>> before = resync ? revisions(ops, objects) : null;
             List<Optional<String>> routesBefore = resync ? revisions(ops, routes) : null;
-            java.util.Map<String, String> recorded = resync ? recordedRevisions(job.clusterId()) : java.util.Map.of();
+            java.util.Map<String, InventoryItem> recorded = resync ? recorded(job.clusterId()) : java.util.Map.of();
             List<ClusterOps.Applied> applied =
                     access.applyRecorded(ops, job, lease, APPLYING, InfraSteps.SERVICES_SEQ, objects);
             if (resync) {
@@ -119,7 +119,7 @@ final class ApplyStep {
             InfraJob job,
             HasMetadata route,
             Optional<String> before,
-            java.util.Map<String, String> recorded,
+            java.util.Map<String, InventoryItem> recorded,
             Repairs repairs) {
         try {
             ClusterOps.Applied a = access.applyRecorded(
@@ -139,12 +139,11 @@ final class ApplyStep {
     }
 
     /** The revision each recorded object was left at by the last apply, by {@link #key}. */
-    private java.util.Map<String, String> recordedRevisions(String key) {
-        java.util.Map<String, String> out = new java.util.HashMap<>();
+    /** What the control plane recorded of each object it applied (uid and revision), by kind, namespace, name. */
+    private java.util.Map<String, InventoryItem> recorded(String key) {
+        java.util.Map<String, InventoryItem> out = new java.util.HashMap<>();
         for (InventoryItem i : store.inventory().list(key)) {
-            if (i.revision() != null) {
-                out.put(key(InfraSteps.ref(i)), i.revision());
-            }
+            out.put(key(InfraSteps.ref(i)), i);
         }
         return out;
     }

@@ -112,6 +112,7 @@ final class BootstrapStep {
                 }
             }
             access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 1, target.bootstrap(nsUid));
+            network.aios.server.runtime.Halt.at("identity applied"); // its credential not yet stored
             Optional<String> token = ops.controlPlaneToken(target.namespace(), InfraSteps.TOKEN_WAIT);
             if (token.isEmpty()) {
                 return requeue(

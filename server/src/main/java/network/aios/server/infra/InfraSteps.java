@@ -90,6 +90,8 @@ final class InfraSteps {
     }
 
     InfraJob step(InfraJob job, String lease) {
+        network.aios.server.runtime.Halt.step(
+                job.kind().wire() + " " + job.state().wire());
         try {
             InfraJob next = job.kind().applies() ? create(job, lease) : removal.step(job, lease);
             return next.withAttempts(0); // a step that went through ends the run of failures

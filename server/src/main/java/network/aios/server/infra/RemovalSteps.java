@@ -204,6 +204,7 @@ final class RemovalSteps {
                         }
                     }
                     outcomes.add(outcome);
+                    network.aios.server.runtime.Halt.at("deleted " + outcomes.size());
                     store.progress(
                             job.id(),
                             lease,

@@ -22,16 +22,25 @@ final class Repairs {
     }
 
     /**
-     * {@code before}: the object's revision before the apply, empty if it did not exist; {@code recorded}: the
-     * revision the control plane's last apply left it at (null: not known). An object found as the control
-     * plane left it and changed by this apply was not repaired: the desired state changed (a renewed
-     * certificate, an edited registration), and it is {@code updated}.
+     * {@code before}: the object's revision before the apply, empty if it did not exist; {@code recorded}: what
+     * the control plane's last apply left (null: not known). An object found as the control plane left it and
+     * changed by this apply was not repaired: the desired state changed (a renewed certificate, an edited
+     * registration), and it is {@code updated}. One whose uid is not the recorded one replaced the recorded
+     * object, which was deleted: {@code recreated}, even when this apply found it already there (an apply that
+     * a crash cut off before it recorded what it made).
      */
-    void compare(ClusterOps.Applied after, Optional<String> before, String recorded) {
-        if (before.isEmpty()) {
+    void compare(
+            ClusterOps.Applied after,
+            Optional<String> before,
+            network.aios.store.InventoryStore.InventoryItem recorded) {
+        boolean replaced = recorded != null
+                && recorded.uid() != null
+                && after.ref().uid() != null
+                && !recorded.uid().equals(after.ref().uid());
+        if (before.isEmpty() || replaced) {
             repaired().addObject().put("object", after.ref().toString()).put("outcome", "recreated");
         } else if (!before.get().equals(after.revision())) {
-            boolean ours = before.get().equals(recorded);
+            boolean ours = recorded != null && before.get().equals(recorded.revision());
             (ours ? array("updated") : repaired())
                     .addObject()
                     .put("object", after.ref().toString())

@@ -1,0 +1,203 @@
+package network.aios.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import network.aios.api.Json;
+import network.aios.infra.InfraNames;
+import network.aios.server.KubeTestCluster;
+import network.aios.server.TestServer;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The control plane SIGKILLed at named points of a create, a resync and a removal (step boundaries, inside
+ * the bootstrap, inside apply waves with objects applied but not yet recorded, halfway through the deletions),
+ * once with its embedded PostgreSQL killed too. A test hook ({@code AIOS_TEST_HALT_FILE}) holds the job at the
+ * point; the kill is real. After each kill one restart gets past the point (the next kill lands later in the
+ * same job); at the end of each job the cluster holds exactly what the control plane recorded (no duplicate, no
+ * unrecorded object), and after the removal nothing of it is left and the receipt says it is clean.
+ *
+ * <p>Kept small: the kills are chained through one create, one resync and one removal of one cluster (a
+ * restart is about 5 s; a separate job per point would cost a rollout each), and the quiet point
+ * (waiting for readiness) is {@link CrashRestartIT}'s.
+ */
+class CrashMatrixIT {
+    static final String ID = "cm-0";
+    Path data;
+    Path halt;
+    int port;
+    Process cp;
+    String token;
+
+    Process start(String... args) throws Exception {
+        List<String> all = new java.util.ArrayList<>(List.of("--heartbeat-grace-seconds", "30"));
+        all.addAll(List.of(args));
+        cp = LocalApi.server(
+                data, port, Map.of("AIOS_TEST_HALT_FILE", halt.toString()), List.of(), all.toArray(new String[0]));
+        Process started = cp;
+        KubeTestCluster.await(
+                () -> !started.isAlive()
+                        || LocalApi.send(port, "GET", "/healthz", null, null).status() == 200,
+                Duration.ofSeconds(120),
+                "the control plane to answer");
+        assertThat(cp.isAlive()).as("the first start after a kill works").isTrue();
+        return cp;
+    }
+
+    /** The next run of the job stops at {@code point}. */
+    void haltAt(String point) throws Exception {
+        Files.deleteIfExists(Path.of(halt + ".reached"));
+        Files.writeString(halt, point);
+    }
+
+    /** Waits for the job to stop at the point set, then SIGKILLs the control plane (and its database). */
+    void killThere(boolean database) throws Exception {
+        String point = Files.readString(halt);
+        Path reached = Path.of(halt + ".reached");
+        KubeTestCluster.await(
+                () -> Files.exists(reached) && point.equals(read(reached)),
+                Duration.ofSeconds(120),
+                "the job to reach '" + point + "'");
+        long postmaster =
+                Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid"))
+                        .get(0)
+                        .trim());
+        cp.destroyForcibly().waitFor(); // SIGKILL
+        if (database) {
+            ProcessHandle pg = ProcessHandle.of(postmaster).orElseThrow();
+            pg.destroyForcibly();
+            pg.onExit().get();
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    JsonNode infra() {
+        return LocalApi.send(port, "GET", "/api/v1/clusters/" + ID + "/infra", token, null)
+                .body();
+    }
+
+    JsonNode awaitJob(String kind, String state) {
+        KubeTestCluster.await(
+                () -> {
+                    JsonNode job = infra().path("job");
+                    return kind.equals(job.path("kind").asString()) && job.hasNonNull("finishedAt");
+                },
+                Duration.ofMinutes(3),
+                "the " + kind + " job to finish");
+        JsonNode job = infra().path("job");
+        assertThat(job.path("state").asString()).as(job.toString()).isEqualTo(state);
+        return job;
+    }
+
+    JsonNode receipt(JsonNode job) {
+        return LocalApi.send(port, "GET", "/api/v1/jobs/" + job.get("id").asString(), token, null)
+                .body()
+                .path("receipt");
+    }
+
+    /** The objects the cluster holds labelled for this registration equal what the control plane recorded. */
+    void clusterHoldsExactlyWhatIsRecorded(KubeTestCluster kube) {
+        var both = kube.recordedAndLabelled(infra().path("inventory"), InfraNames.CLUSTER_LABEL, ID);
+        assertThat(both.get("recorded")).isNotEmpty();
+        assertThat(both.get("labelled"))
+                .as("labelled for " + ID + " on the cluster")
+                .isEqualTo(both.get("recorded"));
+    }
+
+    @Test
+    void killedAtEveryNamedPointOneRestartGetsPastItAndTheJobsEndExact() throws Exception {
+        KubeTestCluster kube = KubeTestCluster.shared();
+        kube.prepare(List.of("node-1", "node-2"));
+        kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        data = Files.createTempDirectory("aios-crash-matrix").resolve("data");
+        halt = data.resolveSibling("halt");
+        port = LocalApi.freePort();
+        haltAt("none");
+        network.aios.server.KubeletStandIn kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 900);
+        AutoCloseable terminator = kube.podTerminator(InfraNames.NAMESPACE);
+        try {
+            start();
+            token = Files.readString(data.resolve("admin-token")).trim();
+            assertThat(LocalApi.send(port, "POST", "/api/createCluster", token, TestServer.seedWithId(ID))
+                            .status())
+                    .isEqualTo(201);
+
+            // create: a step boundary, inside the bootstrap, inside two apply waves (once with PostgreSQL killed)
+            haltAt("create Bootstrapping: start");
+            String body = Json.MAPPER.writeValueAsString(
+                    Json.object().put("cluster_id", ID).put("kube_config_data", kube.ownerKubeconfigYaml()));
+            assertThat(LocalApi.send(port, "POST", "/create-cluster-infra", token, body)
+                            .status())
+                    .isEqualTo(200);
+            killThere(false);
+            for (String point : List.of(
+                    "create Bootstrapping: identity applied",
+                    "create Applying: wave 0 applied",
+                    "create Applying: wave 2 applied")) {
+                haltAt(point);
+                start();
+                killThere(point.endsWith("wave 2 applied"));
+            }
+            haltAt("none");
+            start();
+            awaitJob("create", "Ready");
+            clusterHoldsExactlyWhatIsRecorded(kube);
+
+            // resync: inside an apply wave, repairing a Deployment someone deleted on the cluster (a resync that
+            // repairs nothing leaves no job behind)
+            haltAt("resync Applying: wave 1 applied");
+            cp.destroy();
+            cp.waitFor();
+            kube.deleteDeployment(InfraNames.NAMESPACE, "aios-mgmt");
+            start("--resync-seconds", "1");
+            killThere(false);
+            haltAt("none");
+            start();
+            JsonNode resync = awaitJob("resync", "Ready");
+            // the repair the killed run made (and could not record) is still told
+            assertThat(receipt(resync).path("repaired").toString())
+                    .contains("Deployment aios-system/aios-mgmt", "recreated");
+            clusterHoldsExactlyWhatIsRecorded(kube);
+
+            // removal: halfway through the deletions, then at the wait for the namespace
+            haltAt("remove Pending: deleted 3");
+            assertThat(LocalApi.send(port, "POST", "/remove-cluster-infra", token, "{\"cluster_id\": \"" + ID + "\"}")
+                            .status())
+                    .isEqualTo(200);
+            killThere(false);
+            haltAt("remove WaitingNamespaceDeletion: start");
+            start();
+            killThere(false);
+            haltAt("none");
+            start();
+            JsonNode removed = awaitJob("remove", "Removed");
+            JsonNode receipt = receipt(removed);
+            assertThat(receipt.path("clean").asBoolean(false))
+                    .as(receipt.toString())
+                    .isTrue();
+            assertThat(receipt.toString()).doesNotContain("residual");
+            kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+            assertThat(kube.everythingLabelled(InfraNames.CLUSTER_LABEL + "=" + ID))
+                    .isEmpty();
+        } finally {
+            terminator.close();
+            kubelet.destroy();
+            if (cp != null && cp.isAlive()) {
+                cp.destroy(); // SIGTERM: the shutdown hook stops its PostgreSQL
+                cp.waitFor();
+            }
+        }
+    }
+}
