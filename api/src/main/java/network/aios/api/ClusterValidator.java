@@ -20,6 +20,11 @@ public final class ClusterValidator {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     private static final Set<String> EXECUTION_MODES = Set.of("local", "remote");
 
+    /** Counts of things (nodes, GPUs, vCPUs, disks, interfaces), and their totals, fit the typed document's int. */
+    static final long MAX_COUNT = Integer.MAX_VALUE;
+
+    private static final Set<String> COUNTS = Set.of("count", "disks", "interfaces");
+
     /** The node-level quantity behind each cluster total: (total path, node path). */
     private static final List<String[]> TOTALS = List.of(
             new String[] {"/gpus/count", "/gpus/count"},
@@ -86,7 +91,7 @@ public final class ClusterValidator {
             run.error("/nodes/nodeData", "must list at least one node");
         }
         Long count = run.count(nodes, "/nodes", "count", false);
-        if (count == null && !nodes.has("count")) {
+        if (count == null && !nodes.hasNonNull("count")) {
             nodes.put("count", data.size());
         } else if (count != null && count != data.size()) {
             run.error(
@@ -162,7 +167,7 @@ public final class ClusterValidator {
             if (!gpus.has("gpus") && count != null && count > 0) {
                 run.error(at + "/gpus", "is required when count > 0: one entry {modelName, memory} per GPU");
             }
-            if (!gpus.has("count") && !gpus.has("gpus")) {
+            if (!gpus.hasNonNull("count") && !gpus.has("gpus")) {
                 gpus.put("count", 0);
             }
             return;
@@ -189,7 +194,7 @@ public final class ClusterValidator {
                 sum += m;
             }
         }
-        if (count == null && !gpus.has("count")) {
+        if (count == null && !gpus.hasNonNull("count")) {
             gpus.put("count", list.size());
         } else if (count != null && count != list.size()) {
             run.error(
@@ -249,12 +254,19 @@ public final class ClusterValidator {
                 continue;
             }
             long sum = 0;
-            for (ObjectNode n : nodes) {
-                JsonNode v = n.at(t[1]);
-                sum += v.isMissingNode() || v.isNull() ? 0 : v.longValue();
+            try {
+                for (ObjectNode n : nodes) {
+                    JsonNode v = n.at(t[1]);
+                    sum = Math.addExact(sum, v.isMissingNode() || v.isNull() ? 0 : v.longValue());
+                }
+            } catch (ArithmeticException e) {
+                sum = Long.MAX_VALUE; // reported below as too large
             }
-            if (given == null && !parent.has(field)) {
-                parent.put(field, sum);
+            long limit = COUNTS.contains(field) ? MAX_COUNT : Long.MAX_VALUE - 1;
+            if (sum > limit) {
+                run.error(total, "the sum over /nodes/nodeData of " + t[1] + " is more than " + limit);
+            } else if (given == null && !parent.hasNonNull(field)) {
+                parent.put(field, sum); // missing or null: filled in (a null total would be read as 0)
             } else if (given != null && given != sum) {
                 run.error(
                         total,
@@ -382,6 +394,10 @@ public final class ClusterValidator {
             long value = v.asLong();
             if (value < 0) {
                 errorOnce(path, "must be a non-negative integer; got " + value);
+                return null;
+            }
+            if (COUNTS.contains(name) && value > MAX_COUNT) {
+                errorOnce(path, "must be at most " + MAX_COUNT + "; got " + value);
                 return null;
             }
             return value;

@@ -7,7 +7,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A request holds text no database can keep: U+0000 (PostgreSQL's text and jsonb refuse it) or a lone
- * UTF-16 surrogate (not a character at all). Found once, where bodies are parsed, for every write.
+ * UTF-16 surrogate (not a character at all), or a number beyond the range of a double (it would be kept as
+ * "Infinity", a string where a number was sent). Found once, where bodies are parsed, for every write.
  */
 public final class UnstorableTextException extends RuntimeException {
     private static final String WHY = "contains a character that cannot be stored (U+0000 or an unpaired surrogate)";
@@ -58,6 +59,8 @@ public final class UnstorableTextException extends RuntimeException {
             if (!storable(n.asString())) {
                 found.add(new FieldError(at, WHY));
             }
+        } else if (n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue())) {
+            found.add(new FieldError(at, "is a number too large to keep (beyond ±1.8e308)"));
         } else if (n.isObject()) {
             for (Map.Entry<String, JsonNode> e : n.properties()) {
                 if (!storable(e.getKey())) {

@@ -69,7 +69,12 @@ public record Kubeconfig(
                 .put("cluster", "c")
                 .put("user", "u");
         putIf(ctx, "namespace", namespace);
-        return Json.MAPPER.writeValueAsString(kc);
+        // ASCII only: characters YAML refuses raw (C1 controls, U+FFFE) that the owner sent as escapes stay escapes,
+        // so the sealed text reads back through the same strict parser
+        return Json.MAPPER
+                .writer()
+                .with(tools.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
+                .writeValueAsString(kc);
     }
 
     private static void putIf(ObjectNode n, String field, String value) {
