@@ -16,17 +16,27 @@ import network.aios.server.TestServer;
  * the default gives.
  *
  * <p>Run: {@code mvn -q -B install -DskipTests && cd bench && mvn -q -B exec:java
- * -Dbench=network.aios.bench.DriftRepairBench [-Dresync=10] [-Drounds=5]}
+ * -Dbench=network.aios.bench.DriftRepairBench [-Dresync=10] [-Drounds=5]} (on the product's embedded PostgreSQL,
+ * durable, unless -Ddurable=false). The output is kept in {@code bench/results/} ({@link Report}).
  */
 public final class DriftRepairBench {
     public static void main(String[] args) throws Exception {
-        int resync = Integer.getInteger("resync", 10);
-        int rounds = Integer.getInteger("rounds", 5);
+        System.exit(Report.run(DriftRepairBench.class, DriftRepairBench::run));
+    }
+
+    private static void run(Report report) throws Exception {
+        int resync = report.option("resync", 10);
+        int rounds = report.option("rounds", 5);
         KubeTestCluster kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         network.aios.server.KubeletStandIn kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 3600);
-        try (TestServer server = TestServer.configured(c -> c.withResyncEvery(Duration.ofSeconds(resync)))) {
+        try (TestServer server = TestServer.on(
+                report.database(16),
+                report.scratch("server"),
+                null,
+                true,
+                c -> c.withResyncEvery(Duration.ofSeconds(resync)))) {
             server.post("/api/createCluster", TestServer.seedWithId("drift-bench"), server.adminToken);
             String job = server.post(
                             "/create-cluster-infra",
@@ -67,6 +77,7 @@ public final class DriftRepairBench {
                         Duration.ofSeconds(resync * 3L + 60),
                         "the Service back");
                 seconds.add((System.nanoTime() - start) / 1e9);
+                System.out.printf("round %d: the Service back after %.1f s%n", r + 1, seconds.get(r));
             }
             double scan = Math.max(1, Math.min(60, resync / 5.0));
             System.out.printf(
@@ -89,9 +100,9 @@ public final class DriftRepairBench {
                         Duration.ofMinutes(3),
                         "the removal");
             }
+            report.databaseSummary(server.db);
         } finally {
             kubelet.destroy();
         }
-        System.exit(0);
     }
 }

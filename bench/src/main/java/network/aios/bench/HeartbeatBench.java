@@ -12,13 +12,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import network.aios.api.ClusterDocument;
-import network.aios.api.ClusterValidator;
 import network.aios.api.Json;
 import network.aios.server.ControlPlane;
 import network.aios.server.ServerConfig;
-import network.aios.server.TestServer;
 import network.aios.store.Database;
-import network.aios.store.TestPostgres;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,35 +27,51 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Run: {@code mvn -q -B install -DskipTests && cd bench && mvn -q -B exec:java
  * -Dbench=network.aios.bench.HeartbeatBench} (options: -Dclusters=10000 -Dseconds=30 -Dconnections=64
- * -Dgrace=10). Needs {@code wrk} (Debian: apt install wrk).
+ * -Dgrace=10; on the product's embedded PostgreSQL, durable, unless -Ddurable=false). Needs {@code wrk} (Debian:
+ * apt install wrk). The output is kept in {@code bench/results/} ({@link Report}).
  */
 public final class HeartbeatBench {
-    private static final String SEED = new String(TestServer.example("cluster.json"), StandardCharsets.UTF_8);
 
     public static void main(String[] args) throws Exception {
-        int clusters = Integer.getInteger("clusters", 10000);
-        int seconds = Integer.getInteger("seconds", 30);
-        int connections = Integer.getInteger("connections", 64);
-        Duration grace = Duration.ofSeconds(Integer.getInteger("grace", 10));
-        Path work = Files.createTempDirectory("heartbeat-bench");
-        try (Database db = TestPostgres.freshDatabase(24);
+        System.exit(Report.run(HeartbeatBench.class, HeartbeatBench::run));
+    }
+
+    private static void run(Report report) throws Exception {
+        int clusters = report.option("clusters", 10000);
+        int seconds = report.option("seconds", 30);
+        int connections = report.option("connections", 64);
+        Duration grace = Duration.ofSeconds(report.option("grace", 10));
+        Path work = report.scratch("heartbeat");
+        try (Database db = report.database(24);
                 ControlPlane cp = ControlPlane.start(
                         ServerConfig.defaults(work).withPort(0).withHeartbeatGrace(grace), db, Clock.systemUTC())) {
             System.out.printf(
-                    "heartbeat benchmark: %d clusters, %d connections, %d s measured, grace %d s, %d cores%n",
+                    "heartbeat benchmark: %d clusters, %d connections, %d s measured, grace %d s; load from %s%n",
                     clusters,
                     connections,
                     seconds,
                     grace.toSeconds(),
-                    Runtime.getRuntime().availableProcessors());
+                    Report.run(List.of("wrk", "--version"))
+                            .lines()
+                            .findFirst()
+                            .orElse("wrk")
+                            .trim());
+            long t0 = System.nanoTime();
             Path tokens = register(db, cp, clusters, work);
+            System.out.printf(
+                    "(registered %d clusters and their agent credentials in %.1f s)%n",
+                    clusters, (System.nanoTime() - t0) / 1e9);
             Path body = work.resolve("heartbeat.json");
             Files.writeString(body, heartbeat());
             Path script = work.resolve("heartbeat.lua");
             Files.writeString(script, LUA);
             String url = "http://127.0.0.1:" + cp.port();
 
-            wrk(url, script, tokens, body, connections, Math.max(10, seconds / 3)); // warm-up: JIT, caches
+            int warm = Math.max(10, seconds / 3);
+            Wrk warmup = wrk(url, script, tokens, body, connections, warm); // warm-up: JIT, caches
+            System.out.printf(
+                    "warm-up (%d s, not measured): %,.0f heartbeats/s  p50 %s  p99 %s  non-2xx %d%n",
+                    warm, warmup.rate, warmup.p50, warmup.p99, warmup.non2xx);
             Thread.sleep(1000); // the warm-up's last batch is written
             long before = storedHeartbeats(db);
             Wrk run = wrk(url, script, tokens, body, connections, seconds);
@@ -79,13 +92,13 @@ public final class HeartbeatBench {
                     "detection: %d of %d silent clusters Unknown; delay after the last heartbeat p50 %.1f s, "
                             + "max %.1f s (goal <= grace + 5 = %d s)%n",
                     unknown(db), countObserved(db), d[0], d[1], grace.toSeconds() + 5);
+            report.databaseSummary(db);
         }
     }
 
     /** N clusters of the seed's shape, live, each with its own agent credential: "id token" per line. */
     static Path register(Database db, ControlPlane cp, int n, Path work) throws Exception {
-        ObjectNode base =
-                new ClusterValidator().validate(Json.MAPPER.readTree(SEED)).document();
+        ObjectNode base = CreateClusterBench.stored(); // as a registration stores it
         ClusterDocument typed = ClusterDocument.of(base);
         try (Connection conn = db.dataSource().getConnection()) {
             conn.setAutoCommit(false);
@@ -178,8 +191,9 @@ public final class HeartbeatBench {
         }
         return new Wrk(
                 Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)")),
-                find(out, "50%\\s+(\\S+)"),
-                find(out, "99%\\s+(\\S+)"),
+                // the latency distribution's lines (a "+/- Stdev" column such as "71.50%" must not match)
+                find(out, "(?m)^\\s+50%\\s+(\\S+)"),
+                find(out, "(?m)^\\s+99%\\s+(\\S+)"),
                 Long.parseLong(find(out, "(\\d+) requests in")),
                 out.contains("Non-2xx") ? Long.parseLong(find(out, "Non-2xx or 3xx responses: (\\d+)")) : 0);
     }
