@@ -71,6 +71,14 @@ public final class KubeTestCluster {
 
     /** A new API server of its own on loopback (benchmarks start several), stopped at JVM exit. */
     public static KubeTestCluster startLocal() {
+        return startLocal(java.util.Map.of());
+    }
+
+    /**
+     * As above, {@code up.sh} run with {@code env} added (e.g. {@code AIOS_KUBE_PSP=restricted}: an API server
+     * that enforces a restricted PodSecurityPolicy).
+     */
+    public static KubeTestCluster startLocal(java.util.Map<String, String> env) {
         Path tools = sharedK8sDir();
         if (tools == null) {
             throw new IllegalStateException("no Kubernetes API server for the integration tests: set "
@@ -85,7 +93,8 @@ public final class KubeTestCluster {
                                     tools.resolve("up.sh").toString(),
                                     state.toString(),
                                     Integer.toString(base)),
-                            Duration.ofMinutes(15))
+                            Duration.ofMinutes(15),
+                            env)
                     .trim();
             Path kubeconfig = Path.of(out.substring(out.lastIndexOf('\n') + 1).trim());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -121,8 +130,14 @@ public final class KubeTestCluster {
     }
 
     static String run(List<String> cmd, Duration timeout) {
+        return run(cmd, timeout, java.util.Map.of());
+    }
+
+    static String run(List<String> cmd, Duration timeout, java.util.Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException(
