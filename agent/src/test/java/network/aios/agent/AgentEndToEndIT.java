@@ -119,18 +119,19 @@ class AgentEndToEndIT {
         assertThat(server.get("/api/v1/clusters/" + CLUSTER, server.adminToken).text("/status"))
                 .isEqualTo("live");
 
-        // stop the controller: within the grace (plus the sweep) the cluster is Unknown and degraded
+        // stop the controller: the cluster becomes Unknown and degraded (how soon, grace + sweep, is
+        // HeartbeatBench's figure; a bound here would measure this machine's load, not the product)
         controller.destroy();
         controller.waitFor();
         KubeTestCluster.await(
                 () -> condition(0).equals("Ready=Unknown"),
-                GRACE.plusSeconds(5),
+                GRACE.plusSeconds(60),
                 "Ready to become Unknown once the agent is silent");
         KubeTestCluster.await(
                 () -> "degraded"
                         .equals(server.get("/api/v1/clusters/" + CLUSTER, server.adminToken)
                                 .text("/status")),
-                Duration.ofSeconds(5),
+                Duration.ofSeconds(60),
                 "the silent cluster to be degraded");
 
         // the agent credential is readable by the cluster's admin: a report claiming GPUs the cluster does not

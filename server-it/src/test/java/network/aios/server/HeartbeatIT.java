@@ -8,6 +8,7 @@ import network.aios.api.Json;
 import network.aios.server.TestServer.Answer;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraPhase;
+import network.aios.store.ObservationStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -257,8 +258,12 @@ class HeartbeatIT {
                 .body()
                 .get("reputation")
                 .asDouble();
-        // one verified heartbeat and a few seconds of availability over the priors: just above the middle
-        assertThat(r).isBetween(50.0, 60.0);
+        // one verified heartbeat over the priors (5 of 10): above the prior, whatever the time spent observing;
+        // availability is at most 1, which bounds it above (no timing in either bound)
+        assertThat(health("hb-reputation").at("/reputationInputs/verification").asDouble())
+                .isEqualTo(0.545);
+        assertThat(r).isGreaterThan(ObservationStore.PRIOR_REPUTATION);
+        assertThat(r).isLessThanOrEqualTo(100 * (0.6 + 0.4 * 6.0 / 11));
         assertThat(health("hb-reputation").at("/reputationInputs/formula").asString())
                 .contains("0.6", "0.4");
     }

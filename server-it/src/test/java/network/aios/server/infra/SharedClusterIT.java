@@ -216,7 +216,8 @@ class SharedClusterIT {
         try (AutoCloseable terminator = kube.podTerminator(AddonDeployment.EXECUTOR_NAMESPACE)) {
             Answer last = server.send("DELETE", "/executor/shared-exec-1/remove-infra", null, server.adminToken);
             JsonNode removed = server.awaitJob(last.text("/job_id"), "Removed");
-            assertThat(item(removed, "Namespace policies-system")).isEqualTo("deleted");
+            // deleted; with its own credential, whose token lived there, the removal may not see the end (it says so)
+            assertThat(item(removed, "Namespace policies-system")).startsWith("deleted");
         }
         KubeTestCluster.await(
                 () -> kube.admin

@@ -109,8 +109,9 @@ public final class InventoryAttestor implements AutoCloseable {
         Instant now = clock.instant();
         List<AttestationStore.Target> targets = store.attestable();
         due.keySet()
-                .retainAll(
-                        targets.stream().map(AttestationStore.Target::clusterId).toList());
+                .retainAll(targets.stream()
+                        .map(AttestationStore.Target::clusterId)
+                        .collect(java.util.stream.Collectors.toSet())); // a set: a list made this n² per tick
         List<AttestationStore.Target> byDue = new java.util.ArrayList<>(targets);
         targets.forEach(t -> due.computeIfAbsent(t.clusterId(), k -> now.plus(jittered())));
         // the longest overdue first, so the same clusters cannot take every turn
