@@ -15,16 +15,17 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The control plane SIGKILLed at named points of a create, a resync and a removal (step boundaries, inside
- * the bootstrap, inside apply waves with objects applied but not yet recorded, halfway through the deletions),
- * once with its embedded PostgreSQL killed too. A test hook ({@code AIOS_TEST_HALT_FILE}) holds the job at the
- * point; the kill is real. After each kill one restart gets past the point (the next kill lands later in the
- * same job); at the end of each job the cluster holds exactly what the control plane recorded (no duplicate, no
- * unrecorded object), and after the removal nothing of it is left and the receipt says it is clean.
+ * The control plane SIGKILLed at every named point of a create, a resync and a removal: the start of every step
+ * (a step boundary), after every apply wave reached the cluster but before it was recorded, inside the bootstrap
+ * (its identity applied, its credential not yet stored), halfway through the deletions; once with its embedded
+ * PostgreSQL killed too. A test hook ({@code AIOS_TEST_HALT_FILE}) holds the job at the point; the kill is real.
+ * After each kill one restart gets past the point (to the next, where it is killed again); at the end of each job
+ * the cluster holds exactly what the control plane recorded (no duplicate, no unrecorded object), a repair made
+ * by a killed run is still reported, and after the removal nothing of it is left and the receipt says so.
  *
- * <p>Kept small: the kills are chained through one create, one resync and one removal of one cluster (a
- * restart is about 5 s; a separate job per point would cost a rollout each), and the quiet point
- * (waiting for readiness) is {@link CrashRestartIT}'s.
+ * <p>Kept small: the kills are chained through one create, one resync and one removal of one cluster (a restart
+ * is about 5 s; a fresh job per point would cost a rollout each), and the quiet point (waiting for readiness
+ * with PostgreSQL untouched) is {@link CrashRestartIT}'s.
  */
 class CrashMatrixIT {
     static final String ID = "cm-0";
@@ -37,8 +38,13 @@ class CrashMatrixIT {
     Process start(String... args) throws Exception {
         List<String> all = new java.util.ArrayList<>(List.of("--heartbeat-grace-seconds", "30"));
         all.addAll(List.of(args));
+        // started twenty times: the flags for a quick start (C1 only, the serial collector), as the tests' own JVMs
         cp = LocalApi.server(
-                data, port, Map.of("AIOS_TEST_HALT_FILE", halt.toString()), List.of(), all.toArray(new String[0]));
+                data,
+                port,
+                Map.of("AIOS_TEST_HALT_FILE", halt.toString()),
+                List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
+                all.toArray(new String[0]));
         Process started = cp;
         KubeTestCluster.await(
                 () -> !started.isAlive()
@@ -116,6 +122,45 @@ class CrashMatrixIT {
                 .isEqualTo(both.get("recorded"));
     }
 
+    /** The points of a create, in the order one job reaches them (the bootstrap applies in two waves). */
+    static final List<String> CREATE = List.of(
+            "create Pending: start",
+            "create Bootstrapping: start",
+            "create Bootstrapping: wave 0 applied",
+            "create Bootstrapping: wave 1 applied",
+            "create Bootstrapping: identity applied",
+            "create Applying: start",
+            "create Applying: wave 0 applied",
+            "create Applying: wave 1 applied",
+            "create Applying: wave 2 applied",
+            "create WaitingReady: start");
+
+    static final List<String> RESYNC = List.of(
+            "resync Pending: start",
+            "resync Applying: start",
+            "resync Applying: wave 0 applied",
+            "resync Applying: wave 1 applied",
+            "resync Applying: wave 2 applied",
+            "resync WaitingReady: start");
+
+    /** A removal saves its progress as it deletes: killed halfway, it starts again from Removing. */
+    static final List<String> REMOVE = List.of(
+            "remove Pending: start",
+            "remove Pending: deleted 3",
+            "remove Removing: start",
+            "remove WaitingNamespaceDeletion: start");
+
+    /** Each point in turn: a restart gets past the last one to this one, and is killed there. */
+    void restartThrough(List<String> points) throws Exception {
+        for (String point : points) {
+            haltAt(point);
+            start();
+            killThere(point.equals("create Applying: wave 2 applied")); // PostgreSQL killed with it, once
+        }
+        haltAt("none");
+        start();
+    }
+
     @Test
     void killedAtEveryNamedPointOneRestartGetsPastItAndTheJobsEndExact() throws Exception {
         KubeTestCluster kube = KubeTestCluster.shared();
@@ -134,54 +179,41 @@ class CrashMatrixIT {
                             .status())
                     .isEqualTo(201);
 
-            // create: a step boundary, inside the bootstrap, inside two apply waves (once with PostgreSQL killed)
-            haltAt("create Bootstrapping: start");
+            // create: every step's start and every apply wave (applied, not yet recorded), once with PostgreSQL
+            // killed too
             String body = Json.MAPPER.writeValueAsString(
                     Json.object().put("cluster_id", ID).put("kube_config_data", kube.ownerKubeconfigYaml()));
+            haltAt(CREATE.get(0));
             assertThat(LocalApi.send(port, "POST", "/create-cluster-infra", token, body)
                             .status())
                     .isEqualTo(200);
             killThere(false);
-            for (String point : List.of(
-                    "create Bootstrapping: identity applied",
-                    "create Applying: wave 0 applied",
-                    "create Applying: wave 2 applied")) {
-                haltAt(point);
-                start();
-                killThere(point.endsWith("wave 2 applied"));
-            }
-            haltAt("none");
-            start();
+            restartThrough(CREATE.subList(1, CREATE.size()));
             awaitJob("create", "Ready");
             clusterHoldsExactlyWhatIsRecorded(kube);
 
-            // resync: inside an apply wave, repairing a Deployment someone deleted on the cluster (a resync that
-            // repairs nothing leaves no job behind)
-            haltAt("resync Applying: wave 1 applied");
+            // resync: every step's start and every wave, repairing a Deployment someone deleted on the cluster
+            // (a resync that repairs nothing leaves no job behind)
+            haltAt(RESYNC.get(0));
             cp.destroy();
             cp.waitFor();
             kube.deleteDeployment(InfraNames.NAMESPACE, "aios-mgmt");
             start("--resync-seconds", "1");
             killThere(false);
-            haltAt("none");
-            start();
+            restartThrough(RESYNC.subList(1, RESYNC.size()));
             JsonNode resync = awaitJob("resync", "Ready");
-            // the repair the killed run made (and could not record) is still told
+            // the repair a killed run made (and could not record) is still told
             assertThat(receipt(resync).path("repaired").toString())
                     .contains("Deployment aios-system/aios-mgmt", "recreated");
             clusterHoldsExactlyWhatIsRecorded(kube);
 
-            // removal: halfway through the deletions, then at the wait for the namespace
-            haltAt("remove Pending: deleted 3");
+            // removal: every step's start, and halfway through the deletions
+            haltAt(REMOVE.get(0));
             assertThat(LocalApi.send(port, "POST", "/remove-cluster-infra", token, "{\"cluster_id\": \"" + ID + "\"}")
                             .status())
                     .isEqualTo(200);
             killThere(false);
-            haltAt("remove WaitingNamespaceDeletion: start");
-            start();
-            killThere(false);
-            haltAt("none");
-            start();
+            restartThrough(REMOVE.subList(1, REMOVE.size()));
             JsonNode removed = awaitJob("remove", "Removed");
             JsonNode receipt = receipt(removed);
             assertThat(receipt.path("clean").asBoolean(false))
