@@ -23,9 +23,12 @@ import tools.jackson.databind.JsonNode;
  * the cluster holds exactly what the control plane recorded (no duplicate, no unrecorded object), a repair made
  * by a killed run is still reported, and after the removal nothing of it is left and the receipt says so.
  *
+ * Every start after a kill answers, has every registration acknowledged before, and has stopped the
+ * PostgreSQL the killed JVM left running.
+ *
  * <p>Kept small: the kills are chained through one create, one resync and one removal of one cluster (a restart
- * is about 5 s; a fresh job per point would cost a rollout each), and the quiet point (waiting for readiness
- * with PostgreSQL untouched) is {@link CrashRestartIT}'s.
+ * is about 4 s; a fresh job per point would cost a rollout each). {@link CrashRestartIT} kills the database
+ * under a running control plane.
  */
 class CrashMatrixIT {
     static final String ID = "cm-0";
@@ -34,6 +37,10 @@ class CrashMatrixIT {
     int port;
     Process cp;
     String token;
+    /** The killed control plane's PostgreSQL, still running until the next start stops it. */
+    long orphan;
+    /** Registrations the control plane answered 201 for: every start after a kill still has them. */
+    final List<String> acknowledged = new java.util.ArrayList<>();
 
     Process start(String... args) throws Exception {
         List<String> all = new java.util.ArrayList<>(List.of("--heartbeat-grace-seconds", "30"));
@@ -52,6 +59,18 @@ class CrashMatrixIT {
                 Duration.ofSeconds(120),
                 "the control plane to answer");
         assertThat(cp.isAlive()).as("the first start after a kill works").isTrue();
+        if (orphan != 0) {
+            assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the PostgreSQL the killed control plane left running was stopped")
+                    .isFalse();
+            orphan = 0;
+        }
+        for (String id : acknowledged) {
+            assertThat(LocalApi.send(port, "GET", "/api/v1/clusters/" + id, token, null)
+                            .status())
+                    .as("acknowledged before the kill: " + id)
+                    .isEqualTo(200);
+        }
         return cp;
     }
 
@@ -74,10 +93,13 @@ class CrashMatrixIT {
                         .get(0)
                         .trim());
         cp.destroyForcibly().waitFor(); // SIGKILL
+        ProcessHandle pg = ProcessHandle.of(postmaster).orElseThrow();
         if (database) {
-            ProcessHandle pg = ProcessHandle.of(postmaster).orElseThrow();
             pg.destroyForcibly();
             pg.onExit().get();
+        } else {
+            assertThat(pg.isAlive()).as("PostgreSQL outlived the JVM").isTrue();
+            orphan = postmaster;
         }
     }
 
@@ -175,9 +197,13 @@ class CrashMatrixIT {
         try {
             start();
             token = Files.readString(data.resolve("admin-token")).trim();
-            assertThat(LocalApi.send(port, "POST", "/api/createCluster", token, TestServer.seedWithId(ID))
-                            .status())
-                    .isEqualTo(201);
+            for (int i = 0; i < 20; i++) {
+                String id = "cm-" + i; // cm-0 is the one deployed
+                assertThat(LocalApi.send(port, "POST", "/api/createCluster", token, TestServer.seedWithId(id))
+                                .status())
+                        .isEqualTo(201);
+                acknowledged.add(id);
+            }
 
             // create: every step's start and every apply wave (applied, not yet recorded), once with PostgreSQL
             // killed too

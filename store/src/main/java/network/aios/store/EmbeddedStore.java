@@ -86,7 +86,8 @@ final class EmbeddedStore {
         return EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
-                .setPGStartupWait(Duration.ofSeconds(60)) // crash recovery after a kill can take a while
+                .setPGStartupWait(Duration.ofMinutes(
+                        5)) // crash recovery replays the WAL since the last checkpoint: minutes on a busy disk
                 // the library starts the server with -F (fsync off) and synchronous_commit=off; later settings win
                 .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
@@ -132,6 +133,12 @@ final class EmbeddedStore {
             throw new IllegalStateException(running(dataDir, postmaster));
         }
         if (postmaster.isEmpty()) {
+            // no postmaster of ours lives: a pid file left by a killed one is stale. PostgreSQL would refuse to
+            // start if its pid now belongs to some other live process (pids are recycled), so it goes
+            Path pidFile = dataDir.resolve("postmaster.pid");
+            if (Files.deleteIfExists(pidFile)) {
+                LOG.warn("removed a stale postmaster.pid from {} (its PostgreSQL is gone)", dataDir);
+            }
             return;
         }
         ProcessHandle pm = postmaster.get();
@@ -189,11 +196,16 @@ final class EmbeddedStore {
                 .toAbsolutePath()
                 .normalize()
                 .equals(dataDir.toAbsolutePath().normalize());
-        // a recycled pid is some other program: only a postgres process counts
+        // a recycled pid is some other program, or another PostgreSQL: only a postgres on this directory counts
+        String dir = dataDir.toAbsolutePath().normalize().toString();
         return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
                 .filter(p -> sameDir
-                        && p.info().command().map(c -> c.contains("postgres")).orElse(false));
+                        && p.info().command().map(c -> c.contains("postgres")).orElse(false)
+                        && p.info()
+                                .arguments()
+                                .map(a -> java.util.Arrays.asList(a).contains(dir))
+                                .orElse(true)); // arguments unknown: trust the pid file's directory
     }
 
     private static String generate() {

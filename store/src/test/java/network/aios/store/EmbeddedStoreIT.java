@@ -106,4 +106,29 @@ class EmbeddedStoreIT {
                         .mapTo(String.class)
                         .one());
     }
+
+    /**
+     * A killed control plane's postmaster.pid names a pid the system has since given to another live process:
+     * PostgreSQL would take it for a postmaster still running and refuse to start. The stale file goes (and the
+     * process that has the pid now is left alone).
+     */
+    @Test
+    void aStalePidFileWhosePidWasRecycledDoesNotKeepItDown() throws Exception {
+        Path dir = Files.createTempDirectory("aios-embedded").resolve("postgres");
+        try (Database db = Database.embedded(dir, 2)) {
+            assertThat(db.isEmbedded()).isTrue();
+        }
+        long someoneElse = ProcessHandle.current().pid(); // alive, not PostgreSQL
+        Files.writeString(
+                dir.resolve("postmaster.pid"),
+                someoneElse + "\n" + dir.toAbsolutePath()
+                        + "\n1700000000\n5432\n\nlocalhost\n  1234  5678\nready   \n");
+        try (Database again = Database.embedded(dir, 2)) {
+            Integer one = again.jdbi()
+                    .withHandle(
+                            h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+            assertThat(one).isEqualTo(1);
+        }
+        assertThat(ProcessHandle.current().isAlive()).isTrue();
+    }
 }
