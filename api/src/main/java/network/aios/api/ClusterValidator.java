@@ -190,8 +190,13 @@ public final class ClusterValidator {
             Long m = run.count((ObjectNode) gpu, gat, "memory", true);
             if (m == null) {
                 sumKnown = false;
-            } else {
-                sum += m;
+            } else if (sumKnown) {
+                try {
+                    sum = Math.addExact(sum, m);
+                } catch (ArithmeticException e) {
+                    run.error(at + "/memory", "the sum of the GPUs' memory (MB) is too large");
+                    sumKnown = false;
+                }
             }
         }
         if (count == null && !gpus.hasNonNull("count")) {
@@ -202,7 +207,7 @@ public final class ClusterValidator {
                     "must equal the number of entries in " + at + "/gpus: expected " + list.size() + ", got " + count);
         }
         if (sumKnown) {
-            if (memory == null && !gpus.has("memory")) {
+            if (memory == null && !gpus.hasNonNull("memory")) {
                 gpus.put("memory", sum);
             } else if (memory != null && memory != sum) {
                 run.error(
@@ -210,7 +215,7 @@ public final class ClusterValidator {
                         "must equal the sum of the GPUs' memory (MB): expected " + sum + ", got " + memory);
             }
         }
-        if (declaredModels == null && !gpus.has("modelNames")) {
+        if (declaredModels == null && !gpus.hasNonNull("modelNames")) {
             ArrayNode names = gpus.putArray("modelNames");
             models.forEach(names::add);
         } else if (declaredModels != null && !new LinkedHashSet<>(declaredModels).equals(models)) {

@@ -133,10 +133,11 @@ final class EmbeddedStore {
             throw new IllegalStateException(running(dataDir, postmaster));
         }
         if (postmaster.isEmpty()) {
-            // no postmaster of ours lives: a pid file left by a killed one is stale. PostgreSQL would refuse to
-            // start if its pid now belongs to some other live process (pids are recycled), so it goes
+            // no postmaster of ours lives: a pid file whose pid is dead or now some other program's (pids are
+            // recycled) is stale, and PostgreSQL would refuse to start on it. One a PostgreSQL holds stays.
             Path pidFile = dataDir.resolve("postmaster.pid");
-            if (Files.deleteIfExists(pidFile)) {
+            if (Files.exists(pidFile) && pidFileIsStale(dataDir)) {
+                Files.delete(pidFile);
                 LOG.warn("removed a stale postmaster.pid from {} (its PostgreSQL is gone)", dataDir);
             }
             return;
@@ -192,20 +193,50 @@ final class EmbeddedStore {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        boolean sameDir = Path.of(lines.get(1).trim())
-                .toAbsolutePath()
-                .normalize()
-                .equals(dataDir.toAbsolutePath().normalize());
+        Path dir = canonical(dataDir);
+        boolean sameDir = canonical(Path.of(lines.get(1).trim())).equals(dir);
         // a recycled pid is some other program, or another PostgreSQL: only a postgres on this directory counts
-        String dir = dataDir.toAbsolutePath().normalize().toString();
+        // (its -D, however it was spelled: ./ or a symlink; arguments unknown: the pid file's directory decides)
         return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
                 .filter(p -> sameDir
                         && p.info().command().map(c -> c.contains("postgres")).orElse(false)
                         && p.info()
                                 .arguments()
-                                .map(a -> java.util.Arrays.asList(a).contains(dir))
-                                .orElse(true)); // arguments unknown: trust the pid file's directory
+                                .map(a -> java.util.Arrays.stream(a).anyMatch(arg -> names(arg, dir)))
+                                .orElse(true));
+    }
+
+    /** Whether the pid file names a pid that no PostgreSQL holds now (dead, or recycled by another program). */
+    static boolean pidFileIsStale(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        long pid;
+        try {
+            pid = Long.parseLong(lines.isEmpty() ? "" : lines.get(0).trim());
+        } catch (NumberFormatException e) {
+            return false; // not ours to judge: PostgreSQL reports it
+        }
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .map(p -> !p.info().command().map(c -> c.contains("postgres")).orElse(true))
+                .orElse(true);
+    }
+
+    private static boolean names(String arg, Path dir) {
+        try {
+            return canonical(Path.of(arg)).equals(dir);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
+    private static Path canonical(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     private static String generate() {

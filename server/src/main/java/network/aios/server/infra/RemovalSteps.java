@@ -81,12 +81,25 @@ final class RemovalSteps {
                     Gone g = gone(
                             ops, namespace, job.receipt().path("namespaceUid").asString(null));
                     if (g == Gone.ACCESS_LOST) {
-                        nsItem.put("confirmed", false)
+                        if (job.adminSealed() == null
+                                && !receipt.path("refusedInNamespace").asBoolean(false)) {
+                            // what a removal with the control plane's own credential meets: its token lived there
+                            nsItem.put("confirmed", false)
+                                    .put(
+                                            "reason",
+                                            "the control plane's access went with it (its token lived there) "
+                                                    + "before it was seen gone; pass kube_config_data to a removal "
+                                                    + "to watch it");
+                            return finalizeRemoval(job.withReceipt(receipt), true);
+                        }
+                        // the owner's own access refused, or something in it the cluster refused to delete (a
+                        // webhook that refused it may hold the namespace too): its end is not known
+                        nsItem.put("outcome", "unconfirmed")
                                 .put(
                                         "reason",
-                                        "the control plane's access went with it (its token lived there) before "
-                                                + "it was seen gone; pass kube_config_data to a removal to watch it");
-                        return finalizeRemoval(job.withReceipt(receipt), true);
+                                        "its deletion was accepted but the cluster no longer lets this removal look "
+                                                + "at it: check with kubectl get namespace " + namespace);
+                        return finalizeRemoval(job.withReceipt(receipt), false);
                     }
                     if (g == Gone.NO) {
                         Duration waited = Duration.between(job.createdAt(), clock.instant());
@@ -243,6 +256,9 @@ final class RemovalSteps {
             // 3. what lives in the namespace or is owned by it (the control plane's identity there) went with it,
             // or stays for those who still live there
             String kept = nsItem.path("reason").asString("");
+            if (deleted && !refusedHere.isEmpty()) {
+                receipt.put("refusedInNamespace", true); // the wait must see the namespace gone to call it clean
+            }
             if (deleted) {
                 for (ObjectNode o : refusedHere) {
                     o.put("outcome", "deleted_with_namespace")

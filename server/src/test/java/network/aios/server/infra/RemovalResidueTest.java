@@ -120,4 +120,23 @@ class RemovalResidueTest extends StepsFixture {
         assertThat(ns.path("confirmed").asBoolean(true)).isFalse();
         assertThat(ns.path("reason").asString()).contains("access went with it");
     }
+
+    /**
+     * Something in the namespace was refused (a webhook that refuses it may hold the namespace too), then the
+     * removal lost its access before seeing the namespace go: its end is not known, and the receipt is not clean.
+     */
+    @Test
+    void aRefusalInTheNamespaceAndAccessLostIsNotCalledClean() throws Exception {
+        ready();
+        cluster.namespaceGone = false;
+        cluster.failing.put("delete Service aios-system/aios-mgmt", FakeClusterOps.answer(403, "denied by a webhook"));
+        InfraJob removal = step(queued(JobKind.REMOVE, id, false));
+        assertThat(removal.state()).isEqualTo(JobState.WAITING_NAMESPACE);
+        cluster.failing.put("namespace", FakeClusterOps.answer(401, "Unauthorized"));
+
+        removal = runToEnd(removal);
+
+        assertThat(removal.reason()).isEqualTo("RemovedWithResiduals");
+        assertThat(item(removal, NS)).startsWith("unconfirmed");
+    }
 }
