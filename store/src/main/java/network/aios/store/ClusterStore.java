@@ -286,6 +286,7 @@ public final class ClusterStore {
      */
     public Deletion deleteIfNoInfra(String id, long expectedVersion, boolean withAddons, String actor, Instant at) {
         return jdbi.inTransaction(h -> {
+            ObservationStore.oneWriterAtATime(h); // before the row: its observation goes with it (cascade)
             Optional<Long> version = h.createQuery("SELECT version FROM clusters WHERE id = :id FOR UPDATE")
                     .bind("id", id)
                     .mapTo(Long.class)
@@ -313,7 +314,10 @@ public final class ClusterStore {
      * transaction, each with its audit row.
      */
     public boolean delete(String id, long expectedVersion, boolean withAddons, String actor, Instant at) {
-        return jdbi.inTransaction(h -> deleteRow(h, id, expectedVersion, withAddons, actor, at));
+        return jdbi.inTransaction(h -> {
+            ObservationStore.oneWriterAtATime(h); // before the row: its observation goes with it (cascade)
+            return deleteRow(h, id, expectedVersion, withAddons, actor, at);
+        });
     }
 
     private static boolean deleteRow(

@@ -206,9 +206,10 @@ public final class ObservationStore {
     /**
      * The flush, the silence sweep and the accounting each lock many observation and cluster rows, in orders
      * that differ (the accounting takes every row in the table's physical order): run concurrently, on one
-     * replica or several, they deadlocked, and PostgreSQL aborted one of them. One at a time they cannot.
+     * replica or several, they deadlocked, and PostgreSQL aborted one of them. One at a time they cannot. A
+     * cluster's deletion (its row, then its observation by cascade: the opposite order) takes it first too.
      */
-    private static void oneWriterAtATime(org.jdbi.v3.core.Handle h) {
+    static void oneWriterAtATime(org.jdbi.v3.core.Handle h) {
         h.execute("SELECT pg_advisory_xact_lock(hashtext('aios-observation-writers'))");
     }
 
