@@ -114,8 +114,10 @@ public final class InventoryAttestor implements AutoCloseable {
                         .collect(java.util.stream.Collectors.toSet())); // a set: a list made this n² per tick
         List<AttestationStore.Target> byDue = new java.util.ArrayList<>(targets);
         targets.forEach(t -> due.computeIfAbsent(t.clusterId(), k -> now.plus(jittered())));
-        // the longest overdue first, so the same clusters cannot take every turn
-        byDue.sort(java.util.Comparator.comparing(t -> due.getOrDefault(t.clusterId(), now)));
+        // the longest overdue first, so the same clusters cannot take every turn; sorted on a copy, since checks
+        // under way write their next time meanwhile (a comparison that changes mid-sort can make the sort throw)
+        Map<String, Instant> when0 = new java.util.HashMap<>(due);
+        byDue.sort(java.util.Comparator.comparing(t -> when0.getOrDefault(t.clusterId(), now)));
         for (AttestationStore.Target t : byDue) {
             String id = t.clusterId();
             Instant when = due.getOrDefault(id, now);
