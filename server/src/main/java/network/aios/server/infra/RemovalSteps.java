@@ -65,54 +65,22 @@ final class RemovalSteps {
                 return remove(job, lease, target);
             }
             case WAITING_NAMESPACE -> {
-                Optional<ClusterOps> maybe = access.removalOps(job);
                 ObjectNode receipt = (ObjectNode) job.receipt().deepCopy();
-                ObjectNode nsItem = namespaceItem(receipt, namespace);
-                if (maybe.isEmpty()) {
-                    // nothing left to look with: its deletion was accepted, whether it finished is not known
-                    nsItem.put("outcome", "unconfirmed")
-                            .put(
-                                    "reason",
-                                    "its deletion was accepted but no credential is left to see it finish: check "
-                                            + "with kubectl get namespace " + namespace);
-                    return finalizeRemoval(job.withReceipt(receipt), false);
-                }
-                try (ClusterOps ops = maybe.get()) {
-                    Gone g = gone(
-                            ops, namespace, job.receipt().path("namespaceUid").asString(null));
-                    if (g == Gone.ACCESS_LOST) {
-                        if (job.adminSealed() == null
-                                && !receipt.path("refusedInNamespace").asBoolean(false)) {
-                            // what a removal with the control plane's own credential meets: its token lived there
-                            nsItem.put("confirmed", false)
-                                    .put(
-                                            "reason",
-                                            "the control plane's access went with it (its token lived there) "
-                                                    + "before it was seen gone; pass kube_config_data to a removal "
-                                                    + "to watch it");
-                            return finalizeRemoval(job.withReceipt(receipt), true);
-                        }
-                        // the owner's own access refused, or something in it the cluster refused to delete (a
-                        // webhook that refused it may hold the namespace too): its end is not known
-                        nsItem.put("outcome", "unconfirmed")
-                                .put(
-                                        "reason",
-                                        "its deletion was accepted but the cluster no longer lets this removal look "
-                                                + "at it: check with kubectl get namespace " + namespace);
-                        return finalizeRemoval(job.withReceipt(receipt), false);
-                    }
-                    if (g == Gone.NO) {
-                        Duration waited = Duration.between(job.createdAt(), clock.instant());
-                        if (waited.compareTo(readyTimeout) > 0) {
-                            nsItem.put("outcome", "residual")
-                                    .put("reason", "still terminating after " + readyTimeout.toSeconds() + " s");
-                            return finalizeRemoval(job.withReceipt(receipt), false);
-                        }
-                        return InfraSteps.requeue(
+                NamespaceEnd.Verdict end = NamespaceEnd.judge(
+                        access.removalOps(job),
+                        job,
+                        receipt,
+                        namespace,
+                        Duration.between(job.createdAt(), clock.instant()),
+                        readyTimeout);
+                return switch (end) {
+                    case GONE -> finalizeRemoval(job, true);
+                    case GOING ->
+                        InfraSteps.requeue(
                                 job.next(WAITING_NAMESPACE, "Deleting", job.message()), NAMESPACE_POLL, clock);
-                    }
-                }
-                return finalizeRemoval(job, true);
+                    case UNSEEN -> finalizeRemoval(job.withReceipt(receipt), true);
+                    case LEFT -> finalizeRemoval(job.withReceipt(receipt), false);
+                };
             }
             default -> throw new IllegalStateException("remove job in state " + job.state());
         }
@@ -387,46 +355,6 @@ final class RemovalSteps {
     private static boolean refused(io.fabric8.kubernetes.client.KubernetesClientException e) {
         network.aios.infra.KubeFailure f = network.aios.infra.KubeFailure.of(e);
         return f == network.aios.infra.KubeFailure.FORBIDDEN || f == network.aios.infra.KubeFailure.REJECTED;
-    }
-
-    /** What a look at a namespace being deleted found. */
-    private enum Gone {
-        YES,
-        NO,
-        /** the look was refused: the control plane's access (its token lived there) went with the namespace */
-        ACCESS_LOST
-    }
-
-    /**
-     * Whether the namespace this removal deleted is gone: by uid, so one made again meanwhile (another
-     * registration's create) does not keep the removal waiting.
-     */
-    private static Gone gone(ClusterOps ops, String namespace, String deletedUid) {
-        try {
-            boolean gone = deletedUid == null
-                    ? ops.namespaceGone(namespace)
-                    : ops.namespace(namespace)
-                            .filter(n -> deletedUid.equals(n.uid()))
-                            .isEmpty();
-            return gone ? Gone.YES : Gone.NO;
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            network.aios.infra.KubeFailure f = network.aios.infra.KubeFailure.of(e);
-            if (f == network.aios.infra.KubeFailure.UNAUTHORIZED || f == network.aios.infra.KubeFailure.FORBIDDEN) {
-                return Gone.ACCESS_LOST;
-            }
-            throw e;
-        }
-    }
-
-    /** The receipt's item for the namespace (the removal step wrote it), to say how its deletion ended. */
-    private static ObjectNode namespaceItem(ObjectNode receipt, String namespace) {
-        ArrayNode items = receipt.get("items") instanceof ArrayNode a ? a : receipt.putArray("items");
-        for (var i : items) {
-            if (("Namespace " + namespace).equals(i.path("object").asString())) {
-                return (ObjectNode) i;
-            }
-        }
-        return items.addObject().put("object", "Namespace " + namespace).put("outcome", "deleted");
     }
 
     /** Whose a namespace this registration does not hold is, for the receipt. */
