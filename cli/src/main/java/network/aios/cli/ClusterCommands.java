@@ -37,7 +37,12 @@ import tools.jackson.databind.JsonNode;
             NodeCommands.Uncordon.class,
             NodeCommands.Drain.class,
             NodeCommands.Relabel.class,
-            NodeCommands.Refresh.class
+            NodeCommands.Refresh.class,
+            JoinCommands.Join.class,
+            JoinCommands.Accept.class,
+            JoinCommands.Refuse.class,
+            JoinCommands.JoinStatus.class,
+            JoinCommands.JoinRevoke.class
         })
 final class ClusterCommands {
     /**

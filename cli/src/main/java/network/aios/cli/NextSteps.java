@@ -20,6 +20,10 @@ final class NextSteps {
             rule("GET /api/v1/clusters/([^/?]+)/infra", "aios cluster infra status $1 --wait"),
             rule("GET /api/v1/clusters/([^/?]+)/health", "aios cluster describe $1"),
             rule("DELETE /api/v1/clusters/([^/?]+)\\?cascade=true", "aios cluster delete $1 --cascade"),
+            rule("POST /api/v1/clusters/([^/?]+)/join", "aios cluster join $1"),
+            rule("GET /api/v1/clusters/([^/?]+)/join", "aios cluster join-status $1"),
+            rule("DELETE /api/v1/clusters/([^/?]+)/join", "aios cluster join-revoke $1"),
+            rule("POST /api/v1/clusters/([^/?]+)/accept", "aios cluster accept $1"),
             rule("GET /" + ADDON + "/([^/?]+)/infra", "aios $1 infra status $2 --wait"),
             rule("DELETE /" + ADDON + "/([^/?]+)\\?cascade=true", "aios $1 delete $2 --cascade --wait"));
 

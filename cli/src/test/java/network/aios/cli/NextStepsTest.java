@@ -26,6 +26,15 @@ class NextStepsTest {
     }
 
     @Test
+    void pullModesJoinRequestsAreCliCommands() {
+        assertThat(NextSteps.command("POST", "/api/v1/clusters/c1/join")).hasValue("aios cluster join c1");
+        assertThat(NextSteps.command("GET", "/api/v1/clusters/c1/join")).hasValue("aios cluster join-status c1");
+        assertThat(NextSteps.command("DELETE", "/api/v1/clusters/c1/join")).hasValue("aios cluster join-revoke c1");
+        assertThat(NextSteps.command("POST", "/api/v1/clusters/c1/accept")).hasValue("aios cluster accept c1");
+        assertThat(NextSteps.command("POST", "/api/v1/clusters/c1/refuse")).isEmpty(); // the reason is the admin's
+    }
+
+    @Test
     void aRequestWithoutACommandIsLeftToTheHint() {
         assertThat(NextSteps.command("POST", "/api/v1/clusters/c1/infra")).isEmpty();
         assertThat(NextSteps.command("DELETE", "/api/v1/clusters/c1/infra/extra"))

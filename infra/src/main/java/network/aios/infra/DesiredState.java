@@ -417,7 +417,11 @@ public final class DesiredState {
         return rule;
     }
 
+    /** Owned by the namespace of uid {@code namespaceUid}; null: not owned (not known when the set is built). */
     private static ObjectMeta owned(ObjectMeta meta, String namespaceUid) {
+        if (namespaceUid == null) {
+            return meta;
+        }
         meta.setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
                 .withApiVersion("v1")
                 .withKind("Namespace")

@@ -11,7 +11,12 @@ public enum PolicyAction {
     /** Reserved: accepted and stored, not yet evaluated by any flow. */
     ADD_NODE,
     /** Reserved: accepted and stored, not yet evaluated by any flow. */
-    REMOVE_NODE;
+    REMOVE_NODE,
+    /**
+     * Whether a pull-mode join is admitted without the admin's accept, when its owner asked for that
+     * ({@code aios cluster join --accept-by-policy}); with no such policy in force, the admin decides.
+     */
+    ACCEPT_CLUSTER;
 
     public String wire() {
         return name().toLowerCase();

@@ -63,6 +63,7 @@ public final class ControlPlane implements AutoCloseable {
     private final TokenService tokens;
     private final String bootstrapToken;
     private final InfraService infra;
+    private final network.aios.server.http.PullRoutes pullRoutes;
     private final AddonHealthMonitor addonHealth;
     private final ClusterHealth clusterHealth;
     private final network.aios.server.health.InventoryAttestor attestor;
@@ -140,6 +141,13 @@ public final class ControlPlane implements AutoCloseable {
         this.agentCertificates = network.aios.server.security.AgentCertificates.load(
                 new network.aios.store.SigningKeyStore(db), box, clock);
         RouteStore routeStore = new RouteStore(db);
+        InfraSettings infraSettings = new InfraSettings(
+                config.agentImage(),
+                "IfNotPresent",
+                config.controlPlaneUrl(config.port()),
+                1,
+                tls == null ? null : tls.certificatePem(),
+                grants.publicKeyBase64());
         this.infra = new InfraService(
                 clusters,
                 clusterStore,
@@ -148,13 +156,7 @@ public final class ControlPlane implements AutoCloseable {
                 infraStore,
                 tokens,
                 box,
-                new InfraSettings(
-                        config.agentImage(),
-                        "IfNotPresent",
-                        config.controlPlaneUrl(config.port()),
-                        1,
-                        tls == null ? null : tls.certificatePem(),
-                        grants.publicKeyBase64()),
+                infraSettings,
                 members,
                 clock,
                 retry,
@@ -162,7 +164,20 @@ public final class ControlPlane implements AutoCloseable {
                 config.allowInsecureKubeconfig(),
                 agentCertificates,
                 config.resyncEvery());
-        InfraRoutes infraRoutes = new InfraRoutes(infra);
+        network.aios.server.pull.PullService pull = new network.aios.server.pull.PullService(
+                clusters,
+                clusterStore,
+                infraStore,
+                new network.aios.store.JoinStore(db),
+                tokens,
+                policies,
+                routeStore,
+                box,
+                agentCertificates,
+                infraSettings,
+                clock);
+        this.pullRoutes = new network.aios.server.http.PullRoutes(pull, clock);
+        InfraRoutes infraRoutes = new InfraRoutes(infra, pull);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
         RouteService routeService =
@@ -210,7 +225,8 @@ public final class ControlPlane implements AutoCloseable {
             }
             new network.aios.server.http.ProbeRoutes(db::answers, loops, warnings, clock).register(c.routes);
             c.routes.before(ctx -> {
-                if (!network.aios.server.http.ProbeRoutes.PATHS.contains(ctx.path())) {
+                if (!network.aios.server.http.ProbeRoutes.PATHS.contains(ctx.path())
+                        && !network.aios.server.http.PullRoutes.EXCHANGE.equals(ctx.path())) {
                     auth.authenticate(ctx);
                 }
                 Http.requireStorableParameters(ctx);
@@ -227,6 +243,7 @@ public final class ControlPlane implements AutoCloseable {
             healthRoutes.register(c.routes);
             gatewayRoutes.register(c.routes);
             auditRoutes.register(c.routes);
+            pullRoutes.register(c.routes);
             new network.aios.server.http.QuotaRoutes(quotas).register(c.routes);
             new network.aios.server.http.CommandRoutes(commands, agentCertificates.caPem()).register(c.routes);
             network.aios.server.http.ErrorMapping.register(c.routes, config.maxBodyBytes());
@@ -358,6 +375,7 @@ public final class ControlPlane implements AutoCloseable {
         clusterHealth.close();
         addonHealth.close();
         infra.close();
+        pullRoutes.close();
         members.close();
         http.stop();
         if (ownsDb) {

@@ -22,7 +22,7 @@ class LayersTest {
     static final String ROOT = "network.aios.server";
     /** Services: the domain's decisions. */
     static final Set<String> SERVICES =
-            Set.of("addons", "audit", "auth", "clusters", "health", "infra", "policy", "quotas", "security");
+            Set.of("addons", "audit", "auth", "clusters", "health", "infra", "policy", "pull", "quotas", "security");
     /** Every package and what it is. */
     static final Set<String> KNOWN = Set.of(
             "",
@@ -36,6 +36,7 @@ class LayersTest {
             "health",
             "infra",
             "policy",
+            "pull",
             "quotas",
             "security");
 

@@ -53,7 +53,11 @@ class AuthorizationMatrixIT {
         /** the resource's cluster's agent only */
         AGENT_OF,
         /** the owner it names (A) and the admin; another owner and agents get 403 */
-        SELF
+        SELF,
+        /** reached without an API token: only a valid bootstrap token passes, anything else is a 401 */
+        BOOTSTRAP,
+        /** a pull agent's own credential only (tested with one in PullJoinIT); any other caller 403 */
+        PULL_AGENT
     }
 
     static final Map<String, Access> ROWS = new LinkedHashMap<>();
@@ -135,6 +139,16 @@ class AuthorizationMatrixIT {
         ROWS.put("DELETE /split-runner/{id}/remove-infra", Access.OWNED);
         ROWS.put("GET /executor/{id}/infra", Access.OWNED);
         ROWS.put("GET /split-runner/{id}/infra", Access.OWNED);
+        // pull mode: A's cluster has push infrastructure, so a join is refused (409) and none exists to decide
+        ROWS.put("POST /api/v1/clusters/{id}/join", Access.OWNED);
+        ROWS.put("GET /api/v1/clusters/{id}/join", Access.OWNED);
+        ROWS.put("DELETE /api/v1/clusters/{id}/join", Access.OWNED);
+        ROWS.put("POST /api/v1/clusters/{id}/accept", Access.ADMIN);
+        ROWS.put("POST /api/v1/clusters/{id}/refuse", Access.ADMIN);
+        ROWS.put("POST /api/v1/pull/exchange", Access.BOOTSTRAP);
+        ROWS.put("GET /api/v1/pull/desired", Access.PULL_AGENT);
+        ROWS.put("POST /api/v1/pull/report", Access.PULL_AGENT);
+        ROWS.put("POST /api/v1/pull/rotate", Access.PULL_AGENT);
     }
 
     static TestServer server;
@@ -419,6 +433,9 @@ class AuthorizationMatrixIT {
         if (access == Access.PUBLIC) {
             return status == 200 ? null : "expected 200";
         }
+        if (access == Access.BOOTSTRAP) {
+            return status == 401 ? null : "expected 401: no bootstrap token was given";
+        }
         if (caller == Caller.ANONYMOUS) {
             return status == 401 ? null : "expected 401";
         }
@@ -426,6 +443,8 @@ class AuthorizationMatrixIT {
         switch (access) {
             case ANYONE:
                 return allowed(status);
+            case PULL_AGENT:
+                return status == 403 ? null : "expected 403: a pull agent's route";
             case SELF:
                 return caller == Caller.OWNER || caller == Caller.ADMIN
                         ? allowed(status)

@@ -24,6 +24,8 @@ public final class InFlight {
                 yield owner == null ? "agent:" + who.clusterId() : "owner:" + owner;
             }
             case OWNER -> "owner:" + who.name();
+            // one pull agent per cluster, long-polling: its own count, never its owner's
+            case PULL -> "pull:" + who.clusterId();
         };
     }
 

@@ -8,7 +8,10 @@ public record Principal(String name, Role role, String clusterId) {
     public enum Role {
         ADMIN,
         OWNER,
-        AGENT
+        /** A cluster's agents (the four services): report for that cluster. */
+        AGENT,
+        /** A pull-mode cluster's pull agent: fetches that cluster's desired state and reports what it applied. */
+        PULL
     }
 
     public boolean isAdmin() {

@@ -74,6 +74,14 @@ public final class TokenService {
                 "agent." + clusterId + "." + HexFormat.of().formatHex(suffix), Principal.Role.AGENT, clusterId, actor);
     }
 
+    /** A pull agent's credential for one cluster: it can fetch that cluster's desired state and report. */
+    public Issued issuePull(String clusterId, String actor) {
+        byte[] suffix = new byte[4];
+        random.nextBytes(suffix);
+        return issue(
+                "pull." + clusterId + "." + HexFormat.of().formatHex(suffix), Principal.Role.PULL, clusterId, actor);
+    }
+
     /** Revokes every agent token of a cluster (on removal, and before a new one is minted). */
     public void revokeAgent(String clusterId) {
         Runnable evict = () ->
@@ -127,7 +135,12 @@ public final class TokenService {
         cache.put(
                 id,
                 new Cached(
-                        t.secretHash(), p, now.plus(p.role() == Principal.Role.AGENT ? AGENT_CACHE_TTL : CACHE_TTL)));
+                        t.secretHash(),
+                        p,
+                        now.plus(
+                                p.role() == Principal.Role.AGENT || p.role() == Principal.Role.PULL
+                                        ? AGENT_CACHE_TTL
+                                        : CACHE_TTL)));
         return MessageDigest.isEqual(t.secretHash(), presentedHash) ? Optional.of(p) : Optional.empty();
     }
 

@@ -94,7 +94,7 @@ public final class WriteLimits {
             case ADMIN -> {
                 return Duration.ZERO;
             }
-            case AGENT -> {
+            case AGENT, PULL -> {
                 String owner = agentOwners.of(who);
                 synchronized (buckets) {
                     Duration cluster = wait("agent:" + who.clusterId(), agents, now);

@@ -94,6 +94,10 @@ public final class Authenticator {
             throw DomainException.forbidden(
                     "an agent credential may only report its cluster's heartbeats, metrics and commands");
         }
+        if (p.role() == Principal.Role.PULL && !pullAgentMayCall(ctx.method().name(), ctx.path())) {
+            throw DomainException.forbidden(
+                    "a pull credential may only fetch its cluster's desired state and report what it applied");
+        }
         // first the requests under way (a refused one spends no write), then the pace of writes
         String key = network.aios.server.auth.InFlight.key(p, agentOwners);
         if (key != null) {
@@ -138,6 +142,13 @@ public final class Authenticator {
 
     static boolean agentMayCall(String method, String path) {
         return method.equals("POST") && AGENT_REPORTS.matcher(path).matches()
+                || method.equals("GET") && path.equals("/api/v1/whoami");
+    }
+
+    /** What a pull agent may call: its desired state, its reports, its credential's rotation. */
+    static boolean pullAgentMayCall(String method, String path) {
+        return method.equals("GET") && path.equals("/api/v1/pull/desired")
+                || method.equals("POST") && (path.equals("/api/v1/pull/report") || path.equals("/api/v1/pull/rotate"))
                 || method.equals("GET") && path.equals("/api/v1/whoami");
     }
 

@@ -23,9 +23,32 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class InfraRoutes {
     private final InfraService infra;
+    private final network.aios.server.pull.PullService pull;
 
-    public InfraRoutes(InfraService infra) {
+    public InfraRoutes(InfraService infra, network.aios.server.pull.PullService pull) {
         this.infra = infra;
+        this.pull = pull;
+    }
+
+    /**
+     * A cluster joined in pull mode is not created with a kubeconfig (it is its agent's to apply) and is removed
+     * by telling its agent: the answer then says so instead of naming a job.
+     */
+    private boolean pulled(Context ctx, String clusterId, boolean create, boolean force) {
+        if (!pull.pulled(clusterId)) {
+            return false;
+        }
+        if (create) {
+            throw new DomainException(
+                    DomainException.Kind.CONFLICT,
+                    "pull_mode",
+                    "cluster '" + clusterId + "' joined in pull mode: its pull agent applies the infrastructure, "
+                            + "no kubeconfig is taken for it",
+                    List.of(),
+                    "to run it in push mode, remove it first (aios cluster infra remove " + clusterId + ")");
+        }
+        Http.json(ctx, force ? 200 : 202, pull.remove(principal(ctx), clusterId, force));
+        return true;
     }
 
     public void register(RoutesConfig r) {
@@ -46,6 +69,9 @@ public final class InfraRoutes {
             throw DomainException.invalid(
                     List.of(new FieldError("/cluster_id", "is required: the registered cluster's id")));
         }
+        if (pulled(ctx, id.asString(), create, false)) {
+            return;
+        }
         InfraService.Scheduled s = create
                 ? infra.create(principal(ctx), id.asString(), body.get("kube_config_data"), "/kube_config_data")
                 : infra.remove(principal(ctx), id.asString(), body.get("kube_config_data"), "/kube_config_data");
@@ -56,6 +82,9 @@ public final class InfraRoutes {
         byte[] raw = ctx.bodyAsBytes();
         JsonNode body = raw.length == 0 ? Json.object() : Bodies.object(raw);
         String id = ctx.pathParam("id");
+        if (pulled(ctx, id, create, "true".equals(ctx.queryParam("force")))) {
+            return;
+        }
         InfraService.Scheduled s = create
                 ? infra.create(principal(ctx), id, body.get("kube_config_data"), "/kube_config_data")
                 : infra.remove(principal(ctx), id, body.get("kube_config_data"), "/kube_config_data");

@@ -46,8 +46,8 @@ public final class TokenRoutes {
         Principal.Role r;
         try {
             r = Principal.Role.valueOf(role.toUpperCase());
-            if (r == Principal.Role.AGENT) {
-                throw new IllegalArgumentException("agent tokens are minted by the infra job");
+            if (r == Principal.Role.AGENT || r == Principal.Role.PULL) {
+                throw new IllegalArgumentException("agent tokens are minted by the infra job and by pull joins");
             }
         } catch (IllegalArgumentException e) {
             throw DomainException.invalid(List.of(new FieldError("/role", "must be owner or admin")));

@@ -1,0 +1,249 @@
+package network.aios.server.http;
+
+import static network.aios.server.http.Authenticator.principal;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import network.aios.api.FieldError;
+import network.aios.api.Json;
+import network.aios.server.auth.Principal;
+import network.aios.server.domain.DomainException;
+import network.aios.server.pull.PullJoins;
+import network.aios.server.pull.PullService;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Pull mode's routes (docs/PULL.md): the owner's and admin's joins, and the pull agent's exchange, desired state
+ * (a long poll that holds no request thread while it waits) and reports.
+ */
+public final class PullRoutes implements AutoCloseable {
+    /** The one path reached without an API token: the bootstrap token in the body is the credential. */
+    public static final String EXCHANGE = "/api/v1/pull/exchange";
+
+    private static final int MAX_WAIT_SECONDS = 60;
+    private final PullService pull;
+    private final java.time.Clock clock;
+    private final ScheduledExecutorService waits = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pull-long-poll");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public PullRoutes(PullService pull, java.time.Clock clock) {
+        this.pull = pull;
+        this.clock = clock;
+    }
+
+    public void register(RoutesConfig r) {
+        r.post("/api/v1/clusters/{id}/join", this::join);
+        r.get("/api/v1/clusters/{id}/join", ctx -> {
+            String id = ctx.pathParam("id");
+            Http.json(
+                    ctx,
+                    200,
+                    pull.joins()
+                            .view(principal(ctx), id)
+                            .map(PullService::view)
+                            .orElseGet(() -> Json.object().put("clusterId", id).put("state", "none")));
+        });
+        r.delete("/api/v1/clusters/{id}/join", ctx -> {
+            pull.joins().revoke(principal(ctx), ctx.pathParam("id"));
+            ctx.status(204);
+        });
+        r.post(
+                "/api/v1/clusters/{id}/accept",
+                ctx -> Http.json(ctx, 200, PullService.view(pull.joins().accept(principal(ctx), ctx.pathParam("id")))));
+        r.post("/api/v1/clusters/{id}/refuse", ctx -> {
+            JsonNode body = optionalBody(ctx);
+            JsonNode reason = body.path("reason");
+            if (!reason.isMissingNode()
+                    && !reason.isNull()
+                    && (!reason.isString() || reason.asString().length() > 500)) {
+                throw DomainException.invalid(
+                        List.of(new FieldError("/reason", "must be a string of at most 500 characters")));
+            }
+            Http.json(
+                    ctx,
+                    200,
+                    PullService.view(pull.joins()
+                            .refuse(
+                                    principal(ctx),
+                                    ctx.pathParam("id"),
+                                    reason.isString() ? reason.asString() : null)));
+        });
+        r.post(EXCHANGE, this::exchange);
+        r.get("/api/v1/pull/desired", this::desired);
+        r.post(
+                "/api/v1/pull/report",
+                ctx -> Http.json(
+                        ctx,
+                        200,
+                        Json.object()
+                                .put(
+                                        "state",
+                                        pull.desired()
+                                                .report(pullAgent(ctx), Bodies.object(ctx.bodyAsBytes()))
+                                                .wire())));
+        r.post(
+                "/api/v1/pull/rotate",
+                ctx -> Http.json(
+                        ctx, 201, Json.object().put("credential", pull.desired().rotate(pullAgent(ctx)))));
+    }
+
+    /** The caller, who must be a pull agent: these routes are its alone. */
+    private static Principal pullAgent(Context ctx) {
+        Principal p = principal(ctx);
+        if (p.role() != Principal.Role.PULL) {
+            throw DomainException.forbidden("only a pull agent's credential may call this");
+        }
+        return p;
+    }
+
+    private static JsonNode optionalBody(Context ctx) {
+        byte[] raw = ctx.bodyAsBytes();
+        return raw.length == 0 ? Json.object() : Bodies.object(raw);
+    }
+
+    private void join(Context ctx) {
+        JsonNode body = optionalBody(ctx);
+        List<FieldError> errors = new java.util.ArrayList<>();
+        JsonNode ttl = body.path("ttlSeconds");
+        if (!ttl.isMissingNode() && !ttl.isNull() && !ttl.isIntegralNumber()) {
+            errors.add(new FieldError("/ttlSeconds", "must be a whole number of seconds"));
+        }
+        JsonNode abp = body.path("acceptByPolicy");
+        if (!abp.isMissingNode() && !abp.isNull() && !abp.isBoolean()) {
+            errors.add(new FieldError("/acceptByPolicy", "must be true or false"));
+        }
+        if (!errors.isEmpty()) {
+            throw DomainException.invalid(errors);
+        }
+        PullJoins.Issued issued = pull.joins()
+                .join(
+                        principal(ctx),
+                        ctx.pathParam("id"),
+                        ttl.isIntegralNumber() ? Duration.ofSeconds(ttl.asLong()) : null,
+                        abp.asBoolean(false));
+        ObjectNode out = PullService.view(issued.join());
+        out.put("token", issued.token());
+        out.put("manifest", issued.manifest());
+        out.put("note", "the token is single-use and shown once; the manifest carries it: kubectl apply -f -");
+        Http.json(ctx, 201, out);
+    }
+
+    private void exchange(Context ctx) {
+        JsonNode body = Bodies.object(ctx.bodyAsBytes());
+        JsonNode token = body.path("bootstrapToken");
+        JsonNode uid = body.path("clusterUid");
+        PullJoins.Exchanged e = pull.joins()
+                .exchange(token.isString() ? token.asString() : null, uid.isString() ? uid.asString() : null);
+        Http.json(
+                ctx,
+                201,
+                Json.object()
+                        .put("clusterId", e.clusterId())
+                        .put("credential", e.credential())
+                        .put("state", e.state().wire()));
+    }
+
+    /**
+     * The desired state; with {@code If-None-Match} naming the current revision, waits up to {@code waitSeconds}
+     * for another (looked at each second) and answers 304 if none came. The wait is a scheduled look, not a
+     * blocked thread, so agents waiting hold none of the server's request threads.
+     */
+    private void desired(Context ctx) {
+        Principal agent = pullAgent(ctx);
+        String known = unquote(ctx.header("If-None-Match"));
+        int wait = waitSeconds(ctx.queryParam("waitSeconds"));
+        ObjectNode now;
+        try {
+            now = pull.desired().desired(agent);
+        } catch (DomainException e) {
+            if ("join_pending".equals(e.code())) {
+                ctx.header("Retry-After", "5");
+            }
+            throw e;
+        }
+        if (known == null || wait == 0 || !known.equals(now.path("revision").asString())) {
+            answer(ctx, now, known);
+            return;
+        }
+        Instant deadline = clock.instant().plusSeconds(wait);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ctx.future(() -> done);
+        waits.schedule(() -> look(ctx, agent, known, deadline, done), 1, TimeUnit.SECONDS);
+    }
+
+    private void look(Context ctx, Principal agent, String known, Instant deadline, CompletableFuture<Void> done) {
+        try {
+            ObjectNode now = pull.desired().desired(agent);
+            if (known.equals(now.path("revision").asString()) && clock.instant().isBefore(deadline)) {
+                waits.schedule(() -> look(ctx, agent, known, deadline, done), 1, TimeUnit.SECONDS);
+                return;
+            }
+            answer(ctx, now, known);
+        } catch (DomainException e) {
+            Http.error(ctx, e);
+        } catch (RuntimeException e) {
+            Http.error(
+                    ctx,
+                    new DomainException(
+                            DomainException.Kind.UNAVAILABLE,
+                            "unavailable",
+                            "the desired state could not be read; retry",
+                            null,
+                            null));
+        }
+        done.complete(null);
+    }
+
+    private static void answer(Context ctx, ObjectNode desired, String known) {
+        String revision = desired.path("revision").asString();
+        ctx.header("ETag", "\"" + revision + "\"");
+        if (revision.equals(known)) {
+            ctx.status(304);
+            return;
+        }
+        Http.json(ctx, 200, desired);
+    }
+
+    private static String unquote(String etag) {
+        if (etag == null || etag.isBlank()) {
+            return null;
+        }
+        String t = etag.trim();
+        if (t.startsWith("W/")) {
+            t = t.substring(2);
+        }
+        return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+    }
+
+    private static int waitSeconds(String raw) {
+        if (raw == null) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(raw);
+            if (n >= 0 && n <= MAX_WAIT_SECONDS) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw DomainException.invalid(List.of(
+                new FieldError("/waitSeconds", "must be a whole number of seconds from 0 to " + MAX_WAIT_SECONDS)));
+    }
+
+    @Override
+    public void close() {
+        waits.shutdownNow();
+    }
+}

@@ -1,0 +1,449 @@
+package network.aios.server.pull;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import network.aios.api.ClusterDocument;
+import network.aios.api.FieldError;
+import network.aios.api.Incarnation;
+import network.aios.api.Json;
+import network.aios.infra.AgentSecrets;
+import network.aios.infra.DesiredState;
+import network.aios.infra.GatewayRoute;
+import network.aios.infra.InfraSettings;
+import network.aios.infra.ObjectRef;
+import network.aios.infra.Owner;
+import network.aios.infra.desired.ClusterServices;
+import network.aios.infra.desired.DesiredSet;
+import network.aios.server.auth.Principal;
+import network.aios.server.auth.TokenService;
+import network.aios.server.domain.DomainException;
+import network.aios.server.security.AgentCertificates;
+import network.aios.server.security.SecretBox;
+import network.aios.store.ClusterRecord;
+import network.aios.store.ClusterStore;
+import network.aios.store.InfraPhase;
+import network.aios.store.InfraStore;
+import network.aios.store.InventoryStore;
+import network.aios.store.JoinRecord;
+import network.aios.store.JoinState;
+import network.aios.store.JoinStore;
+import network.aios.store.RouteStore;
+import network.aios.tls.AgentCa;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What a joined cluster's pull agent is served and what it reports: the same {@link DesiredSet} push mode applies
+ * ({@link ClusterServices}), and the results recorded as push mode records its own (the inventory, the infra phase,
+ * what a resync repaired, a removal's receipt). The control plane holds no credential to the cluster: the services'
+ * own secrets (their token for the control plane, their serving certificate) are all it keeps, sealed.
+ */
+public final class PullDesired {
+    private static final Logger LOG = LoggerFactory.getLogger(PullDesired.class);
+    /** How often the agent applies the whole set again even when nothing changed (drift repair). */
+    static final int RESYNC_SECONDS = 30;
+
+    static final String FIELD_MANAGER = "aios-pull-agent";
+    /** Inventory order, as push mode records it: the services from 100, the gateway routes from 1000. */
+    private static final int SERVICES_SEQ = 100;
+
+    private static final int ROUTES_SEQ = 1000;
+    private static final Set<String> OUTCOMES =
+            Set.of("created", "patched", "unchanged", "pruned", "deleted", "failed");
+
+    private final ClusterStore clusters;
+    private final JoinStore joins;
+    private final TokenService tokens;
+    private final InfraStore infra;
+    private final RouteStore routes;
+    private final SecretBox box;
+    private final AgentCertificates certificates;
+    private final InfraSettings settings;
+    private final Clock clock;
+
+    PullDesired(
+            ClusterStore clusters,
+            JoinStore joins,
+            TokenService tokens,
+            InfraStore infra,
+            RouteStore routes,
+            SecretBox box,
+            AgentCertificates certificates,
+            InfraSettings settings,
+            Clock clock) {
+        this.clusters = clusters;
+        this.joins = joins;
+        this.tokens = tokens;
+        this.infra = infra;
+        this.routes = routes;
+        this.box = box;
+        this.certificates = certificates;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** The join the agent's credential was issued for; a 401 when there is none (revoked, replaced). */
+    JoinRecord joinOf(Principal agent) {
+        return joins.byCredential(agent.name())
+                .filter(j -> j.clusterId().equals(agent.clusterId()))
+                .orElseThrow(() -> new DomainException(
+                        DomainException.Kind.UNAUTHENTICATED,
+                        "credential_revoked",
+                        "this pull credential no longer belongs to a join",
+                        null,
+                        null));
+    }
+
+    /** The wire answer of {@code GET /api/v1/pull/desired} (docs/PULL.md); its {@code revision} is the ETag. */
+    public ObjectNode desired(Principal agent) {
+        JoinRecord j = joinOf(agent);
+        ClusterRecord cluster = clusters.get(j.clusterId()).orElseThrow(() -> DomainException.notFound("the cluster"));
+        ObjectNode out;
+        switch (j.state()) {
+            case REQUESTED ->
+                throw new DomainException(
+                        DomainException.Kind.CONFLICT,
+                        "join_pending",
+                        "cluster '" + j.clusterId() + "' asked to join and waits for the network admin's accept",
+                        null,
+                        "aios cluster accept " + j.clusterId() + " (the network admin)");
+            case REFUSED ->
+                throw new DomainException(
+                        DomainException.Kind.FORBIDDEN,
+                        "join_refused",
+                        "the join of cluster '" + j.clusterId() + "' was refused: " + j.reason(),
+                        null,
+                        null);
+            case ACCEPTED -> {
+                out = build(j, cluster, secrets(j, cluster)).toJson();
+                out.put("remove", false);
+            }
+            case REMOVING -> {
+                DesiredSet all = build(j, cluster, AgentSecrets.placeholder());
+                DesiredSet none = new DesiredSet(all.namespace(), List.of(), all.prune(), List.of());
+                out = none.toJson();
+                out.put("remove", true);
+            }
+            default -> throw joinOfNoUse(j);
+        }
+        out.put("clusterId", j.clusterId());
+        out.put("fieldManager", FIELD_MANAGER);
+        out.put("resyncSeconds", RESYNC_SECONDS);
+        return out;
+    }
+
+    private static DomainException joinOfNoUse(JoinRecord j) {
+        return new DomainException(
+                DomainException.Kind.UNAUTHENTICATED,
+                "credential_revoked",
+                "the join of cluster '" + j.clusterId() + "' is " + j.state().wire(),
+                null,
+                null);
+    }
+
+    private DesiredSet build(JoinRecord j, ClusterRecord cluster, AgentSecrets secrets) {
+        List<GatewayRoute> gateway = new ArrayList<>();
+        for (RouteStore.Route r : routes.list(j.clusterId())) {
+            GatewayRoute.Kind kind = GatewayRoute.Kind.fromWire(r.kind());
+            if (kind != null) {
+                gateway.add(new GatewayRoute(kind, r.routeId(), r.service()));
+            }
+        }
+        return ClusterServices.from(
+                ClusterDocument.of(cluster.document()),
+                settings,
+                secrets,
+                gateway,
+                Owner.cluster(j.clusterId(), Incarnation.of(cluster.createdAt())));
+    }
+
+    /**
+     * The services' secrets, made at the first desired state after the accept and kept sealed with the join; the
+     * serving certificate renewed when due (a new revision, which rolls the services).
+     */
+    private synchronized AgentSecrets secrets(JoinRecord j, ClusterRecord cluster) {
+        String context = "pull-agents:" + j.clusterId();
+        String identity = AgentCa.identity(j.clusterId(), cluster.createdAt());
+        String token;
+        AgentCa.Issued serving = null;
+        var sealed = joins.agentSecrets(j.id());
+        if (sealed.isPresent()) {
+            JsonNode n = Json.MAPPER.readTree(box.open(sealed.get(), context));
+            token = n.path("agentToken").asString();
+            JsonNode s = n.path("serving");
+            serving = new AgentCa.Issued(
+                    s.path("certificate").asString(),
+                    s.path("key").asString(),
+                    Instant.parse(s.path("notAfter").asString()),
+                    s.path("identity").asString());
+        } else {
+            tokens.revokeAgent(j.clusterId());
+            token = tokens.issueAgent(j.clusterId(), "pull-join").token();
+        }
+        AgentCa.Issued current = certificates.ensure(serving, identity);
+        if (sealed.isEmpty() || current != serving) {
+            ObjectNode n = Json.object().put("agentToken", token);
+            n.putObject("serving")
+                    .put("certificate", current.certificatePem())
+                    .put("key", current.keyPem())
+                    .put("notAfter", current.notAfter().toString())
+                    .put("identity", current.identity());
+            joins.putAgentSecrets(j.id(), box.seal(Json.bytes(n), context));
+        }
+        return new AgentSecrets(token, current.certificatePem(), current.keyPem());
+    }
+
+    /** Records a report (docs/PULL.md); the cluster's infrastructure phase after it. */
+    public InfraPhase report(Principal agent, JsonNode body) {
+        Report r = Report.parse(body);
+        JoinRecord j = joinOf(agent);
+        ClusterRecord cluster = clusters.get(j.clusterId()).orElseThrow(() -> DomainException.notFound("the cluster"));
+        Instant now = clock.instant();
+        String id = j.clusterId();
+        if (j.state() == JoinState.REMOVING && r.removed()) {
+            return removed(j, r, now);
+        }
+        if (j.state() != JoinState.ACCEPTED) {
+            throw DomainException.conflict(
+                    "the join of cluster '" + id + "' is " + j.state().wire() + ": there is nothing to report");
+        }
+        DesiredSet current = build(j, cluster, secrets(j, cluster));
+        record(id, current, r, now);
+        joins.report(j.id(), r.revision(), Json.MAPPER.writeValueAsString(body), now);
+        InfraPhase phase = phaseOf(cluster);
+        List<String> changed = r.changed();
+        boolean complete = r.revision().equals(current.revision())
+                && r.notReady().isEmpty()
+                && r.failed().isEmpty();
+        if (phase == InfraPhase.READY && !changed.isEmpty()) {
+            // the agent put back what had drifted: said as push mode's resync says it
+            ObjectNode receipt = Json.object();
+            ArrayNode repaired = receipt.putArray("repaired");
+            changed.forEach(repaired::add);
+            infra.audit(now, agent.name(), "infra.resync.changed", id, Json.MAPPER.writeValueAsString(receipt));
+            LOG.info("{}: the pull agent repaired {}", id, changed);
+        }
+        if (complete && phase != InfraPhase.READY) {
+            String urlMap = Json.MAPPER.writeValueAsString(DesiredState.urlMap(ClusterDocument.of(cluster.document())));
+            clusters.setInfra(id, InfraPhase.READY, urlMap, agent.name(), now);
+            LOG.info("{}: infrastructure ready (applied by its pull agent, revision {})", id, r.revision());
+            return InfraPhase.READY;
+        }
+        return phase;
+    }
+
+    /** The infrastructure's phase as the cluster's status shows it (live or degraded: ready). */
+    private static InfraPhase phaseOf(ClusterRecord cluster) {
+        return switch (network.aios.api.ClusterStatus.fromWire(cluster.status())
+                .orElse(network.aios.api.ClusterStatus.REGISTERED)) {
+            case LIVE, DEGRADED -> InfraPhase.READY;
+            case PROVISIONING -> InfraPhase.PROVISIONING;
+            case DEPROVISIONING -> InfraPhase.DEPROVISIONING;
+            case FAILED -> InfraPhase.FAILED;
+            case REGISTERED -> InfraPhase.NONE;
+        };
+    }
+
+    /** The inventory, as push mode keeps it: what is on the cluster now, with uid and revision. */
+    private void record(String id, DesiredSet current, Report r, Instant now) {
+        Map<String, Integer> seq = new HashMap<>();
+        List<ObjectRef> services = current.refs(ClusterServices.SERVICES);
+        for (int i = 0; i < services.size(); i++) {
+            seq.put(key(services.get(i)), SERVICES_SEQ + i);
+        }
+        List<ObjectRef> gw = current.refs(ClusterServices.ROUTES);
+        for (int i = 0; i < gw.size(); i++) {
+            seq.put(key(gw.get(i)), ROUTES_SEQ + i);
+        }
+        List<InventoryStore.Intent> present = new ArrayList<>();
+        List<String> uids = new ArrayList<>();
+        List<String> revisions = new ArrayList<>();
+        for (Report.Result res : r.results()) {
+            Integer s = seq.get(res.key());
+            if (res.gone()) {
+                infra.inventory().forget(id, res.apiVersion(), res.kind(), res.namespace(), res.name());
+            } else if (s != null && res.uid() != null) {
+                present.add(new InventoryStore.Intent(s, res.apiVersion(), res.kind(), res.namespace(), res.name()));
+                uids.add(res.uid());
+                revisions.add(res.revision());
+            }
+        }
+        if (!present.isEmpty()) {
+            infra.inventory().recordIntents(id, present, now);
+            infra.inventory().recordApplied(id, present, uids, revisions);
+        }
+    }
+
+    private static String key(ObjectRef ref) {
+        return ref.kind() + " " + (ref.namespace() == null ? "" : ref.namespace()) + "/" + ref.name();
+    }
+
+    /** The agent removed what it applied: the receipt kept with the join, and the cluster back to registered. */
+    private InfraPhase removed(JoinRecord j, Report r, Instant now) {
+        String id = j.clusterId();
+        ObjectNode receipt = Json.object();
+        ArrayNode deleted = receipt.putArray("deleted");
+        ArrayNode residual = receipt.putArray("residual");
+        for (Report.Result res : r.results()) {
+            if (res.outcome().equals("failed")) {
+                residual.addObject().put("object", res.key()).put("error", res.error());
+            } else {
+                deleted.add(res.key());
+            }
+        }
+        receipt.put("clean", residual.isEmpty());
+        receipt.put("by", "pull-agent");
+        joins.report(j.id(), r.revision(), Json.MAPPER.writeValueAsString(receipt), now);
+        finishRemoval(j, receipt, agentName(j), now);
+        return InfraPhase.NONE;
+    }
+
+    private static String agentName(JoinRecord j) {
+        return j.credentialName() == null ? "pull-agent" : j.credentialName();
+    }
+
+    /** Ends a pull cluster's infrastructure: the join removed, its credentials revoked, the registry told. */
+    void finishRemoval(JoinRecord j, ObjectNode receipt, String actor, Instant now) {
+        String id = j.clusterId();
+        infra.inventory().clear(id);
+        routes.deleteAll(id);
+        tokens.revokeAgent(id);
+        if (j.credentialName() != null) {
+            tokens.revoke(j.credentialName(), actor);
+        }
+        joins.transition(
+                j.id(), Set.of(JoinState.REMOVING), JoinState.REMOVED, null, null, now, "cluster.join.removed");
+        clusters.setInfra(id, InfraPhase.NONE, null, actor, now);
+        infra.audit(now, actor, "infra.remove.receipt", id, Json.MAPPER.writeValueAsString(receipt));
+    }
+
+    /** A new credential for the agent; the one it presented is revoked at once. */
+    public String rotate(Principal agent) {
+        JoinRecord j = joinOf(agent);
+        if (!j.state().live()) {
+            throw joinOfNoUse(j);
+        }
+        TokenService.Issued next = tokens.issuePull(j.clusterId(), agent.name());
+        joins.setCredential(j.id(), next.record().name());
+        tokens.revoke(agent.name(), agent.name());
+        return next.token();
+    }
+
+    /** A report as sent, checked field by field (pointers name what was wrong). */
+    record Report(String revision, List<Result> results, List<String> notReady, boolean removed) {
+        record Result(
+                String apiVersion,
+                String kind,
+                String namespace,
+                String name,
+                String uid,
+                String revision,
+                String outcome,
+                String error) {
+            String key() {
+                return kind + " " + (namespace == null ? "" : namespace) + "/" + name;
+            }
+
+            boolean gone() {
+                return outcome.equals("pruned") || outcome.equals("deleted");
+            }
+        }
+
+        List<String> changed() {
+            return results.stream()
+                    .filter(r -> r.outcome().equals("created") || r.outcome().equals("patched"))
+                    .map(r -> r.outcome() + " " + r.key())
+                    .toList();
+        }
+
+        List<Result> failed() {
+            return results.stream().filter(r -> r.outcome().equals("failed")).toList();
+        }
+
+        static Report parse(JsonNode body) {
+            List<FieldError> errors = new ArrayList<>();
+            if (body == null || !body.isObject()) {
+                throw DomainException.invalid(List.of(new FieldError("", "must be a JSON object")));
+            }
+            String revision = text(body, "/revision", errors, true);
+            List<Result> results = new ArrayList<>();
+            JsonNode rs = body.path("results");
+            if (!rs.isArray() || rs.size() > 10_000) {
+                errors.add(new FieldError("/results", "must be an array of at most 10000 results"));
+            } else {
+                for (int i = 0; i < rs.size(); i++) {
+                    JsonNode n = rs.get(i);
+                    String p = "/results/" + i;
+                    String outcome = text(n, p + "/outcome", errors, true);
+                    if (outcome != null && !OUTCOMES.contains(outcome)) {
+                        errors.add(
+                                new FieldError(p + "/outcome", "must be one of " + new java.util.TreeSet<>(OUTCOMES)));
+                    }
+                    results.add(new Result(
+                            text(n, p + "/apiVersion", errors, true),
+                            text(n, p + "/kind", errors, true),
+                            text(n, p + "/namespace", errors, false),
+                            text(n, p + "/name", errors, true),
+                            text(n, p + "/uid", errors, false),
+                            revisionOf(n),
+                            outcome,
+                            text(n, p + "/error", errors, false)));
+                }
+            }
+            List<String> notReady = new ArrayList<>();
+            JsonNode nr = body.path("notReady");
+            if (!nr.isMissingNode() && !nr.isArray()) {
+                errors.add(new FieldError("/notReady", "must be an array of strings"));
+            } else {
+                for (int i = 0; i < nr.size(); i++) {
+                    if (!nr.get(i).isString()) {
+                        errors.add(new FieldError("/notReady/" + i, "must be a string"));
+                    } else {
+                        notReady.add(nr.get(i).asString());
+                    }
+                }
+            }
+            JsonNode removed = body.path("removed");
+            if (!removed.isMissingNode() && !removed.isBoolean()) {
+                errors.add(new FieldError("/removed", "must be true or false"));
+            }
+            if (!errors.isEmpty()) {
+                throw DomainException.invalid(errors);
+            }
+            return new Report(revision, results, notReady, removed.asBoolean(false));
+        }
+
+        /** The object's revision as push mode records it: its generation where it has one, else its version. */
+        private static String revisionOf(JsonNode n) {
+            long g = n.path("generation").asLong(0);
+            if (g > 0) {
+                return "g" + g;
+            }
+            String rv = n.path("resourceVersion").asString(null);
+            return rv == null ? null : "rv" + rv;
+        }
+
+        private static String text(JsonNode n, String pointer, List<FieldError> errors, boolean required) {
+            JsonNode v = n.at(pointer.substring(pointer.lastIndexOf('/')));
+            if (v.isMissingNode() || v.isNull()) {
+                if (required) {
+                    errors.add(new FieldError(pointer, "is required"));
+                }
+                return null;
+            }
+            if (!v.isString() || v.asString().length() > 4096) {
+                errors.add(new FieldError(pointer, "must be a string of at most 4096 characters"));
+                return null;
+            }
+            return v.asString();
+        }
+    }
+}
