@@ -19,7 +19,46 @@ record AgentConfig(
         String grantKey,
         java.nio.file.Path tlsCert,
         java.nio.file.Path tlsKey,
-        java.nio.file.Path tokenFile) {
+        java.nio.file.Path tokenFile,
+        PullSettings pull) {
+    /** The settings of the four push-mode roles (no pull settings). */
+    AgentConfig(
+            String role,
+            String host,
+            int port,
+            String clusterId,
+            String controlPlaneUrl,
+            String token,
+            String controlPlaneCa,
+            String namespace,
+            String kubeconfig,
+            Duration heartbeat,
+            Duration metricsInterval,
+            java.util.List<String> egressAllow,
+            String grantKey,
+            java.nio.file.Path tlsCert,
+            java.nio.file.Path tlsKey,
+            java.nio.file.Path tokenFile) {
+        this(
+                role,
+                host,
+                port,
+                clusterId,
+                controlPlaneUrl,
+                token,
+                controlPlaneCa,
+                namespace,
+                kubeconfig,
+                heartbeat,
+                metricsInterval,
+                egressAllow,
+                grantKey,
+                tlsCert,
+                tlsKey,
+                tokenFile,
+                null);
+    }
+
     boolean tls() {
         return tlsCert != null;
     }
@@ -39,6 +78,6 @@ record AgentConfig(
     @Override
     public String toString() {
         return "AgentConfig[role=" + role + ", port=" + port + ", clusterId=" + clusterId + ", controlPlane="
-                + controlPlaneUrl + "]"; // never the token
+                + controlPlaneUrl + (pull == null ? "" : ", " + pull) + "]"; // never the token
     }
 }

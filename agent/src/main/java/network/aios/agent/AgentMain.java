@@ -12,8 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import network.aios.api.Json;
-import network.aios.api.kubeconfig.KubeconfigException;
-import network.aios.api.kubeconfig.KubeconfigParser;
 import network.aios.infra.Kubeconfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,18 +23,21 @@ import picocli.CommandLine.Option;
  * {@code java -jar aios-agent.jar --role=controller}: one of the AIOS services on a member cluster. In
  * the cluster it reads its settings from the environment the infrastructure gives it (ConfigMap
  * {@code aios-cluster}, Secret {@code aios-agent-credentials}) and talks to the API server as its
- * ServiceAccount; outside, {@code --kubeconfig} says which cluster.
+ * ServiceAccount; outside, {@code --kubeconfig} says which cluster, read as kubectl reads it (see
+ * {@link LocalKubeconfig}: the kubeconfig of whoever runs the agent, not an owner's text sent to the control
+ * plane). Role {@code pull} ({@link PullRole}) needs only the control plane's URL: it joins with a bootstrap
+ * token and learns its cluster id from the exchange.
  */
 @Command(
         name = "aios-agent",
         mixinStandardHelpOptions = true,
         version = AgentMain.VERSION,
-        description = "An AIOS service on a member cluster: controller, metrics, blocks or mgmt.")
+        description = "An AIOS service on a member cluster: controller, metrics, blocks, mgmt, or pull (pull mode).")
 public final class AgentMain implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
 
-    @Option(names = "--role", required = true, description = "controller, metrics, blocks or mgmt")
+    @Option(names = "--role", required = true, description = "controller, metrics, blocks, mgmt or pull")
     String role;
 
     @Option(
@@ -67,8 +68,30 @@ public final class AgentMain implements Callable<Integer> {
                     + "JDK's default trust.")
     Path controlPlaneCa;
 
-    @Option(names = "--kubeconfig", description = "Run outside the cluster, against this kubeconfig's cluster.")
+    @Option(
+            names = "--kubeconfig",
+            description = "Run outside the cluster, against this kubeconfig's current context, read as kubectl "
+                    + "reads it (certificate files, exec plugins): it is the kubeconfig of whoever runs the agent. "
+                    + "(Kubeconfigs sent to the control plane are read by its strict parser instead.)")
     Path kubeconfig;
+
+    @Option(
+            names = "--bootstrap-token-file",
+            description = "Pull role: a file holding the join's bootstrap token (aiosjoin_...); otherwise "
+                    + "AIOS_BOOTSTRAP_TOKEN. Used once, when no pull credential is kept yet.")
+    Path bootstrapTokenFile;
+
+    @Option(
+            names = "--state-dir",
+            description = "Pull role: keep the pull credential in DIR/credential (mode 0600); needed with "
+                    + "--kubeconfig. Without it, in a pod: Secret aios-pull-credential in the agent's namespace.")
+    Path stateDir;
+
+    @Option(
+            names = "--rotate-hours",
+            defaultValue = "24",
+            description = "Pull role: ask for a new pull credential when the one kept is this old.")
+    double rotateHours;
 
     @Option(
             names = "--egress-allow",
@@ -100,9 +123,12 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--metrics-seconds", defaultValue = "15")
     double metricsSeconds;
 
-    /** A running agent: its HTTP port, and close() to stop it. */
+    /** A running agent: its HTTP port, close() to stop it, and finished() when its role stops by itself. */
     public interface Running extends AutoCloseable {
         int port();
+
+        /** Completed with the exit code when the role stops by itself (the pull role); never for the others. */
+        java.util.concurrent.CompletableFuture<Integer> finished();
 
         @Override
         void close();
@@ -112,16 +138,27 @@ public final class AgentMain implements Callable<Integer> {
     public Integer call() {
         Running r = start();
         Runtime.getRuntime().addShutdownHook(new Thread(r::close));
-        LOG.info("aios-agent {} role {} for cluster {} on port {}", VERSION, role, clusterId, r.port());
+        LOG.info(
+                "aios-agent {} role {} for cluster {} on port {}",
+                VERSION,
+                role,
+                clusterId == null ? "(from the join)" : clusterId,
+                r.port());
         try {
-            Thread.currentThread().join();
+            return r.finished().get(); // the pull role stops by itself (revoked, refused, removed)
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return 0;
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.error("the {} role failed", role, e.getCause());
+            return 1;
         }
-        return 0;
     }
 
     Running start() {
+        if ("pull".equals(role)) {
+            return start(pullConfig(), Clock.systemUTC());
+        }
         String token = tokenFile != null ? read(tokenFile) : System.getenv("AIOS_AGENT_TOKEN");
         if (clusterId == null
                 || clusterId.isBlank()
@@ -158,6 +195,47 @@ public final class AgentMain implements Callable<Integer> {
         return start(config, Clock.systemUTC());
     }
 
+    /** The pull role's settings: the control plane's URL is all it needs to start (the join gives the rest). */
+    AgentConfig pullConfig() {
+        if (controlPlaneUrl == null || controlPlaneUrl.isBlank()) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "the control plane's URL (--control-plane or AIOS_CONTROL_PLANE_URL) is needed");
+        }
+        if (kubeconfig != null && stateDir == null) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--state-dir is needed with --kubeconfig: where the pull credential is kept outside a pod");
+        }
+        if (!(rotateHours > 0)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--rotate-hours must be more than 0");
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
+        }
+        String bootstrap =
+                bootstrapTokenFile != null ? read(bootstrapTokenFile) : System.getenv("AIOS_BOOTSTRAP_TOKEN");
+        return new AgentConfig(
+                role,
+                host,
+                port,
+                null,
+                controlPlaneUrl,
+                null,
+                controlPlaneCa != null ? read(controlPlaneCa) : System.getenv("AIOS_CONTROL_PLANE_CA"),
+                namespace,
+                kubeconfig == null ? null : kubeconfig.toString(),
+                Duration.ofMillis((long) (heartbeatSeconds * 1000)),
+                Duration.ofMillis((long) (metricsSeconds * 1000)),
+                egressAllow == null ? java.util.List.of() : egressAllow,
+                grantKey,
+                tlsCert,
+                tlsKey,
+                null,
+                new PullSettings(new PullSettings.BootstrapToken(bootstrap), stateDir, Duration.ofMillis((long)
+                        (rotateHours * 3_600_000))));
+    }
+
     static Running start(AgentConfig config, Clock clock) {
         KubernetesClient kube = new KubernetesClientBuilder()
                 .withConfig(kubeConfig(config.kubeconfig()))
@@ -170,11 +248,12 @@ public final class AgentMain implements Callable<Integer> {
             case "metrics" -> new MetricsRole(agent);
             case "blocks" -> new BlocksRole(agent);
             case "mgmt" -> new MgmtRole(agent);
+            case "pull" -> new PullRole(agent, pullStore(config, kube, clock));
             default -> {
                 kube.close();
                 throw new CommandLine.ParameterException(
                         new CommandLine(new AgentMain()),
-                        "unknown role '" + config.role() + "': controller, metrics, blocks or mgmt");
+                        "unknown role '" + config.role() + "': controller, metrics, blocks, mgmt or pull");
             }
         };
         network.aios.tls.TlsListener tls =
@@ -202,6 +281,11 @@ public final class AgentMain implements Callable<Integer> {
             }
 
             @Override
+            public java.util.concurrent.CompletableFuture<Integer> finished() {
+                return role.finished();
+            }
+
+            @Override
             public void close() {
                 role.close();
                 http.stop();
@@ -211,8 +295,24 @@ public final class AgentMain implements Callable<Integer> {
     }
 
     /**
-     * In a pod: the API server from the environment Kubernetes sets and the pod's ServiceAccount. Outside:
-     * the kubeconfig file given, parsed by the same strict parser as an owner's (inline credentials only).
+     * Where the pull role keeps its credential: {@code --state-dir}'s file; else, in a pod, the Secret in the
+     * pod's own namespace (as its ServiceAccount says it, else {@code --namespace}).
+     */
+    static PullCredentialStore pullStore(AgentConfig config, KubernetesClient kube, Clock clock) {
+        if (config.pull().stateDir() != null) {
+            return new PullCredentialFile(config.pull().stateDir());
+        }
+        Path podNamespace = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+        String ns = Files.isReadable(podNamespace) ? read(podNamespace).trim() : config.namespace();
+        return new PullCredentialSecret(kube, ns, clock);
+    }
+
+    /**
+     * In a pod: the API server from the environment Kubernetes sets and the pod's ServiceAccount, built by
+     * hand. Outside: the kubeconfig file given, read as kubectl reads it ({@link LocalKubeconfig}): it is the
+     * kubeconfig of whoever runs this process, so its certificate files and exec plugins are theirs to use.
+     * The strict parser (inline credentials only, no programs, no files) is for kubeconfigs sent to the
+     * control plane, which come from owners it does not trust.
      */
     static Config kubeConfig(String kubeconfigFile) {
         if (kubeconfigFile == null) {
@@ -227,11 +327,7 @@ public final class AgentMain implements Callable<Integer> {
                     sa.resolve("token"),
                     sa.resolve("ca.crt"));
         }
-        try {
-            return Kubeconfigs.config(new KubeconfigParser(true).parseText(read(Path.of(kubeconfigFile)), ""));
-        } catch (KubeconfigException e) {
-            throw new IllegalArgumentException("--kubeconfig " + kubeconfigFile + " cannot be used: " + e.errors());
-        }
+        return LocalKubeconfig.load(Path.of(kubeconfigFile));
     }
 
     private static String read(Path p) {

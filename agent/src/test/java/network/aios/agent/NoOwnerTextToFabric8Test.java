@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
  * Kubeconfigs are parsed once, by our strict parser, and fabric8 configurations are built by hand from
  * the result in one class. Nothing in the product (this module's classpath holds every module but the
  * CLI) may call fabric8's own kubeconfig loading, auto-configuration, or its kubeconfig utilities: they
- * would parse text a second time, run exec plugins, or read files and the environment.
+ * would parse text a second time, run exec plugins, or read files and the environment. One exception: the
+ * agent's own {@code --kubeconfig} ({@link LocalKubeconfig}), the kubeconfig of whoever runs the agent as a
+ * local process, is read as kubectl reads it; only {@link AgentMain} may use that class, so no text that
+ * reached the control plane can get there.
  */
 class NoOwnerTextToFabric8Test {
     private static final JavaClasses PRODUCT = new ClassFileImporter()
@@ -23,15 +26,22 @@ class NoOwnerTextToFabric8Test {
             .withImportOption(location -> !location.contains("-tests.jar")) // other modules' test fixtures
             .importPackages("network.aios");
 
+    private static final String LOCAL = "network.aios.agent.LocalKubeconfig";
+
     @Test
     void noClassLoadsAKubeconfigThroughFabric8() {
+        noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName(LOCAL)
+                .should()
+                .callMethod(Config.class, "fromKubeconfig", String.class, String.class, String.class)
+                .because("only the agent's own --kubeconfig is read by fabric8's loader")
+                .check(PRODUCT);
         noClasses()
                 .should()
                 .callMethod(Config.class, "fromKubeconfig", String.class)
                 .orShould()
                 .callMethod(Config.class, "fromKubeconfig", java.io.File.class)
-                .orShould()
-                .callMethod(Config.class, "fromKubeconfig", String.class, String.class, String.class)
                 .orShould()
                 .callMethod(Config.class, "fromKubeconfig", String.class, java.io.File.class)
                 .orShould()
@@ -52,6 +62,18 @@ class NoOwnerTextToFabric8Test {
                     }
                 })
                 .because("owner text must never reach fabric8's kubeconfig loader (exec plugins, file paths)")
+                .check(PRODUCT);
+    }
+
+    @Test
+    void onlyTheAgentsStartReadsALocalKubeconfig() {
+        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+                .that()
+                .haveFullyQualifiedName(LOCAL)
+                .should()
+                .onlyBeAccessed()
+                .byClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf(
+                        AgentMain.class, LocalKubeconfig.class))
                 .check(PRODUCT);
     }
 

@@ -1,8 +1,6 @@
 package network.aios.infra;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,15 +8,11 @@ import java.util.Optional;
  * What the control plane does on one member cluster: check access, apply (server-side apply, one
  * field manager), observe, delete. No retries here: the job loop owns the one retry policy, and
  * {@link KubeFailure} the one classification of what went wrong. {@link Fabric8ClusterOps} is the
- * product's; tests of the job machinery use a fake.
+ * product's; tests of the job machinery use a fake. The read-only preflight checks get no more than
+ * the reads of {@link ClusterReads} (the version, access reviews, nodes, Services, a ConfigMap, a CRD, a
+ * namespace), which this extends: nobody holding a ClusterOps reaches the client itself.
  */
-public interface ClusterOps extends AutoCloseable {
-    /** The API server's version, or an exception if it does not answer. */
-    String version();
-
-    /** Whether the caller may do {@code verb} on {@code resource} (SelfSubjectAccessReview). */
-    boolean may(String verb, String group, String resource, String namespace);
-
+public interface ClusterOps extends ClusterReads, AutoCloseable {
     /** Server-side apply with the control plane's field manager, taking over conflicting fields. */
     Applied apply(HasMetadata desired);
 
@@ -83,9 +77,6 @@ public interface ClusterOps extends AutoCloseable {
      */
     Optional<String> clusterUid();
 
-    /** The namespace as it is now, or empty. */
-    Optional<Owner.NamespaceState> namespace(String name);
-
     /**
      * Sets one annotation of a namespace ({@code value} null: removes it) by a JSON merge patch, which touches no
      * other field and no other writer's; the namespace as it is then, or empty when it is gone.
@@ -97,12 +88,6 @@ public interface ClusterOps extends AutoCloseable {
 
     /** True once the namespace is gone, or our access to see it went with it (its token Secret lived there). */
     boolean namespaceGone(String namespace);
-
-    /** The cluster's nodes, as the API server has them (attestation reads them with our own credential). */
-    List<Node> nodes();
-
-    /** The client itself, for the read-only preflight checks. */
-    KubernetesClient client();
 
     @Override
     void close();

@@ -2,6 +2,7 @@ package network.aios.infra;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
@@ -27,11 +28,6 @@ public final class Fabric8ClusterOps implements ClusterOps {
                 .withConfig(config)
                 .withHttpClientFactory(http)
                 .build();
-    }
-
-    @Override
-    public KubernetesClient client() {
-        return client;
     }
 
     @Override
@@ -77,6 +73,32 @@ public final class Fabric8ClusterOps implements ClusterOps {
     @Override
     public List<io.fabric8.kubernetes.api.model.Node> nodes() {
         return client.nodes().list().getItems();
+    }
+
+    @Override
+    public List<Service> services() {
+        return client.services().inAnyNamespace().list().getItems();
+    }
+
+    @Override
+    public Optional<Service> service(String namespace, String name) {
+        return Optional.ofNullable(
+                client.services().inNamespace(namespace).withName(name).get());
+    }
+
+    @Override
+    public boolean hasConfigMap(String namespace, String name) {
+        return client.configMaps().inNamespace(namespace).withName(name).get() != null;
+    }
+
+    @Override
+    public boolean hasCrd(String name) {
+        return client.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName(name)
+                        .get()
+                != null;
     }
 
     @Override

@@ -3,7 +3,6 @@ package network.aios.infra;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,30 +37,22 @@ public final class Preflight {
     private Preflight() {}
 
     /** Checks a member cluster before {@code owner}'s services (described by {@code doc}) are deployed on it. */
-    public static List<Check> run(ClusterOps ops, ClusterDocument doc, Owner owner) {
-        KubernetesClient k = ops.client();
+    public static List<Check> run(ClusterReads ops, ClusterDocument doc, Owner owner) {
         List<Supplier<Check>> checks = new ArrayList<>();
         checks.add(() -> guarded(
                 "namespace",
                 "read namespaces",
                 () -> clusterNamespace(ops.namespace(InfraNames.NAMESPACE).orElse(null), owner)));
-        checks.add(() -> guarded(
-                "node-labels", "list nodes", () -> nodeLabels(k.nodes().list().getItems(), doc)));
-        checks.add(() -> guarded(
-                "node-ports",
-                "list services",
-                () -> nodePorts(k.services().inAnyNamespace().list().getItems(), doc.id())));
+        checks.add(() -> guarded("node-labels", "list nodes", () -> nodeLabels(ops.nodes(), doc)));
+        checks.add(() -> guarded("node-ports", "list services", () -> nodePorts(ops.services(), doc.id())));
         if (doc.config() != null && doc.config().gateway()) {
             checks.add(
-                    () -> guarded("ambassador", "read services in namespace ambassador", () -> ambassadorService(k)));
-            checks.add(() -> guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
+                    () -> guarded("ambassador", "read services in namespace ambassador", () -> ambassadorService(ops)));
+            checks.add(
+                    () -> guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(ops)));
         }
         checks.add(() -> guarded("kubeadm", "read configmaps in kube-system", () -> {
-            boolean kubeadm = k.configMaps()
-                            .inNamespace("kube-system")
-                            .withName("kubeadm-config")
-                            .get()
-                    != null;
+            boolean kubeadm = ops.hasConfigMap("kube-system", "kubeadm-config");
             return kubeadm
                     ? new Check("kubeadm", Status.PASS, "set up with kubeadm (kube-system/kubeadm-config)", null)
                     : new Check(
@@ -87,12 +78,11 @@ public final class Preflight {
      * permissions, its NodePort free, its namespace free (or already this add-on's), and for a gateway
      * route the Mapping CRD.
      */
-    public static List<Check> run(ClusterOps ops, AddonDeployment addon) {
-        KubernetesClient k = ops.client();
+    public static List<Check> run(ClusterReads ops, AddonDeployment addon) {
         List<Supplier<Check>> out = new ArrayList<>();
         out.add(() -> guarded("node-ports", "list services", () -> {
             List<String> taken = new ArrayList<>();
-            for (Service s : k.services().inAnyNamespace().list().getItems()) {
+            for (Service s : ops.services()) {
                 Map<String, String> labels = s.getMetadata().getLabels();
                 boolean ours = labels != null && addon.id().equals(labels.get(AddonDeployment.ADDON_LABEL));
                 if (!ours
@@ -118,7 +108,7 @@ public final class Preflight {
                 "read namespaces",
                 () -> addonNamespace(ops.namespace(addon.namespace()).orElse(null), addon.namespace())));
         if (addon.gatewayPrefix() != null) {
-            out.add(() -> guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(k)));
+            out.add(() -> guarded("ambassador-mapping-crd", "read customresourcedefinitions", () -> mappingCrd(ops)));
         }
         return withPermissions(ops, out);
     }
@@ -127,7 +117,7 @@ public final class Preflight {
      * The api-server check, then the permissions check, then {@code checks}: every read at once (one round
      * trip to the member cluster instead of a dozen, none of them waiting on another).
      */
-    private static List<Check> withPermissions(ClusterOps ops, List<Supplier<Check>> checks) {
+    private static List<Check> withPermissions(ClusterReads ops, List<Supplier<Check>> checks) {
         List<Supplier<Object>> calls = new ArrayList<>();
         calls.add(() -> new Check("api-server", Status.PASS, "Kubernetes " + ops.version() + " answers", null));
         for (String[] a : REQUIRED_ACCESS) {
@@ -166,8 +156,8 @@ public final class Preflight {
     private static Check guarded(String name, String what, Supplier<Check> check) {
         try {
             return check.get();
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            if (KubeFailure.of(e) == KubeFailure.FORBIDDEN) {
+        } catch (RuntimeException e) {
+            if (ClusterReads.forbidden(e)) {
                 return new Check(
                         name,
                         Status.FAIL,
@@ -317,11 +307,9 @@ public final class Preflight {
             "helm install ambassador datawire/ambassador --namespace ambassador "
                     + "--set service.type=NodePort --set service.nodePorts.http=32000 --set service.nodePorts.https=32000";
 
-    static Check ambassadorService(KubernetesClient k) {
-        Service svc = k.services()
-                .inNamespace(InfraNames.AMBASSADOR_NAMESPACE)
-                .withName(InfraNames.AMBASSADOR_SERVICE)
-                .get();
+    static Check ambassadorService(ClusterReads ops) {
+        Service svc = ops.service(InfraNames.AMBASSADOR_NAMESPACE, InfraNames.AMBASSADOR_SERVICE)
+                .orElse(null);
         boolean on32000 = svc != null
                 && svc.getSpec() != null
                 && "NodePort".equals(svc.getSpec().getType())
@@ -338,13 +326,8 @@ public final class Preflight {
                         "kubectl create namespace ambassador; " + INSTALL_AMBASSADOR);
     }
 
-    static Check mappingCrd(KubernetesClient k) {
-        boolean crd = k.apiextensions()
-                        .v1()
-                        .customResourceDefinitions()
-                        .withName(InfraNames.MAPPING_CRD)
-                        .get()
-                != null;
+    static Check mappingCrd(ClusterReads ops) {
+        boolean crd = ops.hasCrd(InfraNames.MAPPING_CRD);
         return crd
                 ? new Check("ambassador-mapping-crd", Status.PASS, "the Mapping CRD is installed", null)
                 : new Check(

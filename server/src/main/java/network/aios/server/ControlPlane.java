@@ -180,8 +180,7 @@ public final class ControlPlane implements AutoCloseable {
         InfraRoutes infraRoutes = new InfraRoutes(infra, pull);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
-        RouteService routeService =
-                new RouteService(clusters, routeStore, infraStore, box, members, clock, infra.slots());
+        RouteService routeService = new RouteService(clusters, routeStore, clock, infra::applySoon, pull::pulled);
         AddonRoutes addonRoutes = new AddonRoutes(
                 addonService,
                 new AddonDeployments(addonService, infra),

@@ -421,7 +421,10 @@ public final class InfraStore {
     public void putApplied(String key, String fingerprint, Instant at) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO infra_applied (target, fingerprint, applied_at, synced_at) "
                         + "VALUES (:t, :f, :at, :at) ON CONFLICT (target) DO UPDATE SET fingerprint = :f, "
-                        + "applied_at = :at, synced_at = :at")
+                        // an apply asked for meanwhile (wantApply) is still wanted: it may have come after this one
+                        // read
+                        + "applied_at = :at, synced_at = CASE WHEN infra_applied.synced_at = '-infinity' "
+                        + "THEN infra_applied.synced_at ELSE :at END")
                 .bind("t", key)
                 .bind("f", fingerprint)
                 .bind("at", java.sql.Timestamp.from(at))
@@ -471,8 +474,34 @@ public final class InfraStore {
                             + "AND finished_at IS NOT NULL")
                     .bind("t", j.clusterId())
                     .execute();
-            return insertJob(h, j, false, " ON CONFLICT (cluster_id) WHERE finished_at IS NULL DO NOTHING") == 1;
+            if (insertJob(h, j, false, " ON CONFLICT (cluster_id) WHERE finished_at IS NULL DO NOTHING") == 1) {
+                return true;
+            }
+            // a job got there first: nothing queued, and the target is not marked (an apply wanted stays wanted)
+            h.rollback();
+            return false;
         });
+    }
+
+    /**
+     * Asks for the target's desired state to be applied again as soon as nothing else runs on it (its desired state
+     * changed: a gateway route added or removed): it is due for a resync whatever the interval. False when the
+     * target has no infrastructure made ready (nothing to apply to).
+     */
+    public boolean wantApply(String key) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_applied SET synced_at = '-infinity' WHERE target = :t")
+                        .bind("t", key)
+                        .execute())
+                > 0;
+    }
+
+    /** Whether an apply is wanted and not yet queued ({@link #wantApply}). */
+    public boolean applyWanted(String key) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT exists(SELECT 1 FROM infra_applied WHERE target = :t AND synced_at = '-infinity')")
+                .bind("t", key)
+                .mapTo(Boolean.class)
+                .one());
     }
 
     /** Forgets a finished job (a resync that found nothing to repair). */

@@ -200,6 +200,11 @@ class DriftRepairIT {
         var mappings = kube.admin
                 .genericKubernetesResources(mapping.getApiVersion(), mapping.getKind())
                 .inNamespace(InfraNames.NAMESPACE);
+        // applied by the engine (a resync queued by the change), not by the request
+        KubeTestCluster.await(
+                () -> mappings.withName(mapping.getMetadata().getName()).get() != null,
+                Duration.ofSeconds(60),
+                "the route's Mapping to be applied");
         String uid = mappings.withName(mapping.getMetadata().getName())
                 .get()
                 .getMetadata()

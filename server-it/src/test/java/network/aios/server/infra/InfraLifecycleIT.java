@@ -284,15 +284,10 @@ class InfraLifecycleIT {
                 server.adminToken);
         assertThat(reserved.status()).isEqualTo(422);
         assertThat(reserved.body().at("/error/details/0/path").asString()).isEqualTo("/id");
-        var routeMappings = kube.admin
-                .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
-                .inNamespace(InfraNames.NAMESPACE)
-                .withLabel(InfraNames.COMPONENT_LABEL, "route")
-                .list()
-                .getItems();
-        assertThat(routeMappings)
-                .extracting(m -> (Object)
-                        ((java.util.Map<?, ?>) m.getAdditionalProperties().get("spec")).get("prefix"))
+        // a route is desired state: the engine applies its Mapping under its lease, not the request
+        KubeTestCluster.await(
+                () -> routePrefixes().size() == 3, Duration.ofSeconds(60), "the routes' Mappings to be applied");
+        assertThat(routePrefixes())
                 .containsExactlyInAnyOrder("/tasks/server-pr-home-123/", "/block/block-42/", "/vdag-ctrl-7/");
         assertThat(server.send(
                                 "DELETE",
@@ -301,12 +296,15 @@ class InfraLifecycleIT {
                                 server.adminToken)
                         .status())
                 .isEqualTo(200);
-        assertThat(kube.admin
-                        .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
-                        .inNamespace(InfraNames.NAMESPACE)
-                        .withName("aios-route-block-block-42")
-                        .get())
-                .isNull();
+        KubeTestCluster.await(
+                () -> kube.admin
+                                .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                                .inNamespace(InfraNames.NAMESPACE)
+                                .withName("aios-route-block-block-42")
+                                .get()
+                        == null,
+                Duration.ofSeconds(60),
+                "the deleted route's Mapping to be pruned");
         assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/routes", server.adminToken)
                         .body()
                         .get("items"))
@@ -314,12 +312,29 @@ class InfraLifecycleIT {
         // deleting the inference server takes its route with it
         Answer deleted = server.send("DELETE", "/inference_server/" + inferenceId, null, server.adminToken);
         assertThat(deleted.body().get("routeRemoved").asBoolean()).isTrue();
-        assertThat(kube.admin
-                        .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
-                        .inNamespace(InfraNames.NAMESPACE)
-                        .withName("aios-route-task-server-pr-home-123")
-                        .get())
-                .isNull();
+        KubeTestCluster.await(
+                () -> kube.admin
+                                .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                                .inNamespace(InfraNames.NAMESPACE)
+                                .withName("aios-route-task-server-pr-home-123")
+                                .get()
+                        == null,
+                Duration.ofSeconds(60),
+                "the inference server's route Mapping to be pruned");
+    }
+
+    private static List<Object> routePrefixes() {
+        return kube
+                .admin
+                .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                .inNamespace(InfraNames.NAMESPACE)
+                .withLabel(InfraNames.COMPONENT_LABEL, "route")
+                .list()
+                .getItems()
+                .stream()
+                .map(m -> (Object)
+                        ((java.util.Map<?, ?>) m.getAdditionalProperties().get("spec")).get("prefix"))
+                .toList();
     }
 
     @Test

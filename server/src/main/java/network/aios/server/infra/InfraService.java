@@ -101,6 +101,14 @@ public final class InfraService implements AutoCloseable {
         this.runner = new JobRunner(store, steps, clock, parallelism);
     }
 
+    /**
+     * The target's desired state changed outside a job (a gateway route added or removed): the engine applies it
+     * under its lease, soon, never from inside the request that changed it.
+     */
+    public void applySoon(String key) {
+        runner.applySoon(key);
+    }
+
     /** A waiting job's Deployments changed: it is due now, and the runner looks at once. */
     private void nudge(String key) {
         if (store.runNow(key, clock.instant())) {

@@ -109,23 +109,43 @@ public final class JobRunner implements AutoCloseable {
             java.time.Instant cutoff = now.minus(every);
             boolean any = false;
             for (String key : store.dueForResync(cutoff, 100)) {
-                InfraJob job = InfraJob.builder()
-                        .id("job-" + UUID.randomUUID().toString().substring(0, 13))
-                        .clusterId(key)
-                        .kind(JobKind.RESYNC)
-                        .state(JobState.PENDING)
-                        .reason("Queued")
-                        .message("resync queued")
-                        .requestedBy("resync")
-                        .nextRunAt(now)
-                        .createdAt(now)
-                        .updatedAt(now)
-                        .build();
-                any |= store.scheduleResync(job, cutoff);
+                any |= store.scheduleResync(resyncJob(key, now, "resync"), cutoff);
             }
             if (any) {
                 tick.run();
             }
+        }
+    }
+
+    private static InfraJob resyncJob(String key, java.time.Instant now, String requestedBy) {
+        return InfraJob.builder()
+                .id("job-" + UUID.randomUUID().toString().substring(0, 13))
+                .clusterId(key)
+                .kind(JobKind.RESYNC)
+                .state(JobState.PENDING)
+                .reason("Queued")
+                .message("resync queued")
+                .requestedBy(requestedBy)
+                .nextRunAt(now)
+                .createdAt(now)
+                .updatedAt(now)
+                .build();
+    }
+
+    /**
+     * The target's desired state changed (a gateway route): applied again by a resync queued now, or, when a job is
+     * under way on it, by one queued as soon as that job ends (see {@link #run}).
+     */
+    void applySoon(String key) {
+        if (store.wantApply(key)) {
+            queueWantedApply(key);
+        }
+    }
+
+    private void queueWantedApply(String key) {
+        java.time.Instant now = clock.instant();
+        if (store.scheduleResync(resyncJob(key, now, "desired-state-change"), now.plusMillis(1))) {
+            wake();
         }
     }
 
@@ -212,6 +232,8 @@ public final class JobRunner implements AutoCloseable {
             }
             if (!next.finished()) {
                 wakeAt(next.nextRunAt());
+            } else if (saved && store.applyWanted(next.clusterId())) {
+                queueWantedApply(next.clusterId()); // its desired state changed while this job ran
             }
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.info("infra job {}: the control plane is stopping; it resumes when its lease expires", job.id());

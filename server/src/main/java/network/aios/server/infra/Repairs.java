@@ -37,7 +37,10 @@ final class Repairs {
                 && recorded.uid() != null
                 && after.ref().uid() != null
                 && !recorded.uid().equals(after.ref().uid());
-        if (before.isEmpty() || replaced) {
+        if (before.isEmpty() && recorded == null) {
+            // never applied before: the desired state grew (a gateway route added), nothing was repaired
+            array("added").add(after.ref().toString());
+        } else if (before.isEmpty() || replaced) {
             repaired().addObject().put("object", after.ref().toString()).put("outcome", "recreated");
         } else if (!before.get().equals(after.revision())) {
             boolean ours = recorded != null && before.get().equals(recorded.revision());
@@ -59,6 +62,7 @@ final class Repairs {
 
     boolean any() {
         return receipt.path("repaired").size()
+                        + receipt.path("added").size()
                         + receipt.path("updated").size()
                         + receipt.path("pruned").size()
                         + receipt.path("failed").size()
@@ -72,6 +76,7 @@ final class Repairs {
     boolean onlyFailedAsBefore(java.util.function.Supplier<Optional<JsonNode>> previous) {
         return receipt.path("failed").size() > 0
                 && receipt.path("repaired").isEmpty()
+                && receipt.path("added").isEmpty()
                 && receipt.path("updated").isEmpty()
                 && receipt.path("pruned").isEmpty()
                 // read only when it can matter: most resyncs refuse nothing
@@ -102,6 +107,7 @@ final class Repairs {
                     "updated",
                     receipt.path("updated"),
                     r -> r.path("object").asString());
+            part(parts, "added", receipt.path("added"), JsonNode::asString);
             part(parts, "pruned", receipt.path("pruned"), JsonNode::asString);
             part(
                     parts,

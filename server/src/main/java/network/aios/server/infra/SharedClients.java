@@ -2,8 +2,8 @@ package network.aios.server.infra;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -206,8 +206,23 @@ final class SharedClients implements AutoCloseable {
         }
 
         @Override
-        public KubernetesClient client() {
-            return entry.ops.client();
+        public List<Service> services() {
+            return entry.ops.services();
+        }
+
+        @Override
+        public Optional<Service> service(String namespace, String name) {
+            return entry.ops.service(namespace, name);
+        }
+
+        @Override
+        public boolean hasConfigMap(String namespace, String name) {
+            return entry.ops.hasConfigMap(namespace, name);
+        }
+
+        @Override
+        public boolean hasCrd(String name) {
+            return entry.ops.hasCrd(name);
         }
 
         @Override

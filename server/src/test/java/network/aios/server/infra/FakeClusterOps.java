@@ -2,7 +2,7 @@ package network.aios.server.infra;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,7 +19,9 @@ import network.aios.infra.ObjectRef;
  * A member cluster in memory, for the job machinery's unit tests: objects by reference with a uid
  * and a revision, a control-plane token, Deployments that are ready or not, and failures to inject
  * (the next calls throw what was queued). Shared by every "connection" a test's connector opens; its
- * changes are synchronized, since a wave of applies runs at once.
+ * changes are synchronized, since a wave of applies runs at once. For preflight's reads, what the cluster
+ * has already (nodes, Services, ConfigMaps, CRDs, namespaces) is {@link #put} there, and the access
+ * reviews answer no to what is {@link #denied}.
  */
 class FakeClusterOps implements ClusterOps {
     /** One stored object: what was applied last, its uid and revision, and whether someone edited it since. */
@@ -86,10 +88,29 @@ class FakeClusterOps implements ClusterOps {
         return "v1.30.0-fake";
     }
 
+    /**
+     * What the identity may not do, as preflight names it: {@code "<verb> <resource>"} for the core group,
+     * else {@code "<verb> <group>/<resource>"} (e.g. {@code "create rbac.authorization.k8s.io/clusterroles"}).
+     */
+    final java.util.Set<String> denied = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public boolean may(String verb, String group, String resource, String namespace) {
         maybeFail("may");
-        return true;
+        return !denied.contains(verb + " " + (group.isEmpty() ? "" : group + "/") + resource);
+    }
+
+    /** Something the cluster has that the control plane did not apply (a node, a Service, a CRD, a namespace). */
+    synchronized void put(HasMetadata o) {
+        objects.put(key(ObjectRef.of(o)), new Stored(o, UUID.randomUUID().toString(), 1, false));
+    }
+
+    /** The objects of {@code kind} as the API server would answer them. */
+    private List<HasMetadata> all(String kind) {
+        return objects.values().stream()
+                .filter(s -> kind.equals(s.object().getKind()))
+                .map(FakeClusterOps::answer)
+                .toList();
     }
 
     /** While set, an apply waits for it to open (a step held mid-apply); an interrupt ends the wait. */
@@ -299,14 +320,36 @@ class FakeClusterOps implements ClusterOps {
     }
 
     @Override
-    public List<Node> nodes() {
+    public synchronized List<Node> nodes() {
         maybeFail("nodes");
-        return List.of();
+        return all("Node").stream().map(Node.class::cast).toList();
     }
 
     @Override
-    public KubernetesClient client() {
-        throw new UnsupportedOperationException("the fake has no client");
+    public synchronized List<Service> services() {
+        maybeFail("services");
+        return all("Service").stream().map(Service.class::cast).toList();
+    }
+
+    @Override
+    public synchronized Optional<Service> service(String namespace, String name) {
+        maybeFail("service " + namespace + "/" + name);
+        return Optional.ofNullable(objects.get(key(new ObjectRef("v1", "Service", namespace, name, null))))
+                .map(FakeClusterOps::answer)
+                .map(Service.class::cast);
+    }
+
+    @Override
+    public synchronized boolean hasConfigMap(String namespace, String name) {
+        maybeFail("configMap " + namespace + "/" + name);
+        return objects.containsKey(key(new ObjectRef("v1", "ConfigMap", namespace, name, null)));
+    }
+
+    @Override
+    public synchronized boolean hasCrd(String name) {
+        maybeFail("crd " + name);
+        return objects.containsKey(
+                key(new ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", null, name, null)));
     }
 
     @Override

@@ -1,0 +1,299 @@
+package network.aios.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Service;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import network.aios.api.Json;
+import network.aios.infra.InfraNames;
+import network.aios.server.KubeTestCluster;
+import network.aios.server.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Pull mode end to end on a real API server, with no kubeconfig ever given to the control plane: the owner asks
+ * for a join and applies its manifest with kubectl (as the owner's admin); the pull agent runs as a local process
+ * with the least-privilege identity the manifest made, exchanges the single-use bootstrap token, waits for the
+ * admin's accept, applies the AIOS services (NodePorts 32300-32303, gateway Mappings), reports, and the cluster's
+ * infrastructure is ready; drift is repaired by the agent; removal leaves nothing and a clean receipt.
+ */
+class JoinEndToEndIT {
+    private static final String CLUSTER = "cluster-west-vision-001";
+    private static KubeTestCluster kube;
+    private static TestServer server;
+    private static network.aios.server.KubeletStandIn kubelet;
+    private static final List<Process> AGENTS = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        kube = KubeTestCluster.shared();
+        kube.prepare(List.of("node-1", "node-2"));
+        kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        server = new TestServer();
+        kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        AGENTS.forEach(Process::destroy);
+        if (kube != null) {
+            kube.admin.namespaces().withName(InfraNames.NAMESPACE).delete();
+            kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        }
+        if (kubelet != null) {
+            kubelet.destroy();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void joinAcceptApplyRepairAndRemoveWithoutAKubeconfig() throws Exception {
+        String owner = server.ownerToken("pull-owner");
+        assertThat(server.send("POST", "/api/createCluster", TestServer.example("cluster.json"), owner)
+                        .status())
+                .isEqualTo(201);
+        TestServer.Answer joined = server.post("/api/v1/clusters/" + CLUSTER + "/join", "{}", owner);
+        assertThat(joined.status()).as(String.valueOf(joined.body())).isEqualTo(201);
+        String token = joined.text("/token");
+        assertThat(token).startsWith("aiosjoin_");
+        assertThat(joined.text("/state")).isEqualTo("issued");
+        // the join's view never shows the token again
+        assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/join", owner)
+                        .body()
+                        .toString())
+                .doesNotContain(token.substring(26));
+
+        // the owner applies the manifest as kubectl does, with their own admin kubeconfig
+        Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "pull");
+        Path ownerKc = work.resolve("owner.kubeconfig");
+        Files.writeString(ownerKc, kube.ownerKubeconfigYaml());
+        kubectl(ownerKc, joined.text("/manifest"), "apply", "-f", "-");
+
+        // the pull agent runs as the identity the manifest made (the control plane's would-be rights, no more)
+        Path agentKc = serviceAccountKubeconfig(work);
+        Path tokenFile = work.resolve("bootstrap-token");
+        Files.writeString(tokenFile, token);
+        Path state = work.resolve("state");
+        Process agent = pullAgent(agentKc, tokenFile, state, work.resolve("pull-agent.log"));
+        KubeTestCluster.await(
+                () -> "requested".equals(join(owner).path("state").asString()),
+                Duration.ofSeconds(60),
+                "the agent's join request (see " + work.resolve("pull-agent.log") + ")");
+        assertThat(join(owner).path("clusterUid").asString())
+                .isEqualTo(kube.admin
+                        .namespaces()
+                        .withName("kube-system")
+                        .get()
+                        .getMetadata()
+                        .getUid());
+        // single use: the same token a second time is refused, and nothing was applied before the accept
+        assertThat(server.post(
+                                "/api/v1/pull/exchange",
+                                "{\"bootstrapToken\": \"" + token + "\", \"clusterUid\": \"x\"}",
+                                null)
+                        .status())
+                .isEqualTo(401);
+        assertThat(kube.admin
+                        .services()
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .list()
+                        .getItems())
+                .isEmpty();
+        // only the admin accepts
+        assertThat(server.post("/api/v1/clusters/" + CLUSTER + "/accept", "{}", owner)
+                        .status())
+                .isEqualTo(403);
+        TestServer.Answer accepted = server.post("/api/v1/clusters/" + CLUSTER + "/accept", "{}", server.adminToken);
+        assertThat(accepted.status()).as(String.valueOf(accepted.body())).isEqualTo(200);
+
+        KubeTestCluster.await(
+                () -> List.of("live", "degraded").contains(status(owner)),
+                Duration.ofMinutes(2),
+                "the pull agent to apply the services and report them ready (see " + work.resolve("pull-agent.log")
+                        + ")");
+        List<Integer> nodePorts = new ArrayList<>();
+        for (Service s :
+                kube.admin.services().inNamespace(InfraNames.NAMESPACE).list().getItems()) {
+            nodePorts.add(s.getSpec().getPorts().get(0).getNodePort());
+        }
+        assertThat(nodePorts).containsExactlyInAnyOrder(32300, 32301, 32302, 32303);
+        assertThat(kube.admin
+                        .genericKubernetesResources("getambassador.io/v3alpha1", "Mapping")
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .list()
+                        .getItems())
+                .hasSize(4);
+        // the same inventory push mode keeps, with the uids the cluster gave
+        JsonNode infra =
+                server.get("/api/v1/clusters/" + CLUSTER + "/infra", owner).body();
+        assertThat(infra.get("inventory").size()).isGreaterThanOrEqualTo(18);
+        String controllerUid = kube.admin
+                .services()
+                .inNamespace(InfraNames.NAMESPACE)
+                .withName("aios-controller")
+                .get()
+                .getMetadata()
+                .getUid();
+        assertThat(infra.get("inventory").toString()).contains(controllerUid);
+        // the control plane holds no credential to this cluster, and ran no job on it
+        int credentials = server.db
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT count(*) FROM cluster_credentials WHERE cluster_id = :c")
+                        .bind("c", CLUSTER)
+                        .mapTo(Integer.class)
+                        .one());
+        assertThat(credentials).isZero();
+        assertThat(infra.get("job").isNull()).isTrue();
+        // its state file holds the agent's own credential, for the owner's eyes only
+        Path credential = state.resolve("credential");
+        assertThat(Files.getPosixFilePermissions(credential))
+                .containsExactlyInAnyOrder(
+                        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+        // drift: a Service deleted on the cluster comes back, and the control plane hears of the repair
+        kube.admin
+                .services()
+                .inNamespace(InfraNames.NAMESPACE)
+                .withName("aios-metrics")
+                .delete();
+        KubeTestCluster.await(
+                () -> kube.admin
+                                .services()
+                                .inNamespace(InfraNames.NAMESPACE)
+                                .withName("aios-metrics")
+                                .get()
+                        != null,
+                Duration.ofSeconds(90),
+                "the pull agent to put back the deleted Service");
+        KubeTestCluster.await(
+                () -> server.get("/api/v1/audit?action=infra.resync.changed", server.adminToken)
+                        .body()
+                        .toString()
+                        .contains("aios-metrics"),
+                Duration.ofSeconds(30),
+                "the repair to be audited");
+
+        // removal: the agent removes what it applied and reports a clean receipt
+        TestServer.Answer removal = server.send("DELETE", "/api/v1/clusters/" + CLUSTER + "/infra", null, owner);
+        assertThat(removal.status()).as(String.valueOf(removal.body())).isEqualTo(202);
+        assertThat(removal.text("/mode")).isEqualTo("pull");
+        KubeTestCluster.await(
+                () -> "removed".equals(join(owner).path("state").asString()),
+                Duration.ofMinutes(2),
+                "the pull agent's removal receipt");
+        JsonNode receipt = join(owner).get("receipt");
+        assertThat(receipt.get("clean").asBoolean()).as(receipt.toString()).isTrue();
+        assertThat(receipt.get("residual")).isEmpty();
+        assertThat(kube.admin
+                        .services()
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .list()
+                        .getItems())
+                .isEmpty();
+        assertThat(kube.admin
+                        .apps()
+                        .deployments()
+                        .inNamespace(InfraNames.NAMESPACE)
+                        .list()
+                        .getItems())
+                .extracting(d -> d.getMetadata().getName())
+                .containsExactly("aios-pull-agent"); // the owner's, applied from the manifest: theirs to delete
+        assertThat(status(owner)).isEqualTo("registered");
+        assertThat(server.get("/api/v1/clusters/" + CLUSTER + "/infra", owner)
+                        .body()
+                        .get("inventory"))
+                .isEmpty();
+        agent.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(agent.isAlive())
+                .as("the agent stops once it removed everything")
+                .isFalse();
+    }
+
+    private static JsonNode join(String token) {
+        return server.get("/api/v1/clusters/" + CLUSTER + "/join", token).body();
+    }
+
+    private static String status(String token) {
+        return server.get("/api/v1/clusters/" + CLUSTER, token).text("/status");
+    }
+
+    private static void kubectl(Path kubeconfig, String stdin, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor())
+                .as("kubectl " + String.join(" ", args) + ": " + out)
+                .isZero();
+    }
+
+    /** A kubeconfig for ServiceAccount aios-control-plane, from the token Secret the manifest made for it. */
+    private static Path serviceAccountKubeconfig(Path work) throws Exception {
+        KubeTestCluster.await(
+                () -> {
+                    var s = kube.admin
+                            .secrets()
+                            .inNamespace(InfraNames.NAMESPACE)
+                            .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET)
+                            .get();
+                    return s != null && s.getData() != null && s.getData().get("token") != null;
+                },
+                Duration.ofSeconds(30),
+                "the pull agent's ServiceAccount token");
+        String saToken = new String(
+                Base64.getDecoder()
+                        .decode(kube.admin
+                                .secrets()
+                                .inNamespace(InfraNames.NAMESPACE)
+                                .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET)
+                                .get()
+                                .getData()
+                                .get("token")),
+                StandardCharsets.UTF_8);
+        ObjectNode kc = (ObjectNode) Json.YAML.readTree(kube.ownerKubeconfigYaml());
+        for (JsonNode u : kc.get("users")) {
+            ((ObjectNode) u).putObject("user").put("token", saToken);
+        }
+        Path file = work.resolve("pull-agent.kubeconfig");
+        Files.writeString(file, Json.yaml(kc));
+        return file;
+    }
+
+    private static Process pullAgent(Path kubeconfig, Path tokenFile, Path state, Path log) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                        "-jar",
+                        Path.of("target", "aios-agent.jar").toString(),
+                        "--role=pull",
+                        "--port=0",
+                        "--host=127.0.0.1",
+                        "--control-plane=" + server.url(),
+                        "--bootstrap-token-file=" + tokenFile,
+                        "--state-dir=" + state,
+                        "--kubeconfig=" + kubeconfig)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        AGENTS.add(p);
+        return p;
+    }
+}
