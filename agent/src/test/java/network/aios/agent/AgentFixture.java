@@ -57,8 +57,7 @@ final class AgentFixture {
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         // the nodes as the seed's document describes them, as a kubelet and GPU feature discovery report them
-        describeNode("worker-node-1", "32", "131072Mi", "2", "NVIDIA-A100-SXM4-40GB");
-        describeNode("worker-node-2", "16", "65536Mi", "1", "Tesla-V100-PCIE-16GB");
+        describeSeedNodes(kube);
         server = TestServer.configured(c -> c.withHeartbeatGrace(GRACE).withAttestEvery(Duration.ofSeconds(2)));
         assertThat(server.send("POST", "/api/createCluster", TestServer.example("cluster.json"), server.adminToken)
                         .status())
@@ -114,11 +113,18 @@ final class AgentFixture {
                 .sslContext(network.aios.tls.AgentTrust.forIdentity(agentCa(), identity))
                 .build();
         for (network.aios.infra.AgentRole role : network.aios.infra.AgentRole.values()) {
-            KUBECONFIGS.put(role.id(), agentKubeconfig(role));
+            KUBECONFIGS.put(role.id(), agentKubeconfig(kube, role));
         }
     }
 
-    static void describeNode(String name, String cpu, String memory, String gpus, String product) {
+    /** The test cluster's nodes as the seed's document describes them. */
+    static void describeSeedNodes(KubeTestCluster kube) {
+        describeNode(kube, "worker-node-1", "32", "131072Mi", "2", "NVIDIA-A100-SXM4-40GB");
+        describeNode(kube, "worker-node-2", "16", "65536Mi", "1", "Tesla-V100-PCIE-16GB");
+    }
+
+    static void describeNode(
+            KubeTestCluster kube, String name, String cpu, String memory, String gpus, String product) {
         kube.admin.nodes().withName(name).edit(n -> {
             n.getMetadata().getLabels().putAll(Map.of("nvidia.com/gpu.product", product, "nvidia.com/gpu.count", gpus));
             return n;
@@ -188,7 +194,7 @@ final class AgentFixture {
     }
 
     /** A kubeconfig for one agent role's own ServiceAccount: what that role would use in the cluster. */
-    static Path agentKubeconfig(network.aios.infra.AgentRole role) throws Exception {
+    static Path agentKubeconfig(KubeTestCluster kube, network.aios.infra.AgentRole role) throws Exception {
         String secret = "aios-agent-token-test-" + role.id();
         kube.admin
                 .resource(new SecretBuilder()
@@ -222,13 +228,7 @@ final class AgentFixture {
                                 .getData()
                                 .get("token")),
                 StandardCharsets.UTF_8);
-        ObjectNode kc = (ObjectNode) Json.YAML.readTree(kube.ownerKubeconfigYaml());
-        for (JsonNode u : kc.get("users")) {
-            ((ObjectNode) u).putObject("user").put("token", token);
-        }
-        Path file = Files.createTempFile("agent-kubeconfig", ".yaml");
-        Files.writeString(file, Json.yaml(kc));
-        return file;
+        return kube.kubeconfigWithToken(token, Files.createTempFile("agent-kubeconfig", ".yaml"));
     }
 
     static int freePort() throws Exception {

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Pull mode end to end on a real API server, with no kubeconfig ever given to the control plane: the owner asks
@@ -39,6 +38,7 @@ class JoinEndToEndIT {
         kube = KubeTestCluster.shared();
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
+        AgentFixture.describeSeedNodes(kube);
         server = new TestServer();
         kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
     }
@@ -163,6 +163,28 @@ class JoinEndToEndIT {
                         java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
 
+        // the services the agent applied are the same as push mode's: their controller (run here as a local process
+        // with its own ServiceAccount and the token the pulled Secret carries) reports, and the cluster is Ready with
+        // its inventory verified against the document
+        Path agentToken = work.resolve("agent-token");
+        Files.write(
+                agentToken,
+                Base64.getDecoder()
+                        .decode(kube.admin
+                                .secrets()
+                                .inNamespace(InfraNames.NAMESPACE)
+                                .withName(InfraNames.AGENT_SECRET)
+                                .get()
+                                .getData()
+                                .get("AIOS_AGENT_TOKEN")));
+        controller(AgentFixture.agentKubeconfig(kube, network.aios.infra.AgentRole.CONTROLLER), agentToken, work);
+        KubeTestCluster.await(
+                () -> condition(owner, 0).equals("Ready=True")
+                        && condition(owner, 1).equals("InventoryVerified=True"),
+                Duration.ofSeconds(60),
+                "the controller's heartbeats (see " + work.resolve("controller.log") + ")");
+        assertThat(status(owner)).isEqualTo("live");
+
         // drift: a Service deleted on the cluster comes back, and the control plane hears of the repair
         kube.admin
                 .services()
@@ -185,6 +207,12 @@ class JoinEndToEndIT {
                         .contains("aios-metrics"),
                 Duration.ofSeconds(30),
                 "the repair to be audited");
+
+        // push beside pull: another registration deployed in push mode on a second API server, by the same control
+        // plane at the same time; each keeps its own mode, and only the push one gave the control plane a credential
+        pushBeside(owner);
+        assertThat(join(owner).path("state").asString()).isEqualTo("accepted");
+        assertThat(status(owner)).isEqualTo("live");
 
         // removal: the agent removes what it applied and reports a clean receipt
         TestServer.Answer removal = server.send("DELETE", "/api/v1/clusters/" + CLUSTER + "/infra", null, owner);
@@ -220,6 +248,84 @@ class JoinEndToEndIT {
         assertThat(agent.isAlive())
                 .as("the agent stops once it removed everything")
                 .isFalse();
+    }
+
+    private static void pushBeside(String owner) throws Exception {
+        String push = "push-beside";
+        KubeTestCluster other = KubeTestCluster.startLocal();
+        try (network.aios.server.KubeletStandIn kubeletB = other.fakeKubelet(InfraNames.NAMESPACE, 600)) {
+            other.prepare(List.of("node-1", "node-2"));
+            assertThat(server.send(
+                                    "POST",
+                                    "/api/createCluster",
+                                    TestServer.seedWithId(push).getBytes(StandardCharsets.UTF_8),
+                                    owner)
+                            .status())
+                    .isEqualTo(201);
+            TestServer.Answer created = server.post(
+                    "/create-cluster-infra",
+                    "{\"cluster_id\": \"" + push + "\", \"kube_config_data\": "
+                            + Json.MAPPER.writeValueAsString(other.ownerKubeconfigYaml()) + "}",
+                    owner);
+            assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(200);
+            server.awaitJob(created.text("/job_id"), "Ready");
+            int credentials = server.db
+                    .jdbi()
+                    .withHandle(h -> h.createQuery(
+                                    "SELECT count(*) FROM cluster_credentials WHERE cluster_id IN (:push, :pull)")
+                            .bind("push", push)
+                            .bind("pull", CLUSTER)
+                            .mapTo(Integer.class)
+                            .one());
+            assertThat(credentials).as("the push cluster's credential only").isEqualTo(1);
+            assertThat(server.get("/api/v1/clusters/" + push + "/join", owner).text("/state"))
+                    .isEqualTo("none");
+            // a join is refused on a push cluster, and push is refused on the pull one
+            assertThat(server.post("/api/v1/clusters/" + push + "/join", "{}", owner)
+                            .text("/error/code"))
+                    .isEqualTo("has_infrastructure");
+            assertThat(other.admin
+                            .services()
+                            .inNamespace(InfraNames.NAMESPACE)
+                            .list()
+                            .getItems())
+                    .hasSize(4);
+            try (AutoCloseable terminator = other.podTerminator(InfraNames.NAMESPACE)) {
+                TestServer.Answer removal =
+                        server.post("/remove-cluster-infra", "{\"cluster_id\": \"" + push + "\"}", owner);
+                server.awaitJob(removal.text("/job_id"), "Removed");
+            }
+        }
+        // the second API server stops with this JVM, as every local one does
+    }
+
+    private static String condition(String token, int i) {
+        JsonNode h =
+                server.get("/api/v1/clusters/" + CLUSTER + "/health", token).body();
+        return h.at("/conditions/" + i + "/type").asString() + "="
+                + h.at("/conditions/" + i + "/status").asString();
+    }
+
+    private static void controller(Path kubeconfig, Path tokenFile, Path work) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        AGENTS.add(new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                        "-jar",
+                        Path.of("target", "aios-agent.jar").toString(),
+                        "--role=controller",
+                        "--port=" + AgentFixture.freePort(),
+                        "--host=127.0.0.1",
+                        "--cluster-id=" + CLUSTER,
+                        "--control-plane=" + server.url(),
+                        "--token-file=" + tokenFile,
+                        "--kubeconfig=" + kubeconfig,
+                        "--heartbeat-seconds=1")
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("controller.log").toFile())
+                .start());
     }
 
     private static JsonNode join(String token) {
@@ -265,13 +371,7 @@ class JoinEndToEndIT {
                                 .getData()
                                 .get("token")),
                 StandardCharsets.UTF_8);
-        ObjectNode kc = (ObjectNode) Json.YAML.readTree(kube.ownerKubeconfigYaml());
-        for (JsonNode u : kc.get("users")) {
-            ((ObjectNode) u).putObject("user").put("token", saToken);
-        }
-        Path file = work.resolve("pull-agent.kubeconfig");
-        Files.writeString(file, Json.yaml(kc));
-        return file;
+        return kube.kubeconfigWithToken(saToken, work.resolve("pull-agent.kubeconfig"));
     }
 
     private static Process pullAgent(Path kubeconfig, Path tokenFile, Path state, Path log) throws Exception {

@@ -23,7 +23,8 @@ import network.aios.server.TestServer;
  * would run with kubectl against the same API server, in the same run: one {@code kubectl apply -f} of the
  * rendered manifests ({@code GET .../infra/manifests}) and one {@code kubectl rollout status} of the four
  * Deployments, with the same readiness criterion (all four Deployments available, as Kubernetes reports it with
- * the kubelet stand-in). Goal: not slower than kubectl; N at once <= 3x one.
+ * the kubelet stand-in). Goal: not slower than kubectl; N at once <= 3x one. Each round also times a pull-mode
+ * rollout of another registration on the same API server ({@link PullRollout}).
  *
  * <p>Both sides are warm: each does one unmeasured round first (the control plane's JIT and connections;
  * kubectl's discovery cache, kept in a folder of the run's own). Every round is printed on its own line, and
@@ -75,11 +76,16 @@ public final class RolloutBench {
                             + "  kubectl: `kubectl apply -f %s` + `kubectl rollout status` of the 4 Deployments"
                             + " (2 processes)%n",
                     rounds, n, Runtime.getRuntime().availableProcessors(), manifests.getFileName());
+            PullRollout pull = new PullRollout(server, kubes.get(0), report.scratch("pull"), "bench-pull");
+            server.post("/api/createCluster", TestServer.seedWithId("bench-pull"), server.adminToken);
             rollout(server, kubes.subList(0, 1)); // warm-up, not measured
             kubectl.round(); // warm-up, not measured: kubectl's discovery cache
+            pull.round(); // warm-up, not measured
             APPLIED.clear();
             List<Double> ours = new ArrayList<>();
             List<Double> theirs = new ArrayList<>();
+            List<Double> pulled = new ArrayList<>();
+            List<Double> agentStarted = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 // each pair in turn: control plane first in even rounds, kubectl first in odd ones
                 boolean kubectlFirst = r % 2 == 1;
@@ -90,16 +96,25 @@ public final class RolloutBench {
                 if (!kubectlFirst) {
                     theirs.add(kubectl.round());
                 }
+                pulled.add(pull.round());
+                agentStarted.add(pull.agentStarted);
                 System.out.printf(
                         "round %2d: control plane %.3f s (everything applied after %.3f s), kubectl %.3f s;"
-                                + " %s first; %s faster%n",
+                                + " %s first; %s faster; pull mode %.3f s (agent started after %.3f s)%n",
                         r + 1,
                         ours.get(r),
                         APPLIED.get(r),
                         theirs.get(r),
                         kubectlFirst ? "kubectl" : "control plane",
-                        ours.get(r) < theirs.get(r) ? "control plane" : "kubectl");
+                        ours.get(r) < theirs.get(r) ? "control plane" : "kubectl",
+                        pulled.get(r),
+                        agentStarted.get(r));
             }
+            System.out.printf(
+                    "pull mode, this run's %d rounds: median %.2f s from `kubectl apply -f` of the join manifest to"
+                            + " ready (agent process started after median %.2f s), beside push %.2f s and kubectl"
+                            + " %.2f s%n",
+                    rounds, median(pulled), median(agentStarted), median(ours), median(theirs));
             double oneApplied = median(APPLIED);
             APPLIED.clear();
             double one = median(ours);

@@ -78,6 +78,37 @@ final class InfraCommands {
         return await ? finish(follow(api, r.path("job_id").asString(), out), out) : 0;
     }
 
+    /**
+     * A pull-mode cluster's removal: its agent removes what it applied and reports a receipt (with {@code await},
+     * followed until it has); forced, the receipt names what was forgotten.
+     */
+    static int pulled(ApiClient api, JsonNode r, boolean await, PrintWriter out) {
+        String id = r.path("clusterId").asString();
+        out.println(r.path("message").asString());
+        out.flush();
+        JsonNode receipt = r.path("receipt");
+        if (!receipt.isObject() && await) {
+            JsonNode view = api.get("/api/v1/clusters/" + ApiClient.enc(id) + "/join");
+            while (!view.path("state").asString("").equals("removed")) {
+                Polling.pause();
+                view = api.get("/api/v1/clusters/" + ApiClient.enc(id) + "/join");
+            }
+            receipt = view.path("receipt");
+        }
+        if (!receipt.isObject()) {
+            return 0;
+        }
+        boolean clean = receipt.path("clean").asBoolean();
+        out.println((clean ? "done: removed by the pull agent, " : "done, with residue: ")
+                + receipt.path("deleted").size() + " deleted, "
+                + receipt.path("residual").size() + " residual");
+        receipt.path("residual")
+                .forEach(x -> out.println("  residual  " + x.path("object").asString() + "  ("
+                        + x.path("error").asString() + ")"));
+        out.flush();
+        return clean ? 0 : 1;
+    }
+
     static int finish(JsonNode job, PrintWriter out) {
         String state = job.path("state").asString();
         boolean ok = state.equals("Ready") || state.equals("Removed");
@@ -153,14 +184,24 @@ final class InfraCommands {
         @Mixin
         RemovalOptions options;
 
+        @Option(
+                names = "--force",
+                description = "A pull-mode cluster whose agent never answers: forget it now; what it had applied is "
+                        + "named as residue in the receipt.")
+        boolean force;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             ApiClient api = client.client();
-            JsonNode r =
-                    api.delete("/api/v1/clusters/" + ApiClient.enc(id) + "/infra", kubeconfigBody(options.kubeconfig));
+            JsonNode r = api.delete(
+                    "/api/v1/clusters/" + ApiClient.enc(id) + "/infra" + (force ? "?force=true" : ""),
+                    kubeconfigBody(options.kubeconfig));
+            if ("pull".equals(r.path("mode").asString(""))) {
+                return pulled(api, r, options.await, spec.commandLine().getOut());
+            }
             return scheduled(api, r, options.await, spec.commandLine().getOut());
         }
     }

@@ -55,6 +55,15 @@ final class JoinCommands {
         return d;
     }
 
+    /** {@code --timeout}: written as {@code --ttl} is (90s, 10m, 1h), at most 24 h. */
+    static Duration duration(String text) {
+        try {
+            return ttl(text);
+        } catch (CliException e) {
+            throw new CliException("--timeout " + text + ": give a duration such as 90s, 10m or 1h (at most 24h)", 2);
+        }
+    }
+
     private static long number(String digits) {
         return digits == null ? 0 : Long.parseLong(digits);
     }
@@ -271,13 +280,39 @@ final class JoinCommands {
                 description = "json or yaml: the whole view.")
         String output;
 
+        @Option(
+                names = "--wait",
+                paramLabel = "STATE",
+                description = "Wait until the join is in this state (issued, requested, accepted, refused, expired, "
+                        + "revoked, removing, removed), or 'ready': accepted and its infrastructure applied and "
+                        + "reported available by the agent. Exit 1 if it ends refused, expired or revoked instead.")
+        String waitFor;
+
+        @Option(
+                names = "--timeout",
+                description = "With --wait: give up after this long (e.g. 90s, 10m), exit 4. Default 10m.")
+        String timeout;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             format(output);
-            JsonNode view = client.client().get(path(id, "/join"));
+            ApiClient api = client.client();
+            JsonNode view = api.get(path(id, "/join"));
+            if (waitFor != null) {
+                view = await(api, view);
+                if (!reached(view, waitFor)) {
+                    spec.commandLine()
+                            .getErr()
+                            .println("the join of " + id + " is " + text(view, "state")
+                                    + (text(view, "reason").equals("-") ? "" : " (" + text(view, "reason") + ")")
+                                    + ": it will not become " + waitFor);
+                    spec.commandLine().getErr().flush();
+                    return 1;
+                }
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (output != null) {
                 Output.print(out, view, output);
@@ -295,6 +330,17 @@ final class JoinCommands {
                     "requested:  " + text(view, "requestedAt") + (uid.equals("-") ? "" : " (cluster uid " + uid + ")"));
             out.println("decided:    " + text(view, "decidedAt") + (decidedBy.equals("-") ? "" : " by " + decidedBy));
             out.println("reason:     " + text(view, "reason"));
+            out.println("status:     " + text(view, "clusterStatus") + " (the cluster's)");
+            if (view.path("receipt").isObject()) {
+                JsonNode r = view.get("receipt");
+                out.println("receipt:    " + (r.path("clean").asBoolean() ? "clean" : "with residue") + ", "
+                        + r.path("deleted").size() + " deleted, "
+                        + r.path("residual").size() + " residual");
+                r.path("residual")
+                        .forEach(x ->
+                                out.println("  residual  " + x.path("object").asString() + "  ("
+                                        + x.path("error").asString() + ")"));
+            }
             out.println(
                     "accept by:  " + (view.path("acceptByPolicy").asBoolean() ? "the network's policy" : "the admin"));
             String next = switch (state) {
@@ -310,6 +356,39 @@ final class JoinCommands {
             out.flush();
             return 0;
         }
+
+        /** Polls the join until it reaches the state asked for, or one it cannot leave. */
+        private JsonNode await(ApiClient api, JsonNode first) {
+            java.time.Duration limit = timeout == null ? java.time.Duration.ofMinutes(10) : duration(timeout);
+            long deadline = System.nanoTime() + limit.toNanos();
+            JsonNode view = first;
+            while (!reached(view, waitFor)
+                    && !(FINAL.contains(view.path("state").asString(""))
+                            && !view.path("state").asString("").equals(waitFor))) {
+                if (System.nanoTime() > deadline) {
+                    throw new CliException(
+                            "the join of " + id + " is still " + text(view, "state") + " after " + human(limit)
+                                    + "; it goes on (aios cluster join-status " + id + ")",
+                            4);
+                }
+                Polling.pause();
+                view = api.get(path(id, "/join"));
+            }
+            return view;
+        }
+    }
+
+    private static final java.util.Set<String> FINAL = java.util.Set.of("refused", "expired", "revoked", "removed");
+
+    /** Whether the view is in {@code wanted} ({@code ready}: accepted, and the cluster's infrastructure up). */
+    static boolean reached(JsonNode view, String wanted) {
+        String state = view.path("state").asString("");
+        if (wanted.equals("ready")) {
+            return state.equals("accepted")
+                    && java.util.List.of("live", "degraded")
+                            .contains(view.path("clusterStatus").asString(""));
+        }
+        return state.equals(wanted);
     }
 
     @Command(

@@ -10,6 +10,6 @@ final class RemovalOptions {
             description = "Optional: an admin kubeconfig (otherwise the stored least-privilege credential is used).")
     Path kubeconfig;
 
-    @Option(names = "--wait", description = "Follow the job until it finishes.")
+    @Option(names = "--wait", description = "Follow the job (a pull cluster: its agent's removal) until it finishes.")
     boolean await;
 }

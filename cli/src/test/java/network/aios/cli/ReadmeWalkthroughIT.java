@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's walk-throughs, run as a newcomer runs them: every {@code sh} block of "Two commands", the
- * three "Walk-through" sections, "Policy executors and model split runners" and "Configuration" (the TLS
+ * "Walk-through" sections (push mode and pull mode), "Policy executors and model split runners" and "Configuration" (the TLS
  * start), in order, by bash, in a
  * checkout with a fresh data directory, against {@code scripts/dev-cluster.sh}'s real API server. A README
  * that drifts from the code fails here.
@@ -44,6 +44,7 @@ class ReadmeWalkthroughIT {
             "## Walk-through: the seed's flow",
             "## Walk-through: the cluster's infrastructure",
             "## Walk-through: the cluster's own view (agents, heartbeats, drift)",
+            "## Walk-through: pull mode (no kubeconfig handed over)",
             "### Policy executors and model split runners",
             "## Configuration");
 
@@ -62,6 +63,11 @@ class ReadmeWalkthroughIT {
             Map.entry("remove_infra.py", List.of("Cluster removal scheduled successfully")),
             Map.entry("aios cluster infra status \\S+ --wait", List.of("done: ")),
             Map.entry("aios cluster infra status \\S+ +#", List.of("state:     Ready", "objects:")),
+            Map.entry(
+                    "aios cluster join-status \\S+ --wait ready",
+                    List.of("state:      accepted", "status:     degraded")),
+            Map.entry("-n aios-system get services", List.of("aios-controller", "32300", "32303")),
+            Map.entry("aios cluster infra remove \\S+ --wait", List.of("done: removed by the pull agent")),
             Map.entry("aios executor infra status .*--wait", List.of("done: Ready")),
             Map.entry("aios executor infra remove", List.of("done: Removed")),
             Map.entry("aios executor delete", List.of("executor executor-001 deleted")),

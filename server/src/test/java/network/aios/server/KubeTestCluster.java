@@ -187,6 +187,23 @@ public final class KubeTestCluster {
         }
     }
 
+    /**
+     * A kubeconfig for this API server that authenticates with {@code token} (a ServiceAccount's): what an identity
+     * the infrastructure made would use, written to {@code file}.
+     */
+    public Path kubeconfigWithToken(String token, Path file) {
+        ObjectNode kc = (ObjectNode) Json.YAML.readTree(ownerKubeconfigYaml());
+        for (var u : kc.get("users")) {
+            ((ObjectNode) u).putObject("user").put("token", token);
+        }
+        try {
+            Files.writeString(file, Json.yaml(kc));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
     public String adminToken() {
         return Json.YAML
                 .readTree(ownerKubeconfigYaml())
@@ -254,6 +271,8 @@ public final class KubeTestCluster {
                                     new Quantity("110")))
                             .endStatus()
                             .build())
+                    // a test before may have relabelled a node with another field manager (an edit): take it back
+                    .forceConflicts()
                     .serverSideApply();
         }
         await(

@@ -470,9 +470,13 @@ public final class InfraStore {
                 return false;
             }
             // the failed resyncs before this one are not history worth keeping: the new one says the same
-            h.createUpdate("DELETE FROM infra_jobs WHERE cluster_id = :t AND kind = 'resync' AND state = 'Failed' "
-                            + "AND finished_at IS NOT NULL")
+            // so are the ones a desired-state change queued that found nothing to repair, once nobody is likely to
+            // be following them (ten minutes; the periodic ones leave no row at all)
+            h.createUpdate(
+                            "DELETE FROM infra_jobs WHERE cluster_id = :t AND kind = 'resync' AND finished_at IS NOT NULL"
+                                    + " AND (state = 'Failed' OR state = 'Ready' AND receipt IS NULL AND finished_at < :old)")
                     .bind("t", j.clusterId())
+                    .bind("old", Timestamp.from(j.createdAt().minus(java.time.Duration.ofMinutes(10))))
                     .execute();
             if (insertJob(h, j, false, " ON CONFLICT (cluster_id) WHERE finished_at IS NULL DO NOTHING") == 1) {
                 return true;

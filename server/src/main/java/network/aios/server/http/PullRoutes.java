@@ -44,16 +44,9 @@ public final class PullRoutes implements AutoCloseable {
 
     public void register(RoutesConfig r) {
         r.post("/api/v1/clusters/{id}/join", this::join);
-        r.get("/api/v1/clusters/{id}/join", ctx -> {
-            String id = ctx.pathParam("id");
-            Http.json(
-                    ctx,
-                    200,
-                    pull.joins()
-                            .view(principal(ctx), id)
-                            .map(PullService::view)
-                            .orElseGet(() -> Json.object().put("clusterId", id).put("state", "none")));
-        });
+        r.get(
+                "/api/v1/clusters/{id}/join",
+                ctx -> Http.json(ctx, 200, pull.describe(principal(ctx), ctx.pathParam("id"))));
         r.delete("/api/v1/clusters/{id}/join", ctx -> {
             pull.joins().revoke(principal(ctx), ctx.pathParam("id"));
             ctx.status(204);

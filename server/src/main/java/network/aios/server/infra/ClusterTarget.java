@@ -14,6 +14,8 @@ import network.aios.infra.GatewayRoute;
 import network.aios.infra.InfraNames;
 import network.aios.infra.InfraSettings;
 import network.aios.infra.Owner;
+import network.aios.infra.desired.ClusterServices;
+import network.aios.infra.desired.DesiredSet;
 import network.aios.server.auth.TokenService;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
@@ -62,19 +64,27 @@ final class ClusterTarget implements Target {
 
     @Override
     public List<HasMetadata> routes() {
-        if (cluster.isEmpty()
-                || document().config() == null
-                || !document().config().gateway()) {
+        if (cluster.isEmpty()) {
             return List.of();
         }
-        List<HasMetadata> mappings = new java.util.ArrayList<>();
+        return desired(network.aios.infra.AgentSecrets.placeholder())
+                .wave(ClusterServices.ROUTES)
+                .objects();
+    }
+
+    /**
+     * The cluster's desired state, built by the same pure builder pull mode serves its agent ({@link
+     * ClusterServices}); the registered routes read afresh.
+     */
+    private DesiredSet desired(network.aios.infra.AgentSecrets secrets) {
+        List<GatewayRoute> gateway = new java.util.ArrayList<>();
         for (RouteStore.Route r : routes.list(clusterId)) {
             GatewayRoute.Kind kind = GatewayRoute.Kind.fromWire(r.kind());
             if (kind != null) {
-                mappings.add(new GatewayRoute(kind, r.routeId(), r.service()).mapping(clusterId));
+                gateway.add(new GatewayRoute(kind, r.routeId(), r.service()));
             }
         }
-        return owner().stampAll(mappings);
+        return ClusterServices.from(document(), settings, secrets, gateway, owner());
     }
 
     @Override
@@ -122,13 +132,12 @@ final class ClusterTarget implements Target {
 
     @Override
     public List<HasMetadata> services(Credential credential) {
-        return owner().stampAll(DesiredState.services(
-                document(),
-                settings,
-                new network.aios.infra.AgentSecrets(
+        return desired(new network.aios.infra.AgentSecrets(
                         credential.agentToken(),
                         credential.serving().certificatePem(),
-                        credential.serving().keyPem())));
+                        credential.serving().keyPem()))
+                .wave(ClusterServices.SERVICES)
+                .objects();
     }
 
     @Override
@@ -142,8 +151,9 @@ final class ClusterTarget implements Target {
         List<HasMetadata> all = new java.util.ArrayList<>();
         all.add(namespaceObject());
         all.addAll(bootstrap("<namespace-uid>"));
-        all.addAll(owner().stampAll(
-                        DesiredState.services(document(), settings, network.aios.infra.AgentSecrets.placeholder())));
+        all.addAll(desired(network.aios.infra.AgentSecrets.placeholder())
+                .wave(ClusterServices.SERVICES)
+                .objects());
         return network.aios.infra.Fingerprint.of(all);
     }
 

@@ -227,8 +227,13 @@ public final class JobRunner implements AutoCloseable {
             }
             if (!saved) {
                 LOG.warn("infra job {} lost its lease before saving; another runner will redo the step", job.id());
-            } else if (next.kind() == JobKind.RESYNC && next.state() == JobState.READY && next.receipt() == null) {
-                store.deleteJob(next.id()); // a resync that found everything in place leaves no trace
+            } else if (next.kind() == JobKind.RESYNC
+                    && next.state() == JobState.READY
+                    && next.receipt() == null
+                    && "resync".equals(next.requestedBy())) {
+                // a periodic resync that found everything in place leaves no trace; one a change asked for stays
+                // (someone may be following it) until the target's next resync is queued
+                store.deleteJob(next.id());
             }
             if (!next.finished()) {
                 wakeAt(next.nextRunAt());

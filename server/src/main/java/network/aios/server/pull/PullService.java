@@ -120,6 +120,19 @@ public final class PullService {
         return out;
     }
 
+    /**
+     * What {@code GET /api/v1/clusters/{id}/join} answers: the latest join's view and the cluster's status (whose
+     * {@code live} or {@code degraded} says the agent applied everything and reported it available); state
+     * {@code none} when the cluster never had a join.
+     */
+    public ObjectNode describe(Principal who, String clusterId) {
+        ObjectNode out = joins.view(who, clusterId)
+                .map(PullService::view)
+                .orElseGet(() -> Json.object().put("clusterId", clusterId).put("state", "none"));
+        out.put("clusterStatus", clusters.get(who, clusterId).status());
+        return out;
+    }
+
     /** The join's view (docs/PULL.md), the last report or removal receipt included; never a token. */
     public static ObjectNode view(JoinRecord j) {
         ObjectNode out = Json.object()
