@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import network.aios.api.Json;
-import network.aios.infra.InfraNames;
+import network.aios.infra.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -177,7 +177,8 @@ class JoinEndToEndIT {
                                 .get()
                                 .getData()
                                 .get("AIOS_AGENT_TOKEN")));
-        controller(AgentFixture.agentKubeconfig(kube, network.aios.infra.AgentRole.CONTROLLER), agentToken, work);
+        controller(
+                AgentFixture.agentKubeconfig(kube, network.aios.infra.desired.AgentRole.CONTROLLER), agentToken, work);
         KubeTestCluster.await(
                 () -> condition(owner, 0).equals("Ready=True")
                         && condition(owner, 1).equals("InventoryVerified=True"),

@@ -3,6 +3,8 @@ package network.aios.infra;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
 import java.util.Optional;
+import network.aios.infra.desired.ObjectRef;
+import network.aios.infra.desired.Owner;
 
 /**
  * What the control plane does on one member cluster: check access, apply (server-side apply, one

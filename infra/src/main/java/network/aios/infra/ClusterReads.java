@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import java.util.Optional;
+import network.aios.infra.desired.Owner;
 
 /**
  * The reads {@link Preflight} makes on a member cluster, and nothing more: plain values and model objects,

@@ -17,6 +17,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import network.aios.infra.desired.InfraNames;
+import network.aios.infra.desired.ObjectRef;
+import network.aios.infra.desired.Owner;
 
 /** {@link ClusterOps} over the fabric8 client: the product's way to a member cluster. */
 public final class Fabric8ClusterOps implements ClusterOps {

@@ -10,6 +10,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import network.aios.api.ClusterDocument;
+import network.aios.infra.desired.AddonDeployment;
+import network.aios.infra.desired.AgentRole;
+import network.aios.infra.desired.InfraNames;
+import network.aios.infra.desired.Owner;
 
 /**
  * Checks a member cluster against the seed's prerequisites and the cluster's document before

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import java.util.List;
 import java.util.Map;
+import network.aios.infra.desired.InfraNames;
 import org.junit.jupiter.api.Test;
 
 class PreflightTest {
@@ -22,7 +23,7 @@ class PreflightTest {
 
     @Test
     void nodeLabelsMustMatchTheDocumentExactly() throws Exception {
-        var doc = DesiredStateTest.seed(true);
+        var doc = network.aios.infra.desired.DesiredStateTest.seed(true);
         assertThat(Preflight.nodeLabels(List.of(node("a", "node-1"), node("b", "node-2")), doc)
                         .status())
                 .isEqualTo(Preflight.Status.PASS);

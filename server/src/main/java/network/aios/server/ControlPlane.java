@@ -9,7 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import network.aios.egress.EgressGuard;
-import network.aios.infra.InfraSettings;
+import network.aios.infra.desired.InfraSettings;
 import network.aios.policy.PolicyEngine;
 import network.aios.policy.RemoteExecutorClient;
 import network.aios.server.addons.AddonDeployments;

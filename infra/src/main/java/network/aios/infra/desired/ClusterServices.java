@@ -6,13 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import network.aios.api.ClusterDocument;
-import network.aios.infra.AgentRole;
-import network.aios.infra.AgentSecrets;
-import network.aios.infra.DesiredState;
-import network.aios.infra.GatewayRoute;
-import network.aios.infra.InfraNames;
-import network.aios.infra.InfraSettings;
-import network.aios.infra.Owner;
 
 /**
  * A registered cluster's own AIOS services as a {@link DesiredSet}: wave {@value #SERVICES} (the four agents,

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import network.aios.api.Json;
-import network.aios.infra.Fingerprint;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,7 +33,7 @@ public record DesiredSet(String namespace, List<Wave> waves, Prune prune, List<S
     /**
      * Which objects on the cluster are this registration's to delete when no wave names them: of these kinds,
      * in this namespace, matching this label selector, and carrying this stamp (annotation
-     * {@link network.aios.infra.Owner#ANNOTATION}). Anything else is never touched.
+     * {@link network.aios.infra.desired.Owner#ANNOTATION}). Anything else is never touched.
      */
     public record Prune(String namespace, Map<String, String> selector, String stamp, List<Kind> kinds) {
         public Prune {
@@ -61,9 +60,9 @@ public record DesiredSet(String namespace, List<Wave> waves, Prune prune, List<S
     }
 
     /** The objects of a wave as references (kind, namespace, name), in order. */
-    public List<network.aios.infra.ObjectRef> refs(String wave) {
+    public List<network.aios.infra.desired.ObjectRef> refs(String wave) {
         return wave(wave).objects().stream()
-                .map(network.aios.infra.ObjectRef::of)
+                .map(network.aios.infra.desired.ObjectRef::of)
                 .toList();
     }
 

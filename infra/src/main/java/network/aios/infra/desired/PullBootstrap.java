@@ -13,10 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import network.aios.infra.DesiredState;
-import network.aios.infra.InfraNames;
-import network.aios.infra.InfraSettings;
-import network.aios.infra.PodSecurity;
 
 /**
  * What the owner applies to join a cluster in pull mode ({@code kubectl apply -f -}): the namespace (Pod Security

@@ -8,9 +8,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import java.util.List;
-import network.aios.infra.InfraNames;
-import network.aios.infra.InfraSettings;
-import network.aios.infra.PodSecurity;
 import org.junit.jupiter.api.Test;
 
 class PullBootstrapTest {

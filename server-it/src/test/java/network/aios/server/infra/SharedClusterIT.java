@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import network.aios.api.Json;
 import network.aios.egress.EgressGuard;
-import network.aios.infra.AddonDeployment;
 import network.aios.infra.ClusterOps;
 import network.aios.infra.Fabric8ClusterOps;
-import network.aios.infra.InfraNames;
-import network.aios.infra.Owner;
+import network.aios.infra.desired.AddonDeployment;
+import network.aios.infra.desired.InfraNames;
+import network.aios.infra.desired.Owner;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.KubeletStandIn;
 import network.aios.server.TestServer;
@@ -278,7 +278,7 @@ class SharedClusterIT {
             // b's create claims it before a's delete arrives
             ops.annotateNamespace(ns, b.claimKey(), b.incarnation());
             assertThat(ops.delete(
-                            new network.aios.infra.ObjectRef("v1", "Namespace", null, ns, looked.uid()),
+                            new network.aios.infra.desired.ObjectRef("v1", "Namespace", null, ns, looked.uid()),
                             looked.resourceVersion()))
                     .isEqualTo(ClusterOps.Deletion.CONFLICT);
             Owner.NamespaceState now = ops.namespace(ns).orElseThrow();
@@ -293,7 +293,7 @@ class SharedClusterIT {
                     .build());
             assertThat(b.holds(ops.namespace(ns).orElseThrow())).isTrue();
             assertThat(ops.delete(
-                            new network.aios.infra.ObjectRef("v1", "Namespace", null, ns, now.uid()),
+                            new network.aios.infra.desired.ObjectRef("v1", "Namespace", null, ns, now.uid()),
                             ops.namespace(ns).orElseThrow().resourceVersion()))
                     .isEqualTo(ClusterOps.Deletion.DELETED);
         }

@@ -12,7 +12,7 @@ import network.aios.api.Json;
 import network.aios.api.kubeconfig.KubeconfigException;
 import network.aios.infra.ClusterOps;
 import network.aios.infra.Kubeconfigs;
-import network.aios.infra.ObjectRef;
+import network.aios.infra.desired.ObjectRef;
 import network.aios.server.security.SecretBox;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;

@@ -74,7 +74,7 @@ final class OwnerKubeconfigs {
                 ops -> Preflight.run(
                         ops,
                         ClusterDocument.of(cluster.document()),
-                        network.aios.infra.Owner.cluster(
+                        network.aios.infra.desired.Owner.cluster(
                                 cluster.id(), network.aios.api.Incarnation.of(cluster.createdAt()))));
     }
 

@@ -2,7 +2,7 @@ package network.aios.server.infra;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
-import network.aios.infra.Owner;
+import network.aios.infra.desired.Owner;
 import tools.jackson.databind.node.ObjectNode;
 
 /**

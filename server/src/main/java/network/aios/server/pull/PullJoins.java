@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import network.aios.api.ClusterStatus;
 import network.aios.api.FieldError;
-import network.aios.infra.InfraSettings;
+import network.aios.infra.desired.InfraSettings;
 import network.aios.infra.desired.PullBootstrap;
 import network.aios.policy.PolicyAction;
 import network.aios.server.auth.Principal;

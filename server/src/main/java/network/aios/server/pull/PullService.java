@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
 import network.aios.api.Json;
-import network.aios.infra.InfraSettings;
+import network.aios.infra.desired.InfraSettings;
 import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
 import network.aios.server.clusters.ClusterService;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import network.aios.api.Incarnation;
-import network.aios.infra.InfraNames;
-import network.aios.infra.ObjectRef;
-import network.aios.infra.Owner;
+import network.aios.infra.desired.InfraNames;
+import network.aios.infra.desired.ObjectRef;
+import network.aios.infra.desired.Owner;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
 import network.aios.store.JobKind;
@@ -183,7 +183,7 @@ class OwnershipStepsTest extends StepsFixture {
         // it finished, and another registration's create made a namespace of that name again at once
         cluster.namespaceGone = true;
         cluster.namespace(NS);
-        cluster.apply(network.aios.infra.DesiredState.namespace("someone-else"));
+        cluster.apply(network.aios.infra.desired.DesiredState.namespace("someone-else"));
 
         removal = runToEnd(removal);
 

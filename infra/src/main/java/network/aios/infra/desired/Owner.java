@@ -1,4 +1,4 @@
-package network.aios.infra;
+package network.aios.infra.desired;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.LinkedHashMap;

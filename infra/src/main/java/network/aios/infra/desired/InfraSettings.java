@@ -1,4 +1,4 @@
-package network.aios.infra;
+package network.aios.infra.desired;
 
 /**
  * What the desired state depends on besides the cluster document: the agents' image, the URL at

@@ -1,4 +1,4 @@
-package network.aios.infra;
+package network.aios.infra.desired;
 
 /**
  * The four AIOS services every member cluster runs, as the seed lists them: NodePort, gateway

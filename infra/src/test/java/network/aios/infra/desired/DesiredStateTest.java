@@ -1,4 +1,4 @@
-package network.aios.infra;
+package network.aios.infra.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,8 +20,8 @@ import network.aios.api.Json;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
-class DesiredStateTest {
-    static ClusterDocument seed(boolean gateway) throws Exception {
+public class DesiredStateTest {
+    public static ClusterDocument seed(boolean gateway) throws Exception {
         ObjectNode doc =
                 (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(Path.of("..", "examples", "cluster.json")));
         ((ObjectNode) doc.get("config")).put("useGateway", gateway);

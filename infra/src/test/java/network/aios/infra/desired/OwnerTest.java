@@ -1,4 +1,4 @@
-package network.aios.infra;
+package network.aios.infra.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,10 @@
-package network.aios.infra;
+package network.aios.infra.desired;
 
-import static network.aios.infra.InfraNames.AGENT_SECRET;
-import static network.aios.infra.InfraNames.CLUSTER_CONFIGMAP;
-import static network.aios.infra.InfraNames.CONTROL_PLANE_SA;
-import static network.aios.infra.InfraNames.CONTROL_PLANE_TOKEN_SECRET;
-import static network.aios.infra.InfraNames.NAMESPACE;
+import static network.aios.infra.desired.InfraNames.AGENT_SECRET;
+import static network.aios.infra.desired.InfraNames.CLUSTER_CONFIGMAP;
+import static network.aios.infra.desired.InfraNames.CONTROL_PLANE_SA;
+import static network.aios.infra.desired.InfraNames.CONTROL_PLANE_TOKEN_SECRET;
+import static network.aios.infra.desired.InfraNames.NAMESPACE;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;

@@ -1,4 +1,4 @@
-package network.aios.infra;
+package network.aios.infra.desired;
 
 /**
  * What a cluster's agents are given that is secret to that cluster: their token for the control plane
