@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import network.aios.api.Json;
 import network.aios.infra.desired.InfraNames;
@@ -167,16 +166,8 @@ class JoinEndToEndIT {
         // with its own ServiceAccount and the token the pulled Secret carries) reports, and the cluster is Ready with
         // its inventory verified against the document
         Path agentToken = work.resolve("agent-token");
-        Files.write(
-                agentToken,
-                Base64.getDecoder()
-                        .decode(kube.admin
-                                .secrets()
-                                .inNamespace(InfraNames.NAMESPACE)
-                                .withName(InfraNames.AGENT_SECRET)
-                                .get()
-                                .getData()
-                                .get("AIOS_AGENT_TOKEN")));
+        Files.writeString(
+                agentToken, kube.secretValue(InfraNames.NAMESPACE, InfraNames.AGENT_SECRET, "AIOS_AGENT_TOKEN"));
         controller(
                 AgentFixture.agentKubeconfig(kube, network.aios.infra.desired.AgentRole.CONTROLLER), agentToken, work);
         KubeTestCluster.await(
@@ -351,27 +342,7 @@ class JoinEndToEndIT {
 
     /** A kubeconfig for ServiceAccount aios-control-plane, from the token Secret the manifest made for it. */
     private static Path serviceAccountKubeconfig(Path work) throws Exception {
-        KubeTestCluster.await(
-                () -> {
-                    var s = kube.admin
-                            .secrets()
-                            .inNamespace(InfraNames.NAMESPACE)
-                            .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET)
-                            .get();
-                    return s != null && s.getData() != null && s.getData().get("token") != null;
-                },
-                Duration.ofSeconds(30),
-                "the pull agent's ServiceAccount token");
-        String saToken = new String(
-                Base64.getDecoder()
-                        .decode(kube.admin
-                                .secrets()
-                                .inNamespace(InfraNames.NAMESPACE)
-                                .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET)
-                                .get()
-                                .getData()
-                                .get("token")),
-                StandardCharsets.UTF_8);
+        String saToken = kube.secretValue(InfraNames.NAMESPACE, InfraNames.CONTROL_PLANE_TOKEN_SECRET, "token");
         return kube.kubeconfigWithToken(saToken, work.resolve("pull-agent.kubeconfig"));
     }
 

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import network.aios.infra.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
@@ -123,23 +122,8 @@ final class PullRollout {
     }
 
     /** A kubeconfig for the manifest's ServiceAccount, once the token controller has filled its Secret in. */
-    private Path serviceAccountKubeconfig() throws Exception {
-        String secret = null;
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (secret == null) {
-            var s = kube.admin
-                    .secrets()
-                    .inNamespace(InfraNames.NAMESPACE)
-                    .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET)
-                    .get();
-            if (s != null && s.getData() != null && s.getData().get("token") != null) {
-                secret = new String(Base64.getDecoder().decode(s.getData().get("token")), StandardCharsets.UTF_8);
-            } else if (System.nanoTime() > end) {
-                throw new IllegalStateException("no token for the pull agent's ServiceAccount");
-            } else {
-                Thread.sleep(20);
-            }
-        }
-        return kube.kubeconfigWithToken(secret, dir.resolve("pull-agent.kubeconfig"));
+    private Path serviceAccountKubeconfig() {
+        String token = kube.secretValue(InfraNames.NAMESPACE, InfraNames.CONTROL_PLANE_TOKEN_SECRET, "token");
+        return kube.kubeconfigWithToken(token, dir.resolve("pull-agent.kubeconfig"));
     }
 }

@@ -81,6 +81,20 @@ final class DescribeCommand implements Callable<Integer> {
                 + c.at("/system/version").asLong() + ")");
         out.println("Status:      " + c.path("status").asString() + "   Reputation: "
                 + c.path("reputation").asDouble());
+        JsonNode join = api.get("/api/v1/clusters/" + enc + "/join");
+        String joinState = join.path("state").asString("none");
+        if (!joinState.equals("none")) {
+            // pull mode: how the cluster joined (or why it did not), refused and expired joins included
+            out.println("Pull mode:   join " + joinState
+                    + (join.hasNonNull("decidedBy")
+                            ? " by " + join.get("decidedBy").asString()
+                            : "")
+                    + (join.hasNonNull("reason") ? " (" + join.get("reason").asString() + ")" : "")
+                    + (join.hasNonNull("reportedAt")
+                            ? ", agent last reported "
+                                    + since(join.get("reportedAt").asString()) + " ago"
+                            : ""));
+        }
         out.println();
         out.println("Conditions:");
         List<List<String>> rows = new ArrayList<>();

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import network.aios.server.TestServer.Answer;
-import network.aios.server.infra.RetryPolicy;
+import network.aios.server.engine.RetryPolicy;
 import network.aios.store.TestPostgres;
 import org.junit.jupiter.api.Test;
 

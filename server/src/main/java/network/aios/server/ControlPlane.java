@@ -20,6 +20,8 @@ import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
 import network.aios.server.clusters.ClusterService;
 import network.aios.server.domain.DomainException;
+import network.aios.server.engine.ClusterConnector;
+import network.aios.server.engine.RetryPolicy;
 import network.aios.server.health.ClusterHealth;
 import network.aios.server.http.AddonRoutes;
 import network.aios.server.http.Authenticator;
@@ -30,9 +32,7 @@ import network.aios.server.http.Http;
 import network.aios.server.http.InfraRoutes;
 import network.aios.server.http.PolicyRoutes;
 import network.aios.server.http.TokenRoutes;
-import network.aios.server.infra.ClusterConnector;
 import network.aios.server.infra.InfraService;
-import network.aios.server.infra.RetryPolicy;
 import network.aios.server.infra.RouteService;
 import network.aios.server.policy.PolicyService;
 import network.aios.server.policy.TrustedExecutors;
@@ -63,6 +63,7 @@ public final class ControlPlane implements AutoCloseable {
     private final TokenService tokens;
     private final String bootstrapToken;
     private final InfraService infra;
+    private final network.aios.server.engine.Engine engine;
     private final network.aios.server.http.PullRoutes pullRoutes;
     private final AddonHealthMonitor addonHealth;
     private final ClusterHealth clusterHealth;
@@ -148,8 +149,8 @@ public final class ControlPlane implements AutoCloseable {
                 1,
                 tls == null ? null : tls.certificatePem(),
                 grants.publicKeyBase64());
-        this.infra = new InfraService(
-                clusters,
+        // the job engine, built once: request services queue its jobs and wake it, never build it
+        this.engine = new network.aios.server.engine.Engine(
                 clusterStore,
                 addonStore,
                 routeStore,
@@ -161,9 +162,19 @@ public final class ControlPlane implements AutoCloseable {
                 clock,
                 retry,
                 8,
-                config.allowInsecureKubeconfig(),
                 agentCertificates,
                 config.resyncEvery());
+        this.infra = new InfraService(
+                clusters,
+                clusterStore,
+                addonStore,
+                infraStore,
+                box,
+                infraSettings,
+                members,
+                clock,
+                config.allowInsecureKubeconfig(),
+                engine);
         network.aios.server.pull.PullService pull = new network.aios.server.pull.PullService(
                 clusters,
                 clusterStore,
@@ -180,7 +191,8 @@ public final class ControlPlane implements AutoCloseable {
         InfraRoutes infraRoutes = new InfraRoutes(infra, pull);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
-        RouteService routeService = new RouteService(clusters, routeStore, clock, infra::applySoon, pull::pulled);
+        RouteService routeService =
+                new RouteService(clusters, routeStore, clock, infra::applySoon, pull::pulled, pull.signals()::changed);
         AddonRoutes addonRoutes = new AddonRoutes(
                 addonService,
                 new AddonDeployments(addonService, infra),
@@ -201,7 +213,10 @@ public final class ControlPlane implements AutoCloseable {
                 config.heartbeatGrace(),
                 attestor,
                 attestations);
-        clusters.onDocumentChange(clusterHealth::documentChanged);
+        clusters.onDocumentChange(id -> {
+            clusterHealth.documentChanged(id);
+            pull.signals().changed(id); // a pull cluster's agent, waiting, gets the new desired state at once
+        });
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
         GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(routeService);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
@@ -276,7 +291,7 @@ public final class ControlPlane implements AutoCloseable {
         try {
             http.start();
             listeningPort.set(port());
-            infra.start(soleUser, loops);
+            engine.start(soleUser, loops);
             if (db.isEmbedded()) {
                 storeWatch.start(loops);
             }
@@ -373,7 +388,7 @@ public final class ControlPlane implements AutoCloseable {
         attestor.close();
         clusterHealth.close();
         addonHealth.close();
-        infra.close();
+        engine.close();
         pullRoutes.close();
         members.close();
         http.stop();

@@ -204,6 +204,24 @@ public final class KubeTestCluster {
         return file;
     }
 
+    /**
+     * One value of a Secret, decoded, once it has it (waits up to 30 s: a ServiceAccount token Secret is filled in
+     * by the token controller).
+     */
+    public String secretValue(String namespace, String name, String key) {
+        java.util.function.Supplier<String> read = () -> {
+            var secret = admin.secrets().inNamespace(namespace).withName(name).get();
+            String v = secret == null || secret.getData() == null
+                    ? null
+                    : secret.getData().get(key);
+            return v == null
+                    ? null
+                    : new String(Base64.getDecoder().decode(v), java.nio.charset.StandardCharsets.UTF_8);
+        };
+        await(() -> read.get() != null, Duration.ofSeconds(30), "Secret " + namespace + "/" + name + " to hold " + key);
+        return read.get();
+    }
+
     public String adminToken() {
         return Json.YAML
                 .readTree(ownerKubeconfigYaml())

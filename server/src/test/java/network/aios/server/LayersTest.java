@@ -21,14 +21,15 @@ import org.junit.jupiter.api.Test;
 class LayersTest {
     static final String ROOT = "network.aios.server";
     /** Services: the domain's decisions. */
-    static final Set<String> SERVICES =
-            Set.of("addons", "audit", "auth", "clusters", "health", "infra", "policy", "pull", "quotas", "security");
+    static final Set<String> SERVICES = Set.of(
+            "addons", "audit", "auth", "clusters", "engine", "health", "infra", "policy", "pull", "quotas", "security");
     /** Every package and what it is. */
     static final Set<String> KNOWN = Set.of(
             "",
             "http",
             "domain",
             "runtime",
+            "engine",
             "addons",
             "audit",
             "auth",
@@ -105,11 +106,37 @@ class LayersTest {
                 .check(SERVER);
     }
 
+    /**
+     * The job engine is built once in the composition root and reached through {@code engine.Engine}; it never
+     * reaches back up: no HTTP, and none of the request services that queue its jobs (it may use the store, auth's
+     * tokens and security's keys, which are below it).
+     */
+    @Test
+    void theEngineNeverDependsOnHttpOrTheRequestServices() {
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".engine..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        ROOT + ".http..",
+                        "io.javalin..",
+                        ROOT + ".infra..",
+                        ROOT + ".pull..",
+                        ROOT + ".clusters..",
+                        ROOT + ".addons..",
+                        ROOT + ".health..",
+                        ROOT + ".policy..",
+                        ROOT + ".quotas..",
+                        ROOT + ".audit..")
+                .check(SERVER);
+    }
+
     @Test
     void fabric8OnlyWhereMemberClustersAreWorkedOn() {
         noClasses()
                 .that()
-                .resideOutsideOfPackages(ROOT + ".infra..")
+                .resideOutsideOfPackages(ROOT + ".infra..", ROOT + ".engine..")
                 .and()
                 .doNotHaveFullyQualifiedName(ROOT + ".ControlPlane")
                 .should()

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
 import network.aios.api.Json;
-import network.aios.server.infra.RetryPolicy;
+import network.aios.server.engine.RetryPolicy;
 import network.aios.store.Database;
 import network.aios.store.TestPostgres;
 import tools.jackson.databind.JsonNode;

@@ -312,10 +312,7 @@ public final class DesiredState {
                         .endHttpGet()
                         .withPeriodSeconds(5)
                         .endReadinessProbe()
-                        .withNewResources()
-                        .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("128Mi")))
-                        .withLimits(Map.of("memory", new Quantity("512Mi")))
-                        .endResources()
+                        .withResources(DesiredState.agentResources())
                         .withSecurityContext(PodSecurity.container(true))
                         // the root filesystem is read-only: the JVM and Jetty get a scratch /tmp
                         .addNewVolumeMount()
@@ -415,6 +412,14 @@ public final class DesiredState {
     private static PolicyRule named(PolicyRule rule, String... names) {
         rule.setResourceNames(List.of(names));
         return rule;
+    }
+
+    /** What an agent's container asks for and may use (every role, and the pull agent). */
+    static io.fabric8.kubernetes.api.model.ResourceRequirements agentResources() {
+        return new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("128Mi")))
+                .withLimits(Map.of("memory", new Quantity("512Mi")))
+                .build();
     }
 
     /** Owned by the namespace of uid {@code namespaceUid}; null: not owned (not known when the set is built). */

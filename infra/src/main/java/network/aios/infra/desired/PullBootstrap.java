@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -107,10 +106,7 @@ public final class PullBootstrap {
                         .withEnvFrom(new EnvFromSourceBuilder()
                                 .withNewConfigMapRef(CONFIGMAP, false)
                                 .build())
-                        .withNewResources()
-                        .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("128Mi")))
-                        .withLimits(Map.of("memory", new Quantity("512Mi")))
-                        .endResources()
+                        .withResources(DesiredState.agentResources())
                         .withSecurityContext(PodSecurity.container(true))
                         .addNewVolumeMount()
                         .withName("tmp")

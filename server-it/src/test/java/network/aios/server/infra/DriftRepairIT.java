@@ -154,7 +154,7 @@ class DriftRepairIT {
                 .recordIntents(
                         CLUSTER,
                         List.of(new network.aios.store.InventoryStore.Intent(
-                                InfraSteps.SERVICES_SEQ + 90,
+                                190 /* in the services' range of the inventory (100..999) */,
                                 "v1",
                                 "ConfigMap",
                                 InfraNames.NAMESPACE,

@@ -9,6 +9,7 @@ import network.aios.infra.desired.InfraNames;
 import network.aios.server.FaultyProxy;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
+import network.aios.server.engine.RetryPolicy;
 import network.aios.store.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -203,16 +203,7 @@ class InfraLifecycleIT {
     @Order(4)
     void noTokenIsInTheDatabaseOrTheJob() throws Exception {
         // secrets: the control plane's token and the owner's admin token appear nowhere in the database
-        saToken = new String(
-                Base64.getDecoder()
-                        .decode(kube.admin
-                                .secrets()
-                                .inNamespace(InfraNames.NAMESPACE)
-                                .withName(InfraNames.CONTROL_PLANE_TOKEN_SECRET)
-                                .get()
-                                .getData()
-                                .get("token")),
-                StandardCharsets.UTF_8);
+        saToken = kube.secretValue(InfraNames.NAMESPACE, InfraNames.CONTROL_PLANE_TOKEN_SECRET, "token");
         String dump = databaseDump();
         assertThat(dump).doesNotContain(saToken).doesNotContain(kube.adminToken());
         assertThat(job.toString()).doesNotContain(saToken).doesNotContain(kube.adminToken());

@@ -10,6 +10,7 @@ import network.aios.api.Json;
 import network.aios.infra.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
+import network.aios.server.engine.RetryPolicy;
 import network.aios.store.Database;
 import network.aios.store.TestPostgres;
 import org.junit.jupiter.api.Test;

@@ -22,13 +22,17 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Pull mode's routes (docs/PULL.md): the owner's and admin's joins, and the pull agent's exchange, desired state
- * (a long poll that holds no request thread while it waits) and reports.
+ * (a long poll that holds no request thread while it waits, woken by {@link
+ * network.aios.server.pull.PullSignals}) and reports.
  */
 public final class PullRoutes implements AutoCloseable {
     /** The one path reached without an API token: the bootstrap token in the body is the credential. */
     public static final String EXCHANGE = "/api/v1/pull/exchange";
 
     private static final int MAX_WAIT_SECONDS = 60;
+    /** How often a waiting long poll looks without a signal (a change made on another replica). */
+    private static final java.time.Duration FALLBACK_LOOK = java.time.Duration.ofSeconds(5);
+
     private final PullService pull;
     private final java.time.Clock clock;
     private final ScheduledExecutorService waits = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -149,8 +153,9 @@ public final class PullRoutes implements AutoCloseable {
 
     /**
      * The desired state; with {@code If-None-Match} naming the current revision, waits up to {@code waitSeconds}
-     * for another (looked at each second) and answers 304 if none came. The wait is a scheduled look, not a
-     * blocked thread, so agents waiting hold none of the server's request threads.
+     * for another (looked at when this replica changes something it is built from, and every 5 s) and answers 304 if
+     * none came. The wait is a scheduled look, not a blocked thread, so agents waiting hold none of the server's
+     * request threads.
      */
     private void desired(Context ctx) {
         Principal agent = pullAgent(ctx);
@@ -172,30 +177,81 @@ public final class PullRoutes implements AutoCloseable {
         Instant deadline = clock.instant().plusSeconds(wait);
         CompletableFuture<Void> done = new CompletableFuture<>();
         ctx.future(() -> done);
-        waits.schedule(() -> look(ctx, agent, known, deadline, done), 1, TimeUnit.SECONDS);
+        Waiter w = new Waiter(ctx, agent, known, deadline, done);
+        w.signal = pull.signals().watch(agent.clusterId(), () -> waits.execute(w::look));
+        if (w.answered.get()) {
+            w.stopWatching(); // answered by a signal before the handle was kept
+        }
+        w.scheduleLook();
     }
 
-    private void look(Context ctx, Principal agent, String known, Instant deadline, CompletableFuture<Void> done) {
-        try {
-            ObjectNode now = pull.desired().desired(agent);
-            if (known.equals(now.path("revision").asString()) && clock.instant().isBefore(deadline)) {
-                waits.schedule(() -> look(ctx, agent, known, deadline, done), 1, TimeUnit.SECONDS);
+    /**
+     * One waiting long poll: looks again when its cluster's desired state may have changed on this replica (a
+     * signal), every {@link #FALLBACK_LOOK} otherwise (a change made on another replica, a renewed certificate), and
+     * at its deadline; answers once.
+     */
+    private final class Waiter {
+        private final Context ctx;
+        private final Principal agent;
+        private final String known;
+        private final Instant deadline;
+        private final CompletableFuture<Void> done;
+        private final java.util.concurrent.atomic.AtomicBoolean answered =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile AutoCloseable signal;
+
+        Waiter(Context ctx, Principal agent, String known, Instant deadline, CompletableFuture<Void> done) {
+            this.ctx = ctx;
+            this.agent = agent;
+            this.known = known;
+            this.deadline = deadline;
+            this.done = done;
+        }
+
+        void scheduleLook() {
+            long left = java.time.Duration.between(clock.instant(), deadline).toMillis();
+            waits.schedule(this::look, Math.max(0, Math.min(left, FALLBACK_LOOK.toMillis())), TimeUnit.MILLISECONDS);
+        }
+
+        synchronized void look() {
+            if (answered.get()) {
                 return;
             }
-            answer(ctx, now, known);
-        } catch (DomainException e) {
-            Http.error(ctx, e);
-        } catch (RuntimeException e) {
-            Http.error(
-                    ctx,
-                    new DomainException(
-                            DomainException.Kind.UNAVAILABLE,
-                            "unavailable",
-                            "the desired state could not be read; retry",
-                            null,
-                            null));
+            try {
+                ObjectNode now = pull.desired().desired(agent);
+                if (known.equals(now.path("revision").asString())
+                        && clock.instant().isBefore(deadline)) {
+                    scheduleLook();
+                    return;
+                }
+                answer(ctx, now, known);
+            } catch (DomainException e) {
+                Http.error(ctx, e);
+            } catch (RuntimeException e) {
+                Http.error(
+                        ctx,
+                        new DomainException(
+                                DomainException.Kind.UNAVAILABLE,
+                                "unavailable",
+                                "the desired state could not be read; retry",
+                                null,
+                                null));
+            }
+            answered.set(true);
+            stopWatching();
+            done.complete(null);
         }
-        done.complete(null);
+
+        void stopWatching() {
+            AutoCloseable s = signal;
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (Exception ignored) {
+                    // only a map entry
+                }
+            }
+        }
     }
 
     private static void answer(Context ctx, ObjectNode desired, String known) {

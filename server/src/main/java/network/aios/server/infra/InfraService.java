@@ -2,7 +2,6 @@ package network.aios.server.infra;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,9 +14,10 @@ import network.aios.infra.Preflight;
 import network.aios.infra.desired.AddonDeployment;
 import network.aios.infra.desired.InfraSettings;
 import network.aios.server.auth.Principal;
-import network.aios.server.auth.TokenService;
 import network.aios.server.clusters.ClusterService;
 import network.aios.server.domain.DomainException;
+import network.aios.server.engine.ClusterConnector;
+import network.aios.server.engine.Engine;
 import network.aios.server.security.SecretBox;
 import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
@@ -27,7 +27,6 @@ import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
 import network.aios.store.JobKind;
 import network.aios.store.JobState;
-import network.aios.store.RouteStore;
 import network.aios.store.Sealed;
 import tools.jackson.databind.JsonNode;
 
@@ -36,7 +35,7 @@ import tools.jackson.databind.JsonNode;
  * is (registration, kubeconfig, API server reachable, permissions, preflight); the work itself is a
  * persisted job.
  */
-public final class InfraService implements AutoCloseable {
+public final class InfraService {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InfraService.class);
 
     private final ClusterService clusterService;
@@ -44,15 +43,8 @@ public final class InfraService implements AutoCloseable {
     private final AddonStore addons;
     private final InfraStore store;
     private final SecretBox box;
-    private final ClusterConnector connector;
     private final Clock clock;
-    private final JobRunner runner;
-    private final Targets targets;
-    private final boolean allowInsecureKubeconfig;
-    private final MemberAccess access;
-    private final network.aios.server.security.AgentCertificates certificates;
-    private final Duration resyncEvery;
-    private final ReadinessWatches watches;
+    private final Engine engine;
     private final OwnerKubeconfigs owners;
     private final InfraManifests manifests;
 
@@ -66,26 +58,18 @@ public final class InfraService implements AutoCloseable {
         return slots;
     }
 
+    /** {@code engine}: built once in the composition root; this service queues its jobs and wakes it. */
     public InfraService(
             ClusterService clusterService,
             ClusterStore clusters,
             AddonStore addons,
-            RouteStore routes,
             InfraStore store,
-            TokenService tokens,
             SecretBox box,
             InfraSettings settings,
             ClusterConnector connector,
             Clock clock,
-            RetryPolicy retry,
-            int parallelism,
             boolean allowInsecureKubeconfig,
-            network.aios.server.security.AgentCertificates certificates,
-            Duration resyncEvery) {
-        this.resyncEvery = resyncEvery;
-        this.allowInsecureKubeconfig = allowInsecureKubeconfig;
-        this.certificates = certificates;
-        this.access = new MemberAccess(store, box, connector, clock);
+            Engine engine) {
         this.owners = new OwnerKubeconfigs(connector, allowInsecureKubeconfig);
         this.clusterService = clusterService;
         this.clusters = clusters;
@@ -93,12 +77,8 @@ public final class InfraService implements AutoCloseable {
         this.store = store;
         this.box = box;
         this.manifests = new InfraManifests(clusterService, settings);
-        this.connector = connector;
         this.clock = clock;
-        this.targets = new Targets(clusters, addons, tokens, settings, routes, clock);
-        this.watches = new ReadinessWatches(this::nudge);
-        InfraSteps steps = new InfraSteps(targets, store, tokens, box, connector, clock, retry, certificates, watches);
-        this.runner = new JobRunner(store, steps, clock, parallelism);
+        this.engine = engine;
     }
 
     /**
@@ -106,29 +86,7 @@ public final class InfraService implements AutoCloseable {
      * under its lease, soon, never from inside the request that changed it.
      */
     public void applySoon(String key) {
-        runner.applySoon(key);
-    }
-
-    /** A waiting job's Deployments changed: it is due now, and the runner looks at once. */
-    private void nudge(String key) {
-        if (store.runNow(key, clock.instant())) {
-            runner.wake();
-        }
-    }
-
-    /**
-     * Starts the runner; {@code soleUser}: this control plane is the database's only user (embedded), so the
-     * jobs a crash left leased are its own, and resume at once instead of when their leases run out.
-     */
-    public void start(boolean soleUser, network.aios.server.runtime.Loops loops) {
-        if (soleUser) {
-            int released = store.releaseLeases();
-            if (released > 0) {
-                LOG.info("resuming {} infra job(s) left mid-step by the previous run", released);
-            }
-        }
-        runner.start(loops);
-        runner.resyncEvery(resyncEvery, loops);
+        engine.applySoon(key);
     }
 
     /** A job and whether the request created it (false: an existing one answers, e.g. already Ready). */
@@ -149,7 +107,7 @@ public final class InfraService implements AutoCloseable {
                 clusterId,
                 ClusterStatus.LIVE.wire().equals(cluster.status())
                         || ClusterStatus.DEGRADED.wire().equals(cluster.status()));
-        if (ready.isPresent() && stillThere(targets.resolve(clusterId), parsed)) {
+        if (ready.isPresent() && stillThere(engine.target(clusterId), parsed)) {
             return new Scheduled(ready.get(), false, "the infrastructure is already ready; nothing to do");
         }
         InfraJob job = newJob(
@@ -158,8 +116,8 @@ public final class InfraService implements AutoCloseable {
                 JobKind.CREATE,
                 parsed,
                 false,
-                () -> targets.resolve(clusterId).provisioning(who.name()));
-        runner.wake();
+                () -> engine.target(clusterId).provisioning(who.name()));
+        engine.wake();
         return new Scheduled(job, true, "cluster creation scheduled");
     }
 
@@ -197,7 +155,7 @@ public final class InfraService implements AutoCloseable {
         AddonKind kind = deployable(addon);
         String key = kind.infraKey(addon.id());
         Optional<InfraJob> ready = readyJob(key, "ready".equals(addon.infraStatus()));
-        if (ready.isPresent() && stillThere(targets.resolve(key), parsed)) {
+        if (ready.isPresent() && stillThere(engine.target(key), parsed)) {
             return new Scheduled(ready.get(), false, "already deployed; nothing to do");
         }
         InfraJob job = newJob(
@@ -206,8 +164,8 @@ public final class InfraService implements AutoCloseable {
                 JobKind.CREATE,
                 parsed,
                 false,
-                () -> targets.resolve(key).provisioning(who.name()));
-        runner.wake();
+                () -> engine.target(key).provisioning(who.name()));
+        engine.wake();
         return new Scheduled(job, true, kind.wire().replace('_', ' ') + " deployment scheduled");
     }
 
@@ -220,8 +178,8 @@ public final class InfraService implements AutoCloseable {
         return store.latestReadyJob(key)
                 .filter(j -> registrySaysReady)
                 .filter(j -> store.appliedFingerprint(key)
-                        .equals(Optional.of(targets.resolve(key).fingerprint())))
-                .filter(j -> servingCertificateCurrent(targets.resolve(key)));
+                        .equals(Optional.of(engine.target(key).fingerprint())))
+                .filter(j -> engine.servingCertificateCurrent(key));
     }
 
     /**
@@ -229,21 +187,12 @@ public final class InfraService implements AutoCloseable {
      * registration's), looked at with the owner's kubeconfig: if someone deleted it, creating again re-creates it
      * instead of answering "nothing to do".
      */
-    private boolean stillThere(Target target, Kubeconfigs.Parsed parsed) {
+    private boolean stillThere(network.aios.server.engine.TargetView target, Kubeconfigs.Parsed parsed) {
         return owners.withOwnersKubeconfig(
                 parsed,
                 ops -> ops.namespace(target.namespace())
                         .filter(ns -> !ns.terminating() && target.owner().holds(ns))
                         .isPresent());
-    }
-
-    /** A cluster's agents' certificate due for renewal (or for other hosts) makes creating again re-apply. */
-    private boolean servingCertificateCurrent(Target target) {
-        return !target.needsAgentToken()
-                || access.credential(target.key())
-                        .map(Credential::serving)
-                        .filter(s -> certificates.stillServes(s, target.agentIdentity()))
-                        .isPresent();
     }
 
     private static AddonKind deployable(AddonRecord addon) {
@@ -319,9 +268,9 @@ public final class InfraService implements AutoCloseable {
             Kubeconfigs.Parsed admin = parsed;
             InfraJob job = newJob(who, key, JobKind.REMOVE, admin, thenDelete, () -> {
                 store.dropApplied(key); // being removed: nothing resyncs it, and creating again re-applies
-                targets.resolve(key).deprovisioning(who.name());
+                engine.target(key).deprovisioning(who.name());
             });
-            runner.wake();
+            engine.wake();
             return new Scheduled(job, true, note);
         }
     }
@@ -390,11 +339,7 @@ public final class InfraService implements AutoCloseable {
      * agent's); empty when the control plane holds none (no infrastructure, or pull mode later).
      */
     public <T> Optional<T> readWithOwnCredential(String clusterId, java.util.function.Function<ClusterOps, T> read) {
-        return access.credential(clusterId).map(c -> {
-            try (ClusterOps ops = access.open(c)) {
-                return read.apply(ops);
-            }
-        });
+        return engine.readWithOwnCredential(clusterId, read);
     }
 
     /** Whether the cluster has infrastructure (recorded objects) or a job under way. */
@@ -441,9 +386,8 @@ public final class InfraService implements AutoCloseable {
             supersede(who, clusterId, JobKind.RESYNC, "a create");
         }
         String id = "job-" + UUID.randomUUID().toString().substring(0, 13);
-        Sealed sealed = admin == null
-                ? null
-                : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(id));
+        Sealed sealed =
+                admin == null ? null : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), Engine.adminContext(id));
         java.time.Instant now = clock.instant();
         InfraJob job = InfraJob.builder()
                 .id(id)
@@ -477,11 +421,5 @@ public final class InfraService implements AutoCloseable {
                                     + ")")
                             .withNext("GET", statusPath(clusterId));
                 });
-    }
-
-    @Override
-    public void close() {
-        runner.close();
-        watches.close();
     }
 }

@@ -10,6 +10,7 @@ import network.aios.infra.ClusterOps;
 import network.aios.infra.Kubeconfigs;
 import network.aios.infra.Preflight;
 import network.aios.server.domain.DomainException;
+import network.aios.server.engine.ClusterConnector;
 import network.aios.store.ClusterRecord;
 import tools.jackson.databind.JsonNode;
 

@@ -22,9 +22,6 @@ import tools.jackson.databind.JsonNode;
  * desired state names it). A Mapping the owner's gateway refuses is recorded in that resync's receipt.
  */
 public final class RouteService {
-    /** Routes come after the bootstrap (0..) and the agent services (100..) in the inventory. */
-    static final int ROUTES_SEQ = 1000;
-
     private final ClusterService clusters;
     private final RouteStore routes;
     private final Clock clock;
@@ -32,13 +29,17 @@ public final class RouteService {
     private final java.util.function.Consumer<String> applySoon;
     /** Whether a cluster is run in pull mode (its agent applies what is stored). */
     private final java.util.function.Predicate<String> pulled;
+    /** Pull mode: tells the cluster's waiting agent its desired state changed. */
+    private final java.util.function.Consumer<String> pullChanged;
 
     public RouteService(
             ClusterService clusters,
             RouteStore routes,
             Clock clock,
             java.util.function.Consumer<String> applySoon,
-            java.util.function.Predicate<String> pulled) {
+            java.util.function.Predicate<String> pulled,
+            java.util.function.Consumer<String> pullChanged) {
+        this.pullChanged = pullChanged;
         this.clusters = clusters;
         this.routes = routes;
         this.clock = clock;
@@ -113,7 +114,9 @@ public final class RouteService {
 
     /** The cluster's desired state changed: the engine applies it soon (a pull agent sees a new revision). */
     private void changed(String clusterId) {
-        if (!pulled.test(clusterId)) {
+        if (pulled.test(clusterId)) {
+            pullChanged.accept(clusterId);
+        } else {
             applySoon.accept(clusterId);
         }
     }

@@ -51,7 +51,7 @@ public final class PullJoins {
     private final PolicyService policies;
     private final InfraSettings settings;
     private final Clock clock;
-    private final Runnable changed;
+    private final java.util.function.Consumer<String> changed;
     private final SecureRandom random = new SecureRandom();
 
     PullJoins(
@@ -63,7 +63,7 @@ public final class PullJoins {
             PolicyService policies,
             InfraSettings settings,
             Clock clock,
-            Runnable changed) {
+            java.util.function.Consumer<String> changed) {
         this.clusters = clusters;
         this.clusterStore = clusterStore;
         this.infra = infra;
@@ -171,7 +171,7 @@ public final class PullJoins {
             throw DomainException.conflict("the join of cluster '" + clusterId + "' changed meanwhile; look again");
         }
         clusterStore.setInfra(clusterId, InfraPhase.PROVISIONING, null, who.name(), clock.instant());
-        changed.run();
+        changed.accept(clusterId);
         return joins.get(j.id()).orElseThrow();
     }
 
@@ -193,7 +193,7 @@ public final class PullJoins {
             throw DomainException.conflict("the join of cluster '" + clusterId + "' changed meanwhile; look again");
         }
         // its agent's credential is left to hear "refused" (it can do nothing else): revoked by the next join
-        changed.run();
+        changed.accept(clusterId);
         return joins.get(j.id()).orElseThrow();
     }
 
@@ -215,7 +215,7 @@ public final class PullJoins {
                     + j.state().wire() + " already: there is nothing to revoke");
         }
         revokeJoin(j, who.name(), null);
-        changed.run();
+        changed.accept(clusterId);
     }
 
     private void revokeJoin(JoinRecord j, String actor, String reason) {
@@ -275,7 +275,7 @@ public final class PullJoins {
             clusterStore.setInfra(
                     j.clusterId(), InfraPhase.PROVISIONING, null, "policy:accept_cluster", clock.instant());
         }
-        changed.run();
+        changed.accept(j.clusterId());
         return new Exchanged(j.clusterId(), credential.token(), to);
     }
 

@@ -35,6 +35,7 @@ public final class PullService {
     private final ClusterStore clusterStore;
     private final InfraStore infra;
     private final Clock clock;
+    private final PullSignals signals = new PullSignals();
 
     public PullService(
             ClusterService clusters,
@@ -53,8 +54,14 @@ public final class PullService {
         this.clusterStore = clusterStore;
         this.infra = infra;
         this.clock = clock;
-        this.joins = new PullJoins(clusters, clusterStore, infra, store, tokens, policies, settings, clock, () -> {});
+        this.joins = new PullJoins(
+                clusters, clusterStore, infra, store, tokens, policies, settings, clock, signals::changed);
         this.desired = new PullDesired(clusterStore, store, tokens, infra, routes, box, certificates, settings, clock);
+    }
+
+    /** Where the long polls wait for a change of what they serve. */
+    public PullSignals signals() {
+        return signals;
     }
 
     public PullJoins joins() {
@@ -92,6 +99,7 @@ public final class PullService {
                     now,
                     "cluster.join.remove");
             clusterStore.setInfra(clusterId, InfraPhase.DEPROVISIONING, null, who.name(), now);
+            signals.changed(clusterId); // its agent, waiting, hears at once that it is to remove everything
         }
         ObjectNode out = Json.object().put("clusterId", clusterId).put("mode", "pull");
         if (force) {

@@ -1,4 +1,4 @@
-package network.aios.server.infra;
+package network.aios.server.engine;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.http.HttpClient;

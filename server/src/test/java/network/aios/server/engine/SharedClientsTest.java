@@ -1,4 +1,4 @@
-package network.aios.server.infra;
+package network.aios.server.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

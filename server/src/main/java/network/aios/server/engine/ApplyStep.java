@@ -1,4 +1,4 @@
-package network.aios.server.infra;
+package network.aios.server.engine;
 
 import static network.aios.store.JobState.APPLYING;
 import static network.aios.store.JobState.WAITING_READY;
@@ -123,7 +123,7 @@ final class ApplyStep {
             Repairs repairs) {
         try {
             ClusterOps.Applied a = access.applyRecorded(
-                            ops, job.clusterId(), RouteService.ROUTES_SEQ, List.of(route), (done, ref) -> {})
+                            ops, job.clusterId(), InfraSteps.ROUTES_SEQ, List.of(route), (done, ref) -> {})
                     .get(0);
             if (before != null) {
                 repairs.compare(a, before, recorded.get(key(a.ref())));
@@ -171,7 +171,7 @@ final class ApplyStep {
         }
         for (InventoryItem i : store.inventory().list(key)) {
             if (i.seq() < InfraSteps.SERVICES_SEQ
-                    || i.seq() >= RouteService.ROUTES_SEQ
+                    || i.seq() >= InfraSteps.ROUTES_SEQ
                     || wanted.contains(InfraSteps.ref(i).toString() + "@" + i.apiVersion())) {
                 continue;
             }

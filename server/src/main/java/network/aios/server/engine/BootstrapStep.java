@@ -1,4 +1,4 @@
-package network.aios.server.infra;
+package network.aios.server.engine;
 
 import static network.aios.store.JobState.APPLYING;
 import static network.aios.store.JobState.BOOTSTRAPPING;

@@ -1,4 +1,4 @@
-package network.aios.server.infra;
+package network.aios.server.engine;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
@@ -11,7 +11,7 @@ import tools.jackson.databind.node.ObjectNode;
  * recorded apply, readiness, removal with a receipt) is the same; this says what, where, and what
  * the registry records when it is done.
  */
-interface Target {
+interface Target extends TargetView {
     /** The incarnation of a target whose registration is gone: no stamp carries it. */
     String UNREGISTERED = "unregistered";
 

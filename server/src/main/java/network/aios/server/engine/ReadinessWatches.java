@@ -1,4 +1,4 @@
-package network.aios.server.infra;
+package network.aios.server.engine;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;

@@ -1,4 +1,4 @@
-package network.aios.server.infra;
+package network.aios.server.engine;
 
 import static network.aios.store.JobState.REMOVED;
 import static network.aios.store.JobState.REMOVING;

@@ -1,4 +1,4 @@
-package network.aios.server.infra;
+package network.aios.server.engine;
 
 import static network.aios.store.JobState.APPLYING;
 import static network.aios.store.JobState.BOOTSTRAPPING;
@@ -55,6 +55,8 @@ final class InfraSteps {
 
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
+    /** Routes come after the bootstrap (0..) and the agent services (100..) in the inventory. */
+    static final int ROUTES_SEQ = 1000;
 
     private final Targets targets;
     private final InfraStore store;
