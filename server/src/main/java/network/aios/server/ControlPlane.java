@@ -126,9 +126,11 @@ public final class ControlPlane implements AutoCloseable {
                 .map(network.aios.store.ClusterRecord::owner)
                 .filter(owner -> !tokenStore.roleOf(owner).map("admin"::equals).orElse(false))
                 .orElse(null));
+        // failed logins and failed bootstrap-token exchanges count in one place, per source address and per token id
+        network.aios.server.auth.AuthThrottle throttle = new network.aios.server.auth.AuthThrottle(clock);
         Authenticator auth = new Authenticator(
                 tokens,
-                new network.aios.server.auth.AuthThrottle(clock),
+                throttle,
                 new network.aios.server.auth.WriteLimits(
                         clock, config.ownerWrites(), config.agentWrites(), agentOwners),
                 new network.aios.server.auth.InFlight(config.requestsInFlight()),
@@ -187,9 +189,9 @@ public final class ControlPlane implements AutoCloseable {
                 agentCertificates,
                 infraSettings,
                 clock);
-        this.pullRoutes = new network.aios.server.http.PullRoutes(pull, clock);
+        this.pullRoutes = new network.aios.server.http.PullRoutes(pull, clock, throttle);
         InfraRoutes infraRoutes = new InfraRoutes(infra, pull);
-        ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra);
+        ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra, pull::pulled);
         AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
         RouteService routeService =
                 new RouteService(clusters, routeStore, clock, infra::applySoon, pull::pulled, pull.signals()::changed);
@@ -216,6 +218,7 @@ public final class ControlPlane implements AutoCloseable {
         clusters.onDocumentChange(id -> {
             clusterHealth.documentChanged(id);
             pull.signals().changed(id); // a pull cluster's agent, waiting, gets the new desired state at once
+            tokens.forgetCluster(id); // deleted: the credentials its deletion revoked are not trusted from memory
         });
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
         GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(routeService);

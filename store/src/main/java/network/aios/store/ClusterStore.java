@@ -295,8 +295,11 @@ public final class ClusterStore {
                 return Deletion.STALE;
             }
             if (h.createQuery("SELECT exists(SELECT 1 FROM infra_inventory WHERE cluster_id = :id) "
-                            + "OR exists(SELECT 1 FROM infra_jobs WHERE cluster_id = :id AND finished_at IS NULL)")
+                            + "OR exists(SELECT 1 FROM infra_jobs WHERE cluster_id = :id AND finished_at IS NULL) "
+                            // a pull-mode join its agent may act on (accepted, or being removed) is infrastructure too
+                            + "OR exists(SELECT 1 FROM cluster_joins WHERE cluster_id = :id AND state IN (<joined>))")
                     .bind("id", id)
+                    .bindList("joined", List.of(JoinState.ACCEPTED.wire(), JoinState.REMOVING.wire()))
                     .mapTo(Boolean.class)
                     .one()) {
                 return Deletion.HAS_INFRA;
@@ -327,6 +330,12 @@ public final class ClusterStore {
                 .bind("v", expectedVersion)
                 .execute();
         if (rows > 0) {
+            // every credential that acted for this registration dies with it (agents', a pull agent's): a later
+            // registration of the same id is another's, and must not hear from this one's
+            h.createUpdate("UPDATE api_tokens SET revoked_at = :at WHERE cluster_id = :id AND revoked_at IS NULL")
+                    .bind("at", java.sql.Timestamp.from(at))
+                    .bind("id", id)
+                    .execute();
             if (withAddons) {
                 for (String addon : h.createQuery(
                                 "DELETE FROM addons WHERE cluster_id = :id RETURNING kind || ' ' || id")

@@ -161,8 +161,10 @@ public final class InfraStore {
     /** Whether the cluster has recorded objects or a job under way (one query). */
     public boolean hasInfra(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT exists(SELECT 1 FROM infra_inventory WHERE cluster_id = :c) "
-                        + "OR exists(SELECT 1 FROM infra_jobs WHERE cluster_id = :c AND finished_at IS NULL)")
+                        + "OR exists(SELECT 1 FROM infra_jobs WHERE cluster_id = :c AND finished_at IS NULL) "
+                        + "OR exists(SELECT 1 FROM cluster_joins WHERE cluster_id = :c AND state IN (<joined>))")
                 .bind("c", clusterId)
+                .bindList("joined", List.of(JoinState.ACCEPTED.wire(), JoinState.REMOVING.wire()))
                 .mapTo(Boolean.class)
                 .one());
     }
@@ -178,9 +180,10 @@ public final class InfraStore {
     /** The latest job that made the target Ready (a create, or a resync that repaired something). */
     public Optional<InfraJob> latestReadyJob(String clusterId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs "
-                        + "WHERE cluster_id = :c AND state = 'Ready' AND finished_at IS NOT NULL "
+                        + "WHERE cluster_id = :c AND state = :ready AND finished_at IS NOT NULL "
                         + "ORDER BY created_at DESC LIMIT 1")
                 .bind("c", clusterId)
+                .bind("ready", JobState.READY.wire())
                 .map(InfraStore::jobRow)
                 .findOne());
     }
@@ -196,9 +199,10 @@ public final class InfraStore {
     /** The receipt of the last finished resync of {@code key} that kept one (one that found nothing left none). */
     public Optional<tools.jackson.databind.JsonNode> lastResyncReceipt(String key) {
         return jdbi.withHandle(h -> h.createQuery("SELECT receipt::text FROM infra_jobs WHERE cluster_id = :c AND "
-                                + "kind = 'resync' AND finished_at IS NOT NULL AND receipt IS NOT NULL "
+                                + "kind = :resync AND finished_at IS NOT NULL AND receipt IS NOT NULL "
                                 + "ORDER BY finished_at DESC LIMIT 1")
                         .bind("c", key)
+                        .bind("resync", JobKind.RESYNC.wire())
                         .mapTo(String.class)
                         .findOne())
                 .map(Json.MAPPER::readTree);
@@ -327,10 +331,11 @@ public final class InfraStore {
      */
     public boolean cancelIfIdle(String jobId, String reason, String message, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate(
-                                "UPDATE infra_jobs SET state = 'Failed', reason = :reason, "
+                                "UPDATE infra_jobs SET state = :failed, reason = :reason, "
                                         + "message = :message, finished_at = :now, updated_at = :now, admin_key_id = NULL, "
                                         + "admin_sealed = NULL, lease_owner = NULL, lease_until = NULL "
                                         + "WHERE id = :id AND finished_at IS NULL AND (lease_until IS NULL OR lease_until < :now)")
+                        .bind("failed", JobState.FAILED.wire())
                         .bind("reason", reason)
                         .bind("message", message)
                         .bind("now", Timestamp.from(now))
@@ -345,8 +350,9 @@ public final class InfraStore {
      */
     public boolean runNow(String key, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE infra_jobs SET next_run_at = :now WHERE cluster_id = :key "
-                                + "AND finished_at IS NULL AND state = 'WaitingReady' AND next_run_at > :now")
+                                + "AND finished_at IS NULL AND state = :waiting AND next_run_at > :now")
                         .bind("key", key)
+                        .bind("waiting", JobState.WAITING_READY.wire())
                         .bind("now", Timestamp.from(now))
                         .execute()
                 == 1);
@@ -442,11 +448,12 @@ public final class InfraStore {
                         WHERE coalesce(synced_at, applied_at) < :cutoff
                             AND NOT EXISTS (SELECT 1 FROM infra_jobs j WHERE j.cluster_id = a.target
                                 AND j.finished_at IS NULL)
-                            AND (EXISTS (SELECT 1 FROM clusters c WHERE c.id = a.target AND c.infra_phase = 'ready')
+                            AND (EXISTS (SELECT 1 FROM clusters c WHERE c.id = a.target AND c.infra_phase = :ready)
                                 OR EXISTS (SELECT 1 FROM addons d WHERE d.kind || '/' || d.id = a.target
-                                    AND d.infra_status = 'ready'))
+                                    AND d.infra_status = :ready))
                         ORDER BY coalesce(synced_at, applied_at) LIMIT :limit""")
                 .bind("cutoff", Timestamp.from(cutoff))
+                .bind("ready", InfraPhase.READY.wire())
                 .bind("limit", limit)
                 .mapTo(String.class)
                 .list());
@@ -472,10 +479,12 @@ public final class InfraStore {
             // the failed resyncs before this one are not history worth keeping: the new one says the same
             // so are the ones a desired-state change queued that found nothing to repair, once nobody is likely to
             // be following them (ten minutes; the periodic ones leave no row at all)
-            h.createUpdate(
-                            "DELETE FROM infra_jobs WHERE cluster_id = :t AND kind = 'resync' AND finished_at IS NOT NULL"
-                                    + " AND (state = 'Failed' OR state = 'Ready' AND receipt IS NULL AND finished_at < :old)")
+            h.createUpdate("DELETE FROM infra_jobs WHERE cluster_id = :t AND kind = :resync AND finished_at IS NOT NULL"
+                            + " AND (state = :failed OR state = :ready AND receipt IS NULL AND finished_at < :old)")
                     .bind("t", j.clusterId())
+                    .bind("resync", JobKind.RESYNC.wire())
+                    .bind("failed", JobState.FAILED.wire())
+                    .bind("ready", JobState.READY.wire())
                     .bind("old", Timestamp.from(j.createdAt().minus(java.time.Duration.ofMinutes(10))))
                     .execute();
             if (insertJob(h, j, false, " ON CONFLICT (cluster_id) WHERE finished_at IS NULL DO NOTHING") == 1) {

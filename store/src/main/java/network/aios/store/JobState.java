@@ -5,7 +5,6 @@ import java.util.Arrays;
 /** Where an infra job is, shaped like Kubernetes phases; the wire name is what the API and the database hold. */
 public enum JobState {
     PENDING("Pending", false),
-    VALIDATING("Validating", false),
     BOOTSTRAPPING("Bootstrapping", false),
     APPLYING("Applying", false),
     WAITING_READY("WaitingReady", false),

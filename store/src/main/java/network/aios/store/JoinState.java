@@ -10,7 +10,7 @@ public enum JoinState {
     REQUESTED,
     ACCEPTED,
     REFUSED,
-    /** The token ran out unused, or the request was not decided before it would have. */
+    /** The token ran out unused (a request the agent made waits for the admin without an end). */
     EXPIRED,
     REVOKED,
     /** The infrastructure is being removed: the agent is told to remove what it applied. */

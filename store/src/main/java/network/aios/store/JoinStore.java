@@ -180,6 +180,14 @@ public final class JoinStore {
                         .execute());
     }
 
+    /** Forgets the services' secrets (the join ended). */
+    public void dropAgentSecrets(String id) {
+        jdbi.useHandle(h -> h.createUpdate(
+                        "UPDATE cluster_joins SET agents_key_id = NULL, agents_sealed = NULL WHERE id = :id")
+                .bind("id", id)
+                .execute());
+    }
+
     /** The services' secrets kept with the join, if any. */
     public Optional<Sealed> agentSecrets(String id) {
         return jdbi.withHandle(

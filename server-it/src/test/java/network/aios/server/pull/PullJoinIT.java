@@ -168,6 +168,12 @@ class PullJoinIT {
                 server.get("/api/v1/clusters/" + id + "/infra", owner).body().get("inventory");
         assertThat(inventory.size()).isEqualTo(objects.size());
         assertThat(inventory.toString()).contains("uid-0");
+        // a joined cluster is not deleted from under its agent: its infrastructure is removed first
+        Answer deleting = server.send("DELETE", "/api/v1/clusters/" + id, null, owner);
+        assertThat(deleting.status()).as(String.valueOf(deleting.body())).isEqualTo(409);
+        assertThat(server.send("DELETE", "/api/v1/clusters/" + id + "?cascade=true", null, owner)
+                        .text("/error/code"))
+                .isEqualTo("has_infrastructure");
         // push mode is refused on a pull cluster
         assertThat(server.post(
                                 "/create-cluster-infra",
@@ -236,6 +242,21 @@ class PullJoinIT {
                         .execute());
         assertThat(exchange(again).status()).isEqualTo(401);
         assertThat(state(id)).isEqualTo("expired");
+        // push mode is refused while a join is under way
+        String pending = join(id, "{}").text("/token");
+        assertThat(server.post(
+                                "/create-cluster-infra",
+                                "{\"cluster_id\": \"" + id + "\", \"kube_config_data\": {}}",
+                                owner)
+                        .text("/error/code"))
+                .isEqualTo("pull_mode");
+        // deleting a cluster whose join is not yet accepted ends the join and its agent's credential
+        String asked = exchange(pending).text("/credential");
+        assertThat(server.get("/api/v1/pull/desired", asked).status()).isEqualTo(409);
+        assertThat(server.send("DELETE", "/api/v1/clusters/" + id, null, owner).status())
+                .isEqualTo(200);
+        assertThat(server.get("/api/v1/pull/desired", asked).status()).isEqualTo(401);
+        register(id);
         // a revoked join's token is dead too
         String third = join(id, "{}").text("/token");
         assertThat(server.send("DELETE", "/api/v1/clusters/" + id + "/join", null, owner)
@@ -247,15 +268,65 @@ class PullJoinIT {
     }
 
     @Test
+    void aCredentialPastItsLifetimeIsRefusedAndForceForgetsTheCluster() {
+        String id = register("pull-old");
+        Answer ex = exchange(join(id, "{}").text("/token"));
+        assertThat(server.post("/api/v1/clusters/" + id + "/accept", "{}", server.adminToken)
+                        .status())
+                .isEqualTo(200);
+        String credential = ex.text("/credential");
+        // issued 31 days ago (never used since, so no replica remembers it): past its lifetime, refused
+        server.db
+                .jdbi()
+                .useHandle(h -> h.createUpdate("UPDATE api_tokens SET created_at = now() - interval '31 days'"
+                                + " WHERE role = 'pull' AND cluster_id = :c")
+                        .bind("c", id)
+                        .execute());
+        assertThat(server.get("/api/v1/pull/desired", credential).status()).isEqualTo(401);
+        assertThat(server.post("/api/v1/pull/rotate", "{}", credential).status())
+                .isEqualTo(401);
+        // its agent can no longer answer: the owner forgets the infrastructure, and the receipt says what may be left
+        Answer forced = server.send("DELETE", "/api/v1/clusters/" + id + "/infra?force=true", null, owner);
+        assertThat(forced.status()).as(String.valueOf(forced.body())).isEqualTo(200);
+        assertThat(forced.body().at("/receipt/forced").asBoolean()).isTrue();
+        assertThat(forced.body().at("/receipt/clean").asBoolean()).isTrue(); // it had reported nothing applied
+        assertThat(state(id)).isEqualTo("removed");
+        assertThat(server.get("/api/v1/clusters/" + id, owner).text("/status")).isEqualTo("registered");
+    }
+
+    @Test
     void badJoinRequestsNameTheField() {
         String id = register("pull-bad");
         Answer a = join(id, "{\"ttlSeconds\": \"an hour\", \"acceptByPolicy\": 1}");
         assertThat(a.status()).isEqualTo(422);
         assertThat(a.body().toString()).contains("/ttlSeconds", "/acceptByPolicy");
         assertThat(join(id, "{\"ttlSeconds\": 999999}").body().toString()).contains("/ttlSeconds");
+        Answer huge = join(id, "{\"ttlSeconds\": 99999999999999999999999}");
+        assertThat(huge.status()).as("not a 500").isEqualTo(422);
+        assertThat(server.post("/api/v1/pull/exchange", "{\"bootstrapToken\": \"" + "x".repeat(3000) + "\"}", null)
+                        .status())
+                .as("an exchange body past 2 KB is not parsed")
+                .isEqualTo(413);
         assertThat(Arrays.asList(join(id, "{}").status(), join(id, "{}").status()))
                 .as("a second join replaces the first")
                 .containsExactly(201, 201);
+    }
+
+    @Test
+    void failedExchangesAreThrottledPerAddress() {
+        try (TestServer fresh = new TestServer()) {
+            for (int i = 0; i < network.aios.server.auth.AuthThrottle.LIMIT; i++) {
+                assertThat(fresh.post(
+                                        "/api/v1/pull/exchange",
+                                        "{\"bootstrapToken\": \"aiosjoin_0123456789abcdef_" + "x".repeat(43) + "\"}",
+                                        null)
+                                .status())
+                        .isEqualTo(401);
+            }
+            Answer slowed = fresh.post("/api/v1/pull/exchange", "{\"bootstrapToken\": \"x\"}", null);
+            assertThat(slowed.status()).isEqualTo(429);
+            assertThat(slowed.headers().firstValue("Retry-After")).isPresent();
+        }
     }
 
     @Test

@@ -34,6 +34,12 @@ public final class TokenService {
      */
     public static final java.time.Duration AGENT_CACHE_TTL = java.time.Duration.ofSeconds(60);
 
+    /**
+     * A pull agent's credential is refused this long after it was issued: the agent rotates it well before (daily by
+     * default), so a copy taken from a cluster stops working on its own.
+     */
+    public static final java.time.Duration PULL_CREDENTIAL_LIFETIME = java.time.Duration.ofDays(30);
+
     private record Cached(byte[] secretHash, Principal principal, java.time.Instant expires) {}
 
     private final TokenStore store;
@@ -82,6 +88,14 @@ public final class TokenService {
                 "pull." + clusterId + "." + HexFormat.of().formatHex(suffix), Principal.Role.PULL, clusterId, actor);
     }
 
+    /**
+     * Forgets what this replica remembers of the tokens acting for a cluster, so the next use reads the store again
+     * (the cluster was deleted, and its credentials revoked with it).
+     */
+    public void forgetCluster(String clusterId) {
+        cache.values().removeIf(c -> clusterId.equals(c.principal().clusterId()));
+    }
+
     /** Revokes every agent token of a cluster (on removal, and before a new one is minted). */
     public void revokeAgent(String clusterId) {
         Runnable evict = () ->
@@ -125,7 +139,10 @@ public final class TokenService {
                     ? Optional.of(hit.principal())
                     : Optional.empty();
         }
-        Optional<TokenRecord> stored = store.get(id).filter(TokenRecord::active);
+        Optional<TokenRecord> stored = store.get(id)
+                .filter(TokenRecord::active)
+                .filter(t -> !t.role().equals("pull")
+                        || t.createdAt().plus(PULL_CREDENTIAL_LIFETIME).isAfter(now));
         if (stored.isEmpty()) {
             cache.remove(id);
             return Optional.empty();

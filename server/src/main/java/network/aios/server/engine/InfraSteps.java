@@ -6,7 +6,6 @@ import static network.aios.store.JobState.FAILED;
 import static network.aios.store.JobState.PENDING;
 import static network.aios.store.JobState.READY;
 import static network.aios.store.JobState.REMOVED;
-import static network.aios.store.JobState.VALIDATING;
 import static network.aios.store.JobState.WAITING_READY;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -112,7 +111,7 @@ final class InfraSteps {
             return finish(job.next(FAILED, "RegistrationGone", "it was deleted from the registry"));
         }
         switch (job.state()) {
-            case PENDING, VALIDATING -> {
+            case PENDING -> {
                 if (job.kind() == JobKind.RESYNC) {
                     // no owner's kubeconfig: the control plane's own credential, or nothing to resync with
                     Optional<Credential> own = access.credential(job.clusterId());

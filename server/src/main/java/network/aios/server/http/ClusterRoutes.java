@@ -31,10 +31,13 @@ public final class ClusterRoutes {
 
     private final ClusterService clusters;
     private final InfraService infra;
+    /** Whether a cluster is run in pull mode (its infrastructure is its agent's to remove). */
+    private final java.util.function.Predicate<String> pulled;
 
-    public ClusterRoutes(ClusterService clusters, InfraService infra) {
+    public ClusterRoutes(ClusterService clusters, InfraService infra, java.util.function.Predicate<String> pulled) {
         this.clusters = clusters;
         this.infra = infra;
+        this.pulled = pulled;
     }
 
     public void register(RoutesConfig r) {
@@ -85,6 +88,16 @@ public final class ClusterRoutes {
         if (Boolean.parseBoolean(ctx.queryParam("cascade"))) {
             // said in the answer: a cascade deletes the add-on registrations bound to the cluster too
             addons = clusters.boundAddons(principal(ctx), id);
+            if (pulled.test(id)) {
+                clusters.get(principal(ctx), id); // another owner's: a 404, not this answer
+                throw new DomainException(
+                                DomainException.Kind.CONFLICT,
+                                "has_infrastructure",
+                                "cluster '" + id + "' joined in pull mode: its agent removes its infrastructure first",
+                                List.of(),
+                                "aios cluster infra remove " + id + " --wait, then delete it")
+                        .withNext("DELETE", "/api/v1/clusters/" + id + "/infra");
+            }
             InfraService.Scheduled s = infra.deleteWithInfra(principal(ctx), id, Http.ifMatch(ctx));
             if (s != null) {
                 ctx.header("Location", "/api/v1/jobs/" + s.job().id());

@@ -35,9 +35,20 @@ public final class InfraRoutes {
      * by telling its agent: the answer then says so instead of naming a job.
      */
     private boolean pulled(Context ctx, String clusterId, boolean create, boolean force) {
+        if (create && pull.joinLive(clusterId) && !pull.pulled(clusterId)) {
+            pull.requireVisible(principal(ctx), clusterId);
+            throw new DomainException(
+                    DomainException.Kind.CONFLICT,
+                    "pull_mode",
+                    "cluster '" + clusterId + "' has a pull-mode join under way: revoke it first (aios cluster"
+                            + " join-revoke " + clusterId + ") to run it in push mode",
+                    List.of(),
+                    null);
+        }
         if (!pull.pulled(clusterId)) {
             return false;
         }
+        pull.requireVisible(principal(ctx), clusterId); // another owner's cluster: a 404 before anything else
         if (create) {
             throw new DomainException(
                     DomainException.Kind.CONFLICT,

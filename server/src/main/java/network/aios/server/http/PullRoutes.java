@@ -30,6 +30,8 @@ public final class PullRoutes implements AutoCloseable {
     public static final String EXCHANGE = "/api/v1/pull/exchange";
 
     private static final int MAX_WAIT_SECONDS = 60;
+    /** Long polls one cluster may have waiting on this replica; past it a poll is answered at once. */
+    private static final int MAX_WAITING_PER_CLUSTER = 4;
     /** How often a waiting long poll looks without a signal (a change made on another replica). */
     private static final java.time.Duration FALLBACK_LOOK = java.time.Duration.ofSeconds(5);
 
@@ -41,10 +43,16 @@ public final class PullRoutes implements AutoCloseable {
         return t;
     });
 
-    public PullRoutes(PullService pull, java.time.Clock clock) {
+    private final network.aios.server.auth.AuthThrottle throttle;
+
+    public PullRoutes(PullService pull, java.time.Clock clock, network.aios.server.auth.AuthThrottle throttle) {
         this.pull = pull;
         this.clock = clock;
+        this.throttle = throttle;
     }
+
+    /** An exchange's body is a token and a uid: anything much larger is refused before it is parsed. */
+    private static final int MAX_EXCHANGE_BYTES = 2048;
 
     public void register(RoutesConfig r) {
         r.post("/api/v1/clusters/{id}/join", this::join);
@@ -113,7 +121,7 @@ public final class PullRoutes implements AutoCloseable {
         JsonNode body = optionalBody(ctx);
         List<FieldError> errors = new java.util.ArrayList<>();
         JsonNode ttl = body.path("ttlSeconds");
-        if (!ttl.isMissingNode() && !ttl.isNull() && !ttl.isIntegralNumber()) {
+        if (!ttl.isMissingNode() && !ttl.isNull() && !(ttl.isIntegralNumber() && ttl.canConvertToLong())) {
             errors.add(new FieldError("/ttlSeconds", "must be a whole number of seconds"));
         }
         JsonNode abp = body.path("acceptByPolicy");
@@ -137,11 +145,44 @@ public final class PullRoutes implements AutoCloseable {
     }
 
     private void exchange(Context ctx) {
-        JsonNode body = Bodies.object(ctx.bodyAsBytes());
+        // reached without an API token: its failures are throttled as failed logins are (the secret is 256 bits, so
+        // guessing is hopeless; this bounds what an anonymous caller can make the control plane do)
+        byte[] raw = ctx.bodyAsBytes();
+        if (raw.length > MAX_EXCHANGE_BYTES) {
+            throw new DomainException(
+                    DomainException.Kind.TOO_LARGE,
+                    "too_large",
+                    "an exchange is a bootstrap token and a cluster uid: at most " + MAX_EXCHANGE_BYTES + " bytes",
+                    null,
+                    null);
+        }
+        String source = "ip:" + ctx.ip();
+        JsonNode body = Bodies.object(raw);
         JsonNode token = body.path("bootstrapToken");
         JsonNode uid = body.path("clusterUid");
-        PullJoins.Exchanged e = pull.joins()
-                .exchange(token.isString() ? token.asString() : null, uid.isString() ? uid.asString() : null);
+        PullJoins.Exchanged e;
+        try {
+            e = pull.joins()
+                    .exchange(token.isString() ? token.asString() : null, uid.isString() ? uid.asString() : null);
+        } catch (DomainException refused) {
+            if (refused.kind() != DomainException.Kind.UNAUTHENTICATED) {
+                throw refused;
+            }
+            // as failed logins: a valid token always passes (nobody behind the same address is locked out by
+            // another); failures past the limit are answered 429 and say when to try again
+            long wait = throttle.retryAfter(source);
+            if (wait > 0) {
+                ctx.header("Retry-After", Long.toString(wait));
+                throw new DomainException(
+                        DomainException.Kind.TOO_MANY_REQUESTS,
+                        "too_many_failed_authentications",
+                        "too many failed exchanges from this address; retry in " + wait + " s",
+                        null,
+                        null);
+            }
+            throttle.failed(source);
+            throw refused;
+        }
         Http.json(
                 ctx,
                 201,
@@ -170,7 +211,12 @@ public final class PullRoutes implements AutoCloseable {
             }
             throw e;
         }
-        if (known == null || wait == 0 || !known.equals(now.path("revision").asString())) {
+        // one agent per cluster: a few polls at once are its retries; more wait no longer (answered at once), so the
+        // agents of one cluster cannot fill the scheduler that serves every cluster's waits
+        if (known == null
+                || wait == 0
+                || !known.equals(now.path("revision").asString())
+                || pull.signals().watching(agent.clusterId()) >= MAX_WAITING_PER_CLUSTER) {
             answer(ctx, now, known);
             return;
         }
@@ -287,8 +333,8 @@ public final class PullRoutes implements AutoCloseable {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw DomainException.invalid(List.of(
-                new FieldError("/waitSeconds", "must be a whole number of seconds from 0 to " + MAX_WAIT_SECONDS)));
+        throw DomainException.invalid(List.of(new FieldError(
+                "/query/waitSeconds", "must be a whole number of seconds from 0 to " + MAX_WAIT_SECONDS)));
     }
 
     @Override

@@ -68,6 +68,7 @@ public final class PullDesired {
     private final AgentCertificates certificates;
     private final InfraSettings settings;
     private final Clock clock;
+    private final java.util.Map<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
 
     PullDesired(
             ClusterStore clusters,
@@ -169,7 +170,14 @@ public final class PullDesired {
      * The services' secrets, made at the first desired state after the accept and kept sealed with the join; the
      * serving certificate renewed when due (a new revision, which rolls the services).
      */
-    private synchronized AgentSecrets secrets(JoinRecord j, ClusterRecord cluster) {
+    private AgentSecrets secrets(JoinRecord j, ClusterRecord cluster) {
+        // one cluster at a time (its first desired state makes them once); other clusters never wait on it
+        synchronized (locks.computeIfAbsent(j.clusterId(), k -> new Object())) {
+            return secretsHolding(j, cluster);
+        }
+    }
+
+    private AgentSecrets secretsHolding(JoinRecord j, ClusterRecord cluster) {
         String context = "pull-agents:" + j.clusterId();
         String identity = AgentCa.identity(j.clusterId(), cluster.createdAt());
         String token;
@@ -217,9 +225,9 @@ public final class PullDesired {
         }
         DesiredSet current = build(j, cluster, secrets(j, cluster));
         record(id, current, r, now);
-        joins.report(j.id(), r.revision(), Json.MAPPER.writeValueAsString(body), now);
+        joins.report(j.id(), r.revision(), Json.MAPPER.writeValueAsString(r.toJson()), now);
         InfraPhase phase = phaseOf(cluster);
-        List<String> changed = r.changed();
+        List<String> changed = r.changed(keysOf(current));
         boolean complete = r.revision().equals(current.revision())
                 && r.notReady().isEmpty()
                 && r.failed().isEmpty();
@@ -231,7 +239,10 @@ public final class PullDesired {
             infra.audit(now, agent.name(), "infra.resync.changed", id, Json.MAPPER.writeValueAsString(receipt));
             LOG.info("{}: the pull agent repaired {}", id, changed);
         }
-        if (complete && phase != InfraPhase.READY) {
+        // the join may have been ended since this report began (a removal asked for): it is not made ready then
+        boolean stillAccepted =
+                joins.get(j.id()).filter(x -> x.state() == JoinState.ACCEPTED).isPresent();
+        if (complete && phase != InfraPhase.READY && stillAccepted) {
             String urlMap = Json.MAPPER.writeValueAsString(DesiredState.urlMap(ClusterDocument.of(cluster.document())));
             clusters.setInfra(id, InfraPhase.READY, urlMap, agent.name(), now);
             LOG.info("{}: infrastructure ready (applied by its pull agent, revision {})", id, r.revision());
@@ -268,7 +279,7 @@ public final class PullDesired {
         List<String> revisions = new ArrayList<>();
         for (Report.Result res : r.results()) {
             Integer s = seq.get(res.key());
-            if (res.gone()) {
+            if (res.gone() && prunable(current, res)) {
                 infra.inventory().forget(id, res.apiVersion(), res.kind(), res.namespace(), res.name());
             } else if (s != null && res.uid() != null) {
                 present.add(new InventoryStore.Intent(s, res.apiVersion(), res.kind(), res.namespace(), res.name()));
@@ -282,8 +293,22 @@ public final class PullDesired {
         }
     }
 
+    private static java.util.Set<String> keysOf(DesiredSet set) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (var w : set.waves()) {
+            set.refs(w.name()).forEach(ref -> keys.add(key(ref)));
+        }
+        return keys;
+    }
+
     private static String key(ObjectRef ref) {
         return ref.kind() + " " + (ref.namespace() == null ? "" : ref.namespace()) + "/" + ref.name();
+    }
+
+    /** Whether a pruned object is one the set's prune rule covers (its kinds, in its namespace). */
+    private static boolean prunable(DesiredSet set, Report.Result res) {
+        return set.prune().namespace().equals(res.namespace())
+                && set.prune().kinds().contains(new DesiredSet.Kind(res.apiVersion(), res.kind()));
     }
 
     /** The agent removed what it applied: the receipt kept with the join, and the cluster back to registered. */
@@ -321,6 +346,8 @@ public final class PullDesired {
         }
         joins.transition(
                 j.id(), Set.of(JoinState.REMOVING), JoinState.REMOVED, null, null, now, "cluster.join.removed");
+        // (the join keeps who accepted it; who removed it is on the receipt's audit row below)
+        joins.dropAgentSecrets(j.id()); // the services' token and serving key are of no more use to anyone
         clusters.setInfra(id, InfraPhase.NONE, null, actor, now);
         infra.audit(now, actor, "infra.remove.receipt", id, Json.MAPPER.writeValueAsString(receipt));
     }
@@ -357,11 +384,32 @@ public final class PullDesired {
             }
         }
 
-        List<String> changed() {
+        /** What the agent re-created or put back, of the objects the desired set names ({@code known} keys). */
+        List<String> changed(java.util.Set<String> known) {
             return results.stream()
                     .filter(r -> r.outcome().equals("created") || r.outcome().equals("patched"))
+                    .filter(r -> known.contains(r.key()))
                     .map(r -> r.outcome() + " " + r.key())
                     .toList();
+        }
+
+        /** The report as kept with the join: what was sent and checked, nothing else. */
+        ObjectNode toJson() {
+            ObjectNode out = Json.object().put("revision", revision).put("removed", removed);
+            ArrayNode nr = out.putArray("notReady");
+            notReady.forEach(nr::add);
+            ArrayNode rs = out.putArray("results");
+            for (Result x : results) {
+                rs.addObject()
+                        .put("apiVersion", x.apiVersion())
+                        .put("kind", x.kind())
+                        .put("namespace", x.namespace())
+                        .put("name", x.name())
+                        .put("uid", x.uid())
+                        .put("outcome", x.outcome())
+                        .put("error", x.error());
+            }
+            return out;
         }
 
         List<Result> failed() {
@@ -393,7 +441,7 @@ public final class PullDesired {
                             text(n, p + "/namespace", errors, false),
                             text(n, p + "/name", errors, true),
                             text(n, p + "/uid", errors, false),
-                            revisionOf(n),
+                            revisionOf(n, p, errors),
                             outcome,
                             text(n, p + "/error", errors, false)));
                 }
@@ -422,12 +470,16 @@ public final class PullDesired {
         }
 
         /** The object's revision as push mode records it: its generation where it has one, else its version. */
-        private static String revisionOf(JsonNode n) {
-            long g = n.path("generation").asLong(0);
-            if (g > 0) {
-                return "g" + g;
+        private static String revisionOf(JsonNode n, String pointer, List<FieldError> errors) {
+            JsonNode g = n.path("generation");
+            if (!g.isMissingNode() && !g.isNull() && !(g.isIntegralNumber() && g.canConvertToLong())) {
+                errors.add(new FieldError(pointer + "/generation", "must be a whole number"));
+                return null;
             }
-            String rv = n.path("resourceVersion").asString(null);
+            if (g.asLong(0) > 0) {
+                return "g" + g.asLong();
+            }
+            String rv = text(n, pointer + "/resourceVersion", errors, false);
             return rv == null ? null : "rv" + rv;
         }
 
@@ -439,8 +491,12 @@ public final class PullDesired {
                 }
                 return null;
             }
-            if (!v.isString() || v.asString().length() > 4096) {
-                errors.add(new FieldError(pointer, "must be a string of at most 4096 characters"));
+            int max = pointer.endsWith("/error") ? 1000 : 253; // Kubernetes names, versions and uids are shorter
+            if (!v.isString()
+                    || v.asString().length() > max
+                    || v.asString().chars().anyMatch(c -> c < 0x20)) {
+                errors.add(new FieldError(
+                        pointer, "must be a string of at most " + max + " characters, without control characters"));
                 return null;
             }
             return v.asString();

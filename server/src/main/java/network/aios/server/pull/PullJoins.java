@@ -106,7 +106,9 @@ public final class PullJoins {
                 throw DomainException.conflict("cluster '" + clusterId + "' has joined already (join " + j.id() + " is "
                         + j.state().wire() + "): revoke it first (DELETE /api/v1/clusters/" + clusterId + "/join)");
             }
-            revokeJoin(j, who.name(), "replaced by a new join");
+            if (!revokeJoin(j, who.name(), "replaced by a new join")) {
+                throw DomainException.conflict("the join of cluster '" + clusterId + "' changed meanwhile; look again");
+            }
         }
         byte[] idBytes = new byte[8];
         byte[] secret = new byte[32];
@@ -160,6 +162,7 @@ public final class PullJoins {
             throw DomainException.conflict("the join of cluster '" + clusterId + "' is "
                     + j.state().wire() + ": only a requested join (its agent has asked) can be accepted");
         }
+        requireNoInfrastructure(clusterId);
         if (!joins.transition(
                 j.id(),
                 Set.of(JoinState.REQUESTED),
@@ -214,22 +217,30 @@ public final class PullJoins {
             throw DomainException.conflict("the join of cluster '" + clusterId + "' is "
                     + j.state().wire() + " already: there is nothing to revoke");
         }
-        revokeJoin(j, who.name(), null);
+        if (!revokeJoin(j, who.name(), null)) {
+            throw DomainException.conflict("the join of cluster '" + clusterId + "' changed meanwhile; look again");
+        }
         changed.accept(clusterId);
     }
 
-    private void revokeJoin(JoinRecord j, String actor, String reason) {
-        joins.transition(
+    /**
+     * Revokes a join that is still issued or requested, and then the credential it holds now (an exchange may have
+     * given it one since it was read); false, and nothing revoked, when another request changed it first (accepted
+     * meanwhile: that join goes on).
+     */
+    private boolean revokeJoin(JoinRecord j, String actor, String reason) {
+        if (!joins.transition(
                 j.id(),
                 Set.of(JoinState.ISSUED, JoinState.REQUESTED),
                 JoinState.REVOKED,
                 actor,
                 reason,
                 clock.instant(),
-                "cluster.join.revoke");
-        if (j.credentialName() != null) {
-            tokens.revoke(j.credentialName(), actor);
+                "cluster.join.revoke")) {
+            return false;
         }
+        joins.get(j.id()).map(JoinRecord::credentialName).ifPresent(name -> tokens.revoke(name, actor));
+        return true;
     }
 
     /** The exchange's answer: the cluster, the agent's own credential (shown once) and where the join stands. */
@@ -258,6 +269,7 @@ public final class PullJoins {
                 .filter(r -> r.state() == JoinState.ISSUED && r.expiresAt().isAfter(clock.instant()))
                 .orElseThrow(PullJoins::invalidToken);
         ClusterRecord cluster = clusterStore.get(j.clusterId()).orElseThrow(PullJoins::invalidToken);
+        requireNoInfrastructure(j.clusterId()); // push mode was started since the join was issued
         boolean admitted = j.acceptByPolicy() && admittedByPolicy(cluster);
         JoinState to = admitted ? JoinState.ACCEPTED : JoinState.REQUESTED;
         TokenService.Issued credential = tokens.issuePull(j.clusterId(), "pull-agent");
@@ -277,6 +289,23 @@ public final class PullJoins {
         }
         changed.accept(j.clusterId());
         return new Exchanged(j.clusterId(), credential.token(), to);
+    }
+
+    /** A cluster is run in push mode or in pull mode, never both: a join is not admitted where push mode runs. */
+    private void requireNoInfrastructure(String clusterId) {
+        boolean registeredOnly = clusterStore
+                .get(clusterId)
+                .map(c -> ClusterStatus.REGISTERED.wire().equals(c.status()))
+                .orElse(false);
+        if (!registeredOnly || infra.hasInfra(clusterId)) {
+            throw new DomainException(
+                    DomainException.Kind.CONFLICT,
+                    "has_infrastructure",
+                    "cluster '" + clusterId + "' has AIOS infrastructure in push mode: a cluster is run in push mode"
+                            + " or in pull mode, not both",
+                    List.of(),
+                    "remove it first (aios cluster infra remove " + clusterId + "), then join again");
+        }
     }
 
     /** An {@code accept_cluster} policy in force that allows this cluster; none in force admits nobody. */

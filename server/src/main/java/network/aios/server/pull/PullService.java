@@ -72,6 +72,16 @@ public final class PullService {
         return desired;
     }
 
+    /** A 404 unless the caller may see the cluster. */
+    public void requireVisible(Principal who, String clusterId) {
+        clusters.get(who, clusterId);
+    }
+
+    /** Whether the cluster has a join under way or done (issued, requested, accepted, being removed). */
+    public boolean joinLive(String clusterId) {
+        return store.latest(clusterId).filter(j -> j.state().live()).isPresent();
+    }
+
     /** Whether the cluster is run in pull mode: its join was accepted (and not yet removed). */
     public boolean pulled(String clusterId) {
         return store.latest(clusterId)

@@ -20,6 +20,12 @@ public final class PullSignals {
         }
     }
 
+    /** How many long polls wait for the cluster on this replica. */
+    public int watching(String clusterId) {
+        Set<Runnable> w = waiting.get(clusterId);
+        return w == null ? 0 : w.size();
+    }
+
     /** Calls {@code onChange} at each change of the cluster until the returned handle is closed. */
     public AutoCloseable watch(String clusterId, Runnable onChange) {
         waiting.computeIfAbsent(clusterId, k -> ConcurrentHashMap.newKeySet()).add(onChange);
