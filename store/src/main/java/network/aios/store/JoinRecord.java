@@ -23,7 +23,8 @@ public record JoinRecord(
         String reason,
         String appliedRevision,
         Instant reportedAt,
-        String report) {
+        String report,
+        String previousCredential) {
     @Override
     public String toString() {
         return "JoinRecord[" + id + " " + clusterId + " " + state + "]";

@@ -18,7 +18,7 @@ public final class JoinStore {
     private static final String COLUMNS =
             "id, cluster_id, secret_hash, state, accept_by_policy, expires_at, created_by,"
                     + " created_at, requested_at, cluster_uid, credential_name, decided_by, decided_at, reason,"
-                    + " applied_revision, reported_at, report";
+                    + " applied_revision, reported_at, report, previous_credential";
     private final Jdbi jdbi;
 
     public JoinStore(Database db) {
@@ -76,13 +76,13 @@ public final class JoinStore {
                 .findOne());
     }
 
-    /** The join the credential of this name was issued for. */
+    /** The join the credential of this name was issued for (its current one, or the one a rotation replaced). */
     public Optional<JoinRecord> byCredential(String credentialName) {
-        return jdbi.withHandle(
-                h -> h.createQuery("SELECT " + COLUMNS + " FROM cluster_joins WHERE credential_name = :n")
-                        .bind("n", credentialName)
-                        .map((rs, ctx) -> row(rs))
-                        .findOne());
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS
+                        + " FROM cluster_joins WHERE credential_name = :n OR previous_credential = :n")
+                .bind("n", credentialName)
+                .map((rs, ctx) -> row(rs))
+                .findOne());
     }
 
     /**
@@ -198,12 +198,57 @@ public final class JoinStore {
                         .findOne());
     }
 
-    /** Points the join at a new credential (a rotation). */
-    public void setCredential(String id, String credentialName) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE cluster_joins SET credential_name = :n WHERE id = :id")
-                .bind("n", credentialName)
-                .bind("id", id)
-                .execute());
+    /**
+     * A rotation: {@code next} becomes the join's credential if {@code presented} is its current one (which is kept
+     * as the previous until {@code next} is first used) or its previous one (the agent lost the answer to an earlier
+     * rotation: that rotation's credential, never used, is given back to be revoked). Empty when {@code presented} is
+     * neither any more (another rotation won): nothing changed. Otherwise the credential that is no longer the
+     * join's, if any, to be revoked.
+     */
+    public Optional<Optional<String>> rotate(String id, String presented, String next) {
+        return jdbi.inTransaction(h -> {
+            Optional<JoinRecord> j = h.createQuery(
+                            "SELECT " + COLUMNS + " FROM cluster_joins WHERE id = :id FOR UPDATE")
+                    .bind("id", id)
+                    .map((rs, ctx) -> row(rs))
+                    .findOne();
+            if (j.isEmpty()) {
+                return Optional.empty();
+            }
+            JoinRecord r = j.get();
+            if (presented.equals(r.credentialName())) {
+                h.createUpdate("UPDATE cluster_joins SET previous_credential = credential_name, credential_name = :next"
+                                + " WHERE id = :id")
+                        .bind("next", next)
+                        .bind("id", id)
+                        .execute();
+                return Optional.of(Optional.ofNullable(r.previousCredential())); // an older one, now dropped
+            }
+            if (presented.equals(r.previousCredential())) {
+                h.createUpdate("UPDATE cluster_joins SET credential_name = :next WHERE id = :id")
+                        .bind("next", next)
+                        .bind("id", id)
+                        .execute();
+                return Optional.of(Optional.ofNullable(r.credentialName())); // the lost rotation's, never used
+            }
+            return Optional.empty();
+        });
+    }
+
+    /** The join's current credential was used: the one it replaced is dropped; its name, to be revoked. */
+    public Optional<String> retirePrevious(String id, String current) {
+        return jdbi.inTransaction(h -> {
+            Optional<String> old = h.createQuery("SELECT previous_credential FROM cluster_joins WHERE id = :id"
+                            + " AND credential_name = :cur AND previous_credential IS NOT NULL FOR UPDATE")
+                    .bind("id", id)
+                    .bind("cur", current)
+                    .mapTo(String.class)
+                    .findOne();
+            old.ifPresent(o -> h.createUpdate("UPDATE cluster_joins SET previous_credential = NULL WHERE id = :id")
+                    .bind("id", id)
+                    .execute());
+            return old;
+        });
     }
 
     private static JoinRecord row(ResultSet rs) throws SQLException {
@@ -224,7 +269,8 @@ public final class JoinStore {
                 rs.getString("reason"),
                 rs.getString("applied_revision"),
                 instant(rs, "reported_at"),
-                rs.getString("report"));
+                rs.getString("report"),
+                rs.getString("previous_credential"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import network.aios.server.TestServer;
 import network.aios.server.TestServer.Answer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -21,15 +21,16 @@ class PullJoinIT {
     static String owner;
     static String other;
 
-    @BeforeAll
-    static void start() {
+    // a server per test: each presents dead credentials on purpose, and failed logins are throttled per address
+    @BeforeEach
+    void start() {
         server = new TestServer();
         owner = server.ownerToken("pull-a");
         other = server.ownerToken("pull-b");
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         server.close();
     }
 
@@ -182,12 +183,18 @@ class PullJoinIT {
                         .text("/error/code"))
                 .isEqualTo("pull_mode");
 
-        // rotation: the new credential works, the old one no longer does
+        // rotation: the old credential works until the new one is first used (an answer lost on the way costs
+        // nothing: rotating again with the old one revokes the lost one), then only the new one does
+        String lost = server.post("/api/v1/pull/rotate", "{}", credential).text("/credential");
         Answer rotated = server.post("/api/v1/pull/rotate", "{}", credential);
         assertThat(rotated.status()).isEqualTo(201);
         String next = rotated.text("/credential");
-        assertThat(server.get("/api/v1/pull/desired", credential).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/pull/desired", lost).status())
+                .as("the lost rotation's")
+                .isEqualTo(401);
+        assertThat(server.get("/api/v1/pull/desired", credential).status()).isEqualTo(200);
         assertThat(server.get("/api/v1/pull/desired", next).status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/pull/desired", credential).status()).isEqualTo(401);
 
         // removal: the agent is told to remove everything, then its receipt ends the join
         Answer removal = server.send("DELETE", "/api/v1/clusters/" + id + "/infra", null, owner);

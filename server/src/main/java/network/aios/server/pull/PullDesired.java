@@ -93,14 +93,19 @@ public final class PullDesired {
 
     /** The join the agent's credential was issued for; a 401 when there is none (revoked, replaced). */
     JoinRecord joinOf(Principal agent) {
-        return joins.byCredential(agent.name())
-                .filter(j -> j.clusterId().equals(agent.clusterId()))
+        JoinRecord j = joins.byCredential(agent.name())
+                .filter(r -> r.clusterId().equals(agent.clusterId()))
                 .orElseThrow(() -> new DomainException(
                         DomainException.Kind.UNAUTHENTICATED,
                         "credential_revoked",
                         "this pull credential no longer belongs to a join",
                         null,
                         null));
+        if (j.previousCredential() != null && agent.name().equals(j.credentialName())) {
+            // the rotated credential reached us, so the agent kept it: the one it replaced goes now
+            joins.retirePrevious(j.id(), agent.name()).ifPresent(old -> tokens.revoke(old, agent.name()));
+        }
+        return j;
     }
 
     /** The wire answer of {@code GET /api/v1/pull/desired} (docs/PULL.md); its {@code revision} is the ETag. */
@@ -344,6 +349,9 @@ public final class PullDesired {
         if (j.credentialName() != null) {
             tokens.revoke(j.credentialName(), actor);
         }
+        if (j.previousCredential() != null) {
+            tokens.revoke(j.previousCredential(), actor);
+        }
         joins.transition(
                 j.id(), Set.of(JoinState.REMOVING), JoinState.REMOVED, null, null, now, "cluster.join.removed");
         // (the join keeps who accepted it; who removed it is on the receipt's audit row below)
@@ -359,8 +367,14 @@ public final class PullDesired {
             throw joinOfNoUse(j);
         }
         TokenService.Issued next = tokens.issuePull(j.clusterId(), agent.name());
-        joins.setCredential(j.id(), next.record().name());
-        tokens.revoke(agent.name(), agent.name());
+        // the presented credential stays valid until the new one is first used: an answer lost on the way costs
+        // nothing (the agent rotates again with the old one, and the lost one is revoked)
+        var dropped = joins.rotate(j.id(), agent.name(), next.record().name());
+        if (dropped.isEmpty()) {
+            tokens.revoke(next.record().name(), agent.name()); // another rotation won: this one never counts
+            throw DomainException.conflict("this join's credential was rotated meanwhile: use the credential you keep");
+        }
+        dropped.get().ifPresent(old -> tokens.revoke(old, agent.name()));
         return next.token();
     }
 

@@ -134,6 +134,7 @@ public final class PullJoins {
                 null,
                 null,
                 null,
+                null,
                 null);
         if (!joins.insert(record)) {
             throw DomainException.conflict("cluster '" + clusterId + "' was given a join at the same moment; retry");
