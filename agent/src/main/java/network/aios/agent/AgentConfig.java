@@ -21,44 +21,6 @@ record AgentConfig(
         java.nio.file.Path tlsKey,
         java.nio.file.Path tokenFile,
         PullSettings pull) {
-    /** The settings of the four push-mode roles (no pull settings). */
-    AgentConfig(
-            String role,
-            String host,
-            int port,
-            String clusterId,
-            String controlPlaneUrl,
-            String token,
-            String controlPlaneCa,
-            String namespace,
-            String kubeconfig,
-            Duration heartbeat,
-            Duration metricsInterval,
-            java.util.List<String> egressAllow,
-            String grantKey,
-            java.nio.file.Path tlsCert,
-            java.nio.file.Path tlsKey,
-            java.nio.file.Path tokenFile) {
-        this(
-                role,
-                host,
-                port,
-                clusterId,
-                controlPlaneUrl,
-                token,
-                controlPlaneCa,
-                namespace,
-                kubeconfig,
-                heartbeat,
-                metricsInterval,
-                egressAllow,
-                grantKey,
-                tlsCert,
-                tlsKey,
-                tokenFile,
-                null);
-    }
-
     boolean tls() {
         return tlsCert != null;
     }

@@ -191,7 +191,8 @@ public final class AgentMain implements Callable<Integer> {
                 grantKey,
                 tlsCert,
                 tlsKey,
-                tokenFile);
+                tokenFile,
+                null);
         return start(config, Clock.systemUTC());
     }
 

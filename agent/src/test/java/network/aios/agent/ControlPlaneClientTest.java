@@ -47,7 +47,8 @@ class ControlPlaneClientTest {
                     null,
                     null,
                     null,
-                    tokenFile);
+                    tokenFile,
+                    null);
             ControlPlaneClient client =
                     new ControlPlaneClient("http://127.0.0.1:" + cp.getAddress().getPort(), config::currentToken, null);
             // the same file: refused, and nothing newer to try

@@ -299,25 +299,34 @@ class JoinEndToEndIT {
     }
 
     private static void controller(Path kubeconfig, Path tokenFile, Path work) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        AGENTS.add(new ProcessBuilder(
-                        java,
-                        "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC",
-                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                        "-jar",
-                        Path.of("target", "aios-agent.jar").toString(),
-                        "--role=controller",
-                        "--port=" + AgentFixture.freePort(),
-                        "--host=127.0.0.1",
-                        "--cluster-id=" + CLUSTER,
-                        "--control-plane=" + server.url(),
-                        "--token-file=" + tokenFile,
-                        "--kubeconfig=" + kubeconfig,
-                        "--heartbeat-seconds=1")
+        agentProcess(
+                work.resolve("controller.log"),
+                "--role=controller",
+                "--port=" + AgentFixture.freePort(),
+                "--cluster-id=" + CLUSTER,
+                "--token-file=" + tokenFile,
+                "--kubeconfig=" + kubeconfig,
+                "--heartbeat-seconds=1");
+    }
+
+    /** The agent jar as a local process (the quick JIT tier and the serial collector: it lives for seconds). */
+    private static Process agentProcess(Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                "-jar",
+                Path.of("target", "aios-agent.jar").toString(),
+                "--host=127.0.0.1",
+                "--control-plane=" + server.url()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
-                .redirectOutput(work.resolve("controller.log").toFile())
-                .start());
+                .redirectOutput(log.toFile())
+                .start();
+        AGENTS.add(p);
+        return p;
     }
 
     private static JsonNode join(String token) {
@@ -347,25 +356,12 @@ class JoinEndToEndIT {
     }
 
     private static Process pullAgent(Path kubeconfig, Path tokenFile, Path state, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(
-                        java,
-                        "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC",
-                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                        "-jar",
-                        Path.of("target", "aios-agent.jar").toString(),
-                        "--role=pull",
-                        "--port=0",
-                        "--host=127.0.0.1",
-                        "--control-plane=" + server.url(),
-                        "--bootstrap-token-file=" + tokenFile,
-                        "--state-dir=" + state,
-                        "--kubeconfig=" + kubeconfig)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        AGENTS.add(p);
-        return p;
+        return agentProcess(
+                log,
+                "--role=pull",
+                "--port=0",
+                "--bootstrap-token-file=" + tokenFile,
+                "--state-dir=" + state,
+                "--kubeconfig=" + kubeconfig);
     }
 }

@@ -62,28 +62,24 @@ class ClusterResourceIT {
         // alice's cluster had infrastructure once: a finished removal with its receipt
         java.time.Instant then = java.time.Instant.now();
         network.aios.store.InfraStore jobs = new network.aios.store.InfraStore(server.db);
-        network.aios.store.InfraJob removal = network.aios.store.InfraJob.builder()
-                .id("job-reused-1")
-                .clusterId("reused")
-                .kind(network.aios.store.JobKind.REMOVE)
-                .state(network.aios.store.JobState.PENDING)
-                .reason("Queued")
-                .message("remove queued")
-                .requestedBy("alice")
-                .nextRunAt(then)
-                .createdAt(then)
-                .updatedAt(then)
-                .build();
+        network.aios.store.InfraJob removal = network.aios.store.InfraJob.queued(
+                        "job-reused-1",
+                        network.aios.api.TargetKey.cluster("reused"),
+                        network.aios.store.JobKind.REMOVE,
+                        "remove queued",
+                        null,
+                        "alice",
+                        then)
+                // due only in an hour: the running control plane's own runner leaves it to this test's claim
+                .runAt(then.plusSeconds(3600));
         jobs.insert(removal, "alice").orElseThrow();
-        jobs.claim("test", then, java.time.Duration.ofSeconds(15)).orElseThrow();
+        jobs.claim("test", then.plusSeconds(3600), java.time.Duration.ofSeconds(15))
+                .orElseThrow();
         jobs.save(
-                removal.toBuilder()
-                        .state(network.aios.store.JobState.REMOVED)
-                        .message("removed from alice-secret-host")
-                        .finishedAt(then)
-                        .build(),
+                removal.next(network.aios.store.JobState.REMOVED, "Removed", "removed from alice-secret-host")
+                        .finishedAt(then),
                 "test",
-                then);
+                then.plusSeconds(3600));
         assertThat(server.get("/api/v1/clusters/reused/infra", alice).text("/job/id"))
                 .isEqualTo("job-reused-1");
         assertThat(server.send("DELETE", "/api/v1/clusters/reused", null, alice).status())

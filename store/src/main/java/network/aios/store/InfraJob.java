@@ -5,217 +5,168 @@ import network.aios.api.TargetKey;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A persisted infra job. {@code clusterId} is the target's key (a cluster id, or {@code <kind>/<id>}
- * for an add-on: see {@link #target()}). {@code adminSealed} is the owner's kubeconfig, sealed, until
- * dropped. Changed copies are made with {@link #toBuilder()} or the withers built on it.
+ * A persisted infra job, as values: what it works on ({@link TargetKey}: a cluster, or a deployable add-on), its kind,
+ * where it stands ({@link Status}), when it runs ({@link Schedule}), and the owner's kubeconfig ({@link Admin},
+ * sealed) until it is dropped. Changed copies come from the withers: a job is never assembled field by field.
  */
 public record InfraJob(
-        String id,
-        String clusterId,
-        JobKind kind,
-        JobState state,
-        String reason,
-        String message,
-        int progressDone,
-        int progressTotal,
-        int attempts,
-        String adminKeyId,
-        byte[] adminSealed,
-        JsonNode receipt,
-        String requestedBy,
-        Instant nextRunAt,
-        Instant createdAt,
-        Instant updatedAt,
-        Instant finishedAt) {
+        String id, TargetKey target, JobKind kind, Status status, Admin admin, String requestedBy, Schedule schedule) {
 
-    public boolean finished() {
-        return finishedAt != null;
+    /** Where a job stands: its state, why (an UpperCamel reason and a sentence), how far, after how many failures. */
+    public record Status(
+            JobState state, String reason, String message, Progress progress, int attempts, JsonNode receipt) {
+        public Status {
+            progress = progress == null ? Progress.NONE : progress;
+        }
+
+        /** A job just queued. */
+        public static Status queued(String message) {
+            return new Status(JobState.PENDING, "Queued", message, Progress.NONE, 0, null);
+        }
     }
 
-    public TargetKey target() {
-        return TargetKey.parse(clusterId);
+    /** Objects done of the objects to do (0 of 0 until the job knows). */
+    public record Progress(int done, int total) {
+        public static final Progress NONE = new Progress(0, 0);
+    }
+
+    /** When a job was queued and last changed, when it is due next, and when it finished (null: not yet). */
+    public record Schedule(Instant createdAt, Instant updatedAt, Instant nextRunAt, Instant finishedAt) {
+        /** Queued at {@code now}, due at once. */
+        public static Schedule queued(Instant now) {
+            return new Schedule(now, now, now, null);
+        }
+    }
+
+    /** The owner's kubeconfig, sealed by the network's key {@code keyId}. */
+    public record Admin(String keyId, byte[] sealed) {
+        @Override
+        public String toString() {
+            return "Admin[sealed with " + keyId + "]";
+        }
+    }
+
+    /** A job queued at {@code now}: due at once; {@code admin} may be null (the control plane's own credential). */
+    public static InfraJob queued(
+            String id, TargetKey target, JobKind kind, String message, Admin admin, String requestedBy, Instant now) {
+        return new InfraJob(id, target, kind, Status.queued(message), admin, requestedBy, Schedule.queued(now));
+    }
+
+    // ---- reads --------------------------------------------------------------------------------------------
+
+    /** The stored form of {@link #target()}: a cluster id, or {@code <kind>/<id>}. */
+    public String key() {
+        return target.toString();
+    }
+
+    public JobState state() {
+        return status.state();
+    }
+
+    public String reason() {
+        return status.reason();
+    }
+
+    public String message() {
+        return status.message();
+    }
+
+    public int progressDone() {
+        return status.progress().done();
+    }
+
+    public int progressTotal() {
+        return status.progress().total();
+    }
+
+    public int attempts() {
+        return status.attempts();
+    }
+
+    public JsonNode receipt() {
+        return status.receipt();
+    }
+
+    public String adminKeyId() {
+        return admin == null ? null : admin.keyId();
+    }
+
+    public byte[] adminSealed() {
+        return admin == null ? null : admin.sealed();
+    }
+
+    public Instant nextRunAt() {
+        return schedule.nextRunAt();
+    }
+
+    public Instant createdAt() {
+        return schedule.createdAt();
+    }
+
+    public Instant updatedAt() {
+        return schedule.updatedAt();
+    }
+
+    public Instant finishedAt() {
+        return schedule.finishedAt();
+    }
+
+    public boolean finished() {
+        return schedule.finishedAt() != null;
+    }
+
+    // ---- changed copies -------------------------------------------------------------------------------------
+
+    private InfraJob with(Status s) {
+        return new InfraJob(id, target, kind, s, admin, requestedBy, schedule);
+    }
+
+    private InfraJob with(Schedule s) {
+        return new InfraJob(id, target, kind, status, admin, requestedBy, s);
     }
 
     /** The same job in a new state, with its reason and message. */
     public InfraJob next(JobState newState, String newReason, String newMessage) {
-        return toBuilder().state(newState).reason(newReason).message(newMessage).build();
+        return with(
+                new Status(newState, newReason, newMessage, status.progress(), status.attempts(), status.receipt()));
     }
 
     public InfraJob withProgress(int done, int total) {
-        return toBuilder().progressDone(done).progressTotal(total).build();
+        return with(new Status(
+                status.state(),
+                status.reason(),
+                status.message(),
+                new Progress(done, total),
+                status.attempts(),
+                status.receipt()));
     }
 
     public InfraJob withAttempts(int n) {
-        return toBuilder().attempts(n).build();
+        return with(
+                new Status(status.state(), status.reason(), status.message(), status.progress(), n, status.receipt()));
     }
 
     public InfraJob withReceipt(JsonNode r) {
-        return toBuilder().receipt(r).build();
+        return with(
+                new Status(status.state(), status.reason(), status.message(), status.progress(), status.attempts(), r));
     }
 
     /** Without the owner's kubeconfig: once it has done its one job, it is forgotten. */
     public InfraJob withoutAdmin() {
-        return toBuilder().adminKeyId(null).adminSealed(null).build();
+        return new InfraJob(id, target, kind, status, null, requestedBy, schedule);
     }
 
     /** Due again at {@code at}. */
     public InfraJob runAt(Instant at) {
-        return toBuilder().nextRunAt(at).build();
+        return with(new Schedule(schedule.createdAt(), schedule.updatedAt(), at, schedule.finishedAt()));
     }
 
     public InfraJob finishedAt(Instant at) {
-        return toBuilder().finishedAt(at).build();
+        return with(new Schedule(schedule.createdAt(), schedule.updatedAt(), schedule.nextRunAt(), at));
     }
 
-    public Builder toBuilder() {
-        return new Builder()
-                .id(id)
-                .clusterId(clusterId)
-                .kind(kind)
-                .state(state)
-                .reason(reason)
-                .message(message)
-                .progressDone(progressDone)
-                .progressTotal(progressTotal)
-                .attempts(attempts)
-                .adminKeyId(adminKeyId)
-                .adminSealed(adminSealed)
-                .receipt(receipt)
-                .requestedBy(requestedBy)
-                .nextRunAt(nextRunAt)
-                .createdAt(createdAt)
-                .updatedAt(updatedAt)
-                .finishedAt(finishedAt);
-    }
-
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Every field by name. */
-    public static final class Builder {
-        private String id;
-        private String clusterId;
-        private JobKind kind;
-        private JobState state;
-        private String reason;
-        private String message;
-        private int progressDone;
-        private int progressTotal;
-        private int attempts;
-        private String adminKeyId;
-        private byte[] adminSealed;
-        private JsonNode receipt;
-        private String requestedBy;
-        private Instant nextRunAt;
-        private Instant createdAt;
-        private Instant updatedAt;
-        private Instant finishedAt;
-
-        public Builder id(String v) {
-            id = v;
-            return this;
-        }
-
-        public Builder clusterId(String v) {
-            clusterId = v;
-            return this;
-        }
-
-        public Builder kind(JobKind v) {
-            kind = v;
-            return this;
-        }
-
-        public Builder state(JobState v) {
-            state = v;
-            return this;
-        }
-
-        public Builder reason(String v) {
-            reason = v;
-            return this;
-        }
-
-        public Builder message(String v) {
-            message = v;
-            return this;
-        }
-
-        public Builder progressDone(int v) {
-            progressDone = v;
-            return this;
-        }
-
-        public Builder progressTotal(int v) {
-            progressTotal = v;
-            return this;
-        }
-
-        public Builder attempts(int v) {
-            attempts = v;
-            return this;
-        }
-
-        public Builder adminKeyId(String v) {
-            adminKeyId = v;
-            return this;
-        }
-
-        public Builder adminSealed(byte[] v) {
-            adminSealed = v;
-            return this;
-        }
-
-        public Builder receipt(JsonNode v) {
-            receipt = v;
-            return this;
-        }
-
-        public Builder requestedBy(String v) {
-            requestedBy = v;
-            return this;
-        }
-
-        public Builder nextRunAt(Instant v) {
-            nextRunAt = v;
-            return this;
-        }
-
-        public Builder createdAt(Instant v) {
-            createdAt = v;
-            return this;
-        }
-
-        public Builder updatedAt(Instant v) {
-            updatedAt = v;
-            return this;
-        }
-
-        public Builder finishedAt(Instant v) {
-            finishedAt = v;
-            return this;
-        }
-
-        public InfraJob build() {
-            return new InfraJob(
-                    id,
-                    clusterId,
-                    kind,
-                    state,
-                    reason,
-                    message,
-                    progressDone,
-                    progressTotal,
-                    attempts,
-                    adminKeyId,
-                    adminSealed,
-                    receipt,
-                    requestedBy,
-                    nextRunAt,
-                    createdAt,
-                    updatedAt,
-                    finishedAt);
-        }
+    /** As stored after a change at {@code at}. */
+    public InfraJob updatedAt(Instant at) {
+        return with(new Schedule(schedule.createdAt(), at, schedule.nextRunAt(), schedule.finishedAt()));
     }
 }

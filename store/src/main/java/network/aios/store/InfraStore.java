@@ -76,19 +76,14 @@ public final class InfraStore {
         try {
             return jdbi.inTransaction(h -> {
                 QuotaStore.within(h, quotaOwner, "jobs");
-                if (!registered(h, TargetKey.parse(j.clusterId()))) {
+                if (!registered(h, TargetKey.parse(j.key()))) {
                     // the registration is gone (or going: a delete holds its row, and this waited for it)
                     return Optional.<InfraJob>empty();
                 }
                 insertJob(h, j, deleteCluster, "");
                 alongside.run();
                 Audit.write(
-                        h,
-                        j.createdAt(),
-                        actor,
-                        "infra." + j.kind().wire(),
-                        j.clusterId(),
-                        "{\"job\":\"" + j.id() + "\"}");
+                        h, j.createdAt(), actor, "infra." + j.kind().wire(), j.key(), "{\"job\":\"" + j.id() + "\"}");
                 return Optional.of(j);
             });
         } catch (UnableToExecuteStatementException e) {
@@ -129,7 +124,7 @@ public final class InfraStore {
                         + ":deleteCluster, coalesce((SELECT owner FROM clusters WHERE id = :cluster), "
                         + "(SELECT owner FROM addons WHERE kind || '/' || id = :cluster)))" + onConflict)
                 .bind("id", j.id())
-                .bind("cluster", j.clusterId())
+                .bind("cluster", j.key())
                 .bind("kind", j.kind().wire())
                 .bind("state", j.state().wire())
                 .bind("reason", j.reason())
@@ -278,7 +273,7 @@ public final class InfraStore {
 
     private boolean saveOnce(InfraJob j, String owner, Instant now, Runnable alongside) {
         return jdbi.inTransaction(h -> {
-            TargetKey t = TargetKey.parse(j.clusterId());
+            TargetKey t = TargetKey.parse(j.key());
             (t.isCluster()
                             ? h.createQuery("SELECT 1 FROM clusters WHERE id = :id FOR UPDATE")
                             : h.createQuery("SELECT 1 FROM addons WHERE kind = :k AND id = :id FOR UPDATE")
@@ -470,7 +465,7 @@ public final class InfraStore {
             int due = h.createUpdate("UPDATE infra_applied SET synced_at = :at WHERE target = :t AND "
                             + "coalesce(synced_at, applied_at) < :cutoff")
                     .bind("at", Timestamp.from(j.createdAt()))
-                    .bind("t", j.clusterId())
+                    .bind("t", j.key())
                     .bind("cutoff", Timestamp.from(cutoff))
                     .execute();
             if (due == 0) {
@@ -481,7 +476,7 @@ public final class InfraStore {
             // be following them (ten minutes; the periodic ones leave no row at all)
             h.createUpdate("DELETE FROM infra_jobs WHERE cluster_id = :t AND kind = :resync AND finished_at IS NOT NULL"
                             + " AND (state = :failed OR state = :ready AND receipt IS NULL AND finished_at < :old)")
-                    .bind("t", j.clusterId())
+                    .bind("t", j.key())
                     .bind("resync", JobKind.RESYNC.wire())
                     .bind("failed", JobState.FAILED.wire())
                     .bind("ready", JobState.READY.wire())
@@ -537,24 +532,26 @@ public final class InfraStore {
 
     private static InfraJob jobRow(ResultSet rs, StatementContext ctx) throws SQLException {
         String receipt = rs.getString("receipt");
+        String keyId = rs.getString("admin_key_id");
+        byte[] sealed = rs.getBytes("admin_sealed");
         return new InfraJob(
                 rs.getString("id"),
-                rs.getString("cluster_id"),
+                TargetKey.parse(rs.getString("cluster_id")),
                 JobKind.fromWire(rs.getString("kind")),
-                JobState.fromWire(rs.getString("state")),
-                rs.getString("reason"),
-                rs.getString("message"),
-                rs.getInt("progress_done"),
-                rs.getInt("progress_total"),
-                rs.getInt("attempts"),
-                rs.getString("admin_key_id"),
-                rs.getBytes("admin_sealed"),
-                receipt == null ? null : Json.MAPPER.readTree(receipt),
+                new InfraJob.Status(
+                        JobState.fromWire(rs.getString("state")),
+                        rs.getString("reason"),
+                        rs.getString("message"),
+                        new InfraJob.Progress(rs.getInt("progress_done"), rs.getInt("progress_total")),
+                        rs.getInt("attempts"),
+                        receipt == null ? null : Json.MAPPER.readTree(receipt)),
+                sealed == null ? null : new InfraJob.Admin(keyId, sealed),
                 rs.getString("requested_by"),
-                instant(rs, "next_run_at"),
-                instant(rs, "created_at"),
-                instant(rs, "updated_at"),
-                instant(rs, "finished_at"));
+                new InfraJob.Schedule(
+                        instant(rs, "created_at"),
+                        instant(rs, "updated_at"),
+                        instant(rs, "next_run_at"),
+                        instant(rs, "finished_at")));
     }
 
     private static Instant instant(ResultSet rs, String col) throws SQLException {

@@ -51,10 +51,7 @@ class InfraJobLeaseIT {
         assertThat(store.cancelIfIdle("job-renewed", "Superseded", "removal", T0.plusSeconds(20)))
                 .isFalse();
         assertThat(store.save(
-                        mine.toBuilder()
-                                .state(JobState.READY)
-                                .finishedAt(T0.plusSeconds(21))
-                                .build(),
+                        mine.next(JobState.READY, "Done", null).finishedAt(T0.plusSeconds(21)),
                         "runner-a",
                         T0.plusSeconds(21)))
                 .isTrue();
@@ -71,7 +68,7 @@ class InfraJobLeaseIT {
 
         assertThat(store.renew("job-cancelled", "runner-a", T0.plusSeconds(17), LEASE))
                 .isFalse();
-        assertThat(store.save(mine.toBuilder().state(JobState.READY).build(), "runner-a", T0.plusSeconds(18)))
+        assertThat(store.save(mine.next(JobState.READY, "Done", null), "runner-a", T0.plusSeconds(18)))
                 .isFalse();
         InfraJob after = store.job("job-cancelled").orElseThrow();
         assertThat(after.state()).isEqualTo(JobState.FAILED);
@@ -93,10 +90,7 @@ class InfraJobLeaseIT {
                 .orElseThrow();
         assertThat(phase("outcome")).isEqualTo("provisioning");
         InfraJob mine = store.claim("runner-a", T0, LEASE).orElseThrow();
-        InfraJob ready = mine.toBuilder()
-                .state(JobState.READY)
-                .finishedAt(T0.plusSeconds(1))
-                .build();
+        InfraJob ready = mine.next(JobState.READY, "Done", null).finishedAt(T0.plusSeconds(1));
 
         // the registry write is made, then something fails before the job is saved: neither stays
         org.assertj.core.api.Assertions.assertThatThrownBy(
@@ -131,10 +125,7 @@ class InfraJobLeaseIT {
         java.util.concurrent.atomic.AtomicBoolean wrote = new java.util.concurrent.atomic.AtomicBoolean();
 
         assertThat(store.save(
-                        mine.toBuilder()
-                                .state(JobState.FAILED)
-                                .finishedAt(T0.plusSeconds(17))
-                                .build(),
+                        mine.next(JobState.FAILED, "Done", null).finishedAt(T0.plusSeconds(17)),
                         "runner-a",
                         T0.plusSeconds(17),
                         () -> wrote.set(true)))
@@ -143,10 +134,7 @@ class InfraJobLeaseIT {
         assertThat(store.job("job-lost").orElseThrow().finished()).isFalse();
         // runner-b's outcome is the one that counts (and ends the job, so other tests' claims do not find it)
         assertThat(store.save(
-                        theirs.toBuilder()
-                                .state(JobState.READY)
-                                .finishedAt(T0.plusSeconds(18))
-                                .build(),
+                        theirs.next(JobState.READY, "Done", null).finishedAt(T0.plusSeconds(18)),
                         "runner-b",
                         T0.plusSeconds(18),
                         () -> wrote.set(true)))
@@ -180,10 +168,7 @@ class InfraJobLeaseIT {
                 .orElseThrow();
         assertThat(resumed.id()).isEqualTo("job-crashed");
         assertThat(store.save(
-                        resumed.toBuilder()
-                                .state(JobState.READY)
-                                .finishedAt(T0.plusSeconds(2))
-                                .build(),
+                        resumed.next(JobState.READY, "Done", null).finishedAt(T0.plusSeconds(2)),
                         "runner-after-the-restart",
                         T0.plusSeconds(2)))
                 .isTrue();

@@ -128,18 +128,7 @@ class QuotaStoreIT {
 
     static InfraJob job(String id, String target, String by, Instant at) {
         InfraJob j = TestJobs.queuedCreate(id, target, at);
-        return InfraJob.builder()
-                .id(j.id())
-                .clusterId(j.clusterId())
-                .kind(j.kind())
-                .state(j.state())
-                .reason(j.reason())
-                .message(j.message())
-                .requestedBy(by)
-                .nextRunAt(j.nextRunAt())
-                .createdAt(j.createdAt())
-                .updatedAt(j.updatedAt())
-                .build();
+        return InfraJob.queued(j.id(), j.target(), j.kind(), j.message(), null, by, at);
     }
 
     static AddonRecord addon(String id, String owner) {

@@ -8,18 +8,8 @@ final class TestJobs {
 
     /** A create job for {@code target}, queued at {@code at}, due at once. */
     static InfraJob queuedCreate(String id, String target, Instant at) {
-        return InfraJob.builder()
-                .id(id)
-                .clusterId(target)
-                .kind(JobKind.CREATE)
-                .state(JobState.PENDING)
-                .reason("Queued")
-                .message("create queued")
-                .requestedBy("alice")
-                .nextRunAt(at)
-                .createdAt(at)
-                .updatedAt(at)
-                .build();
+        return InfraJob.queued(
+                id, network.aios.api.TargetKey.parse(target), JobKind.CREATE, "create queued", null, "alice", at);
     }
 
     /** Registers executor {@code id} (owner alice): a job's target must be registered to be queued. */

@@ -49,8 +49,8 @@ final class ApplyStep {
     }
 
     InfraJob step(InfraJob job, String lease, Target target) {
-        Credential cred = access.credential(job.clusterId())
-                .orElseThrow(() -> new IllegalStateException("no credential for " + job.clusterId()));
+        Credential cred = access.credential(job.key())
+                .orElseThrow(() -> new IllegalStateException("no credential for " + job.key()));
         if (target.needsAgentToken()) {
             // the agents' serving certificate: kept while it names these hosts and is far from expiry
             AgentCa.Issued serving = certificates.ensure(cred.serving(), target.agentIdentity());
@@ -58,10 +58,10 @@ final class ApplyStep {
                 cred = cred.withServing(serving);
                 store.credentials()
                         .put(
-                                job.clusterId(),
-                                box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
+                                job.key(),
+                                box.seal(cred.bytes(), MemberAccess.credentialContext(job.key())),
                                 clock.instant());
-                LOG.info("{}: issued the agents' serving certificate (until {})", job.clusterId(), serving.notAfter());
+                LOG.info("{}: issued the agents' serving certificate (until {})", job.key(), serving.notAfter());
             }
         }
         List<HasMetadata> objects = target.services(cred);
@@ -72,7 +72,7 @@ final class ApplyStep {
             boolean resync = job.kind() == JobKind.RESYNC;
             List<Optional<String>> before = resync ? revisions(ops, objects) : null;
             List<Optional<String>> routesBefore = resync ? revisions(ops, routes) : null;
-            java.util.Map<String, InventoryItem> recorded = resync ? recorded(job.clusterId()) : java.util.Map.of();
+            java.util.Map<String, InventoryItem> recorded = resync ? recorded(job.key()) : java.util.Map.of();
             List<ClusterOps.Applied> applied =
                     access.applyRecorded(ops, job, lease, APPLYING, InfraSteps.SERVICES_SEQ, objects);
             if (resync) {
@@ -88,18 +88,17 @@ final class ApplyStep {
             }
             prune(ops, target, objects, repairs);
         }
-        if (job.kind() == JobKind.RESYNC
-                && repairs.onlyFailedAsBefore(() -> store.lastResyncReceipt(job.clusterId()))) {
+        if (job.kind() == JobKind.RESYNC && repairs.onlyFailedAsBefore(() -> store.lastResyncReceipt(job.key()))) {
             // the same refusal the last resync reported (and kept in its receipt): nothing new to say
             repairs = new Repairs(null);
         }
         if (repairs.any()) {
-            LOG.info("{}: {} (job {})", job.clusterId(), repairs.summary(), job.id());
+            LOG.info("{}: {} (job {})", job.key(), repairs.summary(), job.id());
             store.audit(
                     clock.instant(),
                     job.requestedBy(),
                     "infra." + job.kind().wire() + ".changed",
-                    job.clusterId(),
+                    job.key(),
                     Json.MAPPER.writeValueAsString(repairs.receipt()));
         }
         InfraJob next = job.next(
@@ -123,7 +122,7 @@ final class ApplyStep {
             Repairs repairs) {
         try {
             ClusterOps.Applied a = access.applyRecorded(
-                            ops, job.clusterId(), InfraSteps.ROUTES_SEQ, List.of(route), (done, ref) -> {})
+                            ops, job.key(), InfraSteps.ROUTES_SEQ, List.of(route), (done, ref) -> {})
                     .get(0);
             if (before != null) {
                 repairs.compare(a, before, recorded.get(key(a.ref())));
@@ -134,7 +133,7 @@ final class ApplyStep {
                 throw e;
             }
             repairs.failed(ObjectRef.of(route).toString(), KubeFailure.describe(e));
-            LOG.warn("{}: route {} not applied: {}", job.clusterId(), ObjectRef.of(route), KubeFailure.describe(e));
+            LOG.warn("{}: route {} not applied: {}", job.key(), ObjectRef.of(route), KubeFailure.describe(e));
         }
     }
 

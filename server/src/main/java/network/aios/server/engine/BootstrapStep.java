@@ -65,7 +65,7 @@ final class BootstrapStep {
             // the same cluster as before, if it was deployed before: a create for a registration whose
             // infrastructure runs elsewhere would leave that one running, unknown
             Optional<String> clusterUid = ops.clusterUid();
-            Optional<String> deployedTo = access.credential(job.clusterId()).map(Credential::clusterUid);
+            Optional<String> deployedTo = access.credential(job.key()).map(Credential::clusterUid);
             if (clusterUid.isPresent()
                     && deployedTo.isPresent()
                     && !deployedTo.get().equals(clusterUid.get())) {
@@ -121,22 +121,19 @@ final class BootstrapStep {
             }
             String agentToken = !target.needsAgentToken()
                     ? null
-                    : access.credential(job.clusterId())
+                    : access.credential(job.key())
                             .map(Credential::agentToken)
-                            .orElseGet(() -> mintAgentToken(job.clusterId()));
+                            .orElseGet(() -> mintAgentToken(job.key()));
             Credential cred = new Credential(
                     admin.server(),
                     admin.caData(),
                     admin.insecure(),
                     token.get(),
                     agentToken,
-                    access.credential(job.clusterId()).map(Credential::serving).orElse(null),
+                    access.credential(job.key()).map(Credential::serving).orElse(null),
                     clusterUid.orElse(null));
             store.credentials()
-                    .put(
-                            job.clusterId(),
-                            box.seal(cred.bytes(), MemberAccess.credentialContext(job.clusterId())),
-                            clock.instant());
+                    .put(job.key(), box.seal(cred.bytes(), MemberAccess.credentialContext(job.key())), clock.instant());
         }
         // the owner's kubeconfig has done its one job: forget it
         return job.next(

@@ -106,7 +106,7 @@ final class InfraSteps {
     // ---- create ----------------------------------------------------------------------------------------
 
     private InfraJob create(InfraJob job, String lease) throws KubeconfigException {
-        Target target = targets.resolve(job.clusterId());
+        Target target = targets.resolve(job.key());
         if (!target.registered()) {
             return finish(job.next(FAILED, "RegistrationGone", "it was deleted from the registry"));
         }
@@ -114,12 +114,10 @@ final class InfraSteps {
             case PENDING -> {
                 if (job.kind() == JobKind.RESYNC) {
                     // no owner's kubeconfig: the control plane's own credential, or nothing to resync with
-                    Optional<Credential> own = access.credential(job.clusterId());
+                    Optional<Credential> own = access.credential(job.key());
                     if (own.isEmpty()) {
                         return finish(job.next(
-                                FAILED,
-                                "NoCredential",
-                                "the control plane holds no credential for " + job.clusterId()));
+                                FAILED, "NoCredential", "the control plane holds no credential for " + job.key()));
                     }
                     try (ClusterOps ops = access.open(own.get())) {
                         Optional<String> lost = lost(ops, target);
@@ -142,21 +140,21 @@ final class InfraSteps {
                 return apply.step(job, lease, target);
             }
             case WAITING_READY -> {
-                Credential cred = access.credential(job.clusterId()).orElseThrow();
+                Credential cred = access.credential(job.key()).orElseThrow();
                 try (ClusterOps ops = access.open(cred)) {
                     long looked = System.nanoTime();
                     List<String> waiting = ops.notReady(target.namespace(), target.deployments());
                     if (!waiting.isEmpty()) {
-                        watches.ensure(job.clusterId(), job.id(), ops, target.namespace());
+                        watches.ensure(job.key(), job.id(), ops, target.namespace());
                     } else {
-                        watches.stop(job.clusterId());
+                        watches.stop(job.key());
                     }
                     if (waiting.isEmpty()) {
                         // what the registry records of it is written with the job (registryWrites)
                         if (job.kind() == JobKind.RESYNC) {
                             return finish(job.next(READY, "Resynced", Repairs.summary(job.receipt())));
                         }
-                        LOG.info("{} infrastructure ready (job {})", job.clusterId(), job.id());
+                        LOG.info("{} infrastructure ready (job {})", job.key(), job.id());
                         return finish(job.next(
                                 READY,
                                 "Ready",
@@ -164,7 +162,7 @@ final class InfraSteps {
                                         + target.readyMessage()));
                     }
                     if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
-                        watches.stop(job.clusterId());
+                        watches.stop(job.key());
                         return finish(job.next(
                                 FAILED,
                                 "NotReady",
@@ -177,7 +175,7 @@ final class InfraSteps {
                                     "WaitingForDeployments",
                                     "waiting for " + String.join(", ", waiting)),
                             // a change the watch saw while this look ran would be lost to the next poll
-                            watches.changedSince(job.clusterId(), looked) ? Duration.ZERO : READY_POLL);
+                            watches.changedSince(job.key(), looked) ? Duration.ZERO : READY_POLL);
                 }
             }
             default -> throw new IllegalStateException("create job in state " + job.state());
@@ -240,11 +238,11 @@ final class InfraSteps {
                                     + backoff.toMillis() + " ms")
                     .withAttempts(job.attempts() + 1)
                     .runAt(clock.instant().plus(backoff));
-            LOG.warn("infra job {} ({} {}): {}", job.id(), job.kind(), job.clusterId(), again.message());
+            LOG.warn("infra job {} ({} {}): {}", job.id(), job.kind(), job.key(), again.message());
             LOG.debug("infra job {} transient failure", job.id(), e);
             return again;
         }
-        LOG.warn("infra job {} ({} {}) failed: {} [{}]", job.id(), job.kind(), job.clusterId(), what, e.getMessage());
+        LOG.warn("infra job {} ({} {}) failed: {} [{}]", job.id(), job.kind(), job.key(), what, e.getMessage());
         if (kind == KubeFailure.UNAUTHORIZED && job.adminSealed() == null && job.kind() != JobKind.CREATE) {
             // the control plane's own credential: its token lived in the namespace, which may be gone
             return finish(job.next(
@@ -302,7 +300,7 @@ final class InfraSteps {
      * shows a phase whose job was not saved (a step that lost its lease, a save that failed).
      */
     Runnable registryWrites(InfraJob next) {
-        String key = next.clusterId();
+        String key = next.key();
         if (!next.finished()) {
             return () -> {};
         }

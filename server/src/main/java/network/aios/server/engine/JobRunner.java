@@ -118,18 +118,14 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private static InfraJob resyncJob(String key, java.time.Instant now, String requestedBy) {
-        return InfraJob.builder()
-                .id("job-" + UUID.randomUUID().toString().substring(0, 13))
-                .clusterId(key)
-                .kind(JobKind.RESYNC)
-                .state(JobState.PENDING)
-                .reason("Queued")
-                .message("resync queued")
-                .requestedBy(requestedBy)
-                .nextRunAt(now)
-                .createdAt(now)
-                .updatedAt(now)
-                .build();
+        return InfraJob.queued(
+                "job-" + UUID.randomUUID().toString().substring(0, 13),
+                network.aios.api.TargetKey.parse(key),
+                JobKind.RESYNC,
+                "resync queued",
+                null,
+                requestedBy,
+                now);
     }
 
     /**
@@ -237,8 +233,8 @@ public final class JobRunner implements AutoCloseable {
             }
             if (!next.finished()) {
                 wakeAt(next.nextRunAt());
-            } else if (saved && store.applyWanted(next.clusterId())) {
-                queueWantedApply(next.clusterId()); // its desired state changed while this job ran
+            } else if (saved && store.applyWanted(next.key())) {
+                queueWantedApply(next.key()); // its desired state changed while this job ran
             }
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.info("infra job {}: the control plane is stopping; it resumes when its lease expires", job.id());

@@ -56,7 +56,7 @@ final class MemberAccess {
         if (job.adminSealed() != null) {
             return Optional.of(adminOps(job));
         }
-        return credential(job.clusterId()).map(this::open);
+        return credential(job.key()).map(this::open);
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ final class MemberAccess {
             int firstSeq,
             List<HasMetadata> objects) {
         Instant[] lastProgress = {clock.instant()};
-        return applyRecorded(ops, job.clusterId(), firstSeq, objects, (done, ref) -> {
+        return applyRecorded(ops, job.key(), firstSeq, objects, (done, ref) -> {
             if (Duration.between(lastProgress[0], clock.instant()).compareTo(PROGRESS_EVERY) >= 0) {
                 lastProgress[0] = clock.instant();
                 store.progress(

@@ -58,7 +58,7 @@ final class RemovalSteps {
     }
 
     InfraJob step(InfraJob job, String lease) throws KubeconfigException {
-        Target target = targets.resolve(job.clusterId());
+        Target target = targets.resolve(job.key());
         String namespace = target.namespace();
         switch (job.state()) {
             case PENDING, REMOVING -> {
@@ -97,7 +97,7 @@ final class RemovalSteps {
         String namespace = target.namespace();
         ObjectNode receipt = Json.object();
         ArrayNode items = receipt.putArray("items");
-        List<InventoryItem> inventory = store.inventory().list(job.clusterId());
+        List<InventoryItem> inventory = store.inventory().list(job.key());
         Optional<ClusterOps> maybe = access.removalOps(job);
         if (maybe.isEmpty()) {
             for (InventoryItem i : inventory) {
@@ -124,7 +124,7 @@ final class RemovalSteps {
             if (admin) {
                 // the owner's kubeconfig may name another cluster than the one deployed to: then nothing recorded
                 // is found there, and a 'clean' removal would forget the running installation
-                Optional<String> deployedTo = access.credential(job.clusterId()).map(Credential::clusterUid);
+                Optional<String> deployedTo = access.credential(job.key()).map(Credential::clusterUid);
                 Optional<String> here = ops.clusterUid();
                 if (deployedTo.isPresent()
                         && here.isPresent()
@@ -148,8 +148,7 @@ final class RemovalSteps {
                         .put("outcome", "kept")
                         .put("reason", whose(n, owner)));
                 receipt.put("nothingToRemove", true);
-                LOG.info(
-                        "{}: nothing of {} on the cluster; nothing changed (job {})", job.clusterId(), owner, job.id());
+                LOG.info("{}: nothing of {} on the cluster; nothing changed (job {})", job.key(), owner, job.id());
                 return finalizeRemoval(
                         job.withReceipt(receipt),
                         true,
@@ -382,7 +381,7 @@ final class RemovalSteps {
             receipt.putArray("items");
         }
         receipt.put("clean", clean); // registryWrites reads it
-        LOG.info("{} infrastructure removed (job {}, clean={})", job.clusterId(), job.id(), clean);
+        LOG.info("{} infrastructure removed (job {}, clean={})", job.key(), job.id(), clean);
         return InfraSteps.finish(job.next(REMOVED, reason, message).withReceipt(receipt), clock);
     }
 }

@@ -151,7 +151,7 @@ public final class InfraRoutes {
     public static ObjectNode scheduledView(InfraService.Scheduled s) {
         InfraJob j = s.job();
         ObjectNode out = Json.object().put("message", s.note());
-        target(out, j.clusterId(), "cluster_id", "addon_kind", "addon_id");
+        target(out, j.key(), "cluster_id", "addon_kind", "addon_id");
         return out.put("job_id", j.id()).put("state", j.state().wire()).put("status_url", "/api/v1/jobs/" + j.id());
     }
 
@@ -169,7 +169,7 @@ public final class InfraRoutes {
     public static ObjectNode jobView(InfraJob j) {
         ObjectNode out = Json.object();
         out.put("id", j.id());
-        target(out, j.clusterId(), "clusterId", "addonKind", "addonId");
+        target(out, j.key(), "clusterId", "addonKind", "addonId");
         out.put("kind", j.kind().wire())
                 .put("state", j.state().wire())
                 .put("reason", j.reason())

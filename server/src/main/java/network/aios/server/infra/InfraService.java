@@ -26,7 +26,6 @@ import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
 import network.aios.store.JobKind;
-import network.aios.store.JobState;
 import network.aios.store.Sealed;
 import tools.jackson.databind.JsonNode;
 
@@ -292,7 +291,7 @@ public final class InfraService {
         InfraJob j = store.job(jobId).orElseThrow(() -> DomainException.notFound("job '" + jobId + "'"));
         // the owner of what it deploys sees a job; once that is deleted (or the id registered again, by
         // anyone), only whoever requested the job still does
-        boolean visible = registration(j.clusterId())
+        boolean visible = registration(j.key())
                 .filter(r -> !j.createdAt().isBefore(r.createdAt()))
                 .map(r -> who.mayAccess(r.owner()))
                 .orElse(who.isAdmin() || who.name().equals(j.requestedBy()));
@@ -389,20 +388,14 @@ public final class InfraService {
         Sealed sealed =
                 admin == null ? null : box.seal(admin.text().getBytes(StandardCharsets.UTF_8), Engine.adminContext(id));
         java.time.Instant now = clock.instant();
-        InfraJob job = InfraJob.builder()
-                .id(id)
-                .clusterId(clusterId)
-                .kind(kind)
-                .state(JobState.PENDING)
-                .reason("Queued")
-                .message(kind.wire() + " queued")
-                .adminKeyId(sealed == null ? null : sealed.keyId())
-                .adminSealed(sealed == null ? null : sealed.bytes())
-                .requestedBy(who.name())
-                .nextRunAt(now)
-                .createdAt(now)
-                .updatedAt(now)
-                .build();
+        InfraJob job = InfraJob.queued(
+                id,
+                TargetKey.parse(clusterId),
+                kind,
+                kind.wire() + " queued",
+                sealed == null ? null : new InfraJob.Admin(sealed.keyId(), sealed.bytes()),
+                who.name(),
+                now);
         return store.insert(job, who.name(), thenDelete, phase, who.quotaOwner())
                 .orElseThrow(() -> {
                     InfraJob active = store.activeJob(clusterId).orElse(null);

@@ -145,20 +145,14 @@ abstract class StepsFixture {
         network.aios.store.Sealed sealed = !withKubeconfig
                 ? null
                 : box.seal(kubeconfig.getBytes(StandardCharsets.UTF_8), MemberAccess.adminContext(jobId));
-        InfraJob job = InfraJob.builder()
-                .id(jobId)
-                .clusterId(key)
-                .kind(kind)
-                .state(JobState.PENDING)
-                .reason("Queued")
-                .message("queued")
-                .adminKeyId(sealed == null ? null : sealed.keyId())
-                .adminSealed(sealed == null ? null : sealed.bytes())
-                .requestedBy("admin")
-                .nextRunAt(clock.instant())
-                .createdAt(clock.instant())
-                .updatedAt(clock.instant())
-                .build();
+        InfraJob job = InfraJob.queued(
+                jobId,
+                network.aios.api.TargetKey.parse(key),
+                kind,
+                "queued",
+                sealed == null ? null : new InfraJob.Admin(sealed.keyId(), sealed.bytes()),
+                "admin",
+                clock.instant());
         return store.insert(job, "admin").orElseThrow();
     }
 
