@@ -175,24 +175,7 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
         }
         String ca = controlPlaneCa != null ? read(controlPlaneCa) : System.getenv("AIOS_CONTROL_PLANE_CA");
-        AgentConfig config = new AgentConfig(
-                role,
-                host,
-                port,
-                clusterId,
-                controlPlaneUrl,
-                token.trim(),
-                ca,
-                namespace,
-                kubeconfig == null ? null : kubeconfig.toString(),
-                Duration.ofMillis((long) (heartbeatSeconds * 1000)),
-                Duration.ofMillis((long) (metricsSeconds * 1000)),
-                egressAllow == null ? java.util.List.of() : egressAllow,
-                grantKey,
-                tlsCert,
-                tlsKey,
-                tokenFile,
-                null);
+        AgentConfig config = config(clusterId, token.trim(), ca, tokenFile, null);
         return start(config, Clock.systemUTC());
     }
 
@@ -216,14 +199,25 @@ public final class AgentMain implements Callable<Integer> {
         }
         String bootstrap =
                 bootstrapTokenFile != null ? read(bootstrapTokenFile) : System.getenv("AIOS_BOOTSTRAP_TOKEN");
+        return config(
+                null,
+                null,
+                controlPlaneCa != null ? read(controlPlaneCa) : System.getenv("AIOS_CONTROL_PLANE_CA"),
+                null,
+                new PullSettings(new PullSettings.BootstrapToken(bootstrap), stateDir, Duration.ofMillis((long)
+                        (rotateHours * 3_600_000))));
+    }
+
+    /** The settings every role shares, from the options, with what differs between the push roles and pull. */
+    private AgentConfig config(String cluster, String agentToken, String ca, Path agentTokenFile, PullSettings pull) {
         return new AgentConfig(
                 role,
                 host,
                 port,
-                null,
+                cluster,
                 controlPlaneUrl,
-                null,
-                controlPlaneCa != null ? read(controlPlaneCa) : System.getenv("AIOS_CONTROL_PLANE_CA"),
+                agentToken,
+                ca,
                 namespace,
                 kubeconfig == null ? null : kubeconfig.toString(),
                 Duration.ofMillis((long) (heartbeatSeconds * 1000)),
@@ -232,9 +226,8 @@ public final class AgentMain implements Callable<Integer> {
                 grantKey,
                 tlsCert,
                 tlsKey,
-                null,
-                new PullSettings(new PullSettings.BootstrapToken(bootstrap), stateDir, Duration.ofMillis((long)
-                        (rotateHours * 3_600_000))));
+                agentTokenFile,
+                pull);
     }
 
     static Running start(AgentConfig config, Clock clock) {

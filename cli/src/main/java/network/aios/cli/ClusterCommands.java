@@ -41,7 +41,7 @@ import tools.jackson.databind.JsonNode;
             JoinCommands.Join.class,
             JoinCommands.Accept.class,
             JoinCommands.Refuse.class,
-            JoinCommands.JoinStatus.class,
+            JoinStatusCommand.class,
             JoinCommands.JoinRevoke.class
         })
 final class ClusterCommands {

@@ -26,6 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  * network.aios.server.pull.PullSignals}) and reports.
  */
 public final class PullRoutes implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PullRoutes.class);
     /** The one path reached without an API token: the bootstrap token in the body is the credential. */
     public static final String EXCHANGE = "/api/v1/pull/exchange";
 
@@ -273,7 +274,8 @@ public final class PullRoutes implements AutoCloseable {
                 answer(ctx, now, known);
             } catch (DomainException e) {
                 Http.error(ctx, e);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // whatever went wrong, the waiting request is answered (not left to its timeout)
+                LOG.warn("a desired-state long poll failed for cluster {}", agent.clusterId(), e);
                 Http.error(
                         ctx,
                         new DomainException(
