@@ -15,18 +15,38 @@ import network.aios.infra.desired.Owner;
  * namespace), which this extends: nobody holding a ClusterOps reaches the client itself.
  */
 public interface ClusterOps extends ClusterReads, AutoCloseable {
-    /** Server-side apply with the control plane's field manager, taking over conflicting fields. */
+    /**
+     * Server-side apply with the control plane's field manager, taking over conflicting fields; the object's
+     * revision is read first, so the answer says what the apply did ({@link Applied#outcome()}).
+     */
     Applied apply(HasMetadata desired);
 
-    /**
-     * An applied object and its revision: its generation where it has one (a Deployment's changes only
-     * with its spec, not with the status controllers write), else its resource version. Unchanged when
-     * the apply changed nothing.
-     */
-    record Applied(ObjectRef ref, String revision) {}
+    /** What one apply did to the object. */
+    enum Outcome {
+        /** It did not exist. */
+        CREATED,
+        /** It existed and the apply changed it (its revision moved on). */
+        PATCHED,
+        /** It was already as desired: the revision did not move. */
+        NOOP
+    }
 
-    /** The object's current revision (as in {@link Applied}); empty when it does not exist. */
-    Optional<String> revision(ObjectRef ref);
+    /**
+     * An applied object, its revision after the apply and the one it had before ({@code previous}, null: it did
+     * not exist). A revision is the object's generation where it has one (a Deployment's changes only with its
+     * spec, not with the status controllers write), else its resource version; unchanged when the apply changed
+     * nothing.
+     */
+    record Applied(ObjectRef ref, String revision, String previous) {
+        public Outcome outcome() {
+            return previous == null ? Outcome.CREATED : previous.equals(revision) ? Outcome.NOOP : Outcome.PATCHED;
+        }
+
+        /** The revision before the apply; empty when the apply created the object. */
+        public Optional<String> before() {
+            return Optional.ofNullable(previous);
+        }
+    }
 
     /** The revision of an object as read: {@code g<generation>} or {@code rv<resourceVersion>}. */
     static String revisionOf(HasMetadata o) {

@@ -60,17 +60,15 @@ public final class Fabric8ClusterOps implements ClusterOps {
 
     @Override
     public Applied apply(HasMetadata desired) {
+        HasMetadata current = generic(ObjectRef.of(desired)).get();
         HasMetadata applied = client.resource(desired)
                 .fieldManager(InfraNames.FIELD_MANAGER)
                 .forceConflicts()
                 .serverSideApply();
-        return new Applied(ObjectRef.of(applied), ClusterOps.revisionOf(applied));
-    }
-
-    @Override
-    public Optional<String> revision(ObjectRef ref) {
-        HasMetadata current = generic(ref).get();
-        return Optional.ofNullable(current).map(ClusterOps::revisionOf);
+        return new Applied(
+                ObjectRef.of(applied),
+                ClusterOps.revisionOf(applied),
+                current == null ? null : ClusterOps.revisionOf(current));
     }
 
     @Override

@@ -76,7 +76,10 @@ class ClusterResourceIT {
         jobs.claim("test", then.plusSeconds(3600), java.time.Duration.ofSeconds(15))
                 .orElseThrow();
         jobs.save(
-                removal.next(network.aios.store.JobState.REMOVED, "Removed", "removed from alice-secret-host")
+                removal.next(
+                                network.aios.store.JobState.REMOVED,
+                                network.aios.store.JobReason.REMOVED,
+                                "removed from alice-secret-host")
                         .finishedAt(then),
                 "test",
                 then.plusSeconds(3600));

@@ -14,14 +14,14 @@ public record InfraJob(
 
     /** Where a job stands: its state, why (an UpperCamel reason and a sentence), how far, after how many failures. */
     public record Status(
-            JobState state, String reason, String message, Progress progress, int attempts, JsonNode receipt) {
+            JobState state, JobReason reason, String message, Progress progress, int attempts, JsonNode receipt) {
         public Status {
             progress = progress == null ? Progress.NONE : progress;
         }
 
         /** A job just queued. */
         public static Status queued(String message) {
-            return new Status(JobState.PENDING, "Queued", message, Progress.NONE, 0, null);
+            return new Status(JobState.PENDING, JobReason.QUEUED, message, Progress.NONE, 0, null);
         }
     }
 
@@ -63,7 +63,7 @@ public record InfraJob(
         return status.state();
     }
 
-    public String reason() {
+    public JobReason reason() {
         return status.reason();
     }
 
@@ -126,7 +126,7 @@ public record InfraJob(
     }
 
     /** The same job in a new state, with its reason and message. */
-    public InfraJob next(JobState newState, String newReason, String newMessage) {
+    public InfraJob next(JobState newState, JobReason newReason, String newMessage) {
         return with(
                 new Status(newState, newReason, newMessage, status.progress(), status.attempts(), status.receipt()));
     }

@@ -127,7 +127,7 @@ public final class InfraStore {
                 .bind("cluster", j.key())
                 .bind("kind", j.kind().wire())
                 .bind("state", j.state().wire())
-                .bind("reason", j.reason())
+                .bind("reason", j.reason().wire())
                 .bind("message", j.message())
                 .bind("keyId", j.adminKeyId())
                 .bind("sealed", j.adminSealed())
@@ -303,7 +303,7 @@ public final class InfraStore {
                                 + "next_run_at = :next, updated_at = :now, finished_at = :finished, lease_owner = NULL, "
                                 + "lease_until = NULL WHERE id = :id AND lease_owner = :owner AND finished_at IS NULL")
                         .bind("state", j.state().wire())
-                        .bind("reason", j.reason())
+                        .bind("reason", j.reason().wire())
                         .bind("message", j.message())
                         .bind("done", j.progressDone())
                         .bind("total", j.progressTotal())
@@ -324,14 +324,14 @@ public final class InfraStore {
      * Ends an unfinished job that no runner holds right now (a removal supersedes a create that is
      * waiting). False if it is running at this moment or already finished.
      */
-    public boolean cancelIfIdle(String jobId, String reason, String message, Instant now) {
+    public boolean cancelIfIdle(String jobId, JobReason reason, String message, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate(
                                 "UPDATE infra_jobs SET state = :failed, reason = :reason, "
                                         + "message = :message, finished_at = :now, updated_at = :now, admin_key_id = NULL, "
                                         + "admin_sealed = NULL, lease_owner = NULL, lease_until = NULL "
                                         + "WHERE id = :id AND finished_at IS NULL AND (lease_until IS NULL OR lease_until < :now)")
                         .bind("failed", JobState.FAILED.wire())
-                        .bind("reason", reason)
+                        .bind("reason", reason.wire())
                         .bind("message", message)
                         .bind("now", Timestamp.from(now))
                         .bind("id", jobId)
@@ -540,7 +540,7 @@ public final class InfraStore {
                 JobKind.fromWire(rs.getString("kind")),
                 new InfraJob.Status(
                         JobState.fromWire(rs.getString("state")),
-                        rs.getString("reason"),
+                        JobReason.fromWire(rs.getString("reason")),
                         rs.getString("message"),
                         new InfraJob.Progress(rs.getInt("progress_done"), rs.getInt("progress_total")),
                         rs.getInt("attempts"),

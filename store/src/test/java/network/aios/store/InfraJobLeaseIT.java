@@ -48,10 +48,10 @@ class InfraJobLeaseIT {
                 .isTrue();
         // past the first lease, but within the renewed one: nobody may take it or end it
         assertThat(store.claim("runner-b", T0.plusSeconds(20), LEASE)).isEmpty();
-        assertThat(store.cancelIfIdle("job-renewed", "Superseded", "removal", T0.plusSeconds(20)))
+        assertThat(store.cancelIfIdle("job-renewed", JobReason.SUPERSEDED, "removal", T0.plusSeconds(20)))
                 .isFalse();
         assertThat(store.save(
-                        mine.next(JobState.READY, "Done", null).finishedAt(T0.plusSeconds(21)),
+                        mine.next(JobState.READY, JobReason.READY, null).finishedAt(T0.plusSeconds(21)),
                         "runner-a",
                         T0.plusSeconds(21)))
                 .isTrue();
@@ -63,16 +63,16 @@ class InfraJobLeaseIT {
                 .orElseThrow();
         InfraJob mine = store.claim("runner-a", T0, LEASE).orElseThrow();
         // the runner stalls past its lease; a removal ends the waiting create
-        assertThat(store.cancelIfIdle("job-cancelled", "Superseded", "removal", T0.plusSeconds(16)))
+        assertThat(store.cancelIfIdle("job-cancelled", JobReason.SUPERSEDED, "removal", T0.plusSeconds(16)))
                 .isTrue();
 
         assertThat(store.renew("job-cancelled", "runner-a", T0.plusSeconds(17), LEASE))
                 .isFalse();
-        assertThat(store.save(mine.next(JobState.READY, "Done", null), "runner-a", T0.plusSeconds(18)))
+        assertThat(store.save(mine.next(JobState.READY, JobReason.READY, null), "runner-a", T0.plusSeconds(18)))
                 .isFalse();
         InfraJob after = store.job("job-cancelled").orElseThrow();
         assertThat(after.state()).isEqualTo(JobState.FAILED);
-        assertThat(after.reason()).isEqualTo("Superseded");
+        assertThat(after.reason()).isEqualTo(JobReason.SUPERSEDED);
         assertThat(store.claim("runner-b", T0.plusSeconds(60), LEASE)).isEmpty();
     }
 
@@ -90,7 +90,7 @@ class InfraJobLeaseIT {
                 .orElseThrow();
         assertThat(phase("outcome")).isEqualTo("provisioning");
         InfraJob mine = store.claim("runner-a", T0, LEASE).orElseThrow();
-        InfraJob ready = mine.next(JobState.READY, "Done", null).finishedAt(T0.plusSeconds(1));
+        InfraJob ready = mine.next(JobState.READY, JobReason.READY, null).finishedAt(T0.plusSeconds(1));
 
         // the registry write is made, then something fails before the job is saved: neither stays
         org.assertj.core.api.Assertions.assertThatThrownBy(
@@ -125,7 +125,7 @@ class InfraJobLeaseIT {
         java.util.concurrent.atomic.AtomicBoolean wrote = new java.util.concurrent.atomic.AtomicBoolean();
 
         assertThat(store.save(
-                        mine.next(JobState.FAILED, "Done", null).finishedAt(T0.plusSeconds(17)),
+                        mine.next(JobState.FAILED, JobReason.REJECTED, null).finishedAt(T0.plusSeconds(17)),
                         "runner-a",
                         T0.plusSeconds(17),
                         () -> wrote.set(true)))
@@ -134,7 +134,7 @@ class InfraJobLeaseIT {
         assertThat(store.job("job-lost").orElseThrow().finished()).isFalse();
         // runner-b's outcome is the one that counts (and ends the job, so other tests' claims do not find it)
         assertThat(store.save(
-                        theirs.next(JobState.READY, "Done", null).finishedAt(T0.plusSeconds(18)),
+                        theirs.next(JobState.READY, JobReason.READY, null).finishedAt(T0.plusSeconds(18)),
                         "runner-b",
                         T0.plusSeconds(18),
                         () -> wrote.set(true)))
@@ -168,7 +168,7 @@ class InfraJobLeaseIT {
                 .orElseThrow();
         assertThat(resumed.id()).isEqualTo("job-crashed");
         assertThat(store.save(
-                        resumed.next(JobState.READY, "Done", null).finishedAt(T0.plusSeconds(2)),
+                        resumed.next(JobState.READY, JobReason.READY, null).finishedAt(T0.plusSeconds(2)),
                         "runner-after-the-restart",
                         T0.plusSeconds(2)))
                 .isTrue();

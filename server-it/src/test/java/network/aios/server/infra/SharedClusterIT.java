@@ -255,6 +255,38 @@ class SharedClusterIT {
     }
 
     @Test
+    void eachApplySaysWhetherItCreatedPatchedOrLeftTheObjectAsItWas() {
+        try (ClusterOps ops = new Fabric8ClusterOps(
+                io.fabric8.kubernetes.client.Config.fromKubeconfig(kube.ownerKubeconfigYaml()),
+                network.aios.infra.GuardedHttpClients.factory(EgressGuard.of(List.of("127.0.0.0/8"), () -> -1)))) {
+            java.util.function.Function<String, io.fabric8.kubernetes.api.model.ConfigMap> map =
+                    v -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                            .withNewMetadata()
+                            .withName("aios-outcome-it")
+                            .withNamespace("default")
+                            .endMetadata()
+                            .withData(Map.of("k", v))
+                            .build();
+            ClusterOps.Applied created = ops.apply(map.apply("1"));
+            assertThat(created.outcome()).isEqualTo(ClusterOps.Outcome.CREATED);
+            assertThat(created.before()).isEmpty();
+            ClusterOps.Applied same = ops.apply(map.apply("1"));
+            assertThat(same.outcome()).isEqualTo(ClusterOps.Outcome.NOOP);
+            assertThat(same.revision()).isEqualTo(created.revision());
+            ClusterOps.Applied patched = ops.apply(map.apply("2"));
+            assertThat(patched.outcome()).isEqualTo(ClusterOps.Outcome.PATCHED);
+            assertThat(patched.before()).contains(created.revision());
+            assertThat(patched.revision()).isNotEqualTo(created.revision());
+        } finally {
+            kube.admin
+                    .configMaps()
+                    .inNamespace("default")
+                    .withName("aios-outcome-it")
+                    .delete();
+        }
+    }
+
+    @Test
     void theApiServerRefusesANamespaceDeletionThatAClaimLandedBefore() {
         String ns = "aios-claims-it";
         kube.awaitNamespaceGone(ns);

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import network.aios.api.Json;
 import network.aios.infra.ClusterOps;
 import network.aios.infra.KubeFailure;
@@ -20,6 +19,7 @@ import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore.InventoryItem;
 import network.aios.store.JobKind;
+import network.aios.store.JobReason;
 import network.aios.tls.AgentCa;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,24 +67,20 @@ final class ApplyStep {
         List<HasMetadata> objects = target.services(cred);
         List<HasMetadata> routes = target.routes();
         Repairs repairs = new Repairs(job.receipt());
+        List<ClusterOps.Applied> applied;
         try (ClusterOps ops = access.open(cred)) {
-            // a resync first notes what is there, so it can say what it repaired
+            // each apply says what it found, so a resync can say what it repaired
             boolean resync = job.kind() == JobKind.RESYNC;
-            List<Optional<String>> before = resync ? revisions(ops, objects) : null;
-            List<Optional<String>> routesBefore = resync ? revisions(ops, routes) : null;
             java.util.Map<String, InventoryItem> recorded = resync ? recorded(job.key()) : java.util.Map.of();
-            List<ClusterOps.Applied> applied =
-                    access.applyRecorded(ops, job, lease, APPLYING, InfraSteps.SERVICES_SEQ, objects);
+            applied = access.applyRecorded(ops, job, lease, APPLYING, InfraSteps.SERVICES_SEQ, objects);
             if (resync) {
                 for (int i = 0; i < applied.size(); i++) {
                     repairs.compare(
-                            applied.get(i),
-                            before.get(i),
-                            recorded.get(key(applied.get(i).ref())));
+                            applied.get(i), recorded.get(key(applied.get(i).ref())));
                 }
             }
             for (int i = 0; i < routes.size(); i++) {
-                applyRoute(ops, job, routes.get(i), resync ? routesBefore.get(i) : null, recorded, repairs);
+                applyRoute(ops, job, routes.get(i), resync, recorded, repairs);
             }
             prune(ops, target, objects, repairs);
         }
@@ -103,8 +99,9 @@ final class ApplyStep {
         }
         InfraJob next = job.next(
                         WAITING_READY,
-                        "Applied",
-                        "applied " + objects.size() + " objects" + (repairs.any() ? "; " + repairs.summary() : ""))
+                        JobReason.APPLIED,
+                        "applied " + objects.size() + " objects (" + outcomes(applied) + ")"
+                                + (repairs.any() ? "; " + repairs.summary() : ""))
                 .withReceipt(repairs.any() || job.receipt() != null ? repairs.receipt() : null);
         return InfraSteps.requeue(next.withProgress(objects.size(), objects.size()), Duration.ZERO, clock);
     }
@@ -117,15 +114,15 @@ final class ApplyStep {
             ClusterOps ops,
             InfraJob job,
             HasMetadata route,
-            Optional<String> before,
+            boolean resync,
             java.util.Map<String, InventoryItem> recorded,
             Repairs repairs) {
         try {
             ClusterOps.Applied a = access.applyRecorded(
                             ops, job.key(), InfraSteps.ROUTES_SEQ, List.of(route), (done, ref) -> {})
                     .get(0);
-            if (before != null) {
-                repairs.compare(a, before, recorded.get(key(a.ref())));
+            if (resync) {
+                repairs.compare(a, recorded.get(key(a.ref())));
             }
         } catch (KubernetesClientException e) {
             KubeFailure failure = KubeFailure.of(e);
@@ -147,12 +144,18 @@ final class ApplyStep {
         return out;
     }
 
-    private static String key(ObjectRef r) {
-        return r.kind() + " " + r.namespace() + "/" + r.name();
+    /** "3 created, 1 patched, 16 unchanged": what the applies did, the outcomes that happened only. */
+    static String outcomes(List<ClusterOps.Applied> applied) {
+        java.util.Map<ClusterOps.Outcome, Long> n = new java.util.EnumMap<>(ClusterOps.Outcome.class);
+        applied.forEach(a -> n.merge(a.outcome(), 1L, Long::sum));
+        List<String> parts = new java.util.ArrayList<>();
+        n.forEach((o, c) -> parts.add(
+                c + " " + (o == ClusterOps.Outcome.NOOP ? "unchanged" : o.name().toLowerCase(java.util.Locale.ROOT))));
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
     }
 
-    private static List<Optional<String>> revisions(ClusterOps ops, List<HasMetadata> objects) {
-        return objects.stream().map(o -> ops.revision(ObjectRef.of(o))).toList();
+    private static String key(ObjectRef r) {
+        return r.kind() + " " + r.namespace() + "/" + r.name();
     }
 
     /**

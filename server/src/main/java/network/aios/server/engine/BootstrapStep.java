@@ -17,6 +17,7 @@ import network.aios.server.auth.TokenService;
 import network.aios.server.security.SecretBox;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
+import network.aios.store.JobReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,7 @@ final class BootstrapStep {
                     && !deployedTo.get().equals(clusterUid.get())) {
                 return finish(job.next(
                         FAILED,
-                        "AnotherCluster",
+                        JobReason.ANOTHER_CLUSTER,
                         owner + "'s infrastructure was deployed to another cluster (their kube-system namespaces"
                                 + " differ): remove it there first (its kubeconfig, or none), then create it here"));
             }
@@ -86,7 +87,7 @@ final class BootstrapStep {
                     ? Preflight.addonNamespace(before.orElse(null), target.namespace())
                     : Preflight.clusterNamespace(before.orElse(null), owner);
             if (free.status() == Preflight.Status.FAIL) {
-                return finish(job.next(FAILED, "NamespaceTaken", free.message() + "; " + free.fix()));
+                return finish(job.next(FAILED, JobReason.NAMESPACE_TAKEN, free.message() + "; " + free.fix()));
             }
             String nsUid = access.applyRecorded(ops, job, lease, BOOTSTRAPPING, 0, List.of(target.namespaceObject()))
                     .get(0)
@@ -106,7 +107,7 @@ final class BootstrapStep {
                     ops.annotateNamespace(target.namespace(), owner.claimKey(), null);
                     return finish(job.next(
                             FAILED,
-                            "NamespaceTaken",
+                            JobReason.NAMESPACE_TAKEN,
                             "namespace " + target.namespace() + " was claimed at the same moment by "
                                     + String.join(", ", rivals) + ": one registration's services per member cluster"));
                 }
@@ -116,7 +117,7 @@ final class BootstrapStep {
             Optional<String> token = ops.controlPlaneToken(target.namespace(), InfraSteps.TOKEN_WAIT);
             if (token.isEmpty()) {
                 return requeue(
-                        job.next(BOOTSTRAPPING, "WaitingForToken", "waiting for the ServiceAccount token"),
+                        job.next(BOOTSTRAPPING, JobReason.WAITING_FOR_TOKEN, "waiting for the ServiceAccount token"),
                         InfraSteps.TOKEN_POLL);
             }
             String agentToken = !target.needsAgentToken()
@@ -138,7 +139,7 @@ final class BootstrapStep {
         // the owner's kubeconfig has done its one job: forget it
         return job.next(
                         APPLYING,
-                        "Bootstrapped",
+                        JobReason.BOOTSTRAPPED,
                         "the control plane's own ServiceAccount is set up; the admin " + "kubeconfig was dropped")
                 .withProgress(0, 0)
                 .withoutAdmin()
@@ -172,13 +173,13 @@ final class BootstrapStep {
         if (Duration.between(job.createdAt(), clock.instant()).compareTo(readyTimeout) > 0) {
             return finish(job.next(
                     FAILED,
-                    "NamespaceTerminating",
+                    JobReason.NAMESPACE_TERMINATING,
                     "namespace " + ns + " was still being deleted after " + readyTimeout.toMinutes() + " min"));
         }
         return requeue(
                 job.next(
                         BOOTSTRAPPING,
-                        "WaitingForNamespace",
+                        JobReason.WAITING_FOR_NAMESPACE,
                         "namespace " + ns + " is being deleted; waiting until it is gone"),
                 RemovalSteps.NAMESPACE_POLL);
     }

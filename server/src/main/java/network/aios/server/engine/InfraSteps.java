@@ -26,6 +26,7 @@ import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore.InventoryItem;
 import network.aios.store.JobKind;
+import network.aios.store.JobReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -50,7 +51,6 @@ final class InfraSteps {
 
     static final Duration TOKEN_POLL = Duration.ofMillis(100);
     /** The reason of a resync that found the infrastructure gone from the cluster (the target is then failed). */
-    static final String INFRASTRUCTURE_LOST = "InfrastructureLost";
 
     /** Inventory order: bootstrap objects first (0..), the agent services from here. */
     static final int SERVICES_SEQ = 100;
@@ -99,7 +99,7 @@ final class InfraSteps {
         } catch (KubernetesClientException e) {
             return failure(job, e);
         } catch (KubeconfigException e) {
-            return finish(job.next(FAILED, "InvalidKubeconfig", "the stored kubeconfig is no longer usable"));
+            return finish(job.next(FAILED, JobReason.INVALID_KUBECONFIG, "the stored kubeconfig is no longer usable"));
         }
     }
 
@@ -108,7 +108,7 @@ final class InfraSteps {
     private InfraJob create(InfraJob job, String lease) throws KubeconfigException {
         Target target = targets.resolve(job.key());
         if (!target.registered()) {
-            return finish(job.next(FAILED, "RegistrationGone", "it was deleted from the registry"));
+            return finish(job.next(FAILED, JobReason.REGISTRATION_GONE, "it was deleted from the registry"));
         }
         switch (job.state()) {
             case PENDING -> {
@@ -117,20 +117,24 @@ final class InfraSteps {
                     Optional<Credential> own = access.credential(job.key());
                     if (own.isEmpty()) {
                         return finish(job.next(
-                                FAILED, "NoCredential", "the control plane holds no credential for " + job.key()));
+                                FAILED,
+                                JobReason.NO_CREDENTIAL,
+                                "the control plane holds no credential for " + job.key()));
                     }
                     try (ClusterOps ops = access.open(own.get())) {
                         Optional<String> lost = lost(ops, target);
                         if (lost.isPresent()) {
-                            return finish(job.next(FAILED, INFRASTRUCTURE_LOST, lost.get()));
+                            return finish(job.next(FAILED, JobReason.INFRASTRUCTURE_LOST, lost.get()));
                         }
                     }
-                    return requeue(job.next(APPLYING, "Resyncing", "re-applying the desired state"), Duration.ZERO);
+                    return requeue(
+                            job.next(APPLYING, JobReason.RESYNCING, "re-applying the desired state"), Duration.ZERO);
                 }
                 try (ClusterOps ops = access.adminOps(job)) {
                     String version = ops.version();
                     return requeue(
-                            job.next(BOOTSTRAPPING, "Validated", "API server " + version + " answers"), Duration.ZERO);
+                            job.next(BOOTSTRAPPING, JobReason.VALIDATED, "API server " + version + " answers"),
+                            Duration.ZERO);
                 }
             }
             case BOOTSTRAPPING -> {
@@ -152,12 +156,12 @@ final class InfraSteps {
                     if (waiting.isEmpty()) {
                         // what the registry records of it is written with the job (registryWrites)
                         if (job.kind() == JobKind.RESYNC) {
-                            return finish(job.next(READY, "Resynced", Repairs.summary(job.receipt())));
+                            return finish(job.next(READY, JobReason.RESYNCED, Repairs.summary(job.receipt())));
                         }
                         LOG.info("{} infrastructure ready (job {})", job.key(), job.id());
                         return finish(job.next(
                                 READY,
-                                "Ready",
+                                JobReason.READY,
                                 "all " + job.progressTotal() + " service objects applied and "
                                         + target.readyMessage()));
                     }
@@ -165,14 +169,14 @@ final class InfraSteps {
                         watches.stop(job.key());
                         return finish(job.next(
                                 FAILED,
-                                "NotReady",
+                                JobReason.NOT_READY,
                                 "not available after " + readyTimeout.toMinutes() + " min: "
                                         + String.join(", ", waiting)));
                     }
                     return requeue(
                             job.next(
                                     WAITING_READY,
-                                    "WaitingForDeployments",
+                                    JobReason.WAITING_FOR_DEPLOYMENTS,
                                     "waiting for " + String.join(", ", waiting)),
                             // a change the watch saw while this look ran would be lost to the next poll
                             watches.changedSince(job.key(), looked) ? Duration.ZERO : READY_POLL);
@@ -212,7 +216,7 @@ final class InfraSteps {
 
     /** A bug or an unreadable secret: the job fails with a reason that leaks nothing. */
     InfraJob internalFailure(InfraJob job) {
-        return finish(job.next(FAILED, "InternalError", "the control plane failed on this step; see its log"));
+        return finish(job.next(FAILED, JobReason.INTERNAL_ERROR, "the control plane failed on this step; see its log"));
     }
 
     /** 5xx, 429 and connection failures are worth retrying; other answers are final. */
@@ -221,7 +225,7 @@ final class InfraSteps {
         if (kind == KubeFailure.INTERRUPTED) {
             // this control plane is shutting down mid-step; the step is repeated, not counted as a failure
             return requeue(
-                    job.next(job.state(), "Interrupted", "interrupted by a control-plane shutdown; resuming"),
+                    job.next(job.state(), JobReason.INTERRUPTED, "interrupted by a control-plane shutdown; resuming"),
                     Duration.ZERO);
         }
         // a resync refused its own credential may have met a passing hiccup (an authentication webhook): it is
@@ -233,7 +237,7 @@ final class InfraSteps {
             Duration backoff = retry.backoff(job.attempts());
             InfraJob again = job.next(
                             job.state(),
-                            "Retrying",
+                            JobReason.RETRYING,
                             what + "; retry " + (job.attempts() + 1) + " of " + (retry.maxAttempts() - 1) + " in "
                                     + backoff.toMillis() + " ms")
                     .withAttempts(job.attempts() + 1)
@@ -247,7 +251,7 @@ final class InfraSteps {
             // the control plane's own credential: its token lived in the namespace, which may be gone
             return finish(job.next(
                     FAILED,
-                    job.kind() == JobKind.RESYNC ? INFRASTRUCTURE_LOST : "CredentialRefused",
+                    job.kind() == JobKind.RESYNC ? JobReason.INFRASTRUCTURE_LOST : JobReason.CREDENTIAL_REFUSED,
                     "the member cluster refused the control plane's own credential (401): its namespace, where that "
                             + "credential lived, was probably deleted on the cluster. "
                             + (job.kind() == JobKind.RESYNC
@@ -258,10 +262,10 @@ final class InfraSteps {
         return finish(job.next(
                 FAILED,
                 switch (kind) {
-                    case FORBIDDEN -> "Forbidden";
-                    case EGRESS_REFUSED -> "EgressRefused";
-                    case TRANSIENT -> "Unreachable";
-                    default -> "Rejected";
+                    case FORBIDDEN -> JobReason.FORBIDDEN;
+                    case EGRESS_REFUSED -> JobReason.EGRESS_REFUSED;
+                    case TRANSIENT -> JobReason.UNREACHABLE;
+                    default -> JobReason.REJECTED;
                 },
                 what));
     }
@@ -316,16 +320,16 @@ final class InfraSteps {
             // a failed create or removal is failed (not left provisioning or deprovisioning); a resync only when
             // it found the infrastructure gone, not for an API server that did not answer for a while
             case FAILED ->
-                RemovalSteps.WRONG_CLUSTER.equals(next.reason())
+                next.reason() == JobReason.WRONG_CLUSTER
                         ? () -> {
                             // nothing was touched: the infrastructure is as ready as before the request
                             Target target = targets.resolve(key);
                             access.credential(key).ifPresent(target::ready);
                         }
-                        : next.kind() != JobKind.RESYNC || INFRASTRUCTURE_LOST.equals(next.reason())
+                        : next.kind() != JobKind.RESYNC || next.reason() == JobReason.INFRASTRUCTURE_LOST
                                 ? () -> {
                                     targets.resolve(key).failed();
-                                    if (INFRASTRUCTURE_LOST.equals(next.reason())) {
+                                    if (next.reason() == JobReason.INFRASTRUCTURE_LOST) {
                                         store.audit(clock.instant(), "infra-job", "infra.lost", key, null);
                                     }
                                 }

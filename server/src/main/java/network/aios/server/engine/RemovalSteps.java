@@ -17,6 +17,7 @@ import network.aios.infra.desired.Owner;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore.InventoryItem;
+import network.aios.store.JobReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ArrayNode;
@@ -38,7 +39,6 @@ final class RemovalSteps {
     static final Duration NAMESPACE_POLL = Duration.ofMillis(500);
 
     /** The reason of a removal refused because the owner's kubeconfig names another cluster. */
-    static final String WRONG_CLUSTER = "WrongCluster";
 
     /** How often a delete whose precondition failed (the object changed meanwhile) looks again. */
     private static final int CONFLICT_ATTEMPTS = 5;
@@ -77,7 +77,7 @@ final class RemovalSteps {
                     case GONE -> finalizeRemoval(job, true);
                     case GOING ->
                         InfraSteps.requeue(
-                                job.next(WAITING_NAMESPACE, "Deleting", job.message()), NAMESPACE_POLL, clock);
+                                job.next(WAITING_NAMESPACE, JobReason.DELETING, job.message()), NAMESPACE_POLL, clock);
                     case UNSEEN -> finalizeRemoval(job.withReceipt(receipt), true);
                     case LEFT -> finalizeRemoval(job.withReceipt(receipt), false);
                 };
@@ -111,7 +111,7 @@ final class RemovalSteps {
                 return finalizeRemoval(
                         job.withReceipt(receipt),
                         true,
-                        "NothingToRemove",
+                        JobReason.NOTHING_TO_REMOVE,
                         "the control plane made nothing on a member cluster for " + target.owner()
                                 + "; nothing was changed");
             }
@@ -132,7 +132,7 @@ final class RemovalSteps {
                     return InfraSteps.finish(
                             job.next(
                                     network.aios.store.JobState.FAILED,
-                                    WRONG_CLUSTER,
+                                    JobReason.WRONG_CLUSTER,
                                     "this kubeconfig is for another cluster than the one " + owner
                                             + "'s infrastructure was deployed to (their kube-system namespaces differ):"
                                             + " nothing was changed; pass that cluster's kubeconfig, or none (the"
@@ -152,7 +152,7 @@ final class RemovalSteps {
                 return finalizeRemoval(
                         job.withReceipt(receipt),
                         true,
-                        "NothingToRemove",
+                        JobReason.NOTHING_TO_REMOVE,
                         "nothing of " + owner + " was on the cluster; nothing was changed");
             }
             // 1. what is this registration's alone: the services (and routes); for a namespace of its own, with
@@ -258,7 +258,10 @@ final class RemovalSteps {
                 return finalizeRemoval(job.withReceipt(receipt), !residual);
             }
         }
-        return job.next(WAITING_NAMESPACE, "Deleting", "waiting for namespace " + namespace + " to finish deleting")
+        return job.next(
+                        WAITING_NAMESPACE,
+                        JobReason.DELETING,
+                        "waiting for namespace " + namespace + " to finish deleting")
                 .withReceipt(receipt)
                 .runAt(clock.instant());
     }
@@ -369,11 +372,11 @@ final class RemovalSteps {
         return finalizeRemoval(
                 job,
                 clean,
-                clean ? "Removed" : "RemovedWithResiduals",
+                clean ? JobReason.REMOVED : JobReason.REMOVED_WITH_RESIDUALS,
                 clean ? "everything the control plane created is gone" : "removed; see the receipt for residuals");
     }
 
-    private InfraJob finalizeRemoval(InfraJob job, boolean clean, String reason, String message) {
+    private InfraJob finalizeRemoval(InfraJob job, boolean clean, JobReason reason, String message) {
         ObjectNode receipt = job.receipt() == null
                 ? Json.object()
                 : (ObjectNode) job.receipt().deepCopy();

@@ -22,17 +22,15 @@ final class Repairs {
     }
 
     /**
-     * {@code before}: the object's revision before the apply, empty if it did not exist; {@code recorded}: what
+     * {@code after}: what the apply found and left; {@code recorded}: what
      * the control plane's last apply left (null: not known). An object found as the control plane left it and
      * changed by this apply was not repaired: the desired state changed (a renewed certificate, an edited
      * registration), and it is {@code updated}. One whose uid is not the recorded one replaced the recorded
      * object, which was deleted: {@code recreated}, even when this apply found it already there (an apply that
      * a crash cut off before it recorded what it made).
      */
-    void compare(
-            ClusterOps.Applied after,
-            Optional<String> before,
-            network.aios.store.InventoryStore.InventoryItem recorded) {
+    void compare(ClusterOps.Applied after, network.aios.store.InventoryStore.InventoryItem recorded) {
+        Optional<String> before = after.before();
         boolean replaced = recorded != null
                 && recorded.uid() != null
                 && after.ref().uid() != null

@@ -140,11 +140,6 @@ final class SharedClients implements AutoCloseable {
         }
 
         @Override
-        public Optional<String> revision(ObjectRef ref) {
-            return entry.ops.revision(ref);
-        }
-
-        @Override
         public Optional<String> controlPlaneToken(String namespace, java.time.Duration wait) {
             return entry.ops.controlPlaneToken(namespace, wait);
         }

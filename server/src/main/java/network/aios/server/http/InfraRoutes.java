@@ -172,7 +172,7 @@ public final class InfraRoutes {
         target(out, j.key(), "clusterId", "addonKind", "addonId");
         out.put("kind", j.kind().wire())
                 .put("state", j.state().wire())
-                .put("reason", j.reason())
+                .put("reason", j.reason().wire())
                 .put("message", j.message())
                 .put("attempts", j.attempts());
         out.putObject("progress").put("done", j.progressDone()).put("total", j.progressTotal());
@@ -191,7 +191,7 @@ public final class InfraRoutes {
                                 : j.finished()
                                         ? network.aios.api.Condition.Status.FALSE
                                         : network.aios.api.Condition.Status.UNKNOWN,
-                        j.reason(),
+                        j.reason().wire(),
                         j.message(),
                         j.updatedAt(),
                         null)

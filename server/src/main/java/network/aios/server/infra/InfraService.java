@@ -26,6 +26,7 @@ import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
 import network.aios.store.InfraStore;
 import network.aios.store.JobKind;
+import network.aios.store.JobReason;
 import network.aios.store.Sealed;
 import tools.jackson.databind.JsonNode;
 
@@ -358,7 +359,7 @@ public final class InfraService {
                     // a background resync's steps are short: wait for the one under way to end rather than refuse
                     int tries = j.kind() == JobKind.RESYNC ? 50 : 1;
                     for (int i = 0; i < tries; i++) {
-                        if (store.cancelIfIdle(j.id(), "Superseded", message, clock.instant())
+                        if (store.cancelIfIdle(j.id(), JobReason.SUPERSEDED, message, clock.instant())
                                 || store.job(j.id()).map(InfraJob::finished).orElse(true)) {
                             return;
                         }

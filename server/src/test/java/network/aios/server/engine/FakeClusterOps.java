@@ -154,13 +154,8 @@ class FakeClusterOps implements ClusterOps {
         objects.put(k, after);
         return new Applied(
                 new ObjectRef(ref.apiVersion(), ref.kind(), ref.namespace(), ref.name(), after.uid()),
-                "r" + after.revision());
-    }
-
-    @Override
-    public synchronized Optional<String> revision(ObjectRef ref) {
-        maybeFail("revision " + ref);
-        return Optional.ofNullable(objects.get(key(ref))).map(s -> "r" + s.revision());
+                "r" + after.revision(),
+                before == null ? null : "r" + before.revision());
     }
 
     @Override

@@ -8,6 +8,7 @@ import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
 import network.aios.store.JobKind;
+import network.aios.store.JobReason;
 import network.aios.store.JobState;
 import network.aios.store.RouteStore;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,9 @@ class InfraStepsTest extends StepsFixture {
         assertThat(store.credentials().get(id)).isPresent();
         job = step(job);
         assertThat(job.state()).isEqualTo(JobState.WAITING_READY);
+        assertThat(job.message())
+                .as("every object new: each apply says it created it")
+                .matches("applied (\\d+) objects \\(\\1 created\\)");
         assertThat(cluster.has("Secret", "aios-agent-tls")).isTrue();
         cluster.notReady.add("aios-mgmt (0/1 available)");
         job = step(job);
@@ -139,7 +143,7 @@ class InfraStepsTest extends StepsFixture {
         cluster.failures.add(FakeClusterOps.answer(503, "unavailable"));
         job = step(job);
         assertThat(job.state()).isEqualTo(JobState.PENDING);
-        assertThat(job.reason()).isEqualTo("Retrying");
+        assertThat(job.reason()).isEqualTo(JobReason.RETRYING);
         assertThat(job.attempts()).isEqualTo(1);
         assertThat(job.nextRunAt()).isAfter(clock.instant());
         job = step(job); // the retry goes through: the run of failures ends
@@ -150,7 +154,7 @@ class InfraStepsTest extends StepsFixture {
         }
         job = runToEnd(job);
         assertThat(job.state()).isEqualTo(JobState.FAILED);
-        assertThat(job.reason()).isEqualTo("Unreachable");
+        assertThat(job.reason()).isEqualTo(JobReason.UNREACHABLE);
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("failed");
     }
 
@@ -159,7 +163,7 @@ class InfraStepsTest extends StepsFixture {
         cluster.failures.add(FakeClusterOps.answer(403, "forbidden"));
         InfraJob forbidden = step(queued(JobKind.CREATE));
         assertThat(forbidden.state()).isEqualTo(JobState.FAILED);
-        assertThat(forbidden.reason()).isEqualTo("Forbidden");
+        assertThat(forbidden.reason()).isEqualTo(JobReason.FORBIDDEN);
         assertThat(forbidden.message()).contains("403");
         assertThat(forbidden.adminSealed())
                 .as("a finished job keeps no kubeconfig")
@@ -174,7 +178,7 @@ class InfraStepsTest extends StepsFixture {
                         "127.0.0.1", java.net.InetAddress.getLoopbackAddress(), "it is a loopback address")));
         InfraJob refused = step(queued(JobKind.CREATE));
         assertThat(refused.state()).isEqualTo(JobState.FAILED);
-        assertThat(refused.reason()).isEqualTo("EgressRefused");
+        assertThat(refused.reason()).isEqualTo(JobReason.EGRESS_REFUSED);
         assertThat(refused.message()).contains("it is a loopback address", "--egress-allow");
         assertThat(refused.attempts()).as("not retried").isZero();
     }
@@ -185,7 +189,7 @@ class InfraStepsTest extends StepsFixture {
                 new io.fabric8.kubernetes.client.KubernetesClientException("interrupted", new InterruptedException()));
         InfraJob job = step(queued(JobKind.CREATE));
         assertThat(job.state()).isEqualTo(JobState.PENDING);
-        assertThat(job.reason()).isEqualTo("Interrupted");
+        assertThat(job.reason()).isEqualTo(JobReason.INTERRUPTED);
         assertThat(job.attempts()).isZero();
     }
 
@@ -197,7 +201,7 @@ class InfraStepsTest extends StepsFixture {
         cluster.calls.clear();
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));
         assertThat(resync.state()).isEqualTo(JobState.READY);
-        assertThat(resync.reason()).isEqualTo("Resynced");
+        assertThat(resync.reason()).isEqualTo(JobReason.RESYNCED);
         assertThat(resync.message())
                 .contains("Service aios-system/aios-mgmt recreated", "Deployment aios-system/aios-controller reverted");
         assertThat(resync.receipt().path("repaired")).hasSize(2);
@@ -245,7 +249,12 @@ class InfraStepsTest extends StepsFixture {
     @Test
     void aResyncThatFindsEverythingInPlaceChangesNothingAndSaysSo() throws Exception {
         ready();
-        InfraJob resync = runToEnd(queued(JobKind.RESYNC));
+        InfraJob applying = queued(JobKind.RESYNC);
+        while (applying.state() != JobState.WAITING_READY) {
+            applying = step(applying);
+        }
+        assertThat(applying.message()).matches("applied (\\d+) objects \\(\\1 unchanged\\)");
+        InfraJob resync = runToEnd(applying);
         assertThat(resync.state()).isEqualTo(JobState.READY);
         assertThat(resync.receipt()).as("JobRunner forgets such a job").isNull();
         assertThat(resync.message()).isEqualTo("nothing to repair");
@@ -333,10 +342,10 @@ class InfraStepsTest extends StepsFixture {
         // a transient answer is still retried, not recorded
         cluster.failing.put("apply Mapping aios-system/aios-route-", FakeClusterOps.answer(503, "busy"));
         InfraJob retried = queued(JobKind.RESYNC);
-        for (int i = 0; i < 10 && !"Retrying".equals(retried.reason()) && !retried.finished(); i++) {
+        for (int i = 0; i < 10 && retried.reason() != JobReason.RETRYING && !retried.finished(); i++) {
             retried = step(retried);
         }
-        assertThat(retried.reason()).isEqualTo("Retrying");
+        assertThat(retried.reason()).isEqualTo(JobReason.RETRYING);
         assertThat(retried.receipt() == null ? "" : retried.receipt().toString())
                 .doesNotContain("busy");
     }
@@ -345,7 +354,7 @@ class InfraStepsTest extends StepsFixture {
     void aResyncWithoutTheControlPlanesCredentialFailsWithoutMarkingTheClusterFailed() throws Exception {
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));
         assertThat(resync.state()).isEqualTo(JobState.FAILED);
-        assertThat(resync.reason()).isEqualTo("NoCredential");
+        assertThat(resync.reason()).isEqualTo(JobReason.NO_CREDENTIAL);
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("registered");
     }
 

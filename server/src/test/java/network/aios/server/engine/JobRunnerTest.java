@@ -6,6 +6,7 @@ import java.time.Duration;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
 import network.aios.store.JobKind;
+import network.aios.store.JobReason;
 import network.aios.store.JobState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class JobRunnerTest extends StepsFixture {
         start(JobRunner.RENEW);
         InfraJob done = finished(job);
         assertThat(done.state()).isEqualTo(JobState.FAILED);
-        assertThat(done.reason()).isEqualTo("InternalError");
+        assertThat(done.reason()).isEqualTo(JobReason.INTERNAL_ERROR);
         assertThat(done.message()).doesNotContain("a bug"); // the log has it; the API says nothing inside
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("failed");
     }

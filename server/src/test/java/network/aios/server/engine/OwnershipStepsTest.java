@@ -10,6 +10,7 @@ import network.aios.infra.desired.Owner;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
 import network.aios.store.JobKind;
+import network.aios.store.JobReason;
 import network.aios.store.JobState;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class OwnershipStepsTest extends StepsFixture {
         InfraJob removal = runToEnd(queued(JobKind.REMOVE, other, true));
 
         assertThat(removal.state()).isEqualTo(JobState.REMOVED);
-        assertThat(removal.reason()).isEqualTo("NothingToRemove");
+        assertThat(removal.reason()).isEqualTo(JobReason.NOTHING_TO_REMOVE);
         assertThat(removal.message()).contains("nothing of cluster " + other);
         assertThat(item(removal, "Namespace aios-system"))
                 .isEqualTo("kept: it holds cluster " + id + ", not cluster " + other);
@@ -55,7 +56,7 @@ class OwnershipStepsTest extends StepsFixture {
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("degraded");
         // without a kubeconfig the same: nothing recorded, nothing looked at
         InfraJob again = runToEnd(queued(JobKind.REMOVE, other, false));
-        assertThat(again.reason()).isEqualTo("NothingToRemove");
+        assertThat(again.reason()).isEqualTo(JobReason.NOTHING_TO_REMOVE);
     }
 
     @Test
@@ -66,7 +67,7 @@ class OwnershipStepsTest extends StepsFixture {
         InfraJob create = runToEnd(queued(JobKind.CREATE, other, true));
 
         assertThat(create.state()).isEqualTo(JobState.FAILED);
-        assertThat(create.reason()).isEqualTo("NamespaceTaken");
+        assertThat(create.reason()).isEqualTo(JobReason.NAMESPACE_TAKEN);
         assertThat(create.message()).contains("holds the AIOS services of cluster " + id);
         assertThat(cluster.calls).noneMatch(c -> c.startsWith("annotateNamespace") && c.contains(other));
         assertThat(cluster.namespace(NS).map(Owner::claims).orElseThrow())
@@ -105,7 +106,7 @@ class OwnershipStepsTest extends StepsFixture {
         assertThat(item(removal, "Namespace aios-system")).isEqualTo("kept: shared with " + neighbour);
         assertThat(item(removal, "ServiceAccount aios-system/" + InfraNames.CONTROL_PLANE_SA))
                 .isEqualTo("residual: the namespace is kept: shared with " + neighbour);
-        assertThat(removal.reason()).isEqualTo("RemovedWithResiduals");
+        assertThat(removal.reason()).isEqualTo(JobReason.REMOVED_WITH_RESIDUALS);
         assertThat(cluster.has("Service", "aios-mgmt")).isTrue();
         assertThat(cluster.has("Service", "aios-controller"))
                 .as("its own are deleted")
@@ -159,7 +160,7 @@ class OwnershipStepsTest extends StepsFixture {
         InfraJob removal = runToEnd(queued(JobKind.REMOVE, id, true));
 
         assertThat(removal.state()).isEqualTo(JobState.FAILED);
-        assertThat(removal.reason()).isEqualTo("WrongCluster");
+        assertThat(removal.reason()).isEqualTo(JobReason.WRONG_CLUSTER);
         assertThat(removal.message()).contains("another cluster");
         assertThat(cluster.objects).hasSize(objects);
         assertThat(store.inventory().list(id)).isNotEmpty();
@@ -169,7 +170,7 @@ class OwnershipStepsTest extends StepsFixture {
                 .isEqualTo("degraded");
         // nor does a create there move it
         InfraJob create = runToEnd(queued(JobKind.CREATE));
-        assertThat(create.reason()).isEqualTo("AnotherCluster");
+        assertThat(create.reason()).isEqualTo(JobReason.ANOTHER_CLUSTER);
     }
 
     @Test
@@ -188,7 +189,7 @@ class OwnershipStepsTest extends StepsFixture {
         removal = runToEnd(removal);
 
         assertThat(removal.state()).isEqualTo(JobState.REMOVED);
-        assertThat(removal.reason()).isEqualTo("Removed");
+        assertThat(removal.reason()).isEqualTo(JobReason.REMOVED);
     }
 
     @Test
@@ -213,7 +214,7 @@ class OwnershipStepsTest extends StepsFixture {
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));
 
         assertThat(resync.state()).isEqualTo(JobState.FAILED);
-        assertThat(resync.reason()).isEqualTo("InfrastructureLost");
+        assertThat(resync.reason()).isEqualTo(JobReason.INFRASTRUCTURE_LOST);
         assertThat(resync.message()).contains("namespace aios-system is gone from the cluster");
         assertThat(new ClusterStore(db).get(id).orElseThrow().status()).isEqualTo("failed");
         // and creating again re-creates it
@@ -230,7 +231,7 @@ class OwnershipStepsTest extends StepsFixture {
         InfraJob removal = runToEnd(queued(JobKind.REMOVE));
 
         assertThat(removal.state()).isEqualTo(JobState.FAILED);
-        assertThat(removal.reason()).isEqualTo("CredentialRefused");
+        assertThat(removal.reason()).isEqualTo(JobReason.CREDENTIAL_REFUSED);
         assertThat(removal.message()).contains("--kubeconfig");
         assertThat(new ClusterStore(db).get(id).orElseThrow().status())
                 .as("not left deprovisioning")

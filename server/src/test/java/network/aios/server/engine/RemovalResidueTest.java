@@ -7,6 +7,7 @@ import java.util.List;
 import network.aios.infra.desired.InfraNames;
 import network.aios.store.InfraJob;
 import network.aios.store.JobKind;
+import network.aios.store.JobReason;
 import network.aios.store.JobState;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class RemovalResidueTest extends StepsFixture {
         InfraJob removal = runToEnd(queued(JobKind.REMOVE, id, false));
 
         assertThat(removal.state()).isEqualTo(JobState.REMOVED);
-        assertThat(removal.reason()).isEqualTo("RemovedWithResiduals");
+        assertThat(removal.reason()).isEqualTo(JobReason.REMOVED_WITH_RESIDUALS);
         assertThat(removal.receipt().path("clean").asBoolean(true)).isFalse();
         assertThat(outcomes(removal)).hasSize(recorded).containsOnly("residual");
         removal.receipt()
@@ -62,7 +63,7 @@ class RemovalResidueTest extends StepsFixture {
         clock.now = clock.now.plus(RETRY.readyTimeout()).plus(Duration.ofSeconds(1));
         removal = step(removal);
 
-        assertThat(removal.reason()).isEqualTo("RemovedWithResiduals");
+        assertThat(removal.reason()).isEqualTo(JobReason.REMOVED_WITH_RESIDUALS);
         assertThat(item(removal, NS)).isEqualTo("residual: still terminating after 300 s");
         assertThat(outcomes(removal).stream().filter("residual"::equals)).hasSize(1); // one item for the namespace
     }
@@ -77,7 +78,7 @@ class RemovalResidueTest extends StepsFixture {
 
         InfraJob removal = runToEnd(queued(JobKind.REMOVE));
 
-        assertThat(removal.reason()).isEqualTo("RemovedWithResiduals");
+        assertThat(removal.reason()).isEqualTo(JobReason.REMOVED_WITH_RESIDUALS);
         assertThat(item(removal, "Service aios-system/aios-mgmt"))
                 .startsWith("residual: the cluster refused to delete it")
                 .contains("403");
@@ -95,7 +96,7 @@ class RemovalResidueTest extends StepsFixture {
 
         InfraJob removal = runToEnd(queued(JobKind.REMOVE));
 
-        assertThat(removal.reason()).isEqualTo("Removed");
+        assertThat(removal.reason()).isEqualTo(JobReason.REMOVED);
         assertThat(item(removal, "Service aios-system/aios-mgmt")).startsWith("deleted_with_namespace: refused alone");
     }
 
@@ -110,7 +111,7 @@ class RemovalResidueTest extends StepsFixture {
 
         removal = runToEnd(removal);
 
-        assertThat(removal.reason()).isEqualTo("Removed");
+        assertThat(removal.reason()).isEqualTo(JobReason.REMOVED);
         var ns = removal.receipt()
                 .path("items")
                 .valueStream()
@@ -136,7 +137,7 @@ class RemovalResidueTest extends StepsFixture {
 
         removal = runToEnd(removal);
 
-        assertThat(removal.reason()).isEqualTo("RemovedWithResiduals");
+        assertThat(removal.reason()).isEqualTo(JobReason.REMOVED_WITH_RESIDUALS);
         assertThat(item(removal, NS)).startsWith("unconfirmed");
     }
 }
