@@ -61,7 +61,7 @@ class ClusterResourceIT {
                 .isEqualTo(201);
         // alice's cluster had infrastructure once: a finished removal with its receipt
         java.time.Instant then = java.time.Instant.now();
-        network.aios.store.InfraStore jobs = new network.aios.store.InfraStore(server.db);
+        network.aios.store.JobStore jobs = new network.aios.store.JobStore(server.db);
         network.aios.store.InfraJob removal = network.aios.store.InfraJob.queued(
                         "job-reused-1",
                         network.aios.api.TargetKey.cluster("reused"),

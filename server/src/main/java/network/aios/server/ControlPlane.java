@@ -15,7 +15,7 @@ import network.aios.policy.RemoteExecutorClient;
 import network.aios.server.addons.AddonDeployments;
 import network.aios.server.addons.AddonHealthMonitor;
 import network.aios.server.addons.AddonService;
-import network.aios.server.addons.InferenceRoutes;
+import network.aios.server.addons.InferenceGatewayRoutes;
 import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
 import network.aios.server.clusters.ClusterService;
@@ -32,18 +32,18 @@ import network.aios.server.http.Http;
 import network.aios.server.http.InfraRoutes;
 import network.aios.server.http.PolicyRoutes;
 import network.aios.server.http.TokenRoutes;
+import network.aios.server.infra.GatewayRouteService;
 import network.aios.server.infra.InfraService;
-import network.aios.server.infra.RouteService;
 import network.aios.server.policy.PolicyService;
 import network.aios.server.policy.TrustedExecutors;
 import network.aios.server.security.SecretBox;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
 import network.aios.store.Database;
-import network.aios.store.InfraStore;
+import network.aios.store.GatewayRouteStore;
+import network.aios.store.JobStore;
 import network.aios.store.ObservationStore;
 import network.aios.store.PolicyStore;
-import network.aios.store.RouteStore;
 import network.aios.store.TokenStore;
 import network.aios.tls.TlsListener;
 import org.slf4j.Logger;
@@ -115,11 +115,11 @@ public final class ControlPlane implements AutoCloseable {
             policies.seedFrom(config.policyFile());
         }
         policies.warnUntrustedExecutors();
-        InfraStore infraStore = new InfraStore(db);
+        JobStore jobStore = new JobStore(db);
         network.aios.store.QuotaStore quotaStore = new network.aios.store.QuotaStore(db);
         network.aios.server.quotas.QuotaService quotas = new network.aios.server.quotas.QuotaService(quotaStore, clock);
         ClusterStore clusterStore = new ClusterStore(db);
-        ClusterService clusters = new ClusterService(clusterStore, policies, clock, infraStore, addonStore, quotaStore);
+        ClusterService clusters = new ClusterService(clusterStore, policies, clock, jobStore, addonStore, quotaStore);
         // an owner's agents count as that owner's; those of clusters an admin registered as nobody's
         network.aios.server.auth.AgentOwners agentOwners = new network.aios.server.auth.AgentOwners(id -> clusterStore
                 .get(id)
@@ -143,7 +143,7 @@ public final class ControlPlane implements AutoCloseable {
                 network.aios.server.security.GrantSigner.load(new network.aios.store.SigningKeyStore(db), box, clock);
         this.agentCertificates = network.aios.server.security.AgentCertificates.load(
                 new network.aios.store.SigningKeyStore(db), box, clock);
-        RouteStore routeStore = new RouteStore(db);
+        GatewayRouteStore gatewayRouteStore = new GatewayRouteStore(db);
         InfraSettings infraSettings = new InfraSettings(
                 config.agentImage(),
                 "IfNotPresent",
@@ -155,8 +155,8 @@ public final class ControlPlane implements AutoCloseable {
         this.engine = new network.aios.server.engine.Engine(
                 clusterStore,
                 addonStore,
-                routeStore,
-                infraStore,
+                gatewayRouteStore,
+                jobStore,
                 tokens,
                 box,
                 infraSettings,
@@ -170,7 +170,7 @@ public final class ControlPlane implements AutoCloseable {
                 clusters,
                 clusterStore,
                 addonStore,
-                infraStore,
+                jobStore,
                 box,
                 infraSettings,
                 members,
@@ -180,11 +180,11 @@ public final class ControlPlane implements AutoCloseable {
         network.aios.server.pull.PullService pull = new network.aios.server.pull.PullService(
                 clusters,
                 clusterStore,
-                infraStore,
+                jobStore,
                 new network.aios.store.JoinStore(db),
                 tokens,
                 policies,
-                routeStore,
+                gatewayRouteStore,
                 box,
                 agentCertificates,
                 infraSettings,
@@ -192,13 +192,13 @@ public final class ControlPlane implements AutoCloseable {
         this.pullRoutes = new network.aios.server.http.PullRoutes(pull, clock, throttle);
         InfraRoutes infraRoutes = new InfraRoutes(infra, pull);
         ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, infra, pull::pulled);
-        AddonService addonService = new AddonService(addonStore, clusterStore, infraStore, clock);
-        RouteService routeService =
-                new RouteService(clusters, routeStore, clock, infra::applySoon, pull::pulled, pull.signals()::changed);
+        AddonService addonService = new AddonService(addonStore, clusterStore, jobStore, clock);
+        GatewayRouteService gatewayRouteService = new GatewayRouteService(
+                clusters, gatewayRouteStore, clock, infra::applySoon, pull::pulled, pull.signals()::changed);
         AddonRoutes addonRoutes = new AddonRoutes(
                 addonService,
                 new AddonDeployments(addonService, infra),
-                new InferenceRoutes(addonService, routeService));
+                new InferenceGatewayRoutes(addonService, gatewayRouteService));
         this.addonHealth = new AddonHealthMonitor(addonStore, clock, config.addonProbeInterval(), egress);
         network.aios.store.AttestationStore attestations = new network.aios.store.AttestationStore(db);
         this.attestor = new network.aios.server.health.InventoryAttestor(
@@ -221,7 +221,7 @@ public final class ControlPlane implements AutoCloseable {
             tokens.forgetCluster(id); // deleted: the credentials its deletion revoked are not trusted from memory
         });
         HealthRoutes healthRoutes = new HealthRoutes(clusterHealth, clusters);
-        GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(routeService);
+        GatewayRouteRoutes gatewayRoutes = new GatewayRouteRoutes(gatewayRouteService);
         PolicyRoutes policyRoutes = new PolicyRoutes(policies);
         network.aios.server.http.AuditRoutes auditRoutes = new network.aios.server.http.AuditRoutes(
                 new network.aios.server.audit.AuditLog(new network.aios.store.AuditStore(db)));

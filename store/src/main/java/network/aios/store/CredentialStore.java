@@ -7,7 +7,7 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The control plane's own credential for each member cluster (and deployed add-on), sealed at rest: one row
- * per target, replaced when it changes, dropped on removal. Reached through {@link InfraStore#credentials()}.
+ * per target, replaced when it changes, dropped on removal. Reached through {@link JobStore#credentials()}.
  */
 public final class CredentialStore {
     private final Jdbi jdbi;

@@ -8,7 +8,7 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * What the control plane made on a member cluster (a cluster's or an add-on's infrastructure): the intent to
  * create an object is recorded before it is applied, its uid and revision after, so a removal finds even
- * an object whose apply was cut off. Reached through {@link InfraStore#inventory()}.
+ * an object whose apply was cut off. Reached through {@link JobStore#inventory()}.
  */
 public final class InventoryStore {
     private final Jdbi jdbi;

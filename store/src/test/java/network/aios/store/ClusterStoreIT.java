@@ -97,7 +97,7 @@ class ClusterStoreIT {
                         .asString())
                 .isEqualTo("https://h:32300");
         // resync: only while the infrastructure is ready, never while it is being removed or failed
-        InfraStore infra = new InfraStore(db);
+        JobStore infra = new JobStore(db);
         infra.putApplied("owned-url", "f", at);
         assertThat(infra.dueForResync(at.plusSeconds(600), 100)).contains("owned-url");
         for (InfraPhase notReady : List.of(InfraPhase.DEPROVISIONING, InfraPhase.FAILED, InfraPhase.NONE)) {
@@ -132,7 +132,7 @@ class ClusterStoreIT {
 
     @Test
     void anOwnersDeleteIsRefusedWhileAJobIsQueuedAndAJobIsNotQueuedForADeletedCluster() throws Exception {
-        InfraStore infra = new InfraStore(db);
+        JobStore infra = new JobStore(db);
         Instant at = Instant.parse("2026-12-01T00:00:00Z");
         store.insert(record("queued-1", "alice"), "alice").orElseThrow();
         infra.insert(TestJobs.queuedCreate("job-queued-1", "queued-1", at), "alice")
@@ -150,7 +150,7 @@ class ClusterStoreIT {
 
     @Test
     void aJobQueuedWhileTheRegistrationIsBeingDeletedWaitsAndThenFindsItGone() throws Exception {
-        InfraStore infra = new InfraStore(db);
+        JobStore infra = new JobStore(db);
         Instant at = Instant.parse("2026-12-01T00:00:00Z");
         store.insert(record("racing", "alice"), "alice").orElseThrow();
         try (java.sql.Connection deleting = db.dataSource().getConnection()) {
@@ -173,7 +173,7 @@ class ClusterStoreIT {
     @Test
     void anAddOnIsNotDeletedUnderAQueuedDeploymentNorADeploymentQueuedForADeletedAddOn() throws Exception {
         AddonStore addons = new AddonStore(db);
-        InfraStore infra = new InfraStore(db);
+        JobStore infra = new JobStore(db);
         Instant at = Instant.parse("2026-12-01T00:00:00Z");
         for (String id : List.of("ex-queued", "ex-gone")) {
             TestJobs.executor(addons, id, at);

@@ -17,13 +17,13 @@ class InfraJobLeaseIT {
     private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
     private static Database db;
-    private static InfraStore store;
+    private static JobStore store;
     private static AddonStore addons;
 
     @BeforeAll
     static void open() {
         db = TestPostgres.freshDatabase(2);
-        store = new InfraStore(db);
+        store = new JobStore(db);
         addons = new AddonStore(db);
         TestJobs.executor(addons, "renewed", T0);
         TestJobs.executor(addons, "cancelled", T0);

@@ -15,14 +15,14 @@ class QuotaStoreIT {
     private static final Duration LEASE = Duration.ofSeconds(15);
 
     private static Database db;
-    private static InfraStore jobs;
+    private static JobStore jobs;
     private static AddonStore addons;
     private static QuotaStore quotas;
 
     @BeforeAll
     static void open() {
         db = TestPostgres.freshDatabase(2);
-        jobs = new InfraStore(db);
+        jobs = new JobStore(db);
         addons = new AddonStore(db);
         quotas = new QuotaStore(db);
     }
@@ -73,7 +73,7 @@ class QuotaStoreIT {
     @Test
     void anOwnersRoutesStopAtItsQuotaPerClusterAndTheClusterIsWhatCounts() throws Exception {
         ClusterStore clusters = new ClusterStore(db);
-        RouteStore routes = new RouteStore(db);
+        GatewayRouteStore routes = new GatewayRouteStore(db);
         clusters.insert(ClusterStoreIT.record("qr-1", "q-routes"), "q-routes").orElseThrow();
         clusters.insert(ClusterStoreIT.record("qr-2", "q-routes"), "q-routes").orElseThrow();
         quotas.put("q-routes", new QuotaStore.Quota(null, null, null, null, 2), "admin", T0);
@@ -97,8 +97,8 @@ class QuotaStoreIT {
                 .isTrue();
     }
 
-    static RouteStore.Route route(String cluster, String id) {
-        return new RouteStore.Route(cluster, "task", id, "/tasks/" + id + "/", "svc", "q-routes", T0);
+    static GatewayRouteStore.Route route(String cluster, String id) {
+        return new GatewayRouteStore.Route(cluster, "task", id, "/tasks/" + id + "/", "svc", "q-routes", T0);
     }
 
     @Test

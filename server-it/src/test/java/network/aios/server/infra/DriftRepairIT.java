@@ -12,7 +12,7 @@ import network.aios.infra.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
 import network.aios.server.TestServer.Answer;
-import network.aios.store.InfraStore;
+import network.aios.store.JobStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,7 +149,7 @@ class DriftRepairIT {
                         .withData(Map.of("k", "v"))
                         .build())
                 .create();
-        new InfraStore(server.db)
+        new JobStore(server.db)
                 .inventory()
                 .recordIntents(
                         CLUSTER,
@@ -171,7 +171,7 @@ class DriftRepairIT {
                 Duration.ofSeconds(60),
                 "the obsolete ConfigMap pruned");
         KubeTestCluster.await(
-                () -> new InfraStore(server.db)
+                () -> new JobStore(server.db)
                         .inventory().list(CLUSTER).stream()
                                 .noneMatch(i -> i.name().equals("aios-obsolete")),
                 Duration.ofSeconds(10),

@@ -15,7 +15,7 @@ import network.aios.server.domain.DomainException;
 import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
-import network.aios.store.InfraStore;
+import network.aios.store.JobStore;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -27,10 +27,10 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AddonService {
     private final AddonStore store;
     private final ClusterStore clusters;
-    private final InfraStore infra;
+    private final JobStore infra;
     private final Clock clock;
 
-    public AddonService(AddonStore store, ClusterStore clusters, InfraStore infra, Clock clock) {
+    public AddonService(AddonStore store, ClusterStore clusters, JobStore infra, Clock clock) {
         this.store = store;
         this.clusters = clusters;
         this.infra = infra;

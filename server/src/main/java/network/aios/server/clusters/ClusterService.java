@@ -20,7 +20,7 @@ import network.aios.store.AddonStore;
 import network.aios.store.ClusterQuery;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
-import network.aios.store.InfraStore;
+import network.aios.store.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -38,7 +38,7 @@ public final class ClusterService {
     private final ClusterValidator validator = new ClusterValidator();
     private final Clock clock;
 
-    private final InfraStore infra;
+    private final JobStore infra;
     private final AddonStore addons;
 
     private final network.aios.store.QuotaStore quotas;
@@ -47,7 +47,7 @@ public final class ClusterService {
             ClusterStore store,
             PolicyService policies,
             Clock clock,
-            InfraStore infra,
+            JobStore infra,
             AddonStore addons,
             network.aios.store.QuotaStore quotas) {
         this.quotas = quotas;

@@ -16,10 +16,10 @@ import network.aios.infra.desired.ObjectRef;
 import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
 import network.aios.store.InfraJob;
-import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore.InventoryItem;
 import network.aios.store.JobKind;
 import network.aios.store.JobReason;
+import network.aios.store.JobStore;
 import network.aios.tls.AgentCa;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +34,13 @@ final class ApplyStep {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyStep.class);
     private static final String MAPPING_API_VERSION = InfraNames.MAPPING_GROUP + "/" + InfraNames.MAPPING_VERSION;
 
-    private final InfraStore store;
+    private final JobStore store;
     private final SecretBox box;
     private final Clock clock;
     private final MemberAccess access;
     private final AgentCertificates certificates;
 
-    ApplyStep(InfraStore store, SecretBox box, Clock clock, MemberAccess access, AgentCertificates certificates) {
+    ApplyStep(JobStore store, SecretBox box, Clock clock, MemberAccess access, AgentCertificates certificates) {
         this.store = store;
         this.box = box;
         this.clock = clock;

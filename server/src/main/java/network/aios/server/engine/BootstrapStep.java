@@ -16,8 +16,8 @@ import network.aios.infra.desired.Owner;
 import network.aios.server.auth.TokenService;
 import network.aios.server.security.SecretBox;
 import network.aios.store.InfraJob;
-import network.aios.store.InfraStore;
 import network.aios.store.JobReason;
+import network.aios.store.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +31,7 @@ final class BootstrapStep {
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapStep.class);
 
     private final Targets targets;
-    private final InfraStore store;
+    private final JobStore store;
     private final TokenService tokens;
     private final SecretBox box;
     private final ClusterConnector connector;
@@ -41,7 +41,7 @@ final class BootstrapStep {
 
     BootstrapStep(
             Targets targets,
-            InfraStore store,
+            JobStore store,
             TokenService tokens,
             SecretBox box,
             ClusterConnector connector,

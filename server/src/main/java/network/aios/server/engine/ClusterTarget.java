@@ -19,8 +19,8 @@ import network.aios.infra.desired.Owner;
 import network.aios.server.auth.TokenService;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
+import network.aios.store.GatewayRouteStore;
 import network.aios.store.InfraPhase;
-import network.aios.store.RouteStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -33,7 +33,7 @@ final class ClusterTarget implements Target {
     private final ClusterStore clusters;
     private final TokenService tokens;
     private final InfraSettings settings;
-    private final RouteStore routes;
+    private final GatewayRouteStore routes;
     private final Clock clock;
 
     ClusterTarget(
@@ -41,7 +41,7 @@ final class ClusterTarget implements Target {
             ClusterStore clusters,
             TokenService tokens,
             InfraSettings settings,
-            RouteStore routes,
+            GatewayRouteStore routes,
             Clock clock) {
         this.routes = routes;
         this.clusterId = clusterId;
@@ -78,7 +78,7 @@ final class ClusterTarget implements Target {
      */
     private DesiredSet desired(network.aios.infra.desired.AgentSecrets secrets) {
         List<GatewayRoute> gateway = new java.util.ArrayList<>();
-        for (RouteStore.Route r : routes.list(clusterId)) {
+        for (GatewayRouteStore.Route r : routes.list(clusterId)) {
             GatewayRoute.Kind kind = GatewayRoute.Kind.fromWire(r.kind());
             if (kind != null) {
                 gateway.add(new GatewayRoute(kind, r.routeId(), r.service()));

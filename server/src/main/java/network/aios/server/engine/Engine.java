@@ -11,8 +11,8 @@ import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
-import network.aios.store.InfraStore;
-import network.aios.store.RouteStore;
+import network.aios.store.GatewayRouteStore;
+import network.aios.store.JobStore;
 
 /**
  * The job engine — runner, steps, waves, readiness, retry and member-cluster access — built once, in the
@@ -23,7 +23,7 @@ import network.aios.store.RouteStore;
 public final class Engine implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Engine.class);
 
-    private final InfraStore store;
+    private final JobStore store;
     private final Clock clock;
     private final MemberAccess access;
     private final Targets targets;
@@ -35,8 +35,8 @@ public final class Engine implements AutoCloseable {
     public Engine(
             ClusterStore clusters,
             AddonStore addons,
-            RouteStore routes,
-            InfraStore store,
+            GatewayRouteStore routes,
+            JobStore store,
             TokenService tokens,
             SecretBox box,
             InfraSettings settings,

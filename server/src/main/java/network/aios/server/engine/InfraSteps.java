@@ -23,10 +23,10 @@ import network.aios.server.auth.TokenService;
 import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
 import network.aios.store.InfraJob;
-import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore.InventoryItem;
 import network.aios.store.JobKind;
 import network.aios.store.JobReason;
+import network.aios.store.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -58,7 +58,7 @@ final class InfraSteps {
     static final int ROUTES_SEQ = 1000;
 
     private final Targets targets;
-    private final InfraStore store;
+    private final JobStore store;
     private final Clock clock;
     private final Duration readyTimeout;
     private final RetryPolicy retry;
@@ -70,7 +70,7 @@ final class InfraSteps {
 
     InfraSteps(
             Targets targets,
-            InfraStore store,
+            JobStore store,
             TokenService tokens,
             SecretBox box,
             ClusterConnector connector,

@@ -11,9 +11,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import network.aios.store.InfraJob;
-import network.aios.store.InfraStore;
 import network.aios.store.JobKind;
 import network.aios.store.JobState;
+import network.aios.store.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,7 @@ public final class JobRunner implements AutoCloseable {
     /** A job saved as due within this gets a look of its own at that time. */
     static final Duration SOON = Duration.ofSeconds(1);
 
-    private final InfraStore store;
+    private final JobStore store;
     private final InfraSteps steps;
     private final Clock clock;
     private final String owner = "runner-" + UUID.randomUUID();
@@ -57,12 +57,12 @@ public final class JobRunner implements AutoCloseable {
 
     private volatile boolean closing;
 
-    JobRunner(InfraStore store, InfraSteps steps, Clock clock, int parallelism) {
+    JobRunner(JobStore store, InfraSteps steps, Clock clock, int parallelism) {
         this(store, steps, clock, parallelism, RENEW);
     }
 
     /** As above, renewing every {@code renew} (a test's runner notices a lost lease sooner). */
-    JobRunner(InfraStore store, InfraSteps steps, Clock clock, int parallelism, Duration renew) {
+    JobRunner(JobStore store, InfraSteps steps, Clock clock, int parallelism, Duration renew) {
         this.renewEvery = renew;
         this.store = store;
         this.steps = steps;

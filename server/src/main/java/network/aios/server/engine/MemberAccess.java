@@ -15,7 +15,7 @@ import network.aios.infra.Kubeconfigs;
 import network.aios.infra.desired.ObjectRef;
 import network.aios.server.security.SecretBox;
 import network.aios.store.InfraJob;
-import network.aios.store.InfraStore;
+import network.aios.store.JobStore;
 import network.aios.store.Sealed;
 
 /**
@@ -26,12 +26,12 @@ import network.aios.store.Sealed;
 final class MemberAccess {
     static final Duration PROGRESS_EVERY = Duration.ofMillis(200);
 
-    private final InfraStore store;
+    private final JobStore store;
     private final SecretBox box;
     private final ClusterConnector connector;
     private final Clock clock;
 
-    MemberAccess(InfraStore store, SecretBox box, ClusterConnector connector, Clock clock) {
+    MemberAccess(JobStore store, SecretBox box, ClusterConnector connector, Clock clock) {
         this.store = store;
         this.box = box;
         this.connector = connector;

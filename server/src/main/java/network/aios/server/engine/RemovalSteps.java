@@ -15,9 +15,9 @@ import network.aios.infra.ClusterOps;
 import network.aios.infra.desired.ObjectRef;
 import network.aios.infra.desired.Owner;
 import network.aios.store.InfraJob;
-import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore.InventoryItem;
 import network.aios.store.JobReason;
+import network.aios.store.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ArrayNode;
@@ -44,12 +44,12 @@ final class RemovalSteps {
     private static final int CONFLICT_ATTEMPTS = 5;
 
     private final Targets targets;
-    private final InfraStore store;
+    private final JobStore store;
     private final MemberAccess access;
     private final Clock clock;
     private final Duration readyTimeout;
 
-    RemovalSteps(Targets targets, InfraStore store, MemberAccess access, Clock clock, Duration readyTimeout) {
+    RemovalSteps(Targets targets, JobStore store, MemberAccess access, Clock clock, Duration readyTimeout) {
         this.targets = targets;
         this.store = store;
         this.access = access;

@@ -7,7 +7,7 @@ import network.aios.infra.desired.Owner;
 import network.aios.server.auth.TokenService;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;
-import network.aios.store.RouteStore;
+import network.aios.store.GatewayRouteStore;
 
 /** Resolves a job key to what it deploys: {@code <kind>/<id>} is an add-on, anything else a cluster id. */
 final class Targets {
@@ -15,7 +15,7 @@ final class Targets {
     private final AddonStore addons;
     private final TokenService tokens;
     private final InfraSettings settings;
-    private final RouteStore routes;
+    private final GatewayRouteStore routes;
     private final Clock clock;
 
     Targets(
@@ -23,7 +23,7 @@ final class Targets {
             AddonStore addons,
             TokenService tokens,
             InfraSettings settings,
-            RouteStore routes,
+            GatewayRouteStore routes,
             Clock clock) {
         this.routes = routes;
         this.clusters = clusters;

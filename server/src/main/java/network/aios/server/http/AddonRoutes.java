@@ -12,11 +12,11 @@ import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.server.addons.AddonDeployments;
 import network.aios.server.addons.AddonService;
-import network.aios.server.addons.InferenceRoutes;
+import network.aios.server.addons.InferenceGatewayRoutes;
 import network.aios.server.domain.DomainException;
 import network.aios.server.infra.InfraService;
 import network.aios.store.AddonRecord;
-import network.aios.store.RouteStore;
+import network.aios.store.GatewayRouteStore;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -35,12 +35,13 @@ public final class AddonRoutes {
 
     private final AddonService addons;
     private final AddonDeployments deployments;
-    private final InferenceRoutes inferenceRoutes;
+    private final InferenceGatewayRoutes inferenceGatewayRoutes;
 
-    public AddonRoutes(AddonService addons, AddonDeployments deployments, InferenceRoutes inferenceRoutes) {
+    public AddonRoutes(
+            AddonService addons, AddonDeployments deployments, InferenceGatewayRoutes inferenceGatewayRoutes) {
         this.addons = addons;
         this.deployments = deployments;
-        this.inferenceRoutes = inferenceRoutes;
+        this.inferenceGatewayRoutes = inferenceGatewayRoutes;
     }
 
     public void register(RoutesConfig r) {
@@ -81,7 +82,8 @@ public final class AddonRoutes {
                     return;
                 }
                 // an inference server's gateway route goes with it
-                boolean routeRemoved = kind == AddonKind.INFERENCE_SERVER && inferenceRoutes.remove(principal(ctx), id);
+                boolean routeRemoved =
+                        kind == AddonKind.INFERENCE_SERVER && inferenceGatewayRoutes.remove(principal(ctx), id);
                 addons.delete(principal(ctx), kind, id);
                 Http.json(
                         ctx,
@@ -90,8 +92,8 @@ public final class AddonRoutes {
             });
             if (kind == AddonKind.INFERENCE_SERVER) {
                 r.post(base + "/{id}/route", ctx -> {
-                    RouteStore.Route route =
-                            inferenceRoutes.add(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
+                    GatewayRouteStore.Route route = inferenceGatewayRoutes.add(
+                            principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
                     Http.json(ctx, 201, GatewayRouteRoutes.view(route));
                 });
                 r.get(
@@ -99,12 +101,12 @@ public final class AddonRoutes {
                         ctx -> Http.json(
                                 ctx,
                                 200,
-                                GatewayRouteRoutes.view(inferenceRoutes
+                                GatewayRouteRoutes.view(inferenceGatewayRoutes
                                         .get(principal(ctx), ctx.pathParam("id"))
                                         .orElseThrow(() -> DomainException.notFound(
                                                 "a route for inference server '" + ctx.pathParam("id") + "'")))));
                 r.delete(base + "/{id}/route", ctx -> {
-                    if (!inferenceRoutes.remove(principal(ctx), ctx.pathParam("id"))) {
+                    if (!inferenceGatewayRoutes.remove(principal(ctx), ctx.pathParam("id"))) {
                         throw DomainException.notFound("a route for inference server '" + ctx.pathParam("id") + "'");
                     }
                     Http.json(ctx, 200, Json.object().put("deleted", true));

@@ -4,22 +4,23 @@ import static network.aios.server.http.Authenticator.principal;
 
 import io.javalin.config.RoutesConfig;
 import network.aios.api.Json;
-import network.aios.server.infra.RouteService;
-import network.aios.store.RouteStore;
+import network.aios.server.infra.GatewayRouteService;
+import network.aios.store.GatewayRouteStore;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** {@code /api/v1/clusters/{id}/routes}: the dynamic routes on a cluster's gateway. */
 public final class GatewayRouteRoutes {
-    private final RouteService routes;
+    private final GatewayRouteService routes;
 
-    public GatewayRouteRoutes(RouteService routes) {
+    public GatewayRouteRoutes(GatewayRouteService routes) {
         this.routes = routes;
     }
 
     public void register(RoutesConfig r) {
         r.post("/api/v1/clusters/{id}/routes", ctx -> {
-            RouteStore.Route route = routes.add(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
+            GatewayRouteStore.Route route =
+                    routes.add(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()));
             ctx.header(
                     "Location",
                     "/api/v1/clusters/" + route.clusterId() + "/routes/" + route.kind() + "/" + route.routeId());
@@ -37,7 +38,7 @@ public final class GatewayRouteRoutes {
         });
     }
 
-    static ObjectNode view(RouteStore.Route r) {
+    static ObjectNode view(GatewayRouteStore.Route r) {
         return Json.object()
                 .put("clusterId", r.clusterId())
                 .put("kind", r.kind())

@@ -24,9 +24,9 @@ import network.aios.store.AddonStore;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
-import network.aios.store.InfraStore;
 import network.aios.store.JobKind;
 import network.aios.store.JobReason;
+import network.aios.store.JobStore;
 import network.aios.store.Sealed;
 import tools.jackson.databind.JsonNode;
 
@@ -41,7 +41,7 @@ public final class InfraService {
     private final ClusterService clusterService;
     private final ClusterStore clusters;
     private final AddonStore addons;
-    private final InfraStore store;
+    private final JobStore store;
     private final SecretBox box;
     private final Clock clock;
     private final Engine engine;
@@ -63,7 +63,7 @@ public final class InfraService {
             ClusterService clusterService,
             ClusterStore clusters,
             AddonStore addons,
-            InfraStore store,
+            JobStore store,
             SecretBox box,
             InfraSettings settings,
             ClusterConnector connector,

@@ -25,13 +25,13 @@ import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
+import network.aios.store.GatewayRouteStore;
 import network.aios.store.InfraPhase;
-import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore;
+import network.aios.store.JobStore;
 import network.aios.store.JoinRecord;
 import network.aios.store.JoinState;
 import network.aios.store.JoinStore;
-import network.aios.store.RouteStore;
 import network.aios.tls.AgentCa;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +59,8 @@ public final class PullDesired {
     private final ClusterStore clusters;
     private final JoinStore joins;
     private final TokenService tokens;
-    private final InfraStore infra;
-    private final RouteStore routes;
+    private final JobStore infra;
+    private final GatewayRouteStore routes;
     private final SecretBox box;
     private final AgentCertificates certificates;
     private final InfraSettings settings;
@@ -71,8 +71,8 @@ public final class PullDesired {
             ClusterStore clusters,
             JoinStore joins,
             TokenService tokens,
-            InfraStore infra,
-            RouteStore routes,
+            JobStore infra,
+            GatewayRouteStore routes,
             SecretBox box,
             AgentCertificates certificates,
             InfraSettings settings,
@@ -154,7 +154,7 @@ public final class PullDesired {
 
     private DesiredSet build(JoinRecord j, ClusterRecord cluster, AgentSecrets secrets) {
         List<GatewayRoute> gateway = new ArrayList<>();
-        for (RouteStore.Route r : routes.list(j.clusterId())) {
+        for (GatewayRouteStore.Route r : routes.list(j.clusterId())) {
             GatewayRoute.Kind kind = GatewayRoute.Kind.fromWire(r.kind());
             if (kind != null) {
                 gateway.add(new GatewayRoute(kind, r.routeId(), r.service()));

@@ -26,7 +26,7 @@ import network.aios.server.policy.PolicyService;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraPhase;
-import network.aios.store.InfraStore;
+import network.aios.store.JobStore;
 import network.aios.store.JoinRecord;
 import network.aios.store.JoinState;
 import network.aios.store.JoinStore;
@@ -45,7 +45,7 @@ public final class PullJoins {
 
     private final ClusterService clusters;
     private final ClusterStore clusterStore;
-    private final InfraStore infra;
+    private final JobStore infra;
     private final JoinStore joins;
     private final TokenService tokens;
     private final PolicyService policies;
@@ -57,7 +57,7 @@ public final class PullJoins {
     PullJoins(
             ClusterService clusters,
             ClusterStore clusterStore,
-            InfraStore infra,
+            JobStore infra,
             JoinStore joins,
             TokenService tokens,
             PolicyService policies,

@@ -13,13 +13,13 @@ import network.aios.server.policy.PolicyService;
 import network.aios.server.security.AgentCertificates;
 import network.aios.server.security.SecretBox;
 import network.aios.store.ClusterStore;
+import network.aios.store.GatewayRouteStore;
 import network.aios.store.InfraPhase;
-import network.aios.store.InfraStore;
 import network.aios.store.InventoryStore;
+import network.aios.store.JobStore;
 import network.aios.store.JoinRecord;
 import network.aios.store.JoinState;
 import network.aios.store.JoinStore;
-import network.aios.store.RouteStore;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -33,18 +33,18 @@ public final class PullService {
     private final JoinStore store;
     private final ClusterService clusters;
     private final ClusterStore clusterStore;
-    private final InfraStore infra;
+    private final JobStore infra;
     private final Clock clock;
     private final PullSignals signals = new PullSignals();
 
     public PullService(
             ClusterService clusters,
             ClusterStore clusterStore,
-            InfraStore infra,
+            JobStore infra,
             JoinStore store,
             TokenService tokens,
             PolicyService policies,
-            RouteStore routes,
+            GatewayRouteStore routes,
             SecretBox box,
             AgentCertificates certificates,
             InfraSettings settings,

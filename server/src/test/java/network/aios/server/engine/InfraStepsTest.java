@@ -6,11 +6,11 @@ import java.time.Duration;
 import java.util.List;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
+import network.aios.store.GatewayRouteStore;
 import network.aios.store.InfraJob;
 import network.aios.store.JobKind;
 import network.aios.store.JobReason;
 import network.aios.store.JobState;
-import network.aios.store.RouteStore;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -287,10 +287,10 @@ class InfraStepsTest extends StepsFixture {
                 .isTrue();
     }
 
-    /** A gateway route of the cluster's, as RouteService stores it. */
+    /** A gateway route of the cluster's, as GatewayRouteService stores it. */
     void route(String routeId) {
-        new RouteStore(db)
-                .insert(new RouteStore.Route(
+        new GatewayRouteStore(db)
+                .insert(new GatewayRouteStore.Route(
                         id,
                         "task",
                         routeId,

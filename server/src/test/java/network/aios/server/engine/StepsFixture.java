@@ -21,11 +21,11 @@ import network.aios.store.AddonStore;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
 import network.aios.store.Database;
+import network.aios.store.GatewayRouteStore;
 import network.aios.store.InfraJob;
-import network.aios.store.InfraStore;
 import network.aios.store.JobKind;
 import network.aios.store.JobState;
-import network.aios.store.RouteStore;
+import network.aios.store.JobStore;
 import network.aios.store.SigningKeyStore;
 import network.aios.store.TestPostgres;
 import network.aios.store.TokenStore;
@@ -50,7 +50,7 @@ abstract class StepsFixture {
     final FakeClusterOps cluster = new FakeClusterOps();
     final network.aios.server.TestClock clock =
             new network.aios.server.TestClock(Instant.parse("2026-11-30T12:00:00Z"));
-    InfraStore store;
+    JobStore store;
     InfraSteps steps;
     Targets targets;
     TokenService tokens;
@@ -71,14 +71,14 @@ abstract class StepsFixture {
         db = TestPostgres.freshDatabase(4); // its own jobs table: a claim finds only this test's job
         certificates = AgentCertificates.load(new SigningKeyStore(db), box, Clock.systemUTC());
         id = register();
-        store = new InfraStore(db);
+        store = new JobStore(db);
         tokens = new TokenService(new TokenStore(db), clock);
         targets = new Targets(
                 new ClusterStore(db),
                 new AddonStore(db),
                 tokens,
                 InfraSettings.defaults("http://cp:8080"),
-                new RouteStore(db),
+                new GatewayRouteStore(db),
                 clock);
         steps = stepsNudging(key -> {});
     }

@@ -17,7 +17,7 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * Infra jobs (with leases) and what they record of what was applied; the inventory of created objects and the
  * sealed cluster credentials through {@link #inventory()} and {@link #credentials()}.
  */
-public final class InfraStore {
+public final class JobStore {
     private static final String JOB_COLUMNS = "id, cluster_id, kind, state, reason, message, progress_done, "
             + "progress_total, attempts, admin_key_id, admin_sealed, receipt::text AS receipt, requested_by, next_run_at, "
             + "created_at, updated_at, finished_at";
@@ -26,7 +26,7 @@ public final class InfraStore {
     private final InventoryStore inventory;
     private final CredentialStore credentials;
 
-    public InfraStore(Database db) {
+    public JobStore(Database db) {
         this.jdbi = db.jdbi();
         this.inventory = new InventoryStore(jdbi);
         this.credentials = new CredentialStore(jdbi);
@@ -141,7 +141,7 @@ public final class InfraStore {
     public Optional<InfraJob> job(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs WHERE id = :id")
                 .bind("id", id)
-                .map(InfraStore::jobRow)
+                .map(JobStore::jobRow)
                 .findOne());
     }
 
@@ -168,7 +168,7 @@ public final class InfraStore {
         return jdbi.withHandle(h -> h.createQuery(
                         "SELECT " + JOB_COLUMNS + " FROM infra_jobs " + "WHERE cluster_id = :c AND finished_at IS NULL")
                 .bind("c", clusterId)
-                .map(InfraStore::jobRow)
+                .map(JobStore::jobRow)
                 .findOne());
     }
 
@@ -179,7 +179,7 @@ public final class InfraStore {
                         + "ORDER BY created_at DESC LIMIT 1")
                 .bind("c", clusterId)
                 .bind("ready", JobState.READY.wire())
-                .map(InfraStore::jobRow)
+                .map(JobStore::jobRow)
                 .findOne());
     }
 
@@ -187,7 +187,7 @@ public final class InfraStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM infra_jobs "
                         + "WHERE cluster_id = :c ORDER BY created_at DESC LIMIT 1")
                 .bind("c", clusterId)
-                .map(InfraStore::jobRow)
+                .map(JobStore::jobRow)
                 .findOne());
     }
 
@@ -228,7 +228,7 @@ public final class InfraStore {
                 .bind("owner", owner)
                 .bind("until", Timestamp.from(now.plus(lease)))
                 .bind("now", Timestamp.from(now))
-                .map(InfraStore::jobRow)
+                .map(JobStore::jobRow)
                 .findOne());
     }
 

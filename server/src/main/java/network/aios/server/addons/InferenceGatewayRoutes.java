@@ -7,9 +7,9 @@ import network.aios.api.Json;
 import network.aios.api.Names;
 import network.aios.server.auth.Principal;
 import network.aios.server.domain.DomainException;
-import network.aios.server.infra.RouteService;
+import network.aios.server.infra.GatewayRouteService;
 import network.aios.store.AddonRecord;
-import network.aios.store.RouteStore;
+import network.aios.store.GatewayRouteStore;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -17,11 +17,11 @@ import tools.jackson.databind.JsonNode;
  * a dynamic route of that cluster like any other, named after the server. The server id is its
  * name when that is a DNS label (the seed's {@code server-pr-home-123}), otherwise its registry id.
  */
-public final class InferenceRoutes {
+public final class InferenceGatewayRoutes {
     private final AddonService addons;
-    private final RouteService routes;
+    private final GatewayRouteService routes;
 
-    public InferenceRoutes(AddonService addons, RouteService routes) {
+    public InferenceGatewayRoutes(AddonService addons, GatewayRouteService routes) {
         this.addons = addons;
         this.routes = routes;
     }
@@ -45,7 +45,7 @@ public final class InferenceRoutes {
     }
 
     /** Routes {@code /tasks/<server-id>/} on its cluster's gateway to {@code service}. */
-    public RouteStore.Route add(Principal who, String id, JsonNode body) {
+    public GatewayRouteStore.Route add(Principal who, String id, JsonNode body) {
         AddonRecord a = bound(who, id);
         JsonNode service = body.get("service");
         return routes.add(
@@ -57,7 +57,7 @@ public final class InferenceRoutes {
                         .put("service", service != null && service.isString() ? service.asString() : null));
     }
 
-    public Optional<RouteStore.Route> get(Principal who, String id) {
+    public Optional<GatewayRouteStore.Route> get(Principal who, String id) {
         AddonRecord a = bound(who, id);
         return routes.list(who, a.clusterId()).stream()
                 .filter(r -> r.kind().equals("task") && r.routeId().equals(serverId(a)))

@@ -11,7 +11,7 @@ import network.aios.server.auth.Principal;
 import network.aios.server.clusters.ClusterService;
 import network.aios.server.domain.DomainException;
 import network.aios.store.ClusterRecord;
-import network.aios.store.RouteStore;
+import network.aios.store.GatewayRouteStore;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -21,9 +21,9 @@ import tools.jackson.databind.JsonNode;
  * under its lease (push mode: a resync is asked for at once), or the cluster's pull agent (pull mode: its next
  * desired state names it). A Mapping the owner's gateway refuses is recorded in that resync's receipt.
  */
-public final class RouteService {
+public final class GatewayRouteService {
     private final ClusterService clusters;
-    private final RouteStore routes;
+    private final GatewayRouteStore routes;
     private final Clock clock;
     /** Push mode: asks the engine to apply the cluster's desired state again soon. */
     private final java.util.function.Consumer<String> applySoon;
@@ -32,9 +32,9 @@ public final class RouteService {
     /** Pull mode: tells the cluster's waiting agent its desired state changed. */
     private final java.util.function.Consumer<String> pullChanged;
 
-    public RouteService(
+    public GatewayRouteService(
             ClusterService clusters,
-            RouteStore routes,
+            GatewayRouteStore routes,
             Clock clock,
             java.util.function.Consumer<String> applySoon,
             java.util.function.Predicate<String> pulled,
@@ -47,7 +47,7 @@ public final class RouteService {
         this.pulled = pulled;
     }
 
-    public RouteStore.Route add(Principal who, String clusterId, JsonNode body) {
+    public GatewayRouteStore.Route add(Principal who, String clusterId, JsonNode body) {
         ClusterRecord cluster = clusters.get(who, clusterId);
         String kind = text(body, "kind");
         String id = text(body, "id");
@@ -80,7 +80,8 @@ public final class RouteService {
         }
         GatewayRoute route = new GatewayRoute(GatewayRoute.Kind.fromWire(kind), id, service);
         Instant now = clock.instant();
-        RouteStore.Route row = new RouteStore.Route(clusterId, kind, id, route.prefix(), service, who.name(), now);
+        GatewayRouteStore.Route row =
+                new GatewayRouteStore.Route(clusterId, kind, id, route.prefix(), service, who.name(), now);
         if (!routes.insert(row, who.quotaOwner())) {
             throw new DomainException(
                             DomainException.Kind.CONFLICT,
@@ -95,7 +96,7 @@ public final class RouteService {
         return row;
     }
 
-    public List<RouteStore.Route> list(Principal who, String clusterId) {
+    public List<GatewayRouteStore.Route> list(Principal who, String clusterId) {
         clusters.get(who, clusterId);
         return routes.list(clusterId);
     }

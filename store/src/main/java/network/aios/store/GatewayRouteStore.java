@@ -6,10 +6,10 @@ import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
 /** The dynamic gateway routes of each cluster. */
-public final class RouteStore {
+public final class GatewayRouteStore {
     private final Jdbi jdbi;
 
-    public RouteStore(Database db) {
+    public GatewayRouteStore(Database db) {
         this.jdbi = db.jdbi();
     }
 
