@@ -226,6 +226,11 @@ public final class ClusterValidator {
         }
     }
 
+    /** Where the cluster totals are (JSON pointers): a change of nodes drops them and lets validation sum again. */
+    static List<String> totalPaths() {
+        return TOTALS.stream().map(t -> t[0]).toList();
+    }
+
     /** Cluster totals equal the sums over nodes; totals left out are filled in. */
     private static void totals(Run run, ObjectNode doc, List<ObjectNode> nodes) {
         for (String[] t : TOTALS) {

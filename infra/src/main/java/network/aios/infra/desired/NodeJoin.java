@@ -1,0 +1,159 @@
+package network.aios.infra.desired;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.io.ByteArrayInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import network.aios.api.kubeconfig.StrictYaml;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What an external node's {@code kubeadm join} needs, as kubeadm itself reads it: a bootstrap token (a
+ * {@code bootstrap.kubernetes.io/token} Secret in {@code kube-system}: token id and secret, expiration, the
+ * authentication and signing usages, the group kubeadm's node bootstrap RBAC binds), and the discovery pin (the
+ * SHA-256 of the cluster CA's SubjectPublicKeyInfo, which {@code --discovery-token-ca-cert-hash} names). The
+ * endpoint and CA come from {@code kube-public/cluster-info}, the ConfigMap kubeadm's own discovery fetches.
+ */
+public final class NodeJoin {
+    private NodeJoin() {}
+
+    /** Where bootstrap tokens live. */
+    public static final String NAMESPACE = "kube-system";
+    /** The group kubeadm binds to the node bootstrapper and CSR auto-approval roles. */
+    public static final String KUBEADM_GROUP = "system:bootstrappers:kubeadm:default-node-token";
+    /** The label naming the node a token was issued for. */
+    public static final String NODE_LABEL = "aios.network/node-id";
+
+    /** kubeadm's token shape: a 6-character id and a 16-character secret, {@code [a-z0-9]}. */
+    private static final Pattern ID = Pattern.compile("[a-z0-9]{6}");
+
+    private static final Pattern SECRET = Pattern.compile("[a-z0-9]{16}");
+
+    /** A bootstrap token; {@link #toString()} never shows the secret. */
+    public record Token(String id, String secret) {
+        public Token {
+            if (id == null
+                    || !ID.matcher(id).matches()
+                    || secret == null
+                    || !SECRET.matcher(secret).matches()) {
+                throw new IllegalArgumentException("a bootstrap token is [a-z0-9]{6}.[a-z0-9]{16}");
+            }
+        }
+
+        /** {@code id.secret}, what {@code kubeadm join --token} takes. */
+        public String value() {
+            return id + "." + secret;
+        }
+
+        @Override
+        public String toString() {
+            return "Token[" + id + ".****************]";
+        }
+    }
+
+    /** The name kubeadm and the API server's bootstrap authenticator look a token up by. */
+    public static String secretName(String tokenId) {
+        return "bootstrap-token-" + tokenId;
+    }
+
+    /**
+     * The token's Secret: valid until {@code expires} (the API server refuses it after that, and a cluster's token
+     * cleaner deletes it), for authentication and for signing {@code cluster-info} (kubeadm's discovery checks
+     * that signature), in kubeadm's node group; labelled as the control plane's for {@code clusterId}'s node
+     * {@code nodeId}.
+     */
+    public static Secret bootstrapSecret(String clusterId, String nodeId, Token token, Instant expires) {
+        Map<String, String> labels = new LinkedHashMap<>(InfraNames.labels(clusterId));
+        labels.put(NODE_LABEL, nodeId);
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("description", "AIOS external node join: " + clusterId + "/" + nodeId);
+        data.put("token-id", token.id());
+        data.put("token-secret", token.secret());
+        data.put(
+                "expiration",
+                DateTimeFormatter.ISO_INSTANT.format(expires.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        data.put("usage-bootstrap-authentication", "true");
+        data.put("usage-bootstrap-signing", "true");
+        data.put("auth-extra-groups", KUBEADM_GROUP);
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(secretName(token.id()))
+                .withNamespace(NAMESPACE)
+                .withLabels(labels)
+                .endMetadata()
+                .withType("bootstrap.kubernetes.io/token")
+                .withStringData(data)
+                .build();
+    }
+
+    /** The cluster's API endpoint and its CA's discovery hash, as {@code cluster-info} gives them. */
+    public record ClusterInfo(String endpoint, String caCertHash) {
+        /** The whole command a node runs. */
+        public String joinCommand(Token token) {
+            return "kubeadm join " + endpoint + " --token " + token.value() + " --discovery-token-ca-cert-hash "
+                    + caCertHash;
+        }
+    }
+
+    /**
+     * Reads {@code kube-public/cluster-info}'s {@code kubeconfig} (text from the member cluster: parsed strictly,
+     * only the first cluster's {@code server} and {@code certificate-authority-data} used); empty when it has
+     * neither or they do not parse. The endpoint is the server's host and port ({@code kubeadm join} takes no
+     * scheme).
+     */
+    public static Optional<ClusterInfo> clusterInfo(String kubeconfigText) {
+        if (kubeconfigText == null) {
+            return Optional.empty();
+        }
+        JsonNode kc;
+        try {
+            kc = StrictYaml.parse(kubeconfigText);
+        } catch (StrictYaml.YamlRefused e) {
+            return Optional.empty();
+        }
+        JsonNode cluster = kc.path("clusters").path(0).path("cluster");
+        String server = cluster.path("server").asString("");
+        String ca = cluster.path("certificate-authority-data").asString("");
+        if (!server.startsWith("https://") || ca.isEmpty()) {
+            return Optional.empty();
+        }
+        String hostPort = server.substring("https://".length()).replaceAll("/.*$", "");
+        if (hostPort.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            byte[] pem = java.util.Base64.getDecoder().decode(ca.strip());
+            return Optional.of(new ClusterInfo(hostPort, caCertHash(pem)));
+        } catch (IllegalArgumentException | CertificateException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@code sha256:<hex>} of the CA certificate's SubjectPublicKeyInfo (DER), the pin kubeadm checks; {@code
+     * certificate} is PEM or DER.
+     */
+    public static String caCertHash(byte[] certificate) throws CertificateException {
+        X509Certificate cert = (X509Certificate)
+                CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(certificate));
+        try {
+            byte[] spki = cert.getPublicKey().getEncoded(); // X.509 SubjectPublicKeyInfo
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(spki));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
