@@ -200,42 +200,54 @@ public final class ClusterStore {
      * document says: a job finishing between an owner's read and write is not undone.
      */
     public Optional<ClusterRecord> update(ClusterRecord next, long expectedVersion, String actor) {
+        return jdbi.inTransaction(h -> update(h, next, expectedVersion, actor, "cluster.update", null));
+    }
+
+    /**
+     * The update of {@link #update(ClusterRecord, long, String)} inside a caller's transaction, audited as {@code
+     * event} with {@code detail} (JSON text or null): a change of the document made together with another write.
+     */
+    static Optional<ClusterRecord> update(
+            org.jdbi.v3.core.Handle h,
+            ClusterRecord next,
+            long expectedVersion,
+            String actor,
+            String event,
+            String detail) {
         ClusterDocument typed = ClusterDocument.of(next.document());
-        return jdbi.inTransaction(h -> {
-            int rows = h.createUpdate("""
-                    UPDATE clusters SET region_id = :region, requested_status = :requested,
-                        document = CASE WHEN document #> '{config,urlMap}' IS NULL
-                            THEN CAST(:doc AS jsonb) #- '{config,urlMap}'
-                            ELSE jsonb_set(CAST(:doc AS jsonb), '{config}',
-                                coalesce(CAST(:doc AS jsonb) -> 'config', '{}'::jsonb)
-                                    || jsonb_build_object('urlMap', document #> '{config,urlMap}')) END,
-                        document_text = :doc, tags = :tags, gpu_models = :models, gpu_count = :gpus,
-                        vcpus = :vcpus, memory_mb = :memory, policy_action = :paction, policy_version = :pversion,
-                        version = version + 1, updated_at = :updated
-                    WHERE id = :id AND version = :expected""")
-                    .bind("id", next.id())
-                    .bind("region", typed.regionId())
-                    .bind("requested", next.requestedStatus())
-                    .bind("doc", Json.MAPPER.writeValueAsString(next.document()))
-                    .bind("tags", typed.tagsOrEmpty().toArray(new String[0]))
-                    .bind("models", typed.gpuModels().toArray(new String[0]))
-                    .bind("gpus", typed.gpus().count())
-                    .bind("vcpus", typed.vcpus().count())
-                    .bind("memory", typed.memory())
-                    .bind("paction", next.policyAction())
-                    .bind("pversion", next.policyVersion())
-                    .bind("updated", Timestamp.from(next.updatedAt()))
-                    .bind("expected", expectedVersion)
-                    .execute();
-            if (rows == 0) {
-                return Optional.<ClusterRecord>empty();
-            }
-            Audit.write(h, next.updatedAt(), actor, "cluster.update", next.id(), null);
-            return h.createQuery("SELECT " + COLUMNS + " FROM clusters WHERE id = :id")
-                    .bind("id", next.id())
-                    .map(ClusterStore::row)
-                    .findOne();
-        });
+        int rows = h.createUpdate("""
+                UPDATE clusters SET region_id = :region, requested_status = :requested,
+                    document = CASE WHEN document #> '{config,urlMap}' IS NULL
+                        THEN CAST(:doc AS jsonb) #- '{config,urlMap}'
+                        ELSE jsonb_set(CAST(:doc AS jsonb), '{config}',
+                            coalesce(CAST(:doc AS jsonb) -> 'config', '{}'::jsonb)
+                                || jsonb_build_object('urlMap', document #> '{config,urlMap}')) END,
+                    document_text = :doc, tags = :tags, gpu_models = :models, gpu_count = :gpus,
+                    vcpus = :vcpus, memory_mb = :memory, policy_action = :paction, policy_version = :pversion,
+                    version = version + 1, updated_at = :updated
+                WHERE id = :id AND version = :expected""")
+                .bind("id", next.id())
+                .bind("region", typed.regionId())
+                .bind("requested", next.requestedStatus())
+                .bind("doc", Json.MAPPER.writeValueAsString(next.document()))
+                .bind("tags", typed.tagsOrEmpty().toArray(new String[0]))
+                .bind("models", typed.gpuModels().toArray(new String[0]))
+                .bind("gpus", typed.gpus().count())
+                .bind("vcpus", typed.vcpus().count())
+                .bind("memory", typed.memory())
+                .bind("paction", next.policyAction())
+                .bind("pversion", next.policyVersion())
+                .bind("updated", Timestamp.from(next.updatedAt()))
+                .bind("expected", expectedVersion)
+                .execute();
+        if (rows == 0) {
+            return Optional.<ClusterRecord>empty();
+        }
+        Audit.write(h, next.updatedAt(), actor, event, next.id(), detail);
+        return h.createQuery("SELECT " + COLUMNS + " FROM clusters WHERE id = :id")
+                .bind("id", next.id())
+                .map(ClusterStore::row)
+                .findOne();
     }
 
     /**

@@ -1,0 +1,326 @@
+package network.aios.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * External node joins. Every change of state is one conditional update ({@code WHERE state = ...}), audited in
+ * the same transaction; a change that moves the cluster's document (a node joined, a node left) updates the
+ * document and the join together, or neither.
+ */
+public final class NodeJoinStore {
+    private static final String COLUMNS = "id, cluster_id, node_id, node, token_id, token_key_id, token_sealed, state,"
+            + " expires_at, created_by, created_at, ended_at, note, secret_state, secret_uid";
+    private final Jdbi jdbi;
+
+    public NodeJoinStore(Database db) {
+        this.jdbi = db.jdbi();
+    }
+
+    /** What {@link #insert} did. */
+    public enum Insert {
+        INSERTED,
+        /** The cluster is not registered (any more). */
+        NO_CLUSTER,
+        /** That node id has a token in flight, or has joined, already. */
+        NODE_TAKEN,
+        /** The cluster has as many tokens in flight as it may. */
+        TOO_MANY
+    }
+
+    /** Stores a new join, if the cluster has fewer than {@code maxOpen} tokens in flight and the node id is free. */
+    public Insert insert(NodeJoinRecord j, int maxOpen) {
+        return jdbi.inTransaction(h -> {
+            if (h.createQuery("SELECT 1 FROM clusters WHERE id = :c FOR UPDATE")
+                    .bind("c", j.clusterId())
+                    .mapTo(Integer.class)
+                    .findOne()
+                    .isEmpty()) {
+                return Insert.NO_CLUSTER;
+            }
+            int open = h.createQuery("SELECT count(*) FROM node_joins WHERE cluster_id = :c AND state = 'issued'")
+                    .bind("c", j.clusterId())
+                    .mapTo(Integer.class)
+                    .one();
+            if (open >= maxOpen) {
+                return Insert.TOO_MANY;
+            }
+            int rows = h.createUpdate("INSERT INTO node_joins (id, cluster_id, node_id, node, token_id, token_key_id,"
+                            + " token_sealed, state, expires_at, created_by, created_at) VALUES (:id, :c, :node_id,"
+                            + " CAST(:node AS jsonb), :token_id, :key, :sealed, 'issued', :exp, :by, :at)"
+                            + " ON CONFLICT DO NOTHING")
+                    .bind("id", j.id())
+                    .bind("c", j.clusterId())
+                    .bind("node_id", j.nodeId())
+                    .bind("node", j.node())
+                    .bind("token_id", j.tokenId())
+                    .bind("key", j.token().keyId())
+                    .bind("sealed", j.token().bytes())
+                    .bind("exp", Timestamp.from(j.expiresAt()))
+                    .bind("by", j.createdBy())
+                    .bind("at", Timestamp.from(j.createdAt()))
+                    .execute();
+            if (rows == 0) {
+                return Insert.NODE_TAKEN;
+            }
+            Audit.write(
+                    h,
+                    j.createdAt(),
+                    j.createdBy(),
+                    "cluster.node.token.issue",
+                    j.clusterId(),
+                    detail(j, "expiresAt", j.expiresAt().toString()));
+            return Insert.INSERTED;
+        });
+    }
+
+    public Optional<NodeJoinRecord> get(String clusterId, String id) {
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT " + COLUMNS + " FROM node_joins WHERE cluster_id = :c AND id = :id")
+                        .bind("c", clusterId)
+                        .bind("id", id)
+                        .map(NodeJoinStore::row)
+                        .findOne());
+    }
+
+    /** A cluster's joins, newest first. */
+    public List<NodeJoinRecord> list(String clusterId, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS
+                        + " FROM node_joins WHERE cluster_id = :c ORDER BY created_at DESC, id LIMIT :n")
+                .bind("c", clusterId)
+                .bind("n", limit)
+                .map(NodeJoinStore::row)
+                .list());
+    }
+
+    /** Ends a token in flight ({@code issued} to {@code revoked}); false when it was not in flight. */
+    public boolean revoke(String clusterId, String id, String actor, Instant now) {
+        return jdbi.inTransaction(h -> {
+            Optional<NodeJoinRecord> ended =
+                    end(h, clusterId, id, NodeJoinRecord.State.ISSUED, NodeJoinRecord.State.REVOKED, now, null);
+            ended.ifPresent(
+                    j -> Audit.write(h, now, actor, "cluster.node.token.revoke", clusterId, detail(j, null, null)));
+            return ended.isPresent();
+        });
+    }
+
+    /** Every token in flight past its expiry becomes {@code expired}; the joins so ended. */
+    public List<NodeJoinRecord> expire(Instant now) {
+        return jdbi.inTransaction(h -> {
+            List<NodeJoinRecord> ended = h.createQuery("UPDATE node_joins SET state = 'expired', ended_at = :now"
+                            + " WHERE state = 'issued' AND expires_at <= :now RETURNING " + COLUMNS)
+                    .bind("now", Timestamp.from(now))
+                    .map(NodeJoinStore::row)
+                    .list();
+            for (NodeJoinRecord j : ended) {
+                Audit.write(h, now, "control-plane", "cluster.node.token.expire", j.clusterId(), detail(j, null, null));
+            }
+            return ended;
+        });
+    }
+
+    /** A join in flight or joined, with its cluster's last reported inventory and whether that report is fresh. */
+    public record Watched(NodeJoinRecord join, String inventory, boolean fresh) {}
+
+    /** The joins whose node may appear or leave: issued or joined, on clusters that have reported an inventory. */
+    public List<Watched> watched() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT j.id, j.cluster_id, j.node_id, j.node, j.token_id,"
+                        + " j.token_key_id, j.token_sealed, j.state, j.expires_at, j.created_by, j.created_at,"
+                        + " j.ended_at, j.note, j.secret_state, j.secret_uid, o.inventory::text AS inventory,"
+                        + " o.ready = 'True' AS fresh FROM node_joins j JOIN cluster_observations o ON o.cluster_id ="
+                        + " j.cluster_id WHERE j.state IN ('issued', 'joined') ORDER BY j.cluster_id, j.created_at")
+                .map((rs, ctx) -> new Watched(row(rs, ctx), rs.getString("inventory"), rs.getBoolean("fresh")))
+                .list());
+    }
+
+    /**
+     * The node appeared: the join becomes {@code joined} and, unless {@code next} is null (the document names the
+     * node already), the document becomes {@code next} (expected at {@code expectedVersion}) — together, or
+     * neither. False when the join was no longer in flight or the document changed meanwhile.
+     */
+    public boolean joined(NodeJoinRecord j, ClusterRecord next, long expectedVersion, Instant now) {
+        return moveDocument(
+                j,
+                NodeJoinRecord.State.ISSUED,
+                NodeJoinRecord.State.JOINED,
+                next,
+                expectedVersion,
+                now,
+                "cluster.node.join");
+    }
+
+    /** The node left: the join becomes {@code left} and the document {@code next}, together, or neither. */
+    public boolean left(NodeJoinRecord j, ClusterRecord next, long expectedVersion, Instant now) {
+        return moveDocument(
+                j,
+                NodeJoinRecord.State.JOINED,
+                NodeJoinRecord.State.LEFT,
+                next,
+                expectedVersion,
+                now,
+                "cluster.node.leave");
+    }
+
+    private boolean moveDocument(
+            NodeJoinRecord j,
+            NodeJoinRecord.State from,
+            NodeJoinRecord.State to,
+            ClusterRecord next,
+            long expectedVersion,
+            Instant now,
+            String event) {
+        try {
+            return jdbi.inTransaction(h -> moveIn(h, j, from, to, next, expectedVersion, now, event));
+        } catch (DocumentMoved e) {
+            return false; // the join's change is rolled back with it
+        }
+    }
+
+    /** The document changed under a join's move: the transaction is rolled back. */
+    private static final class DocumentMoved extends RuntimeException {
+        DocumentMoved() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static boolean moveIn(
+            Handle h,
+            NodeJoinRecord j,
+            NodeJoinRecord.State from,
+            NodeJoinRecord.State to,
+            ClusterRecord next,
+            long expectedVersion,
+            Instant now,
+            String event) {
+        {
+            Optional<NodeJoinRecord> moved = end(h, j.clusterId(), j.id(), from, to, now, null);
+            if (moved.isEmpty()) {
+                return false;
+            }
+            if (next == null) {
+                Audit.write(h, now, "control-plane", event, j.clusterId(), detail(j, null, null));
+                return true;
+            }
+            if (ClusterStore.update(h, next, expectedVersion, "control-plane", event, detail(j, null, null))
+                    .isEmpty()) {
+                throw new DocumentMoved();
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Notes why a joined node that left stays in the document (the remove_node policy refused); audited only when
+     * the note changes, so a refusal is said once, not at every look.
+     */
+    public void note(NodeJoinRecord j, String note, Instant now) {
+        jdbi.useTransaction(h -> {
+            int rows = h.createUpdate(
+                            "UPDATE node_joins SET note = :note WHERE id = :id AND note IS DISTINCT FROM :note")
+                    .bind("id", j.id())
+                    .bind("note", note)
+                    .execute();
+            if (rows > 0 && note != null) {
+                Audit.write(
+                        h, now, "control-plane", "cluster.node.leave.refused", j.clusterId(), detail(j, "note", note));
+            }
+        });
+    }
+
+    // ---- the bootstrap Secret on the member cluster --------------------------------------------------------------
+
+    /** A cluster's joins whose bootstrap Secret is to be made (pending and wanted) or deleted (made, not wanted). */
+    public List<NodeJoinRecord> secretWork(String clusterId, Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM node_joins WHERE cluster_id = :c AND"
+                        + " ((secret_state = 'pending' AND state = 'issued' AND expires_at > :now)"
+                        + " OR (secret_state = 'created' AND NOT (state = 'issued' AND expires_at > :now)))"
+                        + " ORDER BY created_at")
+                .bind("c", clusterId)
+                .bind("now", Timestamp.from(now))
+                .map(NodeJoinStore::row)
+                .list());
+    }
+
+    /** Whether any cluster has such work; the ids of those clusters. */
+    public List<String> clustersWithSecretWork(Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT cluster_id FROM node_joins WHERE"
+                        + " (secret_state = 'pending' AND state = 'issued' AND expires_at > :now)"
+                        + " OR (secret_state = 'created' AND NOT (state = 'issued' AND expires_at > :now))")
+                .bind("now", Timestamp.from(now))
+                .mapTo(String.class)
+                .list());
+    }
+
+    /** The Secret was made, with uid {@code uid} (whatever became of the join meanwhile: then it is deleted next). */
+    public void secretCreated(String id, String uid) {
+        jdbi.useHandle(h -> h.createUpdate(
+                        "UPDATE node_joins SET secret_state = 'created', secret_uid = :uid WHERE id = :id AND secret_state = 'pending'")
+                .bind("id", id)
+                .bind("uid", uid)
+                .execute());
+    }
+
+    /** The Secret is gone (deleted, or found gone); a pending one that will never be made is settled too. */
+    public void secretDeleted(String id) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE node_joins SET secret_state = 'deleted' WHERE id = :id")
+                .bind("id", id)
+                .execute());
+    }
+
+    private static Optional<NodeJoinRecord> end(
+            Handle h,
+            String clusterId,
+            String id,
+            NodeJoinRecord.State from,
+            NodeJoinRecord.State to,
+            Instant now,
+            String note) {
+        return h.createQuery("UPDATE node_joins SET state = :to, ended_at = :now, note = :note"
+                        + " WHERE cluster_id = :c AND id = :id AND state = :from RETURNING " + COLUMNS)
+                .bind("to", to.wire())
+                .bind("from", from.wire())
+                .bind("now", Timestamp.from(now))
+                .bind("note", note)
+                .bind("c", clusterId)
+                .bind("id", id)
+                .map(NodeJoinStore::row)
+                .findOne();
+    }
+
+    private static String detail(NodeJoinRecord j, String key, String value) {
+        tools.jackson.databind.node.ObjectNode d = network.aios.api.Json.object()
+                .put("joinId", j.id())
+                .put("nodeId", j.nodeId())
+                .put("tokenId", j.tokenId());
+        if (key != null) {
+            d.put(key, value);
+        }
+        return d.toString();
+    }
+
+    private static NodeJoinRecord row(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws SQLException {
+        Timestamp ended = rs.getTimestamp("ended_at");
+        return new NodeJoinRecord(
+                rs.getString("id"),
+                rs.getString("cluster_id"),
+                rs.getString("node_id"),
+                rs.getString("node"),
+                rs.getString("token_id"),
+                new Sealed(rs.getString("token_key_id"), rs.getBytes("token_sealed")),
+                NodeJoinRecord.State.fromWire(rs.getString("state")),
+                rs.getTimestamp("expires_at").toInstant(),
+                rs.getString("created_by"),
+                rs.getTimestamp("created_at").toInstant(),
+                ended == null ? null : ended.toInstant(),
+                rs.getString("note"),
+                NodeJoinRecord.SecretState.fromWire(rs.getString("secret_state")),
+                rs.getString("secret_uid"));
+    }
+}
