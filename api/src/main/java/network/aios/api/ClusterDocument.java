@@ -74,6 +74,11 @@ public record ClusterDocument(
         return Json.MAPPER.treeToValue(validated, ClusterDocument.class);
     }
 
+    /** Whether the owner allows nodes from outside the cluster's network to join ({@code config.allowExternalNodes}). */
+    public boolean allowsExternalNodes() {
+        return config != null && Boolean.TRUE.equals(config.allowExternalNodes());
+    }
+
     public List<String> nodeIds() {
         return nodes.nodeData().stream().map(Node::id).toList();
     }

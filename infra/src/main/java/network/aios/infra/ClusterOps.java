@@ -21,6 +21,13 @@ public interface ClusterOps extends ClusterReads, AutoCloseable {
      */
     Applied apply(HasMetadata desired);
 
+    /**
+     * Creates the object if it does not exist, and never changes it if it does ({@link Outcome#NOOP}, with the
+     * existing object's uid): for objects made once and deleted later, which the identity may create but not
+     * patch (a node's bootstrap token in {@code kube-system}).
+     */
+    Applied createOnce(HasMetadata desired);
+
     /** What one apply did to the object. */
     enum Outcome {
         /** It did not exist. */

@@ -35,6 +35,9 @@ public interface ClusterReads {
     /** Whether the ConfigMap exists. */
     boolean hasConfigMap(String namespace, String name);
 
+    /** One key of a ConfigMap's data; empty when the ConfigMap or the key does not exist. */
+    Optional<String> configMapData(String namespace, String name, String key);
+
     /** Whether the CustomResourceDefinition {@code name} (e.g. {@code mappings.getambassador.io}) is installed. */
     boolean hasCrd(String name);
 

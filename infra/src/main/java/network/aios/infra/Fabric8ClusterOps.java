@@ -93,6 +93,31 @@ public final class Fabric8ClusterOps implements ClusterOps {
     }
 
     @Override
+    public Optional<String> configMapData(String namespace, String name, String key) {
+        io.fabric8.kubernetes.api.model.ConfigMap cm =
+                client.configMaps().inNamespace(namespace).withName(name).get();
+        return Optional.ofNullable(cm).map(c -> c.getData()).map(d -> d.get(key));
+    }
+
+    @Override
+    public Applied createOnce(HasMetadata desired) {
+        try {
+            HasMetadata created = client.resource(desired).create();
+            return new Applied(ObjectRef.of(created), ClusterOps.revisionOf(created), null);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            HasMetadata existing = generic(ObjectRef.of(desired)).get();
+            if (existing == null) {
+                throw e; // deleted again meanwhile: the next attempt makes it
+            }
+            String revision = ClusterOps.revisionOf(existing);
+            return new Applied(ObjectRef.of(existing), revision, revision);
+        }
+    }
+
+    @Override
     public boolean hasCrd(String name) {
         return client.apiextensions()
                         .v1()

@@ -65,16 +65,34 @@ public final class Preflight {
                             "no kube-system/kubeadm-config: the seed expects a kubeadm " + "cluster",
                             "AIOS supports kubeadm clusters; node joins (add_node) need kubeadm");
         }));
-        List<Check> out = withPermissions(ops, checks);
-        if (doc.config() != null && Boolean.TRUE.equals(doc.config().allowExternalNodes())) {
-            out.add(new Check(
-                    "external-nodes",
-                    Status.WARN,
-                    "allowExternalNodes is true: external nodes need TCP "
-                            + "6443 (API server) and 10250 (kubelet) reachable on the control-plane node",
-                    "open 6443 and 10250 to the joining nodes only, ideally over a VPN (WireGuard, Tailscale)"));
+        if (doc.allowsExternalNodes()) {
+            checks.add(() -> guarded("external-nodes", "read configmaps in kube-public", () -> externalNodes(ops)));
         }
+        List<Check> out = withPermissions(ops, checks);
         return out;
+    }
+
+    /**
+     * Where external nodes would join: the endpoint and CA of {@code kube-public/cluster-info}, which {@code kubeadm
+     * join} and {@code aios node join-token} both read, and the ports the seed says such nodes need.
+     */
+    private static Check externalNodes(ClusterReads ops) {
+        String ports = "open TCP 6443 (API server) and 10250 (kubelet) on the control-plane node to the joining nodes"
+                + " only, ideally over a VPN (WireGuard, Tailscale)";
+        return ops.configMapData("kube-public", "cluster-info", "kubeconfig")
+                .flatMap(network.aios.infra.desired.NodeJoin::clusterInfo)
+                .map(info -> new Check(
+                        "external-nodes",
+                        Status.WARN,
+                        "allowExternalNodes is true: nodes join at " + info.endpoint()
+                                + " (kube-public/cluster-info, CA " + info.caCertHash() + ")",
+                        ports))
+                .orElseGet(() -> new Check(
+                        "external-nodes",
+                        Status.WARN,
+                        "allowExternalNodes is true but kube-public/cluster-info is missing or unreadable: no kubeadm"
+                                + " join command can be given for this cluster",
+                        "kubeadm init creates it (kubeadm init phase bootstrap-token); " + ports));
     }
 
     /**

@@ -68,7 +68,7 @@ public final class DesiredState {
      * owned by the namespace (uid {@code namespaceUid}), so deleting the namespace garbage-collects them:
      * the control plane can remove everything it made, its own access last, without cluster-admin.
      */
-    public static List<HasMetadata> bootstrap(String clusterId, String namespaceUid) {
+    public static List<HasMetadata> bootstrap(String clusterId, String namespaceUid, boolean externalNodes) {
         List<HasMetadata> out = new ArrayList<>();
         out.add(new ServiceAccountBuilder()
                 .withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId))
@@ -143,6 +143,9 @@ public final class DesiredState {
                         .withNamespace(NAMESPACE)
                         .build())
                 .build());
+        if (externalNodes) {
+            out.addAll(nodeJoinRbac(clusterId, namespaceUid));
+        }
         for (AgentRole role : AgentRole.values()) {
             String name = InfraNames.agentClusterRole(clusterId, role);
             out.add(new ClusterRoleBuilder()
@@ -160,6 +163,44 @@ public final class DesiredState {
                     .build());
         }
         return out;
+    }
+
+    /**
+     * Only where the document allows external nodes: the control plane may create bootstrap-token Secrets in
+     * {@code kube-system} and delete them (a node's token, made when the add_node policy admits the node, deleted
+     * once the node joined or the token expired), and read {@code kube-public/cluster-info} (the endpoint and CA a
+     * join command names). RBAC cannot narrow a create or a delete to names not known in advance; docs/RBAC.md says
+     * what that grants. Owned by the namespace, so its deletion takes them.
+     */
+    private static List<HasMetadata> nodeJoinRbac(String clusterId, String namespaceUid) {
+        List<HasMetadata> out = new ArrayList<>();
+        out.add(new RoleBuilder()
+                .withMetadata(owned(meta(InfraNames.NODE_JOIN_ROLE, NodeJoin.NAMESPACE, clusterId), namespaceUid))
+                .withRules(rule("", List.of("secrets"), List.of("create", "delete")))
+                .build());
+        out.add(new RoleBindingBuilder()
+                .withMetadata(owned(meta(InfraNames.NODE_JOIN_ROLE, NodeJoin.NAMESPACE, clusterId), namespaceUid))
+                .withNewRoleRef(RBAC, "Role", InfraNames.NODE_JOIN_ROLE)
+                .withSubjects(controlPlaneSubject())
+                .build());
+        out.add(new RoleBuilder()
+                .withMetadata(owned(meta(InfraNames.NODE_JOIN_ROLE, "kube-public", clusterId), namespaceUid))
+                .withRules(named(rule("", List.of("configmaps"), List.of("get")), "cluster-info"))
+                .build());
+        out.add(new RoleBindingBuilder()
+                .withMetadata(owned(meta(InfraNames.NODE_JOIN_ROLE, "kube-public", clusterId), namespaceUid))
+                .withNewRoleRef(RBAC, "Role", InfraNames.NODE_JOIN_ROLE)
+                .withSubjects(controlPlaneSubject())
+                .build());
+        return out;
+    }
+
+    private static io.fabric8.kubernetes.api.model.rbac.Subject controlPlaneSubject() {
+        return new SubjectBuilder()
+                .withKind("ServiceAccount")
+                .withName(CONTROL_PLANE_SA)
+                .withNamespace(NAMESPACE)
+                .build();
     }
 
     /** What each agent role does on the cluster, and nothing more (docs/RBAC.md has the table; an IT checks it). */

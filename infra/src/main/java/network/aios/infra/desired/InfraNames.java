@@ -63,6 +63,9 @@ public final class InfraNames {
         return String.format("aios-blocks-log-%06d", n);
     }
 
+    /** The control plane's Roles (and their bindings) in kube-system and kube-public for external node joins. */
+    public static final String NODE_JOIN_ROLE = "aios-node-join";
+
     public static Map<String, String> labels(String clusterId) {
         return Map.of(MANAGED_BY_LABEL, MANAGED_BY, CLUSTER_LABEL, clusterId);
     }

@@ -34,10 +34,11 @@ public final class PullBootstrap {
 
     private PullBootstrap() {}
 
-    public static List<HasMetadata> objects(String clusterId, InfraSettings settings, String bootstrapToken) {
+    public static List<HasMetadata> objects(
+            String clusterId, InfraSettings settings, String bootstrapToken, boolean externalNodes) {
         List<HasMetadata> out = new ArrayList<>();
         out.add(DesiredState.namespace(clusterId));
-        out.addAll(DesiredState.bootstrap(clusterId, null));
+        out.addAll(DesiredState.bootstrap(clusterId, null, externalNodes));
         Map<String, String> labels = labels(clusterId);
         out.add(new SecretBuilder()
                 .withMetadata(meta(BOOTSTRAP_SECRET, labels))
@@ -58,11 +59,12 @@ public final class PullBootstrap {
     }
 
     /** The objects as one YAML stream, for {@code kubectl apply -f -}. */
-    public static String manifest(String clusterId, InfraSettings settings, String bootstrapToken) {
+    public static String manifest(
+            String clusterId, InfraSettings settings, String bootstrapToken, boolean externalNodes) {
         StringBuilder yaml = new StringBuilder();
         yaml.append("# AIOS pull-mode join for cluster ").append(clusterId).append(": apply with kubectl apply -f -\n");
         yaml.append("# The bootstrap token in it is single-use and expires; keep this file private.\n");
-        for (HasMetadata o : objects(clusterId, settings, bootstrapToken)) {
+        for (HasMetadata o : objects(clusterId, settings, bootstrapToken, externalNodes)) {
             String doc = Serialization.asYaml(o);
             yaml.append(doc.startsWith("---") ? doc : "---\n" + doc);
         }

@@ -31,7 +31,7 @@ public class DesiredStateTest {
     static List<HasMetadata> everything(ClusterDocument doc) {
         List<HasMetadata> all = new ArrayList<>();
         all.add(DesiredState.namespace(doc.id()));
-        all.addAll(DesiredState.bootstrap(doc.id(), "uid-1"));
+        all.addAll(DesiredState.bootstrap(doc.id(), "uid-1", false));
         all.addAll(DesiredState.services(
                 doc, InfraSettings.defaults("http://cp:8080"), new AgentSecrets("agent-token", "c", "k")));
         return all;
@@ -114,7 +114,7 @@ public class DesiredStateTest {
 
     @Test
     void clusterScopedObjectsAreOwnedByTheNamespaceSoRemovalCascades() throws Exception {
-        assertThat(DesiredState.bootstrap("c1", "ns-uid"))
+        assertThat(DesiredState.bootstrap("c1", "ns-uid", false))
                 .filteredOn(o -> o.getMetadata().getNamespace() == null)
                 .isNotEmpty()
                 .allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
@@ -123,6 +123,38 @@ public class DesiredStateTest {
                             assertThat(r.getKind()).isEqualTo("Namespace");
                             assertThat(r.getUid()).isEqualTo("ns-uid");
                         }));
+    }
+
+    @Test
+    void nodeJoinRightsOnlyWhereTheDocumentAllowsExternalNodesAndOwnedByTheNamespace() {
+        java.util.function.Predicate<HasMetadata> outside = o -> o.getMetadata().getNamespace() != null
+                && !o.getMetadata().getNamespace().equals(InfraNames.NAMESPACE);
+        assertThat(DesiredState.bootstrap("c1", "ns-uid", false)).noneMatch(outside);
+        List<HasMetadata> withNodes = DesiredState.bootstrap("c1", "ns-uid", true);
+        assertThat(withNodes)
+                .filteredOn(outside)
+                .extracting(o -> o.getKind() + " " + o.getMetadata().getNamespace() + "/"
+                        + o.getMetadata().getName())
+                .containsExactly(
+                        "Role kube-system/aios-node-join",
+                        "RoleBinding kube-system/aios-node-join",
+                        "Role kube-public/aios-node-join",
+                        "RoleBinding kube-public/aios-node-join");
+        assertThat(withNodes)
+                .filteredOn(outside)
+                .allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
+                        .singleElement()
+                        .satisfies(r -> assertThat(r.getUid()).isEqualTo("ns-uid")));
+        io.fabric8.kubernetes.api.model.rbac.Role secrets =
+                (io.fabric8.kubernetes.api.model.rbac.Role) withNodes.stream()
+                        .filter(o -> o.getKind().equals("Role")
+                                && "kube-system".equals(o.getMetadata().getNamespace()))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(secrets.getRules()).singleElement().satisfies(r -> {
+            assertThat(r.getResources()).containsExactly("secrets");
+            assertThat(r.getVerbs()).containsExactly("create", "delete"); // never get, list, watch or patch
+        });
     }
 
     @Test

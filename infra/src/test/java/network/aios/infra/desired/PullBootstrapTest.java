@@ -17,7 +17,7 @@ class PullBootstrapTest {
 
     @Test
     void theManifestInstallsOnlyTheAgentItsIdentityAndTheToken() {
-        List<HasMetadata> objects = PullBootstrap.objects("c1", SETTINGS, TOKEN);
+        List<HasMetadata> objects = PullBootstrap.objects("c1", SETTINGS, TOKEN, false);
         Namespace ns = (Namespace) objects.get(0);
         assertThat(ns.getMetadata().getName()).isEqualTo(InfraNames.NAMESPACE);
         assertThat(ns.getMetadata().getLabels()).containsAllEntriesOf(PodSecurity.NAMESPACE_LABELS);
@@ -59,9 +59,10 @@ class PullBootstrapTest {
 
     @Test
     void theManifestIsOneYamlStreamWithTheControlPlanesCaPinned() {
-        String yaml = PullBootstrap.manifest("c1", SETTINGS, TOKEN);
+        String yaml = PullBootstrap.manifest("c1", SETTINGS, TOKEN, false);
         assertThat(yaml.split("(?m)^---$"))
-                .hasSizeGreaterThan(PullBootstrap.objects("c1", SETTINGS, TOKEN).size());
+                .hasSizeGreaterThan(
+                        PullBootstrap.objects("c1", SETTINGS, TOKEN, false).size());
         assertThat(yaml).contains("AIOS_CONTROL_PLANE_URL", "https://cp.example:8443", "AIOS_CONTROL_PLANE_CA");
     }
 }

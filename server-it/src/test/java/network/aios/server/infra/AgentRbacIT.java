@@ -35,7 +35,7 @@ class AgentRbacIT {
         kube = KubeTestCluster.shared();
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         HasMetadata ns = kube.admin.resource(DesiredState.namespace(CLUSTER)).serverSideApply();
-        for (HasMetadata o : DesiredState.bootstrap(CLUSTER, ns.getMetadata().getUid())) {
+        for (HasMetadata o : DesiredState.bootstrap(CLUSTER, ns.getMetadata().getUid(), true)) {
             kube.admin.resource(o).serverSideApply();
         }
         ClusterDocument doc = ClusterDocument.of(new network.aios.api.ClusterValidator()

@@ -122,7 +122,11 @@ final class ClusterTarget implements Target {
 
     @Override
     public List<HasMetadata> bootstrap(String namespaceUid) {
-        return owner().stampAll(DesiredState.bootstrap(clusterId, namespaceUid));
+        return owner().stampAll(DesiredState.bootstrap(
+                clusterId,
+                namespaceUid,
+                cluster.map(c -> ClusterDocument.of(c.document()).allowsExternalNodes())
+                        .orElse(false)));
     }
 
     @Override

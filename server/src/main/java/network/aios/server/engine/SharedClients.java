@@ -216,6 +216,16 @@ final class SharedClients implements AutoCloseable {
         }
 
         @Override
+        public Optional<String> configMapData(String namespace, String name, String key) {
+            return entry.ops.configMapData(namespace, name, key);
+        }
+
+        @Override
+        public Applied createOnce(HasMetadata desired) {
+            return entry.ops.createOnce(desired);
+        }
+
+        @Override
         public boolean hasCrd(String name) {
             return entry.ops.hasCrd(name);
         }

@@ -44,7 +44,10 @@ public final class InfraManifests {
         ClusterRecord cluster = clusters.get(who, clusterId);
         List<HasMetadata> all = new ArrayList<>();
         all.add(DesiredState.namespace(clusterId));
-        all.addAll(DesiredState.bootstrap(clusterId, "<uid of namespace aios-system>"));
+        all.addAll(DesiredState.bootstrap(
+                clusterId,
+                "<uid of namespace aios-system>",
+                ClusterDocument.of(cluster.document()).allowsExternalNodes()));
         all.addAll(DesiredState.services(ClusterDocument.of(cluster.document()), settings, AgentSecrets.placeholder()));
         for (HasMetadata o : all) {
             // every secret value shown as <redacted>, readable (not base64)

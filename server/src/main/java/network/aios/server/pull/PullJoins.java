@@ -140,7 +140,14 @@ public final class PullJoins {
             throw DomainException.conflict("cluster '" + clusterId + "' was given a join at the same moment; retry");
         }
         String token = "aiosjoin_" + id + "_" + secretText;
-        return new Issued(record, token, PullBootstrap.manifest(clusterId, settings, token));
+        return new Issued(
+                record,
+                token,
+                PullBootstrap.manifest(
+                        clusterId,
+                        settings,
+                        token,
+                        network.aios.api.ClusterDocument.of(cluster.document()).allowsExternalNodes()));
     }
 
     /** The cluster's latest join (never its token); empty when it never had one. */

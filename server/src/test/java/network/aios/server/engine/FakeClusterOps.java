@@ -340,6 +340,29 @@ class FakeClusterOps implements ClusterOps {
         return objects.containsKey(key(new ObjectRef("v1", "ConfigMap", namespace, name, null)));
     }
 
+    /** ConfigMap data the fake answers {@link #configMapData} from: "namespace/name/key" to the value. */
+    final java.util.Map<String, String> configMapData = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public Optional<String> configMapData(String namespace, String name, String key) {
+        maybeFail("configMap " + namespace + "/" + name);
+        return Optional.ofNullable(configMapData.get(namespace + "/" + name + "/" + key));
+    }
+
+    @Override
+    public synchronized Applied createOnce(HasMetadata desired) {
+        ObjectRef ref = ObjectRef.of(desired);
+        maybeFail("create " + ref);
+        Stored before = objects.get(key(ref));
+        Stored after =
+                before != null ? before : new Stored(desired, UUID.randomUUID().toString(), 1, false);
+        objects.put(key(ref), after);
+        return new Applied(
+                new ObjectRef(ref.apiVersion(), ref.kind(), ref.namespace(), ref.name(), after.uid()),
+                "r" + after.revision(),
+                before == null ? null : "r" + before.revision());
+    }
+
     @Override
     public synchronized boolean hasCrd(String name) {
         maybeFail("crd " + name);

@@ -115,6 +115,24 @@ class PreflightOnFakeTest {
     }
 
     @Test
+    void externalNodesNameTheJoinEndpointAndCaFromClusterInfo() throws Exception {
+        network.aios.server.TestCerts ca = network.aios.server.TestCerts.selfSigned();
+        byte[] pem = java.nio.file.Files.readAllBytes(ca.cert);
+        cluster.configMapData.put(
+                "kube-public/cluster-info/kubeconfig",
+                "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: "
+                        + java.util.Base64.getEncoder().encodeToString(pem)
+                        + "\n    server: https://203.0.113.7:6443\n  name: \"\"\n");
+
+        Check c = check(preflight(), "external-nodes");
+
+        assertThat(c.status()).isEqualTo(Status.WARN);
+        assertThat(c.message())
+                .contains("nodes join at 203.0.113.7:6443", network.aios.infra.desired.NodeJoin.caCertHash(pem));
+        assertThat(c.fix()).contains("6443", "10250");
+    }
+
+    @Test
     void aNodeWithoutItsNodeIdLabelFailsNodeLabels() {
         cluster.put(node("worker-b", null));
 
