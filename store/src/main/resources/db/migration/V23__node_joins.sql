@@ -15,9 +15,11 @@ CREATE TABLE node_joins (
     created_at   timestamptz NOT NULL,
     ended_at     timestamptz,
     note         text,
-    -- the bootstrap Secret on the member cluster: to be made, made (with its uid), or deleted
+    -- the bootstrap Secret on the member cluster: to be made, made (its uid and resourceVersion: deleted only as made),
+    -- or deleted
     secret_state text        NOT NULL DEFAULT 'pending' CHECK (secret_state IN ('pending', 'created', 'deleted')),
-    secret_uid   text
+    secret_uid   text,
+    secret_version text
 );
 -- one token in flight, or one joined node, per node id and cluster
 CREATE UNIQUE INDEX node_joins_one_open ON node_joins (cluster_id, node_id) WHERE state IN ('issued', 'joined');

@@ -20,6 +20,8 @@ import tools.jackson.databind.JsonNode;
 public final class CompiledPolicy {
     public static final String CLUSTER_DATA = "cluster_data";
     public static final String OLD_CLUSTER_DATA = "old_cluster_data";
+    /** The node an add_node or remove_node decision is about (a {@code /nodes/nodeData} entry); null otherwise. */
+    public static final String NODE_DATA = "node_data";
 
     /** Longest rule expression accepted, in code points. */
     public static final int MAX_EXPRESSION = 4096;
@@ -49,6 +51,7 @@ public final class CompiledPolicy {
             .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
             .addVar(CLUSTER_DATA, SimpleType.DYN)
             .addVar(OLD_CLUSTER_DATA, SimpleType.DYN)
+            .addVar(NODE_DATA, SimpleType.DYN)
             .build();
     private static final CelRuntime RUNTIME =
             CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
@@ -153,12 +156,26 @@ public final class CompiledPolicy {
      * (fail closed). Returns the failed rules' messages; empty means all passed.
      */
     public List<String> failedRules(JsonNode clusterData, JsonNode oldClusterData) {
-        return failedRules(clusterData, oldClusterData, System::nanoTime);
+        return failedRules(clusterData, oldClusterData, (JsonNode) null);
+    }
+
+    /** As above, for a decision about one node ({@code nodeData}: what {@value #NODE_DATA} is bound to). */
+    public List<String> failedRules(JsonNode clusterData, JsonNode oldClusterData, JsonNode nodeData) {
+        return failedRules(clusterData, oldClusterData, nodeData, System::nanoTime);
+    }
+
+    List<String> failedRules(JsonNode clusterData, JsonNode oldClusterData, java.util.function.LongSupplier nanoTime) {
+        return failedRules(clusterData, oldClusterData, null, nanoTime);
     }
 
     /** As above, with the time budget read from {@code nanoTime} (tests: a clock that stands still, or jumps). */
-    List<String> failedRules(JsonNode clusterData, JsonNode oldClusterData, java.util.function.LongSupplier nanoTime) {
+    List<String> failedRules(
+            JsonNode clusterData,
+            JsonNode oldClusterData,
+            JsonNode nodeData,
+            java.util.function.LongSupplier nanoTime) {
         Map<String, Object> vars = new HashMap<>();
+        vars.put(NODE_DATA, JsonToCel.convert(nodeData));
         vars.put(CLUSTER_DATA, JsonToCel.convert(clusterData));
         vars.put(OLD_CLUSTER_DATA, JsonToCel.convert(oldClusterData));
         List<String> failed = new ArrayList<>();

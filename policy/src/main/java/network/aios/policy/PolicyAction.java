@@ -8,9 +8,16 @@ public enum PolicyAction {
     ADD_CLUSTER,
     UPDATE_CLUSTER,
     REMOVE_CLUSTER,
-    /** Reserved: accepted and stored, not yet evaluated by any flow. */
+    /**
+     * Whether an external node may join ({@code aios node join-token}): rules see the document as it would be with
+     * the node ({@code cluster_data}, totals summed again), as it is ({@code old_cluster_data}), and the node
+     * ({@code node_data}).
+     */
     ADD_NODE,
-    /** Reserved: accepted and stored, not yet evaluated by any flow. */
+    /**
+     * Whether a joined external node that left the cluster leaves the document too: {@code cluster_data} without
+     * it, {@code old_cluster_data} with it, {@code node_data} the node; a deny keeps it (and the drift shows).
+     */
     REMOVE_NODE,
     /**
      * Whether a pull-mode join is admitted without the admin's accept, when its owner asked for that

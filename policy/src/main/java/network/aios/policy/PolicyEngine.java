@@ -33,7 +33,12 @@ public final class PolicyEngine {
     }
 
     public Decision evaluate(CompiledPolicy policy, JsonNode clusterData, JsonNode oldClusterData) {
-        List<String> failed = policy.failedRules(clusterData, oldClusterData);
+        return evaluate(policy, clusterData, oldClusterData, null);
+    }
+
+    /** As above, for a decision about one node (add_node, remove_node): {@code nodeData} is that node. */
+    public Decision evaluate(CompiledPolicy policy, JsonNode clusterData, JsonNode oldClusterData, JsonNode nodeData) {
+        List<String> failed = policy.failedRules(clusterData, oldClusterData, nodeData);
         if (!failed.isEmpty()) {
             return new Decision(Decision.Outcome.DENIED, failed);
         }
@@ -45,6 +50,9 @@ public final class PolicyEngine {
         input.set(CompiledPolicy.CLUSTER_DATA, clusterData);
         if (oldClusterData != null) {
             input.set(CompiledPolicy.OLD_CLUSTER_DATA, oldClusterData);
+        }
+        if (nodeData != null) {
+            input.set(CompiledPolicy.NODE_DATA, nodeData);
         }
         if (executor.executorId() != null) {
             Optional<String> base = directory.url(executor.executorId(), executor.owner());

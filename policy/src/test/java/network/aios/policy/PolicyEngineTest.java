@@ -51,6 +51,20 @@ class PolicyEngineTest {
     }
 
     @Test
+    void aNodeRuleSeesTheNodeAndIsFalseWithoutOne() throws Exception {
+        CompiledPolicy p = CompiledPolicy.compile(
+                rules("has(node_data.gpus) && node_data.gpus.count <= 4", "an external node brings at most 4 GPUs"));
+        JsonNode small = Json.MAPPER.readTree("{\"id\": \"edge-1\", \"gpus\": {\"count\": 2}}");
+        JsonNode big = Json.MAPPER.readTree("{\"id\": \"edge-2\", \"gpus\": {\"count\": 8}}");
+        assertThat(engine.evaluate(p, seed, seed, small).isAllowed()).isTrue();
+        assertThat(engine.evaluate(p, seed, seed, big).reasons())
+                .containsExactly("an external node brings at most 4 GPUs");
+        assertThat(engine.evaluate(p, seed, null).isAllowed())
+                .as("no node: the rule fails closed")
+                .isFalse();
+    }
+
+    @Test
     void emptyPolicyAllowsEverything() throws Exception {
         assertThat(engine.evaluate(CompiledPolicy.compile(PolicySpec.allowAll()), seed, null)
                         .isAllowed())

@@ -21,7 +21,8 @@ public record NodeJoinRecord(
         Instant endedAt,
         String note,
         SecretState secretState,
-        String secretUid) {
+        String secretUid,
+        String secretVersion) {
 
     /** Where a join stands. */
     public enum State {

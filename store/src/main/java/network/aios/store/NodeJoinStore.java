@@ -16,7 +16,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class NodeJoinStore {
     private static final String COLUMNS = "id, cluster_id, node_id, node, token_id, token_key_id, token_sealed, state,"
-            + " expires_at, created_by, created_at, ended_at, note, secret_state, secret_uid";
+            + " expires_at, created_by, created_at, ended_at, note, secret_state, secret_uid, secret_version";
     private final Jdbi jdbi;
 
     public NodeJoinStore(Database db) {
@@ -132,7 +132,7 @@ public final class NodeJoinStore {
     public List<Watched> watched() {
         return jdbi.withHandle(h -> h.createQuery("SELECT j.id, j.cluster_id, j.node_id, j.node, j.token_id,"
                         + " j.token_key_id, j.token_sealed, j.state, j.expires_at, j.created_by, j.created_at,"
-                        + " j.ended_at, j.note, j.secret_state, j.secret_uid, o.inventory::text AS inventory,"
+                        + " j.ended_at, j.note, j.secret_state, j.secret_uid, j.secret_version, o.inventory::text AS inventory,"
                         + " o.ready = 'True' AS fresh FROM node_joins j JOIN cluster_observations o ON o.cluster_id ="
                         + " j.cluster_id WHERE j.state IN ('issued', 'joined') ORDER BY j.cluster_id, j.created_at")
                 .map((rs, ctx) -> new Watched(row(rs, ctx), rs.getString("inventory"), rs.getBoolean("fresh")))
@@ -257,12 +257,16 @@ public final class NodeJoinStore {
                 .list());
     }
 
-    /** The Secret was made, with uid {@code uid} (whatever became of the join meanwhile: then it is deleted next). */
-    public void secretCreated(String id, String uid) {
-        jdbi.useHandle(h -> h.createUpdate(
-                        "UPDATE node_joins SET secret_state = 'created', secret_uid = :uid WHERE id = :id AND secret_state = 'pending'")
+    /**
+     * The Secret was made, with uid {@code uid} at {@code resourceVersion} (whatever became of the join meanwhile:
+     * then it is deleted next, only if still as made).
+     */
+    public void secretCreated(String id, String uid, String resourceVersion) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE node_joins SET secret_state = 'created', secret_uid = :uid,"
+                        + " secret_version = :rv WHERE id = :id AND secret_state = 'pending'")
                 .bind("id", id)
                 .bind("uid", uid)
+                .bind("rv", resourceVersion)
                 .execute());
     }
 
@@ -321,6 +325,7 @@ public final class NodeJoinStore {
                 ended == null ? null : ended.toInstant(),
                 rs.getString("note"),
                 NodeJoinRecord.SecretState.fromWire(rs.getString("secret_state")),
-                rs.getString("secret_uid"));
+                rs.getString("secret_uid"),
+                rs.getString("secret_version"));
     }
 }

@@ -43,6 +43,7 @@ class NodeJoinStoreIT {
                 null,
                 null,
                 NodeJoinRecord.SecretState.PENDING,
+                null,
                 null);
     }
 
@@ -79,7 +80,7 @@ class NodeJoinStoreIT {
         clusters.insert(ClusterStoreIT.record("nj-b", "alice"), "alice").orElseThrow();
         joins.insert(join("j-b01", "nj-b", "edge-1", T0.plusSeconds(60)), 5);
         assertThat(joins.secretWork("nj-b", T0)).extracting(NodeJoinRecord::id).containsExactly("j-b01");
-        joins.secretCreated("j-b01", "uid-1");
+        joins.secretCreated("j-b01", "uid-1", "41");
         assertThat(joins.secretWork("nj-b", T0))
                 .as("made and wanted: nothing to do")
                 .isEmpty();
@@ -89,7 +90,7 @@ class NodeJoinStoreIT {
                 .containsExactly("j-b01");
         assertThat(joins.secretWork("nj-b", T0.plusSeconds(61)))
                 .singleElement()
-                .satisfies(j -> assertThat(j.secretUid()).isEqualTo("uid-1"));
+                .satisfies(j -> assertThat(j.secretVersion()).isEqualTo("41"));
         assertThat(joins.clustersWithSecretWork(T0.plusSeconds(61))).contains("nj-b");
         joins.secretDeleted("j-b01");
         assertThat(joins.secretWork("nj-b", T0.plusSeconds(61))).isEmpty();

@@ -125,6 +125,10 @@ public final class PolicyRoutes {
                     .toList());
         }
         JsonNode old = body.get("old_cluster_data");
+        JsonNode node = body.get("node_data"); // add_node, remove_node: the node the decision is about
+        if (node != null && !node.isObject()) {
+            throw DomainException.invalid(List.of(new FieldError("/node_data", "must be an object: one node")));
+        }
         ObjectNode out = Json.object();
         out.put("action", a.wire());
         Decision d;
@@ -136,10 +140,10 @@ public final class PolicyRoutes {
                 throw DomainException.invalid(
                         e.details().stream().map(x -> x.prefixed("/policy")).toList());
             }
-            d = policies.evaluate(p, valid.document(), old);
+            d = policies.evaluate(p, valid.document(), old, node);
             out.putNull("version");
         } else {
-            PolicyService.Admission adm = policies.check(a, valid.document(), old);
+            PolicyService.Admission adm = policies.check(a, valid.document(), old, node);
             d = adm.decision();
             if (adm.version() == null) {
                 out.putNull("version");

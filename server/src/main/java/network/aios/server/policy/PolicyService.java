@@ -138,13 +138,18 @@ public final class PolicyService {
 
     /** Evaluates the policy in force for {@code action}. */
     public Admission check(PolicyAction action, JsonNode clusterData, JsonNode oldClusterData) {
+        return check(action, clusterData, oldClusterData, null);
+    }
+
+    /** As above, for a decision about one node ({@code add_node}, {@code remove_node}). */
+    public Admission check(PolicyAction action, JsonNode clusterData, JsonNode oldClusterData, JsonNode nodeData) {
         Optional<PolicyRecord> inForce = inForce(action);
         if (inForce.isEmpty()) {
             return new Admission(Decision.allowed(), null);
         }
         PolicyRecord r = inForce.get();
         CompiledPolicy policy = compiled.computeIfAbsent(key(r.action(), r.version()), k -> parse(r.spec()));
-        return new Admission(engine.evaluate(policy, clusterData, oldClusterData), r.version());
+        return new Admission(engine.evaluate(policy, clusterData, oldClusterData, nodeData), r.version());
     }
 
     private Optional<PolicyRecord> inForce(PolicyAction action) {
@@ -158,8 +163,8 @@ public final class PolicyService {
     }
 
     /** Evaluates a given (not stored) policy, for dry runs. */
-    public Decision evaluate(CompiledPolicy policy, JsonNode clusterData, JsonNode oldClusterData) {
-        return engine.evaluate(policy, clusterData, oldClusterData);
+    public Decision evaluate(CompiledPolicy policy, JsonNode clusterData, JsonNode oldClusterData, JsonNode nodeData) {
+        return engine.evaluate(policy, clusterData, oldClusterData, nodeData);
     }
 
     /** Throws the HTTP answer for a decision that is not an allow. */
