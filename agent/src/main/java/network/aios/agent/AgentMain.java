@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import network.aios.api.Json;
 import network.aios.infra.Kubeconfigs;
+import network.aios.infra.LocalKubeconfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;

@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
+import network.aios.infra.LocalKubeconfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,9 +17,11 @@ import org.junit.jupiter.api.Test;
  * the result in one class. Nothing in the product (this module's classpath holds every module but the
  * CLI) may call fabric8's own kubeconfig loading, auto-configuration, or its kubeconfig utilities: they
  * would parse text a second time, run exec plugins, or read files and the environment. One exception: the
- * agent's own {@code --kubeconfig} ({@link LocalKubeconfig}), the kubeconfig of whoever runs the agent as a
- * local process, is read as kubectl reads it; only {@link AgentMain} may use that class, so no text that
- * reached the control plane can get there.
+ * kubeconfig of whoever runs a program on their own machine ({@link LocalKubeconfig}, in {@code infra}) is
+ * read as kubectl reads it; here only {@link AgentMain} (the agent's own {@code --kubeconfig}) may use that
+ * class, so no text that reached the control plane can get there. The CLI's classes are not on this
+ * classpath: {@code cli/NoOwnerTextToFabric8CliTest} holds the same rules over the CLI, whose owner helpers
+ * ({@code aios cluster init}, {@code label-nodes}) are the other user of {@link LocalKubeconfig}.
  */
 class NoOwnerTextToFabric8Test {
     private static final JavaClasses PRODUCT = new ClassFileImporter()
@@ -26,7 +29,7 @@ class NoOwnerTextToFabric8Test {
             .withImportOption(location -> !location.contains("-tests.jar")) // other modules' test fixtures
             .importPackages("network.aios");
 
-    private static final String LOCAL = "network.aios.agent.LocalKubeconfig";
+    private static final String LOCAL = LocalKubeconfig.class.getName();
 
     @Test
     void noClassLoadsAKubeconfigThroughFabric8() {
@@ -35,7 +38,7 @@ class NoOwnerTextToFabric8Test {
                 .doNotHaveFullyQualifiedName(LOCAL)
                 .should()
                 .callMethod(Config.class, "fromKubeconfig", String.class, String.class, String.class)
-                .because("only the agent's own --kubeconfig is read by fabric8's loader")
+                .because("only a local user's own kubeconfig (LocalKubeconfig) is read by fabric8's loader")
                 .check(PRODUCT);
         noClasses()
                 .should()

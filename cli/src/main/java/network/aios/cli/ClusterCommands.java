@@ -23,6 +23,8 @@ import tools.jackson.databind.JsonNode;
         description = "Register and inspect clusters.",
         subcommands = {
             ClusterCommands.Validate.class,
+            OwnerHelpers.Init.class,
+            OwnerHelpers.LabelNodes.class,
             ClusterCommands.Create.class,
             ClusterCommands.Get.class,
             ClusterCommands.ListClusters.class,

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's walk-throughs, run as a newcomer runs them: every {@code sh} block of "Two commands", the
- * "Walk-through" sections (push mode and pull mode), "Policy executors and model split runners" and "Configuration" (the TLS
+ * "Walk-through" sections (the owner's helpers, push mode and pull mode), "Policy executors and model split runners" and "Configuration" (the TLS
  * start), in order, by bash, in a
  * checkout with a fresh data directory, against {@code scripts/dev-cluster.sh}'s real API server. A README
  * that drifts from the code fails here.
@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 class ReadmeWalkthroughIT {
     private static final Set<String> SECTIONS = Set.of(
             "## Two commands",
+            "## Walk-through: the owner's document and nodeID labels, from the cluster",
             "## Walk-through: the seed's flow",
             "## Walk-through: the cluster's infrastructure",
             "## Walk-through: the cluster's own view (agents, heartbeats, drift)",
@@ -51,6 +52,15 @@ class ReadmeWalkthroughIT {
     /** What some commands must print (a command matched by the key's regex, all the strings). */
     private static final Map<String, List<String>> PRINTS = Map.ofEntries(
             Map.entry("aios cluster validate", List.of("valid")),
+            Map.entry("aios cluster init", List.of("to fill in before registering", "/config/publicHostname")),
+            Map.entry(
+                    "aios cluster label-nodes .*--dry-run",
+                    List.of(
+                            "worker-1: nodeID node-1 (unchanged)",
+                            "worker-2: nodeID node-2 (unchanged)",
+                            "nothing changed")),
+            Map.entry("aios cluster label-nodes -f \\S+ --kubeconfig \\S+$", List.of("0 node(s) labelled")),
+            Map.entry("aios cluster create .*--dry-run", List.of("\"my-cluster\"", "\"dryRun\" : true")),
             Map.entry("/api/createCluster", List.of("\"cluster-west-vision-001\"", "\"registered\"")),
             Map.entry("aios policy test add_cluster .*--policy", List.of("at least 4 GPUs")),
             Map.entry("aios token create", List.of("aios_")),
