@@ -9,6 +9,8 @@ CREATE TABLE node_joins (
     token_id     text        NOT NULL,
     token_key_id text        NOT NULL,
     token_sealed bytea       NOT NULL,
+    -- the add_node policy version that admitted the node (null: none in force); the document it joins records it
+    policy_version integer,
     state        text        NOT NULL CHECK (state IN ('issued', 'joined', 'expired', 'revoked', 'left')),
     expires_at   timestamptz NOT NULL,
     created_by   text        NOT NULL,

@@ -24,7 +24,8 @@ public interface ClusterOps extends ClusterReads, AutoCloseable {
     /**
      * Creates the object if it does not exist, and never changes it if it does ({@link Outcome#NOOP}, with the
      * existing object's uid): for objects made once and deleted later, which the identity may create but not
-     * patch (a node's bootstrap token in {@code kube-system}).
+     * patch (a node's bootstrap token in {@code kube-system}). Its revisions are resource versions, what
+     * {@link #delete}'s precondition takes.
      */
     Applied createOnce(HasMetadata desired);
 

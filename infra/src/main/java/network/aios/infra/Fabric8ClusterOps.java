@@ -103,7 +103,7 @@ public final class Fabric8ClusterOps implements ClusterOps {
     public Applied createOnce(HasMetadata desired) {
         try {
             HasMetadata created = client.resource(desired).create();
-            return new Applied(ObjectRef.of(created), ClusterOps.revisionOf(created), null);
+            return new Applied(ObjectRef.of(created), created.getMetadata().getResourceVersion(), null);
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
@@ -112,7 +112,7 @@ public final class Fabric8ClusterOps implements ClusterOps {
             if (existing == null) {
                 throw e; // deleted again meanwhile: the next attempt makes it
             }
-            String revision = ClusterOps.revisionOf(existing);
+            String revision = existing.getMetadata().getResourceVersion();
             return new Applied(ObjectRef.of(existing), revision, revision);
         }
     }

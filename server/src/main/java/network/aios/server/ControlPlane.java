@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import network.aios.egress.EgressGuard;
 import network.aios.infra.desired.InfraSettings;
 import network.aios.policy.PolicyEngine;
@@ -30,6 +31,7 @@ import network.aios.server.http.GatewayRouteRoutes;
 import network.aios.server.http.HealthRoutes;
 import network.aios.server.http.Http;
 import network.aios.server.http.InfraRoutes;
+import network.aios.server.http.NodeJoinRoutes;
 import network.aios.server.http.PolicyRoutes;
 import network.aios.server.http.TokenRoutes;
 import network.aios.server.infra.GatewayRouteService;
@@ -64,6 +66,7 @@ public final class ControlPlane implements AutoCloseable {
     private final String bootstrapToken;
     private final InfraService infra;
     private final network.aios.server.engine.Engine engine;
+    private final network.aios.server.nodes.NodeJoinWatch nodeJoinWatch;
     private final network.aios.server.http.PullRoutes pullRoutes;
     private final AddonHealthMonitor addonHealth;
     private final ClusterHealth clusterHealth;
@@ -215,6 +218,34 @@ public final class ControlPlane implements AutoCloseable {
                 config.heartbeatGrace(),
                 attestor,
                 attestations);
+        // external nodes: tokens put on the cluster by the engine (push) or the agent (pull), followed by a loop
+        network.aios.store.NodeJoinStore nodeJoinStore = jobStore.nodeJoins();
+        network.aios.server.nodes.NodeJoinService.Member nodeMember =
+                new network.aios.server.nodes.NodeJoinService.Member() {
+                    @Override
+                    public Optional<network.aios.infra.desired.NodeJoin.ClusterInfo> clusterInfo(
+                            network.aios.server.auth.Principal who, String clusterId) {
+                        return pull.pulled(clusterId) ? Optional.empty() : infra.clusterInfo(who, clusterId);
+                    }
+
+                    @Override
+                    public boolean canApply(String clusterId) {
+                        return pull.pulled(clusterId) || infra.hasInfra(clusterId);
+                    }
+
+                    @Override
+                    public void tokensChanged(String clusterId) {
+                        if (pull.pulled(clusterId)) {
+                            pull.signals().changed(clusterId);
+                        } else {
+                            infra.applySoon(clusterId);
+                        }
+                    }
+                };
+        NodeJoinRoutes nodeJoinRoutes = new NodeJoinRoutes(new network.aios.server.nodes.NodeJoinService(
+                clusters, nodeJoinStore, policies, box, nodeMember, clock));
+        this.nodeJoinWatch = new network.aios.server.nodes.NodeJoinWatch(
+                nodeJoinStore, clusterStore, policies, nodeMember, clusters::documentChanged, clock);
         clusters.onDocumentChange(id -> {
             clusterHealth.documentChanged(id);
             pull.signals().changed(id); // a pull cluster's agent, waiting, gets the new desired state at once
@@ -261,6 +292,7 @@ public final class ControlPlane implements AutoCloseable {
             gatewayRoutes.register(c.routes);
             auditRoutes.register(c.routes);
             pullRoutes.register(c.routes);
+            nodeJoinRoutes.register(c.routes);
             new network.aios.server.http.QuotaRoutes(quotas).register(c.routes);
             new network.aios.server.http.CommandRoutes(commands, agentCertificates.caPem()).register(c.routes);
             network.aios.server.http.ErrorMapping.register(c.routes, config.maxBodyBytes());
@@ -299,6 +331,7 @@ public final class ControlPlane implements AutoCloseable {
                 storeWatch.start(loops);
             }
             addonHealth.start(loops);
+            nodeJoinWatch.start(loops);
             clusterHealth.start(loops);
             attestor.start(loops);
             return this;
@@ -391,6 +424,7 @@ public final class ControlPlane implements AutoCloseable {
         attestor.close();
         clusterHealth.close();
         addonHealth.close();
+        nodeJoinWatch.close();
         engine.close();
         pullRoutes.close();
         members.close();

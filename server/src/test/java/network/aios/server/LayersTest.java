@@ -22,7 +22,18 @@ class LayersTest {
     static final String ROOT = "network.aios.server";
     /** Services: the domain's decisions. */
     static final Set<String> SERVICES = Set.of(
-            "addons", "audit", "auth", "clusters", "engine", "health", "infra", "policy", "pull", "quotas", "security");
+            "addons",
+            "audit",
+            "auth",
+            "clusters",
+            "engine",
+            "health",
+            "infra",
+            "nodes",
+            "policy",
+            "pull",
+            "quotas",
+            "security");
     /** Every package and what it is. */
     static final Set<String> KNOWN = Set.of(
             "",
@@ -36,6 +47,7 @@ class LayersTest {
             "clusters",
             "health",
             "infra",
+            "nodes",
             "policy",
             "pull",
             "quotas",
@@ -123,6 +135,7 @@ class LayersTest {
                         "io.javalin..",
                         ROOT + ".infra..",
                         ROOT + ".pull..",
+                        ROOT + ".nodes..",
                         ROOT + ".clusters..",
                         ROOT + ".addons..",
                         ROOT + ".health..",

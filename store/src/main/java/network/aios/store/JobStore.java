@@ -15,7 +15,8 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Infra jobs (with leases) and what they record of what was applied; the inventory of created objects and the
- * sealed cluster credentials through {@link #inventory()} and {@link #credentials()}.
+ * sealed cluster credentials through {@link #inventory()} and {@link #credentials()}, and the external nodes'
+ * join tokens a job puts on a cluster through {@link #nodeJoins()}.
  */
 public final class JobStore {
     private static final String JOB_COLUMNS = "id, cluster_id, kind, state, reason, message, progress_done, "
@@ -25,9 +26,11 @@ public final class JobStore {
     private final Jdbi jdbi;
     private final InventoryStore inventory;
     private final CredentialStore credentials;
+    private final NodeJoinStore nodeJoins;
 
     public JobStore(Database db) {
         this.jdbi = db.jdbi();
+        this.nodeJoins = new NodeJoinStore(db);
         this.inventory = new InventoryStore(jdbi);
         this.credentials = new CredentialStore(jdbi);
     }
@@ -35,6 +38,11 @@ public final class JobStore {
     /** What the jobs made on member clusters. */
     public InventoryStore inventory() {
         return inventory;
+    }
+
+    /** External nodes' join tokens, whose Secrets a cluster's apply makes and deletes. */
+    public NodeJoinStore nodeJoins() {
+        return nodeJoins;
     }
 
     /** The control plane's own sealed credentials for member clusters. */

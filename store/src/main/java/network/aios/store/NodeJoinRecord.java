@@ -14,6 +14,7 @@ public record NodeJoinRecord(
         String node,
         String tokenId,
         Sealed token,
+        Integer policyVersion,
         State state,
         Instant expiresAt,
         String createdBy,
@@ -59,6 +60,16 @@ public record NodeJoinRecord(
         public static SecretState fromWire(String s) {
             return valueOf(s.toUpperCase(java.util.Locale.ROOT));
         }
+    }
+
+    /** The context the token is sealed under: only this join's row opens it. */
+    public String sealContext() {
+        return sealContext(id);
+    }
+
+    /** The seal context of join {@code id}. */
+    public static String sealContext(String id) {
+        return "node-join/" + id;
     }
 
     /** Whether the bootstrap Secret should exist on the member cluster now. */

@@ -15,8 +15,9 @@ import org.jdbi.v3.core.Jdbi;
  * document and the join together, or neither.
  */
 public final class NodeJoinStore {
-    private static final String COLUMNS = "id, cluster_id, node_id, node, token_id, token_key_id, token_sealed, state,"
-            + " expires_at, created_by, created_at, ended_at, note, secret_state, secret_uid, secret_version";
+    private static final String COLUMNS =
+            "id, cluster_id, node_id, node, token_id, token_key_id, token_sealed, policy_version, state,"
+                    + " expires_at, created_by, created_at, ended_at, note, secret_state, secret_uid, secret_version";
     private final Jdbi jdbi;
 
     public NodeJoinStore(Database db) {
@@ -52,8 +53,8 @@ public final class NodeJoinStore {
                 return Insert.TOO_MANY;
             }
             int rows = h.createUpdate("INSERT INTO node_joins (id, cluster_id, node_id, node, token_id, token_key_id,"
-                            + " token_sealed, state, expires_at, created_by, created_at) VALUES (:id, :c, :node_id,"
-                            + " CAST(:node AS jsonb), :token_id, :key, :sealed, 'issued', :exp, :by, :at)"
+                            + " token_sealed, policy_version, state, expires_at, created_by, created_at) VALUES (:id, :c,"
+                            + " :node_id, CAST(:node AS jsonb), :token_id, :key, :sealed, :pv, 'issued', :exp, :by, :at)"
                             + " ON CONFLICT DO NOTHING")
                     .bind("id", j.id())
                     .bind("c", j.clusterId())
@@ -62,6 +63,7 @@ public final class NodeJoinStore {
                     .bind("token_id", j.tokenId())
                     .bind("key", j.token().keyId())
                     .bind("sealed", j.token().bytes())
+                    .bind("pv", j.policyVersion())
                     .bind("exp", Timestamp.from(j.expiresAt()))
                     .bind("by", j.createdBy())
                     .bind("at", Timestamp.from(j.createdAt()))
@@ -131,7 +133,7 @@ public final class NodeJoinStore {
     /** The joins whose node may appear or leave: issued or joined, on clusters that have reported an inventory. */
     public List<Watched> watched() {
         return jdbi.withHandle(h -> h.createQuery("SELECT j.id, j.cluster_id, j.node_id, j.node, j.token_id,"
-                        + " j.token_key_id, j.token_sealed, j.state, j.expires_at, j.created_by, j.created_at,"
+                        + " j.token_key_id, j.token_sealed, j.policy_version, j.state, j.expires_at, j.created_by, j.created_at,"
                         + " j.ended_at, j.note, j.secret_state, j.secret_uid, j.secret_version, o.inventory::text AS inventory,"
                         + " o.ready = 'True' AS fresh FROM node_joins j JOIN cluster_observations o ON o.cluster_id ="
                         + " j.cluster_id WHERE j.state IN ('issued', 'joined') ORDER BY j.cluster_id, j.created_at")
@@ -318,6 +320,7 @@ public final class NodeJoinStore {
                 rs.getString("node"),
                 rs.getString("token_id"),
                 new Sealed(rs.getString("token_key_id"), rs.getBytes("token_sealed")),
+                (Integer) rs.getObject("policy_version"),
                 NodeJoinRecord.State.fromWire(rs.getString("state")),
                 rs.getTimestamp("expires_at").toInstant(),
                 rs.getString("created_by"),
@@ -327,5 +330,36 @@ public final class NodeJoinStore {
                 NodeJoinRecord.SecretState.fromWire(rs.getString("secret_state")),
                 rs.getString("secret_uid"),
                 rs.getString("secret_version"));
+    }
+
+    // ---- pull mode: what a cluster's pull agent reports about its bootstrap Secrets -----------------------------
+
+    /**
+     * The joins of {@code clusterId} whose token has id {@code tokenId} (the Secret {@code bootstrap-token-<id>}),
+     * newest first; never another cluster's. Token ids are random, so this is one row but for a rare collision.
+     */
+    public List<NodeJoinRecord> byTokenId(String clusterId, String tokenId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT " + COLUMNS
+                                + " FROM node_joins WHERE cluster_id = :c AND token_id = :t ORDER BY created_at DESC, id LIMIT 10")
+                .bind("c", clusterId)
+                .bind("t", tokenId)
+                .map(NodeJoinStore::row)
+                .list());
+    }
+
+    /**
+     * The Secret made for join {@code id} of {@code clusterId} is gone, if the row says it was made with uid
+     * {@code uid} (a report about another Secret of the same name changes nothing); false when nothing changed.
+     */
+    public boolean secretGone(String clusterId, String id, String uid) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                                "UPDATE node_joins SET secret_state = 'deleted' WHERE cluster_id = :c"
+                                        + " AND id = :id AND secret_state = 'created' AND secret_uid IS NOT DISTINCT FROM :uid")
+                        .bind("c", clusterId)
+                        .bind("id", id)
+                        .bind("uid", uid)
+                        .execute())
+                > 0;
     }
 }

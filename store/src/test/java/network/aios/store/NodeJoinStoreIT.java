@@ -36,6 +36,7 @@ class NodeJoinStoreIT {
                 node(node).toString(),
                 "tok" + id.substring(id.length() - 3),
                 new Sealed("k1", new byte[] {1, 2, 3}),
+                null,
                 NodeJoinRecord.State.ISSUED,
                 expires,
                 "alice",

@@ -51,6 +51,15 @@ public final class NodeJoin {
             }
         }
 
+        /** {@code id.secret} read back; an {@link IllegalArgumentException} for anything else. */
+        public static Token parse(String value) {
+            int dot = value == null ? -1 : value.indexOf('.');
+            if (dot < 0) {
+                throw new IllegalArgumentException("a bootstrap token is [a-z0-9]{6}.[a-z0-9]{16}");
+            }
+            return new Token(value.substring(0, dot), value.substring(dot + 1));
+        }
+
         /** {@code id.secret}, what {@code kubeadm join --token} takes. */
         public String value() {
             return id + "." + secret;

@@ -121,6 +121,10 @@ class AuthorizationMatrixIT {
         ROWS.put("GET /api/v1/agent-ca", Access.USER);
         ROWS.put("GET /api/v1/clusters/{id}/routes", Access.OWNED);
         ROWS.put("DELETE /api/v1/clusters/{id}/routes/{kind}/{routeId}", Access.OWNED);
+        ROWS.put("POST /api/v1/clusters/{id}/join-tokens", Access.OWNED);
+        ROWS.put("GET /api/v1/clusters/{id}/join-tokens", Access.OWNED);
+        ROWS.put("GET /api/v1/clusters/{id}/join-tokens/{joinId}", Access.OWNED);
+        ROWS.put("DELETE /api/v1/clusters/{id}/join-tokens/{joinId}", Access.OWNED);
         // add-ons
         for (String kind :
                 List.of("/container_registry", "/asset_registry", "/inference_server", "/executor", "/split-runner")) {
@@ -292,6 +296,28 @@ class AuthorizationMatrixIT {
                             "{\"kind\":\"block\",\"id\":\"mx-block\",\"service\":\"mx-block.blocks:8080\"}",
                             a));
         }
+        // a join token in flight (each call may have revoked the last one)
+        server.db.jdbi().useHandle(h -> h.execute("DELETE FROM node_joins WHERE id = 'nj-none'"));
+        new network.aios.store.NodeJoinStore(server.db)
+                .insert(
+                        new network.aios.store.NodeJoinRecord(
+                                "nj-none",
+                                "mx-a",
+                                "edge-mx",
+                                "{\"id\": \"edge-mx\"}",
+                                "mxmxmx",
+                                new network.aios.store.Sealed("k", new byte[] {1}),
+                                null,
+                                network.aios.store.NodeJoinRecord.State.ISSUED,
+                                Instant.now().plusSeconds(3600),
+                                "alice",
+                                Instant.now(),
+                                null,
+                                null,
+                                network.aios.store.NodeJoinRecord.SecretState.PENDING,
+                                null,
+                                null),
+                        100);
         String inference = addonId("/inference_server");
         if (server.get("/inference_server/" + inference + "/route", server.adminToken)
                         .status()
@@ -356,6 +382,7 @@ class AuthorizationMatrixIT {
                 .replace("{name}", "mx-victim")
                 .replace("{kind}", "block")
                 .replace("{routeId}", "mx-block")
+                .replace("{joinId}", "nj-none")
                 .replace("{owner}", "alice");
     }
 

@@ -208,6 +208,11 @@ public final class ClusterService {
         this.documentListener = listener;
     }
 
+    /** Tells the listener that another service of this replica changed {@code id}'s document (a node joined). */
+    public void documentChanged(String id) {
+        documentListener.accept(id);
+    }
+
     /**
      * Access, version, the {@code remove_cluster} policy, and for a cascade that no add-on bound to it
      * is deployed (those are removed on their own first), without deleting anything.

@@ -40,6 +40,18 @@ public final class ClusterView {
         return view;
     }
 
+    /**
+     * The registered document as its owner wrote it (the validator's form): what the control plane keeps beside it
+     * ({@code config.urlMap}, reputation, system) taken out, so it can be changed and validated again.
+     */
+    public static ObjectNode ownersDocument(ClusterRecord r) {
+        ObjectNode doc = stored(r.document());
+        if (doc.get("config") instanceof ObjectNode c) {
+            c.remove("urlMap");
+        }
+        return doc;
+    }
+
     /** The stored form of a validated document: server-owned fields removed. */
     static ObjectNode stored(ObjectNode validated) {
         ObjectNode doc = validated.deepCopy();

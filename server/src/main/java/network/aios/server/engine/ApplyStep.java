@@ -40,12 +40,15 @@ final class ApplyStep {
     private final MemberAccess access;
     private final AgentCertificates certificates;
 
+    private final NodeJoinSecrets nodeJoins;
+
     ApplyStep(JobStore store, SecretBox box, Clock clock, MemberAccess access, AgentCertificates certificates) {
         this.store = store;
         this.box = box;
         this.clock = clock;
         this.access = access;
         this.certificates = certificates;
+        this.nodeJoins = new NodeJoinSecrets(store.nodeJoins(), box, clock);
     }
 
     InfraJob step(InfraJob job, String lease, Target target) {
@@ -83,6 +86,9 @@ final class ApplyStep {
                 applyRoute(ops, job, routes.get(i), resync, recorded, repairs);
             }
             prune(ops, target, objects, repairs);
+            if (target.takesNodes()) {
+                nodeJoins.sync(ops, target.key(), repairs); // external nodes' join tokens, made and deleted
+            }
         }
         if (job.kind() == JobKind.RESYNC && repairs.onlyFailedAsBefore(() -> store.lastResyncReceipt(job.key()))) {
             // the same refusal the last resync reported (and kept in its receipt): nothing new to say

@@ -130,6 +130,11 @@ final class ClusterTarget implements Target {
     }
 
     @Override
+    public boolean takesNodes() {
+        return true;
+    }
+
+    @Override
     public boolean needsAgentToken() {
         return true;
     }

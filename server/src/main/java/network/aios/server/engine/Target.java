@@ -43,6 +43,11 @@ interface Target extends TargetView {
 
     List<HasMetadata> bootstrap(String namespaceUid);
 
+    /** Whether external nodes join through it (a cluster's services: its join tokens are applied with them). */
+    default boolean takesNodes() {
+        return false;
+    }
+
     /** Whether the agents on the cluster get a token to call the control plane (cluster services only). */
     boolean needsAgentToken();
 

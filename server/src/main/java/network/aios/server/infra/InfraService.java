@@ -342,6 +342,30 @@ public final class InfraService {
         return engine.readWithOwnCredential(clusterId, read);
     }
 
+    /**
+     * Where external nodes join {@code clusterId}: its {@code kube-public/cluster-info}, read with the control
+     * plane's own credential while {@code who} holds one of their member-call slots; empty when there is no such
+     * credential or the ConfigMap is missing or unreadable (a refused read included).
+     */
+    public Optional<network.aios.infra.desired.NodeJoin.ClusterInfo> clusterInfo(Principal who, String clusterId) {
+        try (MemberCallSlots.Slot slot = slots.enter(who)) {
+            return engine.readWithOwnCredential(
+                            clusterId, ops -> ops.configMapData("kube-public", "cluster-info", "kubeconfig"))
+                    .flatMap(kc -> kc)
+                    .flatMap(network.aios.infra.desired.NodeJoin::clusterInfo);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (network.aios.infra.KubeFailure.of(e) == network.aios.infra.KubeFailure.FORBIDDEN) {
+                return Optional.empty();
+            }
+            throw new DomainException(
+                    DomainException.Kind.UPSTREAM_FAILED,
+                    "member_cluster_failed",
+                    "cluster '" + clusterId + "' did not answer: " + network.aios.infra.KubeFailure.describe(e),
+                    null,
+                    "retry; nothing was issued");
+        }
+    }
+
     /** Whether the cluster has infrastructure (recorded objects) or a job under way. */
     public boolean hasInfra(String clusterId) {
         return store.hasInfra(clusterId);
