@@ -4,7 +4,8 @@
 #   scripts/dev-cluster.sh down   stop it and delete its state
 # It uses ../shared/k8s (kube-apiserver + etcd + controller-manager on loopback, and a kubelet stand-in that
 # binds pods and reports them Ready). Nodes node-1 and node-2 are labelled nodeID as the seed's example
-# document says; Ambassador is stood in for by its Service on NodePort 32000 and its Mapping CRD.
+# document says; Ambassador is stood in for by its Service on NodePort 32000 and its Mapping CRD; kubeadm by its
+# kube-system/kubeadm-config and kube-public/cluster-info ConfigMaps.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 K8S=${AIOS_SHARED_K8S:-$HERE/../shared/k8s}
@@ -56,6 +57,12 @@ apiVersion: v1
 kind: Node
 metadata: {name: worker-2, labels: {nodeID: node-2}}
 YAML
+    # kube-public/cluster-info as kubeadm publishes it (the endpoint and CA a kubeadm join discovers)
+    CA=$(kubectl --kubeconfig "$KC" config view --raw --flatten -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+    SRV=$(kubectl --kubeconfig "$KC" config view --raw --flatten -o jsonpath='{.clusters[0].cluster.server}')
+    printf 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: %s\n    server: %s\n  name: ""\ncontexts: null\ncurrent-context: ""\nusers: null\n' "$CA" "$SRV" > "$STATE/cluster-info.yaml"
+    kubectl --kubeconfig "$KC" -n kube-public create configmap cluster-info --from-file=kubeconfig="$STATE/cluster-info.yaml" \
+      --dry-run=client -o yaml | k apply -f - >/dev/null
     chmod 700 "$STATE"   # a cluster-admin credential lives here: readable by you alone
     (umask 077; kubectl --kubeconfig "$KC" config view --raw --flatten > "$STATE/owner-kubeconfig.yaml")
     if ! { [[ -f $STATE/kubelet.pid ]] && kill -0 "$(cat "$STATE/kubelet.pid")" 2>/dev/null; }; then

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             AddonCommands.Executor.class,
             AddonCommands.SplitRunner.class,
             JobCommands.class,
+            NodeJoinCommands.class,
             CommandLine.HelpCommand.class
         })
 public final class Aios implements Runnable {

@@ -70,6 +70,13 @@ class ReadmeWalkthroughIT {
             Map.entry("aios cluster describe .*--wait", List.of("Ready", "True")),
             Map.entry("aios cluster cordon", List.of("node-1")),
             Map.entry("api/v1/agent-ca", List.of("BEGIN CERTIFICATE")),
+            Map.entry("aios node join-token .*--dry-run", List.of("allowed by the add_node policy", "3 nodes")),
+            Map.entry(
+                    "cat \\$W/join.txt",
+                    List.of("kubeadm join 127.0.0.1:", " --token ", "--discovery-token-ca-cert-hash sha256:")),
+            Map.entry("aios node join-status \\S+ edge-1 --wait joined", List.of("edge-1: joined")),
+            Map.entry("grep -A1 '\\^nodes:'", List.of("count: 3")),
+            Map.entry("aios node join-status \\S+ edge-1 --wait left", List.of("edge-1: left")),
             Map.entry("remove_infra.py", List.of("Cluster removal scheduled successfully")),
             Map.entry("aios cluster infra status \\S+ --wait", List.of("done: ")),
             Map.entry("aios cluster infra status \\S+ +#", List.of("state:     Ready", "objects:")),
