@@ -18,7 +18,8 @@ record PullDesired(
         List<Wave> waves,
         PullPrune prune,
         List<String> deployments,
-        int resyncSeconds) {
+        int resyncSeconds,
+        PullNodeJoins.Work nodeJoins) {
     static final String DEFAULT_FIELD_MANAGER = "aios-pull-agent";
     /** Below this a resync would keep the agent applying without pause, whatever the control plane says. */
     static final int MIN_RESYNC_SECONDS = 1;
@@ -30,6 +31,7 @@ record PullDesired(
         waves = waves == null ? List.of() : List.copyOf(waves);
         deployments = deployments == null ? List.of() : List.copyOf(deployments);
         prune = prune == null ? new PullPrune(null, null, null, null) : prune;
+        nodeJoins = nodeJoins == null ? PullNodeJoins.Work.NONE : nodeJoins;
         resyncSeconds = resyncSeconds <= 0 ? DEFAULT_RESYNC_SECONDS : Math.max(MIN_RESYNC_SECONDS, resyncSeconds);
     }
 

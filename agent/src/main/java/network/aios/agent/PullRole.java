@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import network.aios.api.Json;
+import network.aios.infra.desired.NodeJoin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -34,6 +35,7 @@ final class PullRole implements Role {
     private final AgentContext agent;
     private final PullSettings settings;
     private final PullApplier applier;
+    private final PullNodeJoins nodeJoins;
     private final PullStatus status = new PullStatus();
     private final PullLoop loop = new PullLoop(this::problem);
     private final PullCredentials credentials;
@@ -55,6 +57,7 @@ final class PullRole implements Role {
                 new PullClient(agent.config().controlPlaneUrl(), agent.config().controlPlaneCa());
         this.credentials = new PullCredentials(store, client, status, agent.clock(), settings.rotateAfter());
         this.applier = new PullApplier(agent.kube());
+        this.nodeJoins = new PullNodeJoins(agent.kube());
         this.watch = new PullReadinessWatch(agent.kube(), this::readinessChanged);
     }
 
@@ -141,7 +144,8 @@ final class PullRole implements Role {
                             d.waves(),
                             d.prune(),
                             d.deployments(),
-                            d.resyncSeconds());
+                            d.resyncSeconds(),
+                            d.nodeJoins());
                 }
                 status.clusterId(d.clusterId());
                 if (d.remove()) {
@@ -173,12 +177,15 @@ final class PullRole implements Role {
             LOG.info("applying revision {} ({} waves)", d.revision(), d.waves().size());
         }
         List<PullResult> results = applier.apply(d);
+        // external nodes' bootstrap tokens, and where nodes join: the cluster-info read once per apply round
+        List<PullNodeJoins.Result> tokens = nodeJoins.apply(d.nodeJoins());
+        NodeJoin.ClusterInfo info = nodeJoins.clusterInfo().orElse(null);
         applied = d;
         lastResults = results;
         nextResync = agent.clock().instant().plusSeconds(d.resyncSeconds());
         status.applied(d.revision(), agent.clock().instant());
         List<String> notReady = applier.notReady(d);
-        report(d.revision(), results, notReady, false);
+        report(d.revision(), results, notReady, false, tokens, info);
         if (finished.isDone()) {
             return;
         }
@@ -216,10 +223,30 @@ final class PullRole implements Role {
 
     /** {@code POST /report}: its HTTP status, or -1 without an answer. Stops the role on 401 and 403. */
     private int report(String revision, List<PullResult> results, List<String> notReady, boolean removed) {
+        return report(revision, results, notReady, removed, List.of(), null);
+    }
+
+    /**
+     * As above, with what became of the bootstrap tokens asked for ({@code nodeJoins}) and where nodes join
+     * ({@code clusterInfo}, null: not known; the control plane keeps the last one said).
+     */
+    private int report(
+            String revision,
+            List<PullResult> results,
+            List<String> notReady,
+            boolean removed,
+            List<PullNodeJoins.Result> tokens,
+            NodeJoin.ClusterInfo info) {
         ObjectNode body = Json.object().put("revision", revision);
         body.set("results", Json.tree(results));
         body.set("notReady", Json.tree(notReady));
         body.put("removed", removed);
+        if (!tokens.isEmpty()) {
+            body.set("nodeJoins", Json.tree(tokens));
+        }
+        if (info != null) {
+            body.putObject("clusterInfo").put("endpoint", info.endpoint()).put("caCertHash", info.caCertHash());
+        }
         lastNotReady = notReady;
         try {
             PullClient.Answer a = client.report(credentials.secret(), body);

@@ -23,7 +23,9 @@ import tools.jackson.databind.JsonNode;
  * for a join and applies its manifest with kubectl (as the owner's admin); the pull agent runs as a local process
  * with the least-privilege identity the manifest made, exchanges the single-use bootstrap token, waits for the
  * admin's accept, applies the AIOS services (NodePorts 32300-32303, gateway Mappings), reports, and the cluster's
- * infrastructure is ready; drift is repaired by the agent; removal leaves nothing and a clean receipt.
+ * infrastructure is ready; it reports where external nodes join (kube-public/cluster-info), makes an admitted node's
+ * bootstrap-token Secret with that identity (which may create and delete Secrets in kube-system, not read them) and
+ * deletes it once revoked; drift is repaired by the agent; removal leaves nothing and a clean receipt.
  */
 class JoinEndToEndIT {
     private static final String CLUSTER = "cluster-west-vision-001";
@@ -31,6 +33,7 @@ class JoinEndToEndIT {
     private static TestServer server;
     private static network.aios.server.KubeletStandIn kubelet;
     private static final List<Process> AGENTS = new ArrayList<>();
+    private static PullRoleNodeJoinsIT.Expected joinsAt;
 
     @BeforeAll
     static void start() {
@@ -38,6 +41,12 @@ class JoinEndToEndIT {
         kube.prepare(List.of("node-1", "node-2"));
         kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         AgentFixture.describeSeedNodes(kube);
+        // kube-public/cluster-info as kubeadm writes it (the seed's document allows external nodes)
+        try {
+            joinsAt = PullRoleNodeJoinsIT.clusterInfo(kube);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         server = new TestServer();
         kubelet = kube.fakeKubelet(InfraNames.NAMESPACE, 600);
     }
@@ -46,6 +55,11 @@ class JoinEndToEndIT {
     static void stop() throws Exception {
         AGENTS.forEach(Process::destroy);
         if (kube != null) {
+            kube.admin
+                    .configMaps()
+                    .inNamespace("kube-public")
+                    .withName("cluster-info")
+                    .delete();
             kube.admin.namespaces().withName(InfraNames.NAMESPACE).delete();
             kube.awaitNamespaceGone(InfraNames.NAMESPACE);
         }
@@ -177,6 +191,8 @@ class JoinEndToEndIT {
                 "the controller's heartbeats (see " + work.resolve("controller.log") + ")");
         assertThat(status(owner)).isEqualTo("live");
 
+        externalNodeTokens(owner);
+
         // drift: a Service deleted on the cluster comes back, and the control plane hears of the repair
         kube.admin
                 .services()
@@ -240,6 +256,84 @@ class JoinEndToEndIT {
         assertThat(agent.isAlive())
                 .as("the agent stops once it removed everything")
                 .isFalse();
+    }
+
+    /**
+     * External nodes on a pull cluster: the agent reports where nodes join; a token admitted for a node (inserted as
+     * the node-join service stores it, sealed with the control plane's key) is made into its bootstrap Secret by the
+     * agent's least-privilege identity and recorded as made; revoked, the Secret is deleted and the join says so.
+     */
+    private static void externalNodeTokens(String owner) {
+        KubeTestCluster.await(
+                () -> joinsAt.endpoint()
+                        .equals(join(owner)
+                                .at("/lastReport/clusterInfo/endpoint")
+                                .asString("")),
+                Duration.ofSeconds(60),
+                "the agent to report cluster-info");
+        assertThat(join(owner).at("/lastReport/clusterInfo/caCertHash").asString())
+                .isEqualTo(joinsAt.caCertHash());
+
+        network.aios.store.NodeJoinStore joins = new network.aios.store.NodeJoinStore(server.db);
+        network.aios.server.security.SecretBox box = network.aios.server.security.SecretBox.fromEnvOrDataDir(
+                System.getenv("AIOS_SECRET_KEY"), server.dataDir);
+        java.time.Instant now = java.time.Instant.now();
+        String joinId = "nj-e2e-" + Long.toHexString(System.nanoTime());
+        String tokenId = "e2e" + Long.toString(System.nanoTime() % 46656, 36);
+        tokenId = (tokenId + "000").substring(0, 6);
+        String token = tokenId + ".e2esecret0123456";
+        assertThat(joins.insert(
+                        new network.aios.store.NodeJoinRecord(
+                                joinId,
+                                CLUSTER,
+                                "edge-e2e",
+                                Json.object().put("id", "edge-e2e").toString(),
+                                tokenId,
+                                box.seal(
+                                        token.getBytes(StandardCharsets.US_ASCII),
+                                        network.aios.store.NodeJoinRecord.sealContext(joinId)),
+                                null,
+                                network.aios.store.NodeJoinRecord.State.ISSUED,
+                                now.plus(Duration.ofHours(1)),
+                                "pull-owner",
+                                now,
+                                null,
+                                null,
+                                network.aios.store.NodeJoinRecord.SecretState.PENDING,
+                                null,
+                                null),
+                        10))
+                .isEqualTo(network.aios.store.NodeJoinStore.Insert.INSERTED);
+        String name = "bootstrap-token-" + tokenId;
+        java.util.function.Supplier<io.fabric8.kubernetes.api.model.Secret> secret = () ->
+                kube.admin.secrets().inNamespace("kube-system").withName(name).get();
+        KubeTestCluster.await(
+                () -> joins.get(CLUSTER, joinId).orElseThrow().secretState()
+                        == network.aios.store.NodeJoinRecord.SecretState.CREATED,
+                Duration.ofSeconds(60),
+                "the pull agent to make " + name + " and report it");
+        io.fabric8.kubernetes.api.model.Secret made = secret.get();
+        assertThat(made.getType()).isEqualTo("bootstrap.kubernetes.io/token");
+        assertThat(new String(
+                        java.util.Base64.getDecoder().decode(made.getData().get("token-secret")),
+                        StandardCharsets.US_ASCII))
+                .isEqualTo("e2esecret0123456");
+        network.aios.store.NodeJoinRecord recorded = joins.get(CLUSTER, joinId).orElseThrow();
+        assertThat(recorded.secretUid()).isEqualTo(made.getMetadata().getUid());
+        assertThat(recorded.secretVersion()).isEqualTo(made.getMetadata().getResourceVersion());
+
+        assertThat(joins.revoke(CLUSTER, joinId, "pull-owner", java.time.Instant.now()))
+                .isPresent();
+        KubeTestCluster.await(
+                () -> joins.get(CLUSTER, joinId).orElseThrow().secretState()
+                        == network.aios.store.NodeJoinRecord.SecretState.DELETED,
+                Duration.ofSeconds(60),
+                "the pull agent to delete " + name + " and report it");
+        assertThat(secret.get()).isNull();
+        KubeTestCluster.await(
+                () -> List.of("live", "degraded").contains(status(owner)),
+                Duration.ofSeconds(30),
+                "the cluster to stay ready");
     }
 
     private static void pushBeside(String owner) throws Exception {

@@ -25,7 +25,8 @@ public interface ClusterOps extends ClusterReads, AutoCloseable {
      * Creates the object if it does not exist, and never changes it if it does ({@link Outcome#NOOP}, with the
      * existing object's uid): for objects made once and deleted later, which the identity may create but not
      * patch (a node's bootstrap token in {@code kube-system}). Its revisions are resource versions, what
-     * {@link #delete}'s precondition takes.
+     * {@link #delete}'s precondition takes; an object found existing that the identity may not read comes back
+     * without uid or revision ({@code revision} null, {@code previous} empty).
      */
     Applied createOnce(HasMetadata desired);
 
@@ -47,7 +48,9 @@ public interface ClusterOps extends ClusterReads, AutoCloseable {
      */
     record Applied(ObjectRef ref, String revision, String previous) {
         public Outcome outcome() {
-            return previous == null ? Outcome.CREATED : previous.equals(revision) ? Outcome.NOOP : Outcome.PATCHED;
+            return previous == null
+                    ? Outcome.CREATED
+                    : revision == null || previous.equals(revision) ? Outcome.NOOP : Outcome.PATCHED;
         }
 
         /** The revision before the apply; empty when the apply created the object. */
@@ -95,7 +98,8 @@ public interface ClusterOps extends ClusterReads, AutoCloseable {
     Optional<HasMetadata> get(ObjectRef ref);
 
     /**
-     * Deletes the object only if it is still at {@code resourceVersion} (a precondition the API server checks):
+     * Deletes the object only if it is still at {@code resourceVersion} (a precondition the API server checks; null:
+     * whatever it is now, for an object only ever known by its name):
      * {@link Deletion#CONFLICT} when it changed since it was read, so what another writer did meanwhile is
      * never deleted unseen.
      */

@@ -108,7 +108,16 @@ public final class Fabric8ClusterOps implements ClusterOps {
             if (e.getCode() != 409) {
                 throw e;
             }
-            HasMetadata existing = generic(ObjectRef.of(desired)).get();
+            HasMetadata existing;
+            try {
+                existing = generic(ObjectRef.of(desired)).get();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException refused) {
+                if (refused.getCode() != 403) {
+                    throw refused;
+                }
+                // an identity that may create but not read (a bootstrap token in kube-system): it is there
+                return new Applied(ObjectRef.of(desired), null, "");
+            }
             if (existing == null) {
                 throw e; // deleted again meanwhile: the next attempt makes it
             }
@@ -243,7 +252,9 @@ public final class Fabric8ClusterOps implements ClusterOps {
                             .withName(ref.name())
                             .lockResourceVersion(resourceVersion)
                             .delete()
-                    : generic(ref).lockResourceVersion(resourceVersion).delete();
+                    : resourceVersion == null
+                            ? generic(ref).delete()
+                            : generic(ref).lockResourceVersion(resourceVersion).delete();
             return details == null || details.isEmpty() ? Deletion.ALREADY_GONE : Deletion.DELETED;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {

@@ -225,7 +225,7 @@ public final class ControlPlane implements AutoCloseable {
                     @Override
                     public Optional<network.aios.infra.desired.NodeJoin.ClusterInfo> clusterInfo(
                             network.aios.server.auth.Principal who, String clusterId) {
-                        return pull.pulled(clusterId) ? Optional.empty() : infra.clusterInfo(who, clusterId);
+                        return pull.pulled(clusterId) ? pull.clusterInfo(clusterId) : infra.clusterInfo(who, clusterId);
                     }
 
                     @Override

@@ -101,14 +101,24 @@ public final class NodeJoinStore {
                 .list());
     }
 
-    /** Ends a token in flight ({@code issued} to {@code revoked}); false when it was not in flight. */
-    public boolean revoke(String clusterId, String id, String actor, Instant now) {
+    /** Ends a token in flight ({@code issued} to {@code revoked}): the join as it is then; empty when not in flight. */
+    public Optional<NodeJoinRecord> revoke(String clusterId, String id, String actor, Instant now) {
+        return revoke(clusterId, id, actor, now, null);
+    }
+
+    /** As above, with why (kept in the join's note). */
+    public Optional<NodeJoinRecord> revoke(String clusterId, String id, String actor, Instant now, String note) {
         return jdbi.inTransaction(h -> {
             Optional<NodeJoinRecord> ended =
-                    end(h, clusterId, id, NodeJoinRecord.State.ISSUED, NodeJoinRecord.State.REVOKED, now, null);
-            ended.ifPresent(
-                    j -> Audit.write(h, now, actor, "cluster.node.token.revoke", clusterId, detail(j, null, null)));
-            return ended.isPresent();
+                    end(h, clusterId, id, NodeJoinRecord.State.ISSUED, NodeJoinRecord.State.REVOKED, now, note);
+            ended.ifPresent(j -> Audit.write(
+                    h,
+                    now,
+                    actor,
+                    "cluster.node.token.revoke",
+                    clusterId,
+                    detail(j, note == null ? null : "note", note)));
+            return ended;
         });
     }
 
@@ -127,17 +137,29 @@ public final class NodeJoinStore {
         });
     }
 
-    /** A join in flight or joined, with its cluster's last reported inventory and whether that report is fresh. */
-    public record Watched(NodeJoinRecord join, String inventory, boolean fresh) {}
+    /**
+     * A join in flight or joined, with its cluster's last reported inventory (and its hash), whether that report is
+     * fresh, and the version of the cluster's document.
+     */
+    public record Watched(
+            NodeJoinRecord join, String inventory, String inventoryHash, boolean fresh, long documentVersion) {}
 
     /** The joins whose node may appear or leave: issued or joined, on clusters that have reported an inventory. */
     public List<Watched> watched() {
         return jdbi.withHandle(h -> h.createQuery("SELECT j.id, j.cluster_id, j.node_id, j.node, j.token_id,"
-                        + " j.token_key_id, j.token_sealed, j.policy_version, j.state, j.expires_at, j.created_by, j.created_at,"
-                        + " j.ended_at, j.note, j.secret_state, j.secret_uid, j.secret_version, o.inventory::text AS inventory,"
-                        + " o.ready = 'True' AS fresh FROM node_joins j JOIN cluster_observations o ON o.cluster_id ="
-                        + " j.cluster_id WHERE j.state IN ('issued', 'joined') ORDER BY j.cluster_id, j.created_at")
-                .map((rs, ctx) -> new Watched(row(rs, ctx), rs.getString("inventory"), rs.getBoolean("fresh")))
+                        + " j.token_key_id, j.token_sealed, j.policy_version, j.state, j.expires_at, j.created_by,"
+                        + " j.created_at, j.ended_at, j.note, j.secret_state, j.secret_uid, j.secret_version,"
+                        + " o.inventory::text AS inventory, o.inventory_hash, o.ready = 'True' AS fresh,"
+                        + " c.version AS document_version FROM node_joins j"
+                        + " JOIN cluster_observations o ON o.cluster_id = j.cluster_id"
+                        + " JOIN clusters c ON c.id = j.cluster_id"
+                        + " WHERE j.state IN ('issued', 'joined') ORDER BY j.cluster_id, j.created_at")
+                .map((rs, ctx) -> new Watched(
+                        row(rs, ctx),
+                        rs.getString("inventory"),
+                        rs.getString("inventory_hash"),
+                        rs.getBoolean("fresh"),
+                        rs.getLong("document_version")))
                 .list());
     }
 
@@ -218,8 +240,8 @@ public final class NodeJoinStore {
     }
 
     /**
-     * Notes why a joined node that left stays in the document (the remove_node policy refused); audited only when
-     * the note changes, so a refusal is said once, not at every look.
+     * Notes why a join did not move the document (a policy refused a node that appeared or left, the node no longer
+     * fits); audited only when the note changes, so a refusal is said once, not at every look.
      */
     public void note(NodeJoinRecord j, String note, Instant now) {
         jdbi.useTransaction(h -> {
@@ -229,8 +251,7 @@ public final class NodeJoinStore {
                     .bind("note", note)
                     .execute();
             if (rows > 0 && note != null) {
-                Audit.write(
-                        h, now, "control-plane", "cluster.node.leave.refused", j.clusterId(), detail(j, "note", note));
+                Audit.write(h, now, "control-plane", "cluster.node.note", j.clusterId(), detail(j, "note", note));
             }
         });
     }

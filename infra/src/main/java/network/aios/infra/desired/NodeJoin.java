@@ -40,6 +40,15 @@ public final class NodeJoin {
 
     private static final Pattern SECRET = Pattern.compile("[a-z0-9]{16}");
 
+    /**
+     * An API server address as a join command may name it: {@code https://}, a DNS name or an IP (IPv6 in
+     * brackets), an optional port, an optional path; no user info, query, fragment, space or shell character (the
+     * text is a command a node runs as root).
+     */
+    private static final Pattern SERVER = Pattern.compile(
+            "https://([A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]{2,45}\\])(?::([0-9]{1,5}))?"
+                    + "(?:/[A-Za-z0-9._~/-]*)?");
+
     /** A bootstrap token; {@link #toString()} never shows the secret. */
     public record Token(String id, String secret) {
         public Token {
@@ -83,6 +92,15 @@ public final class NodeJoin {
      * {@code nodeId}.
      */
     public static Secret bootstrapSecret(String clusterId, String nodeId, Token token, Instant expires) {
+        return bootstrapSecret(clusterId, nodeId, token, expires, null);
+    }
+
+    /**
+     * As above, owned by the namespace of uid {@code namespaceUid} (the AIOS namespace; null: none): removing the
+     * infrastructure then takes a token nobody used with it.
+     */
+    public static Secret bootstrapSecret(
+            String clusterId, String nodeId, Token token, Instant expires, String namespaceUid) {
         Map<String, String> labels = new LinkedHashMap<>(InfraNames.labels(clusterId));
         labels.put(NODE_LABEL, nodeId);
         Map<String, String> data = new LinkedHashMap<>();
@@ -95,12 +113,20 @@ public final class NodeJoin {
         data.put("usage-bootstrap-authentication", "true");
         data.put("usage-bootstrap-signing", "true");
         data.put("auth-extra-groups", KUBEADM_GROUP);
-        return new SecretBuilder()
-                .withNewMetadata()
+        io.fabric8.kubernetes.api.model.ObjectMetaBuilder meta = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
                 .withName(secretName(token.id()))
                 .withNamespace(NAMESPACE)
-                .withLabels(labels)
-                .endMetadata()
+                .withLabels(labels);
+        if (namespaceUid != null) {
+            meta.withOwnerReferences(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                    .withApiVersion("v1")
+                    .withKind("Namespace")
+                    .withName(InfraNames.NAMESPACE)
+                    .withUid(namespaceUid)
+                    .build());
+        }
+        return new SecretBuilder()
+                .withMetadata(meta.build())
                 .withType("bootstrap.kubernetes.io/token")
                 .withStringData(data)
                 .build();
@@ -134,16 +160,17 @@ public final class NodeJoin {
         JsonNode cluster = kc.path("clusters").path(0).path("cluster");
         String server = cluster.path("server").asString("");
         String ca = cluster.path("certificate-authority-data").asString("");
-        if (!server.startsWith("https://") || ca.isEmpty()) {
+        java.util.regex.Matcher m = SERVER.matcher(server);
+        if (!m.matches() || ca.isEmpty()) {
             return Optional.empty();
         }
-        String hostPort = server.substring("https://".length()).replaceAll("/.*$", "");
-        if (hostPort.isEmpty()) {
+        int port = m.group(2) == null ? 443 : Integer.parseInt(m.group(2));
+        if (port < 1 || port > 65535) {
             return Optional.empty();
         }
         try {
             byte[] pem = java.util.Base64.getDecoder().decode(ca.strip());
-            return Optional.of(new ClusterInfo(hostPort, caCertHash(pem)));
+            return Optional.of(new ClusterInfo(m.group(1) + ":" + port, caCertHash(pem)));
         } catch (IllegalArgumentException | CertificateException e) {
             return Optional.empty();
         }

@@ -71,6 +71,23 @@ class NodeJoinTest {
                         + "certificate-authority-data: bm90IGEgY2VydA==}}]"))
                 .isEmpty();
         assertThat(NodeJoin.clusterInfo("&a [*a]")).isEmpty();
+        String ca64 = Base64.getEncoder().encodeToString(ca());
+        java.util.function.Function<String, java.util.Optional<NodeJoin.ClusterInfo>> at =
+                server -> NodeJoin.clusterInfo(
+                        "clusters: [{cluster: {server: '" + server + "', certificate-authority-data: " + ca64 + "}}]");
+        assertThat(at.apply("https://api.example.com").orElseThrow().endpoint()).isEqualTo("api.example.com:443");
+        assertThat(at.apply("https://[fd00::1]:6443/").orElseThrow().endpoint()).isEqualTo("[fd00::1]:6443");
+        for (String hostile : new String[] {
+            "https://x:6443;reboot",
+            "https://a b:6443",
+            "https://u@x:6443",
+            "https://x:6443/?q=1",
+            "https://x:99999",
+            "https://x:6443/$(id)",
+            "https://-x:6443"
+        }) {
+            assertThat(at.apply(hostile)).as(hostile).isEmpty();
+        }
         assertThat(NodeJoin.clusterInfo(null)).isEmpty();
     }
 }

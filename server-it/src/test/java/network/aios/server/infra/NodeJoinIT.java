@@ -251,6 +251,25 @@ class NodeJoinIT {
         // a token nobody uses runs out and is cleaned up
         Answer unused = issue(node("edge-2", 1));
         assertThat(unused.status()).isEqualTo(201);
+        // the document is bounded by update_cluster too, counted with every token in flight: 2 + edge-1 + edge-2 = 4
+        assertThat(server.send(
+                                "PUT",
+                                "/api/v1/policies/update_cluster",
+                                "{\"rules\": [{\"expression\": \"cluster_data.nodes.count <= 4\", \"message\": \"at most 4 nodes\"}]}"
+                                        .getBytes(StandardCharsets.UTF_8),
+                                server.adminToken)
+                        .status())
+                .isEqualTo(201);
+        Answer fifth = issue(node("edge-3", 1));
+        assertThat(fifth.status()).as(fifth.body().toString()).isEqualTo(403);
+        assertThat(fifth.text("/error/message")).contains("update_cluster", "at most 4 nodes");
+        assertThat(server.post(
+                                "/api/v1/clusters/" + CLUSTER + "/join-tokens?dryRun=yes",
+                                node("edge-3", 1),
+                                server.adminToken)
+                        .status())
+                .as("a dry run is true or false, never a real token")
+                .isEqualTo(400);
         String unusedId = unused.text("/id");
         String unusedToken = unused.text("/tokenId");
         KubeTestCluster.await(() -> join(unusedId).path("ready").asBoolean(), Duration.ofSeconds(60), "token 2");

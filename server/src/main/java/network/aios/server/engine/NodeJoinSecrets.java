@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import network.aios.infra.ClusterOps;
 import network.aios.infra.KubeFailure;
+import network.aios.infra.desired.InfraNames;
 import network.aios.infra.desired.NodeJoin;
 import network.aios.infra.desired.ObjectRef;
+import network.aios.infra.desired.Owner;
 import network.aios.server.security.SecretBox;
 import network.aios.store.NodeJoinRecord;
 import network.aios.store.NodeJoinStore;
@@ -16,9 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Push mode's half of external node joins: with the control plane's own credential, makes the bootstrap-token
  * Secret of each token in flight (created once, never patched: the identity may create and delete Secrets in
- * {@code kube-system}, nothing more) and deletes those no longer wanted (the node joined, the token expired or was
- * revoked), each only as it was made (its resourceVersion as a precondition). Runs in a job's apply step, under
- * its lease. A Secret the cluster refuses is named in the job's receipt and tried again by the next apply.
+ * {@code kube-system}, nothing more; owned by the AIOS namespace, so removing the infrastructure takes it) and
+ * deletes those no longer wanted (the node joined, the token expired or was revoked), each only as it was made
+ * (its resourceVersion as a precondition; by name alone when it was found made but could not be read). Runs in a
+ * job's apply step, under its lease. A token the cluster refuses, or one this replica cannot open, is named in the
+ * job's receipt and tried again by the next apply; it never fails the apply.
  */
 final class NodeJoinSecrets {
     private static final Logger LOG = LoggerFactory.getLogger(NodeJoinSecrets.class);
@@ -34,14 +38,20 @@ final class NodeJoinSecrets {
     }
 
     void sync(ClusterOps ops, String clusterId, Repairs repairs) {
+        String namespaceUid = null;
         for (NodeJoinRecord j : joins.secretWork(clusterId, clock.instant())) {
             ObjectRef ref = new ObjectRef("v1", "Secret", NodeJoin.NAMESPACE, NodeJoin.secretName(j.tokenId()), null);
             try {
                 if (j.secretState() == NodeJoinRecord.SecretState.PENDING) {
+                    if (namespaceUid == null) {
+                        namespaceUid = ops.namespace(InfraNames.NAMESPACE)
+                                .map(Owner.NamespaceState::uid)
+                                .orElse(null);
+                    }
                     NodeJoin.Token token = NodeJoin.Token.parse(
                             new String(box.open(j.token(), j.sealContext()), StandardCharsets.US_ASCII));
-                    ClusterOps.Applied made =
-                            ops.createOnce(NodeJoin.bootstrapSecret(clusterId, j.nodeId(), token, j.expiresAt()));
+                    ClusterOps.Applied made = ops.createOnce(
+                            NodeJoin.bootstrapSecret(clusterId, j.nodeId(), token, j.expiresAt(), namespaceUid));
                     joins.secretCreated(j.id(), made.ref().uid(), made.revision());
                     LOG.info("{}: join token {} for node {} is on the cluster", clusterId, j.tokenId(), j.nodeId());
                 } else {
@@ -69,10 +79,14 @@ final class NodeJoinSecrets {
                         ref.toString(),
                         KubeFailure.describe(e)
                                 + (failure == KubeFailure.FORBIDDEN
-                                        ? " (the infrastructure predates allowExternalNodes: create it again with the owner's"
-                                                + " kubeconfig to grant the node-join rights)"
+                                        ? " (the infrastructure predates allowExternalNodes: create it again with the"
+                                                + " owner's kubeconfig to grant the node-join rights)"
                                         : ""));
                 LOG.warn("{}: join token {} not synced: {}", clusterId, j.tokenId(), KubeFailure.describe(e));
+            } catch (RuntimeException e) {
+                // a token this replica cannot open (a sealing key it lacks) or read back: that row, not the apply
+                repairs.failed(ref.toString(), "the control plane could not open this token; see its log");
+                LOG.error("{}: join token {} could not be opened", clusterId, j.tokenId(), e);
             }
         }
     }

@@ -22,7 +22,14 @@ public final class NodeJoinRoutes {
 
     public void register(RoutesConfig r) {
         r.post("/api/v1/clusters/{id}/join-tokens", ctx -> {
-            boolean dryRun = Boolean.parseBoolean(ctx.queryParam("dryRun"));
+            String dry = ctx.queryParam("dryRun");
+            if (dry != null && !dry.equals("true") && !dry.equals("false")) {
+                // anything else would issue a real token to someone who meant a dry run
+                throw network.aios.server.domain.DomainException.badRequest(
+                        "dryRun is true or false, not '" + dry + "'",
+                        java.util.List.of(new network.aios.api.FieldError("?dryRun", "must be true or false")));
+            }
+            boolean dryRun = "true".equals(dry);
             ObjectNode out = joins.issue(principal(ctx), ctx.pathParam("id"), Bodies.object(ctx.bodyAsBytes()), dryRun);
             if (dryRun) {
                 Http.json(ctx, 200, out);

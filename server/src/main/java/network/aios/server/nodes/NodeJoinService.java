@@ -61,7 +61,7 @@ public final class NodeJoinService {
 
     private final ClusterService clusters;
     private final NodeJoinStore store;
-    private final PolicyService policies;
+    private final NodeAdmission admission;
     private final SecretBox box;
     private final Member member;
     private final Clock clock;
@@ -76,7 +76,7 @@ public final class NodeJoinService {
             Clock clock) {
         this.clusters = clusters;
         this.store = store;
-        this.policies = policies;
+        this.admission = new NodeAdmission(policies);
         this.box = box;
         this.member = member;
         this.clock = clock;
@@ -113,22 +113,40 @@ public final class NodeJoinService {
             throw DomainException.invalid(errors);
         }
         String nodeId = node.path("id").asString();
-        PolicyService.Admission admission =
-                policies.check(PolicyAction.ADD_NODE, grown.document(), ClusterView.ownersDocument(cluster), node);
+        // judged as the document would be once every token in flight has its node, this one's too: ten tokens
+        // issued at once cannot each pass a bound meant for the sum
+        ObjectNode current = ClusterView.ownersDocument(cluster);
+        ObjectNode prospective = current;
+        for (NodeJoinRecord inFlight : store.list(clusterId, MAX_OPEN_PER_CLUSTER * 10)) {
+            if (inFlight.state() == NodeJoinRecord.State.ISSUED
+                    && inFlight.nodeId().equals(nodeId)) {
+                throw taken(clusterId, nodeId);
+            }
+            if (inFlight.state() == NodeJoinRecord.State.ISSUED) {
+                NodeChange.Result r = NodeChange.add(prospective, Json.parse(inFlight.node()), "/node");
+                prospective = r.valid() ? r.document() : prospective;
+            }
+        }
+        NodeChange.Result all = NodeChange.add(prospective, node, "/node");
+        if (!all.valid()) {
+            throw DomainException.invalid(all.errors()); // a token in flight for this node id: its pointer says so
+        }
+        NodeAdmission.Verdict verdict = admission.check(PolicyAction.ADD_NODE, all.document(), current, node);
         if (dryRun) {
             ObjectNode out = Json.object().put("dryRun", true).put("nodeId", nodeId);
-            out.put("allowed", admission.decision().isAllowed());
+            out.put("allowed", verdict.allowed());
+            out.put("policy", verdict.action().wire());
             tools.jackson.databind.node.ArrayNode reasons = out.putArray("reasons");
-            admission.decision().reasons().forEach(reasons::add);
-            if (admission.version() == null) {
+            verdict.admission().decision().reasons().forEach(reasons::add);
+            if (verdict.admission().version() == null) {
                 out.putNull("policyVersion");
             } else {
-                out.put("policyVersion", admission.version());
+                out.put("policyVersion", verdict.admission().version());
             }
-            out.set("totals", totals(grown.document()));
+            out.set("totals", totals(all.document()));
             return out;
         }
-        PolicyService.enforce(PolicyAction.ADD_NODE, admission);
+        PolicyService.enforce(verdict.action(), verdict.admission());
         if (!member.canApply(clusterId)) {
             throw new DomainException(
                     DomainException.Kind.CONFLICT,
@@ -159,7 +177,7 @@ public final class NodeJoinService {
                 node.toString(),
                 token.id(),
                 sealed,
-                admission.version(),
+                verdict.action() == PolicyAction.ADD_NODE ? verdict.admission().version() : null,
                 NodeJoinRecord.State.ISSUED,
                 now.plus(ttl),
                 who.name(),
@@ -172,10 +190,7 @@ public final class NodeJoinService {
         switch (store.insert(record, MAX_OPEN_PER_CLUSTER)) {
             case INSERTED -> {}
             case NO_CLUSTER -> throw DomainException.notFound("cluster '" + clusterId + "'");
-            case NODE_TAKEN ->
-                throw DomainException.conflict("node '" + nodeId + "' of cluster '" + clusterId
-                        + "' has a join token in flight, or has joined, already (aios node join-tokens " + clusterId
-                        + ")");
+            case NODE_TAKEN -> throw taken(clusterId, nodeId);
             case TOO_MANY ->
                 throw new DomainException(
                         DomainException.Kind.TOO_MANY_REQUESTS,
@@ -190,6 +205,11 @@ public final class NodeJoinService {
         out.put("endpoint", info.endpoint());
         out.put("caCertHash", info.caCertHash());
         return out;
+    }
+
+    private static DomainException taken(String clusterId, String nodeId) {
+        return DomainException.conflict("node '" + nodeId + "' of cluster '" + clusterId
+                + "' has a join token in flight, or has joined, already (aios node join-tokens " + clusterId + ")");
     }
 
     /** A cluster's joins, newest first (never a token). */
@@ -210,12 +230,11 @@ public final class NodeJoinService {
         clusters.get(who, clusterId);
         NodeJoinRecord j = store.get(clusterId, id)
                 .orElseThrow(() -> DomainException.notFound("join token '" + id + "' of cluster '" + clusterId + "'"));
-        if (!store.revoke(clusterId, id, who.name(), clock.instant())) {
-            throw DomainException.conflict(
-                    "join token '" + id + "' is " + j.state().wire() + ", not in flight: there is nothing to revoke");
-        }
+        NodeJoinRecord revoked = store.revoke(clusterId, id, who.name(), clock.instant())
+                .orElseThrow(() -> DomainException.conflict("join token '" + id + "' is "
+                        + j.state().wire() + ", not in flight: there is nothing to revoke"));
         member.tokensChanged(clusterId);
-        return view(store.get(clusterId, id).orElseThrow());
+        return view(revoked);
     }
 
     /** A join as the API shows it: where it stands and where its Secret stands, never the token's secret part. */

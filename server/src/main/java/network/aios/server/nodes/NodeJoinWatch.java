@@ -38,7 +38,7 @@ public final class NodeJoinWatch implements AutoCloseable {
 
     private final NodeJoinStore joins;
     private final ClusterStore clusters;
-    private final PolicyService policies;
+    private final NodeAdmission admission;
     private final NodeJoinService.Member member;
     private final java.util.function.Consumer<String> documentChanged;
     private final Clock clock;
@@ -57,7 +57,7 @@ public final class NodeJoinWatch implements AutoCloseable {
             Clock clock) {
         this.joins = joins;
         this.clusters = clusters;
-        this.policies = policies;
+        this.admission = new NodeAdmission(policies);
         this.member = member;
         this.documentChanged = documentChanged;
         this.clock = clock;
@@ -71,7 +71,19 @@ public final class NodeJoinWatch implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** One look: expiries, nodes that appeared, nodes that left. */
+    /**
+     * A joined node must be missing from the reports this long (two heartbeats and more) before it counts as gone:
+     * one report that lists no nodes (a controller starting, a cluster partly seen) is not a leave.
+     */
+    public static final Duration LEAVE_AFTER = Duration.ofSeconds(12);
+
+    /** What each cluster's joins were last judged on: unchanged, nothing new can be concluded. */
+    private final java.util.Map<String, String> judged = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** When each joined node was first seen missing (cleared when it is seen again). */
+    private final java.util.Map<String, Instant> missingSince = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One look: expiries, then per cluster (its report parsed once): nodes that appeared, nodes that left. */
     public void look() {
         Instant now = clock.instant();
         Set<String> changed = new LinkedHashSet<>();
@@ -79,31 +91,100 @@ public final class NodeJoinWatch implements AutoCloseable {
             LOG.info("{}: join token {} for node {} expired unused", j.clusterId(), j.tokenId(), j.nodeId());
             changed.add(j.clusterId());
         }
+        java.util.Map<String, java.util.List<NodeJoinStore.Watched>> byCluster = new java.util.LinkedHashMap<>();
         for (NodeJoinStore.Watched w : joins.watched()) {
-            NodeJoinRecord j = w.join();
-            boolean present = reported(w.inventory()).contains(j.nodeId());
-            if (j.state() == NodeJoinRecord.State.ISSUED && present && joined(j, now)) {
-                changed.add(j.clusterId());
-            } else if (j.state() == NodeJoinRecord.State.JOINED && !present && w.fresh()) {
-                left(j, now);
+            byCluster
+                    .computeIfAbsent(w.join().clusterId(), k -> new java.util.ArrayList<>())
+                    .add(w);
+        }
+        judged.keySet().retainAll(byCluster.keySet());
+        for (var e : byCluster.entrySet()) {
+            if (lookAt(e.getKey(), e.getValue(), now)) {
+                changed.add(e.getKey());
             }
         }
         changed.forEach(member::tokensChanged);
     }
 
-    /** The node ids a report names (empty for one that does not bind: the heartbeat path checked it already). */
-    private static Set<String> reported(String inventory) {
+    /** One cluster's joins against its latest report; true when a token's Secret is no longer wanted. */
+    private boolean lookAt(String clusterId, java.util.List<NodeJoinStore.Watched> watched, Instant now) {
+        NodeJoinStore.Watched first = watched.get(0);
+        StringBuilder key = new StringBuilder(first.inventoryHash())
+                .append('|')
+                .append(first.documentVersion())
+                .append('|')
+                .append(first.fresh())
+                .append('|')
+                .append(admission.versions()); // a policy changed: a refused join or leave is judged again
+        watched.forEach(
+                w -> key.append('|').append(w.join().id()).append(w.join().state()));
+        boolean leaving =
+                watched.stream().anyMatch(w -> missingSince.containsKey(w.join().id()));
+        if (!leaving && key.toString().equals(judged.get(clusterId))) {
+            return false; // the same report, document and joins as last time: nothing new to conclude
+        }
+        judged.put(clusterId, key.toString());
+        Optional<ClusterRecord> cluster = clusters.get(clusterId);
+        if (cluster.isEmpty()) {
+            return false;
+        }
+        boolean changed = false;
+        if (!network.aios.api.ClusterDocument.of(cluster.get().document()).allowsExternalNodes()) {
+            // the owner turned external nodes off: no token of theirs stays usable, no node joins by one
+            for (NodeJoinStore.Watched w : watched) {
+                if (w.join().state() == NodeJoinRecord.State.ISSUED) {
+                    changed |= joins.revoke(
+                                    clusterId,
+                                    w.join().id(),
+                                    "control-plane",
+                                    now,
+                                    "revoked: the document no longer allows external nodes")
+                            .isPresent();
+                }
+            }
+            return changed;
+        }
+        Optional<Set<String>> seen = reported(first.inventory());
+        for (NodeJoinStore.Watched w : watched) {
+            NodeJoinRecord j = w.join();
+            boolean present = seen.map(ids -> ids.contains(j.nodeId())).orElse(false);
+            if (j.state() == NodeJoinRecord.State.ISSUED && present) {
+                changed |= joined(j, now);
+            } else if (j.state() == NodeJoinRecord.State.JOINED) {
+                if (present || seen.isEmpty() || !w.fresh()) {
+                    missingSince.remove(j.id()); // there, or nothing to judge by
+                } else {
+                    Instant since = missingSince.computeIfAbsent(j.id(), k -> now);
+                    if (!since.plus(LEAVE_AFTER).isAfter(now)) {
+                        missingSince.remove(j.id());
+                        left(j, now);
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * The node ids a report names; empty (nothing to judge by) for a report that does not bind or lists no node at
+     * all: a cluster always has nodes, so that is a controller not seeing them yet, never every node leaving.
+     */
+    private static Optional<Set<String>> reported(String inventory) {
         Set<String> ids = new LinkedHashSet<>();
         try {
             ObservedInventory seen = ObservedInventory.of(Json.parse(inventory));
+            if (seen.nodes().isEmpty()) {
+                return Optional.empty();
+            }
             seen.nodes().stream()
                     .map(ObservedInventory.ObservedNode::nodeId)
                     .filter(java.util.Objects::nonNull)
                     .forEach(ids::add);
         } catch (RuntimeException e) {
             LOG.debug("an inventory that does not bind: {}", e.toString());
+            return Optional.empty();
         }
-        return ids;
+        return Optional.of(ids);
     }
 
     private boolean joined(NodeJoinRecord j, Instant now) {
@@ -114,13 +195,22 @@ public final class NodeJoinWatch implements AutoCloseable {
         ClusterRecord c = cluster.get();
         ClusterRecord next = null;
         if (!network.aios.api.ClusterDocument.of(c.document()).nodeIds().contains(j.nodeId())) {
-            NodeChange.Result grown = NodeChange.add(ClusterView.ownersDocument(c), Json.parse(j.node()), "/node");
+            ObjectNode current = ClusterView.ownersDocument(c);
+            JsonNode node = Json.parse(j.node());
+            NodeChange.Result grown = NodeChange.add(current, node, "/node");
             if (!grown.valid()) {
                 // the document changed since the token was issued in a way the node no longer fits: say so, once
                 joins.note(j, "the node appeared but no longer fits the document: " + grown.errors(), now);
                 return false;
             }
-            next = withDocument(c, grown.document(), "add_node", j.policyVersion(), now);
+            // judged again as it arrives: the document and the policies may have changed since the token was issued
+            NodeAdmission.Verdict verdict = admission.check(PolicyAction.ADD_NODE, grown.document(), current, node);
+            if (!verdict.allowed()) {
+                joins.note(j, "the node appeared; " + verdict.say() + " (it stays out of the document)", now);
+                return false;
+            }
+            next = withDocument(
+                    c, grown.document(), "add_node", verdict.admission().version(), now);
         }
         if (!joins.joined(j, next, c.version(), now)) {
             return false; // changed meanwhile (another replica, an edit): looked at again next time
@@ -153,19 +243,14 @@ public final class NodeJoinWatch implements AutoCloseable {
                     now);
             return;
         }
-        PolicyService.Admission admission =
-                policies.check(PolicyAction.REMOVE_NODE, shrunk.get().document(), current, node);
-        if (!admission.decision().isAllowed()) {
-            joins.note(
-                    j,
-                    "the node left; the remove_node policy"
-                            + (admission.version() == null ? "" : " (version " + admission.version() + ")")
-                            + " keeps it in the document: "
-                            + String.join("; ", admission.decision().reasons()),
-                    now);
+        NodeAdmission.Verdict verdict =
+                admission.check(PolicyAction.REMOVE_NODE, shrunk.get().document(), current, node);
+        if (!verdict.allowed()) {
+            joins.note(j, "the node left; " + verdict.say() + " (it stays in the document)", now);
             return;
         }
-        ClusterRecord next = withDocument(c, shrunk.get().document(), "remove_node", admission.version(), now);
+        ClusterRecord next = withDocument(
+                c, shrunk.get().document(), "remove_node", verdict.admission().version(), now);
         if (joins.left(j, next, c.version(), now)) {
             LOG.info("{}: node {} left; the document no longer has it", j.clusterId(), j.nodeId());
             documentChanged.accept(j.clusterId());

@@ -152,6 +152,11 @@ public final class PolicyService {
         return new Admission(engine.evaluate(policy, clusterData, oldClusterData, nodeData), r.version());
     }
 
+    /** The version of the policy in force for {@code action} (read at most once a second); empty: none. */
+    public Optional<Integer> versionInForce(PolicyAction action) {
+        return inForce(action).map(PolicyRecord::version);
+    }
+
     private Optional<PolicyRecord> inForce(PolicyAction action) {
         java.time.Instant now = clock.instant();
         Current c = current.get(action.wire());

@@ -16,6 +16,7 @@ import network.aios.infra.desired.DesiredSet;
 import network.aios.infra.desired.DesiredState;
 import network.aios.infra.desired.GatewayRoute;
 import network.aios.infra.desired.InfraSettings;
+import network.aios.infra.desired.NodeJoinWork;
 import network.aios.infra.desired.ObjectRef;
 import network.aios.infra.desired.Owner;
 import network.aios.server.auth.Principal;
@@ -65,6 +66,7 @@ public final class PullDesired {
     private final AgentCertificates certificates;
     private final InfraSettings settings;
     private final Clock clock;
+    private final PullNodeJoins nodeJoins;
     private final java.util.Map<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
 
     PullDesired(
@@ -76,7 +78,8 @@ public final class PullDesired {
             SecretBox box,
             AgentCertificates certificates,
             InfraSettings settings,
-            Clock clock) {
+            Clock clock,
+            PullNodeJoins nodeJoins) {
         this.clusters = clusters;
         this.joins = joins;
         this.tokens = tokens;
@@ -86,6 +89,7 @@ public final class PullDesired {
         this.certificates = certificates;
         this.settings = settings;
         this.clock = clock;
+        this.nodeJoins = nodeJoins;
     }
 
     /** The join the agent's credential was issued for; a 401 when there is none (revoked, replaced). */
@@ -126,7 +130,15 @@ public final class PullDesired {
                         null,
                         null);
             case ACCEPTED -> {
-                out = build(j, cluster, secrets(j, cluster)).toJson();
+                DesiredSet set = build(j, cluster, secrets(j, cluster));
+                out = set.toJson();
+                NodeJoinWork work = nodeJoins.work(j.clusterId());
+                if (!work.isEmpty()) {
+                    // the bootstrap tokens the agent is to make or delete; the revision (the long poll's ETag) moves
+                    // with them, so a waiting agent hears of a new token at once
+                    out.put("revision", revision(set, work));
+                    out.set("nodeJoins", work.toJson());
+                }
                 out.put("remove", false);
             }
             case REMOVING -> {
@@ -141,6 +153,17 @@ public final class PullDesired {
         out.put("fieldManager", FIELD_MANAGER);
         out.put("resyncSeconds", RESYNC_SECONDS);
         return out;
+    }
+
+    /**
+     * The revision served with node-join work: the set's own revision when there is none (so an agent with nothing
+     * to do about tokens sees the revision push mode would apply), else a digest of both.
+     */
+    private static String revision(DesiredSet set, NodeJoinWork work) {
+        return work.isEmpty()
+                ? set.revision()
+                : network.aios.infra.desired.Fingerprint.digest(set.revision() + "\n" + work.digest())
+                        .substring(0, 32);
     }
 
     private static DomainException joinOfNoUse(JoinRecord j) {
@@ -226,13 +249,22 @@ public final class PullDesired {
                     "the join of cluster '" + id + "' is " + j.state().wire() + ": there is nothing to report");
         }
         DesiredSet current = build(j, cluster, secrets(j, cluster));
+        // the revision as served now: with the token work the agent may just have done (it is done once recorded)
+        String served = revision(current, nodeJoins.work(id));
         record(id, current, r, now);
-        joins.report(j.id(), r.revision(), Json.MAPPER.writeValueAsString(r.toJson()), now);
+        nodeJoins.reported(id, r.nodeJoins());
+        // the cluster's join endpoint is kept from report to report: the agent says it when it changed
+        joins.report(
+                j.id(),
+                r.revision(),
+                Json.MAPPER.writeValueAsString(r.withClusterInfoFrom(j.report()).toJson()),
+                now);
         InfraPhase phase = phaseOf(cluster);
         List<String> changed = r.changed(keysOf(current));
-        boolean complete = r.revision().equals(current.revision())
-                && r.notReady().isEmpty()
-                && r.failed().isEmpty();
+        boolean complete =
+                (r.revision().equals(current.revision()) || r.revision().equals(served))
+                        && r.notReady().isEmpty()
+                        && r.failed().isEmpty();
         if (phase == InfraPhase.READY && !changed.isEmpty()) {
             // the agent put back what had drifted: said as push mode's resync says it
             ObjectNode receipt = Json.object();

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.Set;
 import network.aios.api.Json;
 import network.aios.infra.desired.InfraSettings;
+import network.aios.infra.desired.NodeJoin;
 import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
 import network.aios.server.clusters.ClusterService;
@@ -56,7 +57,17 @@ public final class PullService {
         this.clock = clock;
         this.joins = new PullJoins(
                 clusters, clusterStore, infra, store, tokens, policies, settings, clock, signals::changed);
-        this.desired = new PullDesired(clusterStore, store, tokens, infra, routes, box, certificates, settings, clock);
+        this.desired = new PullDesired(
+                clusterStore,
+                store,
+                tokens,
+                infra,
+                routes,
+                box,
+                certificates,
+                settings,
+                clock,
+                new PullNodeJoins(infra.nodeJoins(), box, clock));
     }
 
     /** Where the long polls wait for a change of what they serve. */
@@ -87,6 +98,17 @@ public final class PullService {
         return store.latest(clusterId)
                 .filter(j -> j.state() == JoinState.ACCEPTED || j.state() == JoinState.REMOVING)
                 .isPresent();
+    }
+
+    /**
+     * Where external nodes join a pull cluster, as its agent last read {@code kube-public/cluster-info} (the API
+     * endpoint and the CA's discovery hash); empty when the cluster is not pulled (its join not accepted) or its
+     * agent never reported one. The agent's word: the cluster's admin runs it.
+     */
+    public Optional<NodeJoin.ClusterInfo> clusterInfo(String clusterId) {
+        return store.latest(clusterId)
+                .filter(j -> j.state() == JoinState.ACCEPTED)
+                .flatMap(j -> PullReport.clusterInfoOf(j.report()));
     }
 
     /**
@@ -175,6 +197,9 @@ public final class PullService {
             } else {
                 ObjectNode last = out.putObject("lastReport");
                 last.set("notReady", n.path("notReady"));
+                if (n.path("clusterInfo").isObject()) {
+                    last.set("clusterInfo", n.path("clusterInfo"));
+                }
                 last.put("objects", n.path("results").size());
                 ArrayNode failed = last.putArray("failed");
                 n.path("results").forEach(res -> {

@@ -229,7 +229,7 @@ class FakeClusterOps implements ClusterOps {
         if (s == null) {
             return Deletion.ALREADY_GONE;
         }
-        if (!("r" + s.revision()).equals(resourceVersion)) {
+        if (resourceVersion != null && !("r" + s.revision()).equals(resourceVersion)) {
             return Deletion.CONFLICT;
         }
         if ("Namespace".equals(ref.kind()) && !namespaceGone) {
