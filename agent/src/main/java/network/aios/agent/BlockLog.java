@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import network.aios.api.Json;
-import network.aios.infra.desired.InfraNames;
+import network.aios.member.desired.InfraNames;
 import tools.jackson.databind.node.ObjectNode;
 
 /**

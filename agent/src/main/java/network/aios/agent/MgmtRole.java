@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import network.aios.api.Grant;
 import network.aios.api.Json;
 import network.aios.api.Names;
-import network.aios.infra.NodeInventory;
+import network.aios.member.NodeInventory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;

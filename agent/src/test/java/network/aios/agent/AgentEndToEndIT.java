@@ -24,7 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import network.aios.api.Json;
-import network.aios.infra.desired.InfraNames;
+import network.aios.member.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +58,7 @@ class AgentEndToEndIT {
                         .get()
                         .getMetadata()
                         .getLabels())
-                .containsAllEntriesOf(network.aios.infra.desired.PodSecurity.NAMESPACE_LABELS);
+                .containsAllEntriesOf(network.aios.member.desired.PodSecurity.NAMESPACE_LABELS);
         int port = freePort();
         Process controller = agent("controller", port);
         int metricsPort = freePort();
@@ -141,7 +141,7 @@ class AgentEndToEndIT {
         truth.putObject("agent").put("version", "test");
         truth.set(
                 "inventory",
-                Json.MAPPER.valueToTree(network.aios.infra.NodeInventory.of(
+                Json.MAPPER.valueToTree(network.aios.member.NodeInventory.of(
                         kube.admin.nodes().list().getItems())));
         tools.jackson.databind.node.ObjectNode lie = truth.deepCopy();
         for (JsonNode n : lie.at("/inventory/nodes")) {

@@ -21,7 +21,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import network.aios.api.Json;
-import network.aios.infra.desired.InfraNames;
+import network.aios.member.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
 import tools.jackson.databind.JsonNode;
@@ -112,7 +112,7 @@ final class AgentFixture {
         https = HttpClient.newBuilder()
                 .sslContext(network.aios.tls.AgentTrust.forIdentity(agentCa(), identity))
                 .build();
-        for (network.aios.infra.desired.AgentRole role : network.aios.infra.desired.AgentRole.values()) {
+        for (network.aios.member.desired.AgentRole role : network.aios.member.desired.AgentRole.values()) {
             KUBECONFIGS.put(role.id(), agentKubeconfig(kube, role));
         }
     }
@@ -194,7 +194,7 @@ final class AgentFixture {
     }
 
     /** A kubeconfig for one agent role's own ServiceAccount: what that role would use in the cluster. */
-    static Path agentKubeconfig(KubeTestCluster kube, network.aios.infra.desired.AgentRole role) throws Exception {
+    static Path agentKubeconfig(KubeTestCluster kube, network.aios.member.desired.AgentRole role) throws Exception {
         String secret = "aios-agent-token-test-" + role.id();
         kube.admin
                 .resource(new SecretBuilder()

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import network.aios.api.Json;
-import network.aios.infra.desired.InfraNames;
+import network.aios.member.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -183,7 +183,7 @@ class JoinEndToEndIT {
         Files.writeString(
                 agentToken, kube.secretValue(InfraNames.NAMESPACE, InfraNames.AGENT_SECRET, "AIOS_AGENT_TOKEN"));
         controller(
-                AgentFixture.agentKubeconfig(kube, network.aios.infra.desired.AgentRole.CONTROLLER), agentToken, work);
+                AgentFixture.agentKubeconfig(kube, network.aios.member.desired.AgentRole.CONTROLLER), agentToken, work);
         KubeTestCluster.await(
                 () -> condition(owner, 0).equals("Ready=True")
                         && condition(owner, 1).equals("InventoryVerified=True"),

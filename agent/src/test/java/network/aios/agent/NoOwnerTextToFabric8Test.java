@@ -9,7 +9,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
-import network.aios.infra.LocalKubeconfig;
+import network.aios.member.LocalKubeconfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,7 +84,7 @@ class NoOwnerTextToFabric8Test {
     void onlyKubeconfigsBuildsAClientConfiguration() {
         noClasses()
                 .that()
-                .doNotHaveFullyQualifiedName("network.aios.infra.Kubeconfigs")
+                .doNotHaveFullyQualifiedName("network.aios.member.Kubeconfigs")
                 .should()
                 .callConstructor(ConfigBuilder.class)
                 .orShould()
@@ -98,7 +98,7 @@ class NoOwnerTextToFabric8Test {
     @Test
     void theRulesSeeTheWholeProduct() {
         // a rule over an empty import passes vacuously: make sure the modules are really there
-        org.assertj.core.api.Assertions.assertThat(PRODUCT.containPackage("network.aios.infra")
+        org.assertj.core.api.Assertions.assertThat(PRODUCT.containPackage("network.aios.member")
                         && PRODUCT.containPackage("network.aios.server.infra")
                         && PRODUCT.containPackage("network.aios.agent")
                         && PRODUCT.containPackage("network.aios.api.kubeconfig"))

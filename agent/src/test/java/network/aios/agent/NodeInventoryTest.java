@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.List;
 import java.util.Map;
 import network.aios.api.ObservedInventory;
-import network.aios.infra.NodeInventory;
+import network.aios.member.NodeInventory;
 import org.junit.jupiter.api.Test;
 
 class NodeInventoryTest {

@@ -2,7 +2,7 @@ package network.aios.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import network.aios.infra.desired.NodeJoin;
+import network.aios.member.desired.NodeJoin;
 import org.junit.jupiter.api.Test;
 
 /** The pull agent reads the desired state's {@code nodeJoins} leniently, and reports only a cluster info kubeadm takes. */

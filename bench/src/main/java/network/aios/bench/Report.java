@@ -351,7 +351,7 @@ final class Report implements AutoCloseable {
         for (Class<?> c : List.of(
                 network.aios.server.ControlPlane.class,
                 Database.class,
-                network.aios.infra.desired.InfraNames.class,
+                network.aios.member.desired.InfraNames.class,
                 network.aios.api.Json.class)) {
             try {
                 Path p = Path.of(

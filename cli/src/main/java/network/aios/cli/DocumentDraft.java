@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import network.aios.api.Json;
 import network.aios.api.Names;
 import network.aios.api.ObservedInventory;
-import network.aios.infra.NodeInventory;
+import network.aios.member.NodeInventory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;

@@ -12,8 +12,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import network.aios.api.Json;
-import network.aios.infra.LocalKubeconfig;
-import network.aios.infra.NodeInventory;
+import network.aios.member.LocalKubeconfig;
+import network.aios.member.NodeInventory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**

@@ -15,7 +15,7 @@ import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.api.MalformedDocumentException;
 import network.aios.api.Names;
-import network.aios.infra.NodeInventory;
+import network.aios.member.NodeInventory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import network.aios.api.Json;
-import network.aios.infra.desired.InfraNames;
+import network.aios.member.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
 import org.junit.jupiter.api.Test;

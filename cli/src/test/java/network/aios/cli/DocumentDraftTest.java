@@ -13,7 +13,7 @@ import java.util.Map;
 import network.aios.api.ClusterDocument;
 import network.aios.api.ClusterValidator;
 import network.aios.api.InventoryDiff;
-import network.aios.infra.NodeInventory;
+import network.aios.member.NodeInventory;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 

@@ -10,14 +10,14 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
-import network.aios.infra.LocalKubeconfig;
+import network.aios.member.LocalKubeconfig;
 import org.junit.jupiter.api.Test;
 
 /**
  * The agent module's {@code NoOwnerTextToFabric8Test}, over what it cannot see: the CLI (this classpath holds every
  * module but the agent, the server included, which runs in the same launcher). fabric8's kubeconfig loader is called
  * by {@link LocalKubeconfig} alone, and here only the owner's helpers ({@link OwnerCluster}) use it, on the owner's
- * own machine; a fabric8 configuration is built by hand in {@code infra/Kubeconfigs} alone. So no kubeconfig sent to
+ * own machine; a fabric8 configuration is built by hand in {@code member/Kubeconfigs} alone. So no kubeconfig sent to
  * the control plane ({@code aios server}) reaches the loader.
  */
 class NoOwnerTextToFabric8CliTest {
@@ -66,7 +66,7 @@ class NoOwnerTextToFabric8CliTest {
     void onlyKubeconfigsBuildsAClientConfiguration() {
         noClasses()
                 .that()
-                .doNotHaveFullyQualifiedName("network.aios.infra.Kubeconfigs")
+                .doNotHaveFullyQualifiedName("network.aios.member.Kubeconfigs")
                 .should()
                 .callConstructor(ConfigBuilder.class)
                 .orShould()
@@ -79,7 +79,7 @@ class NoOwnerTextToFabric8CliTest {
     @Test
     void theRulesSeeTheCliAndTheServer() {
         assertThat(PRODUCT.containPackage("network.aios.cli")
-                        && PRODUCT.containPackage("network.aios.infra")
+                        && PRODUCT.containPackage("network.aios.member")
                         && PRODUCT.containPackage("network.aios.server.infra"))
                 .isTrue();
         assertThat(PRODUCT.contain(OwnerCluster.class)).isTrue();

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import network.aios.api.Json;
-import network.aios.infra.desired.InfraNames;
+import network.aios.member.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.KubeletStandIn;
 import network.aios.server.TestServer;

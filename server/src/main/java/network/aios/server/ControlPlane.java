@@ -10,7 +10,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import network.aios.egress.EgressGuard;
-import network.aios.infra.desired.InfraSettings;
+import network.aios.member.desired.InfraSettings;
 import network.aios.policy.PolicyEngine;
 import network.aios.policy.RemoteExecutorClient;
 import network.aios.server.addons.AddonDeployments;
@@ -207,7 +207,7 @@ public final class ControlPlane implements AutoCloseable {
         this.attestor = new network.aios.server.health.InventoryAttestor(
                 attestations,
                 new ObservationStore(db),
-                id -> infra.readWithOwnCredential(id, ops -> network.aios.infra.NodeInventory.of(ops.nodes())),
+                id -> infra.readWithOwnCredential(id, ops -> network.aios.member.NodeInventory.of(ops.nodes())),
                 clock,
                 config.attestEvery());
         this.clusterHealth = new ClusterHealth(
@@ -223,7 +223,7 @@ public final class ControlPlane implements AutoCloseable {
         network.aios.server.nodes.NodeJoinService.Member nodeMember =
                 new network.aios.server.nodes.NodeJoinService.Member() {
                     @Override
-                    public Optional<network.aios.infra.desired.NodeJoin.ClusterInfo> clusterInfo(
+                    public Optional<network.aios.member.desired.NodeJoin.ClusterInfo> clusterInfo(
                             network.aios.server.auth.Principal who, String clusterId) {
                         return pull.pulled(clusterId) ? pull.clusterInfo(clusterId) : infra.clusterInfo(who, clusterId);
                     }

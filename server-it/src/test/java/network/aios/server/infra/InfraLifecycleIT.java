@@ -16,7 +16,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import network.aios.infra.desired.InfraNames;
+import network.aios.member.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
 import network.aios.server.TestServer.Answer;

@@ -15,7 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import network.aios.api.Json;
-import network.aios.infra.desired.InfraNames;
+import network.aios.member.desired.InfraNames;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.TestServer;
 import network.aios.server.TestServer.Answer;

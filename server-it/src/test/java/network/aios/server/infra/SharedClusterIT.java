@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import network.aios.api.Json;
 import network.aios.egress.EgressGuard;
-import network.aios.infra.ClusterOps;
-import network.aios.infra.Fabric8ClusterOps;
-import network.aios.infra.desired.AddonDeployment;
-import network.aios.infra.desired.InfraNames;
-import network.aios.infra.desired.Owner;
+import network.aios.member.ClusterOps;
+import network.aios.member.Fabric8ClusterOps;
+import network.aios.member.desired.AddonDeployment;
+import network.aios.member.desired.InfraNames;
+import network.aios.member.desired.Owner;
 import network.aios.server.KubeTestCluster;
 import network.aios.server.KubeletStandIn;
 import network.aios.server.TestServer;
@@ -258,7 +258,7 @@ class SharedClusterIT {
     void eachApplySaysWhetherItCreatedPatchedOrLeftTheObjectAsItWas() {
         try (ClusterOps ops = new Fabric8ClusterOps(
                 io.fabric8.kubernetes.client.Config.fromKubeconfig(kube.ownerKubeconfigYaml()),
-                network.aios.infra.GuardedHttpClients.factory(EgressGuard.of(List.of("127.0.0.0/8"), () -> -1)))) {
+                network.aios.member.GuardedHttpClients.factory(EgressGuard.of(List.of("127.0.0.0/8"), () -> -1)))) {
             java.util.function.Function<String, io.fabric8.kubernetes.api.model.ConfigMap> map =
                     v -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
                             .withNewMetadata()
@@ -299,7 +299,7 @@ class SharedClusterIT {
                 .create();
         try (ClusterOps ops = new Fabric8ClusterOps(
                 io.fabric8.kubernetes.client.Config.fromKubeconfig(kube.ownerKubeconfigYaml()),
-                network.aios.infra.GuardedHttpClients.factory(EgressGuard.of(List.of("127.0.0.0/8"), () -> -1)))) {
+                network.aios.member.GuardedHttpClients.factory(EgressGuard.of(List.of("127.0.0.0/8"), () -> -1)))) {
             Owner a = Owner.addon(network.aios.api.AddonKind.EXECUTOR, "a", "i1");
             Owner b = Owner.addon(network.aios.api.AddonKind.EXECUTOR, "b", "i2");
             ops.annotateNamespace(ns, a.claimKey(), a.incarnation());
@@ -310,7 +310,7 @@ class SharedClusterIT {
             // b's create claims it before a's delete arrives
             ops.annotateNamespace(ns, b.claimKey(), b.incarnation());
             assertThat(ops.delete(
-                            new network.aios.infra.desired.ObjectRef("v1", "Namespace", null, ns, looked.uid()),
+                            new network.aios.member.desired.ObjectRef("v1", "Namespace", null, ns, looked.uid()),
                             looked.resourceVersion()))
                     .isEqualTo(ClusterOps.Deletion.CONFLICT);
             Owner.NamespaceState now = ops.namespace(ns).orElseThrow();
@@ -325,7 +325,7 @@ class SharedClusterIT {
                     .build());
             assertThat(b.holds(ops.namespace(ns).orElseThrow())).isTrue();
             assertThat(ops.delete(
-                            new network.aios.infra.desired.ObjectRef("v1", "Namespace", null, ns, now.uid()),
+                            new network.aios.member.desired.ObjectRef("v1", "Namespace", null, ns, now.uid()),
                             ops.namespace(ns).orElseThrow().resourceVersion()))
                     .isEqualTo(ClusterOps.Deletion.DELETED);
         }

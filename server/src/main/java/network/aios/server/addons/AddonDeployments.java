@@ -4,7 +4,7 @@ import java.util.List;
 import network.aios.api.AddonKind;
 import network.aios.api.FieldError;
 import network.aios.api.TargetKey;
-import network.aios.infra.Kubeconfigs;
+import network.aios.member.Kubeconfigs;
 import network.aios.server.auth.Principal;
 import network.aios.server.domain.DomainException;
 import network.aios.server.infra.InfraService;

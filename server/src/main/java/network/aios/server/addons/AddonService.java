@@ -9,7 +9,7 @@ import network.aios.api.AddonKind;
 import network.aios.api.AddonValidator;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
-import network.aios.infra.desired.AddonDeployment;
+import network.aios.member.desired.AddonDeployment;
 import network.aios.server.auth.Principal;
 import network.aios.server.domain.DomainException;
 import network.aios.store.AddonRecord;

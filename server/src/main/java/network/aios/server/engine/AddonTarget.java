@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import network.aios.api.AddonKind;
 import network.aios.api.Incarnation;
-import network.aios.infra.desired.AddonDeployment;
-import network.aios.infra.desired.Owner;
+import network.aios.member.desired.AddonDeployment;
+import network.aios.member.desired.Owner;
 import network.aios.store.AddonRecord;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterRecord;
@@ -104,7 +104,7 @@ final class AddonTarget implements Target {
         all.add(d.namespaceObject());
         all.addAll(d.bootstrap("<namespace-uid>"));
         all.addAll(services(null));
-        return network.aios.infra.desired.Fingerprint.of(all);
+        return network.aios.member.desired.Fingerprint.of(all);
     }
 
     @Override

@@ -9,10 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import network.aios.api.kubeconfig.KubeconfigException;
-import network.aios.infra.ClusterOps;
-import network.aios.infra.Kubeconfigs;
-import network.aios.infra.Preflight;
-import network.aios.infra.desired.Owner;
+import network.aios.member.ClusterOps;
+import network.aios.member.Kubeconfigs;
+import network.aios.member.Preflight;
+import network.aios.member.desired.Owner;
 import network.aios.server.auth.TokenService;
 import network.aios.server.security.SecretBox;
 import network.aios.store.InfraJob;
@@ -152,7 +152,7 @@ final class BootstrapStep {
      * nor another's removal takes it for gone.
      */
     private void claimForLegacyHolder(ClusterOps ops, Owner.NamespaceState ns, Target target) {
-        String holder = ns.labels().get(network.aios.infra.desired.AddonDeployment.ADDON_LABEL);
+        String holder = ns.labels().get(network.aios.member.desired.AddonDeployment.ADDON_LABEL);
         if (holder == null
                 || !Owner.claims(ns).isEmpty()
                 || holder.equals(target.owner().id())) {

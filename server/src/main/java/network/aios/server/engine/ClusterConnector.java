@@ -3,8 +3,8 @@ package network.aios.server.engine;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import network.aios.egress.EgressGuard;
-import network.aios.infra.ClusterOps;
-import network.aios.infra.GuardedHttpClients;
+import network.aios.member.ClusterOps;
+import network.aios.member.GuardedHttpClients;
 
 /** Opens a connection to a member cluster; a seam so tests can point it at a fault-injecting server. */
 @FunctionalInterface
@@ -26,11 +26,11 @@ public interface ClusterConnector extends AutoCloseable {
     /** Member clusters reached through the egress guard, own-credential clients shared: the product's. */
     static ClusterConnector guarded(EgressGuard guard) {
         HttpClient.Factory http = GuardedHttpClients.factory(guard);
-        SharedClients shared = new SharedClients(config -> new network.aios.infra.Fabric8ClusterOps(config, http));
+        SharedClients shared = new SharedClients(config -> new network.aios.member.Fabric8ClusterOps(config, http));
         return new ClusterConnector() {
             @Override
             public ClusterOps open(Config config) {
-                return new network.aios.infra.Fabric8ClusterOps(config, http);
+                return new network.aios.member.Fabric8ClusterOps(config, http);
             }
 
             @Override

@@ -8,14 +8,14 @@ import java.util.Optional;
 import network.aios.api.ClusterDocument;
 import network.aios.api.Incarnation;
 import network.aios.api.Json;
-import network.aios.infra.desired.AgentRole;
-import network.aios.infra.desired.ClusterServices;
-import network.aios.infra.desired.DesiredSet;
-import network.aios.infra.desired.DesiredState;
-import network.aios.infra.desired.GatewayRoute;
-import network.aios.infra.desired.InfraNames;
-import network.aios.infra.desired.InfraSettings;
-import network.aios.infra.desired.Owner;
+import network.aios.member.desired.AgentRole;
+import network.aios.member.desired.ClusterServices;
+import network.aios.member.desired.DesiredSet;
+import network.aios.member.desired.DesiredState;
+import network.aios.member.desired.GatewayRoute;
+import network.aios.member.desired.InfraNames;
+import network.aios.member.desired.InfraSettings;
+import network.aios.member.desired.Owner;
 import network.aios.server.auth.TokenService;
 import network.aios.store.ClusterRecord;
 import network.aios.store.ClusterStore;
@@ -67,7 +67,7 @@ final class ClusterTarget implements Target {
         if (cluster.isEmpty()) {
             return List.of();
         }
-        return desired(network.aios.infra.desired.AgentSecrets.placeholder())
+        return desired(network.aios.member.desired.AgentSecrets.placeholder())
                 .wave(ClusterServices.ROUTES)
                 .objects();
     }
@@ -76,7 +76,7 @@ final class ClusterTarget implements Target {
      * The cluster's desired state, built by the same pure builder pull mode serves its agent ({@link
      * ClusterServices}); the registered routes read afresh.
      */
-    private DesiredSet desired(network.aios.infra.desired.AgentSecrets secrets) {
+    private DesiredSet desired(network.aios.member.desired.AgentSecrets secrets) {
         List<GatewayRoute> gateway = new java.util.ArrayList<>();
         for (GatewayRouteStore.Route r : routes.list(clusterId)) {
             GatewayRoute.Kind kind = GatewayRoute.Kind.fromWire(r.kind());
@@ -141,7 +141,7 @@ final class ClusterTarget implements Target {
 
     @Override
     public List<HasMetadata> services(Credential credential) {
-        return desired(new network.aios.infra.desired.AgentSecrets(
+        return desired(new network.aios.member.desired.AgentSecrets(
                         credential.agentToken(),
                         credential.serving().certificatePem(),
                         credential.serving().keyPem()))
@@ -160,10 +160,10 @@ final class ClusterTarget implements Target {
         List<HasMetadata> all = new java.util.ArrayList<>();
         all.add(namespaceObject());
         all.addAll(bootstrap("<namespace-uid>"));
-        all.addAll(desired(network.aios.infra.desired.AgentSecrets.placeholder())
+        all.addAll(desired(network.aios.member.desired.AgentSecrets.placeholder())
                 .wave(ClusterServices.SERVICES)
                 .objects());
-        return network.aios.infra.desired.Fingerprint.of(all);
+        return network.aios.member.desired.Fingerprint.of(all);
     }
 
     @Override

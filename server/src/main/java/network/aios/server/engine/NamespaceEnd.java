@@ -2,7 +2,7 @@ package network.aios.server.engine;
 
 import java.time.Duration;
 import java.util.Optional;
-import network.aios.infra.ClusterOps;
+import network.aios.member.ClusterOps;
 import network.aios.store.InfraJob;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -104,8 +104,8 @@ final class NamespaceEnd {
                             .isEmpty();
             return gone ? Gone.YES : Gone.NO;
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            network.aios.infra.KubeFailure f = network.aios.infra.KubeFailure.of(e);
-            if (f == network.aios.infra.KubeFailure.UNAUTHORIZED || f == network.aios.infra.KubeFailure.FORBIDDEN) {
+            network.aios.member.KubeFailure f = network.aios.member.KubeFailure.of(e);
+            if (f == network.aios.member.KubeFailure.UNAUTHORIZED || f == network.aios.member.KubeFailure.FORBIDDEN) {
                 return Gone.ACCESS_LOST;
             }
             throw e;

@@ -2,7 +2,7 @@ package network.aios.server.engine;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import network.aios.infra.ClusterOps;
+import network.aios.member.ClusterOps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Optional;
 import network.aios.api.Json;
 import network.aios.api.kubeconfig.KubeconfigException;
-import network.aios.infra.ClusterOps;
-import network.aios.infra.desired.ObjectRef;
-import network.aios.infra.desired.Owner;
+import network.aios.member.ClusterOps;
+import network.aios.member.desired.ObjectRef;
+import network.aios.member.desired.Owner;
 import network.aios.store.InfraJob;
 import network.aios.store.InventoryStore.InventoryItem;
 import network.aios.store.JobReason;
@@ -178,7 +178,7 @@ final class RemovalSteps {
                                 .put(
                                         "reason",
                                         "the cluster refused to delete it: "
-                                                + network.aios.infra.KubeFailure.describe(e));
+                                                + network.aios.member.KubeFailure.describe(e));
                         if (namespace.equals(i.namespace())) {
                             refusedHere.add(outcome);
                         }
@@ -217,7 +217,7 @@ final class RemovalSteps {
                     nsItem.put("outcome", "residual")
                             .put(
                                     "reason",
-                                    "the cluster refused to delete it: " + network.aios.infra.KubeFailure.describe(e));
+                                    "the cluster refused to delete it: " + network.aios.member.KubeFailure.describe(e));
                 }
             }
             // 3. what lives in the namespace or is owned by it (the control plane's identity there) went with it,
@@ -332,7 +332,7 @@ final class RemovalSteps {
                     try {
                         ops.annotateNamespace(namespace, owner.claimKey(), null);
                     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                        item.put("claim", "stays (" + network.aios.infra.KubeFailure.describe(e) + ")");
+                        item.put("claim", "stays (" + network.aios.member.KubeFailure.describe(e) + ")");
                     }
                 }
                 return false;
@@ -355,8 +355,8 @@ final class RemovalSteps {
 
     /** The cluster will not do it (RBAC its admin changed, an admission rule): retrying does not help. */
     private static boolean refused(io.fabric8.kubernetes.client.KubernetesClientException e) {
-        network.aios.infra.KubeFailure f = network.aios.infra.KubeFailure.of(e);
-        return f == network.aios.infra.KubeFailure.FORBIDDEN || f == network.aios.infra.KubeFailure.REJECTED;
+        network.aios.member.KubeFailure f = network.aios.member.KubeFailure.of(e);
+        return f == network.aios.member.KubeFailure.FORBIDDEN || f == network.aios.member.KubeFailure.REJECTED;
     }
 
     /** Whose a namespace this registration does not hold is, for the receipt. */

@@ -3,7 +3,7 @@ package network.aios.server.engine;
 import java.util.List;
 import java.util.Optional;
 import network.aios.api.Json;
-import network.aios.infra.ClusterOps;
+import network.aios.member.ClusterOps;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import network.aios.infra.ClusterOps;
-import network.aios.infra.desired.ObjectRef;
+import network.aios.member.ClusterOps;
+import network.aios.member.desired.ObjectRef;
 
 /**
  * One client per member cluster and control-plane credential, kept between uses (a job's steps, the
@@ -180,12 +180,12 @@ final class SharedClients implements AutoCloseable {
         }
 
         @Override
-        public Optional<network.aios.infra.desired.Owner.NamespaceState> namespace(String name) {
+        public Optional<network.aios.member.desired.Owner.NamespaceState> namespace(String name) {
             return entry.ops.namespace(name);
         }
 
         @Override
-        public Optional<network.aios.infra.desired.Owner.NamespaceState> annotateNamespace(
+        public Optional<network.aios.member.desired.Owner.NamespaceState> annotateNamespace(
                 String name, String key, String value) {
             return entry.ops.annotateNamespace(name, key, value);
         }

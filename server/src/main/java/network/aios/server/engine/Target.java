@@ -2,7 +2,7 @@ package network.aios.server.engine;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
-import network.aios.infra.desired.Owner;
+import network.aios.member.desired.Owner;
 import tools.jackson.databind.node.ObjectNode;
 
 /**

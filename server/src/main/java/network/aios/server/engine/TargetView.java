@@ -1,6 +1,6 @@
 package network.aios.server.engine;
 
-import network.aios.infra.desired.Owner;
+import network.aios.member.desired.Owner;
 
 /**
  * What a request service may know of a job's target (a cluster's services, or a deployable add-on) and do to it

@@ -2,8 +2,8 @@ package network.aios.server.engine;
 
 import java.time.Clock;
 import network.aios.api.TargetKey;
-import network.aios.infra.desired.InfraSettings;
-import network.aios.infra.desired.Owner;
+import network.aios.member.desired.InfraSettings;
+import network.aios.member.desired.Owner;
 import network.aios.server.auth.TokenService;
 import network.aios.store.AddonStore;
 import network.aios.store.ClusterStore;

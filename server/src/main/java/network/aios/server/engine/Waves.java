@@ -9,8 +9,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
-import network.aios.infra.ClusterOps;
-import network.aios.infra.Concurrently;
+import network.aios.member.ClusterOps;
+import network.aios.member.Concurrently;
 
 /**
  * Applies a batch of objects in waves: the objects of one wave at once, the waves in order, so that what a

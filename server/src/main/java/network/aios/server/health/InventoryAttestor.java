@@ -137,7 +137,7 @@ public final class InventoryAttestor implements AutoCloseable {
             LOG.warn(
                     "cluster {}: could not read its nodes to attest its agents' report: {}",
                     id,
-                    network.aios.infra.KubeFailure.describeAny(e));
+                    network.aios.member.KubeFailure.describeAny(e));
         }
     }
 

@@ -7,7 +7,7 @@ import io.javalin.http.Context;
 import java.util.List;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
-import network.aios.infra.Preflight;
+import network.aios.member.Preflight;
 import network.aios.server.domain.DomainException;
 import network.aios.server.infra.InfraService;
 import network.aios.store.InfraJob;

@@ -6,7 +6,7 @@ import java.util.List;
 import network.aios.api.ClusterDocument;
 import network.aios.api.ClusterStatus;
 import network.aios.api.FieldError;
-import network.aios.infra.desired.GatewayRoute;
+import network.aios.member.desired.GatewayRoute;
 import network.aios.server.auth.Principal;
 import network.aios.server.clusters.ClusterService;
 import network.aios.server.domain.DomainException;

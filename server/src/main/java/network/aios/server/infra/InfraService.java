@@ -8,11 +8,11 @@ import java.util.UUID;
 import network.aios.api.AddonKind;
 import network.aios.api.ClusterStatus;
 import network.aios.api.TargetKey;
-import network.aios.infra.ClusterOps;
-import network.aios.infra.Kubeconfigs;
-import network.aios.infra.Preflight;
-import network.aios.infra.desired.AddonDeployment;
-import network.aios.infra.desired.InfraSettings;
+import network.aios.member.ClusterOps;
+import network.aios.member.Kubeconfigs;
+import network.aios.member.Preflight;
+import network.aios.member.desired.AddonDeployment;
+import network.aios.member.desired.InfraSettings;
 import network.aios.server.auth.Principal;
 import network.aios.server.clusters.ClusterService;
 import network.aios.server.domain.DomainException;
@@ -347,20 +347,20 @@ public final class InfraService {
      * plane's own credential while {@code who} holds one of their member-call slots; empty when there is no such
      * credential or the ConfigMap is missing or unreadable (a refused read included).
      */
-    public Optional<network.aios.infra.desired.NodeJoin.ClusterInfo> clusterInfo(Principal who, String clusterId) {
+    public Optional<network.aios.member.desired.NodeJoin.ClusterInfo> clusterInfo(Principal who, String clusterId) {
         try (MemberCallSlots.Slot slot = slots.enter(who)) {
             return engine.readWithOwnCredential(
                             clusterId, ops -> ops.configMapData("kube-public", "cluster-info", "kubeconfig"))
                     .flatMap(kc -> kc)
-                    .flatMap(network.aios.infra.desired.NodeJoin::clusterInfo);
+                    .flatMap(network.aios.member.desired.NodeJoin::clusterInfo);
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            if (network.aios.infra.KubeFailure.of(e) == network.aios.infra.KubeFailure.FORBIDDEN) {
+            if (network.aios.member.KubeFailure.of(e) == network.aios.member.KubeFailure.FORBIDDEN) {
                 return Optional.empty();
             }
             throw new DomainException(
                     DomainException.Kind.UPSTREAM_FAILED,
                     "member_cluster_failed",
-                    "cluster '" + clusterId + "' did not answer: " + network.aios.infra.KubeFailure.describe(e),
+                    "cluster '" + clusterId + "' did not answer: " + network.aios.member.KubeFailure.describe(e),
                     null,
                     "retry; nothing was issued");
         }

@@ -6,9 +6,9 @@ import network.aios.api.ClusterDocument;
 import network.aios.api.FieldError;
 import network.aios.api.kubeconfig.KubeconfigException;
 import network.aios.egress.EgressRefusedException;
-import network.aios.infra.ClusterOps;
-import network.aios.infra.Kubeconfigs;
-import network.aios.infra.Preflight;
+import network.aios.member.ClusterOps;
+import network.aios.member.Kubeconfigs;
+import network.aios.member.Preflight;
 import network.aios.server.domain.DomainException;
 import network.aios.server.engine.ClusterConnector;
 import network.aios.store.ClusterRecord;
@@ -75,7 +75,7 @@ final class OwnerKubeconfigs {
                 ops -> Preflight.run(
                         ops,
                         ClusterDocument.of(cluster.document()),
-                        network.aios.infra.desired.Owner.cluster(
+                        network.aios.member.desired.Owner.cluster(
                                 cluster.id(), network.aios.api.Incarnation.of(cluster.createdAt()))));
     }
 
@@ -122,8 +122,8 @@ final class OwnerKubeconfigs {
                     "the network's operator can allow "
                             + "an address range with --egress-allow CIDR (for a test cluster on the control plane's machine)");
         }
-        network.aios.infra.KubeFailure failure = network.aios.infra.KubeFailure.of(e);
-        if (failure == network.aios.infra.KubeFailure.FORBIDDEN) {
+        network.aios.member.KubeFailure failure = network.aios.member.KubeFailure.of(e);
+        if (failure == network.aios.member.KubeFailure.FORBIDDEN) {
             return new DomainException(
                     DomainException.Kind.INVALID,
                     "kubeconfig_forbidden",
@@ -132,7 +132,7 @@ final class OwnerKubeconfigs {
                     List.of(),
                     "use the cluster's admin kubeconfig (kubeadm: /etc/kubernetes/admin.conf) for this one step");
         }
-        if (failure == network.aios.infra.KubeFailure.UNAUTHORIZED) {
+        if (failure == network.aios.member.KubeFailure.UNAUTHORIZED) {
             return new DomainException(
                     DomainException.Kind.INVALID,
                     "kubeconfig_rejected",

@@ -11,7 +11,7 @@ import network.aios.api.ClusterDocument;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
 import network.aios.api.NodeChange;
-import network.aios.infra.desired.NodeJoin;
+import network.aios.member.desired.NodeJoin;
 import network.aios.policy.PolicyAction;
 import network.aios.server.auth.Principal;
 import network.aios.server.clusters.ClusterService;

@@ -10,15 +10,15 @@ import java.util.Set;
 import network.aios.api.ClusterDocument;
 import network.aios.api.Incarnation;
 import network.aios.api.Json;
-import network.aios.infra.desired.AgentSecrets;
-import network.aios.infra.desired.ClusterServices;
-import network.aios.infra.desired.DesiredSet;
-import network.aios.infra.desired.DesiredState;
-import network.aios.infra.desired.GatewayRoute;
-import network.aios.infra.desired.InfraSettings;
-import network.aios.infra.desired.NodeJoinWork;
-import network.aios.infra.desired.ObjectRef;
-import network.aios.infra.desired.Owner;
+import network.aios.member.desired.AgentSecrets;
+import network.aios.member.desired.ClusterServices;
+import network.aios.member.desired.DesiredSet;
+import network.aios.member.desired.DesiredState;
+import network.aios.member.desired.GatewayRoute;
+import network.aios.member.desired.InfraSettings;
+import network.aios.member.desired.NodeJoinWork;
+import network.aios.member.desired.ObjectRef;
+import network.aios.member.desired.Owner;
 import network.aios.server.auth.Principal;
 import network.aios.server.auth.TokenService;
 import network.aios.server.domain.DomainException;
@@ -162,7 +162,7 @@ public final class PullDesired {
     private static String revision(DesiredSet set, NodeJoinWork work) {
         return work.isEmpty()
                 ? set.revision()
-                : network.aios.infra.desired.Fingerprint.digest(set.revision() + "\n" + work.digest())
+                : network.aios.member.desired.Fingerprint.digest(set.revision() + "\n" + work.digest())
                         .substring(0, 32);
     }
 

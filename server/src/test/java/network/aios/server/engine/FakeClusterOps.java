@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import network.aios.infra.ClusterOps;
-import network.aios.infra.desired.ObjectRef;
+import network.aios.member.ClusterOps;
+import network.aios.member.desired.ObjectRef;
 
 /**
  * A member cluster in memory, for the job machinery's unit tests: objects by reference with a uid
@@ -254,7 +254,7 @@ class FakeClusterOps implements ClusterOps {
     }
 
     @Override
-    public synchronized Optional<network.aios.infra.desired.Owner.NamespaceState> namespace(String name) {
+    public synchronized Optional<network.aios.member.desired.Owner.NamespaceState> namespace(String name) {
         maybeFail("namespace " + name);
         if (namespaceGone && terminating.remove(name)) {
             objects.remove(key(namespaceRef(name)));
@@ -262,13 +262,13 @@ class FakeClusterOps implements ClusterOps {
         return Optional.ofNullable(objects.get(key(namespaceRef(name)))).map(s -> namespaceState(name, s));
     }
 
-    private network.aios.infra.desired.Owner.NamespaceState namespaceState(String name, Stored s) {
+    private network.aios.member.desired.Owner.NamespaceState namespaceState(String name, Stored s) {
         Map<String, String> annotations = new LinkedHashMap<>();
         if (s.object().getMetadata().getAnnotations() != null) {
             annotations.putAll(s.object().getMetadata().getAnnotations());
         }
         annotations.putAll(namespaceAnnotations.getOrDefault(name, Map.of()));
-        return new network.aios.infra.desired.Owner.NamespaceState(
+        return new network.aios.member.desired.Owner.NamespaceState(
                 name,
                 s.uid(),
                 "r" + s.revision(),
@@ -278,7 +278,7 @@ class FakeClusterOps implements ClusterOps {
     }
 
     @Override
-    public synchronized Optional<network.aios.infra.desired.Owner.NamespaceState> annotateNamespace(
+    public synchronized Optional<network.aios.member.desired.Owner.NamespaceState> annotateNamespace(
             String name, String key, String value) {
         maybeFail("annotateNamespace " + name);
         String k = key(namespaceRef(name));

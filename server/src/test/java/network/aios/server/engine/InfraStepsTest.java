@@ -275,7 +275,7 @@ class InfraStepsTest extends StepsFixture {
                 .withNewMetadata()
                 .withName("aios-obsolete")
                 .withNamespace("aios-system")
-                .withLabels(network.aios.infra.desired.InfraNames.labels(id)) // as an earlier version labelled it
+                .withLabels(network.aios.member.desired.InfraNames.labels(id)) // as an earlier version labelled it
                 .endMetadata()
                 .build());
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));
@@ -308,8 +308,8 @@ class InfraStepsTest extends StepsFixture {
         assertThat(cluster.has("Mapping", "aios-route-task-kept")).isTrue();
         cluster.remove("Mapping", "aios-route-task-kept");
         // a route Mapping of ours that no inventory knows (a removal raced a resync)
-        cluster.apply(new network.aios.infra.desired.GatewayRoute(
-                        network.aios.infra.desired.GatewayRoute.Kind.fromWire("task"), "gone", "x.y:1")
+        cluster.apply(new network.aios.member.desired.GatewayRoute(
+                        network.aios.member.desired.GatewayRoute.Kind.fromWire("task"), "gone", "x.y:1")
                 .mapping(id));
 
         InfraJob resync = runToEnd(queued(JobKind.RESYNC));

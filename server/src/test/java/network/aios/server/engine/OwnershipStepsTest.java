@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import network.aios.api.Incarnation;
-import network.aios.infra.desired.InfraNames;
-import network.aios.infra.desired.ObjectRef;
-import network.aios.infra.desired.Owner;
+import network.aios.member.desired.InfraNames;
+import network.aios.member.desired.ObjectRef;
+import network.aios.member.desired.Owner;
 import network.aios.store.ClusterStore;
 import network.aios.store.InfraJob;
 import network.aios.store.JobKind;
@@ -184,7 +184,7 @@ class OwnershipStepsTest extends StepsFixture {
         // it finished, and another registration's create made a namespace of that name again at once
         cluster.namespaceGone = true;
         cluster.namespace(NS);
-        cluster.apply(network.aios.infra.desired.DesiredState.namespace("someone-else"));
+        cluster.apply(network.aios.member.desired.DesiredState.namespace("someone-else"));
 
         removal = runToEnd(removal);
 

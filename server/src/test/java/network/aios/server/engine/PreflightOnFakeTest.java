@@ -11,11 +11,11 @@ import java.util.Map;
 import network.aios.api.ClusterDocument;
 import network.aios.api.ClusterValidator;
 import network.aios.api.DocumentParser;
-import network.aios.infra.Preflight;
-import network.aios.infra.Preflight.Check;
-import network.aios.infra.Preflight.Status;
-import network.aios.infra.desired.InfraNames;
-import network.aios.infra.desired.Owner;
+import network.aios.member.Preflight;
+import network.aios.member.Preflight.Check;
+import network.aios.member.Preflight.Status;
+import network.aios.member.desired.InfraNames;
+import network.aios.member.desired.Owner;
 import network.aios.server.TestServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,7 +128,7 @@ class PreflightOnFakeTest {
 
         assertThat(c.status()).isEqualTo(Status.WARN);
         assertThat(c.message())
-                .contains("nodes join at 203.0.113.7:6443", network.aios.infra.desired.NodeJoin.caCertHash(pem));
+                .contains("nodes join at 203.0.113.7:6443", network.aios.member.desired.NodeJoin.caCertHash(pem));
         assertThat(c.fix()).contains("6443", "10250");
     }
 

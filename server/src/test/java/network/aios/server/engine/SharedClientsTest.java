@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import network.aios.infra.ClusterOps;
+import network.aios.member.ClusterOps;
 import org.junit.jupiter.api.Test;
 
 /** The control plane's own clients to member clusters: one per credential, kept while used, closed when idle. */

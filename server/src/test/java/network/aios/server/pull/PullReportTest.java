@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import network.aios.api.FieldError;
 import network.aios.api.Json;
-import network.aios.infra.desired.NodeJoin;
+import network.aios.member.desired.NodeJoin;
 import network.aios.server.domain.DomainException;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
