@@ -1,15 +1,8 @@
 package network.aios.agent;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-
-import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.domain.JavaMethodCall;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import network.aios.member.LocalKubeconfig;
+import network.aios.server.security.OwnerTextRules;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,82 +10,28 @@ import org.junit.jupiter.api.Test;
  * the result in one class. Nothing in the product (this module's classpath holds every module but the
  * CLI) may call fabric8's own kubeconfig loading, auto-configuration, or its kubeconfig utilities: they
  * would parse text a second time, run exec plugins, or read files and the environment. One exception: the
- * kubeconfig of whoever runs a program on their own machine ({@link LocalKubeconfig}, in {@code infra}) is
+ * kubeconfig of whoever runs a program on their own machine ({@link LocalKubeconfig}, in {@code member}) is
  * read as kubectl reads it; here only {@link AgentMain} (the agent's own {@code --kubeconfig}) may use that
  * class, so no text that reached the control plane can get there. The CLI's classes are not on this
- * classpath: {@code cli/NoOwnerTextToFabric8CliTest} holds the same rules over the CLI, whose owner helpers
+ * classpath: {@code cli/NoOwnerTextToFabric8CliTest} checks the same rules ({@code server/security/OwnerTextRules}, written once) over the CLI, whose owner helpers
  * ({@code aios cluster init}, {@code label-nodes}) are the other user of {@link LocalKubeconfig}.
  */
 class NoOwnerTextToFabric8Test {
-    private static final JavaClasses PRODUCT = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .withImportOption(location -> !location.contains("-tests.jar")) // other modules' test fixtures
-            .importPackages("network.aios");
-
-    private static final String LOCAL = LocalKubeconfig.class.getName();
+    private static final JavaClasses PRODUCT = OwnerTextRules.product();
 
     @Test
     void noClassLoadsAKubeconfigThroughFabric8() {
-        noClasses()
-                .that()
-                .doNotHaveFullyQualifiedName(LOCAL)
-                .should()
-                .callMethod(Config.class, "fromKubeconfig", String.class, String.class, String.class)
-                .because("only a local user's own kubeconfig (LocalKubeconfig) is read by fabric8's loader")
-                .check(PRODUCT);
-        noClasses()
-                .should()
-                .callMethod(Config.class, "fromKubeconfig", String.class)
-                .orShould()
-                .callMethod(Config.class, "fromKubeconfig", java.io.File.class)
-                .orShould()
-                .callMethod(Config.class, "fromKubeconfig", String.class, java.io.File.class)
-                .orShould()
-                .callMethod(Config.class, "autoConfigure", String.class)
-                .orShould()
-                .callMethod(Config.class, "refresh")
-                .orShould()
-                .dependOnClassesThat()
-                .haveFullyQualifiedName("io.fabric8.kubernetes.client.internal.KubeConfigUtils")
-                .orShould()
-                .callMethodWhere(new DescribedPredicate<JavaMethodCall>("parse with fabric8's Serialization") {
-                    @Override
-                    public boolean test(JavaMethodCall call) {
-                        return call.getTargetOwner()
-                                        .getFullName()
-                                        .equals("io.fabric8.kubernetes.client.utils.Serialization")
-                                && call.getName().startsWith("unmarshal");
-                    }
-                })
-                .because("owner text must never reach fabric8's kubeconfig loader (exec plugins, file paths)")
-                .check(PRODUCT);
+        OwnerTextRules.noLoaderButLocal(PRODUCT);
     }
 
     @Test
     void onlyTheAgentsStartReadsALocalKubeconfig() {
-        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
-                .that()
-                .haveFullyQualifiedName(LOCAL)
-                .should()
-                .onlyBeAccessed()
-                .byClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf(
-                        AgentMain.class, LocalKubeconfig.class))
-                .check(PRODUCT);
+        OwnerTextRules.localOnlyUsedBy(PRODUCT, AgentMain.class, LocalKubeconfig.class);
     }
 
     @Test
     void onlyKubeconfigsBuildsAClientConfiguration() {
-        noClasses()
-                .that()
-                .doNotHaveFullyQualifiedName("network.aios.member.Kubeconfigs")
-                .should()
-                .callConstructor(ConfigBuilder.class)
-                .orShould()
-                .callConstructor(ConfigBuilder.class, Config.class)
-                .orShould()
-                .callMethod(Config.class, "empty")
-                .because("a Config built elsewhere could start from auto-configuration")
-                .check(PRODUCT);
+        OwnerTextRules.configurationsOnlyInKubeconfigs(PRODUCT);
     }
 
     @Test

@@ -1,16 +1,10 @@
 package network.aios.cli;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import network.aios.member.LocalKubeconfig;
+import network.aios.server.security.OwnerTextRules;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,59 +15,22 @@ import org.junit.jupiter.api.Test;
  * the control plane ({@code aios server}) reaches the loader.
  */
 class NoOwnerTextToFabric8CliTest {
-    private static final JavaClasses PRODUCT = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .withImportOption(location -> !location.contains("-tests.jar")) // other modules' test fixtures
-            .importPackages("network.aios");
+    private static final JavaClasses PRODUCT = OwnerTextRules.product();
 
     @Test
     void onlyLocalKubeconfigCallsFabric8sLoader() {
-        noClasses()
-                .that()
-                .doNotHaveFullyQualifiedName(LocalKubeconfig.class.getName())
-                .should()
-                .callMethod(Config.class, "fromKubeconfig", String.class, String.class, String.class)
-                .orShould()
-                .callMethod(Config.class, "fromKubeconfig", String.class)
-                .orShould()
-                .callMethod(Config.class, "fromKubeconfig", java.io.File.class)
-                .orShould()
-                .callMethod(Config.class, "fromKubeconfig", String.class, java.io.File.class)
-                .orShould()
-                .callMethod(Config.class, "autoConfigure", String.class)
-                .orShould()
-                .callMethod(Config.class, "refresh")
-                .orShould()
-                .dependOnClassesThat()
-                .haveFullyQualifiedName("io.fabric8.kubernetes.client.internal.KubeConfigUtils")
-                .because("owner text sent to the control plane must never reach fabric8's kubeconfig loader")
-                .check(PRODUCT);
+        OwnerTextRules.noLoaderButLocal(PRODUCT);
     }
 
     @Test
     void onlyTheOwnersHelpersReadALocalKubeconfig() {
-        classes()
-                .that()
-                .haveFullyQualifiedName(LocalKubeconfig.class.getName())
-                .should()
-                .onlyBeAccessed()
-                .byClassesThat(JavaClass.Predicates.belongToAnyOf(OwnerCluster.class, LocalKubeconfig.class))
-                .because("the server runs in this launcher too, and must never read a kubeconfig this way")
-                .check(PRODUCT);
+        // the server runs in this launcher too, and must never read a kubeconfig this way
+        OwnerTextRules.localOnlyUsedBy(PRODUCT, OwnerCluster.class, LocalKubeconfig.class);
     }
 
     @Test
     void onlyKubeconfigsBuildsAClientConfiguration() {
-        noClasses()
-                .that()
-                .doNotHaveFullyQualifiedName("network.aios.member.Kubeconfigs")
-                .should()
-                .callConstructor(ConfigBuilder.class)
-                .orShould()
-                .callConstructor(ConfigBuilder.class, Config.class)
-                .orShould()
-                .callMethod(Config.class, "empty")
-                .check(PRODUCT);
+        OwnerTextRules.configurationsOnlyInKubeconfigs(PRODUCT);
     }
 
     @Test

@@ -21,6 +21,7 @@ class SupervisedLoopsIT {
             "attestation",
             "heartbeat-flush",
             "job-claims",
+            "node-joins",
             "reputation",
             "resync-scan",
             "silence-sweep");

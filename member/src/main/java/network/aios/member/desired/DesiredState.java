@@ -91,11 +91,7 @@ public final class DesiredState {
         out.add(new RoleBindingBuilder()
                 .withMetadata(meta(CONTROL_PLANE_SA, NAMESPACE, clusterId))
                 .withNewRoleRef(RBAC, "Role", CONTROL_PLANE_SA)
-                .withSubjects(new SubjectBuilder()
-                        .withKind("ServiceAccount")
-                        .withName(CONTROL_PLANE_SA)
-                        .withNamespace(NAMESPACE)
-                        .build())
+                .withSubjects(serviceAccount(CONTROL_PLANE_SA))
                 .build());
         // the agents' RBAC is granted here, by the owner's identity: the control plane's own identity
         // holds no RBAC-writing rights at all. Only the blocks role writes in the namespace: it creates its log's
@@ -114,11 +110,7 @@ public final class DesiredState {
         out.add(new RoleBindingBuilder()
                 .withMetadata(meta(blocksSa, NAMESPACE, clusterId))
                 .withNewRoleRef(RBAC, "Role", blocksSa)
-                .withSubjects(new SubjectBuilder()
-                        .withKind("ServiceAccount")
-                        .withName(blocksSa)
-                        .withNamespace(NAMESPACE)
-                        .build())
+                .withSubjects(serviceAccount(blocksSa))
                 .build());
         String cpRole = InfraNames.controlPlaneClusterRole(clusterId);
         out.add(new ClusterRoleBuilder()
@@ -137,11 +129,7 @@ public final class DesiredState {
         out.add(new ClusterRoleBindingBuilder()
                 .withMetadata(owned(meta(cpRole, null, clusterId), namespaceUid))
                 .withNewRoleRef(RBAC, "ClusterRole", cpRole)
-                .withSubjects(new SubjectBuilder()
-                        .withKind("ServiceAccount")
-                        .withName(CONTROL_PLANE_SA)
-                        .withNamespace(NAMESPACE)
-                        .build())
+                .withSubjects(serviceAccount(CONTROL_PLANE_SA))
                 .build());
         if (externalNodes) {
             out.addAll(nodeJoinRbac(clusterId, namespaceUid));
@@ -155,11 +143,7 @@ public final class DesiredState {
             out.add(new ClusterRoleBindingBuilder()
                     .withMetadata(owned(meta(name, null, clusterId), namespaceUid))
                     .withNewRoleRef(RBAC, "ClusterRole", name)
-                    .withSubjects(new SubjectBuilder()
-                            .withKind("ServiceAccount")
-                            .withName(InfraNames.agentServiceAccount(role))
-                            .withNamespace(NAMESPACE)
-                            .build())
+                    .withSubjects(serviceAccount(InfraNames.agentServiceAccount(role)))
                     .build());
         }
         return out;
@@ -181,7 +165,7 @@ public final class DesiredState {
         out.add(new RoleBindingBuilder()
                 .withMetadata(owned(meta(InfraNames.NODE_JOIN_ROLE, NodeJoin.NAMESPACE, clusterId), namespaceUid))
                 .withNewRoleRef(RBAC, "Role", InfraNames.NODE_JOIN_ROLE)
-                .withSubjects(controlPlaneSubject())
+                .withSubjects(serviceAccount(CONTROL_PLANE_SA))
                 .build());
         out.add(new RoleBuilder()
                 .withMetadata(owned(meta(InfraNames.NODE_JOIN_ROLE, "kube-public", clusterId), namespaceUid))
@@ -190,15 +174,16 @@ public final class DesiredState {
         out.add(new RoleBindingBuilder()
                 .withMetadata(owned(meta(InfraNames.NODE_JOIN_ROLE, "kube-public", clusterId), namespaceUid))
                 .withNewRoleRef(RBAC, "Role", InfraNames.NODE_JOIN_ROLE)
-                .withSubjects(controlPlaneSubject())
+                .withSubjects(serviceAccount(CONTROL_PLANE_SA))
                 .build());
         return out;
     }
 
-    private static io.fabric8.kubernetes.api.model.rbac.Subject controlPlaneSubject() {
+    /** A ServiceAccount of the AIOS namespace, as a binding's subject. */
+    private static io.fabric8.kubernetes.api.model.rbac.Subject serviceAccount(String name) {
         return new SubjectBuilder()
                 .withKind("ServiceAccount")
-                .withName(CONTROL_PLANE_SA)
+                .withName(name)
                 .withNamespace(NAMESPACE)
                 .build();
     }
